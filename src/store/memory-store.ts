@@ -1,0 +1,193 @@
+import {
+  AppError,
+  type Cart,
+  type Comment,
+  type Order,
+  type PlaceOrderCommand,
+  type Product,
+  type ProductWithComments,
+  type Promotion,
+  type User,
+} from "../domain/index.js";
+import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
+import type { PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
+
+export interface MemoryStoreSeed {
+  products?: readonly Product[];
+  comments?: readonly Comment[];
+  promotions?: readonly Promotion[];
+}
+
+const copyOrder = (order: Order): Order => ({
+  ...order,
+  lines: order.lines.map((line) => ({ ...line })),
+});
+const copyCart = (cart: Cart): Cart => ({
+  ...cart,
+  lines: cart.lines.map((line) => ({ ...line })),
+});
+
+/**
+ * A store in process memory, for unit tests and benchmarks. Each method runs without an `await`
+ * between its reads and writes, so on Node's single thread it is as atomic as a transaction.
+ * Values are copied in and out so callers can never mutate the store's state.
+ */
+export class MemoryStore implements Store {
+  private readonly products = new Map<string, Product>();
+  private readonly comments = new Map<string, Comment[]>();
+  private readonly promotions = new Map<string, Promotion>();
+  private readonly carts = new Map<string, Cart>();
+  private readonly orders = new Map<string, Order>();
+  private readonly ordersByKey = new Map<string, string>();
+  private readonly users = new Map<string, User>();
+  private readonly userIdsByEmail = new Map<string, string>();
+
+  constructor(seed: MemoryStoreSeed = {}) {
+    for (const product of seed.products ?? SEED_PRODUCTS) {
+      this.products.set(product.id, { ...product });
+      this.comments.set(product.id, []);
+    }
+    for (const comment of seed.comments ?? SEED_COMMENTS) {
+      this.comments.get(comment.productId)?.push({ ...comment });
+    }
+    for (const promotion of seed.promotions ?? SEED_PROMOTIONS) {
+      this.promotions.set(promotion.code, { ...promotion });
+    }
+  }
+
+  async listProducts(): Promise<ProductWithComments[]> {
+    return [...this.products.values()].map((product) => this.withComments(product));
+  }
+
+  async getProduct(id: string): Promise<ProductWithComments | undefined> {
+    const product = this.products.get(id);
+    return product === undefined ? undefined : this.withComments(product);
+  }
+
+  async getProducts(ids: readonly string[]): Promise<Product[]> {
+    const found: Product[] = [];
+    for (const id of new Set(ids)) {
+      const product = this.products.get(id);
+      if (product !== undefined) found.push({ ...product });
+    }
+    return found;
+  }
+
+  async addComment(comment: Comment): Promise<Comment> {
+    const list = this.comments.get(comment.productId);
+    if (list === undefined) {
+      throw new AppError("NOT_FOUND", `product ${comment.productId} does not exist`);
+    }
+    list.push({ ...comment });
+    return { ...comment };
+  }
+
+  async getCart(userId: string): Promise<Cart | undefined> {
+    const cart = this.carts.get(userId);
+    return cart === undefined ? undefined : copyCart(cart);
+  }
+
+  async saveCart(command: SaveCartCommand): Promise<Cart> {
+    const version = (this.carts.get(command.userId)?.version ?? 0) + 1;
+    const cart: Cart = {
+      userId: command.userId,
+      lines: command.lines.map((line) => ({ ...line })),
+      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
+      version,
+      updatedAt: command.updatedAt,
+    };
+    this.carts.set(command.userId, cart);
+    return copyCart(cart);
+  }
+
+  async getPromotion(code: string): Promise<Promotion | undefined> {
+    const promotion = this.promotions.get(code);
+    return promotion === undefined ? undefined : { ...promotion };
+  }
+
+  async placeOrder({ order, cartVersion }: PlaceOrderCommand): Promise<PlaceOrderResult> {
+    const keyId = `${order.userId}#${order.idempotencyKey}`;
+    const previousId = this.ordersByKey.get(keyId);
+    const previous = previousId === undefined ? undefined : this.orders.get(previousId);
+    if (previous !== undefined) return { placed: false, order: copyOrder(previous) };
+
+    const cart = this.carts.get(order.userId);
+    if ((cart?.version ?? 0) !== cartVersion) {
+      throw new AppError("CART_CHANGED", "the cart changed during checkout; review it and retry");
+    }
+    // Check every line before writing anything: nothing is written when one check fails.
+    for (const line of order.lines) {
+      const product = this.products.get(line.productId);
+      if (product === undefined || product.priceCents !== line.unitPriceCents) {
+        throw new AppError("CART_CHANGED", `the price of ${line.productId} changed; retry`);
+      }
+      if (product.stock < line.quantity) {
+        throw new AppError("OUT_OF_STOCK", `not enough ${product.name} in stock`, {
+          fields: [{ field: line.productId, message: `${product.stock} left` }],
+        });
+      }
+    }
+    for (const line of order.lines) {
+      const product = this.products.get(line.productId);
+      if (product !== undefined) product.stock -= line.quantity;
+    }
+    this.orders.set(order.id, copyOrder(order));
+    this.ordersByKey.set(keyId, order.id);
+    if (cart !== undefined) {
+      const { promotionCode: _dropped, ...rest } = cart;
+      this.carts.set(order.userId, {
+        ...rest,
+        lines: [],
+        version: cart.version + 1,
+        updatedAt: order.createdAt,
+      });
+    }
+    return { placed: true, order: copyOrder(order) };
+  }
+
+  async findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined> {
+    const id = this.ordersByKey.get(`${userId}#${key}`);
+    const order = id === undefined ? undefined : this.orders.get(id);
+    return order === undefined ? undefined : copyOrder(order);
+  }
+
+  async listOrders(userId: string): Promise<Order[]> {
+    return [...this.orders.values()]
+      .filter((order) => order.userId === userId)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+      .map(copyOrder);
+  }
+
+  async getOrder(userId: string, orderId: string): Promise<Order | undefined> {
+    const order = this.orders.get(orderId);
+    return order === undefined || order.userId !== userId ? undefined : copyOrder(order);
+  }
+
+  async createUser(user: User): Promise<User> {
+    if (this.userIdsByEmail.has(user.email)) {
+      throw new AppError("EMAIL_TAKEN", `an account for ${user.email} already exists`, {
+        fields: [{ field: "email", message: "already registered" }],
+      });
+    }
+    this.users.set(user.id, { ...user });
+    this.userIdsByEmail.set(user.email, user.id);
+    return { ...user };
+  }
+
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    const id = this.userIdsByEmail.get(email);
+    return id === undefined ? undefined : this.getUser(id);
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const user = this.users.get(id);
+    return user === undefined ? undefined : { ...user };
+  }
+
+  async close(): Promise<void> {}
+
+  private withComments(product: Product): ProductWithComments {
+    const comments = this.comments.get(product.id) ?? [];
+    return { ...product, comments: comments.map((comment) => ({ ...comment })) };
+  }
+}
