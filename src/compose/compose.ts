@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import { AppError } from "../domain/index.js";
+import { type ApiHandler, createRouter, ROUTES, type Route } from "../http/index.js";
+import {
+  createCognitoTokenVerifier,
+  createLocalTokenIssuer,
+  createLocalTokenVerifier,
+  scryptPasswords,
+} from "../identity/index.js";
+import {
+  type Clock,
+  createServices,
+  type IdGenerator,
+  type Services,
+  type TokenIssuer,
+  type TokenVerifier,
+} from "../services/index.js";
+import { MemoryStore, type Store } from "../store/index.js";
+import type { Config } from "./config.js";
+
+export interface App {
+  handler: ApiHandler;
+  services: Services;
+  store: Store;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export interface ComposeOverrides {
+  store?: Store;
+  clock?: Clock;
+  ids?: IdGenerator;
+  routes?: readonly Route[];
+}
+
+const systemClock: Clock = { now: () => new Date() };
+const uuids: IdGenerator = { newId: () => randomUUID() };
+
+/**
+ * Builds the whole application from a validated config, once per process: the one place where
+ * adapters meet services. Lambda entry points and the dev server both call it.
+ */
+export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<App> {
+  const store = overrides.store ?? (await openStore(config));
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? uuids;
+  const { tokens, verifier } = await createIdentity(config);
+  const services = createServices({ store, clock, ids, passwords: scryptPasswords, tokens });
+  const handler = createRouter({
+    routes: overrides.routes ?? ROUTES,
+    services,
+    verifier,
+    cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
+    maxBodyBytes: config.maxBodyBytes,
+    log: (entry) => console.error(JSON.stringify(entry)),
+  });
+  return { handler, services, store, config, close: () => store.close() };
+}
+
+async function openStore(config: Config): Promise<Store> {
+  if (config.store.kind === "memory") return new MemoryStore();
+  // Loaded on demand so a bundle for another store never pulls in the native SQLite driver.
+  const { openSqliteStore } = await import("../store/sqlite-store.js");
+  return openSqliteStore({ file: config.store.file });
+}
+
+async function createIdentity(
+  config: Config,
+): Promise<{ tokens: TokenIssuer; verifier: TokenVerifier }> {
+  const auth = config.auth;
+  if (auth.mode === "cognito") {
+    const refuse = async (): Promise<never> => {
+      throw new AppError("NOT_IMPLEMENTED", "sign up and sign in with the Cognito user pool");
+    };
+    return {
+      tokens: { issue: refuse, jwks: refuse },
+      verifier: createCognitoTokenVerifier(auth),
+    };
+  }
+  const tokens = await createLocalTokenIssuer(auth);
+  const verifier = createLocalTokenVerifier({
+    issuer: auth.issuer,
+    clientId: auth.clientId,
+    jwks: () => tokens.jwks(),
+  });
+  return { tokens, verifier };
+}

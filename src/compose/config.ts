@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+const DEFAULT_PORT = 3000;
+const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const envSchema = z.object({
+  STORE: z.enum(["sqlite", "memory"]).default("sqlite"),
+  DATA_DIR: z.string().min(1).default("data"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
+  CORS_ORIGINS: z.string().optional(),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1).max(6_291_456).default(262_144),
+  AUTH_MODE: z.enum(["local", "cognito"]).default("local"),
+  AUTH_ISSUER: z.url().optional(),
+  AUTH_CLIENT_ID: z.string().min(1).default("serverless-store-local"),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  COGNITO_USER_POOL_ID: z.string().min(1).optional(),
+  COGNITO_CLIENT_ID: z.string().min(1).optional(),
+  LOG_REQUESTS: flag.default(true),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  store: { kind: "sqlite"; file: string } | { kind: "memory" };
+  dataDir: string;
+  host: string;
+  port: number;
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  auth:
+    | { mode: "local"; issuer: string; clientId: string; ttlSeconds: number; keyFile?: string }
+    | { mode: "cognito"; userPoolId: string; clientId: string };
+  logRequests: boolean;
+}
+
+/**
+ * Reads and validates the environment once. A wrong variable fails at start with a message
+ * naming it, instead of surfacing later as an odd request failure.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  const ownOrigins = [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
+  const allowedOrigins =
+    e.CORS_ORIGINS === undefined
+      ? [...new Set([...ownOrigins, "http://localhost:3000", "http://localhost:5173"])]
+      : e.CORS_ORIGINS.split(",")
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== "");
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new Error(`invalid configuration: CORS_ORIGINS: ${origin} is not scheme://host[:port]`);
+    }
+  }
+
+  let auth: Config["auth"];
+  if (e.AUTH_MODE === "cognito") {
+    if (e.COGNITO_USER_POOL_ID === undefined || e.COGNITO_CLIENT_ID === undefined) {
+      throw new Error(
+        "invalid configuration: AUTH_MODE=cognito needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID",
+      );
+    }
+    auth = { mode: "cognito", userPoolId: e.COGNITO_USER_POOL_ID, clientId: e.COGNITO_CLIENT_ID };
+  } else {
+    auth = {
+      mode: "local",
+      issuer: e.AUTH_ISSUER ?? `http://localhost:${e.PORT}`,
+      clientId: e.AUTH_CLIENT_ID,
+      ttlSeconds: e.TOKEN_TTL_SECONDS,
+      ...(e.STORE === "sqlite" ? { keyFile: `${e.DATA_DIR}/local-issuer-key.json` } : {}),
+    };
+  }
+
+  return {
+    store:
+      e.STORE === "sqlite"
+        ? { kind: "sqlite", file: `${e.DATA_DIR}/store.sqlite` }
+        : { kind: "memory" },
+    dataDir: e.DATA_DIR,
+    host: e.HOST,
+    port: e.PORT,
+    allowedOrigins,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    auth,
+    logRequests: e.LOG_REQUESTS,
+  };
+}

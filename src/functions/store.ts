@@ -1,0 +1,7 @@
+import { compose, loadConfig } from "../compose/index.js";
+
+// Built once per execution environment (cold start), reused by every invocation.
+const app = await compose(loadConfig());
+
+/** The monolith: every REST route of the route table in one Lambda function. */
+export const handler = app.handler;

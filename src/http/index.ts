@@ -1,0 +1,17 @@
+export type { CorsConfig } from "./cors.js";
+export { header } from "./headers.js";
+export type { PathMatch, PathMatcher } from "./path-match.js";
+export { createPathMatcher } from "./path-match.js";
+export type { Problem, ProblemLog } from "./problem.js";
+export { PROBLEM_CONTENT_TYPE, problemResult, statusOf } from "./problem.js";
+export type {
+  AuthMode,
+  HttpMethod,
+  Reply,
+  ResourceGroup,
+  Route,
+  RouteRequest,
+} from "./route-table.js";
+export { ROUTES } from "./route-table.js";
+export type { ApiHandler, RouterOptions } from "./router.js";
+export { createRouter } from "./router.js";

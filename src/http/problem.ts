@@ -1,0 +1,89 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { AppError, type ErrorCode, type FieldError } from "../domain/index.js";
+
+/** The one table from error code to HTTP status and title. */
+const STATUS: Record<ErrorCode, { status: number; title: string }> = {
+  VALIDATION_FAILED: { status: 400, title: "Invalid request" },
+  UNAUTHENTICATED: { status: 401, title: "Authentication required" },
+  FORBIDDEN: { status: 403, title: "Forbidden" },
+  NOT_FOUND: { status: 404, title: "Not found" },
+  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
+  EMAIL_TAKEN: { status: 409, title: "Email already registered" },
+  OUT_OF_STOCK: { status: 409, title: "Out of stock" },
+  CART_CHANGED: { status: 409, title: "Cart changed" },
+  IDEMPOTENCY_KEY_IN_USE: { status: 409, title: "Idempotency key in use" },
+  PAYLOAD_TOO_LARGE: { status: 413, title: "Payload too large" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
+  UNKNOWN_PRODUCT: { status: 422, title: "Unknown product" },
+  INVALID_PROMOTION: { status: 422, title: "Invalid promotion code" },
+  CART_EMPTY: { status: 422, title: "Cart is empty" },
+  CART_LIMIT: { status: 422, title: "Cart limit exceeded" },
+  TOO_MANY_REQUESTS: { status: 429, title: "Too many requests" },
+  STORE_UNAVAILABLE: { status: 503, title: "Store unavailable" },
+  NOT_IMPLEMENTED: { status: 501, title: "Not implemented" },
+  INTERNAL: { status: 500, title: "Internal server error" },
+};
+
+/** An RFC 9457 problem document as this API sends it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ErrorCode;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export const statusOf = (code: ErrorCode): number => STATUS[code].status;
+
+export type ProblemLog = (entry: {
+  level: "error";
+  requestId: string;
+  message: string;
+  stack?: string;
+}) => void;
+
+/**
+ * Maps any thrown value to a problem+json result. AppErrors keep their code and detail; anything
+ * else is logged with the request id and answered as a bare 500, so no stack, SQL or AWS error
+ * text ever reaches a client.
+ */
+export function problemResult(
+  error: unknown,
+  request: { path: string; requestId: string },
+  log: ProblemLog,
+): APIGatewayProxyResult {
+  const known = error instanceof AppError;
+  if (!known) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    log({
+      level: "error",
+      requestId: request.requestId,
+      message: failure.message,
+      ...(failure.stack === undefined ? {} : { stack: failure.stack }),
+    });
+  }
+  const code: ErrorCode = known ? error.code : "INTERNAL";
+  const { status, title } = STATUS[code];
+  const problem: Problem = {
+    type: `urn:serverless-store:problem:${code.toLowerCase().replaceAll("_", "-")}`,
+    title,
+    status,
+    detail: known ? error.message : "an unexpected error occurred; it has been logged",
+    instance: request.path,
+    code,
+    requestId: request.requestId,
+    ...(known && error.fields !== undefined ? { errors: error.fields } : {}),
+  };
+  const headers: Record<string, string> = { "Content-Type": PROBLEM_CONTENT_TYPE };
+  if (known && error.retryAfterSeconds !== undefined) {
+    headers["Retry-After"] = String(error.retryAfterSeconds);
+  }
+  if (known && error.allow !== undefined) headers.Allow = error.allow.join(", ");
+  if (code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Bearer realm="serverless-store"';
+  return { statusCode: status, headers, body: JSON.stringify(problem) };
+}

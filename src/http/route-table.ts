@@ -1,0 +1,178 @@
+import type { z } from "zod";
+import { AppError } from "../domain/index.js";
+import type { Caller, Services } from "../services/index.js";
+import { validate } from "./request-body.js";
+import { commentBody, idempotencyKey, loginBody, saveCartBody, signupBody } from "./schemas.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
+/** none: no token looked at; optional: a token, when sent, must be valid; required: 401 without. */
+export type AuthMode = "none" | "optional" | "required";
+/** The resource a route belongs to: one Lambda per resource in the microservices architecture. */
+export type ResourceGroup = "products" | "cart" | "checkout" | "orders" | "auth";
+
+export interface RouteRequest<Body> {
+  body: Body;
+  params: Readonly<Record<string, string | undefined>>;
+  caller: Caller | undefined;
+  /** A request header by lower-case name. */
+  header(lowerName: string): string | undefined;
+}
+
+export interface Reply {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Route<Body = unknown> {
+  method: HttpMethod;
+  /** API Gateway resource template, e.g. `/products/{id}`. */
+  resource: string;
+  group: ResourceGroup;
+  auth: AuthMode;
+  summary: string;
+  /** Validates the JSON body; routes without one ignore any body sent. */
+  body?: z.ZodType<Body>;
+  handle(services: Services, request: RouteRequest<Body>): Promise<Reply>;
+}
+
+/** Keeps each route's body type tied to its schema while the table holds them all. */
+const route = <Body = undefined>(definition: Route<Body>): Route => definition as unknown as Route;
+
+const ok = (body: unknown): Reply => ({ statusCode: 200, body });
+
+/** The caller of a route declared `auth: "required"`; the router has already refused anonymity. */
+function signedIn(request: RouteRequest<unknown>): Caller {
+  if (request.caller === undefined) throw new AppError("UNAUTHENTICATED", "sign in first");
+  return request.caller;
+}
+
+function param(request: RouteRequest<unknown>, name: string): string {
+  return request.params[name] ?? "";
+}
+
+/**
+ * THE route table. The router, the dev server, the OpenAPI document and every deployment
+ * architecture are derived from it; a route is declared here and nowhere else.
+ */
+export const ROUTES: readonly Route[] = [
+  route({
+    method: "GET",
+    resource: "/products",
+    group: "products",
+    auth: "optional",
+    summary: "Every product with its comments, rating and isSelected for the caller's cart",
+    handle: async (services, request) => ok(await services.catalog.listProducts(request.caller)),
+  }),
+  route({
+    method: "GET",
+    resource: "/products/{id}",
+    group: "products",
+    auth: "optional",
+    summary: "One product with its comments",
+    handle: async (services, request) =>
+      ok(await services.catalog.getProduct(param(request, "id"), request.caller)),
+  }),
+  route({
+    method: "POST",
+    resource: "/products/{id}/comments",
+    group: "products",
+    auth: "required",
+    summary: "Comment on a product with a rating from 1 to 5",
+    body: commentBody,
+    handle: async (services, request) => ({
+      statusCode: 201,
+      body: await services.catalog.addComment(
+        signedIn(request),
+        param(request, "id"),
+        request.body,
+      ),
+    }),
+  }),
+  route({
+    method: "GET",
+    resource: "/cart",
+    group: "cart",
+    auth: "required",
+    summary: "The caller's cart, priced",
+    handle: async (services, request) => ok(await services.carts.getCart(signedIn(request))),
+  }),
+  route({
+    method: "POST",
+    resource: "/cart",
+    group: "cart",
+    auth: "required",
+    summary: "Replace the caller's cart; answers it priced",
+    body: saveCartBody,
+    handle: async (services, request) =>
+      ok(await services.carts.saveCart(signedIn(request), request.body)),
+  }),
+  route({
+    method: "PUT",
+    resource: "/checkout",
+    group: "checkout",
+    auth: "required",
+    summary: "Turn the caller's cart into an order; Idempotency-Key makes retries safe",
+    handle: async (services, request) => {
+      const rawKey = request.header("idempotency-key");
+      const key =
+        rawKey === undefined
+          ? undefined
+          : validate(idempotencyKey, rawKey, "Idempotency-Key header");
+      const result = await services.orders.checkout(signedIn(request), key);
+      const headers: Record<string, string> = { Location: `/orders/${result.order.id}` };
+      if (result.replayed) headers["Idempotent-Replayed"] = "true";
+      return { statusCode: 201, headers, body: result.order };
+    },
+  }),
+  route({
+    method: "GET",
+    resource: "/orders",
+    group: "orders",
+    auth: "required",
+    summary: "The caller's orders, newest first",
+    handle: async (services, request) => ok(await services.orders.listOrders(signedIn(request))),
+  }),
+  route({
+    method: "GET",
+    resource: "/orders/{id}",
+    group: "orders",
+    auth: "required",
+    summary: "One of the caller's orders",
+    handle: async (services, request) =>
+      ok(await services.orders.getOrder(signedIn(request), param(request, "id"))),
+  }),
+  route({
+    method: "POST",
+    resource: "/auth/signup",
+    group: "auth",
+    auth: "none",
+    summary: "Register with email and password; answers an access token",
+    body: signupBody,
+    handle: async (services, request) => ({
+      statusCode: 201,
+      body: await services.auth.signup(request.body),
+    }),
+  }),
+  route({
+    method: "POST",
+    resource: "/auth/login",
+    group: "auth",
+    auth: "none",
+    summary: "Sign in with email and password; answers an access token",
+    body: loginBody,
+    handle: async (services, request) => ok(await services.auth.login(request.body)),
+  }),
+  route({
+    method: "GET",
+    resource: "/.well-known/jwks.json",
+    group: "auth",
+    auth: "none",
+    summary: "The public keys that verify the local issuer's access tokens",
+    handle: async (services) => ({
+      statusCode: 200,
+      headers: { "Cache-Control": "public, max-age=300" },
+      body: await services.auth.jwks(),
+    }),
+  }),
+];

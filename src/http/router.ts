@@ -1,0 +1,128 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { AppError } from "../domain/index.js";
+import type { Caller, Services, TokenVerifier } from "../services/index.js";
+import { type CorsConfig, isAllowedOrigin, preflightHeaders, withCors } from "./cors.js";
+import { header } from "./headers.js";
+import { createPathMatcher } from "./path-match.js";
+import { type ProblemLog, problemResult } from "./problem.js";
+import { bodyText, parseJsonBody } from "./request-body.js";
+import type { AuthMode, Reply, Route } from "./route-table.js";
+
+export type ApiHandler = (
+  event: APIGatewayProxyEvent,
+  context?: Pick<Context, "awsRequestId">,
+) => Promise<APIGatewayProxyResult>;
+
+export interface RouterOptions {
+  routes: readonly Route[];
+  services: Services;
+  verifier: TokenVerifier;
+  cors: CorsConfig;
+  maxBodyBytes: number;
+  log: ProblemLog;
+}
+
+const JSON_HEADERS = "application/json; charset=utf-8";
+
+/**
+ * The Lambda handler for a set of routes: looks the route up on `${httpMethod} ${resource}`,
+ * answers preflights, checks the body, verifies the caller's token, runs the route and maps
+ * every error to problem+json once, here.
+ */
+export function createRouter(options: RouterOptions): ApiHandler {
+  const { services, verifier, cors, maxBodyBytes, log } = options;
+  const byKey = new Map<string, Route>();
+  const methodsByResource = new Map<string, string[]>();
+  for (const route of options.routes) {
+    byKey.set(`${route.method} ${route.resource}`, route);
+    const methods = methodsByResource.get(route.resource) ?? [];
+    methods.push(route.method);
+    methodsByResource.set(route.resource, methods);
+  }
+  for (const methods of methodsByResource.values()) methods.push("OPTIONS");
+  const matchPath = createPathMatcher(methodsByResource.keys());
+
+  return async (event, context) => {
+    const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? "local";
+    const origin = header(event, "origin");
+    let result: APIGatewayProxyResult;
+    try {
+      let resource = event.resource;
+      let params = event.pathParameters ?? {};
+      if (!methodsByResource.has(resource)) {
+        // A catch-all resource such as /{proxy+}: find the route from the path, as API Gateway would.
+        const match = matchPath(event.path);
+        if (match === undefined) {
+          throw new AppError("NOT_FOUND", `no resource at ${event.path}`);
+        }
+        resource = match.resource;
+        params = match.params;
+      }
+      const route = byKey.get(`${event.httpMethod} ${resource}`);
+      if (route === undefined) {
+        const allow = methodsByResource.get(resource) ?? [];
+        if (event.httpMethod === "OPTIONS") return preflight(allow, origin);
+        throw new AppError(
+          "METHOD_NOT_ALLOWED",
+          `${event.httpMethod} is not allowed on ${resource}`,
+          { allow },
+        );
+      }
+      result = toResult(await run(route, event, params));
+    } catch (error) {
+      result = problemResult(error, { path: event.path, requestId }, log);
+    }
+    return withCors(result, cors, origin);
+  };
+
+  async function run(
+    route: Route,
+    event: APIGatewayProxyEvent,
+    params: Readonly<Record<string, string | undefined>>,
+  ): Promise<Reply> {
+    // Size first (413 before reading further), then identity (401 before saying what is wrong
+    // with the body of a caller who may not call at all), then the body itself.
+    const text = bodyText(event, maxBodyBytes);
+    const caller = await authenticate(route.auth, event);
+    const body = route.body === undefined ? undefined : parseJsonBody(event, text, route.body);
+    return route.handle(services, {
+      body,
+      params,
+      caller,
+      header: (name) => header(event, name),
+    });
+  }
+
+  async function authenticate(
+    mode: AuthMode,
+    event: APIGatewayProxyEvent,
+  ): Promise<Caller | undefined> {
+    if (mode === "none") return undefined;
+    const authorization = header(event, "authorization");
+    if (authorization === undefined) {
+      if (mode === "optional") return undefined;
+      throw new AppError("UNAUTHENTICATED", "send an access token: Authorization: Bearer <token>");
+    }
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+    if (match?.[1] === undefined) {
+      throw new AppError("UNAUTHENTICATED", "the Authorization header must be Bearer <token>");
+    }
+    return verifier.verify(match[1]);
+  }
+
+  function preflight(allow: string[], origin: string | undefined): APIGatewayProxyResult {
+    if (origin !== undefined && !isAllowedOrigin(cors, origin)) {
+      throw new AppError("FORBIDDEN", `origin ${origin} is not allowed to call this API`);
+    }
+    const headers: Record<string, string> = { Allow: allow.join(", ") };
+    if (origin !== undefined) Object.assign(headers, preflightHeaders(cors, allow));
+    return withCors({ statusCode: 204, headers, body: "" }, cors, origin);
+  }
+}
+
+function toResult(reply: Reply): APIGatewayProxyResult {
+  const headers = reply.headers ?? {};
+  if (reply.body === undefined) return { statusCode: reply.statusCode, headers, body: "" };
+  headers["Content-Type"] = JSON_HEADERS;
+  return { statusCode: reply.statusCode, headers, body: JSON.stringify(reply.body) };
+}

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { CART_LIMITS, MAX_RATING, MIN_RATING } from "../domain/index.js";
+
+// Request bodies, validated at the edge before any service sees them. Unknown keys (a `userId`,
+// say) are dropped, never trusted: identity comes from the verified token only.
+
+const productId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a product id such as lonely-bird");
+
+export const saveCartBody = z.object({
+  products: z
+    .array(
+      z.object({
+        id: productId,
+        quantity: z.number().int().min(CART_LIMITS.minQuantity).max(CART_LIMITS.maxQuantity),
+      }),
+    )
+    .max(CART_LIMITS.maxLines, `at most ${CART_LIMITS.maxLines} lines`),
+  promotionCode: z.string().trim().min(1).max(32).optional(),
+});
+
+export const commentBody = z.object({
+  rating: z.number().int().min(MIN_RATING).max(MAX_RATING),
+  text: z.string().trim().min(1).max(2000),
+});
+
+const email = z.string().trim().max(254).pipe(z.email());
+
+export const signupBody = z.object({
+  email,
+  password: z.string().min(8, "must be at least 8 characters").max(256),
+  name: z.string().trim().min(1).max(60).optional(),
+});
+
+export const loginBody = z.object({
+  email,
+  password: z.string().min(1).max(256),
+});
+
+/** Visible ASCII, as Stripe-style idempotency keys (a UUID fits). */
+export const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, "must be 1 to 128 visible ASCII characters");

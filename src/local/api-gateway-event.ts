@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { PathMatcher } from "../http/index.js";
+
+export const LOCAL_STAGE = "local";
+const TEXT_TYPES = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded))/i;
+
+/**
+ * Turns a Node request into the API Gateway REST (v1 proxy) event the same request would
+ * produce in AWS: resource template and path parameters as API Gateway matches them, header
+ * names as the client spelled them, single- and multi-value headers and query parameters,
+ * `requestContext` with a request id. A path no route knows goes to a catch-all `/{proxy+}`.
+ */
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer | undefined,
+  matchPath: PathMatcher,
+): APIGatewayProxyEvent {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const path = url.pathname;
+  const method = request.method ?? "GET";
+  const match = matchPath(path);
+  const resource = match?.resource ?? "/{proxy+}";
+  const pathParameters = match === undefined ? { proxy: path.slice(1) } : match.params;
+
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    headers[name] = value;
+    const values = multiValueHeaders[name];
+    if (values === undefined) multiValueHeaders[name] = [value];
+    else values.push(value);
+  }
+
+  let query: Record<string, string> | null = null;
+  let multiQuery: Record<string, string[]> | null = null;
+  for (const [key, value] of url.searchParams) {
+    query ??= {};
+    multiQuery ??= {};
+    query[key] = value;
+    const values = multiQuery[key];
+    if (values === undefined) multiQuery[key] = [value];
+    else values.push(value);
+  }
+
+  const contentType = request.headers["content-type"] ?? "";
+  const isText = TEXT_TYPES.test(contentType);
+  const hasBody = body !== undefined && body.length > 0;
+  const now = Date.now();
+  const sourceIp = request.socket.remoteAddress ?? "127.0.0.1";
+
+  return {
+    resource,
+    path,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: multiQuery,
+    pathParameters: Object.keys(pathParameters).length === 0 ? null : pathParameters,
+    stageVariables: null,
+    body: hasBody ? body.toString(isText ? "utf8" : "base64") : null,
+    isBase64Encoded: hasBody && !isText,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      authorizer: null,
+      httpMethod: method,
+      path: `/${LOCAL_STAGE}${path}`,
+      protocol: `HTTP/${request.httpVersion}`,
+      requestId: randomUUID(),
+      requestTimeEpoch: now,
+      resourceId: "local",
+      resourcePath: resource,
+      stage: LOCAL_STAGE,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp,
+        user: null,
+        userAgent: request.headers["user-agent"] ?? null,
+        userArn: null,
+      },
+    },
+  };
+}

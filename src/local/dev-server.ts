@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { AppError } from "../domain/index.js";
+import {
+  type ApiHandler,
+  createPathMatcher,
+  problemResult,
+  ROUTES,
+  type Route,
+} from "../http/index.js";
+import { toApiGatewayEvent } from "./api-gateway-event.js";
+
+export interface DevServerOptions {
+  handler: ApiHandler;
+  routes?: readonly Route[];
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  maxBodyBytes: number;
+  /** Receives one line per request; absent logs nothing. */
+  log?: ((line: string) => void) | undefined;
+}
+
+export interface DevServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * What API Gateway and Lambda do for one request, on loopback: read the body (refusing an
+ * oversized one before buffering it), build the v1 proxy event, invoke the handler, write its
+ * result back.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const { handler, maxBodyBytes, log } = options;
+  const matchPath = createPathMatcher((options.routes ?? ROUTES).map((r) => r.resource));
+
+  const server = createServer((request, response) => {
+    const started = process.hrtime.bigint();
+    response.on("finish", () => {
+      if (log === undefined) return;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log(`${request.method} ${request.url} ${response.statusCode} ${ms.toFixed(1)}ms`);
+    });
+    serve(request, response).catch((error: unknown) => {
+      // Only a broken socket gets here; there is nobody left to answer.
+      response.destroy(error instanceof Error ? error : undefined);
+    });
+  });
+
+  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const declared = Number(request.headers["content-length"] ?? 0);
+    if (declared > maxBodyBytes) return refuseTooLarge(request, response);
+    const body = await readBody(request, maxBodyBytes);
+    if (body === "too-large") return refuseTooLarge(request, response);
+    const event = toApiGatewayEvent(request, body, matchPath);
+    const result = await handler(event, { awsRequestId: event.requestContext.requestId });
+    writeResult(response, result);
+  }
+
+  function refuseTooLarge(request: IncomingMessage, response: ServerResponse): void {
+    const result = problemResult(
+      new AppError("PAYLOAD_TOO_LARGE", `the body is larger than ${maxBodyBytes} bytes`),
+      { path: request.url ?? "/", requestId: randomUUID() },
+      () => {},
+    );
+    // Stop reading the rest of the upload: close the connection once the answer is out.
+    response.setHeader("Connection", "close");
+    writeResult(response, result);
+    response.on("finish", () => request.destroy());
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The body, or "too-large" as soon as more than `maxBytes` arrived (the rest is not buffered). */
+function readBody(
+  request: IncomingMessage,
+  maxBytes: number,
+): Promise<Buffer | "too-large" | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    request.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        done = true;
+        chunks.length = 0;
+        request.pause();
+        resolve("too-large");
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => {
+      if (!done) resolve(size === 0 ? undefined : Buffer.concat(chunks, size));
+    });
+    request.on("error", (error) => {
+      if (!done) reject(error);
+    });
+  });
+}
+
+function writeResult(response: ServerResponse, result: APIGatewayProxyResult): void {
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    response.setHeader(name, String(value));
+  }
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    response.setHeader(name, values.map(String));
+  }
+  response.statusCode = result.statusCode;
+  response.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
+}

@@ -1,0 +1,55 @@
+import { AppError, type Comment } from "../domain/index.js";
+import type { Store } from "../store/index.js";
+import type { Caller, Clock, IdGenerator } from "./ports.js";
+import { type CommentView, commentView, type ProductView, productView } from "./views.js";
+
+export interface NewComment {
+  rating: number;
+  text: string;
+}
+
+export interface CatalogService {
+  /** Every product; `isSelected` marks the caller's cart. Two store calls whatever the size. */
+  listProducts(caller: Caller | undefined): Promise<ProductView[]>;
+  getProduct(id: string, caller: Caller | undefined): Promise<ProductView>;
+  addComment(caller: Caller, productId: string, comment: NewComment): Promise<CommentView>;
+}
+
+export function createCatalogService(deps: {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+}): CatalogService {
+  const { store, clock, ids } = deps;
+
+  const selectedIds = async (caller: Caller | undefined): Promise<Set<string>> => {
+    if (caller === undefined) return new Set();
+    const cart = await store.getCart(caller.userId);
+    return new Set(cart?.lines.map((line) => line.productId));
+  };
+
+  return {
+    async listProducts(caller) {
+      const [products, selected] = await Promise.all([store.listProducts(), selectedIds(caller)]);
+      return products.map((product) => productView(product, selected.has(product.id)));
+    },
+
+    async getProduct(id, caller) {
+      const [product, selected] = await Promise.all([store.getProduct(id), selectedIds(caller)]);
+      if (product === undefined) throw new AppError("NOT_FOUND", `product ${id} does not exist`);
+      return productView(product, selected.has(product.id));
+    },
+
+    async addComment(caller, productId, input) {
+      const comment: Comment = {
+        id: ids.newId(),
+        productId,
+        author: caller.username,
+        rating: input.rating,
+        text: input.text,
+        createdAt: clock.now().toISOString(),
+      };
+      return commentView(await store.addComment(comment));
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { AppError, createOrder, priceCart } from "../domain/index.js";
+import type { Store } from "../store/index.js";
+import { loadProducts, loadPromotion } from "./cart.js";
+import type { Caller, Clock, IdGenerator } from "./ports.js";
+import { type OrderView, orderView } from "./views.js";
+
+export interface CheckoutResult {
+  order: OrderView;
+  /** True when the idempotency key was used before and this is the first checkout's order. */
+  replayed: boolean;
+}
+
+export interface OrderService {
+  /**
+   * Turns the caller's cart into an order in one store transaction. Without an idempotency key
+   * the cart version stands in for one, so a double submit of the same cart places one order.
+   */
+  checkout(caller: Caller, idempotencyKey: string | undefined): Promise<CheckoutResult>;
+  listOrders(caller: Caller): Promise<OrderView[]>;
+  /** NOT_FOUND for an unknown order and for another user's order alike. */
+  getOrder(caller: Caller, orderId: string): Promise<OrderView>;
+}
+
+export function createOrderService(deps: {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+}): OrderService {
+  const { store, clock, ids } = deps;
+
+  return {
+    async checkout(caller, idempotencyKey) {
+      if (idempotencyKey !== undefined) {
+        const previous = await store.findOrderByIdempotencyKey(caller.userId, idempotencyKey);
+        if (previous !== undefined) return { order: orderView(previous), replayed: true };
+      }
+      const cart = await store.getCart(caller.userId);
+      if (cart === undefined || cart.lines.length === 0) {
+        throw new AppError("CART_EMPTY", "the cart is empty: save products to it first");
+      }
+      const now = clock.now();
+      const [products, promotion] = await Promise.all([
+        loadProducts(store, cart.lines),
+        loadPromotion(store, cart.promotionCode, now),
+      ]);
+      const order = createOrder(priceCart(cart.lines, products, promotion), {
+        id: ids.newId(),
+        userId: caller.userId,
+        createdAt: now.toISOString(),
+        idempotencyKey: idempotencyKey ?? `cart-version-${cart.version}`,
+      });
+      const result = await store.placeOrder({ order, cartVersion: cart.version });
+      return { order: orderView(result.order), replayed: !result.placed };
+    },
+
+    async listOrders(caller) {
+      return (await store.listOrders(caller.userId)).map(orderView);
+    },
+
+    async getOrder(caller, orderId) {
+      const order = await store.getOrder(caller.userId, orderId);
+      if (order === undefined) throw new AppError("NOT_FOUND", `order ${orderId} does not exist`);
+      return orderView(order);
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import {
+  type Cart,
+  type Comment,
+  CURRENCY,
+  type Order,
+  type OrderStatus,
+  type PricedCart,
+  type ProductWithComments,
+  type RatingSummary,
+  summarizeRatings,
+} from "../domain/index.js";
+
+/** What clients see. Amounts are integer cents of `currency`. */
+export interface ProductView {
+  id: string;
+  name: string;
+  description: string;
+  imageUrl: string;
+  priceCents: number;
+  currency: string;
+  stock: number;
+  rating: RatingSummary;
+  comments: CommentView[];
+  /** True when the product is in the caller's cart; always false for anonymous callers. */
+  isSelected: boolean;
+}
+
+export interface CommentView {
+  id: string;
+  author: string;
+  rating: number;
+  text: string;
+  createdAt: string;
+}
+
+export interface LineView {
+  id: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+export interface PricedView {
+  products: LineView[];
+  promotionCode: string | null;
+  discountPercentage: number;
+  subtotalCents: number;
+  discountCents: number;
+  totalCents: number;
+  currency: string;
+}
+
+export interface CartView extends PricedView {
+  /** Grows by one on every save and checkout; 0 for a cart never saved. */
+  version: number;
+  updatedAt: string | null;
+  /** Why the saved cart was priced differently from how it was saved (a product withdrawn, a code expired). */
+  notices: string[];
+}
+
+export interface OrderView extends PricedView {
+  id: string;
+  status: OrderStatus;
+  createdAt: string;
+}
+
+export function commentView(comment: Comment): CommentView {
+  return {
+    id: comment.id,
+    author: comment.author,
+    rating: comment.rating,
+    text: comment.text,
+    createdAt: comment.createdAt,
+  };
+}
+
+export function productView(product: ProductWithComments, isSelected: boolean): ProductView {
+  return {
+    id: product.id,
+    name: product.name,
+    description: product.description,
+    imageUrl: product.imageUrl,
+    priceCents: product.priceCents,
+    currency: CURRENCY,
+    stock: product.stock,
+    rating: summarizeRatings(product.comments),
+    comments: product.comments.map(commentView),
+    isSelected,
+  };
+}
+
+function pricedView(priced: PricedCart): PricedView {
+  return {
+    products: priced.lines.map((line) => ({
+      id: line.productId,
+      name: line.name,
+      quantity: line.quantity,
+      unitPriceCents: line.unitPriceCents,
+      lineTotalCents: line.lineTotalCents,
+    })),
+    promotionCode: priced.promotionCode ?? null,
+    discountPercentage: priced.discountPercentage,
+    subtotalCents: priced.subtotalCents,
+    discountCents: priced.discountCents,
+    totalCents: priced.totalCents,
+    currency: CURRENCY,
+  };
+}
+
+export function cartView(priced: PricedCart, cart: Cart | undefined, notices: string[]): CartView {
+  return {
+    ...pricedView(priced),
+    version: cart?.version ?? 0,
+    updatedAt: cart?.updatedAt ?? null,
+    notices,
+  };
+}
+
+export function orderView(order: Order): OrderView {
+  return { id: order.id, status: order.status, ...pricedView(order), createdAt: order.createdAt };
+}
