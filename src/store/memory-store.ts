@@ -115,21 +115,24 @@ export class MemoryStore implements Store {
     if ((cart?.version ?? 0) !== cartVersion) {
       throw new AppError("CART_CHANGED", "the cart changed during checkout; review it and retry");
     }
-    // Check every line before writing anything: nothing is written when one check fails.
+    // Check every product before writing anything: nothing is written when one check fails.
+    const wanted = new Map<string, number>();
     for (const line of order.lines) {
       const product = this.products.get(line.productId);
       if (product === undefined || product.priceCents !== line.unitPriceCents) {
         throw new AppError("CART_CHANGED", `the price of ${line.productId} changed; retry`);
       }
-      if (product.stock < line.quantity) {
+      const quantity = (wanted.get(line.productId) ?? 0) + line.quantity;
+      wanted.set(line.productId, quantity);
+      if (product.stock < quantity) {
         throw new AppError("OUT_OF_STOCK", `not enough ${product.name} in stock`, {
           fields: [{ field: line.productId, message: `${product.stock} left` }],
         });
       }
     }
-    for (const line of order.lines) {
-      const product = this.products.get(line.productId);
-      if (product !== undefined) product.stock -= line.quantity;
+    for (const [productId, quantity] of wanted) {
+      const product = this.products.get(productId);
+      if (product !== undefined) product.stock -= quantity;
     }
     this.orders.set(order.id, copyOrder(order));
     this.ordersByKey.set(keyId, order.id);

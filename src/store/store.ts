@@ -26,6 +26,8 @@ export type PlaceOrderResult =
  * Everything the services need from persistence. Adapters: SQLite (local default), memory (unit
  * tests), DynamoDB (AWS). Every method is atomic on its own; a failing backend throws
  * `AppError("STORE_UNAVAILABLE")`, never a driver error, and never leaves a half-written write.
+ * Ids of new orders, users and comments are fresh UUIDs from the services: reusing one is a
+ * programming error, not a condition adapters have to answer gracefully.
  */
 export interface Store {
   /** Every product with its comments, in a bounded number of round trips whatever the count. */

@@ -1,0 +1,4 @@
+import { MemoryStore } from "../../../src/store/index.js";
+import { describeStoreContract } from "./store-contract.js";
+
+describeStoreContract("MemoryStore", async () => new MemoryStore());

@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../../../src/store/index.js";
+import { appErrorOf } from "../../helpers/errors.js";
+import { orderFromCart } from "../../helpers/orders.js";
+import { describeStoreContract } from "./store-contract.js";
+
+const NOW = new Date("2026-05-01T12:00:00.000Z");
+const tempDirs: string[] = [];
+
+/** A database path in a fresh temp dir, one level down so opening must create its directory. */
+function tempDbFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), "sqlite-store-"));
+  tempDirs.push(dir);
+  return join(dir, "data", "store.db");
+}
+
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const countRows = (file: string, table: string): unknown => {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).pluck().get();
+  } finally {
+    db.close();
+  }
+};
+
+describeStoreContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+
+describe("SqliteStore", () => {
+  it("reopening a file keeps every write and does not seed the catalogue again", async () => {
+    const file = tempDbFile();
+    const first = await openSqliteStore({ file });
+    await first.addComment({
+      id: "c-new",
+      productId: "lonely-bird",
+      author: "Alice",
+      rating: 4,
+      text: "Still here.",
+      createdAt: NOW.toISOString(),
+    });
+    await first.saveCart({
+      userId: "alice",
+      lines: [{ productId: "copper-kettle", quantity: 2 }],
+      updatedAt: NOW.toISOString(),
+    });
+    const { order } = await first.placeOrder(await orderFromCart(first, "alice", "k", NOW));
+    const user = {
+      id: "alice",
+      email: "alice@example.com",
+      name: "Alice",
+      passwordHash: "h",
+      createdAt: NOW.toISOString(),
+    };
+    await first.createUser(user);
+    await first.close();
+
+    const second = await openSqliteStore({ file });
+    try {
+      expect(await second.listProducts()).toHaveLength(10);
+      expect((await second.getProduct("lonely-bird"))?.comments.map((c) => c.id)).toEqual([
+        "c-lonely-bird-1",
+        "c-lonely-bird-2",
+        "c-new",
+      ]);
+      expect((await second.getProduct("copper-kettle"))?.stock).toBe(5);
+      expect(await second.getOrder("alice", order.id)).toStrictEqual(order);
+      expect((await second.getCart("alice"))?.version).toBe(2);
+      expect(await second.findUserByEmail("alice@example.com")).toStrictEqual(user);
+      expect(await second.getPromotion("WELCOME10")).toStrictEqual({
+        code: "WELCOME10",
+        percentOff: 10,
+      });
+    } finally {
+      await second.close();
+    }
+    expect(countRows(file, "products")).toBe(10);
+    expect(countRows(file, "comments")).toBe(14);
+    expect(countRows(file, "promotions")).toBe(2);
+  });
+
+  it("opens an in-memory database, seeded", async () => {
+    const store = await openSqliteStore({ file: ":memory:" });
+    try {
+      expect(await store.listProducts()).toHaveLength(10);
+      expect((await store.getProduct("lonely-bird"))?.priceCents).toBe(2999);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("answers STORE_UNAVAILABLE, without driver text, while another connection holds the lock", async () => {
+    const file = tempDbFile();
+    const store = await openSqliteStore({ file, busyTimeoutMs: 50 });
+    const other = new Database(file, { timeout: 0 });
+    try {
+      await store.saveCart({
+        userId: "alice",
+        lines: [{ productId: "lonely-bird", quantity: 1 }],
+        updatedAt: NOW.toISOString(),
+      });
+      const command = await orderFromCart(store, "alice", "k", NOW);
+      other.exec("BEGIN EXCLUSIVE");
+
+      for (const write of [
+        store.saveCart({ userId: "alice", lines: [], updatedAt: NOW.toISOString() }),
+        store.placeOrder(command),
+      ]) {
+        const error = await appErrorOf(write);
+        expect(error.code).toBe("STORE_UNAVAILABLE");
+        expect(error.retryAfterSeconds).toBe(1);
+        expect(error.message).toBe("the store is unavailable, retry shortly");
+        expect(error.message).not.toMatch(/sqlite|locked|busy|insert|update|carts|orders/i);
+        expect(error.cause).toBeInstanceOf(Database.SqliteError);
+        expect(error.cause).toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+      }
+
+      other.exec("ROLLBACK");
+      expect((await store.placeOrder(command)).placed).toBe(true);
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
+  it("answers STORE_UNAVAILABLE once closed, and when the file cannot be opened", async () => {
+    const store = await openSqliteStore({ file: tempDbFile() });
+    await store.close();
+
+    const closed = await appErrorOf(store.getProduct("lonely-bird"));
+    expect(closed).toMatchObject({ code: "STORE_UNAVAILABLE", retryAfterSeconds: 1 });
+
+    const directory = mkdtempSync(join(tmpdir(), "sqlite-store-dir-"));
+    tempDirs.push(directory);
+    const unopenable = await appErrorOf(openSqliteStore({ file: directory }));
+    expect(unopenable).toMatchObject({ code: "STORE_UNAVAILABLE", retryAfterSeconds: 1 });
+    expect(unopenable.message).not.toContain(directory);
+  });
+
+  it("a placeOrder that fails after taking stock leaves no partial rows", async () => {
+    const file = tempDbFile();
+    const store = await openSqliteStore({ file });
+    try {
+      const save = (productId: string) =>
+        store.saveCart({
+          userId: "alice",
+          lines: [{ productId, quantity: 2 }],
+          updatedAt: NOW.toISOString(),
+        });
+      await save("lonely-bird");
+      await store.placeOrder(await orderFromCart(store, "alice", "k1", NOW, { orderId: "o-1" }));
+      const cart = await save("brass-desk-lamp");
+      // Reusing the order id lets every check pass and the stock update run; the order insert
+      // then fails on its primary key, so the whole transaction must roll back.
+      const clash = await orderFromCart(store, "alice", "k2", NOW, { orderId: "o-1" });
+
+      await expect(store.placeOrder(clash)).rejects.toThrow();
+
+      expect((await store.getProduct("brass-desk-lamp"))?.stock).toBe(5);
+      expect(await store.getCart("alice")).toStrictEqual(cart);
+      expect(await store.findOrderByIdempotencyKey("alice", "k2")).toBeUndefined();
+      expect(countRows(file, "orders")).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});

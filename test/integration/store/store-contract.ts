@@ -1,0 +1,554 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AppError, type CartLine, type Comment, type User } from "../../../src/domain/index.js";
+import { SEED_COMMENTS, SEED_PRODUCTS, type Store } from "../../../src/store/index.js";
+import { appErrorOf } from "../../helpers/errors.js";
+import { orderFromCart } from "../../helpers/orders.js";
+
+const NOW = new Date("2026-05-01T12:00:00.000Z");
+const ALICE = "user-alice";
+const BOB = "user-bob";
+const ALL_PRODUCT_IDS = SEED_PRODUCTS.map((product) => product.id);
+
+const SEEDED_CATALOGUE = SEED_PRODUCTS.map((product) => ({
+  ...product,
+  comments: SEED_COMMENTS.filter((comment) => comment.productId === product.id).sort((a, b) =>
+    a.createdAt.localeCompare(b.createdAt),
+  ),
+}));
+
+const byId = <T extends { id: string }>(items: T[]): T[] =>
+  [...items].sort((a, b) => a.id.localeCompare(b.id));
+
+/**
+ * The contract every Store adapter keeps, from the Store interface's doc comments and the memory
+ * store's reference behaviour. `makeStore` must return a fresh, freshly seeded store each call.
+ */
+export function describeStoreContract(name: string, makeStore: () => Promise<Store>): void {
+  describe(`${name}: Store contract`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const stockOf = async (productId: string): Promise<number | undefined> =>
+      (await store.getProduct(productId))?.stock;
+
+    const saveCart = (userId: string, lines: CartLine[], promotionCode?: string) =>
+      store.saveCart({
+        userId,
+        lines,
+        ...(promotionCode === undefined ? {} : { promotionCode }),
+        updatedAt: NOW.toISOString(),
+      });
+
+    /** Saves `lines` as the user's cart and checks it out with `key` at `createdAt`. */
+    const checkout = async (
+      userId: string,
+      key: string,
+      createdAt: string,
+      lines: CartLine[],
+      orderId?: string,
+    ) => {
+      await saveCart(userId, lines);
+      const command = await orderFromCart(
+        store,
+        userId,
+        key,
+        new Date(createdAt),
+        orderId === undefined ? {} : { orderId },
+      );
+      return store.placeOrder(command);
+    };
+
+    /** Everything a failed checkout of `userId` must leave as it was. */
+    const snapshot = async (userId: string) => ({
+      products: await store.getProducts(ALL_PRODUCT_IDS),
+      cart: await store.getCart(userId),
+      orders: await store.listOrders(userId),
+    });
+
+    describe("catalogue", () => {
+      it("lists the ten seeded products in seed order, each with its comments oldest first", async () => {
+        const products = await store.listProducts();
+
+        expect(products).toHaveLength(10);
+        expect(products).toStrictEqual(SEEDED_CATALOGUE);
+        const lonelyBird = products.find((product) => product.id === "lonely-bird");
+        expect(lonelyBird?.priceCents).toBe(2999);
+        expect(lonelyBird?.comments[0]?.author).toBe("John Doe");
+        expect(lonelyBird?.comments.map((comment) => comment.id)).toEqual([
+          "c-lonely-bird-1",
+          "c-lonely-bird-2",
+        ]);
+      });
+
+      it("getProduct returns one product with its comments, undefined for an unknown id", async () => {
+        expect(await store.getProduct("paper-crane-mobile")).toStrictEqual(
+          SEEDED_CATALOGUE.find((product) => product.id === "paper-crane-mobile"),
+        );
+        expect(await store.getProduct("no-such-product")).toBeUndefined();
+      });
+
+      it("getProducts returns each known product once, without comments, and skips unknown ids", async () => {
+        const found = await store.getProducts([
+          "morning-fog",
+          "no-such-product",
+          "lonely-bird",
+          "morning-fog",
+        ]);
+
+        expect(byId(found)).toStrictEqual(
+          byId(SEED_PRODUCTS.filter((p) => p.id === "lonely-bird" || p.id === "morning-fog")),
+        );
+        expect(await store.getProducts([])).toStrictEqual([]);
+        expect(await store.getProducts(["no-such-product"])).toStrictEqual([]);
+      });
+
+      it("hands out copies: changing a returned product changes nothing stored", async () => {
+        const [first] = await store.listProducts();
+        if (first === undefined) throw new Error("no products");
+        first.stock = 0;
+        first.comments.length = 0;
+        const [fetched] = await store.getProducts([first.id]);
+        if (fetched !== undefined) fetched.priceCents = 1;
+
+        expect(await store.getProduct(first.id)).toStrictEqual(SEEDED_CATALOGUE[0]);
+      });
+
+      it("addComment stores the comment, shown newest last by getProduct and listProducts", async () => {
+        const comment: Comment = {
+          id: "c-new",
+          productId: "lonely-bird",
+          author: "Alice",
+          rating: 3,
+          text: "Fine.",
+          createdAt: NOW.toISOString(),
+        };
+
+        expect(await store.addComment(comment)).toStrictEqual(comment);
+
+        const ids = ["c-lonely-bird-1", "c-lonely-bird-2", "c-new"];
+        const product = await store.getProduct("lonely-bird");
+        expect(product?.comments.map((c) => c.id)).toEqual(ids);
+        expect(product?.comments[2]).toStrictEqual(comment);
+        const listed = await store.listProducts();
+        expect(listed.find((p) => p.id === "lonely-bird")?.comments.map((c) => c.id)).toEqual(ids);
+        expect(listed.find((p) => p.id === "solid-friendship")).toStrictEqual(
+          SEEDED_CATALOGUE.find((p) => p.id === "solid-friendship"),
+        );
+      });
+
+      it("addComment on an unknown product throws NOT_FOUND and stores nothing", async () => {
+        const error = await appErrorOf(
+          store.addComment({
+            id: "c-orphan",
+            productId: "no-such-product",
+            author: "Alice",
+            rating: 5,
+            text: "?",
+            createdAt: NOW.toISOString(),
+          }),
+        );
+
+        expect(error.code).toBe("NOT_FOUND");
+        expect(await store.listProducts()).toStrictEqual(SEEDED_CATALOGUE);
+      });
+    });
+
+    describe("carts", () => {
+      it("getCart is undefined for a user who never saved one", async () => {
+        expect(await store.getCart(ALICE)).toBeUndefined();
+      });
+
+      it("saveCart starts at version 1; each save replaces the lines and bumps the version", async () => {
+        const first = await store.saveCart({
+          userId: ALICE,
+          lines: [{ productId: "lonely-bird", quantity: 2 }],
+          promotionCode: "WELCOME10",
+          updatedAt: "2026-05-01T10:00:00.000Z",
+        });
+        expect(first).toStrictEqual({
+          userId: ALICE,
+          lines: [{ productId: "lonely-bird", quantity: 2 }],
+          promotionCode: "WELCOME10",
+          version: 1,
+          updatedAt: "2026-05-01T10:00:00.000Z",
+        });
+
+        const second = await store.saveCart({
+          userId: ALICE,
+          lines: [{ productId: "morning-fog", quantity: 1 }],
+          updatedAt: "2026-05-01T10:05:00.000Z",
+        });
+        expect(second).toStrictEqual({
+          userId: ALICE,
+          lines: [{ productId: "morning-fog", quantity: 1 }],
+          version: 2,
+          updatedAt: "2026-05-01T10:05:00.000Z",
+        });
+        expect(second).not.toHaveProperty("promotionCode");
+        expect(await store.getCart(ALICE)).toStrictEqual(second);
+        expect(await store.getCart(BOB)).toBeUndefined();
+      });
+
+      it("hands out copies: changing a saved or returned cart changes nothing stored", async () => {
+        const lines = [{ productId: "lonely-bird", quantity: 2 }];
+        const saved = await saveCart(ALICE, lines);
+        lines.push({ productId: "morning-fog", quantity: 1 });
+        saved.lines.length = 0;
+        const fetched = await store.getCart(ALICE);
+        fetched?.lines.push({ productId: "wool-throw", quantity: 1 });
+
+        expect((await store.getCart(ALICE))?.lines).toStrictEqual([
+          { productId: "lonely-bird", quantity: 2 },
+        ]);
+      });
+    });
+
+    describe("promotions", () => {
+      it("getPromotion returns a seeded code with unset dates absent, undefined when unknown", async () => {
+        const welcome = await store.getPromotion("WELCOME10");
+        expect(welcome).toStrictEqual({ code: "WELCOME10", percentOff: 10 });
+        expect(welcome).not.toHaveProperty("validFrom");
+        expect(welcome).not.toHaveProperty("expiresAt");
+        expect(await store.getPromotion("SPRING2020")).toStrictEqual({
+          code: "SPRING2020",
+          percentOff: 25,
+          expiresAt: "2020-06-21T00:00:00.000Z",
+        });
+        expect(await store.getPromotion("NO-SUCH-CODE")).toBeUndefined();
+      });
+    });
+
+    describe("placeOrder", () => {
+      it("takes the stock, empties the cart and records the order under its key", async () => {
+        await saveCart(
+          ALICE,
+          [
+            { productId: "lonely-bird", quantity: 2 },
+            { productId: "morning-fog", quantity: 1 },
+          ],
+          "WELCOME10",
+        );
+        const command = await orderFromCart(store, ALICE, "key-1", NOW);
+        expect(command).toMatchObject({ cartVersion: 1, order: { totalCents: 10548 - 1055 } });
+
+        expect(await store.placeOrder(command)).toStrictEqual({
+          placed: true,
+          order: command.order,
+        });
+
+        expect(await stockOf("lonely-bird")).toBe(23);
+        expect(await stockOf("morning-fog")).toBe(11);
+        expect(await stockOf("copper-kettle")).toBe(7);
+        const cart = await store.getCart(ALICE);
+        expect(cart).toStrictEqual({
+          userId: ALICE,
+          lines: [],
+          version: 2,
+          updatedAt: command.order.createdAt,
+        });
+        expect(cart).not.toHaveProperty("promotionCode");
+        expect(await store.getOrder(ALICE, command.order.id)).toStrictEqual(command.order);
+        expect(await store.listOrders(ALICE)).toStrictEqual([command.order]);
+        expect(await store.findOrderByIdempotencyKey(ALICE, "key-1")).toStrictEqual(command.order);
+        expect(await store.findOrderByIdempotencyKey(ALICE, "key-2")).toBeUndefined();
+        expect(await store.findOrderByIdempotencyKey(BOB, "key-1")).toBeUndefined();
+      });
+
+      it("stores an order without a promotion with no promotionCode at all", async () => {
+        const { order } = await checkout(ALICE, "key-1", NOW.toISOString(), [
+          { productId: "wool-throw", quantity: 1 },
+        ]);
+
+        const stored = await store.getOrder(ALICE, order.id);
+        expect(stored).toStrictEqual(order);
+        expect(stored).not.toHaveProperty("promotionCode");
+        expect(stored).toMatchObject({ status: "PLACED", totalCents: 6900, discountCents: 0 });
+      });
+
+      it("replays a reused key with the first order, whatever the cart, taking no stock twice", async () => {
+        const first = await checkout(
+          ALICE,
+          "key-1",
+          NOW.toISOString(),
+          [{ productId: "lonely-bird", quantity: 2 }],
+          "order-1",
+        );
+        await saveCart(ALICE, [{ productId: "morning-fog", quantity: 3 }]);
+        const before = await snapshot(ALICE);
+        const retry = await orderFromCart(store, ALICE, "key-1", new Date("2026-05-01T12:01:00Z"), {
+          orderId: "order-2",
+        });
+
+        expect(await store.placeOrder(retry)).toStrictEqual({ placed: false, order: first.order });
+        expect(await store.placeOrder({ ...retry, cartVersion: 1 })).toStrictEqual({
+          placed: false,
+          order: first.order,
+        });
+
+        expect(await snapshot(ALICE)).toStrictEqual(before);
+        expect(await stockOf("lonely-bird")).toBe(23);
+        expect(await store.getOrder(ALICE, "order-2")).toBeUndefined();
+      });
+
+      it("counts a missing cart as version 0", async () => {
+        await saveCart(ALICE, [{ productId: "lonely-bird", quantity: 1 }]);
+        const { order } = await orderFromCart(store, ALICE, "key-1", NOW);
+        const bobsOrder = { ...order, userId: BOB };
+
+        const error = await appErrorOf(store.placeOrder({ order: bobsOrder, cartVersion: 1 }));
+        expect(error.code).toBe("CART_CHANGED");
+        expect(await store.placeOrder({ order: bobsOrder, cartVersion: 0 })).toStrictEqual({
+          placed: true,
+          order: bobsOrder,
+        });
+        expect(await stockOf("lonely-bird")).toBe(24);
+      });
+
+      it("refuses a cart saved since it was priced with CART_CHANGED and writes nothing", async () => {
+        await saveCart(ALICE, [{ productId: "lonely-bird", quantity: 1 }]);
+        const command = await orderFromCart(store, ALICE, "key-1", NOW);
+        await saveCart(ALICE, [{ productId: "lonely-bird", quantity: 1 }]);
+        const before = await snapshot(ALICE);
+
+        const error = await appErrorOf(store.placeOrder(command));
+
+        expect(error.code).toBe("CART_CHANGED");
+        expect(await snapshot(ALICE)).toStrictEqual(before);
+        expect(await store.findOrderByIdempotencyKey(ALICE, "key-1")).toBeUndefined();
+      });
+
+      it("refuses a line priced differently from the catalogue with CART_CHANGED naming it", async () => {
+        await saveCart(ALICE, [
+          { productId: "morning-fog", quantity: 1 },
+          { productId: "lonely-bird", quantity: 1 },
+        ]);
+        const command = await orderFromCart(store, ALICE, "key-1", NOW);
+        const stale = command.order.lines.map((line) =>
+          line.productId === "lonely-bird" ? { ...line, unitPriceCents: 2499 } : line,
+        );
+        const before = await snapshot(ALICE);
+
+        const error = await appErrorOf(
+          store.placeOrder({ ...command, order: { ...command.order, lines: stale } }),
+        );
+
+        expect(error.code).toBe("CART_CHANGED");
+        expect(error.message).toContain("lonely-bird");
+        expect(await snapshot(ALICE)).toStrictEqual(before);
+        expect(await store.findOrderByIdempotencyKey(ALICE, "key-1")).toBeUndefined();
+      });
+
+      it("refuses a line whose product no longer exists with CART_CHANGED", async () => {
+        await saveCart(ALICE, [{ productId: "lonely-bird", quantity: 1 }]);
+        const command = await orderFromCart(store, ALICE, "key-1", NOW);
+        const ghost = {
+          productId: "discontinued",
+          name: "Discontinued",
+          quantity: 1,
+          unitPriceCents: 100,
+          lineTotalCents: 100,
+        };
+        const before = await snapshot(ALICE);
+
+        const error = await appErrorOf(
+          store.placeOrder({
+            ...command,
+            order: { ...command.order, lines: [...command.order.lines, ghost] },
+          }),
+        );
+
+        expect(error.code).toBe("CART_CHANGED");
+        expect(await snapshot(ALICE)).toStrictEqual(before);
+      });
+
+      it("refuses too little stock with OUT_OF_STOCK naming the product, writing nothing", async () => {
+        await saveCart(ALICE, [
+          { productId: "lonely-bird", quantity: 1 },
+          { productId: "brass-desk-lamp", quantity: 6 },
+        ]);
+        const command = await orderFromCart(store, ALICE, "key-1", NOW);
+        const before = await snapshot(ALICE);
+
+        const error = await appErrorOf(store.placeOrder(command));
+
+        expect(error.code).toBe("OUT_OF_STOCK");
+        expect(error.fields).toStrictEqual([{ field: "brass-desk-lamp", message: "5 left" }]);
+        expect(error.message).toContain("Brass Desk Lamp");
+        expect(await snapshot(ALICE)).toStrictEqual(before);
+        expect(await stockOf("lonely-bird")).toBe(25);
+        expect(await store.findOrderByIdempotencyKey(ALICE, "key-1")).toBeUndefined();
+
+        // The key was not used up: the same checkout succeeds once the cart fits the stock.
+        const retried = await checkout(ALICE, "key-1", NOW.toISOString(), [
+          { productId: "brass-desk-lamp", quantity: 5 },
+        ]);
+        expect(retried.placed).toBe(true);
+        expect(await stockOf("brass-desk-lamp")).toBe(0);
+      });
+    });
+
+    describe("orders", () => {
+      it("getOrder is undefined for another user's order and for an unknown id", async () => {
+        const { order } = await checkout(ALICE, "key-1", NOW.toISOString(), [
+          { productId: "lonely-bird", quantity: 1 },
+        ]);
+
+        expect(await store.getOrder(ALICE, order.id)).toStrictEqual(order);
+        expect(await store.getOrder(BOB, order.id)).toBeUndefined();
+        expect(await store.getOrder(ALICE, "no-such-order")).toBeUndefined();
+      });
+
+      it("listOrders is newest first, ties by id descending, and only the user's own", async () => {
+        const line = [{ productId: "linen-notebook", quantity: 1 }];
+        await checkout(ALICE, "k3", "2026-05-03T00:00:00.000Z", line, "o-3");
+        await checkout(ALICE, "k1", "2026-05-01T00:00:00.000Z", line, "o-1");
+        await checkout(ALICE, "k2a", "2026-05-02T00:00:00.000Z", line, "o-2a");
+        await checkout(ALICE, "k2b", "2026-05-02T00:00:00.000Z", line, "o-2b");
+        await checkout(BOB, "k3", "2026-05-04T00:00:00.000Z", line, "o-bob");
+
+        const ids = async (userId: string) => (await store.listOrders(userId)).map((o) => o.id);
+        expect(await ids(ALICE)).toEqual(["o-3", "o-2b", "o-2a", "o-1"]);
+        expect(await ids(BOB)).toEqual(["o-bob"]);
+        expect(await ids("user-nobody")).toEqual([]);
+        expect(await store.findOrderByIdempotencyKey(BOB, "k3")).toMatchObject({ id: "o-bob" });
+        expect(await store.findOrderByIdempotencyKey(ALICE, "k3")).toMatchObject({ id: "o-3" });
+      });
+    });
+
+    describe("users", () => {
+      const alice: User = {
+        id: ALICE,
+        email: "alice@example.com",
+        name: "Alice",
+        passwordHash: "hash-a",
+        createdAt: NOW.toISOString(),
+      };
+
+      it("createUser stores the user, found by id and by email", async () => {
+        expect(await store.createUser(alice)).toStrictEqual(alice);
+        expect(await store.getUser(ALICE)).toStrictEqual(alice);
+        expect(await store.findUserByEmail("alice@example.com")).toStrictEqual(alice);
+      });
+
+      it("refuses a second account for the same email with EMAIL_TAKEN, storing nothing", async () => {
+        await store.createUser(alice);
+
+        const error = await appErrorOf(
+          store.createUser({ ...alice, id: "user-alice-2", name: "Other Alice" }),
+        );
+
+        expect(error.code).toBe("EMAIL_TAKEN");
+        expect(error.fields).toStrictEqual([{ field: "email", message: "already registered" }]);
+        expect(await store.getUser("user-alice-2")).toBeUndefined();
+        expect(await store.findUserByEmail("alice@example.com")).toStrictEqual(alice);
+      });
+
+      it("getUser and findUserByEmail are undefined for unknown users", async () => {
+        await store.createUser(alice);
+
+        expect(await store.getUser("user-nobody")).toBeUndefined();
+        expect(await store.findUserByEmail("nobody@example.com")).toBeUndefined();
+      });
+    });
+
+    describe("placeOrder, one product on two lines", () => {
+      it("adds up a product listed on two lines: never takes stock below zero", async () => {
+        await store.saveCart({
+          userId: "alice",
+          lines: [{ productId: "brass-desk-lamp", quantity: 3 }],
+          updatedAt: NOW.toISOString(),
+        });
+        const command = await orderFromCart(store, "alice", "k", NOW);
+        const twice = [...command.order.lines, ...command.order.lines];
+
+        const error = await appErrorOf(
+          store.placeOrder({ ...command, order: { ...command.order, lines: twice } }),
+        );
+
+        expect(error).toMatchObject({
+          code: "OUT_OF_STOCK",
+          fields: [{ field: "brass-desk-lamp", message: "5 left" }],
+        });
+        expect((await store.getProduct("brass-desk-lamp"))?.stock).toBe(5);
+        expect(await store.listOrders("alice")).toStrictEqual([]);
+      });
+    });
+
+    describe("concurrent checkouts", () => {
+      it("50 shoppers racing for 5 lamps: exactly 5 orders, stock 0, 45 OUT_OF_STOCK", async () => {
+        const users = Array.from({ length: 50 }, (_, i) => `user-${i}`);
+        await Promise.all(
+          users.map((userId) => saveCart(userId, [{ productId: "brass-desk-lamp", quantity: 1 }])),
+        );
+        const commands = await Promise.all(
+          users.map((userId) => orderFromCart(store, userId, "lamp", NOW)),
+        );
+
+        const results = await Promise.allSettled(commands.map((c) => store.placeOrder(c)));
+
+        const placed = results.flatMap((r) =>
+          r.status === "fulfilled" && r.value.placed ? [r.value.order] : [],
+        );
+        const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+        expect(placed).toHaveLength(5);
+        expect(refused).toHaveLength(45);
+        for (const reason of refused) {
+          expect(reason).toBeInstanceOf(AppError);
+          expect(reason).toMatchObject({ code: "OUT_OF_STOCK" });
+        }
+        expect(await stockOf("brass-desk-lamp")).toBe(0);
+        const orders = (await Promise.all(users.map((u) => store.listOrders(u)))).flat();
+        expect(byId(orders)).toStrictEqual(byId(placed));
+      });
+
+      it("10 checkouts of one cart version with different keys: one order, 9 CART_CHANGED", async () => {
+        await saveCart(ALICE, [{ productId: "lonely-bird", quantity: 1 }]);
+        const commands = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => orderFromCart(store, ALICE, `key-${i}`, NOW)),
+        );
+
+        const results = await Promise.allSettled(commands.map((c) => store.placeOrder(c)));
+
+        const placed = results.filter((r) => r.status === "fulfilled" && r.value.placed);
+        const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+        expect(placed).toHaveLength(1);
+        expect(refused).toHaveLength(9);
+        for (const reason of refused) expect(reason).toMatchObject({ code: "CART_CHANGED" });
+        expect(await store.listOrders(ALICE)).toHaveLength(1);
+        expect(await stockOf("lonely-bird")).toBe(24);
+      });
+
+      it("10 checkouts with the same key: one order, the 9 others replay it", async () => {
+        await saveCart(ALICE, [{ productId: "lonely-bird", quantity: 1 }]);
+        const commands = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            orderFromCart(store, ALICE, "same-key", NOW, { orderId: `order-${i}` }),
+          ),
+        );
+
+        const results = await Promise.all(commands.map((c) => store.placeOrder(c)));
+
+        const placed = results.filter((r) => r.placed);
+        expect(placed).toHaveLength(1);
+        const first = placed[0]?.order;
+        for (const result of results) expect(result.order).toStrictEqual(first);
+        expect(await store.listOrders(ALICE)).toStrictEqual([first]);
+        expect(await stockOf("lonely-bird")).toBe(24);
+      });
+    });
+
+    describe("lifecycle", () => {
+      it("close can be called more than once", async () => {
+        await store.close();
+        await expect(store.close()).resolves.toBeUndefined();
+      });
+    });
+  });
+}
