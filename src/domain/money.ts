@@ -17,6 +17,10 @@ export function percentageDiscountCents(subtotalCents: number, percentOff: numbe
   if (!Number.isInteger(percentOff) || percentOff < 0 || percentOff > 100) {
     throw new RangeError(`percentOff ${percentOff} is not an integer from 0 to 100`);
   }
-  // Integer arithmetic: ceil(a / 100) == floor((a + 99) / 100) for a >= 0, with no float error.
-  return Math.floor((subtotalCents * percentOff + 99) / 100);
+  // Whole hundreds apart, so no product leaves the safe integers even for the largest subtotal:
+  // ceil(s * p / 100) == floor(s / 100) * p + ceil((s % 100) * p / 100), and for a >= 0
+  // ceil(a / 100) == floor((a + 99) / 100), with no float error.
+  const hundreds = Math.floor(subtotalCents / 100);
+  const rest = subtotalCents % 100;
+  return hundreds * percentOff + Math.floor((rest * percentOff + 99) / 100);
 }

@@ -49,8 +49,10 @@ export function createPathMatcher(resources: Iterable<string>): PathMatcher {
   };
 }
 
+/** `/a/b/` and `/a/b` are one path; `//a` and `/a//b` keep their empty segments and match nothing. */
 function split(path: string): string[] {
-  return path.split("/").filter((part) => part !== "");
+  const trimmed = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+  return trimmed === "/" || trimmed === "" ? [] : trimmed.slice(1).split("/");
 }
 
 function decode(part: string): string | undefined {

@@ -17,8 +17,11 @@ export function toApiGatewayEvent(
   body: Buffer | undefined,
   matchPath: PathMatcher,
 ): APIGatewayProxyEvent {
-  const url = new URL(request.url ?? "/", "http://localhost");
-  const path = url.pathname;
+  const target = request.url ?? "/";
+  const queryAt = target.indexOf("?");
+  // The path exactly as sent: `new URL()` would read `//host/x` as a host name and path `/x`.
+  const path = queryAt === -1 ? target : target.slice(0, queryAt);
+  const url = new URL(queryAt === -1 ? "" : target.slice(queryAt), "http://localhost");
   const method = request.method ?? "GET";
   const match = matchPath(path);
   const resource = match?.resource ?? "/{proxy+}";

@@ -1,6 +1,7 @@
+// The interface and the dependency-free adapters. The SQLite and DynamoDB adapters are imported
+// from their own modules (`./sqlite-store.js`, `./dynamodb-store.js`) on demand, so a bundle or a
+// process that uses one never loads the other's driver.
 export type { MemoryStoreSeed } from "./memory-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
-export type { SqliteStoreOptions } from "./sqlite-store.js";
-export { openSqliteStore, SqliteStore } from "./sqlite-store.js";
 export type { PlaceOrderResult, SaveCartCommand, Store } from "./store.js";

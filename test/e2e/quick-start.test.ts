@@ -1,0 +1,197 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { OrderView, ProductView } from "../../src/services/index.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const STARTUP_TIMEOUT_MS = 45_000;
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  /** Everything the process printed so far, stdout and stderr interleaved. */
+  output: () => string;
+}
+
+/** A port nobody listens on right now: bind to 0, read it, let it go. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The quick start exactly as README tells a newcomer to run it, with the default store. */
+function startQuickStart(port: number, dataDir: string): Promise<Running> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir };
+  for (const name of [
+    "STORE",
+    "HOST",
+    "CORS_ORIGINS",
+    "AUTH_MODE",
+    "AUTH_ISSUER",
+    "NODE_OPTIONS",
+  ]) {
+    delete env[name];
+  }
+  const child = spawn(process.execPath, ["--import", "tsx", "src/local/main.ts"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`no "listening on" line within ${STARTUP_TIMEOUT_MS} ms:\n${output}`));
+    }, STARTUP_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      const listening = /listening on (http:\/\/\S+)/.exec(output);
+      if (listening?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, url: listening[1], output: () => output });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the quick start exited (${code ?? signal}) before listening:\n${output}`));
+    });
+  });
+}
+
+/** Stops the process the way Ctrl-C does, waits until it is gone and says how it ended. */
+async function stop(
+  running: Running | undefined,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+  const child = running?.child;
+  if (child === undefined) return undefined;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(killer);
+  }
+  return { code: child.exitCode, signal: child.signalCode };
+}
+
+async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+function post(body: unknown, token?: string): RequestInit {
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  return { method: "POST", headers, body: JSON.stringify(body) };
+}
+
+describe("the quick start (node --import tsx src/local/main.ts)", () => {
+  let dataDir: string;
+  let port: number;
+  let running: Running | undefined;
+  const email = `first-run-${randomUUID()}@example.com`;
+  const password = "correct horse battery";
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "store-quick-start-"));
+    port = await freePort();
+  });
+
+  let firstRunDone = false;
+
+  // A failed test still leaves no process behind.
+  afterEach(async () => {
+    await stop(running);
+    running = undefined;
+  });
+
+  afterAll(async () => {
+    await stop(running);
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("starts on the given port, serves the seeded catalogue and prints a curl line", async () => {
+    running = await startQuickStart(port, dataDir);
+    expect(running.url).toBe(`http://127.0.0.1:${port}`);
+    expect(running.output()).toContain(`(store: SQLite at ${dataDir}/store.sqlite)`);
+
+    const catalogue = await json<ProductView[]>(`${running.url}/products`);
+    expect(catalogue.status).toBe(200);
+    expect(catalogue.body).toHaveLength(10);
+    const bird = catalogue.body.find((p) => p.name === "Lonely Bird");
+    expect(bird?.priceCents).toBe(2999);
+    expect(bird?.comments.map((c) => c.author)).toEqual(["John Doe", "Mei Lin"]);
+
+    // The curl line must work when pasted: same server, a path that answers.
+    const curl = /curl -s (http:\/\/\S+)/.exec(running.output());
+    expect(curl?.[1]).toBe(`${running.url}/products/lonely-bird`);
+    const pasted = await json<ProductView>(curl?.[1] ?? "");
+    expect(pasted.status).toBe(200);
+    expect(pasted.body.name).toBe("Lonely Bird");
+
+    const signup = await json<{ accessToken: string }>(
+      `${running.url}/auth/signup`,
+      post({ email, password, name: "First Run" }),
+    );
+    expect(signup.status).toBe(201);
+    const token = signup.body.accessToken;
+    const cart = await json(
+      `${running.url}/cart`,
+      post({ products: [{ id: "copper-kettle", quantity: 2 }] }, token),
+    );
+    expect(cart.status).toBe(200);
+    const checkout = await json<OrderView>(`${running.url}/checkout`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "first-run" },
+    });
+    expect(checkout.status).toBe(201);
+    expect(checkout.body.totalCents).toBe(17800);
+
+    expect(running.output()).toMatch(/^GET \/products 200 \d+(\.\d+)?ms$/m);
+    expect(await stop(running)).toEqual({ code: 0, signal: null });
+    firstRunDone = true;
+  });
+
+  it("keeps users, orders and stock across a restart on the same DATA_DIR, seeding once", async () => {
+    expect(firstRunDone, "the first run signed a user up and placed an order").toBe(true);
+    running = await startQuickStart(port, dataDir);
+
+    const login = await json<{ accessToken: string }>(
+      `${running.url}/auth/login`,
+      post({ email, password }),
+    );
+    expect(login.status).toBe(200);
+    const token = login.body.accessToken;
+
+    const orders = await json<OrderView[]>(`${running.url}/orders`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(orders.status).toBe(200);
+    expect(orders.body.map((o) => o.totalCents)).toEqual([17800]);
+
+    const catalogue = await json<ProductView[]>(`${running.url}/products`);
+    expect(catalogue.body).toHaveLength(10);
+    expect(new Set(catalogue.body.map((p) => p.id)).size).toBe(10);
+    const bird = catalogue.body.find((p) => p.id === "lonely-bird");
+    expect(bird?.comments).toHaveLength(2);
+    expect(catalogue.body.find((p) => p.id === "copper-kettle")?.stock).toBe(5);
+    expect(await stop(running)).toEqual({ code: 0, signal: null });
+  });
+});
