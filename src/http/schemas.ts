@@ -11,14 +11,14 @@ const productId = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a product id such as lonely-bird");
 
 export const saveCartBody = z.object({
-  products: z
-    .array(
-      z.object({
-        id: productId,
-        quantity: z.number().int().min(CART_LIMITS.minQuantity).max(CART_LIMITS.maxQuantity),
-      }),
-    )
-    .max(CART_LIMITS.maxLines, `at most ${CART_LIMITS.maxLines} lines`),
+  // No line count here: more than CART_LIMITS.maxLines is a cart rule (422 CART_LIMIT, like a
+  // duplicate product), not a malformed body; MAX_BODY_BYTES already bounds the array.
+  products: z.array(
+    z.object({
+      id: productId,
+      quantity: z.number().int().min(CART_LIMITS.minQuantity).max(CART_LIMITS.maxQuantity),
+    }),
+  ),
   promotionCode: z.string().trim().min(1).max(32).optional(),
 });
 

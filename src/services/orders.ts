@@ -1,4 +1,4 @@
-import { AppError, createOrder, priceCart } from "../domain/index.js";
+import { AppError, type CartLine, createOrder, priceCart } from "../domain/index.js";
 import type { Store } from "../store/index.js";
 import { loadProducts, loadPromotion } from "./cart.js";
 import type { Caller, Clock, IdGenerator } from "./ports.js";
@@ -19,6 +19,21 @@ export interface OrderService {
   listOrders(caller: Caller): Promise<OrderView[]>;
   /** NOT_FOUND for an unknown order and for another user's order alike. */
   getOrder(caller: Caller, orderId: string): Promise<OrderView>;
+}
+
+/**
+ * The store names a product short of stock by its id; the client saved a cart, so name the line
+ * of that cart (`products[1].id`) as every other cart error does.
+ */
+function nameCartLines(error: unknown, lines: readonly CartLine[]): unknown {
+  if (!(error instanceof AppError) || error.code !== "OUT_OF_STOCK" || error.fields === undefined) {
+    return error;
+  }
+  const fields = error.fields.map((field) => {
+    const index = lines.findIndex((line) => line.productId === field.field);
+    return index === -1 ? field : { field: `products[${index}].id`, message: field.message };
+  });
+  return new AppError("OUT_OF_STOCK", error.message, { fields, cause: error });
 }
 
 export function createOrderService(deps: {
@@ -49,8 +64,12 @@ export function createOrderService(deps: {
         createdAt: now.toISOString(),
         idempotencyKey: idempotencyKey ?? `cart-version-${cart.version}`,
       });
-      const result = await store.placeOrder({ order, cartVersion: cart.version });
-      return { order: orderView(result.order), replayed: !result.placed };
+      try {
+        const result = await store.placeOrder({ order, cartVersion: cart.version });
+        return { order: orderView(result.order), replayed: !result.placed };
+      } catch (error) {
+        throw nameCartLines(error, cart.lines);
+      }
     },
 
     async listOrders(caller) {

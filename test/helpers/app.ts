@@ -1,0 +1,209 @@
+import { randomUUID } from "node:crypto";
+import { decodeJwt } from "jose";
+import { expect } from "vitest";
+import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/compose/index.js";
+import type { ApiHandler, Problem } from "../../src/http/index.js";
+import type { Store } from "../../src/store/index.js";
+import { type ApiEventOptions, apiEvent } from "./api-event.js";
+import {
+  createSigningKey,
+  mintToken,
+  type SigningKey,
+  type TokenClaims,
+  withKeyFile,
+} from "./tokens.js";
+
+export const TEST_ISSUER = "https://auth.store.test";
+export const TEST_CLIENT_ID = "serverless-store-tests";
+export const ALLOWED_ORIGIN = "https://shop.example.com";
+export const OTHER_ALLOWED_ORIGIN = "http://localhost:5173";
+export const DEFAULT_PASSWORD = "correct horse battery";
+
+export interface TestAppOptions extends ComposeOverrides {
+  /** Environment variables over the test defaults (memory store, test issuer, two origins). */
+  env?: Record<string, string>;
+  /** The key the app's local issuer signs with; one key per test process by default. */
+  signingKey?: SigningKey;
+}
+
+export interface TestResponse {
+  statusCode: number;
+  /** Response headers by lower-case name. */
+  headers: Record<string, string>;
+  body: string;
+  /** The parsed body; undefined when the body is empty. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response documents freely
+  json: any;
+  /** The `requestContext.requestId` of the event sent. */
+  requestId: string;
+  /** The `path` of the event sent. */
+  path: string;
+}
+
+export interface SignedUp {
+  token: string;
+  userId: string;
+  email: string;
+}
+
+export interface TestApp {
+  app: App;
+  handler: ApiHandler;
+  signingKey: SigningKey;
+  /** Calls the Lambda handler with `apiEvent(options)`, as API Gateway would. */
+  invoke(options: ApiEventOptions): Promise<TestResponse>;
+  /** Registers a user through `POST /auth/signup` and answers its token and id. */
+  signup(email?: string, details?: { name?: string; password?: string }): Promise<SignedUp>;
+  /** A token signed with the app's own key: valid unless `claims` say otherwise. */
+  mint(claims?: Partial<TokenClaims>): Promise<string>;
+  close(): Promise<void>;
+}
+
+let sharedKey: Promise<SigningKey> | undefined;
+let signups = 0;
+
+/**
+ * The application as the monolith Lambda builds it, on the memory store, with the local issuer
+ * signing with a key the test holds (so tokens with chosen claims can be minted).
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const { env, signingKey: givenKey, ...overrides } = options;
+  const config = loadConfig({
+    STORE: "memory",
+    CORS_ORIGINS: `${ALLOWED_ORIGIN},${OTHER_ALLOWED_ORIGIN}`,
+    AUTH_ISSUER: TEST_ISSUER,
+    AUTH_CLIENT_ID: TEST_CLIENT_ID,
+    LOG_REQUESTS: "false",
+    ...env,
+  });
+  const auth = config.auth;
+  if (auth.mode !== "local") throw new Error("createTestApp needs AUTH_MODE=local");
+  sharedKey ??= createSigningKey();
+  const signingKey = givenKey ?? (await sharedKey);
+  const app = await withKeyFile(signingKey, (keyFile) =>
+    compose({ ...config, auth: { ...auth, keyFile } }, overrides),
+  );
+
+  const invoke = async (eventOptions: ApiEventOptions): Promise<TestResponse> => {
+    const event = apiEvent(eventOptions);
+    const result = await app.handler(event, { awsRequestId: randomUUID() });
+    const headers: Record<string, string> = {};
+    const all = { ...result.headers, ...result.multiValueHeaders };
+    for (const [name, value] of Object.entries(all)) {
+      const lower = name.toLowerCase();
+      // Two spellings of one header would reach the client as two headers: a bug to surface.
+      if (lower in headers) throw new Error(`response sets header ${name} twice`);
+      headers[lower] = Array.isArray(value) ? value.join(", ") : String(value);
+    }
+    return {
+      statusCode: result.statusCode,
+      headers,
+      body: result.body,
+      json: result.body === "" ? undefined : JSON.parse(result.body),
+      requestId: event.requestContext.requestId,
+      path: event.path,
+    };
+  };
+
+  return {
+    app,
+    handler: app.handler,
+    signingKey,
+    invoke,
+    async signup(email, details = {}) {
+      signups += 1;
+      const address = email ?? `shopper-${signups}-${randomUUID().slice(0, 8)}@example.com`;
+      const res = await invoke({
+        method: "POST",
+        resource: "/auth/signup",
+        body: {
+          email: address,
+          password: details.password ?? DEFAULT_PASSWORD,
+          ...(details.name === undefined ? {} : { name: details.name }),
+        },
+      });
+      if (res.statusCode !== 201) {
+        throw new Error(`signup of ${address} answered ${res.statusCode}: ${res.body}`);
+      }
+      const token: string = res.json.accessToken;
+      const userId = decodeJwt(token).sub;
+      if (userId === undefined) throw new Error("the signup token names no user");
+      return { token, userId, email: address };
+    },
+    mint: (claims = {}) =>
+      mintToken(signingKey, {
+        issuer: TEST_ISSUER,
+        clientId: TEST_CLIENT_ID,
+        subject: randomUUID(),
+        ...claims,
+      }),
+    close: () => app.close(),
+  };
+}
+
+/**
+ * Asserts `res` is an RFC 9457 problem of `status` and `code` for the request sent, with every
+ * field this API promises and nothing of the server's internals; answers the document.
+ */
+export function expectProblem(res: TestResponse, status: number, code: string): Problem {
+  expect({ status: res.statusCode, body: res.json }).toMatchObject({
+    status,
+    body: { status, code },
+  });
+  expect(res.headers["content-type"]).toBe("application/problem+json");
+  const problem = res.json as Problem;
+  expect(Object.keys(problem).sort()).toEqual(
+    [
+      "code",
+      "detail",
+      "instance",
+      "requestId",
+      "status",
+      "title",
+      "type",
+      ...(problem.errors === undefined ? [] : ["errors"]),
+    ].sort(),
+  );
+  expect(problem.type).toBe(
+    `urn:serverless-store:problem:${code.toLowerCase().replaceAll("_", "-")}`,
+  );
+  expect(problem.title).toEqual(expect.any(String));
+  expect(problem.title).not.toBe("");
+  expect(problem.detail).toEqual(expect.any(String));
+  expect(problem.detail).not.toBe("");
+  expect(problem.instance).toBe(res.path);
+  expect(problem.requestId).toBe(res.requestId);
+  expect(res.body).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+  return problem;
+}
+
+/**
+ * A store whose every call first runs `before(method)`, which may throw (an outage) or act
+ * (a concurrent write) before the real call goes ahead.
+ */
+export function interceptStore(
+  inner: Store,
+  before: (method: keyof Store) => void | Promise<void>,
+): Store {
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        await before(property as keyof Store);
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start: string): { now(): Date; advanceSeconds(seconds: number): void } {
+  let nowMs = Date.parse(start);
+  return {
+    now: () => new Date(nowMs),
+    advanceSeconds: (seconds) => {
+      nowMs += seconds * 1000;
+    },
+  };
+}
