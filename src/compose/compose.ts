@@ -58,10 +58,28 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
 }
 
 async function openStore(config: Config): Promise<Store> {
-  if (config.store.kind === "memory") return new MemoryStore();
-  // Loaded on demand so a bundle for another store never pulls in the native SQLite driver.
-  const { openSqliteStore } = await import("../store/sqlite-store.js");
-  return openSqliteStore({ file: config.store.file });
+  const store = config.store;
+  // Adapters load on demand: a process on one store never loads another's driver.
+  switch (store.kind) {
+    case "memory":
+      return new MemoryStore();
+    case "sqlite": {
+      const { openSqliteStore } = await import("../store/sqlite-store.js");
+      return openSqliteStore({ file: store.file });
+    }
+    case "dynamodb": {
+      const { openDynamoDbStore } = await import("../store/dynamodb-store.js");
+      // An explicit endpoint is DynamoDB Local: make and seed the table as SQLite does locally.
+      const local = store.endpoint !== undefined;
+      return openDynamoDbStore({
+        tableName: store.tableName,
+        ...(store.endpoint === undefined ? {} : { endpoint: store.endpoint }),
+        ...(store.region === undefined ? {} : { region: store.region }),
+        createTable: local,
+        seed: local,
+      });
+    }
+  }
 }
 
 async function createIdentity(

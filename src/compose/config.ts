@@ -4,7 +4,13 @@ const DEFAULT_PORT = 3000;
 const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 const envSchema = z.object({
-  STORE: z.enum(["sqlite", "memory"]).default("sqlite"),
+  STORE: z.enum(["sqlite", "memory", "dynamodb"]).default("sqlite"),
+  DYNAMODB_TABLE: z
+    .string()
+    .regex(/^[\w.-]{3,255}$/, "must be a DynamoDB table name")
+    .default("serverless-store"),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default("data"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
@@ -22,7 +28,11 @@ const envSchema = z.object({
 export type Env = z.input<typeof envSchema>;
 
 export interface Config {
-  store: { kind: "sqlite"; file: string } | { kind: "memory" };
+  store:
+    | { kind: "sqlite"; file: string }
+    | { kind: "memory" }
+    /** Without `endpoint`, the region's DynamoDB; the table must exist (the deployment makes it). */
+    | { kind: "dynamodb"; tableName: string; endpoint?: string; region?: string };
   dataDir: string;
   host: string;
   port: number;
@@ -32,6 +42,22 @@ export interface Config {
     | { mode: "local"; issuer: string; clientId: string; ttlSeconds: number; keyFile?: string }
     | { mode: "cognito"; userPoolId: string; clientId: string };
   logRequests: boolean;
+}
+
+function storeConfig(e: z.output<typeof envSchema>): Config["store"] {
+  switch (e.STORE) {
+    case "sqlite":
+      return { kind: "sqlite", file: `${e.DATA_DIR}/store.sqlite` };
+    case "memory":
+      return { kind: "memory" };
+    case "dynamodb":
+      return {
+        kind: "dynamodb",
+        tableName: e.DYNAMODB_TABLE,
+        ...(e.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: e.DYNAMODB_ENDPOINT }),
+        ...(e.AWS_REGION === undefined ? {} : { region: e.AWS_REGION }),
+      };
+  }
 }
 
 /**
@@ -77,10 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   return {
-    store:
-      e.STORE === "sqlite"
-        ? { kind: "sqlite", file: `${e.DATA_DIR}/store.sqlite` }
-        : { kind: "memory" },
+    store: storeConfig(e),
     dataDir: e.DATA_DIR,
     host: e.HOST,
     port: e.PORT,

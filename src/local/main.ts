@@ -1,5 +1,12 @@
 import { loadConfig } from "../compose/index.js";
 import { startDevServer } from "./dev-server.js";
+import { startDynamoDbLocal } from "./dynamodb-local.js";
+
+// `STORE=dynamodb` without an endpoint: run DynamoDB Local (in memory) for this session.
+const emulator =
+  process.env.STORE === "dynamodb" && process.env.DYNAMODB_ENDPOINT === undefined
+    ? await startLocalDynamoDb()
+    : undefined;
 
 // The monolith's own module: the dev server invokes exactly the handler Lambda runs.
 const { handler } = await import("../functions/store.js");
@@ -13,7 +20,12 @@ const server = await startDevServer({
   log: config.logRequests ? (line) => console.log(line) : undefined,
 });
 
-const storeText = config.store.kind === "sqlite" ? `SQLite at ${config.store.file}` : "memory";
+const storeText =
+  config.store.kind === "sqlite"
+    ? `SQLite at ${config.store.file}`
+    : config.store.kind === "dynamodb"
+      ? `DynamoDB table ${config.store.tableName} at ${config.store.endpoint ?? "AWS"}`
+      : "memory";
 console.log(`serverless-store is listening on ${server.url} (store: ${storeText})`);
 console.log(`Try:  curl -s ${server.url}/products/lonely-bird`);
 console.log(
@@ -22,7 +34,18 @@ console.log(
 
 const stop = async () => {
   await server.close();
+  await emulator?.stop();
   process.exit(0);
 };
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);
+
+async function startLocalDynamoDb() {
+  console.log("starting DynamoDB Local (in memory: the data is gone when the server stops)...");
+  const local = await startDynamoDbLocal();
+  process.env.DYNAMODB_ENDPOINT = local.endpoint;
+  process.env.AWS_REGION ??= local.region;
+  process.env.AWS_ACCESS_KEY_ID ??= local.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY ??= local.credentials.secretAccessKey;
+  return local;
+}

@@ -75,7 +75,7 @@ export const SEED_PRODUCTS: readonly Product[] = [
     description: "A 130 x 170 cm throw woven from undyed highland wool.",
     imageUrl: "/images/wool-throw.svg",
     priceCents: 6900,
-    stock: 9,
+    stock: 10,
   },
   {
     id: "brass-desk-lamp",

@@ -228,7 +228,7 @@ describe("PUT /checkout", () => {
     expectProblem(res, 409, "CART_CHANGED");
     expect(saveDuringCheckout).toBe(false);
     expect(await stockOf("lonely-bird")).toBe(25);
-    expect(await stockOf("wool-throw")).toBe(9);
+    expect(await stockOf("wool-throw")).toBe(10);
     const retry = await checkout(ada.token, "racing");
     expect(retry.statusCode).toBe(201);
     expect(retry.json.products.map((p: { id: string }) => p.id)).toEqual(["wool-throw"]);

@@ -482,13 +482,14 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describe("concurrent checkouts", () => {
-      it("50 shoppers racing for 5 lamps: exactly 5 orders, stock 0, 45 OUT_OF_STOCK", async () => {
+      it("50 shoppers racing for 10 wool throws: exactly 10 orders, stock 0, 40 OUT_OF_STOCK", async () => {
+        expect(await stockOf("wool-throw")).toBe(10);
         const users = Array.from({ length: 50 }, (_, i) => `user-${i}`);
         await Promise.all(
-          users.map((userId) => saveCart(userId, [{ productId: "brass-desk-lamp", quantity: 1 }])),
+          users.map((userId) => saveCart(userId, [{ productId: "wool-throw", quantity: 1 }])),
         );
         const commands = await Promise.all(
-          users.map((userId) => orderFromCart(store, userId, "lamp", NOW)),
+          users.map((userId) => orderFromCart(store, userId, "throw", NOW)),
         );
 
         const results = await Promise.allSettled(commands.map((c) => store.placeOrder(c)));
@@ -497,13 +498,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           r.status === "fulfilled" && r.value.placed ? [r.value.order] : [],
         );
         const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
-        expect(placed).toHaveLength(5);
-        expect(refused).toHaveLength(45);
+        expect(placed).toHaveLength(10);
+        expect(refused).toHaveLength(40);
         for (const reason of refused) {
           expect(reason).toBeInstanceOf(AppError);
-          expect(reason).toMatchObject({ code: "OUT_OF_STOCK" });
+          expect(reason).toMatchObject({
+            code: "OUT_OF_STOCK",
+            fields: [{ field: "wool-throw", message: "0 left" }],
+          });
+          expect((reason as AppError).message).toContain("Wool Throw");
         }
-        expect(await stockOf("brass-desk-lamp")).toBe(0);
+        expect(await stockOf("wool-throw")).toBe(0);
         const orders = (await Promise.all(users.map((u) => store.listOrders(u)))).flat();
         expect(byId(orders)).toStrictEqual(byId(placed));
       });

@@ -1,0 +1,241 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { Comment, Product, Promotion } from "../domain/index.js";
+import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
+
+/** CreateTable's input without the table name, which each deployment chooses. */
+export type TableDefinition = Required<
+  Pick<
+    CreateTableCommandInput,
+    | "AttributeDefinitions"
+    | "KeySchema"
+    | "GlobalSecondaryIndexes"
+    | "LocalSecondaryIndexes"
+    | "BillingMode"
+  >
+>;
+
+/**
+ * The one table of the DynamoDB adapter: every entity lives under a generic `PK`/`SK` key.
+ *
+ * | item        | PK             | SK                   | GSI1PK / GSI1SK                    |
+ * | ----------- | -------------- | -------------------- | ---------------------------------- |
+ * | product     | PRODUCT#id     | META                 | CATALOGUE / PRODUCT#id             |
+ * | comment     | PRODUCT#id     | COMMENT#createdAt#id | CATALOGUE / PRODUCT#id#COMMENT#... |
+ * | promotion   | PROMOTION#code | META                 |                                    |
+ * | user        | USER#id        | PROFILE              |                                    |
+ * | email claim | EMAIL#email    | META                 |                                    |
+ * | cart        | USER#id        | CART                 |                                    |
+ * | order       | USER#id        | ORDER#id             | (LSI1SK: ORDER#createdAt#id)       |
+ * | idem. key   | USER#id        | IDEMPOTENCY#key      |                                    |
+ *
+ * The catalogue GSI holds products and their comments under one partition, so the whole
+ * catalogue is one paginated Query. The orders LSI sorts a user's orders by time and, unlike a
+ * GSI, can be read strongly consistent: an order shows up in the list the moment it is placed.
+ */
+export const TABLE_DEFINITION: TableDefinition = {
+  AttributeDefinitions: [
+    { AttributeName: "PK", AttributeType: "S" },
+    { AttributeName: "SK", AttributeType: "S" },
+    { AttributeName: "GSI1PK", AttributeType: "S" },
+    { AttributeName: "GSI1SK", AttributeType: "S" },
+    { AttributeName: "LSI1SK", AttributeType: "S" },
+  ],
+  KeySchema: [
+    { AttributeName: "PK", KeyType: "HASH" },
+    { AttributeName: "SK", KeyType: "RANGE" },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: "GSI1",
+      KeySchema: [
+        { AttributeName: "GSI1PK", KeyType: "HASH" },
+        { AttributeName: "GSI1SK", KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "ALL" },
+    },
+  ],
+  LocalSecondaryIndexes: [
+    {
+      IndexName: "LSI1",
+      KeySchema: [
+        { AttributeName: "PK", KeyType: "HASH" },
+        { AttributeName: "LSI1SK", KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "ALL" },
+    },
+  ],
+  BillingMode: "PAY_PER_REQUEST",
+};
+
+/** Index names and the fixed key values the adapter queries with. */
+export const CATALOGUE_INDEX = "GSI1";
+export const ORDERS_INDEX = "LSI1";
+export const CATALOGUE_PARTITION = "CATALOGUE";
+
+/** Key builders: the only place the item layout of the table above is spelled out. */
+export const keys = {
+  product: (id: string) => ({ PK: `PRODUCT#${id}`, SK: "META" }),
+  productPartition: (id: string) => `PRODUCT#${id}`,
+  productCatalogueSort: (id: string) => `PRODUCT#${id}`,
+  comment: (comment: Pick<Comment, "productId" | "createdAt" | "id">) => ({
+    PK: `PRODUCT#${comment.productId}`,
+    SK: `COMMENT#${comment.createdAt}#${comment.id}`,
+  }),
+  commentCatalogueSort: (comment: Pick<Comment, "productId" | "createdAt" | "id">) =>
+    `PRODUCT#${comment.productId}#COMMENT#${comment.createdAt}#${comment.id}`,
+  promotion: (code: string) => ({ PK: `PROMOTION#${code}`, SK: "META" }),
+  user: (id: string) => ({ PK: `USER#${id}`, SK: "PROFILE" }),
+  email: (email: string) => ({ PK: `EMAIL#${email}`, SK: "META" }),
+  cart: (userId: string) => ({ PK: `USER#${userId}`, SK: "CART" }),
+  order: (userId: string, orderId: string) => ({ PK: `USER#${userId}`, SK: `ORDER#${orderId}` }),
+  orderTimeSort: (createdAt: string, orderId: string) => `ORDER#${createdAt}#${orderId}`,
+  userPartition: (userId: string) => `USER#${userId}`,
+  idempotencyKey: (userId: string, key: string) => ({
+    PK: `USER#${userId}`,
+    SK: `IDEMPOTENCY#${key}`,
+  }),
+} as const;
+
+/** What `seedTable` loads; each list defaults to the demo catalogue. */
+export interface CatalogueSeed {
+  products?: readonly Product[];
+  comments?: readonly Comment[];
+  promotions?: readonly Promotion[];
+}
+
+/** Item builders shared by the seed and the adapter, so both write the same shape. */
+export const items = {
+  /** `position` keeps the seed order: GSI1SK sorts by id, but the shop shows this order. */
+  product: (product: Product, position: number) => ({
+    ...keys.product(product.id),
+    GSI1PK: CATALOGUE_PARTITION,
+    GSI1SK: keys.productCatalogueSort(product.id),
+    type: "PRODUCT",
+    position,
+    id: product.id,
+    name: product.name,
+    description: product.description,
+    imageUrl: product.imageUrl,
+    priceCents: product.priceCents,
+    stock: product.stock,
+  }),
+  comment: (comment: Comment) => ({
+    ...keys.comment(comment),
+    GSI1PK: CATALOGUE_PARTITION,
+    GSI1SK: keys.commentCatalogueSort(comment),
+    type: "COMMENT",
+    id: comment.id,
+    productId: comment.productId,
+    author: comment.author,
+    rating: comment.rating,
+    text: comment.text,
+    createdAt: comment.createdAt,
+  }),
+  promotion: (promotion: Promotion) => ({
+    ...keys.promotion(promotion.code),
+    type: "PROMOTION",
+    code: promotion.code,
+    percentOff: promotion.percentOff,
+    ...(promotion.validFrom === undefined ? {} : { validFrom: promotion.validFrom }),
+    ...(promotion.expiresAt === undefined ? {} : { expiresAt: promotion.expiresAt }),
+  }),
+} as const;
+
+/**
+ * The document client of the adapter over `client`. Every document client made from one client
+ * shares that client's config, translation options included, so every caller must pass the same.
+ */
+export const toDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+/**
+ * Creates the table from TABLE_DEFINITION unless it exists, and waits until it is ACTIVE. For
+ * DynamoDB Local and first runs; in AWS the deploy descriptor creates it from the same definition.
+ */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand({ ...TABLE_DEFINITION, TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilTableExists(
+    { client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
+    { TableName: tableName },
+  );
+}
+
+const BATCH_WRITE_MAX_ITEMS = 25;
+const BATCH_MAX_ATTEMPTS = 8;
+const BATCH_BASE_DELAY_MS = 50;
+const BATCH_MAX_DELAY_MS = 2_000;
+
+/** Full-jitter exponential backoff: a random wait up to base * 2^attempt, capped. */
+export const backoffMs = (attempt: number, baseMs: number, maxMs: number): number =>
+  Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);
+
+/**
+ * Loads the demo catalogue (or `seed`) into an empty catalogue, in BatchWriteItem calls of 25
+ * items, retrying unprocessed items with backoff. Does nothing when any product exists, so it can
+ * run on every start. Returns whether it wrote.
+ */
+export async function seedTable(
+  client: DynamoDBClient,
+  tableName: string,
+  seed: CatalogueSeed = {},
+): Promise<boolean> {
+  const documents = toDocumentClient(client);
+  const existing = await documents.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: CATALOGUE_INDEX,
+      KeyConditionExpression: "GSI1PK = :catalogue",
+      ExpressionAttributeValues: { ":catalogue": CATALOGUE_PARTITION },
+      Limit: 1,
+    }),
+  );
+  if ((existing.Items?.length ?? 0) > 0) return false;
+
+  const all: Record<string, unknown>[] = [
+    ...(seed.products ?? SEED_PRODUCTS).map((product, index) => items.product(product, index)),
+    ...(seed.comments ?? SEED_COMMENTS).map(items.comment),
+    ...(seed.promotions ?? SEED_PROMOTIONS).map(items.promotion),
+  ];
+  for (let start = 0; start < all.length; start += BATCH_WRITE_MAX_ITEMS) {
+    const chunk = all.slice(start, start + BATCH_WRITE_MAX_ITEMS);
+    await batchWrite(documents, {
+      [tableName]: chunk.map((item) => ({ PutRequest: { Item: item } })),
+    });
+  }
+  return true;
+}
+
+async function batchWrite(
+  documents: DynamoDBDocumentClient,
+  requestItems: NonNullable<BatchWriteCommandInput["RequestItems"]>,
+): Promise<void> {
+  let pending = requestItems;
+  for (let attempt = 0; ; attempt++) {
+    const { UnprocessedItems } = await documents.send(
+      new BatchWriteCommand({ RequestItems: pending }),
+    );
+    if (UnprocessedItems === undefined || Object.keys(UnprocessedItems).length === 0) return;
+    if (attempt + 1 >= BATCH_MAX_ATTEMPTS) {
+      throw new Error("BatchWriteItem left items unprocessed after every retry");
+    }
+    pending = UnprocessedItems;
+    await sleep(backoffMs(attempt, BATCH_BASE_DELAY_MS, BATCH_MAX_DELAY_MS));
+  }
+}

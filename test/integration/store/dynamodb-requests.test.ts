@@ -1,0 +1,115 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Comment, Product } from "../../../src/domain/index.js";
+import { type DynamoDbStore, openDynamoDbStore } from "../../../src/store/dynamodb-store.js";
+import {
+  countRequests,
+  deleteTable,
+  localClient,
+  uniqueTableName,
+  useDynamoDbLocal,
+} from "../../helpers/dynamodb-local.js";
+import { orderFromCart } from "../../helpers/orders.js";
+
+const NOW = new Date("2026-05-01T12:00:00.000Z");
+// Long enough that 1,000 products and their comments pass DynamoDB's 1 MB page at least once.
+const DESCRIPTION = "A generated product for the request-count tests. ".repeat(14);
+
+const generatedProducts = (count: number): Product[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `product-${String(i).padStart(4, "0")}`,
+    name: `Product ${i}`,
+    description: DESCRIPTION,
+    imageUrl: `/images/product-${i}.svg`,
+    priceCents: 100 + i,
+    stock: 99,
+  }));
+
+const oneCommentEach = (products: readonly Product[]): Comment[] =>
+  products.map((product) => ({
+    id: `c-${product.id}`,
+    productId: product.id,
+    author: "Tester",
+    rating: 4,
+    text: `A comment on ${product.name}.`,
+    createdAt: NOW.toISOString(),
+  }));
+
+const local = useDynamoDbLocal();
+const opened: { client: DynamoDBClient; store: DynamoDbStore; tableName: string }[] = [];
+
+afterEach(async () => {
+  for (const { client, store, tableName } of opened.splice(0)) {
+    await store.close();
+    await deleteTable(client, tableName);
+    client.destroy();
+  }
+});
+
+/** A store seeded with `products`, each with one comment, on a client that counts requests. */
+async function countedStore(products: readonly Product[]) {
+  const client = localClient(local(), local().endpoint);
+  const requests = countRequests(client);
+  const tableName = uniqueTableName("requests");
+  const store = await openDynamoDbStore({
+    tableName,
+    client,
+    createTable: true,
+    seed: { products, comments: oneCommentEach(products), promotions: [] },
+  });
+  opened.push({ client, store, tableName });
+  requests.reset();
+  return { store, requests };
+}
+
+describe("DynamoDbStore requests", () => {
+  it.each([10, 1_000])(
+    "lists %i products with their comments in one Query per 1 MB page, never one per product",
+    async (count) => {
+      const products = generatedProducts(count);
+      const { store, requests } = await countedStore(products);
+
+      const listed = await store.listProducts();
+
+      expect(listed).toHaveLength(count);
+      expect(listed.map((p) => p.id)).toEqual(products.map((p) => p.id));
+      expect(listed.every((p) => p.comments.length === 1)).toBe(true);
+      expect([...requests.counts.keys()]).toEqual(["QueryCommand"]);
+      expect(requests.total()).toBeLessThanOrEqual(count === 10 ? 1 : 3);
+    },
+  );
+
+  it("prices a 50-line cart with one BatchGetItem and places it with one TransactWriteItems", async () => {
+    const { store, requests } = await countedStore(generatedProducts(50));
+    const lines = generatedProducts(50).map((p) => ({ productId: p.id, quantity: 2 }));
+    await store.saveCart({ userId: "alice", lines, updatedAt: NOW.toISOString() });
+    requests.reset();
+
+    const found = await store.getProducts(lines.map((line) => line.productId));
+
+    expect(found).toHaveLength(50);
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItemCommand: 1 });
+
+    const command = await orderFromCart(store, "alice", "k", NOW);
+    requests.reset();
+    expect((await store.placeOrder(command)).placed).toBe(true);
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ TransactWriteItemsCommand: 1 });
+  });
+
+  it("asks for at most 100 keys per BatchGetItem", async () => {
+    const products = generatedProducts(250);
+    const { store, requests } = await countedStore(products);
+
+    const found = await store.getProducts(products.map((p) => p.id));
+
+    expect(found.map((p) => p.id)).toEqual(products.map((p) => p.id));
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItemCommand: 3 });
+  });
+
+  it("reads one product and its comments with one Query", async () => {
+    const { store, requests } = await countedStore(generatedProducts(3));
+
+    expect((await store.getProduct("product-0001"))?.comments).toHaveLength(1);
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ QueryCommand: 1 });
+  });
+});
