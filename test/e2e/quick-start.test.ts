@@ -31,10 +31,15 @@ function freePort(): Promise<number> {
 }
 
 /** The quick start exactly as README tells a newcomer to run it, with the default store. */
-function startQuickStart(port: number, dataDir: string): Promise<Running> {
+function startQuickStart(
+  port: number,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir };
   for (const name of [
     "STORE",
+    "DYNAMODB_ENDPOINT",
     "HOST",
     "CORS_ORIGINS",
     "AUTH_MODE",
@@ -43,6 +48,7 @@ function startQuickStart(port: number, dataDir: string): Promise<Running> {
   ]) {
     delete env[name];
   }
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, ["--import", "tsx", "src/local/main.ts"], {
     cwd: ROOT,
     env,
@@ -193,5 +199,49 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
     expect(bird?.comments).toHaveLength(2);
     expect(catalogue.body.find((p) => p.id === "copper-kettle")?.stock).toBe(5);
     expect(await stop(running)).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe("STORE=dynamodb npm start", () => {
+  let running: Running | undefined;
+  let dataDir: string | undefined;
+
+  afterAll(async () => {
+    await stop(running);
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("starts DynamoDB Local itself, serves the seeded catalogue, checks out, and stops it", async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "store-quick-start-ddb-"));
+    running = await startQuickStart(await freePort(), dataDir, { STORE: "dynamodb" });
+    const endpoint = /DynamoDB table serverless-store at (http:\/\/127\.0\.0\.1:\d+)\)/.exec(
+      running.output(),
+    )?.[1];
+    expect(endpoint).toBeDefined();
+
+    const catalogue = await json<ProductView[]>(`${running.url}/products`);
+    expect(catalogue.body.map((p) => p.id)).toContain("solid-friendship");
+    expect(catalogue.body).toHaveLength(10);
+    const signup = await json<{ accessToken: string }>(
+      `${running.url}/auth/signup`,
+      post({ email: "dynamo@example.com", password: "correct horse battery" }),
+    );
+    const token = signup.body.accessToken;
+    await json(
+      `${running.url}/cart`,
+      post({ products: [{ id: "wool-throw", quantity: 3 }] }, token),
+    );
+    const checkout = await json<OrderView>(`${running.url}/checkout`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "ddb-first" },
+    });
+    expect(checkout.status).toBe(201);
+    expect(checkout.body.totalCents).toBe(20700);
+    const product = await json<ProductView>(`${running.url}/products/wool-throw`);
+    expect(product.body.stock).toBe(7);
+
+    expect(await stop(running)).toEqual({ code: 0, signal: null });
+    // The emulator went with the server: nothing answers on its port any more.
+    await expect(fetch(endpoint ?? "")).rejects.toThrow();
   });
 });
