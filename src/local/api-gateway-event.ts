@@ -21,7 +21,7 @@ export function toApiGatewayEvent(
   const queryAt = target.indexOf("?");
   // The path exactly as sent: `new URL()` would read `//host/x` as a host name and path `/x`.
   const path = queryAt === -1 ? target : target.slice(0, queryAt);
-  const url = new URL(queryAt === -1 ? "" : target.slice(queryAt), "http://localhost");
+  const search = queryAt === -1 ? undefined : new URLSearchParams(target.slice(queryAt + 1));
   const method = request.method ?? "GET";
   const match = matchPath(path);
   const resource = match?.resource ?? "/{proxy+}";
@@ -41,7 +41,7 @@ export function toApiGatewayEvent(
 
   let query: Record<string, string> | null = null;
   let multiQuery: Record<string, string[]> | null = null;
-  for (const [key, value] of url.searchParams) {
+  for (const [key, value] of search ?? []) {
     query ??= {};
     multiQuery ??= {};
     query[key] = value;

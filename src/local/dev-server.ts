@@ -52,9 +52,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const declared = Number(request.headers["content-length"] ?? 0);
-    if (declared > maxBodyBytes) return refuseTooLarge(request, response);
-    const body = await readBody(request, maxBodyBytes);
+    const length = request.headers["content-length"];
+    if (Number(length ?? 0) > maxBodyBytes) return refuseTooLarge(request, response);
+    // No Content-Length and no Transfer-Encoding means no body (RFC 9112): skip the read.
+    const hasBody = length !== undefined || request.headers["transfer-encoding"] !== undefined;
+    const body = hasBody ? await readBody(request, maxBodyBytes) : undefined;
     if (body === "too-large") return refuseTooLarge(request, response);
     const event = toApiGatewayEvent(request, body, matchPath);
     const result = await handler(event, { awsRequestId: event.requestContext.requestId });

@@ -17,7 +17,8 @@ const server = await startDevServer({
   host: config.host,
   port: config.port,
   maxBodyBytes: config.maxBodyBytes,
-  log: config.logRequests ? (line) => console.log(line) : undefined,
+  // A plain write: console.log's formatting is a measurable share of a request here.
+  log: config.logRequests ? (line) => process.stdout.write(`${line}\n`) : undefined,
 });
 
 const storeText =
