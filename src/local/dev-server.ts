@@ -123,12 +123,12 @@ function readBody(
 }
 
 function writeResult(response: ServerResponse, result: APIGatewayProxyResult): void {
-  for (const [name, value] of Object.entries(result.headers ?? {})) {
-    response.setHeader(name, String(value));
-  }
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
-    response.setHeader(name, values.map(String));
+    headers[name] = values.map(String);
   }
-  response.statusCode = result.statusCode;
+  // One writeHead with every header: cheaper than a setHeader call per header.
+  response.writeHead(result.statusCode, headers);
   response.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
 }
