@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { apiEvent } from "../test/helpers/api-event.js";
 
 const HOST = "abc123.execute-api.eu-west-1.amazonaws.com";
-const STAGE = "prod";
 const USER_AGENT =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
@@ -29,54 +28,11 @@ export function buildProductEvent(productId: string): APIGatewayProxyEvent {
     "X-Forwarded-Port": "443",
     "X-Forwarded-Proto": "https",
   };
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(headers)) multiValueHeaders[name] = [value];
-
-  return {
+  return apiEvent({
+    method: "GET",
     resource: "/products/{id}",
     path,
-    httpMethod: "GET",
-    headers,
-    multiValueHeaders,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
     pathParameters: { id: productId },
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "abc123",
-      authorizer: undefined,
-      domainName: HOST,
-      domainPrefix: "abc123",
-      extendedRequestId: "Zt5mKFx2DoEFQ0w=",
-      httpMethod: "GET",
-      path: `/${STAGE}${path}`,
-      protocol: "HTTP/1.1",
-      requestId: randomUUID(),
-      requestTime: new Date(now).toUTCString(),
-      requestTimeEpoch: now,
-      resourceId: "a1b2c3",
-      resourcePath: "/products/{id}",
-      stage: STAGE,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: "203.0.113.7",
-        user: null,
-        userAgent: USER_AGENT,
-        userArn: null,
-      },
-    },
-  };
+    headers,
+  });
 }

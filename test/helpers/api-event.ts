@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { callerIdentity } from "../../src/local/api-gateway-event.js";
 
 export const TEST_STAGE = "prod";
 
@@ -112,23 +113,7 @@ export function apiEvent(options: ApiEventOptions): APIGatewayProxyEvent {
       resourceId: "a1b2c3",
       resourcePath: resource,
       stage: TEST_STAGE,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: "203.0.113.7",
-        user: null,
-        userAgent: headers["User-Agent"] ?? null,
-        userArn: null,
-      },
+      identity: callerIdentity("203.0.113.7", headers["User-Agent"] ?? null),
     },
   };
 }
