@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "../domain/index.js";
+import { createGraphqlExecutor } from "../graphql/index.js";
 import { type ApiHandler, createRouter, ROUTES, type Route } from "../http/index.js";
 import {
   createCognitoTokenVerifier,
@@ -46,13 +47,18 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const ids = overrides.ids ?? uuids;
   const { tokens, verifier } = await createIdentity(config);
   const services = createServices({ store, clock, ids, passwords: scryptPasswords, tokens });
+  const log = (entry: object) => console.error(JSON.stringify(entry));
+  const graphql = createGraphqlExecutor(services, {
+    introspection: config.graphqlIntrospection,
+    log,
+  });
   const handler = createRouter({
     routes: overrides.routes ?? ROUTES,
-    services,
+    services: { ...services, graphql },
     verifier,
     cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
     maxBodyBytes: config.maxBodyBytes,
-    log: (entry) => console.error(JSON.stringify(entry)),
+    log,
   });
   return { handler, services, store, config, close: () => store.close() };
 }

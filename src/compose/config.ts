@@ -23,6 +23,8 @@ const envSchema = z.object({
   COGNITO_USER_POOL_ID: z.string().min(1).optional(),
   COGNITO_CLIENT_ID: z.string().min(1).optional(),
   LOG_REQUESTS: flag.default(true),
+  NODE_ENV: z.string().optional(),
+  GRAPHQL_INTROSPECTION: flag.optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -42,6 +44,8 @@ export interface Config {
     | { mode: "local"; issuer: string; clientId: string; ttlSeconds: number; keyFile?: string }
     | { mode: "cognito"; userPoolId: string; clientId: string };
   logRequests: boolean;
+  /** Schema introspection over GraphQL; off by default when NODE_ENV=production. */
+  graphqlIntrospection: boolean;
 }
 
 function storeConfig(e: z.output<typeof envSchema>): Config["store"] {
@@ -111,5 +115,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.MAX_BODY_BYTES,
     auth,
     logRequests: e.LOG_REQUESTS,
+    graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== "production",
   };
 }

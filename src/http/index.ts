@@ -4,6 +4,7 @@ export type { PathMatch, PathMatcher } from "./path-match.js";
 export { createPathMatcher } from "./path-match.js";
 export type { Problem, ProblemLog } from "./problem.js";
 export { PROBLEM_CONTENT_TYPE, problemResult, statusOf } from "./problem.js";
+export { validate } from "./request-body.js";
 export type {
   AuthMode,
   HttpMethod,
@@ -15,3 +16,4 @@ export type {
 export { ROUTES } from "./route-table.js";
 export type { ApiHandler, RouterOptions } from "./router.js";
 export { createRouter } from "./router.js";
+export { commentBody, idempotencyKey, saveCartBody } from "./schemas.js";

@@ -1,18 +1,34 @@
 import type { z } from "zod";
 import { AppError } from "../domain/index.js";
+import type { GraphqlExecutor, GraphqlRequest } from "../graphql/index.js";
 import type { Caller, Services } from "../services/index.js";
 import { validate } from "./request-body.js";
-import { commentBody, idempotencyKey, loginBody, saveCartBody, signupBody } from "./schemas.js";
+import {
+  commentBody,
+  graphqlBody,
+  graphqlQuery,
+  idempotencyKey,
+  loginBody,
+  saveCartBody,
+  signupBody,
+} from "./schemas.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
 /** none: no token looked at; optional: a token, when sent, must be valid; required: 401 without. */
 export type AuthMode = "none" | "optional" | "required";
 /** The resource a route belongs to: one Lambda per resource in the microservices architecture. */
-export type ResourceGroup = "products" | "cart" | "checkout" | "orders" | "auth";
+export type ResourceGroup = "products" | "cart" | "checkout" | "orders" | "auth" | "graphql";
+
+/** What route handlers call: the use cases, and the GraphQL executor built on the same ones. */
+export interface RouteServices extends Services {
+  graphql: GraphqlExecutor;
+}
 
 export interface RouteRequest<Body> {
   body: Body;
   params: Readonly<Record<string, string | undefined>>;
+  /** Query string parameters (the last value of a repeated one). */
+  query: Readonly<Record<string, string | undefined>>;
   caller: Caller | undefined;
   /** A request header by lower-case name. */
   header(lowerName: string): string | undefined;
@@ -33,7 +49,7 @@ export interface Route<Body = unknown> {
   summary: string;
   /** Validates the JSON body; routes without one ignore any body sent. */
   body?: z.ZodType<Body>;
-  handle(services: Services, request: RouteRequest<Body>): Promise<Reply>;
+  handle(services: RouteServices, request: RouteRequest<Body>): Promise<Reply>;
 }
 
 /** Keeps each route's body type tied to its schema while the table holds them all. */
@@ -50,6 +66,38 @@ function signedIn(request: RouteRequest<unknown>): Caller {
 function param(request: RouteRequest<unknown>, name: string): string {
   return request.params[name] ?? "";
 }
+
+async function runGraphql(
+  services: RouteServices,
+  request: RouteRequest<unknown>,
+  graphqlRequest: GraphqlRequest,
+  method: "GET" | "POST",
+): Promise<Reply> {
+  const result = await services.graphql.execute(graphqlRequest, request.caller, method);
+  return { statusCode: result.statusCode, body: result.body };
+}
+
+/** GraphQL over POST (body) and GET (query string, queries only) at the chapter's and the usual path. */
+const graphqlRoutes = (resource: string): Route[] => [
+  route({
+    method: "POST",
+    resource,
+    group: "graphql",
+    auth: "optional",
+    summary: "GraphQL: queries and mutations in a JSON body",
+    body: graphqlBody,
+    handle: (services, request) => runGraphql(services, request, request.body, "POST"),
+  }),
+  route({
+    method: "GET",
+    resource,
+    group: "graphql",
+    auth: "optional",
+    summary: "GraphQL: queries only, in the query string",
+    handle: (services, request) =>
+      runGraphql(services, request, validate(graphqlQuery, request.query, "query string"), "GET"),
+  }),
+];
 
 /**
  * THE route table. The router, the dev server, the OpenAPI document and every deployment
@@ -175,4 +223,6 @@ export const ROUTES: readonly Route[] = [
       body: await services.auth.jwks(),
     }),
   }),
+  ...graphqlRoutes("/query"),
+  ...graphqlRoutes("/graphql"),
 ];

@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { AppError } from "../domain/index.js";
-import type { Caller, Services, TokenVerifier } from "../services/index.js";
+import type { Caller, TokenVerifier } from "../services/index.js";
 import { type CorsConfig, isAllowedOrigin, preflightHeaders, withCors } from "./cors.js";
 import { header } from "./headers.js";
 import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
 import { bodyText, parseJsonBody } from "./request-body.js";
-import type { AuthMode, Reply, Route } from "./route-table.js";
+import type { AuthMode, Reply, Route, RouteServices } from "./route-table.js";
 
 export type ApiHandler = (
   event: APIGatewayProxyEvent,
@@ -15,7 +15,7 @@ export type ApiHandler = (
 
 export interface RouterOptions {
   routes: readonly Route[];
-  services: Services;
+  services: RouteServices;
   verifier: TokenVerifier;
   cors: CorsConfig;
   maxBodyBytes: number;
@@ -88,6 +88,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
     return route.handle(services, {
       body,
       params,
+      query: event.queryStringParameters ?? {},
       caller,
       header: (name) => header(event, name),
     });

@@ -46,3 +46,28 @@ export const idempotencyKey = z
   .min(1)
   .max(128)
   .regex(/^[\x21-\x7e]+$/, "must be 1 to 128 visible ASCII characters");
+
+export const graphqlBody = z.object({
+  query: z.string().min(1),
+  variables: z.record(z.string(), z.unknown()).nullish(),
+  operationName: z.string().min(1).nullish(),
+});
+
+/** GraphQL over GET: `variables` arrives as JSON text in the query string. */
+export const graphqlQuery = z.object({
+  query: z.string().min(1),
+  variables: z
+    .string()
+    .transform((text, context) => {
+      try {
+        const value: unknown = JSON.parse(text);
+        if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+          return value as Record<string, unknown>;
+        }
+      } catch {}
+      context.addIssue({ code: "custom", message: "must be a JSON object" });
+      return z.NEVER;
+    })
+    .optional(),
+  operationName: z.string().min(1).optional(),
+});

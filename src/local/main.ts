@@ -1,4 +1,4 @@
-import { loadConfig } from "../compose/index.js";
+import { compose, loadConfig } from "../compose/index.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 
@@ -8,12 +8,13 @@ const emulator =
     ? await startLocalDynamoDb()
     : undefined;
 
-// The monolith's own module: the dev server invokes exactly the handler Lambda runs.
-const { handler } = await import("../functions/store.js");
+// The same composition the Lambda entry points make, with every route of the table: the REST
+// routes of functions/store.ts and the GraphQL routes of functions/graphql.ts on one server.
 const config = loadConfig();
+const app = await compose(config);
 
 const server = await startDevServer({
-  handler,
+  handler: app.handler,
   host: config.host,
   port: config.port,
   maxBodyBytes: config.maxBodyBytes,
@@ -35,6 +36,7 @@ console.log(
 
 const stop = async () => {
   await server.close();
+  await app.close();
   await emulator?.stop();
   process.exit(0);
 };

@@ -101,6 +101,26 @@ describe("routing", () => {
         200,
       ],
       "GET /.well-known/jwks.json": [{ method: "GET", resource: "/.well-known/jwks.json" }, 200],
+      ...Object.fromEntries(
+        ["/query", "/graphql"].flatMap((resource) => [
+          [
+            `POST ${resource}`,
+            [{ method: "POST", resource, body: { query: "{ products { id } }" } }, 200],
+          ],
+          [
+            `GET ${resource}`,
+            [
+              {
+                method: "GET",
+                resource,
+                query: { query: "{ cart { totalCents } }" },
+                token: ada.token,
+              },
+              200,
+            ],
+          ],
+        ]),
+      ),
     };
 
     // A route added to the table without a sample here fails this test.

@@ -1,0 +1,113 @@
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  getOperationAST,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+} from "graphql";
+import type { Caller, Services } from "../services/index.js";
+import { type ErrorLog, formatResolverError } from "./errors.js";
+import { DEFAULT_LIMITS, type QueryLimits, queryLimitsRule } from "./limits.js";
+import { createRootValue } from "./resolvers.js";
+import { schema } from "./schema.js";
+
+export interface GraphqlRequest {
+  query: string;
+  variables?: Record<string, unknown> | null | undefined;
+  operationName?: string | null | undefined;
+}
+
+export interface GraphqlResponse {
+  /** 200 once execution started (errors then sit in `errors`); 400 when the query was refused. */
+  statusCode: number;
+  body: ExecutionResult;
+}
+
+export interface GraphqlExecutor {
+  execute(
+    request: GraphqlRequest,
+    caller: Caller | undefined,
+    method: "GET" | "POST",
+  ): Promise<GraphqlResponse>;
+}
+
+export interface GraphqlOptions {
+  introspection: boolean;
+  limits?: QueryLimits;
+  log: ErrorLog;
+}
+
+const refused = (message: string, code: string): GraphqlResponse => ({
+  statusCode: 400,
+  body: { errors: [new GraphQLError(message, { extensions: { code } })] },
+});
+
+/**
+ * Runs GraphQL requests on the same services as REST. Parsing, validation and the abuse limits
+ * refuse a request with 400 before any resolver runs; the caller comes from the verified token.
+ */
+export function createGraphqlExecutor(
+  services: Services,
+  options: GraphqlOptions,
+): GraphqlExecutor {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const rules = [
+    ...specifiedRules,
+    queryLimitsRule(limits),
+    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+
+  return {
+    async execute(request, caller, method) {
+      if (Buffer.byteLength(request.query, "utf8") > limits.maxQueryBytes) {
+        return refused(`the query is larger than ${limits.maxQueryBytes} bytes`, "QUERY_TOO_LARGE");
+      }
+      let document: DocumentNode;
+      try {
+        document = parse(request.query, { maxTokens: 2000 });
+      } catch (error) {
+        if (error instanceof GraphQLError) {
+          return { statusCode: 400, body: { errors: [withCode(error, "GRAPHQL_PARSE_FAILED")] } };
+        }
+        throw error;
+      }
+      const invalid = validate(schema, document, rules);
+      if (invalid.length > 0) {
+        return {
+          statusCode: 400,
+          body: { errors: invalid.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED")) },
+        };
+      }
+      const operation = getOperationAST(document, request.operationName ?? undefined);
+      if (method === "GET" && operation?.operation !== "query") {
+        return refused(
+          "only queries may be sent with GET; send mutations with POST",
+          "BAD_REQUEST",
+        );
+      }
+      const result = await execute({
+        schema,
+        document,
+        rootValue: createRootValue(services, caller),
+        variableValues: request.variables ?? undefined,
+        operationName: request.operationName ?? undefined,
+      });
+      const errors = result.errors?.map((error) => formatResolverError(error, options.log));
+      return { statusCode: 200, body: errors === undefined ? result : { ...result, errors } };
+    },
+  };
+}
+
+function withCode(error: GraphQLError, fallback: string): GraphQLError {
+  if (error.extensions.code !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    extensions: { code: fallback },
+  });
+}

@@ -1,0 +1,84 @@
+import { AppError } from "../domain/index.js";
+import { commentBody, idempotencyKey, saveCartBody, validate } from "../http/index.js";
+import type { Caller, CartView, LineView, OrderView, Services } from "../services/index.js";
+
+function requireCaller(caller: Caller | undefined): Caller {
+  if (caller === undefined) {
+    throw new AppError("UNAUTHENTICATED", "send an access token: Authorization: Bearer <token>");
+  }
+  return caller;
+}
+
+/** A missing product or order is `null` in GraphQL, as the schema's nullable fields say. */
+async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") return null;
+    throw error;
+  }
+}
+
+/** The chapter's cart line: `code` is the product id and `price` the unit price in cents. */
+const chapterLine = (line: LineView) => ({
+  name: line.name,
+  code: line.id,
+  quantity: line.quantity,
+  price: line.unitPriceCents,
+  lineTotalCents: line.lineTotalCents,
+});
+
+const withChapterLines = <T extends CartView | OrderView>(view: T) => ({
+  ...view,
+  products: view.products.map(chapterLine),
+});
+
+/**
+ * Root resolvers: each calls the same service as the REST route, so no rule is written twice.
+ * Nested fields resolve from the views by name; a product's comments come with the product in
+ * the service's one catalogue read, so `products { comments }` costs what `GET /products` costs.
+ */
+export function createRootValue(services: Services, caller: Caller | undefined) {
+  return {
+    products: () => services.catalog.listProducts(caller),
+    product: ({ id }: { id: string }) => orNull(() => services.catalog.getProduct(id, caller)),
+    cart: async () => withChapterLines(await services.carts.getCart(requireCaller(caller))),
+    orders: async () =>
+      (await services.orders.listOrders(requireCaller(caller))).map(withChapterLines),
+    order: ({ id }: { id: string }) => {
+      const who = requireCaller(caller);
+      return orNull(async () => withChapterLines(await services.orders.getOrder(who, id)));
+    },
+    saveCart: async (args: {
+      products: { code: string; quantity: number }[];
+      promotionCode?: string | null;
+    }) => {
+      const who = requireCaller(caller);
+      const input = validate(
+        saveCartBody,
+        {
+          products: args.products.map((line) => ({ id: line.code, quantity: line.quantity })),
+          ...(args.promotionCode === null || args.promotionCode === undefined
+            ? {}
+            : { promotionCode: args.promotionCode }),
+        },
+        "arguments",
+      );
+      return withChapterLines(await services.carts.saveCart(who, input));
+    },
+    checkout: async (args: { idempotencyKey?: string | null }) => {
+      const who = requireCaller(caller);
+      const key =
+        args.idempotencyKey === null || args.idempotencyKey === undefined
+          ? undefined
+          : validate(idempotencyKey, args.idempotencyKey, "idempotencyKey");
+      const result = await services.orders.checkout(who, key);
+      return { order: withChapterLines(result.order), replayed: result.replayed };
+    },
+    addComment: async (args: { productId: string; rating: number; text: string }) => {
+      const who = requireCaller(caller);
+      const input = validate(commentBody, { rating: args.rating, text: args.text }, "arguments");
+      return services.catalog.addComment(who, args.productId, input);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { buildSchema } from "graphql";
+
+/**
+ * The chapter's `ShoppingCart` and `Product` (a cart line: `code` is the product id, `price` the
+ * unit price in integer cents) grown into the whole store. Amounts are integer cents.
+ */
+export const SCHEMA_SDL = /* GraphQL */ `
+  type Query {
+    "Every product with its comments; isSelected marks the caller's cart."
+    products: [CatalogueProduct!]!
+    product(id: ID!): CatalogueProduct
+    "The caller's cart, priced. Requires a token."
+    cart: ShoppingCart!
+    "The caller's orders, newest first. Requires a token."
+    orders: [Order!]!
+    order(id: ID!): Order
+  }
+
+  type Mutation {
+    "Replace the caller's cart."
+    saveCart(products: [CartLineInput!]!, promotionCode: String): ShoppingCart!
+    "Turn the caller's cart into an order; the same idempotencyKey returns the first order."
+    checkout(idempotencyKey: String): CheckoutResult!
+    addComment(productId: ID!, rating: Int!, text: String!): Comment!
+  }
+
+  input CartLineInput {
+    code: ID!
+    quantity: Int!
+  }
+
+  type ShoppingCart {
+    products: [Product!]!
+    promotionCode: String
+    discountPercentage: Int!
+    subtotalCents: Int!
+    discountCents: Int!
+    totalCents: Int!
+    currency: String!
+    version: Int!
+    notices: [String!]!
+  }
+
+  "A line of a cart or an order."
+  type Product {
+    name: String!
+    code: ID!
+    quantity: Int!
+    "Unit price in cents."
+    price: Int!
+    lineTotalCents: Int!
+  }
+
+  type CatalogueProduct {
+    id: ID!
+    name: String!
+    description: String!
+    imageUrl: String!
+    priceCents: Int!
+    currency: String!
+    stock: Int!
+    rating: Rating!
+    comments: [Comment!]!
+    isSelected: Boolean!
+  }
+
+  type Rating {
+    average: Float
+    count: Int!
+  }
+
+  type Comment {
+    id: ID!
+    author: String!
+    rating: Int!
+    text: String!
+    createdAt: String!
+  }
+
+  type Order {
+    id: ID!
+    status: String!
+    products: [Product!]!
+    promotionCode: String
+    discountPercentage: Int!
+    subtotalCents: Int!
+    discountCents: Int!
+    totalCents: Int!
+    currency: String!
+    createdAt: String!
+  }
+
+  type CheckoutResult {
+    order: Order!
+    "True when the idempotency key was used before and this is the first checkout's order."
+    replayed: Boolean!
+  }
+`;
+
+/** Built once per process (module scope): the schema is static. */
+export const schema = buildSchema(SCHEMA_SDL);
