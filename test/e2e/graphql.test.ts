@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type App, compose, loadConfig } from "../../src/compose/index.js";
+import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read GraphQL response documents freely
+type Json = any;
+
+describe("GraphQL over HTTP on the dev server", () => {
+  let app: App;
+  let server: DevServer;
+
+  beforeAll(async () => {
+    app = await compose(loadConfig({ STORE: "memory", PORT: "0" }));
+    server = await startDevServer({
+      handler: app.handler,
+      host: "127.0.0.1",
+      port: 0,
+      maxBodyBytes: app.config.maxBodyBytes,
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await app?.close();
+  });
+
+  const post = async (path: string, query: string, token?: string) => {
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query }),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+
+  it("signs up over REST, then saves a cart and reads it with the chapter's query", async () => {
+    const signup = await fetch(`${server.url}/auth/signup`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: "graph@example.com", password: "correct horse battery" }),
+    });
+    const { accessToken } = (await signup.json()) as { accessToken: string };
+    const saved = await post(
+      "/graphql",
+      'mutation { saveCart(products: [{ code: "linen-notebook", quantity: 3 }]) { totalCents } }',
+      accessToken,
+    );
+    expect(saved).toEqual({ status: 200, body: { data: { saveCart: { totalCents: 4350 } } } });
+    const chapter = await post(
+      "/query",
+      "{ cart { products { name quantity price } discountPercentage } }",
+      accessToken,
+    );
+    expect(chapter.body.data.cart).toEqual({
+      products: [{ name: "Linen Notebook", quantity: 3, price: 1450 }],
+      discountPercentage: 0,
+    });
+    const anonymous = await post("/query", "{ cart { totalCents } }");
+    expect(anonymous.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("answers GET queries from the query string and refuses an abusive query with 400", async () => {
+    const get = await fetch(
+      `${server.url}/graphql?query=${encodeURIComponent("{ products { id } }")}`,
+    );
+    expect(get.status).toBe(200);
+    expect(((await get.json()) as Json).data.products).toHaveLength(10);
+    const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: __typename`).join(" ");
+    const abusive = await post("/query", `{ ${aliases} }`);
+    expect(abusive.status).toBe(400);
+    expect(abusive.body.errors[0].message).toContain("the limit is 15");
+  });
+});

@@ -1,0 +1,399 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { AppError } from "../../../src/domain/index.js";
+import { DEFAULT_LIMITS } from "../../../src/graphql/index.js";
+import { MemoryStore, type Store } from "../../../src/store/index.js";
+import {
+  createTestApp,
+  interceptStore,
+  type TestApp,
+  type TestAppOptions,
+} from "../../helpers/app.js";
+
+let t: TestApp;
+
+const start = async (options: TestAppOptions = {}) => {
+  t = await createTestApp(options);
+  return t;
+};
+
+afterEach(async () => {
+  await t.close();
+});
+
+/** A GraphQL request through the Lambda handler, as API Gateway would deliver it. */
+function gql(
+  query: string,
+  options: { token?: string; variables?: object; resource?: "/query" | "/graphql" } = {},
+) {
+  return t.invoke({
+    method: "POST",
+    resource: options.resource ?? "/query",
+    ...(options.token === undefined ? {} : { token: options.token }),
+    body: { query, ...(options.variables === undefined ? {} : { variables: options.variables }) },
+  });
+}
+
+const CHAPTER_QUERY = "{ cart { products { name quantity price } discountPercentage } }";
+
+describe("GraphQL on the same services as REST", () => {
+  it("answers the chapter's query as written", async () => {
+    await start();
+    const ada = await t.signup();
+    await gql(
+      'mutation { saveCart(products: [{ code: "lonely-bird", quantity: 2 }, { code: "solid-friendship", quantity: 1 }], promotionCode: "WELCOME10") { totalCents } }',
+      { token: ada.token },
+    );
+
+    const res = await gql(CHAPTER_QUERY, { token: ada.token });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json).toEqual({
+      data: {
+        cart: {
+          products: [
+            { name: "Lonely Bird", quantity: 2, price: 2999 },
+            { name: "Solid Friendship", quantity: 1, price: 1999 },
+          ],
+          discountPercentage: 10,
+        },
+      },
+    });
+  });
+
+  it("serves every query and mutation at /query and /graphql", async () => {
+    await start();
+    const ada = await t.signup("ada@example.com", { name: "Ada" });
+    for (const resource of ["/query", "/graphql"] as const) {
+      const products = await gql("{ products { id priceCents isSelected rating { count } } }", {
+        resource,
+      });
+      expect(products.json.data.products).toHaveLength(10);
+      expect(products.json.data.products[0]).toEqual({
+        id: "lonely-bird",
+        priceCents: 2999,
+        isSelected: false,
+        rating: { count: 2 },
+      });
+    }
+    const one = await gql('{ product(id: "lonely-bird") { name comments { author text } } }');
+    expect(one.json.data.product.comments[0]).toEqual({
+      author: "John Doe",
+      text: "I'm using this to decorate my desk. I liked it.",
+    });
+    expect((await gql('{ product(id: "no-such") { name } }')).json.data.product).toBeNull();
+
+    const comment = await gql(
+      'mutation { addComment(productId: "copper-kettle", rating: 4, text: "Whistles nicely.") { author rating text } }',
+      { token: ada.token },
+    );
+    expect(comment.json.data.addComment).toEqual({
+      author: "Ada",
+      rating: 4,
+      text: "Whistles nicely.",
+    });
+
+    const saved = await gql(
+      "mutation Save($lines: [CartLineInput!]!) { saveCart(products: $lines) { products { code quantity lineTotalCents } subtotalCents totalCents version } }",
+      { token: ada.token, variables: { lines: [{ code: "copper-kettle", quantity: 2 }] } },
+    );
+    expect(saved.json.data.saveCart).toEqual({
+      products: [{ code: "copper-kettle", quantity: 2, lineTotalCents: 17800 }],
+      subtotalCents: 17800,
+      totalCents: 17800,
+      version: 1,
+    });
+    const selected = await gql('{ product(id: "copper-kettle") { isSelected } }', {
+      token: ada.token,
+    });
+    expect(selected.json.data.product.isSelected).toBe(true);
+
+    const checkout = await gql(
+      'mutation { checkout(idempotencyKey: "gql-1") { replayed order { id status totalCents } } }',
+      { token: ada.token },
+    );
+    expect(checkout.json.data.checkout.replayed).toBe(false);
+    expect(checkout.json.data.checkout.order).toMatchObject({
+      status: "PLACED",
+      totalCents: 17800,
+    });
+    const replay = await gql(
+      'mutation { checkout(idempotencyKey: "gql-1") { replayed order { id } } }',
+      { token: ada.token },
+    );
+    expect(replay.json.data.checkout).toEqual({
+      replayed: true,
+      order: { id: checkout.json.data.checkout.order.id },
+    });
+
+    const orders = await gql("{ orders { id totalCents products { code price } } }", {
+      token: ada.token,
+    });
+    expect(orders.json.data.orders).toEqual([
+      {
+        id: checkout.json.data.checkout.order.id,
+        totalCents: 17800,
+        products: [{ code: "copper-kettle", price: 8900 }],
+      },
+    ]);
+    const order = await gql(`{ order(id: "${checkout.json.data.checkout.order.id}") { id } }`, {
+      token: ada.token,
+    });
+    expect(order.json.data.order.id).toBe(checkout.json.data.checkout.order.id);
+
+    // Another user's order does not exist for Bob.
+    const bob = await t.signup("bob@example.com");
+    const bobs = await gql(`{ order(id: "${checkout.json.data.checkout.order.id}") { id } }`, {
+      token: bob.token,
+    });
+    expect(bobs.json.data.order).toBeNull();
+    expect((await gql("{ orders { id } }", { token: bob.token })).json.data.orders).toEqual([]);
+  });
+
+  it("returns the same prices, totals and stock as REST for the same store state", async () => {
+    await start();
+    const ada = await t.signup();
+    await t.invoke({
+      method: "POST",
+      resource: "/cart",
+      token: ada.token,
+      body: {
+        products: [
+          { id: "lonely-bird", quantity: 3 },
+          { id: "night-sky-puzzle", quantity: 1 },
+        ],
+        promotionCode: "WELCOME10",
+      },
+    });
+    const rest = (await t.invoke({ method: "GET", resource: "/cart", token: ada.token })).json;
+    const graph = (
+      await gql(
+        "{ cart { products { code quantity price lineTotalCents } subtotalCents discountCents totalCents discountPercentage promotionCode } }",
+        { token: ada.token },
+      )
+    ).json.data.cart;
+    expect(graph).toEqual({
+      products: rest.products.map((line: Record<string, unknown>) => ({
+        code: line.id,
+        quantity: line.quantity,
+        price: line.unitPriceCents,
+        lineTotalCents: line.lineTotalCents,
+      })),
+      subtotalCents: rest.subtotalCents,
+      discountCents: rest.discountCents,
+      totalCents: rest.totalCents,
+      discountPercentage: rest.discountPercentage,
+      promotionCode: rest.promotionCode,
+    });
+    expect(graph.totalCents).toBe(11296 - 1130);
+
+    await t.invoke({ method: "PUT", resource: "/checkout", token: ada.token });
+    const restStock = (await t.invoke({ method: "GET", resource: "/products" })).json.map(
+      (p: { id: string; stock: number }) => [p.id, p.stock],
+    );
+    const graphStock = (await gql("{ products { id stock } }")).json.data.products.map(
+      (p: { id: string; stock: number }) => [p.id, p.stock],
+    );
+    expect(graphStock).toEqual(restStock);
+    expect(Object.fromEntries(graphStock)["lonely-bird"]).toBe(22);
+  });
+
+  it("costs the same store calls for products with comments as GET /products", async () => {
+    const calls: string[] = [];
+    const store = interceptStore(new MemoryStore(), (method) => {
+      calls.push(method);
+    });
+    await start({ store });
+    await t.invoke({ method: "GET", resource: "/products" });
+    const rest = calls.splice(0);
+    await gql("{ products { name comments { author text rating } rating { average } } }");
+    expect(calls).toEqual(rest);
+    expect(rest).toEqual(["listProducts"]);
+  });
+});
+
+describe("GraphQL errors", () => {
+  it("puts each failure in errors with a stable extensions.code and no internals", async () => {
+    let failing = false;
+    const store: Store = interceptStore(new MemoryStore(), () => {
+      if (failing) {
+        throw new AppError("STORE_UNAVAILABLE", "the store is unavailable, retry shortly", {
+          retryAfterSeconds: 1,
+        });
+      }
+    });
+    await start({ store });
+    const ada = await t.signup();
+    const cases: [string, string | undefined, string][] = [
+      [CHAPTER_QUERY, undefined, "UNAUTHENTICATED"],
+      [
+        'mutation { saveCart(products: [{ code: "nope", quantity: 1 }]) { totalCents } }',
+        ada.token,
+        "BAD_USER_INPUT",
+      ],
+      [
+        'mutation { saveCart(products: [{ code: "lonely-bird", quantity: 100 }]) { totalCents } }',
+        ada.token,
+        "BAD_USER_INPUT",
+      ],
+      [
+        'mutation { addComment(productId: "nope", rating: 5, text: "x") { id } }',
+        ada.token,
+        "NOT_FOUND",
+      ],
+      ["mutation { checkout { replayed } }", ada.token, "BAD_USER_INPUT"],
+    ];
+    for (const [query, token, code] of cases) {
+      const res = await gql(query, token === undefined ? {} : { token });
+      expect({
+        query,
+        status: res.statusCode,
+        code: res.json.errors?.[0]?.extensions?.code,
+      }).toEqual({
+        query,
+        status: 200,
+        code,
+      });
+    }
+    const bad = await gql(
+      'mutation { saveCart(products: [{ code: "lonely-bird", quantity: 100 }]) { totalCents } }',
+      { token: ada.token },
+    );
+    expect(bad.json.errors[0].extensions.fields).toEqual([
+      { field: "products[0].quantity", message: "Too big: expected number to be <=99" },
+    ]);
+
+    // Out of stock is a CONFLICT naming the cart line.
+    await gql(
+      'mutation { saveCart(products: [{ code: "brass-desk-lamp", quantity: 6 }]) { version } }',
+      {
+        token: ada.token,
+      },
+    );
+    const conflict = await gql("mutation { checkout { replayed } }", { token: ada.token });
+    expect(conflict.json.errors[0].extensions).toMatchObject({
+      code: "CONFLICT",
+      reason: "OUT_OF_STOCK",
+      fields: [{ field: "products[0].id", message: "5 left" }],
+    });
+
+    failing = true;
+    const down = await gql("{ products { id } }");
+    expect(down.json.errors[0].extensions).toEqual({
+      code: "STORE_UNAVAILABLE",
+      reason: "STORE_UNAVAILABLE",
+      retryAfterSeconds: 1,
+    });
+    failing = false;
+  });
+
+  it("masks an unexpected error and logs it", async () => {
+    const store = interceptStore(new MemoryStore(), (method) => {
+      if (method === "listProducts") throw new Error("SELECT * FROM secrets exploded");
+    });
+    await start({ store });
+    const res = await gql("{ products { id } }");
+    expect(res.statusCode).toBe(200);
+    expect(res.json.errors[0].extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+    expect(res.body).not.toContain("SELECT");
+    expect(res.body).not.toContain("secrets");
+  });
+});
+
+describe("GraphQL abuse limits and transport rules", () => {
+  const refusedWith = async (query: string, code: string, message: RegExp) => {
+    const res = await gql(query);
+    expect(res.statusCode).toBe(400);
+    expect(res.json.errors[0].extensions.code).toBe(code);
+    expect(res.json.errors[0].message).toMatch(message);
+  };
+
+  it("refuses a query nested deeper than the limit", async () => {
+    await start();
+    expect((await gql("{ products { comments { author } } }")).statusCode).toBe(200);
+    // Depth can only grow through fields of object type; introspection nests without bound.
+    const nested = `query Nested { __schema { types { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } } }`;
+    await refusedWith(nested, "QUERY_TOO_DEEP", /nested 9 levels deep; the limit is 8/);
+  });
+
+  it("refuses a query that costs more than the limit", async () => {
+    await start();
+    const aliases = Array.from(
+      { length: 12 },
+      (_, i) => `p${i}: products { comments { id text } }`,
+    );
+    await refusedWith(
+      `query Costly { ${aliases.join(" ")} }`,
+      "QUERY_TOO_COMPLEX",
+      /costs 2532; the limit is 1000/,
+    );
+  });
+
+  it("refuses too many aliases", async () => {
+    await start();
+    const aliases = Array.from({ length: 16 }, (_, i) => `n${i}: __typename`);
+    await refusedWith(
+      `query Aliased { ${aliases.join(" ")} }`,
+      "TOO_MANY_ALIASES",
+      /16 aliases; the limit is 15/,
+    );
+  });
+
+  it("refuses a query text over the size limit before parsing it", async () => {
+    await start();
+    const padding = " ".repeat(DEFAULT_LIMITS.maxQueryBytes);
+    await refusedWith(`{ products { id } ${padding}}`, "QUERY_TOO_LARGE", /larger than 8192 bytes/);
+  });
+
+  it("refuses a mutation sent with GET, and answers a query sent with GET", async () => {
+    await start();
+    const ada = await t.signup();
+    const mutation = await t.invoke({
+      method: "GET",
+      resource: "/graphql",
+      token: ada.token,
+      query: { query: "mutation { checkout { replayed } }" },
+    });
+    expect(mutation.statusCode).toBe(400);
+    expect(mutation.json.errors[0].message).toBe(
+      "only queries may be sent with GET; send mutations with POST",
+    );
+    const query = await t.invoke({
+      method: "GET",
+      resource: "/graphql",
+      query: {
+        query: "query One($id: ID!) { product(id: $id) { name } }",
+        variables: '{"id":"lonely-bird"}',
+      },
+    });
+    expect(query.json).toEqual({ data: { product: { name: "Lonely Bird" } } });
+  });
+
+  it("turns introspection off in production or by config", async () => {
+    const introspect = "{ __schema { queryType { name } } }";
+    await start();
+    expect((await gql(introspect)).json.data.__schema.queryType.name).toBe("Query");
+    await t.close();
+    await start({ env: { NODE_ENV: "production" } });
+    const refused = await gql(introspect);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json.errors[0].message).toMatch(/introspection/i);
+    await t.close();
+    await start({ env: { NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true" } });
+    expect((await gql(introspect)).statusCode).toBe(200);
+    await t.close();
+    await start({ env: { GRAPHQL_INTROSPECTION: "false" } });
+    expect((await gql(introspect)).statusCode).toBe(400);
+  });
+
+  it("answers CORS preflights like REST", async () => {
+    await start();
+    const res = await t.invoke({
+      method: "OPTIONS",
+      resource: "/query",
+      headers: { Origin: "http://localhost:5173", "Access-Control-Request-Method": "POST" },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers["access-control-allow-methods"]).toBe("POST, GET, OPTIONS");
+    expect(res.headers["access-control-allow-origin"]).toBe("http://localhost:5173");
+  });
+});
