@@ -41,6 +41,8 @@ export interface GraphqlOptions {
   log: ErrorLog;
 }
 
+const MAX_CACHED_DOCUMENTS = 200;
+
 const refused = (message: string, code: string): GraphqlResponse => ({
   statusCode: 400,
   body: { errors: [new GraphQLError(message, { extensions: { code } })] },
@@ -61,26 +63,38 @@ export function createGraphqlExecutor(
     ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 
+  // Clients send the same few query texts over and over: keep the documents that passed parsing
+  // and validation (limits included), so a repeated query skips both.
+  const validated = new Map<string, DocumentNode>();
+
   return {
     async execute(request, caller, method) {
       if (Buffer.byteLength(request.query, "utf8") > limits.maxQueryBytes) {
         return refused(`the query is larger than ${limits.maxQueryBytes} bytes`, "QUERY_TOO_LARGE");
       }
-      let document: DocumentNode;
-      try {
-        document = parse(request.query, { maxTokens: 2000 });
-      } catch (error) {
-        if (error instanceof GraphQLError) {
-          return { statusCode: 400, body: { errors: [withCode(error, "GRAPHQL_PARSE_FAILED")] } };
+      let document = validated.get(request.query);
+      if (document === undefined) {
+        try {
+          document = parse(request.query, { maxTokens: 2000 });
+        } catch (error) {
+          if (error instanceof GraphQLError) {
+            return { statusCode: 400, body: { errors: [withCode(error, "GRAPHQL_PARSE_FAILED")] } };
+          }
+          throw error;
         }
-        throw error;
-      }
-      const invalid = validate(schema, document, rules);
-      if (invalid.length > 0) {
-        return {
-          statusCode: 400,
-          body: { errors: invalid.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED")) },
-        };
+        const invalid = validate(schema, document, rules);
+        if (invalid.length > 0) {
+          return {
+            statusCode: 400,
+            body: { errors: invalid.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED")) },
+          };
+        }
+        if (validated.size >= MAX_CACHED_DOCUMENTS) {
+          // Maps iterate in insertion order: drop the oldest entry.
+          const oldest = validated.keys().next().value;
+          if (oldest !== undefined) validated.delete(oldest);
+        }
+        validated.set(request.query, document);
       }
       const operation = getOperationAST(document, request.operationName ?? undefined);
       if (method === "GET" && operation?.operation !== "query") {
