@@ -57,6 +57,28 @@ describe("GraphQL over HTTP on the dev server", () => {
       products: [{ name: "Linen Notebook", quantity: 3, price: 1450 }],
       discountPercentage: 0,
     });
+    const comment = await post(
+      "/graphql",
+      'mutation { addComment(productId: "linen-notebook", rating: 5, text: "Great paper.") { author } }',
+      accessToken,
+    );
+    expect(comment.body.data.addComment.author).toBe("graph");
+    const product = await post("/query", '{ product(id: "linen-notebook") { rating { count } } }');
+    expect(product.body.data.product.rating.count).toBe(2);
+    const checkout = await post(
+      "/query",
+      'mutation { checkout(idempotencyKey: "http-1") { replayed order { id totalCents } } }',
+      accessToken,
+    );
+    expect(checkout.body.data.checkout).toMatchObject({
+      replayed: false,
+      order: { totalCents: 4350 },
+    });
+    const orderId = checkout.body.data.checkout.order.id;
+    const orders = await post("/query", "{ orders { id status } }", accessToken);
+    expect(orders.body.data.orders).toEqual([{ id: orderId, status: "PLACED" }]);
+    const order = await post("/graphql", `{ order(id: "${orderId}") { totalCents } }`, accessToken);
+    expect(order.body.data.order.totalCents).toBe(4350);
     const anonymous = await post("/query", "{ cart { totalCents } }");
     expect(anonymous.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
   });
