@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/compose/index.js";
 import type { ApiHandler, Problem } from "../../src/http/index.js";
 import type { Store } from "../../src/store/index.js";
@@ -205,5 +205,24 @@ export function manualClock(start: string): { now(): Date; advanceSeconds(second
     advanceSeconds: (seconds) => {
       nowMs += seconds * 1000;
     },
+  };
+}
+
+/**
+ * `start` for a test file whose tests each compose their own app: the app a test started is
+ * closed after it, and `onStart` hands it to the file (usually to assign its `t`).
+ */
+export function startPerTest(
+  onStart: (app: TestApp) => void,
+): (options?: TestAppOptions) => Promise<TestApp> {
+  let current: TestApp | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await createTestApp(options);
+    onStart(current);
+    return current;
   };
 }

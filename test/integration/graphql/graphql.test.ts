@@ -1,23 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AppError } from "../../../src/domain/index.js";
 import { DEFAULT_LIMITS } from "../../../src/graphql/index.js";
 import { MemoryStore, type Store } from "../../../src/store/index.js";
-import {
-  createTestApp,
-  interceptStore,
-  type TestApp,
-  type TestAppOptions,
-} from "../../helpers/app.js";
+import { interceptStore, startPerTest, type TestApp } from "../../helpers/app.js";
 
 let t: TestApp;
-
-const start = async (options: TestAppOptions = {}) => {
-  t = await createTestApp(options);
-  return t;
-};
-
-afterEach(async () => {
-  await t.close();
+const start = startPerTest((app) => {
+  t = app;
 });
 
 /** A GraphQL request through the Lambda handler, as API Gateway would deliver it. */

@@ -1,22 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryStore, SEED_PRODUCTS, SEED_PROMOTIONS } from "../../../src/store/index.js";
-import {
-  createTestApp,
-  expectProblem,
-  manualClock,
-  type TestApp,
-  type TestAppOptions,
-} from "../../helpers/app.js";
+import { expectProblem, manualClock, startPerTest, type TestApp } from "../../helpers/app.js";
 
 let t: TestApp;
-
-const start = async (options: TestAppOptions = {}) => {
-  t = await createTestApp(options);
-  return t;
-};
-
-afterEach(async () => {
-  await t.close();
+const start = startPerTest((app) => {
+  t = app;
 });
 
 const saveCart = (token: string, body: unknown) =>

@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryStore, SEED_PROMOTIONS, type Store } from "../../../src/store/index.js";
 import {
-  createTestApp,
   expectProblem,
   interceptStore,
   manualClock,
+  startPerTest,
   type TestApp,
-  type TestAppOptions,
 } from "../../helpers/app.js";
 
 let t: TestApp;
-
-const start = async (options: TestAppOptions = {}) => {
-  t = await createTestApp(options);
-  return t;
-};
-
-afterEach(async () => {
-  await t.close();
+const start = startPerTest((app) => {
+  t = app;
 });
 
 const saveCart = async (token: string, products: [string, number][], promotionCode?: string) => {

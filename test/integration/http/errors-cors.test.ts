@@ -5,24 +5,20 @@ import { MemoryStore } from "../../../src/store/index.js";
 import type { ApiEventOptions } from "../../helpers/api-event.js";
 import {
   ALLOWED_ORIGIN,
-  createTestApp,
   expectProblem,
   interceptStore,
   OTHER_ALLOWED_ORIGIN,
+  startPerTest,
   type TestApp,
-  type TestAppOptions,
 } from "../../helpers/app.js";
 
 let t: TestApp;
+const start = startPerTest((app) => {
+  t = app;
+});
 
-const start = async (options: TestAppOptions = {}) => {
-  t = await createTestApp(options);
-  return t;
-};
-
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await t.close();
 });
 
 /** Each resource's methods as the route table declares them. */
