@@ -24,7 +24,12 @@ const GRAPHQL_CODE: Record<ErrorCode, string> = {
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
-export type ErrorLog = (entry: { level: "error"; message: string; stack?: string }) => void;
+export type ErrorLog = (entry: {
+  level: "error";
+  message: string;
+  stack?: string;
+  requestId?: string;
+}) => void;
 
 /**
  * Shapes an error of a resolver for the `errors` array: our AppErrors keep their detail, fields

@@ -27,12 +27,15 @@ export interface GraphqlResponse {
   body: ExecutionResult;
 }
 
+export interface GraphqlContext {
+  /** From the verified token; undefined for an anonymous caller. */
+  caller: Caller | undefined;
+  method: "GET" | "POST";
+  requestId: string;
+}
+
 export interface GraphqlExecutor {
-  execute(
-    request: GraphqlRequest,
-    caller: Caller | undefined,
-    method: "GET" | "POST",
-  ): Promise<GraphqlResponse>;
+  execute(request: GraphqlRequest, context: GraphqlContext): Promise<GraphqlResponse>;
 }
 
 export interface GraphqlOptions {
@@ -68,7 +71,7 @@ export function createGraphqlExecutor(
   const validated = new Map<string, DocumentNode>();
 
   return {
-    async execute(request, caller, method) {
+    async execute(request, { caller, method, requestId }) {
       if (Buffer.byteLength(request.query, "utf8") > limits.maxQueryBytes) {
         return refused(`the query is larger than ${limits.maxQueryBytes} bytes`, "QUERY_TOO_LARGE");
       }
@@ -110,7 +113,9 @@ export function createGraphqlExecutor(
         variableValues: request.variables ?? undefined,
         operationName: request.operationName ?? undefined,
       });
-      const errors = result.errors?.map((error) => formatResolverError(error, options.log));
+      const errors = result.errors?.map((error) =>
+        formatResolverError(error, (entry) => options.log({ ...entry, requestId })),
+      );
       return { statusCode: 200, body: errors === undefined ? result : { ...result, errors } };
     },
   };

@@ -1,4 +1,5 @@
 export type {
+  GraphqlContext,
   GraphqlExecutor,
   GraphqlOptions,
   GraphqlRequest,

@@ -30,6 +30,8 @@ export interface RouteRequest<Body> {
   /** Query string parameters (the last value of a repeated one). */
   query: Readonly<Record<string, string | undefined>>;
   caller: Caller | undefined;
+  /** API Gateway's request id: logged with any unexpected error. */
+  requestId: string;
   /** A request header by lower-case name. */
   header(lowerName: string): string | undefined;
 }
@@ -73,7 +75,11 @@ async function runGraphql(
   graphqlRequest: GraphqlRequest,
   method: "GET" | "POST",
 ): Promise<Reply> {
-  const result = await services.graphql.execute(graphqlRequest, request.caller, method);
+  const result = await services.graphql.execute(graphqlRequest, {
+    caller: request.caller,
+    method,
+    requestId: request.requestId,
+  });
   return { statusCode: result.statusCode, body: result.body };
 }
 

@@ -68,7 +68,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
           { allow },
         );
       }
-      result = toResult(await run(route, event, params));
+      result = toResult(await run(route, event, params, requestId));
     } catch (error) {
       result = problemResult(error, { path: event.path, requestId }, log);
     }
@@ -79,6 +79,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
     route: Route,
     event: APIGatewayProxyEvent,
     params: Readonly<Record<string, string | undefined>>,
+    requestId: string,
   ): Promise<Reply> {
     // Size first (413 before reading further), then identity (401 before saying what is wrong
     // with the body of a caller who may not call at all), then the body itself.
@@ -90,6 +91,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
       params,
       query: event.queryStringParameters ?? {},
       caller,
+      requestId,
       header: (name) => header(event, name),
     });
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AppError } from "../../../src/domain/index.js";
 import { DEFAULT_LIMITS } from "../../../src/graphql/index.js";
 import { MemoryStore, type Store } from "../../../src/store/index.js";
@@ -280,11 +280,23 @@ describe("GraphQL errors", () => {
       if (method === "listProducts") throw new Error("SELECT * FROM secrets exploded");
     });
     await start({ store });
-    const res = await gql("{ products { id } }");
-    expect(res.statusCode).toBe(200);
-    expect(res.json.errors[0].extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
-    expect(res.body).not.toContain("SELECT");
-    expect(res.body).not.toContain("secrets");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const res = await gql("{ products { id } }");
+      expect(res.statusCode).toBe(200);
+      expect(res.json.errors[0].extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
+      expect(res.body).not.toContain("SELECT");
+      expect(res.body).not.toContain("secrets");
+      expect(logged).toHaveBeenCalledTimes(1);
+      const entry = JSON.parse(String(logged.mock.calls[0]?.[0]));
+      expect(entry).toMatchObject({
+        level: "error",
+        requestId: res.requestId,
+        message: "SELECT * FROM secrets exploded",
+      });
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 
