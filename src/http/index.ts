@@ -1,5 +1,6 @@
 export type { CorsConfig } from "./cors.js";
 export { header } from "./headers.js";
+export { buildOpenApi } from "./openapi.js";
 export type { PathMatch, PathMatcher } from "./path-match.js";
 export { createPathMatcher } from "./path-match.js";
 export type { Problem, ProblemLog } from "./problem.js";

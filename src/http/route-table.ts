@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { AppError } from "../domain/index.js";
 import type { GraphqlExecutor, GraphqlRequest } from "../graphql/index.js";
 import type { Caller, Services } from "../services/index.js";
+import { buildOpenApi } from "./openapi.js";
 import { validate } from "./request-body.js";
 import {
   commentBody,
@@ -17,7 +18,14 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
 /** none: no token looked at; optional: a token, when sent, must be valid; required: 401 without. */
 export type AuthMode = "none" | "optional" | "required";
 /** The resource a route belongs to: one Lambda per resource in the microservices architecture. */
-export type ResourceGroup = "products" | "cart" | "checkout" | "orders" | "auth" | "graphql";
+export type ResourceGroup =
+  | "products"
+  | "cart"
+  | "checkout"
+  | "orders"
+  | "auth"
+  | "graphql"
+  | "docs";
 
 /** What route handlers call: the use cases, and the GraphQL executor built on the same ones. */
 export interface RouteServices extends Services {
@@ -231,4 +239,21 @@ export const ROUTES: readonly Route[] = [
   }),
   ...graphqlRoutes("/query"),
   ...graphqlRoutes("/graphql"),
+  route({
+    method: "GET",
+    resource: "/openapi.json",
+    group: "docs",
+    auth: "none",
+    summary: "This API as an OpenAPI 3.1 document, derived from the route table",
+    handle: async () => {
+      openApiDocument ??= buildOpenApi(ROUTES);
+      return {
+        statusCode: 200,
+        headers: { "Cache-Control": "public, max-age=300" },
+        body: openApiDocument,
+      };
+    },
+  }),
 ];
+
+let openApiDocument: object | undefined;

@@ -97,6 +97,7 @@ describe("routing", () => {
         200,
       ],
       "GET /.well-known/jwks.json": [{ method: "GET", resource: "/.well-known/jwks.json" }, 200],
+      "GET /openapi.json": [{ method: "GET", resource: "/openapi.json" }, 200],
       ...Object.fromEntries(
         ["/query", "/graphql"].flatMap((resource) => [
           [
