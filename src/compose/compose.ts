@@ -1,13 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "../domain/index.js";
-import { createGraphqlExecutor } from "../graphql/index.js";
+import type { GraphqlExecutor } from "../graphql/index.js";
 import { type ApiHandler, createRouter, ROUTES, type Route } from "../http/index.js";
-import {
-  createCognitoTokenVerifier,
-  createLocalTokenIssuer,
-  createLocalTokenVerifier,
-  scryptPasswords,
-} from "../identity/index.js";
+import { scryptPasswords } from "../identity/scrypt-passwords.js";
 import {
   type Clock,
   createServices,
@@ -45,15 +40,15 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const store = overrides.store ?? (await openStore(config));
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuids;
+  const routes = overrides.routes ?? ROUTES;
   const { tokens, verifier } = await createIdentity(config);
   const services = createServices({ store, clock, ids, passwords: scryptPasswords, tokens });
   const log = (entry: object) => console.error(JSON.stringify(entry));
-  const graphql = createGraphqlExecutor(services, {
-    introspection: config.graphqlIntrospection,
-    log,
-  });
+  const graphql = routes.some((route) => route.group === "graphql")
+    ? await createGraphql(services, config, log)
+    : notServedHere;
   const handler = createRouter({
-    routes: overrides.routes ?? ROUTES,
+    routes,
     services: { ...services, graphql },
     verifier,
     cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
@@ -88,6 +83,26 @@ async function openStore(config: Config): Promise<Store> {
   }
 }
 
+// Cold start: a Lambda function loads graphql-js, jose and aws-jwt-verify only when it needs
+// them. The modules are imported on their own (not through the layer's index) so that a bundle
+// split at these imports keeps each library out of the functions that never use it.
+
+async function createGraphql(
+  services: Services,
+  config: Config,
+  log: (entry: object) => void,
+): Promise<GraphqlExecutor> {
+  const { createGraphqlExecutor } = await import("../graphql/executor.js");
+  return createGraphqlExecutor(services, { introspection: config.graphqlIntrospection, log });
+}
+
+/** The executor of a function that serves no GraphQL route: the router never calls it. */
+const notServedHere: GraphqlExecutor = {
+  execute: async () => {
+    throw new Error("GraphQL is not served by this function");
+  },
+};
+
 async function createIdentity(
   config: Config,
 ): Promise<{ tokens: TokenIssuer; verifier: TokenVerifier }> {
@@ -96,16 +111,32 @@ async function createIdentity(
     const refuse = async (): Promise<never> => {
       throw new AppError("NOT_IMPLEMENTED", "sign up and sign in with the Cognito user pool");
     };
-    return {
-      tokens: { issue: refuse, jwks: refuse },
-      verifier: createCognitoTokenVerifier(auth),
-    };
+    const verifier = lazyVerifier(async () => {
+      const { createCognitoTokenVerifier } = await import("../identity/token-verifier.js");
+      return createCognitoTokenVerifier(auth);
+    });
+    return { tokens: { issue: refuse, jwks: refuse }, verifier };
   }
+  const { createLocalTokenIssuer } = await import("../identity/local-token-issuer.js");
   const tokens = await createLocalTokenIssuer(auth);
-  const verifier = createLocalTokenVerifier({
-    issuer: auth.issuer,
-    clientId: auth.clientId,
-    jwks: () => tokens.jwks(),
+  const verifier = lazyVerifier(async () => {
+    const { createLocalTokenVerifier } = await import("../identity/token-verifier.js");
+    return createLocalTokenVerifier({
+      issuer: auth.issuer,
+      clientId: auth.clientId,
+      jwks: () => tokens.jwks(),
+    });
   });
   return { tokens, verifier };
+}
+
+/** Loads the verifier on the first token: an anonymous catalogue read never pays for it. */
+function lazyVerifier(load: () => Promise<TokenVerifier>): TokenVerifier {
+  let loading: Promise<TokenVerifier> | undefined;
+  return {
+    verify: async (token) => {
+      loading ??= load();
+      return (await loading).verify(token);
+    },
+  };
 }

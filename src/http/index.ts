@@ -13,6 +13,7 @@ export type {
   ResourceGroup,
   Route,
   RouteRequest,
+  StoreAccess,
 } from "./route-table.js";
 export { ROUTES } from "./route-table.js";
 export type { ApiHandler, RouterOptions } from "./router.js";

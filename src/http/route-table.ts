@@ -50,12 +50,18 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/** What a route does to the store: the IAM permissions its function gets in AWS. */
+export type StoreAccess = "none" | "read" | "write";
+
 export interface Route<Body = unknown> {
   method: HttpMethod;
   /** API Gateway resource template, e.g. `/products/{id}`. */
   resource: string;
   group: ResourceGroup;
   auth: AuthMode;
+  store: StoreAccess;
+  /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
+  localOnly?: true;
   summary: string;
   /** Validates the JSON body; routes without one ignore any body sent. */
   body?: z.ZodType<Body>;
@@ -98,6 +104,7 @@ const graphqlRoutes = (resource: string): Route[] => [
     resource,
     group: "graphql",
     auth: "optional",
+    store: "write",
     summary: "GraphQL: queries and mutations in a JSON body",
     body: graphqlBody,
     handle: (services, request) => runGraphql(services, request, request.body, "POST"),
@@ -107,6 +114,7 @@ const graphqlRoutes = (resource: string): Route[] => [
     resource,
     group: "graphql",
     auth: "optional",
+    store: "read",
     summary: "GraphQL: queries only, in the query string",
     handle: (services, request) =>
       runGraphql(services, request, validate(graphqlQuery, request.query, "query string"), "GET"),
@@ -123,6 +131,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/products",
     group: "products",
     auth: "optional",
+    store: "read",
     summary: "Every product with its comments, rating and isSelected for the caller's cart",
     handle: async (services, request) => ok(await services.catalog.listProducts(request.caller)),
   }),
@@ -131,6 +140,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/products/{id}",
     group: "products",
     auth: "optional",
+    store: "read",
     summary: "One product with its comments",
     handle: async (services, request) =>
       ok(await services.catalog.getProduct(param(request, "id"), request.caller)),
@@ -140,6 +150,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/products/{id}/comments",
     group: "products",
     auth: "required",
+    store: "write",
     summary: "Comment on a product with a rating from 1 to 5",
     body: commentBody,
     handle: async (services, request) => ({
@@ -156,6 +167,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/cart",
     group: "cart",
     auth: "required",
+    store: "read",
     summary: "The caller's cart, priced",
     handle: async (services, request) => ok(await services.carts.getCart(signedIn(request))),
   }),
@@ -164,6 +176,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/cart",
     group: "cart",
     auth: "required",
+    store: "write",
     summary: "Replace the caller's cart; answers it priced",
     body: saveCartBody,
     handle: async (services, request) =>
@@ -174,6 +187,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/checkout",
     group: "checkout",
     auth: "required",
+    store: "write",
     summary: "Turn the caller's cart into an order; Idempotency-Key makes retries safe",
     handle: async (services, request) => {
       const rawKey = request.header("idempotency-key");
@@ -192,6 +206,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/orders",
     group: "orders",
     auth: "required",
+    store: "read",
     summary: "The caller's orders, newest first",
     handle: async (services, request) => ok(await services.orders.listOrders(signedIn(request))),
   }),
@@ -200,6 +215,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/orders/{id}",
     group: "orders",
     auth: "required",
+    store: "read",
     summary: "One of the caller's orders",
     handle: async (services, request) =>
       ok(await services.orders.getOrder(signedIn(request), param(request, "id"))),
@@ -209,6 +225,8 @@ export const ROUTES: readonly Route[] = [
     resource: "/auth/signup",
     group: "auth",
     auth: "none",
+    store: "write",
+    localOnly: true,
     summary: "Register with email and password; answers an access token",
     body: signupBody,
     handle: async (services, request) => ({
@@ -221,6 +239,8 @@ export const ROUTES: readonly Route[] = [
     resource: "/auth/login",
     group: "auth",
     auth: "none",
+    store: "read",
+    localOnly: true,
     summary: "Sign in with email and password; answers an access token",
     body: loginBody,
     handle: async (services, request) => ok(await services.auth.login(request.body)),
@@ -230,6 +250,8 @@ export const ROUTES: readonly Route[] = [
     resource: "/.well-known/jwks.json",
     group: "auth",
     auth: "none",
+    store: "none",
+    localOnly: true,
     summary: "The public keys that verify the local issuer's access tokens",
     handle: async (services) => ({
       statusCode: 200,
@@ -244,6 +266,7 @@ export const ROUTES: readonly Route[] = [
     resource: "/openapi.json",
     group: "docs",
     auth: "none",
+    store: "none",
     summary: "This API as an OpenAPI 3.1 document, derived from the route table",
     handle: async () => {
       openApiDocument ??= buildOpenApi(ROUTES);

@@ -8,8 +8,8 @@ const emulator =
     ? await startLocalDynamoDb()
     : undefined;
 
-// The same composition the Lambda entry points make, with every route of the table: the REST
-// routes of functions/store.ts and the GraphQL routes of functions/graphql.ts on one server.
+// The same composition the Lambda functions make, with every route of the table on one server:
+// what any of the four architectures splits across functions, the dev server serves together.
 const config = loadConfig();
 const app = await compose(config);
 

@@ -308,6 +308,7 @@ describe("failures", () => {
       resource: "/boom",
       group: "products",
       auth: "none",
+      store: "none",
       summary: "Fails like a bug would",
       handle: async () => {
         throw new Error("connect ECONNREFUSED 10.0.3.7:5432 user=store password=hunter2");

@@ -1,0 +1,3 @@
+const { loadDescriptor } = require("./descriptor.cjs");
+
+module.exports = async ({ resolveVariable }) => (await loadDescriptor(resolveVariable)).resources;

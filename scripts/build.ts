@@ -1,0 +1,74 @@
+// Bundles every Lambda function of the chosen architectures (all four by default) into
+// dist/functions/<name>/, one folder each, and writes what serverless.yml reads of them:
+// dist/deploy/<architecture>.json (functions, resources, outputs) and dist/openapi.json.
+//   npx tsx scripts/build.ts [nano|micro|monolith|graph ...]
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { build } from "esbuild";
+import {
+  ARCHITECTURES,
+  type Architecture,
+  bundleDir,
+  describeArchitecture,
+  functionsOf,
+  isArchitecture,
+} from "../src/deploy/index.js";
+import { routeKey } from "../src/functions/index.js";
+import { buildOpenApi, ROUTES } from "../src/http/index.js";
+
+const asked = process.argv.slice(2);
+for (const name of asked) {
+  if (!isArchitecture(name)) {
+    console.error(`unknown architecture "${name}": choose from ${ARCHITECTURES.join(", ")}`);
+    process.exit(2);
+  }
+}
+const architectures = asked.length > 0 ? (asked as Architecture[]) : [...ARCHITECTURES];
+const handlerModule = resolve("src/functions/handler.ts");
+
+await mkdir("dist/deploy", { recursive: true });
+for (const architecture of architectures) {
+  for (const spec of functionsOf(architecture)) {
+    const outdir = bundleDir(spec.name);
+    await rm(outdir, { recursive: true, force: true });
+    await build({
+      // The function's entry file: the shared handler factory with this function's route keys.
+      stdin: {
+        contents: [
+          `import { createHandler } from ${JSON.stringify(handlerModule)};`,
+          `export const handler = await createHandler(${JSON.stringify(spec.routes.map(routeKey))});`,
+        ].join("\n"),
+        resolveDir: process.cwd(),
+        sourcefile: `${spec.name}.ts`,
+        loader: "ts",
+      },
+      outdir,
+      entryNames: "index",
+      chunkNames: "chunks/[name]-[hash]",
+      outExtension: { ".js": ".mjs" },
+      bundle: true,
+      // Code reached only through a dynamic import() (graphql-js, jose, aws-jwt-verify, the
+      // DynamoDB adapter) goes into chunks that load when first needed, not at cold start.
+      splitting: true,
+      platform: "node",
+      target: "node22",
+      format: "esm",
+      minify: true,
+      sourcemap: true,
+      // The native SQLite driver is the local store only; Lambda uses DynamoDB.
+      external: ["better-sqlite3"],
+      // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+      logLevel: "warning",
+    });
+  }
+  const descriptor = describeArchitecture(architecture);
+  await writeFile(`dist/deploy/${architecture}.json`, `${JSON.stringify(descriptor, null, 2)}\n`);
+  console.log(
+    `${architecture}: ${Object.keys(descriptor.functions).length} function(s) in dist/functions, dist/deploy/${architecture}.json`,
+  );
+}
+await writeFile("dist/openapi.json", `${JSON.stringify(buildOpenApi(ROUTES), null, 2)}\n`);
+console.log("dist/openapi.json");

@@ -1,0 +1,305 @@
+import type { ErrorCode } from "../domain/index.js";
+import type { StoreAccess } from "../http/index.js";
+import { TABLE_DEFINITION } from "../store/dynamodb-table.js";
+import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
+
+/** A CloudFormation resource, as `resources.Resources` of serverless.yml holds it. */
+export interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+export interface HttpEvent {
+  http: {
+    method: string;
+    path: string;
+    /** Filled in by deploy/functions.cjs from the `corsOrigins` parameter of the stage. */
+    cors?: unknown;
+    authorizer?: { type: "COGNITO_USER_POOLS"; authorizerId: { Ref: string }; scopes: string[] };
+  };
+}
+
+export interface ServerlessFunction {
+  handler: string;
+  description: string;
+  role: string;
+  package: { patterns: string[] };
+  events: HttpEvent[];
+}
+
+/** What serverless.yml takes from the route table for one architecture. */
+export interface ServerlessDescriptor {
+  architecture: Architecture;
+  functions: Record<string, ServerlessFunction>;
+  resources: Record<string, CfnResource>;
+  outputs: Record<string, { Description: string; Value: unknown }>;
+}
+
+export const TABLE_ID = "StoreTable";
+export const USER_POOL_ID = "UserPool";
+export const USER_POOL_CLIENT_ID = "UserPoolClient";
+export const AUTHORIZER_ID = "CognitoAuthorizer";
+/** Where `npm run build` puts a function's bundle; the handler and package patterns point here. */
+export const bundleDir = (name: string): string => `dist/functions/${name}`;
+
+/**
+ * The scope every access token of the user pool carries. A Cognito authorizer checks access
+ * tokens (what the handlers verify too) only when the method names a scope; without one it
+ * would want ID tokens instead.
+ */
+const ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin";
+
+/** The DynamoDB actions each kind of store access needs, and nothing more. */
+const STORE_ACTIONS: Record<StoreAccess, string[]> = {
+  none: [],
+  read: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
+  write: [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:ConditionCheckItem",
+  ],
+};
+
+const upperFirst = (name: string): string => (name[0]?.toUpperCase() ?? "") + name.slice(1);
+export const roleId = (name: string): string => `${upperFirst(name)}Role`;
+
+/**
+ * Derives the functions, the resources and the outputs of `architecture` from the route table:
+ * one function per entry of `functionsOf`, its HTTP events from its routes (the Cognito
+ * authorizer on the routes that need a user, and only there), and a role per function with the
+ * least it needs.
+ */
+export function describeArchitecture(architecture: Architecture): ServerlessDescriptor {
+  const specs = functionsOf(architecture);
+  const functions: Record<string, ServerlessFunction> = {};
+  const resources: Record<string, CfnResource> = {
+    [TABLE_ID]: table(),
+    [USER_POOL_ID]: userPool(),
+    [USER_POOL_CLIENT_ID]: userPoolClient(),
+    ...gatewayResponses(),
+  };
+  const needsAuthorizer = specs.some((spec) => spec.routes.some((r) => r.auth === "required"));
+  if (needsAuthorizer) resources[AUTHORIZER_ID] = authorizer();
+
+  for (const spec of specs) {
+    functions[spec.name] = lambdaFunction(spec);
+    resources[roleId(spec.name)] = role(spec);
+  }
+  return {
+    architecture,
+    functions,
+    resources,
+    outputs: {
+      UserPoolId: { Description: "Cognito user pool of the store", Value: { Ref: USER_POOL_ID } },
+      UserPoolClientId: {
+        Description: "App client for sign-up and sign-in (USER_PASSWORD_AUTH)",
+        Value: { Ref: USER_POOL_CLIENT_ID },
+      },
+      TableName: { Description: "The store's DynamoDB table", Value: { Ref: TABLE_ID } },
+    },
+  };
+}
+
+function lambdaFunction(spec: FunctionSpec): ServerlessFunction {
+  const dir = bundleDir(spec.name);
+  return {
+    handler: `${dir}/index.handler`,
+    description: spec.description,
+    role: roleId(spec.name),
+    // Each function's zip holds its own bundle and nothing else; source maps stay local.
+    package: { patterns: [`${dir}/**`, `!${dir}/**/*.map`] },
+    events: spec.routes.map((route) => ({
+      http: {
+        method: route.method.toLowerCase(),
+        path: route.resource,
+        ...(route.auth === "required"
+          ? {
+              authorizer: {
+                type: "COGNITO_USER_POOLS" as const,
+                authorizerId: { Ref: AUTHORIZER_ID },
+                scopes: [ACCESS_TOKEN_SCOPE],
+              },
+            }
+          : {}),
+      },
+    })),
+  };
+}
+
+function role(spec: FunctionSpec): CfnResource {
+  const statements: object[] = [
+    {
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      // The log group serverless creates for the function (with its retention).
+      Resource: {
+        "Fn::Sub": `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${spec.name}:*`,
+      },
+    },
+  ];
+  const actions = STORE_ACTIONS[spec.store];
+  if (actions.length > 0) {
+    statements.push({
+      Effect: "Allow",
+      Action: actions,
+      Resource: [{ "Fn::GetAtt": [TABLE_ID, "Arn"] }, { "Fn::Sub": `\${${TABLE_ID}.Arn}/index/*` }],
+    });
+  }
+  return {
+    Type: "AWS::IAM::Role",
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: `${spec.name}-${spec.store === "none" ? "logs" : `logs-store-${spec.store}`}`,
+          PolicyDocument: { Version: "2012-10-17", Statement: statements },
+        },
+      ],
+    },
+  };
+}
+
+function table(): CfnResource {
+  return {
+    Type: "AWS::DynamoDB::Table",
+    // The store's data outlives a removed or replaced stack.
+    DeletionPolicy: "Retain",
+    UpdateReplacePolicy: "Retain",
+    Properties: {
+      ...TABLE_DEFINITION,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    },
+  };
+}
+
+function userPool(): CfnResource {
+  return {
+    Type: "AWS::Cognito::UserPool",
+    Properties: {
+      UserPoolName: { "Fn::Sub": `\${AWS::StackName}-users` },
+      UsernameAttributes: ["email"],
+      AutoVerifiedAttributes: ["email"],
+      Schema: [{ Name: "name", AttributeDataType: "String", Mutable: true, Required: false }],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: false,
+          RequireUppercase: false,
+          RequireNumbers: false,
+          RequireSymbols: false,
+        },
+      },
+      AccountRecoverySetting: {
+        RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }],
+      },
+    },
+  };
+}
+
+function userPoolClient(): CfnResource {
+  return {
+    Type: "AWS::Cognito::UserPoolClient",
+    Properties: {
+      UserPoolId: { Ref: USER_POOL_ID },
+      ClientName: { "Fn::Sub": `\${AWS::StackName}-web` },
+      // A public client (the storefront): no secret; sign-in with email and password over SRP
+      // or USER_PASSWORD_AUTH, answering access tokens the API verifies.
+      GenerateSecret: false,
+      ExplicitAuthFlows: [
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+      ],
+      PreventUserExistenceErrors: "ENABLED",
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+      TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes" },
+    },
+  };
+}
+
+function authorizer(): CfnResource {
+  return {
+    Type: "AWS::ApiGateway::Authorizer",
+    Properties: {
+      Name: "cognito",
+      Type: "COGNITO_USER_POOLS",
+      RestApiId: { Ref: "ApiGatewayRestApi" },
+      IdentitySource: "method.request.header.Authorization",
+      ProviderARNs: [{ "Fn::GetAtt": [USER_POOL_ID, "Arn"] }],
+    },
+  };
+}
+
+/**
+ * API Gateway answers some requests itself (the authorizer's 401, a path no route has, its own
+ * throttle, a Lambda failure); these give those answers the handlers' problem+json shape.
+ */
+function gatewayResponses(): Record<string, CfnResource> {
+  const response = (
+    type: string,
+    code: ErrorCode,
+    title: string,
+    status?: number,
+  ): CfnResource => ({
+    Type: "AWS::ApiGateway::GatewayResponse",
+    Properties: {
+      RestApiId: { Ref: "ApiGatewayRestApi" },
+      ResponseType: type,
+      ...(status === undefined ? {} : { StatusCode: String(status) }),
+      ResponseParameters: {
+        "gatewayresponse.header.Content-Type": "'application/problem+json'",
+      },
+      ResponseTemplates: {
+        "application/json": JSON.stringify({
+          type: `urn:serverless-store:problem:${code.toLowerCase().replaceAll("_", "-")}`,
+          title,
+          ...(status === undefined ? {} : { status }),
+          detail: "$context.error.message",
+          code,
+          requestId: "$context.requestId",
+        }),
+      },
+    },
+  });
+  return {
+    GatewayResponseUnauthorized: response(
+      "UNAUTHORIZED",
+      "UNAUTHENTICATED",
+      "Authentication required",
+      401,
+    ),
+    GatewayResponseAccessDenied: response("ACCESS_DENIED", "FORBIDDEN", "Forbidden", 403),
+    // API Gateway's answer to a path no route has is a 403 "Missing Authentication Token".
+    GatewayResponseMissingRoute: response(
+      "MISSING_AUTHENTICATION_TOKEN",
+      "NOT_FOUND",
+      "Not found",
+      404,
+    ),
+    GatewayResponseTooLarge: response(
+      "REQUEST_TOO_LARGE",
+      "PAYLOAD_TOO_LARGE",
+      "Payload too large",
+      413,
+    ),
+    GatewayResponseThrottled: response("THROTTLED", "TOO_MANY_REQUESTS", "Too many requests", 429),
+    // 502 and 504 keep their status: a failed or timed-out function, never its internals.
+    GatewayResponseDefault5XX: response("DEFAULT_5XX", "INTERNAL", "Internal server error"),
+  };
+}

@@ -1,0 +1,22 @@
+import { compose, loadConfig } from "../compose/index.js";
+import { type ApiHandler, ROUTES, type Route } from "../http/index.js";
+
+/** A route's key in the route table and in API Gateway: `${method} ${resource}`. */
+export const routeKey = (route: Pick<Route, "method" | "resource">): string =>
+  `${route.method} ${route.resource}`;
+
+/**
+ * The Lambda handler of one deployed function: the composition of `compose/` with only the
+ * routes that function serves. Every function of every architecture is this call with its own
+ * route keys (`npm run build` writes one entry file per function), so each function's router
+ * knows only its own routes and answers 404 for the rest.
+ */
+export async function createHandler(routeKeys: readonly string[]): Promise<ApiHandler> {
+  const wanted = new Set(routeKeys);
+  const routes = ROUTES.filter((route) => wanted.delete(routeKey(route)));
+  if (wanted.size > 0) {
+    throw new Error(`not in the route table: ${[...wanted].join(", ")}`);
+  }
+  const app = await compose(loadConfig(), { routes });
+  return app.handler;
+}

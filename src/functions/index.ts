@@ -1,0 +1,1 @@
+export { createHandler, routeKey } from "./handler.js";
