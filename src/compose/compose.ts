@@ -49,6 +49,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     : notServedHere;
   const handler = createRouter({
     routes,
+    apiRoutes: ROUTES,
     services: { ...services, graphql },
     verifier,
     cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },

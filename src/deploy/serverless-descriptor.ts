@@ -15,8 +15,6 @@ export interface HttpEvent {
   http: {
     method: string;
     path: string;
-    /** Filled in by deploy/functions.cjs from the `corsOrigins` parameter of the stage. */
-    cors?: unknown;
     authorizer?: { type: "COGNITO_USER_POOLS"; authorizerId: { Ref: string }; scopes: string[] };
   };
 }
@@ -86,8 +84,22 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
   const needsAuthorizer = specs.some((spec) => spec.routes.some((r) => r.auth === "required"));
   if (needsAuthorizer) resources[AUTHORIZER_ID] = authorizer();
 
+  // Each resource's preflight goes to the first function serving it: the router answers it
+  // with the resource's methods across the whole API, echoes only an allowed Origin and says
+  // Vary: Origin. API Gateway's own MOCK preflight (serverless' `cors: true`) answers a
+  // disallowed origin with the first allowed one and never varies, hence not that.
+  const preflightOwner = new Map<string, string>();
   for (const spec of specs) {
-    functions[spec.name] = lambdaFunction(spec);
+    for (const route of spec.routes) {
+      if (!preflightOwner.has(route.resource)) preflightOwner.set(route.resource, spec.name);
+    }
+  }
+  for (const spec of specs) {
+    const preflights = [...preflightOwner].filter(([, owner]) => owner === spec.name);
+    functions[spec.name] = lambdaFunction(
+      spec,
+      preflights.map(([resource]) => resource),
+    );
     resources[roleId(spec.name)] = role(spec);
   }
   return {
@@ -105,7 +117,7 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
   };
 }
 
-function lambdaFunction(spec: FunctionSpec): ServerlessFunction {
+function lambdaFunction(spec: FunctionSpec, preflightPaths: string[]): ServerlessFunction {
   const dir = bundleDir(spec.name);
   return {
     handler: `${dir}/index.handler`,
@@ -113,21 +125,23 @@ function lambdaFunction(spec: FunctionSpec): ServerlessFunction {
     role: roleId(spec.name),
     // Each function's zip holds its own bundle and nothing else; source maps stay local.
     package: { patterns: [`${dir}/**`, `!${dir}/**/*.map`] },
-    events: spec.routes.map((route) => ({
-      http: {
-        method: route.method.toLowerCase(),
-        path: route.resource,
-        ...(route.auth === "required"
-          ? {
-              authorizer: {
-                type: "COGNITO_USER_POOLS" as const,
-                authorizerId: { Ref: AUTHORIZER_ID },
-                scopes: [ACCESS_TOKEN_SCOPE],
-              },
-            }
-          : {}),
-      },
-    })),
+    events: spec.routes
+      .map((route) => ({
+        http: {
+          method: route.method.toLowerCase(),
+          path: route.resource,
+          ...(route.auth === "required"
+            ? {
+                authorizer: {
+                  type: "COGNITO_USER_POOLS" as const,
+                  authorizerId: { Ref: AUTHORIZER_ID },
+                  scopes: [ACCESS_TOKEN_SCOPE],
+                },
+              }
+            : {}),
+        },
+      }))
+      .concat(preflightPaths.map((path) => ({ http: { method: "options", path } }))),
   };
 }
 

@@ -14,7 +14,13 @@ export type ApiHandler = (
 ) => Promise<APIGatewayProxyResult>;
 
 export interface RouterOptions {
+  /** The routes this handler serves. */
   routes: readonly Route[];
+  /**
+   * Every route of the API (`routes` are always counted). A function that serves one method of a resource
+   * still answers its preflight and its `Allow` for all of them, as the deployed API has them.
+   */
+  apiRoutes?: readonly Route[];
   services: RouteServices;
   verifier: TokenVerifier;
   cors: CorsConfig;
@@ -32,11 +38,13 @@ const JSON_HEADERS = "application/json; charset=utf-8";
 export function createRouter(options: RouterOptions): ApiHandler {
   const { services, verifier, cors, maxBodyBytes, log } = options;
   const byKey = new Map<string, Route>();
+  for (const route of options.routes) byKey.set(`${route.method} ${route.resource}`, route);
+  const served = new Set(options.routes.map((route) => route.resource));
   const methodsByResource = new Map<string, string[]>();
-  for (const route of options.routes) {
-    byKey.set(`${route.method} ${route.resource}`, route);
+  for (const route of [...options.routes, ...(options.apiRoutes ?? [])]) {
+    if (!served.has(route.resource)) continue;
     const methods = methodsByResource.get(route.resource) ?? [];
-    methods.push(route.method);
+    if (!methods.includes(route.method)) methods.push(route.method);
     methodsByResource.set(route.resource, methods);
   }
   for (const methods of methodsByResource.values()) methods.push("OPTIONS");
