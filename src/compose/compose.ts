@@ -71,14 +71,13 @@ async function openStore(config: Config): Promise<Store> {
     }
     case "dynamodb": {
       const { openDynamoDbStore } = await import("../store/dynamodb-store.js");
-      // An explicit endpoint is DynamoDB Local: make and seed the table as SQLite does locally.
-      const local = store.endpoint !== undefined;
+      // With DynamoDB Local, make and seed the table as SQLite does locally.
       return openDynamoDbStore({
         tableName: store.tableName,
         ...(store.endpoint === undefined ? {} : { endpoint: store.endpoint }),
         ...(store.region === undefined ? {} : { region: store.region }),
-        createTable: local,
-        seed: local,
+        createTable: store.createTable,
+        seed: store.createTable,
       });
     }
   }

@@ -1,30 +1,44 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "../http/zod-messages.js";
+
+// zod/mini: config is validated on every cold start, and classic zod costs as much to load as
+// the rest of a function (BENCHMARKS.md).
 
 const DEFAULT_PORT = 3000;
-const flag = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const flag = z.pipe(
+  z.enum(["true", "false", "1", "0"]),
+  z.transform((v) => v === "true" || v === "1"),
+);
+const text = () => z.string().check(z.minLength(1));
+const integer = (min: number, max: number) =>
+  z.pipe(z.coerce.number(), z.int().check(z.gte(min), z.lte(max)));
 
 const envSchema = z.object({
-  STORE: z.enum(["sqlite", "memory", "dynamodb"]).default("sqlite"),
-  DYNAMODB_TABLE: z
-    .string()
-    .regex(/^[\w.-]{3,255}$/, "must be a DynamoDB table name")
-    .default("serverless-store"),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().min(1).optional(),
-  DATA_DIR: z.string().min(1).default("data"),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
-  CORS_ORIGINS: z.string().optional(),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1).max(6_291_456).default(262_144),
-  AUTH_MODE: z.enum(["local", "cognito"]).default("local"),
-  AUTH_ISSUER: z.url().optional(),
-  AUTH_CLIENT_ID: z.string().min(1).default("serverless-store-local"),
-  TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
-  COGNITO_USER_POOL_ID: z.string().min(1).optional(),
-  COGNITO_CLIENT_ID: z.string().min(1).optional(),
-  LOG_REQUESTS: flag.default(true),
-  NODE_ENV: z.string().optional(),
-  GRAPHQL_INTROSPECTION: flag.optional(),
+  STORE: z._default(z.enum(["sqlite", "memory", "dynamodb"]), "sqlite"),
+  DYNAMODB_TABLE: z._default(
+    z.string().check(z.regex(/^[\w.-]{3,255}$/, "must be a DynamoDB table name")),
+    "serverless-store",
+  ),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  /** Create and seed the table at start; by default only with an endpoint (DynamoDB Local). */
+  DYNAMODB_CREATE_TABLE: z.optional(flag),
+  AWS_REGION: z.optional(text()),
+  DATA_DIR: z._default(text(), "data"),
+  HOST: z._default(text(), "127.0.0.1"),
+  PORT: z._default(integer(0, 65_535), DEFAULT_PORT),
+  CORS_ORIGINS: z.optional(z.string()),
+  MAX_BODY_BYTES: z._default(integer(1, 6_291_456), 262_144),
+  AUTH_MODE: z._default(z.enum(["local", "cognito"]), "local"),
+  AUTH_ISSUER: z.optional(z.url()),
+  AUTH_CLIENT_ID: z._default(text(), "serverless-store-local"),
+  /** The local issuer's signing key (a JWK file, made when missing). */
+  AUTH_KEY_FILE: z.optional(text()),
+  TOKEN_TTL_SECONDS: z._default(integer(60, 86_400), 3600),
+  COGNITO_USER_POOL_ID: z.optional(text()),
+  COGNITO_CLIENT_ID: z.optional(text()),
+  LOG_REQUESTS: z._default(flag, true),
+  NODE_ENV: z.optional(z.string()),
+  GRAPHQL_INTROSPECTION: z.optional(flag),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -34,7 +48,14 @@ export interface Config {
     | { kind: "sqlite"; file: string }
     | { kind: "memory" }
     /** Without `endpoint`, the region's DynamoDB; the table must exist (the deployment makes it). */
-    | { kind: "dynamodb"; tableName: string; endpoint?: string; region?: string };
+    | {
+        kind: "dynamodb";
+        tableName: string;
+        endpoint?: string;
+        region?: string;
+        /** Create and seed the table when the store opens (DynamoDB Local). */
+        createTable: boolean;
+      };
   dataDir: string;
   host: string;
   port: number;
@@ -60,6 +81,7 @@ function storeConfig(e: z.output<typeof envSchema>): Config["store"] {
         tableName: e.DYNAMODB_TABLE,
         ...(e.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: e.DYNAMODB_ENDPOINT }),
         ...(e.AWS_REGION === undefined ? {} : { region: e.AWS_REGION }),
+        createTable: e.DYNAMODB_CREATE_TABLE ?? e.DYNAMODB_ENDPOINT !== undefined,
       };
   }
 }
@@ -69,7 +91,7 @@ function storeConfig(e: z.output<typeof envSchema>): Config["store"] {
  * naming it, instead of surfacing later as an odd request failure.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = z.safeParse(envSchema, env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid configuration: ${problems.join("; ")}`);
@@ -102,7 +124,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.AUTH_ISSUER ?? `http://localhost:${e.PORT}`,
       clientId: e.AUTH_CLIENT_ID,
       ttlSeconds: e.TOKEN_TTL_SECONDS,
-      ...(e.STORE === "sqlite" ? { keyFile: `${e.DATA_DIR}/local-issuer-key.json` } : {}),
+      ...(e.AUTH_KEY_FILE !== undefined
+        ? { keyFile: e.AUTH_KEY_FILE }
+        : e.STORE === "sqlite"
+          ? { keyFile: `${e.DATA_DIR}/local-issuer-key.json` }
+          : {}),
     };
   }
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ErrorCode } from "../domain/index.js";
 import { PROBLEM_CONTENT_TYPE, statusOf } from "./problem.js";
 import type { Route } from "./route-table.js";
@@ -121,7 +121,7 @@ function pathParameters(resource: string): string[] {
   return [...resource.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? "");
 }
 
-function jsonSchema(schema: z.ZodType): object {
+function jsonSchema(schema: z.ZodMiniType): object {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input" });
   return rest;
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { AppError, type FieldError } from "../domain/index.js";
 import { header } from "./headers.js";
 
@@ -26,7 +26,7 @@ export function bodyText(event: APIGatewayProxyEvent, maxBodyBytes: number): str
 export function parseJsonBody<T>(
   event: APIGatewayProxyEvent,
   text: string | undefined,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
 ): T {
   if (text === undefined) {
     throw new AppError("VALIDATION_FAILED", "a JSON body is required", {
@@ -52,7 +52,7 @@ export function parseJsonBody<T>(
 }
 
 /** Validates `value`; on failure a 400 whose `errors` name each field as `products[0].id`. */
-export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function validate<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const fields: FieldError[] = result.error.issues.map((issue) => ({

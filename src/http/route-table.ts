@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { AppError } from "../domain/index.js";
 import type { GraphqlExecutor, GraphqlRequest } from "../graphql/index.js";
 import type { Caller, Services } from "../services/index.js";
@@ -64,7 +64,7 @@ export interface Route<Body = unknown> {
   localOnly?: true;
   summary: string;
   /** Validates the JSON body; routes without one ignore any body sent. */
-  body?: z.ZodType<Body>;
+  body?: z.ZodMiniType<Body>;
   handle(services: RouteServices, request: RouteRequest<Body>): Promise<Reply>;
 }
 
