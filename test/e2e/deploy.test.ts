@@ -1,0 +1,439 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARCHITECTURES, type Architecture, functionsOf } from "../../src/deploy/index.js";
+import { ROUTES, type Route } from "../../src/http/index.js";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../src/local/dynamodb-local.js";
+import { openDynamoDbStore } from "../../src/store/dynamodb-store.js";
+import { TABLE_DEFINITION } from "../../src/store/dynamodb-table.js";
+import { createSigningKey, mintToken, type SigningKey } from "../helpers/tokens.js";
+
+// `npm run package` as a user runs it: esbuild bundles, then `osls package` for each
+// architecture, offline. The CloudFormation it writes is read back and checked against the
+// route table, so the descriptor and the table cannot drift apart unnoticed. Then the same
+// bundles run under serverless-offline, the emulator users already run, over HTTP. One file:
+// both need the one build in dist/, which a parallel test file would rebuild underneath.
+
+interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+type Template = { Resources: Record<string, CfnResource> };
+
+const templates = new Map<Architecture, Template>();
+const packageDir = (architecture: Architecture) => `dist/package/${architecture}`;
+
+beforeAll(() => {
+  const result = spawnSync("npm", ["run", "package"], { encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(`npm run package failed:\n${result.stdout}\n${result.stderr}`);
+  }
+  for (const architecture of ARCHITECTURES) {
+    const file = `${packageDir(architecture)}/cloudformation-template-update-stack.json`;
+    templates.set(architecture, JSON.parse(readFileSync(file, "utf8")) as Template);
+  }
+}, 240_000);
+
+const template = (architecture: Architecture): Template => {
+  const found = templates.get(architecture);
+  if (found === undefined) throw new Error(`no template for ${architecture}`);
+  return found;
+};
+
+const ofType = (t: Template, type: string) =>
+  Object.entries(t.Resources).filter(([, resource]) => resource.Type === type);
+
+/** The routes a deployment serves: everything but the local issuer's routes. */
+const deployed = ROUTES.filter((route) => route.localOnly !== true);
+const restRoutes = deployed.filter((route) => route.group !== "graphql");
+const graphqlRoutes = deployed.filter((route) => route.group === "graphql");
+
+/** API Gateway resource paths, rebuilt from the Resource tree the template declares. */
+function resourcePaths(t: Template): Map<string, string> {
+  const paths = new Map<string, string>();
+  const resolve = (id: string): string => {
+    const known = paths.get(id);
+    if (known !== undefined) return known;
+    const properties = t.Resources[id]?.Properties ?? {};
+    const parent = properties.ParentId as { Ref?: string };
+    const prefix = parent.Ref === undefined ? "" : resolve(parent.Ref);
+    const path = `${prefix}/${String(properties.PathPart)}`;
+    paths.set(id, path);
+    return path;
+  };
+  for (const [id] of ofType(t, "AWS::ApiGateway::Resource")) resolve(id);
+  return paths;
+}
+
+interface DeployedMethod {
+  key: string;
+  /** Logical id of the Lambda function behind it. */
+  functionId: string;
+  authorization: string;
+  scopes: unknown;
+}
+
+function methodsOf(t: Template): DeployedMethod[] {
+  const paths = resourcePaths(t);
+  return ofType(t, "AWS::ApiGateway::Method").map(([, { Properties: p }]) => {
+    const resourceRef = (p.ResourceId as { Ref?: string }).Ref;
+    const path = resourceRef === undefined ? "/" : (paths.get(resourceRef) ?? "?");
+    const functionId = /"Fn::GetAtt":\["(\w+)LambdaFunction","Arn"\]/.exec(
+      JSON.stringify(p.Integration),
+    )?.[1];
+    return {
+      key: `${String(p.HttpMethod)} ${path}`,
+      functionId: functionId ?? "none",
+      authorization: String(p.AuthorizationType),
+      scopes: p.AuthorizationScopes,
+    };
+  });
+}
+
+const upperFirst = (name: string) => (name[0]?.toUpperCase() ?? "") + name.slice(1);
+
+/** The IAM actions of a function's role, all statements together. */
+function actionsOf(t: Template, functionName: string): string[] {
+  const role = t.Resources[`${upperFirst(functionName)}Role`];
+  const policies = (role?.Properties.Policies ?? []) as {
+    PolicyDocument: { Statement: { Action: string | string[] }[] };
+  }[];
+  return policies.flatMap((policy) =>
+    policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+  );
+}
+
+const WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+
+describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architecture) => {
+  const served = architecture === "graph" ? graphqlRoutes : restRoutes;
+
+  it("has the number of functions the architecture calls for", () => {
+    const expected = {
+      nano: restRoutes.length,
+      micro: new Set(restRoutes.map((route) => route.group)).size,
+      monolith: 1,
+      graph: 1,
+    }[architecture];
+    expect(ofType(template(architecture), "AWS::Lambda::Function")).toHaveLength(expected);
+    expect(functionsOf(architecture)).toHaveLength(expected);
+  });
+
+  it("has an API Gateway method for every route it serves, and no other", () => {
+    const keys = methodsOf(template(architecture)).map((method) => method.key);
+    const routeKeys = served.map((route) => `${route.method} ${route.resource}`);
+    const preflights = [...new Set(served.map((route) => `OPTIONS ${route.resource}`))];
+    expect(keys.sort()).toEqual([...routeKeys, ...preflights].sort());
+  });
+
+  it("sends each route to the function the route table gives it", () => {
+    const methods = new Map(methodsOf(template(architecture)).map((m) => [m.key, m]));
+    for (const spec of functionsOf(architecture)) {
+      for (const route of spec.routes) {
+        expect(methods.get(`${route.method} ${route.resource}`)?.functionId).toBe(
+          upperFirst(spec.name),
+        );
+      }
+    }
+  });
+
+  it("puts the Cognito authorizer on the routes that need a user, and only there", () => {
+    const methods = new Map(methodsOf(template(architecture)).map((m) => [m.key, m]));
+    const required = (route: Route) => route.auth === "required";
+    for (const route of served) {
+      const method = methods.get(`${route.method} ${route.resource}`);
+      expect(method?.authorization, `${route.method} ${route.resource}`).toBe(
+        required(route) ? "COGNITO_USER_POOLS" : "NONE",
+      );
+      if (required(route)) expect(method?.scopes).toEqual(["aws.cognito.signin.user.admin"]);
+    }
+    for (const method of methodsOf(template(architecture))) {
+      if (method.key.startsWith("OPTIONS ")) expect(method.authorization).toBe("NONE");
+    }
+    const authorizers = ofType(template(architecture), "AWS::ApiGateway::Authorizer");
+    expect(authorizers).toHaveLength(served.some(required) ? 1 : 0);
+    for (const [, authorizer] of authorizers) {
+      expect(authorizer.Properties.Type).toBe("COGNITO_USER_POOLS");
+      expect(authorizer.Properties.ProviderARNs).toEqual([{ "Fn::GetAtt": ["UserPool", "Arn"] }]);
+    }
+  });
+
+  it("declares the store's table with the adapter's keys, on demand, with point-in-time recovery", () => {
+    const tables = ofType(template(architecture), "AWS::DynamoDB::Table");
+    expect(tables).toHaveLength(1);
+    const table = tables[0]?.[1].Properties ?? {};
+    expect(table.KeySchema).toEqual(TABLE_DEFINITION.KeySchema);
+    expect(table.AttributeDefinitions).toEqual(TABLE_DEFINITION.AttributeDefinitions);
+    expect(table.GlobalSecondaryIndexes).toEqual(TABLE_DEFINITION.GlobalSecondaryIndexes);
+    expect(table.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  it("gives every function a role of its own with the least store access its routes need", () => {
+    const t = template(architecture);
+    for (const spec of functionsOf(architecture)) {
+      const actions = actionsOf(t, spec.name);
+      const writes = spec.routes.some((route) => route.store === "write");
+      const reads = spec.routes.some((route) => route.store !== "none");
+      expect(actions).toContain("logs:PutLogEvents");
+      expect(actions.includes("dynamodb:Query"), spec.name).toBe(reads);
+      expect(
+        actions.some((action) => WRITES.includes(action)),
+        spec.name,
+      ).toBe(writes);
+      expect(actions.some((action) => action === "dynamodb:*" || action === "*")).toBe(false);
+      const fn = t.Resources[`${upperFirst(spec.name)}LambdaFunction`]?.Properties ?? {};
+      expect(fn.Role).toEqual({ "Fn::GetAtt": [`${upperFirst(spec.name)}Role`, "Arn"] });
+      expect(fn.Runtime).toBe("nodejs22.x");
+      expect(fn.Architectures).toEqual(["arm64"]);
+    }
+  });
+
+  it("keeps every function's logs for a limited time", () => {
+    const groups = ofType(template(architecture), "AWS::Logs::LogGroup");
+    expect(groups).toHaveLength(functionsOf(architecture).length);
+    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(14);
+  });
+
+  it("zips each function's own bundle, with its handler file", () => {
+    for (const spec of functionsOf(architecture)) {
+      const zip = readFileSync(`${packageDir(architecture)}/${spec.name}.zip`);
+      // Zip entries keep their names as plain text in the central directory.
+      expect(zip.includes(`dist/functions/${spec.name}/index.mjs`)).toBe(true);
+      expect(zip.includes(".mjs.map")).toBe(false);
+      for (const other of functionsOf(architecture)) {
+        if (other.name !== spec.name) {
+          expect(zip.includes(`dist/functions/${other.name}/`)).toBe(false);
+        }
+      }
+    }
+  });
+});
+
+describe("the nanoservices architecture", () => {
+  it("gives the function that reads products no permission to write", () => {
+    const actions = actionsOf(template("nano"), "getProducts");
+    expect(actions).toEqual(
+      expect.arrayContaining(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]),
+    );
+    for (const write of [...WRITES, "dynamodb:ConditionCheckItem"]) {
+      expect(actions).not.toContain(write);
+    }
+  });
+
+  it("gives the OpenAPI document's function no store access at all", () => {
+    expect(
+      actionsOf(template("nano"), "getOpenapiJson").some((a) => a.startsWith("dynamodb:")),
+    ).toBe(false);
+  });
+});
+
+/** A port free right now; the emulator binds it a moment later (a race accepted on loopback). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        resolve(typeof address === "object" && address !== null ? address.port : 0),
+      );
+    });
+  });
+}
+
+describe("the nanoservices package under serverless-offline, over HTTP", () => {
+  const ISSUER = "https://auth.offline.test";
+  const CLIENT_ID = "serverless-store-offline";
+  const ALLOWED_ORIGIN = "http://localhost:5173";
+  const TABLE = "offline-store";
+  let dynamodb: DynamoDbLocal;
+  let keyDir: string;
+  let key: SigningKey;
+  let offline: ChildProcess;
+  let output = "";
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    dynamodb = await startDynamoDbLocal();
+    process.env.AWS_ACCESS_KEY_ID ??= dynamodb.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY ??= dynamodb.credentials.secretAccessKey;
+    const store = await openDynamoDbStore({
+      tableName: TABLE,
+      endpoint: dynamodb.endpoint,
+      region: dynamodb.region,
+      createTable: true,
+      seed: true,
+    });
+    await store.close();
+    key = await createSigningKey();
+    keyDir = await mkdtemp(join(tmpdir(), "serverless-store-offline-"));
+    const keyFile = join(keyDir, "key.json");
+    await writeFile(keyFile, JSON.stringify(key.privateJwk), { mode: 0o600 });
+
+    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+    baseUrl = `http://127.0.0.1:${httpPort}`;
+    offline = spawn(
+      process.execPath,
+      [
+        "node_modules/osls/bin/serverless.js",
+        "offline",
+        "start",
+        "--stage",
+        "offline",
+        "--param=architecture=nano",
+        "--host",
+        "127.0.0.1",
+        "--httpPort",
+        String(httpPort),
+        "--lambdaPort",
+        String(lambdaPort),
+        "--noPrependStageInUrl",
+      ],
+      {
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: dynamodb.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: dynamodb.credentials.secretAccessKey,
+          AWS_REGION: dynamodb.region,
+          SLS_TELEMETRY_DISABLED: "1",
+          DYNAMODB_ENDPOINT: dynamodb.endpoint,
+          DYNAMODB_TABLE: TABLE,
+          AUTH_ISSUER: ISSUER,
+          AUTH_CLIENT_ID: CLIENT_ID,
+          AUTH_KEY_FILE: keyFile,
+        },
+      },
+    );
+    for (const stream of [offline.stdout, offline.stderr]) {
+      stream?.setEncoding("utf8").on("data", (chunk: string) => {
+        output = (output + chunk).slice(-8000);
+      });
+    }
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (offline.exitCode !== null) throw new Error(`serverless-offline exited:\n${output}`);
+      const ready = await fetch(`${baseUrl}/openapi.json`).then(
+        (response) => response.status === 200,
+        () => false,
+      );
+      if (ready) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`serverless-offline did not answer within 60 s:\n${output}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (offline?.pid !== undefined && offline.exitCode === null) {
+      const exited = new Promise((resolve) => offline.once("exit", resolve));
+      process.kill(-offline.pid, "SIGTERM");
+      await exited;
+    }
+    await dynamodb?.stop();
+    if (keyDir !== undefined) await rm(keyDir, { recursive: true, force: true });
+  });
+
+  const tokenOf = (userId: string) =>
+    mintToken(key, { issuer: ISSUER, clientId: CLIENT_ID, subject: userId });
+
+  async function call(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+    const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads response documents freely
+    const json: any = text === "" ? undefined : JSON.parse(text);
+    return { status: response.status, headers: response.headers, json };
+  }
+
+  it("lists the seed catalogue in cents with its comments", async () => {
+    const { status, json } = await call("GET", "/products");
+    expect(status).toBe(200);
+    const bird = json.find((product: { id: string }) => product.id === "lonely-bird");
+    expect(bird).toMatchObject({ name: "Lonely Bird", priceCents: 2999, isSelected: false });
+    expect(bird.comments.some((c: { author: string }) => c.author === "John Doe")).toBe(true);
+  });
+
+  it("answers an unknown product with a 404 problem", async () => {
+    const { status, headers, json } = await call("GET", "/products/unicorn-lamp");
+    expect(status).toBe(404);
+    expect(headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(json.code).toBe("NOT_FOUND");
+  });
+
+  it("refuses the cart without a token, and with a token of an unknown key", async () => {
+    expect((await call("GET", "/cart")).status).toBe(401);
+    const stranger = await createSigningKey();
+    const forged = await mintToken(stranger, { issuer: ISSUER, clientId: CLIENT_ID, subject: "x" });
+    const { status, json } = await call("GET", "/cart", { token: forged });
+    expect(status).toBe(401);
+    expect(JSON.stringify(json)).not.toMatch(/stack|at .*\.mjs/);
+  });
+
+  it("names the bad field of a cart", async () => {
+    const token = await tokenOf("offline-user-a");
+    const { status, json } = await call("POST", "/cart", {
+      token,
+      body: { products: [{ id: "lonely-bird", quantity: 0 }] },
+    });
+    expect(status).toBe(400);
+    expect(json.errors[0].field).toBe("products[0].quantity");
+  });
+
+  it("saves a cart, checks it out once, and keeps the order from another user", async () => {
+    const [alice, bob] = [await tokenOf("offline-user-a"), await tokenOf("offline-user-b")];
+    const saved = await call("POST", "/cart", {
+      token: alice,
+      body: { products: [{ id: "solid-friendship", quantity: 2 }] },
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.json.totalCents).toBe(3998);
+    const products = await call("GET", "/products", { token: alice });
+    const friendship = products.json.find((p: { id: string }) => p.id === "solid-friendship");
+    expect(friendship.isSelected).toBe(true);
+
+    const headers = { "Idempotency-Key": "offline-checkout-1" };
+    const first = await call("PUT", "/checkout", { token: alice, headers });
+    expect(first.status).toBe(201);
+    expect(first.headers.get("location")).toBe(`/orders/${first.json.id}`);
+    const again = await call("PUT", "/checkout", { token: alice, headers });
+    expect(again.json.id).toBe(first.json.id);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+
+    expect((await call("GET", `/orders/${first.json.id}`, { token: alice })).status).toBe(200);
+    expect((await call("GET", `/orders/${first.json.id}`, { token: bob })).status).toBe(404);
+    const stock = await call("GET", "/products/solid-friendship");
+    expect(stock.json.stock).toBe(friendship.stock - 2);
+  });
+
+  it("answers a preflight with every method of the resource, whichever function serves it", async () => {
+    // In nano, GET /cart and POST /cart are two functions; the preflight goes to the first.
+    const { headers } = await call("OPTIONS", "/cart", {
+      headers: { Origin: ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST" },
+    });
+    expect(headers.get("allow")?.split(/,\s*/)).toEqual(["GET", "POST", "OPTIONS"]);
+    expect(headers.get("vary")).toMatch(/Origin/);
+    // A disallowed origin: the handler answers a FORBIDDEN problem. serverless-offline then
+    // rewrites every preflight's status and CORS headers itself (it reflects any origin), which
+    // API Gateway does not do, so only the body is the handler's to check here.
+    const refused = await call("OPTIONS", "/cart", {
+      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" },
+    });
+    expect(refused.json.code).toBe("FORBIDDEN");
+  });
+});
