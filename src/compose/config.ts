@@ -25,6 +25,9 @@ const envSchema = z.object({
   LOG_REQUESTS: flag.default(true),
   NODE_ENV: z.string().optional(),
   GRAPHQL_INTROSPECTION: flag.optional(),
+  PAYMENT_MODE: z.enum(["approve", "decline"]).default("approve"),
+  PAYMENT_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  WEBSOCKET_ENDPOINT: z.url({ protocol: /^https$/, error: "must be an https URL" }).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -46,6 +49,13 @@ export interface Config {
   logRequests: boolean;
   /** Schema introspection over GraphQL; off by default when NODE_ENV=production. */
   graphqlIntrospection: boolean;
+  /** The demo payment provider: approve or decline every payment, after `delayMs`. */
+  payment: { mode: "approve" | "decline"; delayMs: number };
+  /**
+   * The WebSocket API's management endpoint the processing function posts order updates to
+   * (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`); absent locally.
+   */
+  websocketEndpoint?: string;
 }
 
 function storeConfig(e: z.output<typeof envSchema>): Config["store"] {
@@ -116,5 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth,
     logRequests: e.LOG_REQUESTS,
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== "production",
+    payment: { mode: e.PAYMENT_MODE, delayMs: e.PAYMENT_DELAY_MS },
+    ...(e.WEBSOCKET_ENDPOINT === undefined ? {} : { websocketEndpoint: e.WEBSOCKET_ENDPOINT }),
   };
 }
