@@ -6,7 +6,7 @@ import { createConnectionNotifier, type PostOutcome } from "./connection-notifie
 export interface LocalSocket {
   /** `WebSocket.OPEN` is 1. */
   readonly readyState: number;
-  send(data: string, callback: (error?: Error) => void): void;
+  send(data: string, callback: (error?: Error | null) => void): void;
 }
 
 const OPEN = 1;
@@ -43,7 +43,8 @@ export class LocalConnections {
     }
     if (socket === undefined || socket.readyState !== OPEN) return Promise.resolve("gone");
     return new Promise((resolve, reject) => {
-      socket.send(data, (error) => (error === undefined ? resolve("sent") : reject(error)));
+      // `ws` calls back with null, not undefined, once the frame is written.
+      socket.send(data, (error) => (error == null ? resolve("sent") : reject(error)));
     });
   }
 }

@@ -234,7 +234,8 @@ const pickOrder = (order: Order): Order => ({
 
 const orderFrom = (item: Item): Order => pickOrder(item as unknown as Order);
 
-const orderItem = (order: Order): Item => ({
+/** The item an order is stored as: what the table's stream carries when checkout inserts it. */
+export const orderItem = (order: Order): Item => ({
   ...keys.order(order.userId, order.id),
   LSI1SK: keys.orderTimeSort(order.createdAt, order.id),
   type: "ORDER",
