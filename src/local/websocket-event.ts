@@ -13,6 +13,8 @@ export interface WebSocketEventOptions {
   connectedAt: number;
   /** The handshake request, for `$connect`: its headers and query string go into the event. */
   request?: IncomingMessage;
+  /** The query string of a `$connect` with no `request` (the request's own otherwise). */
+  query?: Record<string, string>;
   /** A message's text, for `$default`. */
   body?: string;
   /** The close code and reason, for `$disconnect`. */
@@ -45,13 +47,15 @@ export function toWebSocketEvent(options: WebSocketEventOptions): WebSocketEvent
   let multiQuery: Record<string, string[]> | undefined;
   const target = options.request?.url ?? "";
   const queryAt = target.indexOf("?");
-  if (queryAt !== -1) {
-    for (const [name, value] of new URLSearchParams(target.slice(queryAt + 1))) {
-      query ??= {};
-      multiQuery ??= {};
-      query[name] = value;
-      multiQuery[name] = [...(multiQuery[name] ?? []), value];
-    }
+  const search =
+    queryAt !== -1
+      ? new URLSearchParams(target.slice(queryAt + 1))
+      : new URLSearchParams(options.query ?? {});
+  for (const [name, value] of search) {
+    query ??= {};
+    multiQuery ??= {};
+    query[name] = value;
+    multiQuery[name] = [...(multiQuery[name] ?? []), value];
   }
   const userAgent = options.request?.headers["user-agent"];
   return {
