@@ -97,6 +97,16 @@ export const TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
  */
 export const STREAM_VIEW_TYPE = "NEW_IMAGE";
 
+/** The table's `StreamSpecification` and `TimeToLiveSpecification`, as CloudFormation takes them. */
+export const STREAM_SPECIFICATION = {
+  StreamEnabled: true,
+  StreamViewType: STREAM_VIEW_TYPE,
+} as const;
+export const TIME_TO_LIVE_SPECIFICATION = {
+  AttributeName: TIME_TO_LIVE_ATTRIBUTE,
+  Enabled: true,
+} as const;
+
 /**
  * A Lambda event-source filter (`FilterCriteria.Filters[].Pattern`) that lets only inserted
  * orders invoke the processing function; it ignores every other record by itself too, so the

@@ -7,7 +7,8 @@ import {
 } from "../../../src/functions/index.js";
 import type { OrderProcessor } from "../../../src/services/index.js";
 import { MemoryStore } from "../../../src/store/index.js";
-import { startPerTest, type TestApp } from "../../helpers/app.js";
+import { startPerTest, stubLambdaEnvironment, type TestApp } from "../../helpers/app.js";
+
 import { countStatusChanges, recordingNotifier } from "../../helpers/processing.js";
 import { orderRecord, streamEvent, streamRecord } from "../../helpers/stream-event.js";
 
@@ -175,10 +176,7 @@ describe("the order-stream function", () => {
   });
 
   it("createOrderStreamHandler composes from the environment, as the Lambda function does", async () => {
-    vi.stubEnv("STORE", "memory");
-    vi.stubEnv("AUTH_MODE", "cognito");
-    vi.stubEnv("COGNITO_USER_POOL_ID", "eu-west-1_abcdefghi");
-    vi.stubEnv("COGNITO_CLIENT_ID", "client");
+    stubLambdaEnvironment();
     const handler = await createOrderStreamHandler();
 
     const unknown = streamRecord({

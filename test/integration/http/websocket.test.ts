@@ -3,7 +3,13 @@ import { AppError, epochSeconds } from "../../../src/domain/index.js";
 import { createWebSocketHandler } from "../../../src/functions/index.js";
 import { toWebSocketEvent } from "../../../src/local/websocket-event.js";
 import { MemoryStore } from "../../../src/store/index.js";
-import { interceptStore, manualClock, startPerTest, type TestApp } from "../../helpers/app.js";
+import {
+  interceptStore,
+  manualClock,
+  startPerTest,
+  stubLambdaEnvironment,
+  type TestApp,
+} from "../../helpers/app.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -12,6 +18,7 @@ const start = startPerTest((app) => {
 
 afterEach(() => {
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
 
 const CONNECTED_AT = Date.parse("2026-11-25T10:00:00.000Z");
@@ -115,10 +122,7 @@ describe("the WebSocket API handler", () => {
   });
 
   it("createWebSocketHandler composes from the environment, as the Lambda function does", async () => {
-    vi.stubEnv("STORE", "memory");
-    vi.stubEnv("AUTH_MODE", "cognito");
-    vi.stubEnv("COGNITO_USER_POOL_ID", "eu-west-1_abcdefghi");
-    vi.stubEnv("COGNITO_CLIENT_ID", "client");
+    stubLambdaEnvironment();
     const handler = await createWebSocketHandler();
 
     expect((await handler(event("$connect"))).statusCode).toBe(401);
