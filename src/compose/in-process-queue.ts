@@ -16,7 +16,7 @@ const RETRY_DELAY_MS = 200;
  * enqueued twice is processed once.
  */
 export function createInProcessQueue(
-  process: (order: OrderRef) => Promise<unknown>,
+  processOrder: (order: OrderRef) => Promise<unknown>,
   log: Logger,
 ): InProcessQueue {
   const running = new Set<Promise<void>>();
@@ -27,7 +27,7 @@ export function createInProcessQueue(
     await new Promise((resolve) => setImmediate(resolve));
     for (let attempt = 1; ; attempt++) {
       try {
-        await process(order);
+        await processOrder(order);
         return;
       } catch (error) {
         const last = attempt >= MAX_ATTEMPTS;
