@@ -1,24 +1,48 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "../domain/index.js";
 import type { GraphqlExecutor } from "../graphql/index.js";
-import { type ApiHandler, createRouter, ROUTES, type Route } from "../http/index.js";
+import {
+  type ApiHandler,
+  createRouter,
+  createWebSocketRouter,
+  ROUTES,
+  type Route,
+  type WebSocketHandler,
+} from "../http/index.js";
 import { scryptPasswords } from "../identity/scrypt-passwords.js";
+import { createLocalNotifier, createSkippingNotifier, LocalConnections } from "../notify/index.js";
+import { createDemoPaymentProvider } from "../payment/index.js";
 import {
   type Clock,
   createServices,
   type IdGenerator,
+  type Logger,
+  type Notifier,
+  type OrderQueue,
+  type PaymentProvider,
   type Services,
   type TokenIssuer,
   type TokenVerifier,
 } from "../services/index.js";
 import { MemoryStore, type Store } from "../store/index.js";
 import type { Config } from "./config.js";
+import { createInProcessQueue } from "./in-process-queue.js";
 
 export interface App {
+  /** The REST (and GraphQL) API: API Gateway REST proxy events. */
   handler: ApiHandler;
+  /** The WebSocket API: `$connect`, `$disconnect` and `$default` events. */
+  websocket: WebSocketHandler;
   services: Services;
   store: Store;
   config: Config;
+  log: Logger;
+  /**
+   * The dev server's WebSockets, through which the local notifier delivers; present when
+   * `orderEvents` is `in-process` and no other notifier was chosen.
+   */
+  localConnections?: LocalConnections;
+  /** Lets orders being processed in this process finish, then closes the store. */
   close(): Promise<void>;
 }
 
@@ -27,7 +51,19 @@ export interface ComposeOverrides {
   clock?: Clock;
   ids?: IdGenerator;
   routes?: readonly Route[];
+  /**
+   * How a placed order reaches processing. `stream` (the default, and AWS): the table's
+   * DynamoDB stream delivers the inserted order to the order-stream function, so checkout
+   * enqueues nothing. `in-process` (the dev server): checkout feeds a queue in this process that
+   * runs the same processing.
+   */
+  orderEvents?: "stream" | "in-process";
+  notifier?: Notifier;
+  payment?: PaymentProvider;
 }
+
+/** A queue with nobody behind it: in AWS the stream is the queue. */
+const streamDelivers: OrderQueue = { enqueue: async () => {} };
 
 const systemClock: Clock = { now: () => new Date() };
 const uuids: IdGenerator = { newId: () => randomUUID() };
@@ -42,8 +78,29 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const ids = overrides.ids ?? uuids;
   const routes = overrides.routes ?? ROUTES;
   const { tokens, verifier } = await createIdentity(config);
-  const services = createServices({ store, clock, ids, passwords: scryptPasswords, tokens });
-  const log = (entry: object) => console.error(JSON.stringify(entry));
+  const log: Logger = (entry) => console.error(JSON.stringify(entry));
+  const inProcess = overrides.orderEvents === "in-process";
+  const queue = inProcess
+    ? createInProcessQueue((order) => services.processing.processOrder(order), log)
+    : undefined;
+  const localConnections =
+    overrides.notifier === undefined && config.websocketEndpoint === undefined && inProcess
+      ? new LocalConnections()
+      : undefined;
+  const notifier =
+    overrides.notifier ?? createNotifier(config, { store, clock, log }, localConnections);
+  const payment = overrides.payment ?? createDemoPaymentProvider(config.payment);
+  const services = createServices({
+    store,
+    clock,
+    ids,
+    passwords: scryptPasswords,
+    tokens,
+    queue: queue ?? streamDelivers,
+    payment,
+    notifier,
+    log,
+  });
   const graphql = routes.some((route) => route.group === "graphql")
     ? await createGraphql(services, config, log)
     : notServedHere;
@@ -56,7 +113,58 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     maxBodyBytes: config.maxBodyBytes,
     log,
   });
-  return { handler, services, store, config, close: () => store.close() };
+  const websocket = createWebSocketRouter({ connections: services.connections, verifier, log });
+  return {
+    handler,
+    websocket,
+    services,
+    store,
+    config,
+    log,
+    ...(localConnections === undefined ? {} : { localConnections }),
+    close: async () => {
+      await queue?.drain();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The notifier: API Gateway's management API when there is a WebSocket endpoint to post to, the
+ * dev server's own sockets when it runs the processing, else one that logs what it skipped.
+ */
+function createNotifier(
+  config: Config,
+  deps: { store: Store; clock: Clock; log: Logger },
+  localConnections: LocalConnections | undefined,
+): Notifier {
+  const endpoint = config.websocketEndpoint;
+  if (endpoint !== undefined) {
+    return lazyNotifier(async () => {
+      const { createApiGatewayNotifier } = await import("../notify/api-gateway-notifier.js");
+      return createApiGatewayNotifier({
+        ...deps,
+        endpoint,
+        ...(config.store.kind === "dynamodb" && config.store.region !== undefined
+          ? { region: config.store.region }
+          : {}),
+      });
+    });
+  }
+  if (localConnections !== undefined)
+    return createLocalNotifier({ ...deps, connections: localConnections });
+  return createSkippingNotifier(deps.log, "WEBSOCKET_ENDPOINT is not set");
+}
+
+/** Loads the management API's SDK client on the first update: the REST functions never do. */
+function lazyNotifier(load: () => Promise<Notifier>): Notifier {
+  let loading: Promise<Notifier> | undefined;
+  return {
+    notify: async (userId, message) => {
+      loading ??= load();
+      return (await loading).notify(userId, message);
+    },
+  };
 }
 
 async function openStore(config: Config): Promise<Store> {
@@ -90,7 +198,7 @@ async function openStore(config: Config): Promise<Store> {
 async function createGraphql(
   services: Services,
   config: Config,
-  log: (entry: object) => void,
+  log: Logger,
 ): Promise<GraphqlExecutor> {
   const { createGraphqlExecutor } = await import("../graphql/executor.js");
   return createGraphqlExecutor(services, { introspection: config.graphqlIntrospection, log });

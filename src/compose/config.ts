@@ -39,6 +39,9 @@ const envSchema = z.object({
   LOG_REQUESTS: z._default(flag, true),
   NODE_ENV: z.optional(z.string()),
   GRAPHQL_INTROSPECTION: z.optional(flag),
+  PAYMENT_MODE: z._default(z.enum(["approve", "decline"]), "approve"),
+  PAYMENT_DELAY_MS: z._default(integer(0, 60_000), 1000),
+  WEBSOCKET_ENDPOINT: z.optional(z.url({ protocol: /^https$/, error: "must be an https URL" })),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -67,6 +70,13 @@ export interface Config {
   logRequests: boolean;
   /** Schema introspection over GraphQL; off by default when NODE_ENV=production. */
   graphqlIntrospection: boolean;
+  /** The demo payment provider: approve or decline every payment, after `delayMs`. */
+  payment: { mode: "approve" | "decline"; delayMs: number };
+  /**
+   * The WebSocket API's management endpoint the processing function posts order updates to
+   * (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`); absent locally.
+   */
+  websocketEndpoint?: string;
 }
 
 function storeConfig(e: z.output<typeof envSchema>): Config["store"] {
@@ -142,5 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth,
     logRequests: e.LOG_REQUESTS,
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== "production",
+    payment: { mode: e.PAYMENT_MODE, delayMs: e.PAYMENT_DELAY_MS },
+    ...(e.WEBSOCKET_ENDPOINT === undefined ? {} : { websocketEndpoint: e.WEBSOCKET_ENDPOINT }),
   };
 }

@@ -2,11 +2,20 @@ export type { Cart, CartLine, PricedCart, PricedLine } from "./cart.js";
 export { assertCartLines, CART_LIMITS, priceCart } from "./cart.js";
 export type { Comment, Product, ProductWithComments, RatingSummary } from "./catalogue.js";
 export { MAX_RATING, MIN_RATING, summarizeRatings } from "./catalogue.js";
+export type { Connection } from "./connection.js";
+export { CONNECTION_TTL_SECONDS, epochSeconds } from "./connection.js";
 export type { AppErrorOptions, ErrorCode, FieldError } from "./errors.js";
 export { AppError, isAppError } from "./errors.js";
 export { CURRENCY, isCents, MAX_PRICE_CENTS, percentageDiscountCents } from "./money.js";
-export type { Order, OrderStatus, PlaceOrderCommand } from "./order.js";
-export { createOrder } from "./order.js";
+export type { Order, OrderStatus, OrderTransition, PlaceOrderCommand } from "./order.js";
+export {
+  assertTransition,
+  canTransition,
+  createOrder,
+  isFinalStatus,
+  ORDER_STATUSES,
+  transitionOrder,
+} from "./order.js";
 export type { Promotion } from "./promotion.js";
 export { normalizePromotionCode, requireUsablePromotion } from "./promotion.js";
 export type { User } from "./user.js";

@@ -19,7 +19,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
   type Mutation {
     "Replace the caller's cart."
     saveCart(products: [CartLineInput!]!, promotionCode: String): ShoppingCart!
-    "Turn the caller's cart into an order; the same idempotencyKey returns the first order."
+    "Turn the caller's cart into an order, processed asynchronously; the same idempotencyKey returns the first order as it is now."
     checkout(idempotencyKey: String): CheckoutResult!
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
   }
@@ -79,7 +79,10 @@ export const SCHEMA_SDL = /* GraphQL */ `
 
   type Order {
     id: ID!
+    "PLACED, PROCESSING, COMPLETED or FAILED."
     status: String!
+    "Why the order failed; null unless status is FAILED."
+    failureReason: String
     products: [Product!]!
     promotionCode: String
     discountPercentage: Int!

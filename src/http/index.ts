@@ -19,3 +19,5 @@ export { ROUTES } from "./route-table.js";
 export type { ApiHandler, RouterOptions } from "./router.js";
 export { createRouter } from "./router.js";
 export { commentBody, idempotencyKey, saveCartBody } from "./schemas.js";
+export type { WebSocketEvent, WebSocketHandler, WebSocketResult } from "./websocket.js";
+export { createWebSocketRouter } from "./websocket.js";

@@ -24,10 +24,11 @@ function errorCodesOf(route: Route): ErrorCode[] {
 
 const API_VERSION = "0.1.0";
 
-const SUCCESS: Record<string, number> = {
-  "POST /products/{id}/comments": 201,
-  "PUT /checkout": 201,
-  "POST /auth/signup": 201,
+/** Success statuses other than a lone 200. */
+const SUCCESS: Record<string, number[]> = {
+  "POST /products/{id}/comments": [201],
+  "PUT /checkout": [202, 200],
+  "POST /auth/signup": [201],
 };
 
 /**
@@ -45,12 +46,13 @@ export function buildOpenApi(routes: readonly Route[]): object {
       const status = statusOf(code);
       statuses.set(status, [statuses.get(status), code].filter(Boolean).join(", "));
     }
-    const responses: Record<string, unknown> = {
-      [String(SUCCESS[`${route.method} ${route.resource}`] ?? 200)]: {
+    const responses: Record<string, unknown> = {};
+    for (const status of SUCCESS[`${route.method} ${route.resource}`] ?? [200]) {
+      responses[String(status)] = {
         description: route.summary,
         content: { "application/json": { schema: {} } },
-      },
-    };
+      };
+    }
     for (const [status, codes] of [...statuses].sort((a, b) => a[0] - b[0])) {
       responses[String(status)] = {
         description: codes,

@@ -18,6 +18,7 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   INVALID_PROMOTION: { status: 422, title: "Invalid promotion code" },
   CART_EMPTY: { status: 422, title: "Cart is empty" },
   CART_LIMIT: { status: 422, title: "Cart limit exceeded" },
+  ILLEGAL_TRANSITION: { status: 409, title: "Illegal order transition" },
   TOO_MANY_REQUESTS: { status: 429, title: "Too many requests" },
   STORE_UNAVAILABLE: { status: 503, title: "Store unavailable" },
   NOT_IMPLEMENTED: { status: 501, title: "Not implemented" },

@@ -188,7 +188,9 @@ export const ROUTES: readonly Route[] = [
     group: "checkout",
     auth: "required",
     store: "write",
-    summary: "Turn the caller's cart into an order; Idempotency-Key makes retries safe",
+    summary:
+      "Turn the caller's cart into an order, processed asynchronously: 202 with the PLACED " +
+      "order; an Idempotency-Key replay answers 200 with the first order as it is now",
     handle: async (services, request) => {
       const rawKey = request.header("idempotency-key");
       const key =
@@ -198,7 +200,9 @@ export const ROUTES: readonly Route[] = [
       const result = await services.orders.checkout(signedIn(request), key);
       const headers: Record<string, string> = { Location: `/orders/${result.order.id}` };
       if (result.replayed) headers["Idempotent-Replayed"] = "true";
-      return { statusCode: 201, headers, body: result.order };
+      // 202: the order is taken, its payment runs later (watch the WebSocket or GET Location).
+      // A replay did nothing new: 200 with the first order in whatever state it has reached.
+      return { statusCode: result.replayed ? 200 : 202, headers, body: result.order };
     },
   }),
   route({
@@ -216,7 +220,7 @@ export const ROUTES: readonly Route[] = [
     group: "orders",
     auth: "required",
     store: "read",
-    summary: "One of the caller's orders",
+    summary: "One of the caller's orders, with its current status",
     handle: async (services, request) =>
       ok(await services.orders.getOrder(signedIn(request), param(request, "id"))),
   }),

@@ -108,3 +108,13 @@ export function callerIdentity(
     userArn: null,
   };
 }
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** API Gateway's `requestTime`: `24/Nov/2026:11:02:56 +0000`. */
+export function requestTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const day = `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}`;
+  const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+  return `${day}:${time} +0000`;
+}

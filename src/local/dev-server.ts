@@ -9,8 +9,11 @@ import {
   problemResult,
   ROUTES,
   type Route,
+  type WebSocketHandler,
 } from "../http/index.js";
+import type { LocalConnections } from "../notify/index.js";
 import { toApiGatewayEvent } from "./api-gateway-event.js";
+import { acceptWebSockets } from "./websocket-endpoint.js";
 
 export interface DevServerOptions {
   handler: ApiHandler;
@@ -21,6 +24,11 @@ export interface DevServerOptions {
   maxBodyBytes: number;
   /** Receives one line per request; absent logs nothing. */
   log?: ((line: string) => void) | undefined;
+  /**
+   * The WebSocket API at `/notifications`: the handler its events go to and where the open
+   * sockets are kept for the local notifier. Absent: no WebSocket upgrades are accepted.
+   */
+  websocket?: { handler: WebSocketHandler; connections: LocalConnections } | undefined;
 }
 
 export interface DevServer {
@@ -75,6 +83,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     response.on("finish", () => request.destroy());
   }
 
+  const stopWebSockets =
+    options.websocket === undefined
+      ? undefined
+      : acceptWebSockets(server, { ...options.websocket, log });
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
@@ -86,6 +99,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     server,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        stopWebSockets?.();
         server.close((error) => (error === undefined ? resolve() : reject(error)));
         server.closeAllConnections();
       }),

@@ -10,14 +10,20 @@ const emulator =
 
 // The same composition the Lambda functions make, with every route of the table on one server:
 // what any of the four architectures splits across functions, the dev server serves together.
+// Placed orders go to an in-process queue (the DynamoDB stream's stand-in) that runs the
+// processing function's code, and updates reach the WebSocket clients of /notifications.
 const config = loadConfig();
-const app = await compose(config);
+const app = await compose(config, { orderEvents: "in-process" });
 
 const server = await startDevServer({
   handler: app.handler,
   host: config.host,
   port: config.port,
   maxBodyBytes: config.maxBodyBytes,
+  websocket:
+    app.localConnections === undefined
+      ? undefined
+      : { handler: app.websocket, connections: app.localConnections },
   // A plain write: console.log's formatting is a measurable share of a request here.
   log: config.logRequests ? (line) => process.stdout.write(`${line}\n`) : undefined,
 });
@@ -30,6 +36,9 @@ const storeText =
       : "memory";
 console.log(`serverless-store is listening on ${server.url} (store: ${storeText})`);
 console.log(`Try:  curl -s ${server.url}/products/lonely-bird`);
+console.log(
+  `Order updates:  ${server.url.replace("http", "ws")}/notifications?token=<accessToken>`,
+);
 console.log(
   `Or sign up:  curl -s -X POST ${server.url}/auth/signup -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"correct horse battery"}'`,
 );

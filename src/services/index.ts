@@ -2,20 +2,42 @@ import type { Store } from "../store/index.js";
 import { type AuthService, createAuthService } from "./auth.js";
 import { type CartService, createCartService } from "./cart.js";
 import { type CatalogService, createCatalogService } from "./catalog.js";
+import { type ConnectionService, createConnectionService } from "./connections.js";
+import { createOrderProcessor, type OrderProcessor } from "./order-processing.js";
 import { createOrderService, type OrderService } from "./orders.js";
-import type { Clock, IdGenerator, PasswordHasher, TokenIssuer } from "./ports.js";
+import type {
+  Clock,
+  IdGenerator,
+  Logger,
+  Notifier,
+  OrderQueue,
+  PasswordHasher,
+  PaymentProvider,
+  TokenIssuer,
+} from "./ports.js";
 
 export type { AuthService, Credentials, SignupInput } from "./auth.js";
 export { LOGIN_THROTTLE } from "./auth.js";
 export type { CartService, SaveCartInput } from "./cart.js";
 export type { CatalogService, NewComment } from "./catalog.js";
+export type { ConnectionService } from "./connections.js";
+export type { OrderProcessor } from "./order-processing.js";
+export { orderUpdateOf } from "./order-processing.js";
 export type { CheckoutResult, OrderService } from "./orders.js";
 export type {
   Caller,
   Clock,
   IdGenerator,
   IssuedToken,
+  Logger,
+  Notifier,
+  OrderQueue,
+  OrderRef,
+  OrderUpdate,
   PasswordHasher,
+  PaymentProvider,
+  PaymentRequest,
+  PaymentResult,
   TokenIssuer,
   TokenVerifier,
 } from "./ports.js";
@@ -26,6 +48,8 @@ export interface Services {
   carts: CartService;
   orders: OrderService;
   auth: AuthService;
+  connections: ConnectionService;
+  processing: OrderProcessor;
 }
 
 export interface ServiceDeps {
@@ -34,6 +58,10 @@ export interface ServiceDeps {
   ids: IdGenerator;
   passwords: PasswordHasher;
   tokens: TokenIssuer;
+  queue: OrderQueue;
+  payment: PaymentProvider;
+  notifier: Notifier;
+  log: Logger;
 }
 
 /** Builds every use case from its ports; the only place services are wired together. */
@@ -43,5 +71,7 @@ export function createServices(deps: ServiceDeps): Services {
     carts: createCartService(deps),
     orders: createOrderService(deps),
     auth: createAuthService(deps),
+    connections: createConnectionService(deps),
+    processing: createOrderProcessor(deps),
   };
 }

@@ -1,7 +1,7 @@
-import { AppError, type CartLine, createOrder, priceCart } from "../domain/index.js";
-import type { Store } from "../store/index.js";
+import { AppError, type CartLine, createOrder, type Order, priceCart } from "../domain/index.js";
+import type { PlaceOrderResult, Store } from "../store/index.js";
 import { loadProducts, loadPromotion } from "./cart.js";
-import type { Caller, Clock, IdGenerator } from "./ports.js";
+import type { Caller, Clock, IdGenerator, OrderQueue } from "./ports.js";
 import { type OrderView, orderView } from "./views.js";
 
 export interface CheckoutResult {
@@ -12,8 +12,10 @@ export interface CheckoutResult {
 
 export interface OrderService {
   /**
-   * Turns the caller's cart into an order in one store transaction. Without an idempotency key
-   * the cart version stands in for one, so a double submit of the same cart places one order.
+   * Turns the caller's cart into an order in one store transaction and hands it to processing
+   * (which runs later, elsewhere). Without an idempotency key the cart version stands in for
+   * one, so a double submit of the same cart places one order. A replay answers the first
+   * order as it is now.
    */
   checkout(caller: Caller, idempotencyKey: string | undefined): Promise<CheckoutResult>;
   listOrders(caller: Caller): Promise<OrderView[]>;
@@ -40,14 +42,23 @@ export function createOrderService(deps: {
   store: Store;
   clock: Clock;
   ids: IdGenerator;
+  queue: OrderQueue;
 }): OrderService {
-  const { store, clock, ids } = deps;
+  const { store, clock, ids, queue } = deps;
+
+  /** A still PLACED order is handed on again on a replay: processing is idempotent. */
+  const handOn = async (order: Order): Promise<void> => {
+    if (order.status === "PLACED") await queue.enqueue({ userId: order.userId, orderId: order.id });
+  };
 
   return {
     async checkout(caller, idempotencyKey) {
       if (idempotencyKey !== undefined) {
         const previous = await store.findOrderByIdempotencyKey(caller.userId, idempotencyKey);
-        if (previous !== undefined) return { order: orderView(previous), replayed: true };
+        if (previous !== undefined) {
+          await handOn(previous);
+          return { order: orderView(previous), replayed: true };
+        }
       }
       const cart = await store.getCart(caller.userId);
       if (cart === undefined || cart.lines.length === 0) {
@@ -64,12 +75,14 @@ export function createOrderService(deps: {
         createdAt: now.toISOString(),
         idempotencyKey: idempotencyKey ?? `cart-version-${cart.version}`,
       });
+      let result: PlaceOrderResult;
       try {
-        const result = await store.placeOrder({ order, cartVersion: cart.version });
-        return { order: orderView(result.order), replayed: !result.placed };
+        result = await store.placeOrder({ order, cartVersion: cart.version });
       } catch (error) {
         throw nameCartLines(error, cart.lines);
       }
+      await handOn(result.order);
+      return { order: orderView(result.order), replayed: !result.placed };
     },
 
     async listOrders(caller) {

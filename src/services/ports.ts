@@ -1,4 +1,4 @@
-import type { User } from "../domain/index.js";
+import type { OrderStatus, User } from "../domain/index.js";
 
 /** Who is calling, as proven by a verified token. Never built from a request body or query. */
 export interface Caller {
@@ -38,3 +38,55 @@ export interface TokenIssuer {
 export interface TokenVerifier {
   verify(token: string): Promise<Caller>;
 }
+
+/** A placed order, as the processing step is told about it. */
+export interface OrderRef {
+  userId: string;
+  orderId: string;
+}
+
+/**
+ * Where checkout announces a placed order to the processing step. In AWS it is a no-op: the
+ * table's DynamoDB stream carries the inserted order to the processing function, with no second
+ * write to lose. The dev server feeds an in-process queue instead.
+ */
+export interface OrderQueue {
+  enqueue(order: OrderRef): Promise<void>;
+}
+
+/** What a user's WebSocket clients receive when one of their orders changes state. */
+export interface OrderUpdate {
+  type: "order.updated";
+  orderId: string;
+  status: OrderStatus;
+  /** Why the order failed; on FAILED only. */
+  reason?: string;
+}
+
+/**
+ * Delivers a message to every open connection of a user. Best effort by contract: it never
+ * throws (a failed delivery is logged), since a notification must never fail an order.
+ */
+export interface Notifier {
+  notify(userId: string, message: OrderUpdate): Promise<void>;
+}
+
+export interface PaymentRequest {
+  /** Also the payment's idempotency key: a second charge for one order answers the first result. */
+  orderId: string;
+  userId: string;
+  amountCents: number;
+  currency: string;
+}
+
+export type PaymentResult = { approved: true } | { approved: false; reason: string };
+
+/** Takes the payment of an order. Idempotent per `orderId`. */
+export interface PaymentProvider {
+  charge(request: PaymentRequest): Promise<PaymentResult>;
+}
+
+/** One structured log line (JSON in CloudWatch, stderr locally). */
+export type Logger = (
+  entry: { level: "info" | "warn" | "error"; message: string } & Record<string, unknown>,
+) => void;

@@ -61,7 +61,10 @@ export interface CartView extends PricedView {
 
 export interface OrderView extends PricedView {
   id: string;
+  /** PLACED, then PROCESSING, then COMPLETED or FAILED. */
   status: OrderStatus;
+  /** Why the order failed; on FAILED orders only. */
+  failureReason?: string;
   createdAt: string;
 }
 
@@ -118,5 +121,11 @@ export function cartView(priced: PricedCart, cart: Cart | undefined, notices: st
 }
 
 export function orderView(order: Order): OrderView {
-  return { id: order.id, status: order.status, ...pricedView(order), createdAt: order.createdAt };
+  return {
+    id: order.id,
+    status: order.status,
+    ...(order.failureReason === undefined ? {} : { failureReason: order.failureReason }),
+    ...pricedView(order),
+    createdAt: order.createdAt,
+  };
 }

@@ -18,15 +18,18 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import {
   AppError,
+  assertTransition,
   type Cart,
   type CartLine,
   type Comment,
+  type Connection,
   type Order,
   type PlaceOrderCommand,
   type PricedLine,
   type Product,
   type ProductWithComments,
   type Promotion,
+  transitionOrder,
   type User,
 } from "../domain/index.js";
 import {
@@ -39,9 +42,10 @@ import {
   keys,
   ORDERS_INDEX,
   seedTable,
+  TIME_TO_LIVE_ATTRIBUTE,
   toDocumentClient,
 } from "./dynamodb-table.js";
-import type { PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
+import type { OrderStatusChange, PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
 
 export interface DynamoDbStoreOptions {
   tableName: string;
@@ -225,16 +229,23 @@ const pickOrder = (order: Order): Order => ({
   discountCents: order.discountCents,
   totalCents: order.totalCents,
   lines: pricedLinesOf(order.lines),
+  ...(order.failureReason === undefined ? {} : { failureReason: order.failureReason }),
 });
 
 const orderFrom = (item: Item): Order => pickOrder(item as unknown as Order);
 
-const orderItem = (order: Order): Item => ({
+/** The item an order is stored as: what the table's stream carries when checkout inserts it. */
+export const orderItem = (order: Order): Item => ({
   ...keys.order(order.userId, order.id),
   LSI1SK: keys.orderTimeSort(order.createdAt, order.id),
   type: "ORDER",
   ...pickOrder(order),
 });
+
+const connectionFrom = (item: Item): Connection => {
+  const { id, userId, connectedAt, expiresAt } = item as unknown as Connection;
+  return { id, userId, connectedAt, expiresAt: Number(expiresAt) };
+};
 
 const pickUser = ({ id, email, name, passwordHash, createdAt }: User): User => ({
   id,
@@ -521,6 +532,124 @@ export class DynamoDbStore implements Store {
   async getOrder(userId: string, orderId: string): Promise<Order | undefined> {
     // The key holds the user: another user's order id simply finds no item.
     return this.guarded(() => this.orderById(userId, orderId));
+  }
+
+  async changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined> {
+    assertTransition(change);
+    return this.guarded(async () => {
+      const current = await this.orderById(change.userId, change.orderId);
+      if (current === undefined || current.status !== change.from) return undefined;
+      const hasReason = change.failureReason !== undefined;
+      // Conditional on the status read: of two deliveries racing, exactly one moves the order.
+      const updateOrder = {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.order(change.userId, change.orderId),
+          ConditionExpression: "#status = :from",
+          UpdateExpression: hasReason
+            ? "SET #status = :to, #failureReason = :reason"
+            : "SET #status = :to REMOVE #failureReason",
+          ExpressionAttributeNames: { "#status": "status", "#failureReason": "failureReason" },
+          ExpressionAttributeValues: {
+            ":from": change.from,
+            ":to": change.to,
+            ...(hasReason ? { ":reason": change.failureReason } : {}),
+          },
+        },
+      };
+      // FAILED: the status and the stock put back in ONE TransactWriteItems, so a failed order
+      // can never keep the stock it took, nor give it back twice.
+      const returns =
+        change.to === "FAILED"
+          ? takesOf(current.lines).map((take) => ({
+              Update: {
+                TableName: this.tableName,
+                Key: keys.product(take.productId),
+                ConditionExpression: "attribute_exists(PK)",
+                UpdateExpression: "SET #stock = #stock + :quantity",
+                ExpressionAttributeNames: { "#stock": "stock" },
+                ExpressionAttributeValues: { ":quantity": take.quantity },
+              },
+            }))
+          : [];
+      const outcome = await this.transact([updateOrder, ...returns]);
+      if (!outcome.written) {
+        if (outcome.contended) throw unavailable(outcome.error);
+        if (failed(outcome.reasons[0])) return undefined;
+        throw outcome.error;
+      }
+      return transitionOrder(current, change.to, change.failureReason);
+    });
+  }
+
+  async saveConnection(connection: Connection): Promise<void> {
+    return this.guarded(async () => {
+      const attributes = {
+        type: "CONNECTION",
+        id: connection.id,
+        userId: connection.userId,
+        connectedAt: connection.connectedAt,
+        [TIME_TO_LIVE_ATTRIBUTE]: connection.expiresAt,
+      };
+      // By id (for $disconnect, which knows only the id) and under the user (for the notifier's
+      // one Query): both or neither.
+      const outcome = await this.transact([
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.connection(connection.id), ...attributes },
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.userConnection(connection.userId, connection.id), ...attributes },
+          },
+        },
+      ]);
+      if (!outcome.written) {
+        if (outcome.contended) throw unavailable(outcome.error);
+        throw outcome.error;
+      }
+    });
+  }
+
+  async deleteConnection(connectionId: string): Promise<void> {
+    return this.guarded(async () => {
+      const item = await this.getItem(keys.connection(connectionId));
+      if (typeof item?.userId !== "string") return;
+      const outcome = await this.transact([
+        { Delete: { TableName: this.tableName, Key: keys.connection(connectionId) } },
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.userConnection(item.userId, connectionId),
+          },
+        },
+      ]);
+      if (!outcome.written) {
+        if (outcome.contended) throw unavailable(outcome.error);
+        throw outcome.error;
+      }
+    });
+  }
+
+  async listConnections(userId: string, nowSeconds: number): Promise<Connection[]> {
+    return this.guarded(async () => {
+      const all = await this.queryAll({
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :conn)",
+        // TTL deletes expired items late: skip them here.
+        FilterExpression: "#expiresAt > :now",
+        ExpressionAttributeNames: { "#expiresAt": TIME_TO_LIVE_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ":pk": keys.userPartition(userId),
+          ":conn": keys.connectionSortPrefix,
+          ":now": nowSeconds,
+        },
+        ConsistentRead: true,
+      });
+      return all.map(connectionFrom);
+    });
   }
 
   async createUser(user: User): Promise<User> {

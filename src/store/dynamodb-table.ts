@@ -40,6 +40,8 @@ export type TableDefinition = Required<
  * | cart        | USER#id        | CART                 |                                    |
  * | order       | USER#id        | ORDER#id             | (LSI1SK: ORDER#createdAt#id)       |
  * | idem. key   | USER#id        | IDEMPOTENCY#key      |                                    |
+ * | connection  | CONN#id        | META                 | (expiresAt: the TTL attribute)     |
+ * | user's conn.| USER#id        | CONN#id              | (expiresAt: the TTL attribute)     |
  *
  * The catalogue GSI holds products and their comments under one partition, so the whole
  * catalogue is one paginated Query. The orders LSI sorts a user's orders by time and, unlike a
@@ -80,6 +82,41 @@ export const TABLE_DEFINITION: TableDefinition = {
   BillingMode: "PAY_PER_REQUEST",
 };
 
+/**
+ * The attribute DynamoDB's Time to Live reads (epoch seconds): WebSocket connections carry it,
+ * so one whose `$disconnect` never ran is deleted by the table itself. TTL deletes late (within
+ * days), so the adapter also skips expired connections when it reads them. The deployment
+ * enables it: `TimeToLiveSpecification: { AttributeName: TIME_TO_LIVE_ATTRIBUTE, Enabled: true }`.
+ */
+export const TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
+
+/**
+ * The table's stream feeds the order-processing function: the order item the checkout
+ * transaction inserts IS the "order placed" event, so no second write (a queue message after
+ * the transaction) can be lost. NEW_IMAGE is all the function reads of a record.
+ */
+export const STREAM_VIEW_TYPE = "NEW_IMAGE";
+
+/** The table's `StreamSpecification` and `TimeToLiveSpecification`, as CloudFormation takes them. */
+export const STREAM_SPECIFICATION = {
+  StreamEnabled: true,
+  StreamViewType: STREAM_VIEW_TYPE,
+} as const;
+export const TIME_TO_LIVE_SPECIFICATION = {
+  AttributeName: TIME_TO_LIVE_ATTRIBUTE,
+  Enabled: true,
+} as const;
+
+/**
+ * A Lambda event-source filter (`FilterCriteria.Filters[].Pattern`) that lets only inserted
+ * orders invoke the processing function; it ignores every other record by itself too, so the
+ * filter saves invocations, not correctness.
+ */
+export const ORDER_STREAM_FILTER_PATTERN = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { type: { S: ["ORDER"] }, status: { S: ["PLACED"] } } },
+} as const;
+
 /** Index names and the fixed key values the adapter queries with. */
 export const CATALOGUE_INDEX = "GSI1";
 export const ORDERS_INDEX = "LSI1";
@@ -107,6 +144,9 @@ export const keys = {
     PK: `USER#${userId}`,
     SK: `IDEMPOTENCY#${key}`,
   }),
+  connection: (id: string) => ({ PK: `CONN#${id}`, SK: "META" }),
+  userConnection: (userId: string, id: string) => ({ PK: `USER#${userId}`, SK: `CONN#${id}` }),
+  connectionSortPrefix: "CONN#",
 } as const;
 
 /** What `seedTable` loads; each list defaults to the demo catalogue. */

@@ -1,16 +1,19 @@
 import {
   AppError,
+  assertTransition,
   type Cart,
   type Comment,
+  type Connection,
   type Order,
   type PlaceOrderCommand,
   type Product,
   type ProductWithComments,
   type Promotion,
+  transitionOrder,
   type User,
 } from "../domain/index.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
-import type { PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
+import type { OrderStatusChange, PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
 
 export interface MemoryStoreSeed {
   products?: readonly Product[];
@@ -41,6 +44,7 @@ export class MemoryStore implements Store {
   private readonly ordersByKey = new Map<string, string>();
   private readonly users = new Map<string, User>();
   private readonly userIdsByEmail = new Map<string, string>();
+  private readonly connections = new Map<string, Connection>();
 
   constructor(seed: MemoryStoreSeed = {}) {
     for (const product of seed.products ?? SEED_PRODUCTS) {
@@ -164,6 +168,37 @@ export class MemoryStore implements Store {
   async getOrder(userId: string, orderId: string): Promise<Order | undefined> {
     const order = this.orders.get(orderId);
     return order === undefined || order.userId !== userId ? undefined : copyOrder(order);
+  }
+
+  async changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined> {
+    assertTransition(change);
+    const order = this.orders.get(change.orderId);
+    if (order === undefined || order.userId !== change.userId || order.status !== change.from) {
+      return undefined;
+    }
+    if (change.to === "FAILED") {
+      for (const line of order.lines) {
+        const product = this.products.get(line.productId);
+        if (product !== undefined) product.stock += line.quantity;
+      }
+    }
+    const changed = transitionOrder(order, change.to, change.failureReason);
+    this.orders.set(order.id, changed);
+    return copyOrder(changed);
+  }
+
+  async saveConnection(connection: Connection): Promise<void> {
+    this.connections.set(connection.id, { ...connection });
+  }
+
+  async deleteConnection(connectionId: string): Promise<void> {
+    this.connections.delete(connectionId);
+  }
+
+  async listConnections(userId: string, nowSeconds: number): Promise<Connection[]> {
+    return [...this.connections.values()]
+      .filter((c) => c.userId === userId && c.expiresAt > nowSeconds)
+      .map((c) => ({ ...c }));
   }
 
   async createUser(user: User): Promise<User> {

@@ -3,9 +3,12 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import {
   AppError,
+  assertTransition,
   type Cart,
   type CartLine,
   type Comment,
+  type Connection,
+  epochSeconds,
   type Order,
   type OrderStatus,
   type PlaceOrderCommand,
@@ -13,10 +16,11 @@ import {
   type Product,
   type ProductWithComments,
   type Promotion,
+  transitionOrder,
   type User,
 } from "../domain/index.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
-import type { PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
+import type { OrderStatusChange, PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created if missing), or `:memory:`. */
@@ -71,6 +75,7 @@ CREATE TABLE IF NOT EXISTS orders (
   discount_cents INTEGER NOT NULL,
   total_cents INTEGER NOT NULL,
   lines TEXT NOT NULL,
+  failure_reason TEXT,
   UNIQUE (user_id, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, created_at DESC, id DESC);
@@ -81,6 +86,13 @@ CREATE TABLE IF NOT EXISTS users (
   password_hash TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS connections (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  connected_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS connections_by_user ON connections (user_id, expires_at);
 `;
 
 const PRODUCT_COLUMNS =
@@ -92,8 +104,11 @@ const CART_COLUMNS =
 const ORDER_COLUMNS =
   "id, user_id AS userId, idempotency_key AS idempotencyKey, status, created_at AS createdAt, " +
   "promotion_code AS promotionCode, discount_percentage AS discountPercentage, " +
-  "subtotal_cents AS subtotalCents, discount_cents AS discountCents, total_cents AS totalCents, lines";
+  "subtotal_cents AS subtotalCents, discount_cents AS discountCents, total_cents AS totalCents, " +
+  "lines, failure_reason AS failureReason";
 const USER_COLUMNS = "id, email, name, password_hash AS passwordHash, created_at AS createdAt";
+const CONNECTION_COLUMNS =
+  "id, user_id AS userId, connected_at AS connectedAt, expires_at AS expiresAt";
 
 interface CartRow {
   userId: string;
@@ -122,6 +137,7 @@ interface OrderRow {
   discountCents: number;
   totalCents: number;
   lines: string;
+  failureReason: string | null;
 }
 
 // Lines are JSON written only by this adapter; picking the known fields keeps the objects handed
@@ -152,10 +168,11 @@ const promotionFromRow = ({ validFrom, expiresAt, ...rest }: PromotionRow): Prom
   ...(expiresAt === null ? {} : { expiresAt }),
 });
 
-const orderFromRow = ({ lines, promotionCode, ...rest }: OrderRow): Order => ({
+const orderFromRow = ({ lines, promotionCode, failureReason, ...rest }: OrderRow): Order => ({
   ...rest,
   lines: pricedLinesFrom(lines),
   ...(promotionCode === null ? {} : { promotionCode }),
+  ...(failureReason === null ? {} : { failureReason }),
 });
 
 const orderToRow = (order: Order): OrderRow => ({
@@ -170,6 +187,7 @@ const orderToRow = (order: Order): OrderRow => ({
   discountCents: order.discountCents,
   totalCents: order.totalCents,
   lines: JSON.stringify(order.lines.map(pickPricedLine)),
+  failureReason: order.failureReason ?? null,
 });
 
 const UNAVAILABLE_CODE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)(_|$)/;
@@ -208,12 +226,21 @@ function openDatabase({ file, busyTimeoutMs }: SqliteStoreOptions): Database.Dat
     // cannot both see an empty catalogue and seed it twice.
     db.transaction(() => {
       db.exec(SCHEMA);
+      migrate(db);
       if (db.prepare("SELECT 1 FROM products LIMIT 1").get() === undefined) seed(db);
     }).immediate();
     return db;
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/** Brings a file made by an earlier version up to SCHEMA (CREATE IF NOT EXISTS adds no column). */
+function migrate(db: Database.Database): void {
+  const orderColumns = db.prepare<[], { name: string }>("PRAGMA table_info(orders)").all();
+  if (!orderColumns.some((column) => column.name === "failure_reason")) {
+    db.exec("ALTER TABLE orders ADD COLUMN failure_reason TEXT");
   }
 }
 
@@ -292,9 +319,32 @@ function prepareStatements(db: Database.Database) {
     ),
     insertOrder: db.prepare<OrderRow>(
       "INSERT INTO orders (id, user_id, idempotency_key, status, created_at, promotion_code, " +
-        "discount_percentage, subtotal_cents, discount_cents, total_cents, lines) VALUES (@id, " +
-        "@userId, @idempotencyKey, @status, @createdAt, @promotionCode, @discountPercentage, " +
-        "@subtotalCents, @discountCents, @totalCents, @lines)",
+        "discount_percentage, subtotal_cents, discount_cents, total_cents, lines, failure_reason) " +
+        "VALUES (@id, @userId, @idempotencyKey, @status, @createdAt, @promotionCode, " +
+        "@discountPercentage, @subtotalCents, @discountCents, @totalCents, @lines, @failureReason)",
+    ),
+    changeStatus: db.prepare<{
+      userId: string;
+      orderId: string;
+      from: string;
+      to: string;
+      failureReason: string | null;
+    }>(
+      "UPDATE orders SET status = @to, failure_reason = @failureReason " +
+        "WHERE user_id = @userId AND id = @orderId AND status = @from",
+    ),
+    returnStock: db.prepare<{ productId: string; quantity: number }>(
+      "UPDATE products SET stock = stock + @quantity WHERE id = @productId",
+    ),
+    saveConnection: db.prepare<Connection>(
+      "INSERT OR REPLACE INTO connections (id, user_id, connected_at, expires_at) " +
+        "VALUES (@id, @userId, @connectedAt, @expiresAt)",
+    ),
+    deleteExpiredConnections: db.prepare<[number]>("DELETE FROM connections WHERE expires_at <= ?"),
+    deleteConnection: db.prepare<[string]>("DELETE FROM connections WHERE id = ?"),
+    connectionsOf: db.prepare<[string, number], Connection>(
+      `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE user_id = ? AND expires_at > ? ` +
+        "ORDER BY connected_at, id",
     ),
     orderByKey: db.prepare<[string, string], OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?`,
@@ -324,12 +374,18 @@ export class SqliteStore implements Store {
   private readonly placeOrderTransaction: Database.Transaction<
     (command: PlaceOrderCommand) => PlaceOrderResult
   >;
+  private readonly changeOrderStatusTransaction: Database.Transaction<
+    (change: OrderStatusChange) => Order | undefined
+  >;
 
   /** Prefer `openSqliteStore`, which creates the schema and seeds the catalogue first. */
   constructor(private readonly db: Database.Database) {
     this.statements = prepareStatements(db);
     this.placeOrderTransaction = db.transaction((command: PlaceOrderCommand) =>
       this.placeOrderInTransaction(command),
+    );
+    this.changeOrderStatusTransaction = db.transaction((change: OrderStatusChange) =>
+      this.changeOrderStatusInTransaction(change),
     );
   }
 
@@ -432,6 +488,27 @@ export class SqliteStore implements Store {
     });
   }
 
+  async changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined> {
+    assertTransition(change);
+    return guarded(() => this.changeOrderStatusTransaction.immediate(change));
+  }
+
+  async saveConnection(connection: Connection): Promise<void> {
+    guarded(() => {
+      // What the DynamoDB table's TTL does, by hand: a new connection sweeps out expired ones.
+      this.statements.deleteExpiredConnections.run(epochSeconds(new Date(connection.connectedAt)));
+      this.statements.saveConnection.run(connection);
+    });
+  }
+
+  async deleteConnection(connectionId: string): Promise<void> {
+    guarded(() => this.statements.deleteConnection.run(connectionId));
+  }
+
+  async listConnections(userId: string, nowSeconds: number): Promise<Connection[]> {
+    return guarded(() => this.statements.connectionsOf.all(userId, nowSeconds));
+  }
+
   async createUser(user: User): Promise<User> {
     return guarded(() => {
       try {
@@ -471,6 +548,27 @@ export class SqliteStore implements Store {
       byId.set(product.id, product);
     }
     return wanted.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** The status update and, on FAILED, the stock put back: one transaction, all or nothing. */
+  private changeOrderStatusInTransaction(change: OrderStatusChange): Order | undefined {
+    const row = this.statements.order.get(change.userId, change.orderId);
+    if (row === undefined || row.status !== change.from) return undefined;
+    const updated = this.statements.changeStatus.run({
+      userId: change.userId,
+      orderId: change.orderId,
+      from: change.from,
+      to: change.to,
+      failureReason: change.failureReason ?? null,
+    });
+    if (updated.changes !== 1) return undefined;
+    const order = orderFromRow(row);
+    if (change.to === "FAILED") {
+      for (const line of order.lines) {
+        this.statements.returnStock.run({ productId: line.productId, quantity: line.quantity });
+      }
+    }
+    return transitionOrder(order, change.to, change.failureReason);
   }
 
   /** The body of placeOrder's one IMMEDIATE transaction: any throw rolls every write back. */

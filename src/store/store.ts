@@ -2,7 +2,9 @@ import type {
   Cart,
   CartLine,
   Comment,
+  Connection,
   Order,
+  OrderTransition,
   PlaceOrderCommand,
   Product,
   ProductWithComments,
@@ -21,6 +23,12 @@ export type PlaceOrderResult =
   | { placed: true; order: Order }
   /** The idempotency key was used before: the first order, untouched. */
   | { placed: false; order: Order };
+
+/** One step of an order's lifecycle, for the order of `userId` with id `orderId`. */
+export interface OrderStatusChange extends OrderTransition {
+  userId: string;
+  orderId: string;
+}
 
 /**
  * Everything the services need from persistence. Adapters: SQLite (local default), memory (unit
@@ -56,6 +64,22 @@ export interface Store {
   listOrders(userId: string): Promise<Order[]>;
   /** Undefined when the order does not exist OR belongs to another user. */
   getOrder(userId: string, orderId: string): Promise<Order | undefined>;
+
+  /**
+   * Moves the order one step along its lifecycle, only if its status is `change.from` at that
+   * moment; answers the order as it is now, or undefined when its status was another (another
+   * delivery got there first) or there is no such order. Going to FAILED puts back the stock the
+   * order took, in the same transaction. Throws ILLEGAL_TRANSITION, writing nothing, for a step
+   * the lifecycle does not have.
+   */
+  changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined>;
+
+  /** Records (or replaces) a WebSocket connection until its `expiresAt`. */
+  saveConnection(connection: Connection): Promise<void>;
+  /** Forgets a connection; nothing happens for an unknown one. */
+  deleteConnection(connectionId: string): Promise<void>;
+  /** The user's connections that have not expired at `nowSeconds` (epoch seconds). */
+  listConnections(userId: string, nowSeconds: number): Promise<Connection[]>;
 
   /** Throws EMAIL_TAKEN when the (normalized) email is already registered. */
   createUser(user: User): Promise<User>;

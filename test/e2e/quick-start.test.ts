@@ -167,7 +167,7 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
       method: "PUT",
       headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "first-run" },
     });
-    expect(checkout.status).toBe(201);
+    expect(checkout.status).toBe(202);
     expect(checkout.body.totalCents).toBe(17800);
 
     expect(running.output()).toMatch(/^GET \/products 200 \d+(\.\d+)?ms$/m);
@@ -235,7 +235,7 @@ describe("STORE=dynamodb npm start", () => {
       method: "PUT",
       headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "ddb-first" },
     });
-    expect(checkout.status).toBe(201);
+    expect(checkout.status).toBe(202);
     expect(checkout.body.totalCents).toBe(20700);
     const product = await json<ProductView>(`${running.url}/products/wool-throw`);
     expect(product.body.stock).toBe(7);

@@ -91,6 +91,6 @@ describe("the dev server while the SQLite store is locked by another writer", ()
       method: "PUT",
       headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "while-locked" },
     });
-    expect(retried.status).toBe(201);
+    expect(retried.status).toBe(202);
   });
 });

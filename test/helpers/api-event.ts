@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { callerIdentity } from "../../src/local/api-gateway-event.js";
+import { callerIdentity, requestTime } from "../../src/local/api-gateway-event.js";
 
 export const TEST_STAGE = "prod";
 
@@ -150,14 +150,4 @@ function parametersOf(resource: string, path: string): Record<string, string> {
 function traceId(): string {
   const epochHex = Math.floor(Date.now() / 1000).toString(16);
   return `Root=1-${epochHex}-${randomUUID().replaceAll("-", "").slice(0, 24)}`;
-}
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** API Gateway's `requestTime`: `24/Nov/2026:11:02:56 +0000`. */
-function requestTime(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  const day = `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}`;
-  const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
-  return `${day}:${time} +0000`;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
-import { afterEach, expect } from "vitest";
+import { afterEach, expect, vi } from "vitest";
 import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/compose/index.js";
 import type { ApiHandler, Problem } from "../../src/http/index.js";
 import type { Store } from "../../src/store/index.js";
@@ -225,4 +225,16 @@ export function startPerTest(
     onStart(current);
     return current;
   };
+}
+
+/**
+ * The environment of a deployed function (Cognito tokens), on a memory store instead of the
+ * table, for the Lambda entry factories that compose from `process.env`. Undo with
+ * `vi.unstubAllEnvs()`.
+ */
+export function stubLambdaEnvironment(): void {
+  vi.stubEnv("STORE", "memory");
+  vi.stubEnv("AUTH_MODE", "cognito");
+  vi.stubEnv("COGNITO_USER_POOL_ID", "eu-west-1_abcdefghi");
+  vi.stubEnv("COGNITO_CLIENT_ID", "client");
 }

@@ -138,6 +138,36 @@ describe("GraphQL on the same services as REST", () => {
     expect((await gql("{ orders { id } }", { token: bob.token })).json.data.orders).toEqual([]);
   });
 
+  it("shows an order's status as processing moves it, with failureReason once FAILED", async () => {
+    await start();
+    const ada = await t.signup();
+    await gql(
+      'mutation { saveCart(products: [{ code: "wool-throw", quantity: 1 }]) { version } }',
+      {
+        token: ada.token,
+      },
+    );
+    const placed = await gql("mutation { checkout { order { id status failureReason } } }", {
+      token: ada.token,
+    });
+    const { id } = placed.json.data.checkout.order;
+    expect(placed.json.data.checkout.order).toEqual({ id, status: "PLACED", failureReason: null });
+    const ref = { userId: ada.userId, orderId: id };
+    await t.app.store.changeOrderStatus({ ...ref, from: "PLACED", to: "PROCESSING" });
+    await t.app.store.changeOrderStatus({
+      ...ref,
+      from: "PROCESSING",
+      to: "FAILED",
+      failureReason: "card declined",
+    });
+
+    const order = await gql(`{ order(id: "${id}") { status failureReason } }`, {
+      token: ada.token,
+    });
+
+    expect(order.json.data.order).toEqual({ status: "FAILED", failureReason: "card declined" });
+  });
+
   it("returns the same prices, totals and stock as REST for the same store state", async () => {
     await start();
     const ada = await t.signup();

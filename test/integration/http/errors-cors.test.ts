@@ -69,7 +69,7 @@ describe("routing", () => {
         },
         200,
       ],
-      "PUT /checkout": [{ method: "PUT", resource: "/checkout", token: ada.token }, 201],
+      "PUT /checkout": [{ method: "PUT", resource: "/checkout", token: ada.token }, 202],
       "GET /orders": [{ method: "GET", resource: "/orders", token: ada.token }, 200],
       "GET /orders/{id}": [
         {

@@ -29,7 +29,7 @@ async function placeOrder(user: SignedUp, productId: string, quantity = 1) {
   });
   expect(cart.statusCode).toBe(200);
   const res = await t.invoke({ method: "PUT", resource: "/checkout", token: user.token });
-  expect(res.statusCode).toBe(201);
+  expect(res.statusCode).toBe(202);
   clock.advanceSeconds(60);
   return res.json;
 }

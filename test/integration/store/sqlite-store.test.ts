@@ -170,4 +170,41 @@ describe("SqliteStore", () => {
       await store.close();
     }
   });
+
+  it("opens a file made before order processing: adds failure_reason, keeps its orders", async () => {
+    const file = tempDbFile();
+    const first = await openSqliteStore({ file });
+    await first.saveCart({
+      userId: "alice",
+      lines: [{ productId: "copper-kettle", quantity: 1 }],
+      updatedAt: NOW.toISOString(),
+    });
+    const { order } = await first.placeOrder(await orderFromCart(first, "alice", "k", NOW));
+    await first.close();
+    // The orders table as the previous version made it, without the column.
+    const raw = new Database(file);
+    raw.exec("ALTER TABLE orders DROP COLUMN failure_reason");
+    raw.close();
+
+    const reopened = await openSqliteStore({ file });
+    try {
+      expect(await reopened.getOrder("alice", order.id)).toStrictEqual(order);
+      await reopened.changeOrderStatus({
+        userId: "alice",
+        orderId: order.id,
+        from: "PLACED",
+        to: "PROCESSING",
+      });
+      const failed = await reopened.changeOrderStatus({
+        userId: "alice",
+        orderId: order.id,
+        from: "PROCESSING",
+        to: "FAILED",
+        failureReason: "declined",
+      });
+      expect(failed).toMatchObject({ status: "FAILED", failureReason: "declined" });
+    } finally {
+      await reopened.close();
+    }
+  });
 });

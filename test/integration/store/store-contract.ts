@@ -1,8 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AppError, type CartLine, type Comment, type User } from "../../../src/domain/index.js";
+import {
+  AppError,
+  type CartLine,
+  type Comment,
+  type Connection,
+  type User,
+} from "../../../src/domain/index.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, type Store } from "../../../src/store/index.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
+import { countStatusChanges, processorOver } from "../../helpers/processing.js";
 
 const NOW = new Date("2026-05-01T12:00:00.000Z");
 const ALICE = "user-alice";
@@ -546,6 +553,257 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         for (const result of results) expect(result.order).toStrictEqual(first);
         expect(await store.listOrders(ALICE)).toStrictEqual([first]);
         expect(await stockOf("lonely-bird")).toBe(24);
+      });
+    });
+
+    describe("order status changes", () => {
+      /** A placed order of ALICE: two lamps and a bird, stock 5 -> 3 and 25 -> 24. */
+      const placed = async () =>
+        (
+          await checkout(ALICE, "key-1", NOW.toISOString(), [
+            { productId: "brass-desk-lamp", quantity: 2 },
+            { productId: "lonely-bird", quantity: 1 },
+          ])
+        ).order;
+      const ref = (orderId: string) => ({ userId: ALICE, orderId });
+
+      it("moves PLACED -> PROCESSING -> COMPLETED, answering the order, stock kept", async () => {
+        const order = await placed();
+
+        const processing = await store.changeOrderStatus({
+          ...ref(order.id),
+          from: "PLACED",
+          to: "PROCESSING",
+        });
+        expect(processing).toStrictEqual({ ...order, status: "PROCESSING" });
+        expect(await store.getOrder(ALICE, order.id)).toStrictEqual(processing);
+        const completed = await store.changeOrderStatus({
+          ...ref(order.id),
+          from: "PROCESSING",
+          to: "COMPLETED",
+        });
+
+        expect(completed).toStrictEqual({ ...order, status: "COMPLETED" });
+        expect(await store.listOrders(ALICE)).toStrictEqual([completed]);
+        expect(await stockOf("brass-desk-lamp")).toBe(3);
+        expect(await stockOf("lonely-bird")).toBe(24);
+      });
+
+      it("PROCESSING -> FAILED records the reason and puts back the stock the order took", async () => {
+        const order = await placed();
+        await store.changeOrderStatus({ ...ref(order.id), from: "PLACED", to: "PROCESSING" });
+
+        const failed = await store.changeOrderStatus({
+          ...ref(order.id),
+          from: "PROCESSING",
+          to: "FAILED",
+          failureReason: "card declined",
+        });
+
+        const expected = { ...order, status: "FAILED", failureReason: "card declined" };
+        expect(failed).toStrictEqual(expected);
+        expect(await store.getOrder(ALICE, order.id)).toStrictEqual(expected);
+        expect(await store.findOrderByIdempotencyKey(ALICE, "key-1")).toStrictEqual(expected);
+        expect(await stockOf("brass-desk-lamp")).toBe(5);
+        expect(await stockOf("lonely-bird")).toBe(25);
+        // Nothing leaves FAILED: the stock cannot come back twice.
+        const again = await store.changeOrderStatus({
+          ...ref(order.id),
+          from: "PROCESSING",
+          to: "FAILED",
+          failureReason: "card declined",
+        });
+        expect(again).toBeUndefined();
+        expect(await stockOf("brass-desk-lamp")).toBe(5);
+      });
+
+      it("answers undefined, writing nothing, unless the order is the user's and in `from`", async () => {
+        const order = await placed();
+        const before = await snapshot(ALICE);
+
+        for (const change of [
+          { ...ref(order.id), from: "PROCESSING" as const, to: "COMPLETED" as const },
+          { userId: BOB, orderId: order.id, from: "PLACED" as const, to: "PROCESSING" as const },
+          { ...ref("no-such-order"), from: "PLACED" as const, to: "PROCESSING" as const },
+        ]) {
+          expect(await store.changeOrderStatus(change)).toBeUndefined();
+        }
+        const fail = { ...ref(order.id), from: "PROCESSING" as const, to: "FAILED" as const };
+        expect(await store.changeOrderStatus({ ...fail, failureReason: "x" })).toBeUndefined();
+
+        expect(await snapshot(ALICE)).toStrictEqual(before);
+      });
+
+      it("refuses a step the lifecycle lacks with ILLEGAL_TRANSITION, writing nothing", async () => {
+        const order = await placed();
+        const before = await snapshot(ALICE);
+
+        for (const change of [
+          { from: "PLACED" as const, to: "COMPLETED" as const },
+          { from: "PLACED" as const, to: "FAILED" as const, failureReason: "skipping" },
+          { from: "PROCESSING" as const, to: "FAILED" as const },
+          { from: "COMPLETED" as const, to: "PROCESSING" as const },
+          { from: "FAILED" as const, to: "PLACED" as const },
+        ]) {
+          const error = await appErrorOf(store.changeOrderStatus({ ...ref(order.id), ...change }));
+          expect(error.code).toBe("ILLEGAL_TRANSITION");
+        }
+
+        expect(await snapshot(ALICE)).toStrictEqual(before);
+      });
+
+      it("10 concurrent identical steps: exactly one wins; FAILED gives the stock back once", async () => {
+        const order = await placed();
+        const step = (to: "PROCESSING" | "FAILED") =>
+          store.changeOrderStatus({
+            ...ref(order.id),
+            from: to === "PROCESSING" ? "PLACED" : "PROCESSING",
+            to,
+            ...(to === "FAILED" ? { failureReason: "declined" } : {}),
+          });
+
+        const toProcessing = await Promise.all(
+          Array.from({ length: 10 }, () => step("PROCESSING")),
+        );
+        const toFailed = await Promise.all(Array.from({ length: 10 }, () => step("FAILED")));
+
+        expect(toProcessing.filter((o) => o !== undefined)).toHaveLength(1);
+        expect(toFailed.filter((o) => o !== undefined)).toHaveLength(1);
+        expect(await stockOf("brass-desk-lamp")).toBe(5);
+        expect(await stockOf("lonely-bird")).toBe(25);
+        expect((await store.getOrder(ALICE, order.id))?.status).toBe("FAILED");
+      });
+    });
+
+    describe("processOrder delivered more than once", () => {
+      it("twice at once and once more after: one change and one notification per state", async () => {
+        const { order } = await checkout(ALICE, "key-1", NOW.toISOString(), [
+          { productId: "copper-kettle", quantity: 2 },
+        ]);
+        const counted = countStatusChanges(store);
+        const { processor, notifier } = processorOver(counted.store);
+
+        const results = await Promise.all([
+          processor.processOrder({ userId: ALICE, orderId: order.id }),
+          processor.processOrder({ userId: ALICE, orderId: order.id }),
+        ]);
+        const later = await processor.processOrder({ userId: ALICE, orderId: order.id });
+
+        expect(results).toEqual(["COMPLETED", "COMPLETED"]);
+        expect(later).toBe("COMPLETED");
+        expect(counted.changes).toEqual(["PLACED->PROCESSING", "PROCESSING->COMPLETED"]);
+        expect(notifier.statusesOf(order.id)).toEqual(["PROCESSING", "COMPLETED"]);
+        expect(notifier.sent.every((s) => s.userId === ALICE)).toBe(true);
+        expect(await store.getOrder(ALICE, order.id)).toStrictEqual({
+          ...order,
+          status: "COMPLETED",
+        });
+        expect(await stockOf("copper-kettle")).toBe(5);
+      });
+
+      it("a declined payment fails the order once, with its reason, and the stock back once", async () => {
+        const { order } = await checkout(ALICE, "key-1", NOW.toISOString(), [
+          { productId: "copper-kettle", quantity: 2 },
+        ]);
+        const counted = countStatusChanges(store);
+        const { processor, notifier } = processorOver(counted.store, { mode: "decline" });
+
+        await Promise.all(
+          Array.from({ length: 3 }, () =>
+            processor.processOrder({ userId: ALICE, orderId: order.id }),
+          ),
+        );
+        await processor.processOrder({ userId: ALICE, orderId: order.id });
+
+        expect(counted.changes).toEqual(["PLACED->PROCESSING", "PROCESSING->FAILED"]);
+        expect(notifier.statusesOf(order.id)).toEqual(["PROCESSING", "FAILED"]);
+        expect(notifier.sent[1]?.message).toStrictEqual({
+          type: "order.updated",
+          orderId: order.id,
+          status: "FAILED",
+          reason: expect.stringContaining("declined"),
+        });
+        expect(await store.getOrder(ALICE, order.id)).toMatchObject({
+          status: "FAILED",
+          failureReason: expect.stringContaining("declined"),
+        });
+        expect(await stockOf("copper-kettle")).toBe(7);
+      });
+
+      it("resumes an order left PROCESSING by a crash: pays, completes, notifies COMPLETED only", async () => {
+        const { order } = await checkout(ALICE, "key-1", NOW.toISOString(), [
+          { productId: "copper-kettle", quantity: 1 },
+        ]);
+        await store.changeOrderStatus({
+          userId: ALICE,
+          orderId: order.id,
+          from: "PLACED",
+          to: "PROCESSING",
+        });
+        const { processor, notifier } = processorOver(store);
+
+        expect(await processor.processOrder({ userId: ALICE, orderId: order.id })).toBe(
+          "COMPLETED",
+        );
+        expect(notifier.statusesOf(order.id)).toEqual(["COMPLETED"]);
+        expect(await processor.processOrder({ userId: BOB, orderId: order.id })).toBeUndefined();
+      });
+    });
+
+    describe("connections", () => {
+      const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
+      const connection = (
+        id: string,
+        userId: string,
+        expiresAt = NOW_SECONDS + 60,
+      ): Connection => ({
+        id,
+        userId,
+        connectedAt: NOW.toISOString(),
+        expiresAt,
+      });
+      const idsOf = async (userId: string, nowSeconds = NOW_SECONDS) =>
+        (await store.listConnections(userId, nowSeconds)).map((c) => c.id).sort();
+
+      it("lists a user's live connections only, and forgets a deleted one", async () => {
+        await store.saveConnection(connection("conn-a1", ALICE));
+        await store.saveConnection(connection("conn-a2", ALICE, NOW_SECONDS + 7200));
+        await store.saveConnection(connection("conn-b1", BOB));
+
+        expect(await store.listConnections(BOB, NOW_SECONDS)).toStrictEqual([
+          connection("conn-b1", BOB),
+        ]);
+        expect(await idsOf(ALICE)).toEqual(["conn-a1", "conn-a2"]);
+        await store.deleteConnection("conn-a1");
+        expect(await idsOf(ALICE)).toEqual(["conn-a2"]);
+        expect(await idsOf(BOB)).toEqual(["conn-b1"]);
+        expect(await idsOf("user-nobody")).toEqual([]);
+      });
+
+      it("ignores a connection from its expiresAt on, before any TTL deletes it", async () => {
+        await store.saveConnection(connection("conn-a1", ALICE, NOW_SECONDS + 60));
+
+        expect(await idsOf(ALICE, NOW_SECONDS + 59)).toEqual(["conn-a1"]);
+        expect(await idsOf(ALICE, NOW_SECONDS + 60)).toEqual([]);
+      });
+
+      it("deleting an unknown connection, or one twice, does nothing", async () => {
+        await store.saveConnection(connection("conn-a1", ALICE));
+
+        await store.deleteConnection("conn-unknown");
+        await store.deleteConnection("conn-a1");
+        await store.deleteConnection("conn-a1");
+
+        expect(await idsOf(ALICE)).toEqual([]);
+      });
+
+      it("saving a connection again replaces it", async () => {
+        await store.saveConnection(connection("conn-a1", ALICE, NOW_SECONDS + 60));
+        await store.saveConnection(connection("conn-a1", ALICE, NOW_SECONDS + 600));
+
+        expect(await store.listConnections(ALICE, NOW_SECONDS + 300)).toStrictEqual([
+          connection("conn-a1", ALICE, NOW_SECONDS + 600),
+        ]);
       });
     });
 

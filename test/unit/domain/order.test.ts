@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { createOrder, type PricedCart } from "../../../src/domain/index.js";
+import {
+  AppError,
+  assertTransition,
+  canTransition,
+  createOrder,
+  isFinalStatus,
+  ORDER_STATUSES,
+  type OrderStatus,
+  type PricedCart,
+  transitionOrder,
+} from "../../../src/domain/index.js";
 
 function pricedCart(): PricedCart {
   return {
@@ -69,5 +79,75 @@ describe("createOrder", () => {
     line.quantity = 5;
     order.lines.pop();
     expect(cart).toEqual(pricedCart());
+  });
+});
+
+describe("the order lifecycle", () => {
+  const LEGAL: [OrderStatus, OrderStatus][] = [
+    ["PLACED", "PROCESSING"],
+    ["PROCESSING", "COMPLETED"],
+    ["PROCESSING", "FAILED"],
+  ];
+  const isLegal = (from: OrderStatus, to: OrderStatus) =>
+    LEGAL.some(([a, b]) => a === from && b === to);
+  const everyPair = ORDER_STATUSES.flatMap((from) =>
+    ORDER_STATUSES.map((to): [OrderStatus, OrderStatus] => [from, to]),
+  );
+  const illegal = everyPair.filter(([from, to]) => !isLegal(from, to));
+  const reasonFor = (to: OrderStatus) => (to === "FAILED" ? "declined" : undefined);
+  const orderIn = (status: OrderStatus) => ({ ...createOrder(pricedCart(), placement), status });
+
+  it("has exactly three steps: PLACED -> PROCESSING -> COMPLETED | FAILED", () => {
+    expect(everyPair.filter(([from, to]) => canTransition(from, to))).toEqual(LEGAL);
+    expect(illegal).toHaveLength(13);
+  });
+
+  it.each(illegal)("refuses %s -> %s with ILLEGAL_TRANSITION", (from, to) => {
+    const reason = reasonFor(to);
+    const transition = { from, to, ...(reason === undefined ? {} : { failureReason: reason }) };
+    expect(() => assertTransition(transition)).toThrow(AppError);
+    expect(() => assertTransition(transition)).toThrow(/cannot go from/);
+    expect(() => transitionOrder(orderIn(from), to, reason)).toThrow(/cannot go from/);
+  });
+
+  it.each(LEGAL)("takes %s -> %s, keeping everything else of the order", (from, to) => {
+    const before = orderIn(from);
+    const after = transitionOrder(before, to, reasonFor(to));
+    expect(after).toEqual({
+      ...before,
+      status: to,
+      ...(to === "FAILED" ? { failureReason: "declined" } : {}),
+    });
+    expect(before.status).toBe(from);
+    expect(after.lines).not.toBe(before.lines);
+  });
+
+  it("needs a reason to fail, and refuses one on any other step", () => {
+    for (const reason of [undefined, "", "  "]) {
+      expect(() =>
+        assertTransition({
+          from: "PROCESSING",
+          to: "FAILED",
+          ...(reason === undefined ? {} : { failureReason: reason }),
+        }),
+      ).toThrow(/needs a failure reason/);
+    }
+    expect(() =>
+      assertTransition({ from: "PROCESSING", to: "COMPLETED", failureReason: "why" }),
+    ).toThrow(/has no failure reason/);
+    expect(() => transitionOrder(orderIn("PLACED"), "PROCESSING", "why")).toThrow(AppError);
+  });
+
+  it("the error is ILLEGAL_TRANSITION", () => {
+    try {
+      assertTransition({ from: "COMPLETED", to: "PLACED" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ code: "ILLEGAL_TRANSITION" });
+    }
+  });
+
+  it("ends in COMPLETED and FAILED only", () => {
+    expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["COMPLETED", "FAILED"]);
   });
 });

@@ -1,0 +1,86 @@
+import type { APIGatewayEventWebsocketRequestContextV2 } from "aws-lambda";
+import { AppError } from "../domain/index.js";
+import type { ConnectionService, Logger, TokenVerifier } from "../services/index.js";
+
+/**
+ * An API Gateway WebSocket API event (`$connect`, `$disconnect`, `$default`) as Lambda receives
+ * it: `@types/aws-lambda`'s APIGatewayProxyWebsocketEventV2 made true to the wire. `$connect`
+ * carries the handshake's headers and query string, `$disconnect` its close code and reason,
+ * and only a message (`$default`) has a `messageId` and a body.
+ */
+export interface WebSocketEvent {
+  requestContext: Omit<APIGatewayEventWebsocketRequestContextV2, "messageId"> & {
+    messageId?: string;
+    identity?: { sourceIp: string; userAgent?: string };
+    disconnectStatusCode?: number;
+    disconnectReason?: string;
+  };
+  headers?: Record<string, string | undefined>;
+  multiValueHeaders?: Record<string, string[] | undefined>;
+  queryStringParameters?: Record<string, string | undefined>;
+  multiValueQueryStringParameters?: Record<string, string[] | undefined>;
+  body?: string;
+  isBase64Encoded: boolean;
+}
+
+/** What the route answers; on `$connect` a status other than 2xx refuses the handshake. */
+export interface WebSocketResult {
+  statusCode: number;
+  body?: string;
+}
+
+export type WebSocketHandler = (event: WebSocketEvent) => Promise<WebSocketResult>;
+
+const answer = (statusCode: number, message: string): WebSocketResult => ({
+  statusCode,
+  body: JSON.stringify({ message }),
+});
+
+/**
+ * The WebSocket API's one handler, for every route: `$connect` verifies the access token of the
+ * `token` query parameter with the same verifier as the REST API (browsers cannot set headers
+ * on a WebSocket) and records the connection; `$disconnect` forgets it; anything sent by a
+ * client is refused: the socket only carries updates to the client.
+ */
+export function createWebSocketRouter(options: {
+  connections: ConnectionService;
+  verifier: TokenVerifier;
+  log: Logger;
+}): WebSocketHandler {
+  const { connections, verifier, log } = options;
+  return async (event) => {
+    const { routeKey, connectionId, requestId } = event.requestContext;
+    try {
+      switch (routeKey) {
+        case "$connect": {
+          const token = event.queryStringParameters?.token;
+          if (token === undefined || token === "") {
+            return answer(401, "send the access token: ?token=<accessToken>");
+          }
+          await connections.connect(await verifier.verify(token), connectionId);
+          return { statusCode: 200 };
+        }
+        case "$disconnect":
+          await connections.disconnect(connectionId);
+          return { statusCode: 200 };
+        default:
+          return answer(400, "this socket only sends order updates; use the REST API");
+      }
+    } catch (error) {
+      if (error instanceof AppError && error.code === "UNAUTHENTICATED") {
+        return answer(401, error.message);
+      }
+      if (error instanceof AppError && error.code === "STORE_UNAVAILABLE") {
+        return answer(503, error.message);
+      }
+      log({
+        level: "error",
+        message: error instanceof Error ? error.message : String(error),
+        requestId,
+        routeKey,
+        ...(error instanceof Error && error.stack !== undefined ? { stack: error.stack } : {}),
+      });
+      return answer(500, "an unexpected error occurred; it has been logged");
+    }
+  };
+}

@@ -1,0 +1,87 @@
+import { CURRENCY, type Order, type OrderStatus } from "../domain/index.js";
+import type { Store } from "../store/index.js";
+import type { Logger, Notifier, OrderRef, OrderUpdate, PaymentProvider } from "./ports.js";
+
+export interface OrderProcessor {
+  /**
+   * Takes a placed order through its lifecycle: PLACED -> PROCESSING, the payment, then
+   * COMPLETED, or FAILED with the stock put back. Safe to run any number of times, at once or
+   * one after the other, for the same order: each step is a conditional write that only one run
+   * wins, only the winner notifies, and a run finding the order further along carries on from
+   * there (so a run that crashed mid-payment is finished by the next). Answers the status the
+   * order is in afterwards; undefined when there is no such order.
+   */
+  processOrder(order: OrderRef): Promise<OrderStatus | undefined>;
+}
+
+/** The message a user's clients receive for `order`. */
+export function orderUpdateOf(order: Order): OrderUpdate {
+  return {
+    type: "order.updated",
+    orderId: order.id,
+    status: order.status,
+    ...(order.failureReason === undefined ? {} : { reason: order.failureReason }),
+  };
+}
+
+export function createOrderProcessor(deps: {
+  store: Store;
+  payment: PaymentProvider;
+  notifier: Notifier;
+  log: Logger;
+}): OrderProcessor {
+  const { store, payment, notifier, log } = deps;
+
+  const notify = async (order: Order): Promise<void> => {
+    try {
+      await notifier.notify(order.userId, orderUpdateOf(order));
+    } catch (error) {
+      // The notifier promises not to throw; should one break that promise, the order stands.
+      log({
+        level: "error",
+        message: "notifying an order update failed",
+        orderId: order.id,
+        error: String(error),
+      });
+    }
+  };
+
+  /** One step; the run that made it notifies, a run that lost reads where the winner left it. */
+  const advance = async (order: Order, to: OrderStatus, failureReason?: string) => {
+    const changed = await store.changeOrderStatus({
+      userId: order.userId,
+      orderId: order.id,
+      from: order.status,
+      to,
+      ...(failureReason === undefined ? {} : { failureReason }),
+    });
+    if (changed !== undefined) {
+      log({ level: "info", message: `order ${order.status} -> ${to}`, orderId: order.id });
+      await notify(changed);
+      return changed;
+    }
+    const now = await store.getOrder(order.userId, order.id);
+    if (now === undefined) throw new Error(`order ${order.id} disappeared while processing`);
+    return now;
+  };
+
+  return {
+    async processOrder(ref) {
+      let order = await store.getOrder(ref.userId, ref.orderId);
+      if (order === undefined) return undefined;
+      if (order.status === "PLACED") order = await advance(order, "PROCESSING");
+      if (order.status === "PROCESSING") {
+        const result = await payment.charge({
+          orderId: order.id,
+          userId: order.userId,
+          amountCents: order.totalCents,
+          currency: CURRENCY,
+        });
+        order = result.approved
+          ? await advance(order, "COMPLETED")
+          : await advance(order, "FAILED", result.reason);
+      }
+      return order.status;
+    },
+  };
+}
