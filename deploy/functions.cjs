@@ -1,5 +1,20 @@
 const { loadDescriptor } = require("./descriptor.cjs");
 
-// The functions of the architecture, each with its HTTP events (preflights included: the
-// handlers answer them with the CORS_ORIGINS of the stage).
-module.exports = async ({ resolveVariable }) => (await loadDescriptor(resolveVariable)).functions;
+// The functions of the architecture, each with its events (preflights included: the handlers
+// answer them with the CORS_ORIGINS of the stage). The processing function is told where to
+// post order updates: the stage's WebSocket API, whose stage name is only known here.
+module.exports = async ({ resolveVariable }) => {
+  const { functions } = await loadDescriptor(resolveVariable);
+  const stage = await resolveVariable("sls:stage");
+  if (stage === "offline") return functions;
+  for (const fn of Object.values(functions)) {
+    if (fn.events.some((event) => event.stream !== undefined)) {
+      fn.environment = {
+        WEBSOCKET_ENDPOINT: {
+          "Fn::Sub": `https://\${WebsocketsApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/${stage}`,
+        },
+      };
+    }
+  }
+  return functions;
+};

@@ -10,6 +10,7 @@ import {
   type Architecture,
   bundleDir,
   describeArchitecture,
+  type FunctionSpec,
   functionsOf,
   isArchitecture,
 } from "../src/deploy/index.js";
@@ -24,7 +25,27 @@ for (const name of asked) {
   }
 }
 const architectures = asked.length > 0 ? (asked as Architecture[]) : [...ARCHITECTURES];
-const handlerModule = resolve("src/functions/handler.ts");
+/** The entry file of a function: a handler factory of src/functions/ called once, at cold start. */
+function entryOf(spec: FunctionSpec): string {
+  const from = (file: string) => JSON.stringify(resolve("src/functions", file));
+  switch (spec.trigger) {
+    case "http":
+      return [
+        `import { createHandler } from ${from("handler.ts")};`,
+        `export const handler = await createHandler(${JSON.stringify(spec.routes.map(routeKey))});`,
+      ].join("\n");
+    case "websocket":
+      return [
+        `import { createWebSocketHandler } from ${from("websocket.ts")};`,
+        "export const handler = await createWebSocketHandler();",
+      ].join("\n");
+    case "stream":
+      return [
+        `import { createOrderStreamHandler } from ${from("order-stream.ts")};`,
+        "export const handler = await createOrderStreamHandler();",
+      ].join("\n");
+  }
+}
 
 await mkdir("dist/deploy", { recursive: true });
 for (const architecture of architectures) {
@@ -32,12 +53,8 @@ for (const architecture of architectures) {
     const outdir = bundleDir(spec.name);
     await rm(outdir, { recursive: true, force: true });
     await build({
-      // The function's entry file: the shared handler factory with this function's route keys.
       stdin: {
-        contents: [
-          `import { createHandler } from ${JSON.stringify(handlerModule)};`,
-          `export const handler = await createHandler(${JSON.stringify(spec.routes.map(routeKey))});`,
-        ].join("\n"),
+        contents: entryOf(spec),
         resolveDir: process.cwd(),
         sourcefile: `${spec.name}.ts`,
         loader: "ts",

@@ -6,22 +6,71 @@ export const ARCHITECTURES = ["nano", "micro", "monolith", "graph"] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 export const DEFAULT_ARCHITECTURE: Architecture = "monolith";
 
+/** What invokes a function: API Gateway's REST API, its WebSocket API, or the table's stream. */
+export type FunctionTrigger = "http" | "websocket" | "stream";
+
 /** One Lambda function of an architecture and the routes it serves. */
 export interface FunctionSpec {
   /** camelCase, unique within the architecture; names the bundle and the CloudFormation ids. */
   name: string;
   description: string;
+  trigger: FunctionTrigger;
+  /** The REST or GraphQL routes of an `http` function; none for the others. */
   routes: readonly Route[];
-  /** The most the function's routes do to the store: its IAM permissions. */
-  store: StoreAccess;
+  /** The DynamoDB actions the function's role allows on the table, and no others. */
+  storeActions: readonly string[];
 }
+
+const READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
+
+/** The DynamoDB actions each kind of route store access needs (TransactWriteItems is
+ * authorised item by item through these). */
+const STORE_ACTIONS: Record<StoreAccess, readonly string[]> = {
+  none: [],
+  read: READ_ACTIONS,
+  write: [
+    ...READ_ACTIONS,
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:ConditionCheckItem",
+  ],
+};
+
+/**
+ * The functions every architecture has besides its API: the WebSocket API's (connections are
+ * saved on `$connect`, read and deleted on `$disconnect`) and the order processing one, fed by
+ * the table's stream (it reads the order, moves its state, gives stock back, and finds and
+ * forgets the user's connections).
+ */
+const EVENT_FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: "notifications",
+    description: "serverless-store: WebSocket $connect, $disconnect and $default",
+    trigger: "websocket",
+    routes: [],
+    storeActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+  },
+  {
+    name: "processOrders",
+    description: "serverless-store: order processing from the table's stream",
+    trigger: "stream",
+    routes: [],
+    storeActions: [
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+    ],
+  },
+];
 
 export function isArchitecture(value: string): value is Architecture {
   return (ARCHITECTURES as readonly string[]).includes(value);
 }
 
 /**
- * The functions of `architecture`, derived from the route table: a route is never listed twice.
+ * The functions of `architecture`: its API functions derived from the route table (a route is
+ * never listed twice), then the WebSocket and order processing functions all four share.
  * Routes marked `localOnly` (sign-up, sign-in and the local issuer's keys) are not deployed:
  * in AWS the Cognito user pool does their work.
  */
@@ -29,6 +78,10 @@ export function functionsOf(
   architecture: Architecture,
   routes: readonly Route[] = ROUTES,
 ): FunctionSpec[] {
+  return [...apiFunctionsOf(architecture, routes), ...EVENT_FUNCTIONS];
+}
+
+function apiFunctionsOf(architecture: Architecture, routes: readonly Route[]): FunctionSpec[] {
   const deployed = routes.filter((route) => route.localOnly !== true);
   const rest = deployed.filter((route) => route.group !== "graphql");
   switch (architecture) {
@@ -51,15 +104,9 @@ export function functionsOf(
   }
 }
 
-const ACCESS_ORDER: readonly StoreAccess[] = ["none", "read", "write"];
-
 function spec(name: string, what: string, routes: readonly Route[]): FunctionSpec {
-  const store = routes.reduce<StoreAccess>(
-    (most, route) =>
-      ACCESS_ORDER.indexOf(route.store) > ACCESS_ORDER.indexOf(most) ? route.store : most,
-    "none",
-  );
-  return { name, description: `serverless-store: ${what}`, routes, store };
+  const storeActions = [...new Set(routes.flatMap((route) => STORE_ACTIONS[route.store]))];
+  return { name, description: `serverless-store: ${what}`, trigger: "http", routes, storeActions };
 }
 
 /** `POST /products/{id}/comments` -> `postProductsIdComments`. */

@@ -1,4 +1,4 @@
-export type { Architecture, FunctionSpec } from "./architectures.js";
+export type { Architecture, FunctionSpec, FunctionTrigger } from "./architectures.js";
 export {
   ARCHITECTURES,
   DEFAULT_ARCHITECTURE,
@@ -15,8 +15,10 @@ export {
   AUTHORIZER_ID,
   bundleDir,
   describeArchitecture,
+  PROCESSING_DLQ_ID,
   roleId,
   TABLE_ID,
   USER_POOL_CLIENT_ID,
   USER_POOL_ID,
+  WEBSOCKET_API_ID,
 } from "./serverless-descriptor.js";

@@ -1,6 +1,10 @@
 import type { ErrorCode } from "../domain/index.js";
-import type { StoreAccess } from "../http/index.js";
-import { TABLE_DEFINITION } from "../store/dynamodb-table.js";
+import {
+  ORDER_STREAM_FILTER_PATTERN,
+  STREAM_SPECIFICATION,
+  TABLE_DEFINITION,
+  TIME_TO_LIVE_SPECIFICATION,
+} from "../store/dynamodb-table.js";
 import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
 
 /** A CloudFormation resource, as `resources.Resources` of serverless.yml holds it. */
@@ -19,12 +23,21 @@ export interface HttpEvent {
   };
 }
 
+export interface WebSocketRouteEvent {
+  websocket: { route: string };
+}
+
+export interface StreamEvent {
+  stream: Record<string, unknown>;
+}
+
 export interface ServerlessFunction {
   handler: string;
   description: string;
   role: string;
+  timeout?: number;
   package: { patterns: string[] };
-  events: HttpEvent[];
+  events: (HttpEvent | WebSocketRouteEvent | StreamEvent)[];
 }
 
 /** What serverless.yml takes from the route table for one architecture. */
@@ -39,6 +52,12 @@ export const TABLE_ID = "StoreTable";
 export const USER_POOL_ID = "UserPool";
 export const USER_POOL_CLIENT_ID = "UserPoolClient";
 export const AUTHORIZER_ID = "CognitoAuthorizer";
+/** Stream records that failed every retry land here instead of vanishing with an order. */
+export const PROCESSING_DLQ_ID = "OrderProcessingDeadLetterQueue";
+/** The logical id serverless gives the WebSocket API. */
+export const WEBSOCKET_API_ID = "WebsocketsApi";
+/** Seconds the processing function may run: the payment step (1 s by default) and posting. */
+const PROCESSING_TIMEOUT_SECONDS = 30;
 /** Where `npm run build` puts a function's bundle; the handler and package patterns point here. */
 export const bundleDir = (name: string): string => `dist/functions/${name}`;
 
@@ -48,20 +67,6 @@ export const bundleDir = (name: string): string => `dist/functions/${name}`;
  * would want ID tokens instead.
  */
 const ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin";
-
-/** The DynamoDB actions each kind of store access needs, and nothing more. */
-const STORE_ACTIONS: Record<StoreAccess, string[]> = {
-  none: [],
-  read: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
-  write: [
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:ConditionCheckItem",
-  ],
-};
 
 const upperFirst = (name: string): string => (name[0]?.toUpperCase() ?? "") + name.slice(1);
 export const roleId = (name: string): string => `${upperFirst(name)}Role`;
@@ -79,6 +84,7 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     [TABLE_ID]: table(),
     [USER_POOL_ID]: userPool(),
     [USER_POOL_CLIENT_ID]: userPoolClient(),
+    [PROCESSING_DLQ_ID]: processingDeadLetterQueue(),
     ...gatewayResponses(),
   };
   const needsAuthorizer = specs.some((spec) => spec.routes.some((r) => r.auth === "required"));
@@ -123,27 +129,67 @@ function lambdaFunction(spec: FunctionSpec, preflightPaths: string[]): Serverles
     handler: `${dir}/index.handler`,
     description: spec.description,
     role: roleId(spec.name),
+    ...(spec.trigger === "stream" ? { timeout: PROCESSING_TIMEOUT_SECONDS } : {}),
     // Each function's zip holds its own bundle and nothing else; source maps stay local.
     package: { patterns: [`${dir}/**`, `!${dir}/**/*.map`] },
-    events: spec.routes
-      .map((route) => ({
-        http: {
-          method: route.method.toLowerCase(),
-          path: route.resource,
-          ...(route.auth === "required"
-            ? {
-                authorizer: {
-                  type: "COGNITO_USER_POOLS" as const,
-                  authorizerId: { Ref: AUTHORIZER_ID },
-                  scopes: [ACCESS_TOKEN_SCOPE],
-                },
-              }
-            : {}),
-        },
-      }))
-      .concat(preflightPaths.map((path) => ({ http: { method: "options", path } }))),
+    events: eventsOf(spec, preflightPaths),
   };
 }
+
+function eventsOf(
+  spec: FunctionSpec,
+  preflightPaths: string[],
+): (HttpEvent | WebSocketRouteEvent | StreamEvent)[] {
+  switch (spec.trigger) {
+    case "websocket":
+      // $connect checks the token of the query string itself, with the REST API's verifier.
+      return ["$connect", "$disconnect", "$default"].map((route) => ({ websocket: { route } }));
+    case "stream":
+      return [
+        {
+          stream: {
+            type: "dynamodb",
+            arn: { "Fn::GetAtt": [TABLE_ID, "StreamArn"] },
+            startingPosition: "TRIM_HORIZON",
+            batchSize: 10,
+            // Only inserted orders in PLACED wake the function; processing is idempotent, so a
+            // retried batch changes nothing twice.
+            filterPatterns: [ORDER_STREAM_FILTER_PATTERN],
+            functionResponseType: "ReportBatchItemFailures",
+            bisectBatchOnFunctionError: true,
+            maximumRetryAttempts: 10,
+            destinations: {
+              onFailure: { arn: { "Fn::GetAtt": [PROCESSING_DLQ_ID, "Arn"] }, type: "sqs" },
+            },
+          },
+        },
+      ];
+    case "http":
+      return spec.routes
+        .map(
+          (route): HttpEvent => ({
+            http: {
+              method: route.method.toLowerCase(),
+              path: route.resource,
+              ...(route.auth === "required"
+                ? {
+                    authorizer: {
+                      type: "COGNITO_USER_POOLS" as const,
+                      authorizerId: { Ref: AUTHORIZER_ID },
+                      scopes: [ACCESS_TOKEN_SCOPE],
+                    },
+                  }
+                : {}),
+            },
+          }),
+        )
+        .concat(preflightPaths.map((path) => ({ http: { method: "options", path } })));
+  }
+}
+
+const arn = (service: string, resource: string): { "Fn::Sub": string } => ({
+  "Fn::Sub": `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+});
 
 function role(spec: FunctionSpec): CfnResource {
   const statements: object[] = [
@@ -151,18 +197,40 @@ function role(spec: FunctionSpec): CfnResource {
       Effect: "Allow",
       Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
       // The log group serverless creates for the function (with its retention).
-      Resource: {
-        "Fn::Sub": `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${spec.name}:*`,
-      },
+      Resource: arn("logs", `log-group:/aws/lambda/\${AWS::StackName}-${spec.name}:*`),
     },
   ];
-  const actions = STORE_ACTIONS[spec.store];
-  if (actions.length > 0) {
+  if (spec.storeActions.length > 0) {
     statements.push({
       Effect: "Allow",
-      Action: actions,
+      Action: spec.storeActions,
       Resource: [{ "Fn::GetAtt": [TABLE_ID, "Arn"] }, { "Fn::Sub": `\${${TABLE_ID}.Arn}/index/*` }],
     });
+  }
+  if (spec.trigger === "stream") {
+    statements.push(
+      {
+        Effect: "Allow",
+        Action: [
+          "dynamodb:DescribeStream",
+          "dynamodb:GetRecords",
+          "dynamodb:GetShardIterator",
+          "dynamodb:ListStreams",
+        ],
+        Resource: { "Fn::GetAtt": [TABLE_ID, "StreamArn"] },
+      },
+      {
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: { "Fn::GetAtt": [PROCESSING_DLQ_ID, "Arn"] },
+      },
+      {
+        // Posting order updates to the user's WebSocket connections, and nothing else.
+        Effect: "Allow",
+        Action: "execute-api:ManageConnections",
+        Resource: arn("execute-api", `\${${WEBSOCKET_API_ID}}/*/POST/@connections/*`),
+      },
+    );
   }
   return {
     Type: "AWS::IAM::Role",
@@ -179,10 +247,22 @@ function role(spec: FunctionSpec): CfnResource {
       },
       Policies: [
         {
-          PolicyName: `${spec.name}-${spec.store === "none" ? "logs" : `logs-store-${spec.store}`}`,
+          PolicyName: `${spec.name}-least-privilege`,
           PolicyDocument: { Version: "2012-10-17", Statement: statements },
         },
       ],
+    },
+  };
+}
+
+function processingDeadLetterQueue(): CfnResource {
+  return {
+    Type: "AWS::SQS::Queue",
+    Properties: {
+      // What the stream could not process after every retry: the record's shard and sequence
+      // numbers, to look the order up and run processing for it again.
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
     },
   };
 }
@@ -196,6 +276,9 @@ function table(): CfnResource {
     Properties: {
       ...TABLE_DEFINITION,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      // New order items wake the processing function; expired WebSocket connections go away.
+      StreamSpecification: STREAM_SPECIFICATION,
+      TimeToLiveSpecification: TIME_TO_LIVE_SPECIFICATION,
       SSESpecification: { SSEEnabled: true },
     },
   };

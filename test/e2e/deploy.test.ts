@@ -113,12 +113,14 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
   const served = architecture === "graph" ? graphqlRoutes : restRoutes;
 
   it("has the number of functions the architecture calls for", () => {
-    const expected = {
-      nano: restRoutes.length,
-      micro: new Set(restRoutes.map((route) => route.group)).size,
-      monolith: 1,
-      graph: 1,
-    }[architecture];
+    // Every architecture adds the WebSocket function and the order processing function.
+    const expected =
+      {
+        nano: restRoutes.length,
+        micro: new Set(restRoutes.map((route) => route.group)).size,
+        monolith: 1,
+        graph: 1,
+      }[architecture] + 2;
     expect(ofType(template(architecture), "AWS::Lambda::Function")).toHaveLength(expected);
     expect(functionsOf(architecture)).toHaveLength(expected);
   });
@@ -175,7 +177,7 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
 
   it("gives every function a role of its own with the least store access its routes need", () => {
     const t = template(architecture);
-    for (const spec of functionsOf(architecture)) {
+    for (const spec of functionsOf(architecture).filter((f) => f.trigger === "http")) {
       const actions = actionsOf(t, spec.name);
       const writes = spec.routes.some((route) => route.store === "write");
       const reads = spec.routes.some((route) => route.store !== "none");
@@ -185,12 +187,80 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
         actions.some((action) => WRITES.includes(action)),
         spec.name,
       ).toBe(writes);
+      expect(actions).not.toContain("execute-api:ManageConnections");
+    }
+    for (const spec of functionsOf(architecture)) {
+      const actions = actionsOf(t, spec.name);
       expect(actions.some((action) => action === "dynamodb:*" || action === "*")).toBe(false);
       const fn = t.Resources[`${upperFirst(spec.name)}LambdaFunction`]?.Properties ?? {};
       expect(fn.Role).toEqual({ "Fn::GetAtt": [`${upperFirst(spec.name)}Role`, "Arn"] });
       expect(fn.Runtime).toBe("nodejs22.x");
       expect(fn.Architectures).toEqual(["arm64"]);
     }
+  });
+
+  it("serves the WebSocket API's $connect, $disconnect and $default from one function", () => {
+    const t = template(architecture);
+    const routes = ofType(t, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties);
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual([
+      "$connect",
+      "$default",
+      "$disconnect",
+    ]);
+    // No gateway authorizer: $connect verifies the token of its query string itself.
+    for (const route of routes) expect(route.AuthorizationType).toBe("NONE");
+    const integrations = ofType(t, "AWS::ApiGatewayV2::Integration");
+    expect(integrations).toHaveLength(1);
+    expect(JSON.stringify(integrations[0]?.[1].Properties)).toContain(
+      "NotificationsLambdaFunction",
+    );
+    expect(
+      actionsOf(t, "notifications")
+        .filter((a) => a.startsWith("dynamodb:"))
+        .sort(),
+    ).toEqual(["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]);
+  });
+
+  it("processes orders from the table's stream, and only orders inserted in PLACED", () => {
+    const t = template(architecture);
+    const mappings = ofType(t, "AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
+    expect(mappings).toHaveLength(1);
+    const mapping = mappings[0] ?? {};
+    expect(mapping.EventSourceArn).toEqual({ "Fn::GetAtt": ["StoreTable", "StreamArn"] });
+    expect(mapping.FunctionName).toEqual({ "Fn::GetAtt": ["ProcessOrdersLambdaFunction", "Arn"] });
+    expect(mapping.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    const filters = (mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
+      {
+        eventName: ["INSERT"],
+        dynamodb: { NewImage: { type: { S: ["ORDER"] }, status: { S: ["PLACED"] } } },
+      },
+    ]);
+    // What fails every retry is kept, never dropped with its order.
+    expect(JSON.stringify(mapping.DestinationConfig)).toContain("OrderProcessingDeadLetterQueue");
+    expect(ofType(t, "AWS::SQS::Queue")).toHaveLength(1);
+
+    const table = ofType(t, "AWS::DynamoDB::Table")[0]?.[1].Properties ?? {};
+    expect(table.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_IMAGE" });
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
+
+    const actions = actionsOf(t, "processOrders");
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:UpdateItem",
+        "execute-api:ManageConnections",
+        "sqs:SendMessage",
+      ]),
+    );
+    expect(actions).not.toContain("dynamodb:PutItem");
+    const fn = t.Resources.ProcessOrdersLambdaFunction?.Properties ?? {};
+    const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(env.WEBSOCKET_ENDPOINT)).toMatch(
+      /https:\/\/\$\{WebsocketsApi\}\.execute-api/,
+    );
+    expect(fn.Timeout).toBeGreaterThan(10);
   });
 
   it("keeps every function's logs for a limited time", () => {
@@ -275,7 +345,11 @@ describe("the nanoservices package under serverless-offline, over HTTP", () => {
     const keyFile = join(keyDir, "key.json");
     await writeFile(keyFile, JSON.stringify(key.privateJwk), { mode: 0o600 });
 
-    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+    const [httpPort, lambdaPort, websocketPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     baseUrl = `http://127.0.0.1:${httpPort}`;
     offline = spawn(
       process.execPath,
@@ -292,6 +366,8 @@ describe("the nanoservices package under serverless-offline, over HTTP", () => {
         String(httpPort),
         "--lambdaPort",
         String(lambdaPort),
+        "--websocketPort",
+        String(websocketPort),
         "--noPrependStageInUrl",
       ],
       {
@@ -409,9 +485,11 @@ describe("the nanoservices package under serverless-offline, over HTTP", () => {
 
     const headers = { "Idempotency-Key": "offline-checkout-1" };
     const first = await call("PUT", "/checkout", { token: alice, headers });
-    expect(first.status).toBe(201);
+    expect(first.status).toBe(202);
+    expect(first.json.status).toBe("PLACED");
     expect(first.headers.get("location")).toBe(`/orders/${first.json.id}`);
     const again = await call("PUT", "/checkout", { token: alice, headers });
+    expect(again.status).toBe(200);
     expect(again.json.id).toBe(first.json.id);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
 
