@@ -6,11 +6,13 @@
 // event for its first route, against DynamoDB Local, then exits. The baseline is `node -e 0`.
 // Rounds interleave function and baseline so drift on the machine falls on both.
 import { spawn, spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { FunctionSpec } from "../src/deploy/index.js";
 import {
   ARCHITECTURES,
   type Architecture,
@@ -18,10 +20,13 @@ import {
   functionsOf,
   isArchitecture,
 } from "../src/deploy/index.js";
+import type { Order } from "../src/domain/index.js";
 import type { Route } from "../src/http/index.js";
 import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
+import { newConnectionId, toWebSocketEvent } from "../src/local/websocket-event.js";
 import { openDynamoDbStore } from "../src/store/dynamodb-store.js";
 import { apiEvent } from "../test/helpers/api-event.js";
+import { orderRecord, streamEvent } from "../test/helpers/stream-event.js";
 import { createSigningKey, mintToken } from "../test/helpers/tokens.js";
 import { median } from "./measure.js";
 
@@ -91,6 +96,7 @@ try {
     AUTH_CLIENT_ID: CLIENT_ID,
     AUTH_KEY_FILE: keyFile,
     LOG_REQUESTS: "false",
+    PAYMENT_DELAY_MS: "0",
     // The SDK's Node 20 end-of-support notice is one write to stderr, not a cost worth counting.
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
   };
@@ -100,10 +106,10 @@ try {
   let worst = 0;
   for (const architecture of architectures) {
     for (const spec of functionsOf(architecture)) {
-      const route = spec.routes[0];
-      if (route === undefined) continue;
+      const first = firstEvent(spec, token);
+      if (first === undefined) continue;
+      const { what, event } = first;
       const bundle = resolve(bundleDir(spec.name), "index.mjs");
-      const event = firstEvent(route, token);
       const probe = await invokeOnce(bundle, event, env);
       const functionMs: number[] = [];
       const bareMs: number[] = [];
@@ -121,7 +127,7 @@ try {
       rows.push([
         architecture,
         spec.name,
-        `${route.method} ${route.resource} -> ${probe.statusCode}`,
+        `${what} -> ${probe.outcome}`,
         `${Math.round((await bytesOf(bundleDir(spec.name), false)) / 1024)} KiB`,
         `${Math.round((await bytesOf(bundleDir(spec.name), true)) / 1024)} KiB`,
         `${median(functionMs).toFixed(0)} ms`,
@@ -151,8 +157,54 @@ try {
   await rm(workDir, { recursive: true, force: true });
 }
 
+/** The event of a function's first invocation: its first route, a $connect, a stream batch. */
+function firstEvent(
+  spec: FunctionSpec,
+  token: string,
+): { what: string; event: object } | undefined {
+  switch (spec.trigger) {
+    case "websocket":
+      return {
+        what: "$connect",
+        event: toWebSocketEvent({
+          routeKey: "$connect",
+          connectionId: newConnectionId(),
+          connectedAt: Date.now(),
+          query: { token },
+        }),
+      };
+    case "stream":
+      // An order the table does not hold: processing reads it, finds nothing, and stops.
+      return {
+        what: "1 order record",
+        event: streamEvent(orderRecord(benchOrder())),
+      };
+    case "http": {
+      const route = spec.routes[0];
+      return route === undefined
+        ? undefined
+        : { what: `${route.method} ${route.resource}`, event: routeEvent(route, token) };
+    }
+  }
+}
+
+function benchOrder(): Order {
+  return {
+    id: randomUUID(),
+    userId: "bench-user",
+    status: "PLACED",
+    createdAt: new Date().toISOString(),
+    idempotencyKey: randomUUID(),
+    lines: [],
+    discountPercentage: 0,
+    subtotalCents: 0,
+    discountCents: 0,
+    totalCents: 0,
+  };
+}
+
 /** An API Gateway event for `route`, signed in when the route needs a user. */
-function firstEvent(route: Route, token: string): APIGatewayProxyEvent {
+function routeEvent(route: Route, token: string): APIGatewayProxyEvent {
   const samples: Record<string, { path: string; body?: object }> = {
     "/products/{id}": { path: "/products/lonely-bird" },
     "/products/{id}/comments": {
@@ -176,19 +228,20 @@ function firstEvent(route: Route, token: string): APIGatewayProxyEvent {
 
 interface Invocation {
   ms: number;
-  statusCode: number;
+  /** The status code, or for a stream batch how many records failed. */
+  outcome: string;
 }
 
 /** A fresh Node process: import the bundle, invoke the handler once, exit. */
 function invokeOnce(
   bundle: string,
-  event: APIGatewayProxyEvent,
+  event: object,
   env: Record<string, string>,
 ): Promise<Invocation> {
   const code = [
     `const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});`,
     "const result = await handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: 'bench' });",
-    "process.stdout.write(String(result.statusCode));",
+    "process.stdout.write(String(result.statusCode ?? result.batchItemFailures.length + ' failed'));",
     // Lambda freezes the process after the answer; here, leave without waiting for idle sockets.
     "process.exit(0);",
   ].join("\n");
@@ -196,11 +249,10 @@ function invokeOnce(
     ...env,
     BENCH_EVENT: JSON.stringify(event),
   }).then(({ ms, stdout, stderr }) => {
-    const statusCode = Number(stdout);
-    if (!Number.isInteger(statusCode) || statusCode >= 500) {
+    if (!/^[1-4]\d\d$|^0 failed$/.test(stdout)) {
       throw new Error(`${bundle} failed (${stdout}):\n${stderr}`);
     }
-    return { ms, statusCode };
+    return { ms, outcome: stdout };
   });
 }
 
