@@ -388,6 +388,25 @@ describe("failures", () => {
 });
 
 describe("CORS", () => {
+  it("answers the preflight of a function serving one method of a path with all of them", async () => {
+    // A nanoservice: GET /cart alone. POST /cart lives in another function, yet the browser
+    // preflights POST /cart at whichever function API Gateway sends OPTIONS to.
+    const getCart = ROUTES.filter((route) => route.method === "GET" && route.resource === "/cart");
+    await start({ routes: getCart });
+
+    const preflight = await t.invoke({
+      method: "OPTIONS",
+      resource: "/cart",
+      origin: ALLOWED_ORIGIN,
+      headers: { "Access-Control-Request-Method": "POST" },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers.allow).toBe("GET, POST, OPTIONS");
+    expect(preflight.headers["access-control-allow-methods"]).toBe("GET, POST, OPTIONS");
+    // What the function does not serve, it does not answer.
+    expectProblem(await t.invoke({ method: "GET", resource: "/products" }), 404, "NOT_FOUND");
+  });
+
   it("echoes an allowed origin with Vary: Origin on success and on problems", async () => {
     await start();
 
