@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../test/helpers/ports.js";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
@@ -41,7 +41,7 @@ export function createServerGroup(): ServerGroup {
 
   return {
     async start(options) {
-      const port = await findFreePort();
+      const port = await freePort();
       const child = spawn(process.execPath, ["--import", "tsx", options.script], {
         cwd: REPO_ROOT,
         env: { ...options.env, PORT: String(port), HOST: "127.0.0.1" },
@@ -106,19 +106,6 @@ async function waitUntilReady(
     }
   }
   throw new Error(`${label} did not answer ${url} within ${READY_TIMEOUT_MS} ms:\n${stderr()}`);
-}
-
-/** A port free right now; the child binds it a moment later (a race accepted on loopback). */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** utime + stime of a Linux process, from the fields after the parenthesised command name. */

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +9,7 @@ import { ROUTES, type Route } from "../../src/http/index.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../src/local/dynamodb-local.js";
 import { openDynamoDbStore } from "../../src/store/dynamodb-store.js";
 import { TABLE_DEFINITION } from "../../src/store/dynamodb-table.js";
+import { freePort } from "../helpers/ports.js";
 import { createSigningKey, mintToken, type SigningKey } from "../helpers/tokens.js";
 
 // `npm run package` as a user runs it: esbuild bundles, then `osls package` for each
@@ -301,20 +301,6 @@ describe("the nanoservices architecture", () => {
     ).toBe(false);
   });
 });
-
-/** A port free right now; the emulator binds it a moment later (a race accepted on loopback). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        resolve(typeof address === "object" && address !== null ? address.port : 0),
-      );
-    });
-  });
-}
 
 describe("the nanoservices package under serverless-offline, over HTTP", () => {
   const ISSUER = "https://auth.offline.test";

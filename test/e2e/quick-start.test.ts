@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { OrderView, ProductView } from "../../src/services/index.js";
+import { freePort } from "../helpers/ports.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const STARTUP_TIMEOUT_MS = 45_000;
@@ -15,19 +15,6 @@ interface Running {
   url: string;
   /** Everything the process printed so far, stdout and stderr interleaved. */
   output: () => string;
-}
-
-/** A port nobody listens on right now: bind to 0, read it, let it go. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The quick start exactly as README tells a newcomer to run it, with the default store. */
