@@ -63,7 +63,7 @@ export interface CancellationReason {
 export class DynamoDbServiceError extends Error {
   readonly $fault: "client" | "server";
   readonly statusCode: number;
-  CancellationReasons?: CancellationReason[];
+  declare CancellationReasons?: CancellationReason[];
 
   constructor(
     name: string,
