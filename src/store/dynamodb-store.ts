@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { QueryCommandInput, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { backoffMs, isNetworkError } from "../aws/aws-http.js";
 import {
   AppError,
   assertTransition,
@@ -17,12 +18,10 @@ import {
   type User,
 } from "../domain/index.js";
 import {
-  backoffMs,
   type CancellationReason,
   DynamoDbClient,
   type DynamoDbCredentials,
   DynamoDbServiceError,
-  isNetworkError,
 } from "./dynamodb-client.js";
 import { DynamoDbDocuments } from "./dynamodb-documents.js";
 import {

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import type { BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { backoffMs } from "../aws/aws-http.js";
 import type { Comment, Product, Promotion } from "../domain/index.js";
-import { backoffMs, DynamoDbServiceError } from "./dynamodb-client.js";
+import { DynamoDbServiceError } from "./dynamodb-client.js";
 import type { DynamoDbDocuments } from "./dynamodb-documents.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
 
