@@ -16,13 +16,10 @@
 // those the store and its local table setup send. The document layer is `dynamodb-documents.ts`.
 import {
   type AwsClientOptions,
-  type AwsCredentials,
   AwsHttpClient,
   type HttpAnswer,
   isNetworkError,
   regionOf,
-  type SignableRequest,
-  signRequest,
 } from "../aws/aws-http.js";
 
 export {
@@ -103,15 +100,6 @@ function isRetryable(error: unknown): boolean {
   }
   return isNetworkError(error);
 }
-
-/** Signs `request` for DynamoDB as the client does: what the signature tests compare. */
-export const signDynamoDbRequest = (
-  request: SignableRequest,
-  credentials: AwsCredentials,
-  region: string,
-  signingDate?: Date,
-): Promise<Record<string, string>> =>
-  signRequest(request, { service: "dynamodb", region, credentials }, signingDate);
 
 /** The region's public endpoint: China's regions have their own domain. */
 export const defaultEndpoint = (region: string): string =>

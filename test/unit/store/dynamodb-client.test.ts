@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -8,8 +8,8 @@ import {
   type DynamoDbClientOptions,
   DynamoDbServiceError,
   defaultEndpoint,
-  signDynamoDbRequest,
 } from "../../../src/store/dynamodb-client.js";
+import { type CapturedRequest, resign, signedHeadersOf } from "../../helpers/aws-signature.js";
 
 const REGION = "eu-west-1";
 const CREDENTIALS = {
@@ -18,12 +18,7 @@ const CREDENTIALS = {
   sessionToken: "session-token-example",
 };
 
-interface Captured {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+type Captured = CapturedRequest;
 
 /** What the fake DynamoDB answers one request with; `hang` never answers. */
 type Answer = { status: number; body: object } | "hang";
@@ -79,24 +74,6 @@ function leanClient(endpoint: string, options: DynamoDbClientOptions = {}): Dyna
   return client;
 }
 
-/** `20260501T120000Z` as a Date. */
-const amzDate = (value: string): Date =>
-  new Date(
-    `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}T` +
-      `${value.slice(9, 11)}:${value.slice(11, 13)}:${value.slice(13, 15)}Z`,
-  );
-
-const signedHeadersOf = (authorization: unknown): string =>
-  /SignedHeaders=([^,]+)/.exec(String(authorization))?.[1] ?? "";
-
-const headerText = (headers: IncomingHttpHeaders): Record<string, string> => {
-  const text: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === "string" && name !== "authorization") text[name] = value;
-  }
-  return text;
-};
-
 describe("DynamoDbClient signatures", () => {
   const sdkRequests: [string, (sdk: DynamoDBClient) => Promise<unknown>][] = [
     [
@@ -133,21 +110,8 @@ describe("DynamoDbClient signatures", () => {
       const [fromSdk] = fake.requests;
       if (fromSdk === undefined) throw new Error("the SDK sent nothing");
 
-      const signed = await signDynamoDbRequest(
-        {
-          method: fromSdk.method,
-          protocol: "http:",
-          hostname: "127.0.0.1",
-          port: fake.port,
-          path: fromSdk.path,
-          headers: headerText(fromSdk.headers),
-          body: fromSdk.body,
-        },
-        CREDENTIALS,
-        REGION,
-        amzDate(String(fromSdk.headers["x-amz-date"])),
-      );
-      expect(signed.authorization).toBe(fromSdk.headers.authorization);
+      const signing = { service: "dynamodb", region: REGION, credentials: CREDENTIALS };
+      expect(await resign(fromSdk, fake.port, signing)).toBe(fromSdk.headers.authorization);
 
       // The lean client's own request: same operation, body and set of signed headers.
       const target = String(fromSdk.headers["x-amz-target"]).split(".")[1] ?? "";
@@ -164,21 +128,7 @@ describe("DynamoDbClient signatures", () => {
         signedHeadersOf(fromSdk.headers.authorization),
       );
       // And its signature is the one its headers and body call for.
-      const resigned = await signDynamoDbRequest(
-        {
-          method: own.method,
-          protocol: "http:",
-          hostname: "127.0.0.1",
-          port: fake.port,
-          path: own.path,
-          headers: headerText(own.headers),
-          body: own.body,
-        },
-        CREDENTIALS,
-        REGION,
-        amzDate(String(own.headers["x-amz-date"])),
-      );
-      expect(resigned.authorization).toBe(own.headers.authorization);
+      expect(await resign(own, fake.port, signing)).toBe(own.headers.authorization);
     },
   );
 });
