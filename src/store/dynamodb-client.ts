@@ -1,19 +1,22 @@
 // A hand-written DynamoDB client, because of cold start. Every Lambda function of the store talks
 // to DynamoDB, and the AWS SDK v3 clients (`@aws-sdk/client-dynamodb` + `lib-dynamodb`, ~400 KB
-// of the bundle even as ES modules) were most of each cold start: 4-5x a bare `node -e 0`
-// (~330-500 ms against ~80-120 ms), where a bundle doing one Query with the SDK took ~170 ms more
-// than bare Node, and one signing with the SDK's own standalone signer (@smithy/signature-v4) over
-// `node:http` took ~60 ms more, query included, in a 20 KB bundle. This file and
-// `src/aws/aws-http.ts` (signing, sockets, timeouts, retries) are that second way.
+// of the bundle even as ES modules) were most of each cold start: a bundle doing one Query with
+// the SDK loaded ~170 ms more than bare Node, one signing with the SDK's own standalone signer
+// (@smithy/signature-v4) over `node:http` ~60 ms more, query included. Measured with
+// `npx tsx bench/cold-start.ts --rounds 9 monolith nano` (fresh process: import + first invoke
+// against DynamoDB Local): 295-367 ms per function with the SDK clients (3.6-4.7x `node -e 0`),
+// 218-278 ms with this client and `src/aws/aws-http.ts` (3.2-4.0x); the bundle's chunks went from
+// 702 to ~400 KiB. This file and `aws-http.ts` (signing, sockets, timeouts, retries) are that way.
 //
 // What it does: DynamoDB's JSON 1.0 protocol (`POST /`, `X-Amz-Target`), SigV4 signing with the
 // SDK's signer, credentials from the options or the environment (what Lambda provides), else the
 // SDK's full provider chain loaded on demand; keep-alive sockets, a connection and a request
 // timeout, and the SDK's standard-mode retries (3 attempts, full-jitter backoff) on network
 // errors, timeouts, 5xx and throttling. What it deliberately does not do: the SDK's client-side
-// retry quota (token bucket), adaptive rate limiting, clock-skew correction, CRC32 checks of
-// responses, endpoint discovery, FIPS/dual-stack endpoints, proxies, or any operation beyond
-// those the store and its local table setup send. The document layer is `dynamodb-documents.ts`.
+// retry quota (token bucket) and its longer 500 ms backoff base for throttling, adaptive rate
+// limiting, clock-skew correction, CRC32 checks of responses, endpoint discovery, FIPS and
+// dual-stack endpoints, proxies, or any operation beyond those the store and its local table
+// setup send. The document layer is `dynamodb-documents.ts`.
 import {
   type AwsClientOptions,
   AwsHttpClient,
