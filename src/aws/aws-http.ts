@@ -118,12 +118,18 @@ export interface SignableRequest {
  * Signs `request` with SigV4 for `service` in `region` at `signingDate`: the headers to send, with
  * `authorization`, `x-amz-date`, `x-amz-content-sha256` and the session token's header added.
  */
-export async function signRequest(
+export const signRequest = (
   request: SignableRequest,
   signing: { service: string; region: string; credentials: AwsCredentials },
   signingDate: Date = new Date(),
+): Promise<Record<string, string>> =>
+  signWith(new SignatureV4({ ...signing, sha256: Sha256 }), request, signingDate);
+
+async function signWith(
+  signer: SignatureV4,
+  request: SignableRequest,
+  signingDate: Date,
 ): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ ...signing, sha256: Sha256 });
   const signed = await signer.sign(
     { ...request, query: {}, headers: { ...request.headers } },
     { signingDate },
@@ -164,7 +170,8 @@ export interface SignedRequest {
  */
 export class AwsHttpClient {
   readonly endpoint: URL;
-  private readonly credentials: CredentialProvider;
+  /** One signer per client: it caches the day's signing key. */
+  private readonly signer: SignatureV4;
   private readonly connectionTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   readonly maxAttempts: number;
@@ -174,13 +181,18 @@ export class AwsHttpClient {
   private agent: HttpAgent | undefined;
 
   constructor(
-    private readonly service: string,
+    service: string,
     readonly region: string,
     endpoint: string,
     options: AwsClientOptions,
   ) {
     this.endpoint = new URL(endpoint);
-    this.credentials = credentialProviderOf(options, options.env ?? process.env);
+    this.signer = new SignatureV4({
+      service,
+      region,
+      credentials: credentialProviderOf(options, options.env ?? process.env),
+      sha256: Sha256,
+    });
     this.connectionTimeoutMs = options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
@@ -223,7 +235,8 @@ export class AwsHttpClient {
     const { hostname, port, protocol } = this.endpoint;
     const path = `${this.endpoint.pathname.replace(/\/$/, "")}${request.path}`;
     const body = request.body;
-    const headers = await signRequest(
+    const headers = await signWith(
+      this.signer,
       {
         method: "POST",
         protocol,
@@ -241,7 +254,7 @@ export class AwsHttpClient {
         },
         body,
       },
-      { service: this.service, region: this.region, credentials: await this.credentials() },
+      new Date(),
     );
     return this.post(path, headers, body);
   }

@@ -159,8 +159,15 @@ export class DynamoDbClient {
 }
 
 function readAnswer({ statusCode, text }: HttpAnswer): Record<string, unknown> {
-  const parsed: Record<string, unknown> = text === "" ? {} : JSON.parse(text);
-  if (statusCode >= 200 && statusCode < 300) return parsed;
+  const ok = statusCode >= 200 && statusCode < 300;
+  let parsed: Record<string, unknown> = {};
+  try {
+    if (text !== "") parsed = JSON.parse(text);
+  } catch (error) {
+    // A proxy's HTML 502 is still a 502 (retried, then "unavailable"); a 200 must be JSON.
+    if (ok) throw error;
+  }
+  if (ok) return parsed;
   throw serviceErrorOf(statusCode, parsed);
 }
 

@@ -21,7 +21,7 @@ const CREDENTIALS = {
 type Captured = CapturedRequest;
 
 /** What the fake DynamoDB answers one request with; `hang` never answers. */
-type Answer = { status: number; body: object } | "hang";
+type Answer = { status: number; body: object | string } | "hang";
 
 const servers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -45,7 +45,8 @@ async function fakeDynamoDb(answer: (request: Captured, index: number) => Answer
     const answered = answer(captured, requests.length - 1);
     if (answered === "hang") return;
     response.writeHead(answered.status, { "content-type": "application/x-amz-json-1.0" });
-    response.end(JSON.stringify(answered.body));
+    const { body: answerBody } = answered;
+    response.end(typeof answerBody === "string" ? answerBody : JSON.stringify(answerBody));
   });
   server.on("connection", (socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -184,6 +185,16 @@ describe("DynamoDbClient retries, timeouts and errors", () => {
 
     expect(error).toMatchObject({ name: "ServiceUnavailable", message: "busy", $fault: "server" });
     expect(fake.requests).toHaveLength(2);
+  });
+
+  it("retries a 502 whose body is not JSON (a proxy's page), and names it after its status", async () => {
+    const fake = await fakeDynamoDb(() => ({ status: 502, body: "<html>Bad Gateway</html>" }));
+    const error = await leanClient(fake.endpoint)
+      .send("GetItem", {})
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: "Http502Error", $fault: "server", statusCode: 502 });
+    expect(fake.requests).toHaveLength(3);
   });
 
   it("carries the cancellation reasons of a cancelled transaction, without retrying it", async () => {
