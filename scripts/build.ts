@@ -75,8 +75,11 @@ for (const architecture of architectures) {
       format: "esm",
       minify: true,
       sourcemap: true,
-      // The native SQLite driver is the local store only; Lambda uses DynamoDB.
-      external: ["better-sqlite3"],
+      // The native SQLite driver is the local store only; Lambda uses DynamoDB. The SDK's
+      // credential chain is the DynamoDB client's fallback for laptops: Lambda always hands
+      // credentials over in the environment (and its runtime ships the SDK). Bundled, it would
+      // share chunks with the signer and load ~60 KB of SDK code at every cold start.
+      external: ["better-sqlite3", "@aws-sdk/credential-provider-node"],
       // Some dependencies are CommonJS and call require(); give the ESM bundle one.
       banner: {
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

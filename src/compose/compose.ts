@@ -102,7 +102,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     log,
   });
   const graphql = routes.some((route) => route.group === "graphql")
-    ? await createGraphql(services, config, log)
+    ? lazyGraphql(() => createGraphql(services, config, log))
     : notServedHere;
   const handler = createRouter({
     routes,
@@ -156,15 +156,22 @@ function createNotifier(
   return createSkippingNotifier(deps.log, "WEBSOCKET_ENDPOINT is not set");
 }
 
-/** Loads the management API's SDK client on the first update: the REST functions never do. */
-function lazyNotifier(load: () => Promise<Notifier>): Notifier {
-  let loading: Promise<Notifier> | undefined;
-  return {
-    notify: async (userId, message) => {
-      loading ??= load();
-      return (await loading).notify(userId, message);
-    },
+/**
+ * `load`, called on the first use and once: what a Lambda function may never need (graphql-js,
+ * the token verifiers, the notifier) stays out of its cold start.
+ */
+function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    loading ??= load();
+    return loading;
   };
+}
+
+/** Loads the management API's client on the first update: the REST functions never do. */
+function lazyNotifier(load: () => Promise<Notifier>): Notifier {
+  const notifier = onFirstUse(load);
+  return { notify: async (userId, message) => (await notifier()).notify(userId, message) };
 }
 
 async function openStore(config: Config): Promise<Store> {
@@ -204,6 +211,15 @@ async function createGraphql(
   return createGraphqlExecutor(services, { introspection: config.graphqlIntrospection, log });
 }
 
+/**
+ * Loads graphql-js and builds the schema on the first GraphQL request: the monolith serves
+ * GraphQL too, and its REST requests (most of them) never pay ~50 ms of cold start for it.
+ */
+function lazyGraphql(load: () => Promise<GraphqlExecutor>): GraphqlExecutor {
+  const executor = onFirstUse(load);
+  return { execute: async (request, context) => (await executor()).execute(request, context) };
+}
+
 /** The executor of a function that serves no GraphQL route: the router never calls it. */
 const notServedHere: GraphqlExecutor = {
   execute: async () => {
@@ -240,11 +256,6 @@ async function createIdentity(
 
 /** Loads the verifier on the first token: an anonymous catalogue read never pays for it. */
 function lazyVerifier(load: () => Promise<TokenVerifier>): TokenVerifier {
-  let loading: Promise<TokenVerifier> | undefined;
-  return {
-    verify: async (token) => {
-      loading ??= load();
-      return (await loading).verify(token);
-    },
-  };
+  const verifier = onFirstUse(load);
+  return { verify: async (token) => (await verifier()).verify(token) };
 }

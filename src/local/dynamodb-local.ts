@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDbClient } from "../store/dynamodb-client.js";
 
 /** Region and credentials DynamoDB Local accepts: any will do, they only have to be present. */
 export const DYNAMODB_LOCAL_REGION = "us-east-1";
@@ -148,12 +148,13 @@ async function waitUntilReady(
   exited: Promise<void>,
   timeoutMs: number,
 ): Promise<void> {
-  const client = new DynamoDBClient({
+  const client = new DynamoDbClient({
     endpoint,
     region: DYNAMODB_LOCAL_REGION,
     credentials: DYNAMODB_LOCAL_CREDENTIALS,
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 2_000, throwOnRequestTimeout: true },
+    connectionTimeoutMs: 500,
+    requestTimeoutMs: 2_000,
   });
   let hasExited = false;
   void exited.then(() => {
@@ -164,7 +165,7 @@ async function waitUntilReady(
     for (;;) {
       if (hasExited) throw new Error(`the process exited (code ${child.exitCode})`);
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
+        await client.send("ListTables", { Limit: 1 });
         return;
       } catch (error) {
         if (Date.now() >= deadline) {

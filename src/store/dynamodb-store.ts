@@ -1,21 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  type CancellationReason,
-  DynamoDBClient,
-  type DynamoDBClientConfig,
-  DynamoDBServiceException,
-  TransactionCanceledException,
-} from "@aws-sdk/client-dynamodb";
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import type { QueryCommandInput, TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { backoffMs, isNetworkError } from "../aws/aws-http.js";
 import {
   AppError,
   assertTransition,
@@ -33,7 +18,13 @@ import {
   type User,
 } from "../domain/index.js";
 import {
-  backoffMs,
+  type CancellationReason,
+  DynamoDbClient,
+  type DynamoDbCredentials,
+  DynamoDbServiceError,
+} from "./dynamodb-client.js";
+import { DynamoDbDocuments } from "./dynamodb-documents.js";
+import {
   CATALOGUE_INDEX,
   CATALOGUE_PARTITION,
   type CatalogueSeed,
@@ -43,19 +34,19 @@ import {
   ORDERS_INDEX,
   seedTable,
   TIME_TO_LIVE_ATTRIBUTE,
-  toDocumentClient,
 } from "./dynamodb-table.js";
 import type { OrderStatusChange, PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
 
 export interface DynamoDbStoreOptions {
   tableName: string;
-  /** Defaults to the SDK's own resolution (`AWS_REGION` in Lambda). */
+  /** `AWS_REGION` (then `AWS_DEFAULT_REGION`) when omitted, as in Lambda. */
   region?: string;
   /** DynamoDB Local's URL, for example; the AWS endpoint of the region when omitted. */
   endpoint?: string;
-  credentials?: DynamoDBClientConfig["credentials"];
-  /** A client to use as is (its timeouts, retries and middleware); `close` leaves it open. */
-  client?: DynamoDBClient;
+  /** The environment's credentials (Lambda's), else the SDK's default chain, when omitted. */
+  credentials?: DynamoDbCredentials;
+  /** A client to use as is (its timeouts, retries and hooks); `close` leaves it open. */
+  client?: DynamoDbClient;
   /** Create the table (and wait until ACTIVE) when missing. In AWS the deployment creates it. */
   createTable?: boolean;
   /** Seed an empty catalogue with the demo catalogue (`true`) or with the given one. */
@@ -67,9 +58,6 @@ export interface DynamoDbStoreOptions {
   maxAttempts?: number;
 }
 
-const DEFAULT_CONNECTION_TIMEOUT_MS = 1_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
-const DEFAULT_MAX_ATTEMPTS = 3;
 const BATCH_GET_MAX_KEYS = 100;
 const BATCH_MAX_ATTEMPTS = 8;
 const BATCH_BASE_DELAY_MS = 50;
@@ -79,7 +67,7 @@ const TRANSACTION_MAX_ATTEMPTS = 5;
 const TRANSACTION_BASE_DELAY_MS = 25;
 const TRANSACTION_MAX_DELAY_MS = 400;
 
-/** Service errors that mean "busy or briefly broken", left over after the SDK's own retries. */
+/** Service errors that mean "busy or briefly broken", left over after the client's retries. */
 const UNAVAILABLE_ERRORS = new Set([
   "ProvisionedThroughputExceededException",
   "ThrottlingException",
@@ -89,30 +77,15 @@ const UNAVAILABLE_ERRORS = new Set([
   "TransactionConflictException",
   "TransactionInProgressException",
 ]);
-const NETWORK_ERROR_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
 /** Cancellation codes of a transaction item that a later retry may not meet again. */
 const UNAVAILABLE_REASONS = new Set(["ThrottlingError", "ProvisionedThroughputExceeded"]);
 
 /** Backend failures a client should retry later, as opposed to bugs in our own requests. */
 function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error instanceof DynamoDBServiceException) {
+  if (error instanceof DynamoDbServiceError) {
     return UNAVAILABLE_ERRORS.has(error.name) || error.$fault === "server";
   }
-  const code = (error as { code?: unknown }).code;
-  return (
-    error.name === "TimeoutError" || (typeof code === "string" && NETWORK_ERROR_CODES.has(code))
-  );
+  return isNetworkError(error);
 }
 
 const unavailable = (cause: unknown): AppError =>
@@ -140,27 +113,27 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
  */
 export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<DynamoDbStore> {
   const ownsClient = options.client === undefined;
+  // A dead endpoint fails within the connection timeout, not the OS's TCP timeouts.
   const client =
     options.client ??
-    new DynamoDBClient({
+    new DynamoDbClient({
       ...(options.region === undefined ? {} : { region: options.region }),
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      // The object form configures the SDK's own Node handler: a dead endpoint fails in about a
-      // second instead of waiting for the OS's TCP timeouts. Without throwOnRequestTimeout the
-      // handler only logs a warning when the request timeout passes, and keeps waiting.
-      requestHandler: {
-        connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-        requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-        throwOnRequestTimeout: true,
-      },
+      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+      ...(options.connectionTimeoutMs === undefined
+        ? {}
+        : { connectionTimeoutMs: options.connectionTimeoutMs }),
+      ...(options.requestTimeoutMs === undefined
+        ? {}
+        : { requestTimeoutMs: options.requestTimeoutMs }),
     });
+  const documents = new DynamoDbDocuments(client);
   try {
     await guarded(async () => {
-      if (options.createTable === true) await createTable(client, options.tableName);
+      if (options.createTable === true) await createTable(documents, options.tableName);
       if (options.seed !== undefined && options.seed !== false) {
-        await seedTable(client, options.tableName, options.seed === true ? {} : options.seed);
+        await seedTable(documents, options.tableName, options.seed === true ? {} : options.seed);
       }
     });
   } catch (error) {
@@ -307,7 +280,7 @@ type TransactOutcome =
       reasons: CancellationReason[];
       /** Other transactions still held items after every retry: no reason is a verdict. */
       contended: boolean;
-      error: TransactionCanceledException;
+      error: DynamoDbServiceError;
     };
 
 /**
@@ -316,16 +289,16 @@ type TransactOutcome =
  * or one Query, never a Scan. Build it with `openDynamoDbStore`.
  */
 export class DynamoDbStore implements Store {
-  private readonly documents: DynamoDBDocumentClient;
+  private readonly documents: DynamoDbDocuments;
   private closed = false;
 
   /** Prefer `openDynamoDbStore`, which can create and seed the table first. */
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDbClient,
     private readonly tableName: string,
     private readonly ownsClient = false,
   ) {
-    this.documents = toDocumentClient(client);
+    this.documents = new DynamoDbDocuments(client);
   }
 
   async listProducts(): Promise<ProductWithComments[]> {
@@ -412,34 +385,32 @@ export class DynamoDbStore implements Store {
   async saveCart(command: SaveCartCommand): Promise<Cart> {
     return this.guarded(async () => {
       const hasCode = command.promotionCode !== undefined;
-      const { Attributes } = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.cart(command.userId),
-          UpdateExpression:
-            "SET #type = :type, #userId = :userId, #lines = :lines, #updatedAt = :updatedAt, " +
-            "#version = if_not_exists(#version, :zero) + :one" +
-            (hasCode ? ", #promotionCode = :promotionCode" : " REMOVE #promotionCode"),
-          ExpressionAttributeNames: {
-            "#type": "type",
-            "#userId": "userId",
-            "#lines": "lines",
-            "#updatedAt": "updatedAt",
-            "#version": "version",
-            "#promotionCode": "promotionCode",
-          },
-          ExpressionAttributeValues: {
-            ":type": "CART",
-            ":userId": command.userId,
-            ":lines": cartLinesOf(command.lines),
-            ":updatedAt": command.updatedAt,
-            ":zero": 0,
-            ":one": 1,
-            ...(hasCode ? { ":promotionCode": command.promotionCode } : {}),
-          },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
+      const { Attributes } = await this.documents.update({
+        TableName: this.tableName,
+        Key: keys.cart(command.userId),
+        UpdateExpression:
+          "SET #type = :type, #userId = :userId, #lines = :lines, #updatedAt = :updatedAt, " +
+          "#version = if_not_exists(#version, :zero) + :one" +
+          (hasCode ? ", #promotionCode = :promotionCode" : " REMOVE #promotionCode"),
+        ExpressionAttributeNames: {
+          "#type": "type",
+          "#userId": "userId",
+          "#lines": "lines",
+          "#updatedAt": "updatedAt",
+          "#version": "version",
+          "#promotionCode": "promotionCode",
+        },
+        ExpressionAttributeValues: {
+          ":type": "CART",
+          ":userId": command.userId,
+          ":lines": cartLinesOf(command.lines),
+          ":updatedAt": command.updatedAt,
+          ":zero": 0,
+          ":one": 1,
+          ...(hasCode ? { ":promotionCode": command.promotionCode } : {}),
+        },
+        ReturnValues: "ALL_NEW",
+      });
       if (Attributes === undefined) throw new Error("saving a cart returned no attributes");
       return cartFrom(Attributes);
     });
@@ -483,9 +454,9 @@ export class DynamoDbStore implements Store {
 
       const [keyReason, cartReason, ...rest] = outcome.reasons;
       if (failed(keyReason)) {
-        const orderId = keyReason?.Item?.orderId?.S;
+        const orderId = keyReason?.Item?.orderId;
         const first =
-          orderId === undefined
+          typeof orderId !== "string"
             ? await this.orderByKey(order.userId, order.idempotencyKey)
             : await this.orderById(order.userId, orderId);
         if (first === undefined) throw new Error("an idempotency key points to no order");
@@ -496,13 +467,13 @@ export class DynamoDbStore implements Store {
         const reason = rest[index];
         if (!failed(reason)) continue;
         const product = reason?.Item;
-        if (product === undefined || Number(product.priceCents?.N) !== take.unitPriceCents) {
+        if (product === undefined || product.priceCents !== take.unitPriceCents) {
           throw priceChanged(take.productId);
         }
         throw outOfStock({
           id: take.productId,
-          name: product.name?.S ?? take.productId,
-          stock: Number(product.stock?.N),
+          name: typeof product.name === "string" ? product.name : take.productId,
+          stock: Number(product.stock),
         });
       }
       if (failed(rest[takes.length])) throw new Error(`order ${order.id} already exists`);
@@ -713,9 +684,11 @@ export class DynamoDbStore implements Store {
   }
 
   private async getItem(key: Record<string, string>): Promise<Item | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-    );
+    const { Item } = await this.documents.get({
+      TableName: this.tableName,
+      Key: key,
+      ConsistentRead: true,
+    });
     return Item;
   }
 
@@ -723,13 +696,11 @@ export class DynamoDbStore implements Store {
     const all: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          ...input,
-          TableName: this.tableName,
-          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
-        }),
-      );
+      const page = await this.documents.query({
+        ...input,
+        TableName: this.tableName,
+        ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+      });
       all.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
@@ -749,11 +720,9 @@ export class DynamoDbStore implements Store {
           throw unavailable(new Error("BatchGetItem left keys unprocessed after every retry"));
         }
         if (attempt > 0) await sleep(backoffMs(attempt, BATCH_BASE_DELAY_MS, BATCH_MAX_DELAY_MS));
-        const { Responses, UnprocessedKeys } = await this.documents.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
+        const { Responses, UnprocessedKeys } = await this.documents.batchGet({
+          RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+        });
         for (const item of Responses?.[this.tableName] ?? []) {
           const product = productFrom(item);
           byId.set(product.id, product);
@@ -773,10 +742,11 @@ export class DynamoDbStore implements Store {
   ): Promise<TransactOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.documents.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        await this.documents.transactWrite({ TransactItems: transactItems });
         return { written: true };
       } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
+        if (!(error instanceof DynamoDbServiceError)) throw error;
+        if (error.name !== "TransactionCanceledException") throw error;
         const reasons = error.CancellationReasons ?? [];
         if (reasons.some((reason) => UNAVAILABLE_REASONS.has(reason.Code ?? ""))) {
           throw unavailable(error);

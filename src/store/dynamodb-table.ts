@@ -1,18 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-  ResourceInUseException,
-  waitUntilTableExists,
-} from "@aws-sdk/client-dynamodb";
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  DynamoDBDocumentClient,
-  QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import type { BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { backoffMs } from "../aws/aws-http.js";
 import type { Comment, Product, Promotion } from "../domain/index.js";
+import { DynamoDbServiceError } from "./dynamodb-client.js";
+import type { DynamoDbDocuments } from "./dynamodb-documents.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
 
 /** CreateTable's input without the table name, which each deployment chooses. */
@@ -194,27 +186,42 @@ export const items = {
   }),
 } as const;
 
-/**
- * The document client of the adapter over `client`. Every document client made from one client
- * shares that client's config, translation options included, so every caller must pass the same.
- */
-export const toDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+/** How long `createTable` waits for the table to become ACTIVE, and between two looks. */
+const TABLE_ACTIVE_TIMEOUT_MS = 120_000;
+const TABLE_POLL_MS = 1_000;
 
 /**
  * Creates the table from TABLE_DEFINITION unless it exists, and waits until it is ACTIVE. For
  * DynamoDB Local and first runs; in AWS the deploy descriptor creates it from the same definition.
  */
-export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function createTable(documents: DynamoDbDocuments, tableName: string): Promise<void> {
   try {
-    await client.send(new CreateTableCommand({ ...TABLE_DEFINITION, TableName: tableName }));
+    await documents.createTable({ ...TABLE_DEFINITION, TableName: tableName });
   } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
+    if (!(error instanceof DynamoDbServiceError && error.name === "ResourceInUseException")) {
+      throw error;
+    }
   }
-  await waitUntilTableExists(
-    { client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
-    { TableName: tableName },
-  );
+  const deadline = Date.now() + TABLE_ACTIVE_TIMEOUT_MS;
+  for (;;) {
+    const status = await tableStatus(documents, tableName);
+    if (status === "ACTIVE") return;
+    if (Date.now() >= deadline) {
+      throw new Error(`table ${tableName} is still ${status} after ${TABLE_ACTIVE_TIMEOUT_MS} ms`);
+    }
+    await sleep(TABLE_POLL_MS);
+  }
+}
+
+async function tableStatus(documents: DynamoDbDocuments, tableName: string): Promise<string> {
+  try {
+    return (await documents.describeTable(tableName)).Table?.TableStatus ?? "UNKNOWN";
+  } catch (error) {
+    if (error instanceof DynamoDbServiceError && error.name === "ResourceNotFoundException") {
+      return "NOT_FOUND";
+    }
+    throw error;
+  }
 }
 
 const BATCH_WRITE_MAX_ITEMS = 25;
@@ -222,30 +229,23 @@ const BATCH_MAX_ATTEMPTS = 8;
 const BATCH_BASE_DELAY_MS = 50;
 const BATCH_MAX_DELAY_MS = 2_000;
 
-/** Full-jitter exponential backoff: a random wait up to base * 2^attempt, capped. */
-export const backoffMs = (attempt: number, baseMs: number, maxMs: number): number =>
-  Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);
-
 /**
  * Loads the demo catalogue (or `seed`) into an empty catalogue, in BatchWriteItem calls of 25
  * items, retrying unprocessed items with backoff. Does nothing when any product exists, so it can
  * run on every start. Returns whether it wrote.
  */
 export async function seedTable(
-  client: DynamoDBClient,
+  documents: DynamoDbDocuments,
   tableName: string,
   seed: CatalogueSeed = {},
 ): Promise<boolean> {
-  const documents = toDocumentClient(client);
-  const existing = await documents.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: CATALOGUE_INDEX,
-      KeyConditionExpression: "GSI1PK = :catalogue",
-      ExpressionAttributeValues: { ":catalogue": CATALOGUE_PARTITION },
-      Limit: 1,
-    }),
-  );
+  const existing = await documents.query({
+    TableName: tableName,
+    IndexName: CATALOGUE_INDEX,
+    KeyConditionExpression: "GSI1PK = :catalogue",
+    ExpressionAttributeValues: { ":catalogue": CATALOGUE_PARTITION },
+    Limit: 1,
+  });
   if ((existing.Items?.length ?? 0) > 0) return false;
 
   const all: Record<string, unknown>[] = [
@@ -263,14 +263,12 @@ export async function seedTable(
 }
 
 async function batchWrite(
-  documents: DynamoDBDocumentClient,
+  documents: DynamoDbDocuments,
   requestItems: NonNullable<BatchWriteCommandInput["RequestItems"]>,
 ): Promise<void> {
   let pending = requestItems;
   for (let attempt = 0; ; attempt++) {
-    const { UnprocessedItems } = await documents.send(
-      new BatchWriteCommand({ RequestItems: pending }),
-    );
+    const { UnprocessedItems } = await documents.batchWrite({ RequestItems: pending });
     if (UnprocessedItems === undefined || Object.keys(UnprocessedItems).length === 0) return;
     if (attempt + 1 >= BATCH_MAX_ATTEMPTS) {
       throw new Error("BatchWriteItem left items unprocessed after every retry");

@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  DeleteTableCommand,
-  DynamoDBClient,
-  type DynamoDBClientConfig,
-  ResourceNotFoundException,
-} from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll } from "vitest";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../src/local/dynamodb-local.js";
+import {
+  DynamoDbClient,
+  type DynamoDbClientOptions,
+  DynamoDbServiceError,
+} from "../../src/store/dynamodb-client.js";
 
 /**
  * Starts one DynamoDB Local for the calling test file (beforeAll) and stops it afterwards
@@ -32,13 +31,13 @@ export function useDynamoDbLocal(): () => DynamoDbLocal {
 export function localClient(
   local: Pick<DynamoDbLocal, "region" | "credentials">,
   endpoint: string,
-  config: DynamoDBClientConfig = {},
-): DynamoDBClient {
-  return new DynamoDBClient({
+  options: DynamoDbClientOptions = {},
+): DynamoDbClient {
+  return new DynamoDbClient({
     endpoint,
     region: local.region,
     credentials: local.credentials,
-    ...config,
+    ...options,
   });
 }
 
@@ -46,33 +45,31 @@ export function localClient(
 export const uniqueTableName = (prefix = "store"): string =>
   `${prefix}-${randomUUID().slice(0, 8)}`;
 
-export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function deleteTable(client: DynamoDbClient, tableName: string): Promise<void> {
   try {
-    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await client.send("DeleteTable", { TableName: tableName });
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (!(error instanceof DynamoDbServiceError && error.name === "ResourceNotFoundException")) {
+      throw error;
+    }
   }
 }
 
 /**
- * Counts the HTTP requests `client` sends, per command name (`QueryCommand`, ...). The middleware
- * sits after the retry middleware, so a retried request counts once per attempt.
+ * Counts HTTP requests per operation (`Query`, `BatchGetItem`, ...): pass `onRequest` to the
+ * client. The client calls it before every attempt, so a retried request counts once per attempt.
  */
-export function countRequests(client: DynamoDBClient): {
+export function countRequests(): {
   counts: Map<string, number>;
+  onRequest(operation: string): void;
   total(): number;
   reset(): void;
 } {
   const counts = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? "unknown";
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: "deserialize", name: "countRequests" },
-  );
   return {
+    onRequest: (operation) => {
+      counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    },
     counts,
     total: () => [...counts.values()].reduce((sum, n) => sum + n, 0),
     reset: () => counts.clear(),
@@ -104,7 +101,7 @@ export interface FaultProxy {
 
 /**
  * An HTTP proxy in front of DynamoDB Local that answers some requests with a DynamoDB error
- * instead of forwarding them: the SDK parses, retries and throws exactly as it would for AWS.
+ * instead of forwarding them: the client parses, retries and throws exactly as it would for AWS.
  * `fault` sees the operation name and its JSON body and returns the error, or undefined to
  * forward the request.
  */

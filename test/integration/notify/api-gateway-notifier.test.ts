@@ -1,10 +1,15 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from "@aws-sdk/client-apigatewaymanagementapi";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Connection } from "../../../src/domain/index.js";
 import { createApiGatewayNotifier } from "../../../src/notify/api-gateway-notifier.js";
 import type { OrderUpdate } from "../../../src/services/index.js";
 import { MemoryStore } from "../../../src/store/index.js";
+import { resign, signedHeadersOf } from "../../helpers/aws-signature.js";
 
 const NOW = new Date("2026-11-25T10:00:00.000Z");
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
@@ -12,9 +17,11 @@ const UPDATE: OrderUpdate = { type: "order.updated", orderId: "order-1", status:
 
 interface Posted {
   method: string;
+  path: string;
   connectionId: string;
   body: string;
   authorization: string | undefined;
+  headers: IncomingHttpHeaders;
 }
 
 /**
@@ -32,6 +39,8 @@ async function startManagementApi(answers: { gone?: string[]; broken?: string[] 
       const connectionId = decodeURIComponent(match?.[1] ?? "");
       posted.push({
         method: request.method ?? "",
+        path: request.url ?? "",
+        headers: request.headers,
         connectionId,
         body: Buffer.concat(chunks).toString("utf8"),
         authorization: request.headers.authorization,
@@ -54,6 +63,7 @@ async function startManagementApi(answers: { gone?: string[]; broken?: string[] 
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}/prod`,
+    port,
     posted,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -139,5 +149,35 @@ describe("the API Gateway notifier", () => {
 
     expect(logged).toEqual([expect.objectContaining({ level: "warn", connectionId: "fine" })]);
     expect(await store.listConnections("ada", NOW_SECONDS)).toHaveLength(1);
+  });
+
+  it("signs a post exactly as the AWS SDK does, with the same signed headers", async () => {
+    const { api, store, notifier } = await setUp();
+    const id = "Tf0n4dmX/IA+MCI1g=";
+    const data = JSON.stringify(UPDATE);
+    const sdk = new ApiGatewayManagementApiClient({
+      endpoint: api.endpoint,
+      region: "eu-west-1",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+    });
+    try {
+      await sdk.send(new PostToConnectionCommand({ ConnectionId: id, Data: data }));
+    } finally {
+      sdk.destroy();
+    }
+    await store.saveConnection(connection(id, "ada"));
+    await notifier.notify("ada", UPDATE);
+    const [fromSdk, own] = api.posted;
+    if (fromSdk === undefined || own === undefined) throw new Error("a post is missing");
+
+    const signing = {
+      service: "execute-api",
+      region: "eu-west-1",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+    };
+    expect(await resign(fromSdk, api.port, signing)).toBe(fromSdk.authorization);
+    expect(own.path).toBe(fromSdk.path);
+    expect(own.body).toBe(fromSdk.body);
+    expect(signedHeadersOf(own.authorization)).toBe(signedHeadersOf(fromSdk.authorization));
   });
 });

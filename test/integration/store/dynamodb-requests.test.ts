@@ -1,6 +1,6 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Comment, Product } from "../../../src/domain/index.js";
+import type { DynamoDbClient } from "../../../src/store/dynamodb-client.js";
 import { type DynamoDbStore, openDynamoDbStore } from "../../../src/store/dynamodb-store.js";
 import {
   countRequests,
@@ -36,7 +36,7 @@ const oneCommentEach = (products: readonly Product[]): Comment[] =>
   }));
 
 const local = useDynamoDbLocal();
-const opened: { client: DynamoDBClient; store: DynamoDbStore; tableName: string }[] = [];
+const opened: { client: DynamoDbClient; store: DynamoDbStore; tableName: string }[] = [];
 
 afterEach(async () => {
   for (const { client, store, tableName } of opened.splice(0)) {
@@ -48,8 +48,8 @@ afterEach(async () => {
 
 /** A store seeded with `products`, each with one comment, on a client that counts requests. */
 async function countedStore(products: readonly Product[]) {
-  const client = localClient(local(), local().endpoint);
-  const requests = countRequests(client);
+  const requests = countRequests();
+  const client = localClient(local(), local().endpoint, { onRequest: requests.onRequest });
   const tableName = uniqueTableName("requests");
   const store = await openDynamoDbStore({
     tableName,
@@ -74,7 +74,7 @@ describe("DynamoDbStore requests", () => {
       expect(listed).toHaveLength(count);
       expect(listed.map((p) => p.id)).toEqual(products.map((p) => p.id));
       expect(listed.every((p) => p.comments.length === 1)).toBe(true);
-      expect([...requests.counts.keys()]).toEqual(["QueryCommand"]);
+      expect([...requests.counts.keys()]).toEqual(["Query"]);
       expect(requests.total()).toBeLessThanOrEqual(count === 10 ? 1 : 3);
     },
   );
@@ -88,12 +88,12 @@ describe("DynamoDbStore requests", () => {
     const found = await store.getProducts(lines.map((line) => line.productId));
 
     expect(found).toHaveLength(50);
-    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItemCommand: 1 });
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItem: 1 });
 
     const command = await orderFromCart(store, "alice", "k", NOW);
     requests.reset();
     expect((await store.placeOrder(command)).placed).toBe(true);
-    expect(Object.fromEntries(requests.counts)).toStrictEqual({ TransactWriteItemsCommand: 1 });
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ TransactWriteItems: 1 });
   });
 
   it("asks for at most 100 keys per BatchGetItem", async () => {
@@ -103,13 +103,13 @@ describe("DynamoDbStore requests", () => {
     const found = await store.getProducts(products.map((p) => p.id));
 
     expect(found.map((p) => p.id)).toEqual(products.map((p) => p.id));
-    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItemCommand: 3 });
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItem: 3 });
   });
 
   it("reads one product and its comments with one Query", async () => {
     const { store, requests } = await countedStore(generatedProducts(3));
 
     expect((await store.getProduct("product-0001"))?.comments).toHaveLength(1);
-    expect(Object.fromEntries(requests.counts)).toStrictEqual({ QueryCommand: 1 });
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1 });
   });
 });

@@ -232,7 +232,7 @@ describe("DynamoDbStore", () => {
     ];
 
     it.each(overloads)(
-      "answers STORE_UNAVAILABLE, after the SDK's retries, when DynamoDB is %s",
+      "answers STORE_UNAVAILABLE, after the client's retries, when DynamoDB is %s",
       async (_, answer) => {
         const healthy = await freshStore();
         closers.push(() => healthy.close());

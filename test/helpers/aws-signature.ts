@@ -1,0 +1,50 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { type AwsCredentials, signRequest } from "../../src/aws/aws-http.js";
+
+/** A request as a loopback server received it. */
+export interface CapturedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** `20260501T120000Z` (an `x-amz-date`) as a Date. */
+const amzDate = (value: string): Date =>
+  new Date(
+    `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}T` +
+      `${value.slice(9, 11)}:${value.slice(11, 13)}:${value.slice(13, 15)}Z`,
+  );
+
+/**
+ * The `Authorization` our signer gives `request` (sent to 127.0.0.1:`port`) at its own
+ * `x-amz-date`: equal to the one it carries when both sides sign alike.
+ */
+export async function resign(
+  request: CapturedRequest,
+  port: number,
+  signing: { service: string; region: string; credentials: AwsCredentials },
+): Promise<string | undefined> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === "string" && name !== "authorization") headers[name] = value;
+  }
+  const signed = await signRequest(
+    {
+      method: request.method,
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      port,
+      path: request.path,
+      headers,
+      body: request.body,
+    },
+    signing,
+    amzDate(String(request.headers["x-amz-date"])),
+  );
+  return signed.authorization;
+}
+
+/** The `SignedHeaders=` list of an `Authorization` header. */
+export const signedHeadersOf = (authorization: unknown): string =>
+  /SignedHeaders=([^,]+)/.exec(String(authorization))?.[1] ?? "";
