@@ -212,8 +212,8 @@ async function createGraphql(
 }
 
 /**
- * Loads graphql-js and builds the schema on the first GraphQL request: the monolith serves
- * GraphQL too, and its REST requests (most of them) never pay ~50 ms of cold start for it.
+ * Loads graphql-js and builds the schema on the first GraphQL request: the dev server serves
+ * REST and GraphQL together, and the graph function's cold start need not wait for it either.
  */
 function lazyGraphql(load: () => Promise<GraphqlExecutor>): GraphqlExecutor {
   const executor = onFirstUse(load);

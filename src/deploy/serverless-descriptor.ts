@@ -1,7 +1,7 @@
 import type { ErrorCode } from "../domain/index.js";
 import {
   ORDER_STREAM_FILTER_PATTERN,
-  STREAM_SPECIFICATION,
+  STREAM_VIEW_TYPE,
   TABLE_DEFINITION,
   TIME_TO_LIVE_SPECIFICATION,
 } from "../store/dynamodb-table.js";
@@ -199,6 +199,13 @@ function role(spec: FunctionSpec): CfnResource {
       // The log group serverless creates for the function (with its retention).
       Resource: arn("logs", `log-group:/aws/lambda/\${AWS::StackName}-${spec.name}:*`),
     },
+    {
+      // serverless.yml turns X-Ray tracing on; Lambda refuses to create a traced function whose
+      // role cannot send segments (the framework adds this only to its own default role).
+      Effect: "Allow",
+      Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+      Resource: "*",
+    },
   ];
   if (spec.storeActions.length > 0) {
     statements.push({
@@ -277,7 +284,8 @@ function table(): CfnResource {
       ...TABLE_DEFINITION,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       // New order items wake the processing function; expired WebSocket connections go away.
-      StreamSpecification: STREAM_SPECIFICATION,
+      // CloudFormation's shape: the view type alone (StreamEnabled is CreateTable's, not CFN's).
+      StreamSpecification: { StreamViewType: STREAM_VIEW_TYPE },
       TimeToLiveSpecification: TIME_TO_LIVE_SPECIFICATION,
       SSESpecification: { SSEEnabled: true },
     },

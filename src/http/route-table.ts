@@ -198,7 +198,9 @@ export const ROUTES: readonly Route[] = [
           ? undefined
           : validate(idempotencyKey, rawKey, "Idempotency-Key header");
       const result = await services.orders.checkout(signedIn(request), key);
-      const headers: Record<string, string> = { Location: `/orders/${result.order.id}` };
+      // Relative to the request's URL, so it keeps the stage (`/dev/checkout` -> `/dev/orders/…`)
+      // or a custom domain's base path that the handler never sees.
+      const headers: Record<string, string> = { Location: `orders/${result.order.id}` };
       if (result.replayed) headers["Idempotent-Replayed"] = "true";
       // 202: the order is taken, its payment runs later (watch the WebSocket or GET Location).
       // A replay did nothing new: 200 with the first order in whatever state it has reached.

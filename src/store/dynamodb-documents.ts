@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type {
   AttributeValue,
   CreateTableCommandInput,
@@ -155,8 +156,13 @@ export class DynamoDbDocuments {
         Object.entries(item).map(([kind, action]) => [kind, inputToWire(action as object)]),
       ),
     );
+    // The SDK fills this idempotency token in by itself: with it, an HTTP retry of a transaction
+    // that did commit (a timeout, a reset after the request went out) succeeds again instead of
+    // failing the conditions its own first attempt changed. One token per call, so a retry of
+    // the store's own (after a conflict) is a new transaction.
+    const ClientRequestToken = input.ClientRequestToken ?? randomUUID();
     try {
-      await this.client.send("TransactWriteItems", { ...input, TransactItems });
+      await this.client.send("TransactWriteItems", { ...input, TransactItems, ClientRequestToken });
     } catch (error) {
       if (error instanceof DynamoDbServiceError && error.CancellationReasons !== undefined) {
         error.CancellationReasons = error.CancellationReasons.map((reason) =>

@@ -140,7 +140,9 @@ describe("order notifications over the dev server's WebSocket", () => {
     const placed = await checkout(server, ada.token, "lonely-bird", 2);
 
     expect(placed.status).toBe(202);
-    expect(placed.headers.get("location")).toBe(`/orders/${placed.body.id}`);
+    expect(new URL(placed.headers.get("location") ?? "", `${server.url}/checkout`).pathname).toBe(
+      `/orders/${placed.body.id}`,
+    );
     expect(placed.body.status).toBe("PLACED");
     const orderId = placed.body.id;
     await until(

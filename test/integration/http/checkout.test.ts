@@ -51,7 +51,7 @@ describe("PUT /checkout", () => {
     const res = await checkout(ada.token, "order-1");
 
     expect(res.statusCode).toBe(202);
-    expect(res.headers.location).toBe(`/orders/${res.json.id}`);
+    expect(res.headers.location).toBe(`orders/${res.json.id}`);
     expect(res.headers["idempotent-replayed"]).toBeUndefined();
     expect(res.json).toMatchObject({
       status: "PLACED",
@@ -100,7 +100,7 @@ describe("PUT /checkout", () => {
     expect(first.statusCode).toBe(202);
     expect(retry.statusCode).toBe(200);
     expect(retry.headers["idempotent-replayed"]).toBe("true");
-    expect(retry.headers.location).toBe(`/orders/${first.json.id}`);
+    expect(retry.headers.location).toBe(`orders/${first.json.id}`);
     expect(retry.json).toEqual(first.json);
     expect(await stockOf("copper-kettle")).toBe(5);
     expect(await stockOf("lonely-bird")).toBe(25);

@@ -9,6 +9,7 @@ import {
   DynamoDbServiceError,
   defaultEndpoint,
 } from "../../../src/store/dynamodb-client.js";
+import { DynamoDbDocuments } from "../../../src/store/dynamodb-documents.js";
 import { type CapturedRequest, resign, signedHeadersOf } from "../../helpers/aws-signature.js";
 
 const REGION = "eu-west-1";
@@ -211,6 +212,27 @@ describe("DynamoDbClient retries, timeouts and errors", () => {
       CancellationReasons: reasons,
     });
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it("retries a transaction with the token of its first attempt, and gives the next one its own", async () => {
+    // A 500 after the transaction committed: the retry must be the same idempotent request,
+    // or it would fail the conditions its own first attempt changed.
+    const fake = await fakeDynamoDb((_, index) =>
+      index === 0 ? failure(500, "InternalServerError") : okay,
+    );
+    const documents = new DynamoDbDocuments(leanClient(fake.endpoint));
+    const put = { Put: { TableName: "t", Item: { PK: "A", SK: "B" } } };
+
+    await documents.transactWrite({ TransactItems: [put] });
+    await documents.transactWrite({ TransactItems: [put] });
+
+    const tokens = fake.requests.map(
+      (request) => (JSON.parse(request.body) as { ClientRequestToken?: string }).ClientRequestToken,
+    );
+    expect(tokens).toHaveLength(3);
+    expect(tokens[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).not.toBe(tokens[0]);
   });
 
   it("gives up with a TimeoutError within the request timeout when nothing answers", async () => {
