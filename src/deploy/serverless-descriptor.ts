@@ -295,6 +295,9 @@ function table(): CfnResource {
 function userPool(): CfnResource {
   return {
     Type: "AWS::Cognito::UserPool",
+    // Kept like the table: orders are keyed by the users' ids, which a new pool would not give.
+    DeletionPolicy: "Retain",
+    UpdateReplacePolicy: "Retain",
     Properties: {
       UserPoolName: { "Fn::Sub": `\${AWS::StackName}-users` },
       UsernameAttributes: ["email"],

@@ -21,6 +21,7 @@ import { createSigningKey, mintToken, type SigningKey } from "../helpers/tokens.
 interface CfnResource {
   Type: string;
   Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
 }
 type Template = { Resources: Record<string, CfnResource> };
 
@@ -173,6 +174,11 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
     expect(table.GlobalSecondaryIndexes).toEqual(TABLE_DEFINITION.GlobalSecondaryIndexes);
     expect(table.BillingMode).toBe("PAY_PER_REQUEST");
     expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    // The data and the users it is keyed by outlive a removed stack.
+    for (const type of ["AWS::DynamoDB::Table", "AWS::Cognito::UserPool"]) {
+      const policies = ofType(template(architecture), type).map(([, r]) => r.DeletionPolicy);
+      expect(policies, type).toEqual(["Retain"]);
+    }
   });
 
   it("gives every function a role of its own with the least store access its routes need", () => {
