@@ -14,8 +14,7 @@ import {
   functionsOf,
   isArchitecture,
 } from "../src/deploy/index.js";
-import { routeKey } from "../src/functions/index.js";
-import { buildOpenApi, ROUTES } from "../src/http/index.js";
+import { buildOpenApi, ROUTES, routeKey } from "../src/http/index.js";
 
 const asked = process.argv.slice(2);
 for (const name of asked) {

@@ -1,5 +1,4 @@
-import { routeKey } from "../functions/index.js";
-import { ROUTES, type Route, type StoreAccess } from "../http/index.js";
+import { ROUTES, type Route, routeKey, type StoreAccess } from "../http/index.js";
 
 /** The four ways to deploy the one codebase; `monolith` is the default. */
 export const ARCHITECTURES = ["nano", "micro", "monolith", "graph"] as const;

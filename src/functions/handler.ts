@@ -1,9 +1,5 @@
 import { compose, loadConfig } from "../compose/index.js";
-import { type ApiHandler, ROUTES, type Route } from "../http/index.js";
-
-/** A route's key in the route table and in API Gateway: `${method} ${resource}`. */
-export const routeKey = (route: Pick<Route, "method" | "resource">): string =>
-  `${route.method} ${route.resource}`;
+import { type ApiHandler, ROUTES, routeKey } from "../http/index.js";
 
 /**
  * The Lambda handler of one deployed function: the composition of `compose/` with only the

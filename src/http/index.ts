@@ -15,7 +15,7 @@ export type {
   RouteRequest,
   StoreAccess,
 } from "./route-table.js";
-export { ROUTES } from "./route-table.js";
+export { ROUTES, routeKey } from "./route-table.js";
 export type { ApiHandler, RouterOptions } from "./router.js";
 export { createRouter } from "./router.js";
 export { commentBody, idempotencyKey, saveCartBody } from "./schemas.js";

@@ -68,6 +68,10 @@ export interface Route<Body = unknown> {
   handle(services: RouteServices, request: RouteRequest<Body>): Promise<Reply>;
 }
 
+/** A route's key in the route table and in API Gateway: `${method} ${resource}`. */
+export const routeKey = (route: Pick<Route, "method" | "resource">): string =>
+  `${route.method} ${route.resource}`;
+
 /** Keeps each route's body type tied to its schema while the table holds them all. */
 const route = <Body = undefined>(definition: Route<Body>): Route => definition as unknown as Route;
 

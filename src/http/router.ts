@@ -6,7 +6,13 @@ import { header } from "./headers.js";
 import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
 import { bodyText, parseJsonBody } from "./request-body.js";
-import type { AuthMode, Reply, Route, RouteServices } from "./route-table.js";
+import {
+  type AuthMode,
+  type Reply,
+  type Route,
+  type RouteServices,
+  routeKey,
+} from "./route-table.js";
 
 export type ApiHandler = (
   event: APIGatewayProxyEvent,
@@ -38,7 +44,7 @@ const JSON_HEADERS = "application/json; charset=utf-8";
 export function createRouter(options: RouterOptions): ApiHandler {
   const { services, verifier, cors, maxBodyBytes, log } = options;
   const byKey = new Map<string, Route>();
-  for (const route of options.routes) byKey.set(`${route.method} ${route.resource}`, route);
+  for (const route of options.routes) byKey.set(routeKey(route), route);
   const served = new Set(options.routes.map((route) => route.resource));
   const methodsByResource = new Map<string, string[]>();
   for (const route of [...options.routes, ...(options.apiRoutes ?? [])]) {
