@@ -13,13 +13,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import type { FunctionSpec } from "../src/deploy/index.js";
 import {
-  ARCHITECTURES,
-  type Architecture,
+  architecturesNamed,
   bundleDir,
+  type FunctionSpec,
   functionsOf,
-  isArchitecture,
 } from "../src/deploy/index.js";
 import type { Order } from "../src/domain/index.js";
 import type { Route } from "../src/http/index.js";
@@ -40,9 +38,9 @@ const TABLE = "cold-start-bench";
 const args = process.argv.slice(2);
 const roundsAt = args.indexOf("--rounds");
 const rounds = roundsAt === -1 ? 20 : Number(args[roundsAt + 1]);
-const asked = args.filter((arg, i) => isArchitecture(arg) && args[i - 1] !== "--rounds");
-const architectures: Architecture[] =
-  asked.length > 0 ? (asked as Architecture[]) : [...ARCHITECTURES];
+const architectures = architecturesNamed(
+  args.filter((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--rounds"),
+);
 
 if (!args.includes("--no-build")) {
   const built = spawnSync(

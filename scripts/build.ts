@@ -6,24 +6,22 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { build } from "esbuild";
 import {
-  ARCHITECTURES,
   type Architecture,
+  architecturesNamed,
   bundleDir,
   describeArchitecture,
   type FunctionSpec,
   functionsOf,
-  isArchitecture,
 } from "../src/deploy/index.js";
 import { buildOpenApi, ROUTES, routeKey } from "../src/http/index.js";
 
-const asked = process.argv.slice(2);
-for (const name of asked) {
-  if (!isArchitecture(name)) {
-    console.error(`unknown architecture "${name}": choose from ${ARCHITECTURES.join(", ")}`);
-    process.exit(2);
-  }
+let architectures: Architecture[];
+try {
+  architectures = architecturesNamed(process.argv.slice(2));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
 }
-const architectures = asked.length > 0 ? (asked as Architecture[]) : [...ARCHITECTURES];
 /** The entry file of a function: a handler factory of src/functions/ called once, at cold start. */
 function entryOf(spec: FunctionSpec): string {
   const from = (file: string) => JSON.stringify(resolve("src/functions", file));

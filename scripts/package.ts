@@ -4,17 +4,15 @@
 //   npm run package -- nano graph   # only these
 // Packaging reads no account: placeholder credentials are set when none are in the environment.
 import { spawnSync } from "node:child_process";
-import { ARCHITECTURES, isArchitecture } from "../src/deploy/index.js";
+import { type Architecture, architecturesNamed } from "../src/deploy/index.js";
 
-const asked = process.argv.slice(2);
-const unknown = asked.filter((name) => !isArchitecture(name));
-if (unknown.length > 0) {
-  console.error(
-    `unknown architecture "${unknown.join(", ")}": choose from ${ARCHITECTURES.join(", ")}`,
-  );
+let architectures: Architecture[];
+try {
+  architectures = architecturesNamed(process.argv.slice(2));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
   process.exit(2);
 }
-const architectures = asked.length > 0 ? asked : [...ARCHITECTURES];
 
 const env = {
   ...process.env,

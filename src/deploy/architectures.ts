@@ -67,6 +67,17 @@ export function isArchitecture(value: string): value is Architecture {
   return (ARCHITECTURES as readonly string[]).includes(value);
 }
 
+/** The architectures a command line names, all four when it names none; throws on a typo. */
+export function architecturesNamed(names: readonly string[]): Architecture[] {
+  const unknown = names.filter((name) => !isArchitecture(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown architecture ${unknown.map((name) => `"${name}"`).join(", ")}: choose from ${ARCHITECTURES.join(", ")}`,
+    );
+  }
+  return names.length > 0 ? (names as Architecture[]) : [...ARCHITECTURES];
+}
+
 /**
  * The functions of `architecture`: its API functions derived from the route table (a route is
  * never listed twice), then the WebSocket and order processing functions all four share.

@@ -1,6 +1,7 @@
 export type { Architecture, FunctionSpec, FunctionTrigger } from "./architectures.js";
 export {
   ARCHITECTURES,
+  architecturesNamed,
   DEFAULT_ARCHITECTURE,
   functionsOf,
   isArchitecture,
