@@ -94,18 +94,13 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
   // with the resource's methods across the whole API, echoes only an allowed Origin and says
   // Vary: Origin. API Gateway's own MOCK preflight (serverless' `cors: true`) answers a
   // disallowed origin with the first allowed one and never varies, hence not that.
-  const preflightOwner = new Map<string, string>();
+  const preflighted = new Set<string>();
   for (const spec of specs) {
-    for (const route of spec.routes) {
-      if (!preflightOwner.has(route.resource)) preflightOwner.set(route.resource, spec.name);
-    }
-  }
-  for (const spec of specs) {
-    const preflights = [...preflightOwner].filter(([, owner]) => owner === spec.name);
-    functions[spec.name] = lambdaFunction(
-      spec,
-      preflights.map(([resource]) => resource),
+    const preflights = [...new Set(spec.routes.map((route) => route.resource))].filter(
+      (resource) => !preflighted.has(resource),
     );
+    for (const resource of preflights) preflighted.add(resource);
+    functions[spec.name] = lambdaFunction(spec, preflights);
     resources[roleId(spec.name)] = role(spec);
   }
   return {
