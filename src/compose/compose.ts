@@ -3,6 +3,7 @@ import { AppError } from "../domain/index.js";
 import type { GraphqlExecutor } from "../graphql/index.js";
 import {
   type ApiHandler,
+  type CorsConfig,
   createRouter,
   createWebSocketRouter,
   ROUTES,
@@ -36,6 +37,8 @@ export interface App {
   services: Services;
   store: Store;
   config: Config;
+  /** The browsers' origins the API answers, for what the dev server answers before the API. */
+  cors: CorsConfig;
   log: Logger;
   /**
    * The dev server's WebSockets, through which the local notifier delivers; present when
@@ -104,22 +107,29 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const graphql = routes.some((route) => route.group === "graphql")
     ? lazyGraphql(() => createGraphql(services, config, log))
     : notServedHere;
+  const cors: CorsConfig = { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 };
   const handler = createRouter({
     routes,
     apiRoutes: ROUTES,
     services: { ...services, graphql },
     verifier,
-    cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
+    cors,
     maxBodyBytes: config.maxBodyBytes,
     log,
   });
-  const websocket = createWebSocketRouter({ connections: services.connections, verifier, log });
+  const websocket = createWebSocketRouter({
+    connections: services.connections,
+    verifier,
+    cors,
+    log,
+  });
   return {
     handler,
     websocket,
     services,
     store,
     config,
+    cors,
     log,
     ...(localConnections === undefined ? {} : { localConnections }),
     close: async () => {

@@ -24,6 +24,8 @@ const envSchema = z.object({
   DYNAMODB_CREATE_TABLE: z.optional(flag),
   AWS_REGION: z.optional(text()),
   DATA_DIR: z._default(text(), "data"),
+  /** The built storefront the dev server serves (`npm run build:web` writes it). */
+  WEB_DIR: z._default(text(), "dist/web"),
   HOST: z._default(text(), "127.0.0.1"),
   PORT: z._default(integer(0, 65_535), DEFAULT_PORT),
   CORS_ORIGINS: z.optional(z.string()),
@@ -60,6 +62,8 @@ export interface Config {
         createTable: boolean;
       };
   dataDir: string;
+  /** The built storefront, served by the dev server at the addresses the API does not use. */
+  webDir: string;
   host: string;
   port: number;
   allowedOrigins: string[];
@@ -110,7 +114,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const ownOrigins = [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
   const allowedOrigins =
     e.CORS_ORIGINS === undefined
-      ? [...new Set([...ownOrigins, "http://localhost:3000", "http://localhost:5173"])]
+      ? [
+          ...new Set([
+            ...ownOrigins,
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            // Vite's own dev server, for work on the page with hot reload.
+            "http://localhost:5173",
+            "http://127.0.0.1:5173",
+          ]),
+        ]
       : e.CORS_ORIGINS.split(",")
           .map((origin) => origin.trim())
           .filter((origin) => origin !== "");
@@ -145,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     store: storeConfig(e),
     dataDir: e.DATA_DIR,
+    webDir: e.WEB_DIR,
     host: e.HOST,
     port: e.PORT,
     allowedOrigins,

@@ -1,10 +1,11 @@
-import type { APIGatewayProxyEvent } from "aws-lambda";
-
 /**
  * A request header by lower-case name. API Gateway keeps the client's spelling of header names,
  * so the exact key is tried first and a case-insensitive scan only when that misses.
  */
-export function header(event: APIGatewayProxyEvent, lowerName: string): string | undefined {
+export function header(
+  event: { headers?: Readonly<Record<string, string | undefined>> | null },
+  lowerName: string,
+): string | undefined {
   const headers = event.headers;
   if (headers === null || headers === undefined) return undefined;
   const direct = headers[lowerName];

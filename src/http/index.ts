@@ -1,4 +1,5 @@
 export type { CorsConfig } from "./cors.js";
+export { isAllowedOrigin, withCors } from "./cors.js";
 export { header } from "./headers.js";
 export { buildOpenApi } from "./openapi.js";
 export type { PathMatch, PathMatcher } from "./path-match.js";

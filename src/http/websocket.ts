@@ -1,6 +1,8 @@
 import type { APIGatewayEventWebsocketRequestContextV2 } from "aws-lambda";
 import { AppError } from "../domain/index.js";
 import type { ConnectionService, Logger, TokenVerifier } from "../services/index.js";
+import { type CorsConfig, isAllowedOrigin } from "./cors.js";
+import { header } from "./headers.js";
 
 /**
  * An API Gateway WebSocket API event (`$connect`, `$disconnect`, `$default`) as Lambda receives
@@ -45,14 +47,23 @@ const answer = (statusCode: number, message: string): WebSocketResult => ({
 export function createWebSocketRouter(options: {
   connections: ConnectionService;
   verifier: TokenVerifier;
+  /** A browser's handshake names its page's origin: only the API's allowed origins may connect. */
+  cors: CorsConfig;
   log: Logger;
 }): WebSocketHandler {
-  const { connections, verifier, log } = options;
+  const { connections, verifier, cors, log } = options;
   return async (event) => {
     const { routeKey, connectionId, requestId } = event.requestContext;
     try {
       switch (routeKey) {
         case "$connect": {
+          // Browsers send Origin on every handshake and let any page open a socket, so this is
+          // the only thing that stops a page elsewhere riding on a token it obtained. Clients
+          // that are not browsers send none.
+          const origin = header(event, "origin");
+          if (origin !== undefined && !isAllowedOrigin(cors, origin)) {
+            return answer(403, `origin ${origin} is not allowed to connect`);
+          }
           const token = event.queryStringParameters?.token;
           if (token === undefined || token === "") {
             return answer(401, "send the access token: ?token=<accessToken>");

@@ -5,14 +5,17 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { AppError } from "../domain/index.js";
 import {
   type ApiHandler,
+  type CorsConfig,
   createPathMatcher,
   problemResult,
   ROUTES,
   type Route,
   type WebSocketHandler,
+  withCors,
 } from "../http/index.js";
 import type { LocalConnections } from "../notify/index.js";
 import { toApiGatewayEvent } from "./api-gateway-event.js";
+import type { StaticSite } from "./static-site.js";
 import { acceptWebSockets } from "./websocket-endpoint.js";
 
 export interface DevServerOptions {
@@ -22,6 +25,10 @@ export interface DevServerOptions {
   /** 0 picks a free port. */
   port: number;
   maxBodyBytes: number;
+  /** Browsers' origins allowed to read the answers the server gives before the handler runs. */
+  cors: CorsConfig;
+  /** The storefront, served at the addresses no API route has; absent: API only. */
+  site?: StaticSite | undefined;
   /** Receives one line per request; absent logs nothing. */
   log?: ((line: string) => void) | undefined;
   /**
@@ -43,8 +50,16 @@ export interface DevServer {
  * result back.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const { handler, maxBodyBytes, log } = options;
+  const { handler, maxBodyBytes, log, site } = options;
   const matchPath = createPathMatcher((options.routes ?? ROUTES).map((r) => r.resource));
+
+  /** A GET or HEAD of an address that no API route has: the page's or a file's. */
+  const isSiteRequest = (request: IncomingMessage): boolean => {
+    if (request.method !== "GET" && request.method !== "HEAD") return false;
+    const target = request.url ?? "/";
+    const queryAt = target.indexOf("?");
+    return matchPath(queryAt === -1 ? target : target.slice(0, queryAt)) === undefined;
+  };
 
   const server = createServer((request, response) => {
     const started = process.hrtime.bigint();
@@ -60,6 +75,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (site !== undefined && isSiteRequest(request) && (await site(request, response))) return;
     const length = request.headers["content-length"];
     if (Number(length ?? 0) > maxBodyBytes) return refuseTooLarge(request, response);
     // No Content-Length and no Transfer-Encoding means no body (RFC 9112): skip the read.
@@ -77,6 +93,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       { path: request.url ?? "/", requestId: randomUUID() },
       () => {},
     );
+    // A page on an allowed origin must be able to read why its upload was refused.
+    withCors(result, options.cors, request.headers.origin);
     // Stop reading the rest of the upload: close the connection once the answer is out.
     response.setHeader("Connection", "close");
     writeResult(response, result);

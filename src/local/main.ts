@@ -1,6 +1,9 @@
-import { compose, loadConfig } from "../compose/index.js";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { type Config, compose, loadConfig } from "../compose/index.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
+import { createStaticSite, type SiteConfig } from "./static-site.js";
 
 // `STORE=dynamodb` without an endpoint: run DynamoDB Local (in memory) for this session.
 const emulator =
@@ -20,6 +23,8 @@ const server = await startDevServer({
   host: config.host,
   port: config.port,
   maxBodyBytes: config.maxBodyBytes,
+  cors: app.cors,
+  site: createStaticSite({ root: config.webDir, config: (origin) => siteConfig(config, origin) }),
   websocket:
     app.localConnections === undefined
       ? undefined
@@ -35,6 +40,11 @@ const storeText =
       ? `DynamoDB table ${config.store.tableName} at ${config.store.endpoint ?? "AWS"}`
       : "memory";
 console.log(`serverless-store is listening on ${server.url} (store: ${storeText})`);
+if (existsSync(join(config.webDir, "index.html"))) {
+  console.log(`Shop:  ${server.url}/`);
+} else {
+  console.log(`No storefront in ${config.webDir}: build it with  npm run build:web`);
+}
 console.log(`Try:  curl -s ${server.url}/products/lonely-bird`);
 console.log(
   `Order updates:  ${server.url.replace("http", "ws")}/notifications?token=<accessToken>`,
@@ -51,6 +61,26 @@ const stop = async () => {
 };
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);
+
+/**
+ * The page's settings: this server's own API, WebSocket and Cognito-compatible sign-in, or a
+ * real user pool's endpoint when tokens come from Cognito.
+ */
+function siteConfig(config: Config, origin: string): SiteConfig {
+  const auth = config.auth;
+  // A user pool's id starts with its region: `eu-west-1_AbC123`.
+  const poolRegion = auth.mode === "cognito" ? auth.userPoolId.split("_")[0] : undefined;
+  return {
+    apiUrl: origin,
+    websocketUrl: `${origin.replace(/^http/, "ws")}/notifications`,
+    region: poolRegion ?? "local",
+    userPoolClientId: auth.clientId,
+    cognitoEndpoint:
+      poolRegion === undefined
+        ? `${origin}/cognito`
+        : `https://cognito-idp.${poolRegion}.amazonaws.com/`,
+  };
+}
 
 async function startLocalDynamoDb() {
   console.log("starting DynamoDB Local (in memory: the data is gone when the server stops)...");

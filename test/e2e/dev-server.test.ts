@@ -42,6 +42,7 @@ describe("the dev server over loopback", () => {
       host: "127.0.0.1",
       port: 0,
       maxBodyBytes: app.config.maxBodyBytes,
+      cors: app.cors,
       log: (line) => logLines.push(line),
     });
   });
@@ -100,12 +101,13 @@ describe("the dev server over loopback", () => {
    */
   function unfinishedUpload(
     path: string,
-    options: { declaredBytes?: number; sendBytes: number },
+    options: { declaredBytes?: number; sendBytes: number; origin?: string },
   ): Promise<RawAnswer> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
       let answered = false;
       const headers: Record<string, string> = { "Content-Type": "application/json" };
+      if (options.origin !== undefined) headers.Origin = options.origin;
       if (options.declaredBytes !== undefined) {
         headers["Content-Length"] = String(options.declaredBytes);
       }
@@ -423,6 +425,33 @@ describe("the dev server over loopback", () => {
       expect(JSON.parse(answer.body)).toMatchObject({ code: "PAYLOAD_TOO_LARGE", status: 413 });
     });
 
+    it("lets a page on an allowed origin read the early 413, and only such a page", async () => {
+      const limit = app.config.maxBodyBytes;
+      const allowed = await unfinishedUpload("/cart", {
+        declaredBytes: limit * 40,
+        sendBytes: 16 * 1024,
+        origin: ALLOWED_ORIGIN,
+      });
+      expect(allowed.status).toBe(413);
+      expect(allowed.headers["access-control-allow-origin"]).toBe(ALLOWED_ORIGIN);
+      expect(allowed.headers.vary).toBe("Origin");
+
+      const chunked = await unfinishedUpload("/cart", {
+        sendBytes: limit * 8,
+        origin: ALLOWED_ORIGIN,
+      });
+      expect(chunked.status).toBe(413);
+      expect(chunked.headers["access-control-allow-origin"]).toBe(ALLOWED_ORIGIN);
+
+      const refused = await unfinishedUpload("/cart", {
+        declaredBytes: limit * 40,
+        sendBytes: 16 * 1024,
+        origin: "https://elsewhere.example",
+      });
+      expect(refused.status).toBe(413);
+      expect(refused.headers["access-control-allow-origin"]).toBeUndefined();
+    });
+
     it("answers a chunked body that grows past the limit with 413", async () => {
       const limit = app.config.maxBodyBytes;
       const answer = await unfinishedUpload("/cart", { sendBytes: limit * 8 });
@@ -536,6 +565,7 @@ describe("the API Gateway event the dev server hands to the handler", () => {
       host: "127.0.0.1",
       port: 0,
       maxBodyBytes: 1024 * 1024,
+      cors: { allowedOrigins: new Set(), maxAgeSeconds: 0 },
     });
   });
 

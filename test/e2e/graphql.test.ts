@@ -16,6 +16,7 @@ describe("GraphQL over HTTP on the dev server", () => {
       host: "127.0.0.1",
       port: 0,
       maxBodyBytes: app.config.maxBodyBytes,
+      cors: app.cors,
     });
   });
 

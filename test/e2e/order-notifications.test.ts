@@ -42,6 +42,7 @@ async function startServer(env: Record<string, string> = {}): Promise<Running> {
     host: "127.0.0.1",
     port: 0,
     maxBodyBytes: config.maxBodyBytes,
+    cors: app.cors,
     websocket: { handler: app.websocket, connections: app.localConnections },
   });
   const started = { app, server, wsUrl: `${server.url.replace("http:", "ws:")}/notifications` };
@@ -95,9 +96,9 @@ async function connect(
 }
 
 /** The HTTP status a refused handshake answered. */
-function refusal(url: string): Promise<number> {
+function refusal(url: string, origin?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
     sockets.push(socket);
     socket.once("unexpected-response", (_request, response) => {
       resolve(response.statusCode ?? 0);
@@ -209,6 +210,25 @@ describe("order notifications over the dev server's WebSocket", () => {
       404,
     );
     expect(await app.store.listConnections(ada.userId, epochSeconds(new Date()))).toEqual([]);
+  });
+
+  it("refuses a browser's handshake from an origin the API does not allow, before the token", async () => {
+    const { app, server, wsUrl } = await startServer();
+    const ada = await signUp(server);
+    const url = `${wsUrl}?token=${encodeURIComponent(ada.token)}`;
+
+    expect(await refusal(url, "https://elsewhere.example")).toBe(403);
+    expect(await refusal(url, "null")).toBe(403);
+    expect(await app.store.listConnections(ada.userId, epochSeconds(new Date()))).toEqual([]);
+
+    // The page's own origin (an allowed one) connects with the same token.
+    const page = new WebSocket(url, { origin: "http://127.0.0.1:5173" });
+    sockets.push(page);
+    await new Promise<void>((resolve, reject) => {
+      page.once("open", () => resolve());
+      page.once("error", reject);
+    });
+    expect(await app.store.listConnections(ada.userId, epochSeconds(new Date()))).toHaveLength(1);
   });
 
   it("records a connection on connect and forgets it on close", async () => {

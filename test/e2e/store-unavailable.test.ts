@@ -24,6 +24,7 @@ describe("the dev server while the SQLite store is locked by another writer", ()
       host: "127.0.0.1",
       port: 0,
       maxBodyBytes: app.config.maxBodyBytes,
+      cors: app.cors,
     });
     const signup = await fetch(`${server.url}/auth/signup`, {
       method: "POST",
