@@ -1,0 +1,49 @@
+import { request } from "./http.js";
+import type { Cart, CartInput, GuestCart, Order, Product, ProductComment } from "./types.js";
+
+const GUEST_HEADER = "Guest-Cart-Token";
+
+function guestHeaders(guestToken: string | null): Record<string, string> {
+  return guestToken === null ? {} : { [GUEST_HEADER]: guestToken };
+}
+
+const path = (id: string) => encodeURIComponent(id);
+
+export const listProducts = () => request<Product[]>("/products", { auth: true });
+
+export const getProduct = (id: string) => request<Product>(`/products/${path(id)}`, { auth: true });
+
+export const addComment = (id: string, comment: { rating: number; text: string }) =>
+  request<ProductComment>(`/products/${path(id)}/comments`, {
+    method: "POST",
+    body: comment,
+    auth: true,
+  });
+
+/** The signed-in user's cart, or the guest cart the token names when signed out. */
+export const getCart = (guestToken: string | null) =>
+  request<Cart>("/cart", { auth: true, headers: guestHeaders(guestToken) });
+
+export const saveCart = (input: CartInput, guestToken: string | null) =>
+  request<Cart>("/cart", {
+    method: "POST",
+    body: input,
+    auth: true,
+    headers: guestHeaders(guestToken),
+  });
+
+export const createGuestCart = () => request<GuestCart>("/guest-carts", { method: "POST" });
+
+export const mergeGuestCart = (guestToken: string) =>
+  request<Cart>("/cart/merge", { method: "POST", auth: true, headers: guestHeaders(guestToken) });
+
+export const checkout = (idempotencyKey: string) =>
+  request<Order>("/checkout", {
+    method: "PUT",
+    auth: true,
+    headers: { "Idempotency-Key": idempotencyKey },
+  });
+
+export const listOrders = () => request<Order[]>("/orders", { auth: true });
+
+export const getOrder = (id: string) => request<Order>(`/orders/${path(id)}`, { auth: true });

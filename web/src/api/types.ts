@@ -1,0 +1,80 @@
+// The API's shapes, as README's API section describes them. Amounts are integer cents.
+
+export interface Rating {
+  average: number | null;
+  count: number;
+}
+
+export interface ProductComment {
+  id: string;
+  author: string;
+  rating: number;
+  text: string;
+  createdAt: string;
+}
+
+export interface Product {
+  id: string;
+  name: string;
+  description: string;
+  imageUrl: string;
+  priceCents: number;
+  currency: string;
+  stock: number;
+  rating: Rating;
+  comments: ProductComment[];
+  isSelected: boolean;
+}
+
+export interface Line {
+  id: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+export interface Priced {
+  products: Line[];
+  promotionCode: string | null;
+  discountPercentage: number;
+  subtotalCents: number;
+  discountCents: number;
+  totalCents: number;
+  currency: string;
+}
+
+export interface Cart extends Priced {
+  version: number;
+  updatedAt: string | null;
+  notices: string[];
+}
+
+export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED";
+
+export interface Order extends Priced {
+  id: string;
+  status: OrderStatus;
+  failureReason?: string;
+  createdAt: string;
+}
+
+export interface GuestCart {
+  token: string;
+  expiresAt: string;
+}
+
+/** What a cart save sends: the server prices it, the client never sends a price. */
+export interface CartInput {
+  products: { id: string; quantity: number }[];
+  promotionCode?: string;
+}
+
+export interface OrderUpdate {
+  type: "order.updated";
+  orderId: string;
+  status: OrderStatus;
+  reason?: string;
+}
+
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ["COMPLETED", "FAILED"];

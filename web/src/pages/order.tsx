@@ -1,0 +1,155 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { type ApiError, asApiError } from "../api/problem.js";
+import { getOrder } from "../api/store-api.js";
+import { type Order, type OrderStatus, TERMINAL_STATUSES } from "../api/types.js";
+import { session } from "../auth/session.js";
+import { StatusSteps } from "../components/order-status.js";
+import { ProblemView } from "../components/problem-view.js";
+import { SignInNeeded } from "../components/sign-in-needed.js";
+import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
+import { onOrderUpdate, publish, socketState } from "../live/order-updates.js";
+import { usePageTitle } from "../load.js";
+import { useStore } from "../state.js";
+import { NotFoundPage } from "./not-found.js";
+
+const POLL_MS = 2000;
+
+/**
+ * The order, kept current: updates pushed over the WebSocket, and GET /orders/{id} every few
+ * seconds whenever the socket is not open (refused, dropped, reconnecting) until the order ends.
+ */
+function useLiveOrder(id: string): { order: Order | null; error: ApiError | null } {
+  const [order, setOrder] = useState<Order | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const socket = useStore(socketState);
+  const seen = useRef<OrderStatus | null>(null);
+  const done = order !== null && TERMINAL_STATUSES.includes(order.status);
+
+  useEffect(() => {
+    setOrder(null);
+    setError(null);
+    seen.current = null;
+    return onOrderUpdate((update) => {
+      if (update.orderId !== id) return;
+      seen.current = update.status;
+      setOrder((current) => {
+        if (current === null || current.status === update.status) return current;
+        const next: Order = { ...current, status: update.status };
+        if (update.reason !== undefined) next.failureReason = update.reason;
+        return next;
+      });
+    });
+  }, [id]);
+
+  // Read the order now, again whenever the socket (re)opens (an update may have gone by while
+  // it was closed), and on a timer while it is not open.
+  useEffect(() => {
+    if (done) return;
+    let live = true;
+    const read = () =>
+      getOrder(id).then(
+        (fresh) => {
+          if (!live) return;
+          const before = seen.current;
+          seen.current = fresh.status;
+          setOrder(fresh);
+          // A change that polling found rings the bell as a pushed one would.
+          if (before !== null && before !== fresh.status) {
+            const update = {
+              type: "order.updated" as const,
+              orderId: fresh.id,
+              status: fresh.status,
+            };
+            publish(
+              fresh.failureReason === undefined
+                ? update
+                : { ...update, reason: fresh.failureReason },
+            );
+          }
+        },
+        (failure: unknown) => live && setError(asApiError(failure)),
+      );
+    void read();
+    const timer = socket === "open" ? undefined : setInterval(read, POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [id, socket, done]);
+
+  return { order, error };
+}
+
+function OrderView({ order }: { order: Order }) {
+  const money = (cents: number) => formatMoney(cents, order.currency);
+  return (
+    <article class="order" aria-labelledby="order-title">
+      <p class="crumbs">
+        <a href="/account/orders">← My orders</a>
+      </p>
+      <h1 id="order-title" tabIndex={-1}>
+        Order <span class="mono">{order.id.slice(0, 8)}</span>
+      </h1>
+      <p class="muted">
+        Placed <time dateTime={order.createdAt}>{formatDate(order.createdAt)}</time>
+      </p>
+      <div class={`panel status status-${order.status.toLowerCase()}`}>
+        <p class="status-line" role="status" aria-live="polite">
+          Status: <strong data-status={order.status}>{STATUS_TEXT[order.status]}</strong>
+          {order.status === "FAILED" && order.failureReason !== undefined ? (
+            <span class="reason"> — {order.failureReason}</span>
+          ) : null}
+        </p>
+        <StatusSteps status={order.status} />
+      </div>
+      <h2>Items</h2>
+      <ul class="lines">
+        {order.products.map((line) => (
+          <li key={line.id} class="line">
+            <div class="line-name">
+              <a href={`/item/${encodeURIComponent(line.id)}`}>{line.name}</a>
+              <span class="muted">
+                {line.quantity} × {money(line.unitPriceCents)}
+              </span>
+            </div>
+            <span class="line-total">{money(line.lineTotalCents)}</span>
+          </li>
+        ))}
+      </ul>
+      <dl class="totals">
+        <dt>Subtotal</dt>
+        <dd>{money(order.subtotalCents)}</dd>
+        {order.discountCents > 0 ? (
+          <>
+            <dt>
+              Discount {order.promotionCode ?? ""} ({order.discountPercentage}%)
+            </dt>
+            <dd>−{money(order.discountCents)}</dd>
+          </>
+        ) : null}
+        <dt class="total">Total</dt>
+        <dd class="total">{money(order.totalCents)}</dd>
+      </dl>
+    </article>
+  );
+}
+
+function LiveOrder({ id }: { id: string }) {
+  const { order, error } = useLiveOrder(id);
+  usePageTitle(
+    order === null ? "Order" : `Order ${order.id.slice(0, 8)}: ${STATUS_TEXT[order.status]}`,
+  );
+  if (order === null && error !== null) {
+    if (error.status === 404) return <NotFoundPage what="order" />;
+    return <ProblemView error={error} />;
+  }
+  if (order === null) return <p aria-busy="true">Loading the order…</p>;
+  return <OrderView order={order} />;
+}
+
+export function OrderPage({ id }: { id: string }) {
+  const user = useStore(session);
+  if (user === null)
+    return <SignInNeeded next={`/account/orders/${encodeURIComponent(id)}`} what="this order" />;
+  return <LiveOrder id={id} />;
+}
