@@ -8,6 +8,7 @@ export function AddToCart({ product, inCart }: { product: Product; inCart: numbe
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState("");
   const soldOut = product.stock <= 0;
+  const text = soldOut ? "Sold out" : busy ? "Adding…" : "Add to basket";
 
   const add = async () => {
     setBusy(true);
@@ -28,10 +29,11 @@ export function AddToCart({ product, inCart }: { product: Product; inCart: numbe
         type="button"
         class="button"
         disabled={soldOut || busy}
-        aria-label={`Add ${product.name} to basket`}
+        // The visible words first (speech users say what they see), then which product.
+        aria-label={`${text}: ${product.name}`}
         onClick={add}
       >
-        {soldOut ? "Sold out" : busy ? "Adding…" : "Add to basket"}
+        {text}
       </button>
       {inCart > 0 ? (
         <span class="in-cart">

@@ -59,7 +59,7 @@ function PromotionForm({ current, act, error }: { current: Cart; act: Act; error
   const [code, setCode] = useState("");
   if (current.promotionCode !== null) {
     return (
-      <p class="promo">
+      <p class="promo-applied">
         Code <strong>{current.promotionCode}</strong>: {current.discountPercentage}% off.{" "}
         <button type="button" class="link-button" onClick={() => act(() => setPromotion(null))}>
           Remove code
@@ -93,7 +93,7 @@ function PromotionForm({ current, act, error }: { current: Cart; act: Act; error
         </button>
       </div>
       {error === "" ? null : (
-        <p id="promotion-error" class="error">
+        <p id="promotion-error" class="error" role="alert">
           {error}
         </p>
       )}

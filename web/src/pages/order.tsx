@@ -85,7 +85,9 @@ function OrderView({ order }: { order: Order }) {
   return (
     <article class="order" aria-labelledby="order-title">
       <p class="crumbs">
-        <a href="/account/orders">← My orders</a>
+        <a href="/account/orders">
+          <span aria-hidden="true">← </span>My orders
+        </a>
       </p>
       <h1 id="order-title" tabIndex={-1}>
         Order <span class="mono">{order.id.slice(0, 8)}</span>

@@ -84,7 +84,9 @@ function ProductView({ product, reload }: { product: Product; reload: () => void
   return (
     <article class="product">
       <p class="crumbs">
-        <a href="/">← All products</a>
+        <a href="/">
+          <span aria-hidden="true">← </span>All products
+        </a>
       </p>
       <div class="product-main">
         <img

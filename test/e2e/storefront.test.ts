@@ -1,0 +1,418 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { freePort } from "../helpers/ports.js";
+
+// The storefront in Debian's chromium against the real dev server (a child process, as
+// `npm start` runs it): a guest's cart, sign-up with the code from the server's log, the merge,
+// a promotion code, checkout, the order's status pushed live, and what must never happen (two
+// orders from one attempt, another user's order shown).
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const SCREENSHOTS = join(ROOT, "docs", "screenshots");
+const PASSWORD = "Correct-horse-battery-9";
+const STEP_MS = 15_000;
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  log: () => string;
+}
+
+async function startServer(dataDir: string, webDir: string, env: Record<string, string>) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/local/main.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      WEB_DIR: webDir,
+      STORE: "sqlite",
+      PAYMENT_DELAY_MS: "400",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  return new Promise<Server>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on":\n${output}`)), 45_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url !== undefined) {
+        clearTimeout(timer);
+        resolve({ url, child, log: () => output });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the dev server exited (${code}) before listening:\n${output}`));
+    });
+  });
+}
+
+async function stopServer(server: Server | undefined): Promise<void> {
+  const child = server?.child;
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(killer);
+}
+
+/** Every serious or critical axe finding on the page as it is now, as readable lines. */
+async function accessibilityFindings(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes
+          .map((node) => node.target.join(" "))
+          .join(", ")}`,
+    );
+}
+
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  expect(await accessibilityFindings(page), `axe on ${what}`).toEqual([]);
+}
+
+async function confirmationCode(server: Server, email: string): Promise<string> {
+  const pattern = new RegExp(`confirmation code for ${email.replace(/[.+]/g, "\\$&")}: (\\d{6})`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const code = pattern.exec(server.log())?.[1];
+    if (code !== undefined) return code;
+    if (Date.now() > deadline) throw new Error(`no confirmation code for ${email} in the log`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Signs up through the page's link `via`: the form, then the code the server printed. */
+async function signUp(
+  page: Page,
+  server: Server,
+  user: { email: string; name: string },
+  options: { via?: string; axe?: boolean } = {},
+) {
+  const { email, name } = user;
+  const axe = options.axe === true;
+  await page.getByRole("link", { name: options.via ?? "Sign up", exact: true }).click();
+  await expect.poll(() => page.url()).toContain("/sign-up");
+  await page.getByRole("heading", { name: "Create an account" }).waitFor();
+  if (axe) await expectAccessible(page, "the sign-up page");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Confirm your email" }).waitFor();
+  if (axe) await expectAccessible(page, "the confirmation-code step");
+  await page.getByLabel("Confirmation code").fill(await confirmationCode(server, email));
+  await page.getByRole("button", { name: "Confirm and sign in" }).click();
+  await page.getByRole("button", { name: /^Sign out/ }).waitFor({ timeout: STEP_MS });
+}
+
+async function addFromCatalogue(page: Page, productName: string): Promise<void> {
+  await page.getByRole("button", { name: `Add to basket: ${productName}` }).click();
+  await page
+    .getByRole("listitem")
+    .filter({ has: page.getByRole("heading", { name: productName }) })
+    .getByText(/in your basket/)
+    .waitFor({ timeout: STEP_MS });
+}
+
+async function accessToken(page: Page): Promise<string> {
+  const raw = await storedSession(page);
+  const token = (JSON.parse(raw ?? "{}") as { accessToken?: string }).accessToken;
+  if (token === undefined) throw new Error("the page holds no session");
+  return token;
+}
+
+async function ordersOf(server: Server, token: string): Promise<{ id: string; status: string }[]> {
+  const answer = await fetch(`${server.url}/orders`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(answer.status).toBe(200);
+  return (await answer.json()) as { id: string; status: string }[];
+}
+
+const orderIdOf = (page: Page) => /\/account\/orders\/([^/?#]+)$/.exec(page.url())?.[1] ?? "";
+
+// Code run in the page is given as text: this project's type-check has no DOM library.
+const horizontalOverflow = (page: Page) =>
+  page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+const storedSession = (page: Page) =>
+  page.evaluate<string | null>('sessionStorage.getItem("store.session")');
+const storedGuestToken = (page: Page) =>
+  page.evaluate<string | null>('localStorage.getItem("store.guestCartToken")');
+const imagesLoaded = (page: Page) =>
+  page.evaluate<boolean>("[...document.images].every((i) => i.complete && i.naturalWidth > 0)");
+
+describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => {
+  let work: string;
+  let webDir: string;
+  let shop: Server | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+
+  const visitor = async (width = 1280, height = 900) => {
+    const context = await (browser as Browser).newContext({ viewport: { width, height } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    return { context, page };
+  };
+
+  const first = { email: `ada-${randomUUID()}@example.com`, name: "Ada Lovelace" };
+  let firstOrderId = "";
+  let firstSession = "";
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), "store-storefront-"));
+    webDir = join(work, "web");
+    // The build under test, with its budget check: it fails above 50 KB of gzipped JavaScript.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "scripts/build-web.ts", "--out-dir", webDir],
+      { cwd: ROOT },
+    );
+    expect(stdout).toMatch(/the catalogue page loads \d+(\.\d)? KB of JavaScript gzipped/);
+    await mkdir(join(work, "shop"));
+    shop = await startServer(join(work, "shop"), webDir, {});
+    browser = await launchChromium();
+    await mkdir(SCREENSHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await stopServer(shop);
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+  });
+
+  it("takes a guest from the catalogue to a completed order, live", async () => {
+    const server = shop as Server;
+    const { page } = await visitor();
+    const pushed: string[] = [];
+    page.on("websocket", (socket) =>
+      socket.on("framereceived", (frame) => pushed.push(String(frame.payload))),
+    );
+
+    await page.goto(`${server.url}/`);
+    await page.getByRole("heading", { name: "Small things, made with care" }).waitFor();
+    const cards = page.getByRole("list", { name: "Products" }).getByRole("listitem");
+    await expect.poll(() => cards.count()).toBe(10);
+    const bird = cards.filter({ has: page.getByRole("heading", { name: "Lonely Bird" }) });
+    expect(await bird.textContent()).toContain("$29.99");
+    expect(await bird.getByRole("img", { name: /Rated 4\.5 out of 5/ }).count()).toBe(1);
+    expect(await imagesLoaded(page)).toBe(true);
+    await expectAccessible(page, "the catalogue");
+
+    // A guest's first add makes a guest cart; its token stays in the browser.
+    await addFromCatalogue(page, "Lonely Bird");
+    const guestToken = await storedGuestToken(page);
+    expect(guestToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await page.screenshot({ path: join(SCREENSHOTS, "catalogue-desktop.png") });
+
+    await page.getByRole("link", { name: "Copper Kettle" }).click();
+    await page.getByRole("heading", { level: 1, name: "Copper Kettle" }).waitFor();
+    expect(await page.getByText("Boils fast on gas").count()).toBe(1);
+    await expectAccessible(page, "a product page");
+    await page.getByRole("button", { name: "Add to basket: Copper Kettle" }).click();
+    await page.getByText("1 in your basket").waitFor();
+
+    await page.getByRole("link", { name: /^Basket/ }).click();
+    await page.getByRole("heading", { name: "Your basket" }).waitFor();
+    const lines = page.getByRole("list", { name: "Items" }).getByRole("listitem");
+    await expect.poll(() => lines.count()).toBe(2);
+    await expectAccessible(page, "a guest's basket");
+
+    // Sign up from the basket's own link; the page comes back to the basket, merged.
+    await page.getByRole("link", { name: "Sign in to place your order" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await expectAccessible(page, "the sign-in page");
+    await signUp(page, server, first, { via: "Create an account", axe: true });
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/basket");
+    await expect.poll(() => lines.count()).toBe(2);
+    expect(await storedGuestToken(page)).toBeNull();
+    const serverCart = await fetch(`${server.url}/cart`, {
+      headers: { Authorization: `Bearer ${await accessToken(page)}` },
+    });
+    const merged = (await serverCart.json()) as { products: { id: string }[] };
+    expect(merged.products.map((line) => line.id).sort()).toEqual(["copper-kettle", "lonely-bird"]);
+
+    // Quantities, a refused code with the server's detail, then WELCOME10.
+    await page.getByRole("button", { name: "One more Lonely Bird" }).click();
+    await page.getByText("$148.98").first().waitFor(); // 2 × 29.99 + 89.00
+    await page.getByLabel("Promotion code").fill("NOT-A-CODE");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page
+      .getByText(/promotion/i)
+      .and(page.locator(".error"))
+      .waitFor();
+    await page.getByLabel("Promotion code").fill("WELCOME10");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("Discount (10%)").waitFor();
+    await page.getByText("$134.08").first().waitFor(); // 14898 − 1490 (10 %, rounded up)
+    await expectAccessible(page, "a signed-in basket with a code");
+
+    await page.getByRole("button", { name: "Place order" }).click();
+    await expect.poll(() => orderIdOf(page), { timeout: STEP_MS }).not.toBe("");
+    firstOrderId = orderIdOf(page);
+    await page.locator('[data-status="COMPLETED"]').waitFor({ timeout: STEP_MS });
+    // It arrived over the WebSocket, not by polling.
+    const updates = pushed.map((payload) => JSON.parse(payload) as Record<string, unknown>);
+    expect(updates).toContainEqual({
+      type: "order.updated",
+      orderId: firstOrderId,
+      status: "COMPLETED",
+    });
+    await page.getByRole("button", { name: /Notifications, \d+ new/ }).waitFor();
+    await expectAccessible(page, "the order page");
+    await page.screenshot({ path: join(SCREENSHOTS, "order-completed.png") });
+
+    await page.getByRole("button", { name: /Notifications/ }).click();
+    await page
+      .getByRole("link", { name: /Completed$/ })
+      .first()
+      .waitFor();
+    await expectAccessible(page, "the open notifications bell");
+    await page.keyboard.press("Escape");
+
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "My orders" })
+      .click();
+    await page.getByRole("heading", { name: "My orders" }).waitFor();
+    await page.getByRole("link", { name: `Order ${firstOrderId.slice(0, 8)}` }).waitFor();
+    await expectAccessible(page, "My orders");
+    firstSession = (await storedSession(page)) ?? "";
+  }, 120_000);
+
+  it("makes one order of a double click, and of a retry after a lost answer, polling when the socket is refused", async () => {
+    const server = shop as Server;
+    const { context, page } = await visitor();
+    // The socket is refused: the order page must fall back to polling.
+    await context.routeWebSocket(/\/notifications/, (socket) => socket.close({ code: 1008 }));
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByLabel("Email").fill(first.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: /^Sign out/ }).waitFor({ timeout: STEP_MS });
+    const token = await accessToken(page);
+    const before = (await ordersOf(server, token)).length;
+
+    await addFromCatalogue(page, "Linen Notebook");
+    await page.goto(`${server.url}/basket`);
+    // Slow the checkout down so the second click lands while the first is in flight.
+    await page.route("**/checkout", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await route.continue();
+    });
+    await page.getByRole("button", { name: "Place order" }).dblclick();
+    await expect.poll(() => orderIdOf(page), { timeout: STEP_MS }).not.toBe("");
+    await page.locator('[data-status="COMPLETED"]').waitFor({ timeout: STEP_MS });
+    expect((await ordersOf(server, token)).length).toBe(before + 1);
+
+    // The first answer is lost on the way back: the order exists, the page saw an error.
+    await page.unroute("**/checkout");
+    await page.goto(`${server.url}/`);
+    await addFromCatalogue(page, "Wool Throw");
+    await page.goto(`${server.url}/basket`);
+    const keys: string[] = [];
+    let lost = false;
+    await page.route("**/checkout", async (route) => {
+      keys.push(route.request().headers()["idempotency-key"] ?? "");
+      if (lost) return route.continue();
+      lost = true;
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await page.getByRole("button", { name: "Place order" }).click();
+    await page.getByRole("alert").filter({ hasText: "could not be reached" }).waitFor();
+    await page.getByRole("button", { name: "Place order" }).click();
+    await expect.poll(() => orderIdOf(page), { timeout: STEP_MS }).not.toBe("");
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+    expect((await ordersOf(server, token)).length).toBe(before + 2);
+    await page.locator('[data-status="COMPLETED"]').waitFor({ timeout: STEP_MS });
+  }, 90_000);
+
+  it("does not show one user's order to another", async () => {
+    const server = shop as Server;
+    expect(firstOrderId).not.toBe("");
+    const { page } = await visitor();
+    await page.goto(`${server.url}/`);
+    await signUp(page, server, {
+      email: `grace-${randomUUID()}@example.com`,
+      name: "Grace Hopper",
+    });
+    await page.goto(`${server.url}/account/orders/${firstOrderId}`);
+    await page.getByRole("heading", { name: "This order was not found" }).waitFor();
+    expect(await page.getByText(first.name).count()).toBe(0);
+    await page.goto(`${server.url}/no/such/page`);
+    await page.getByRole("heading", { name: "Page not found" }).waitFor();
+    await expectAccessible(page, "the 404 page");
+  }, 60_000);
+
+  it("fits a 360 px wide screen on every page", async () => {
+    const server = shop as Server;
+    expect(firstSession).not.toBe("");
+    const { context, page } = await visitor(360, 740);
+    await context.addInitScript({
+      content: `sessionStorage.setItem("store.session", ${JSON.stringify(firstSession)});`,
+    });
+    const pages: [string, string][] = [
+      ["/", "Small things, made with care"],
+      ["/item/paper-crane-mobile", "Paper Crane Mobile"],
+      ["/basket", "Your basket"],
+      ["/account/orders", "My orders"],
+      [`/account/orders/${firstOrderId}`, `Order ${firstOrderId.slice(0, 8)}`],
+      ["/sign-up", "Create an account"],
+      ["/nowhere", "Page not found"],
+    ];
+    for (const [path, heading] of pages) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+      expect(await horizontalOverflow(page), `horizontal overflow on ${path}`).toBeLessThanOrEqual(
+        0,
+      );
+      if (path === "/") {
+        await page.screenshot({ path: join(SCREENSHOTS, "catalogue-phone.png") });
+      }
+    }
+  }, 60_000);
+
+  it("shows a declined payment as FAILED with the reason", async () => {
+    const dataDir = join(work, "declining");
+    await mkdir(dataDir);
+    const declining = await startServer(dataDir, webDir, { PAYMENT_MODE: "decline" });
+    try {
+      const { page } = await visitor();
+      await page.goto(`${declining.url}/`);
+      await addFromCatalogue(page, "Terracotta Planter");
+      await signUp(page, declining, {
+        email: `declined-${randomUUID()}@example.com`,
+        name: "Dee Klein",
+      });
+      await page.goto(`${declining.url}/basket`);
+      await page.getByRole("button", { name: "Place order" }).click();
+      await page.locator('[data-status="FAILED"]').waitFor({ timeout: STEP_MS });
+      await page.getByText(/the payment was declined/).waitFor();
+      await expectAccessible(page, "a failed order");
+    } finally {
+      await stopServer(declining);
+    }
+  }, 90_000);
+});
