@@ -3,6 +3,7 @@ import { AppError } from "../domain/index.js";
 import type { GraphqlExecutor } from "../graphql/index.js";
 import {
   type ApiHandler,
+  type CorsConfig,
   createRouter,
   createWebSocketRouter,
   ROUTES,
@@ -34,6 +35,10 @@ export interface App {
   /** The WebSocket API: `$connect`, `$disconnect` and `$default` events. */
   websocket: WebSocketHandler;
   services: Services;
+  /** The access-token check of the API, for the edges that take a token outside a route. */
+  verifier: TokenVerifier;
+  /** The API's CORS policy, for the edges that answer browsers outside a route. */
+  cors: CorsConfig;
   store: Store;
   config: Config;
   log: Logger;
@@ -104,12 +109,13 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const graphql = routes.some((route) => route.group === "graphql")
     ? lazyGraphql(() => createGraphql(services, config, log))
     : notServedHere;
+  const cors: CorsConfig = { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 };
   const handler = createRouter({
     routes,
     apiRoutes: ROUTES,
     services: { ...services, graphql },
     verifier,
-    cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
+    cors,
     maxBodyBytes: config.maxBodyBytes,
     log,
   });
@@ -118,6 +124,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     handler,
     websocket,
     services,
+    verifier,
+    cors,
     store,
     config,
     log,
@@ -239,7 +247,13 @@ async function createIdentity(
       const { createCognitoTokenVerifier } = await import("../identity/token-verifier.js");
       return createCognitoTokenVerifier(auth);
     });
-    return { tokens: { issue: refuse, jwks: refuse }, verifier };
+    const tokens: TokenIssuer = {
+      issue: refuse,
+      issueSession: refuse,
+      verifyRefreshToken: refuse,
+      jwks: refuse,
+    };
+    return { tokens, verifier };
   }
   const { createLocalTokenIssuer } = await import("../identity/local-token-issuer.js");
   const tokens = await createLocalTokenIssuer(auth);
