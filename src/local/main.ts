@@ -1,4 +1,5 @@
 import { compose, loadConfig } from "../compose/index.js";
+import { COGNITO_PATHS, createCognitoEndpoint } from "./cognito-endpoint.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 
@@ -14,6 +15,22 @@ const emulator =
 // processing function's code, and updates reach the WebSocket clients of /notifications.
 const config = loadConfig();
 const app = await compose(config, { orderEvents: "in-process" });
+const writeLine = (line: string) => process.stdout.write(`${line}\n`);
+
+// With the local issuer, the dev server is the user pool too: the page signs up and in with
+// Cognito's JSON API at /cognito, as it does against Cognito in AWS.
+const cognito =
+  config.auth.mode === "local"
+    ? createCognitoEndpoint({
+        auth: app.services.auth,
+        verifier: app.verifier,
+        clientId: config.auth.clientId,
+        cors: app.cors,
+        // Always printed, even without LOG_REQUESTS: the code is how a sign-up completes.
+        printCode: writeLine,
+        log: app.log,
+      })
+    : undefined;
 
 const server = await startDevServer({
   handler: app.handler,
@@ -25,7 +42,9 @@ const server = await startDevServer({
       ? undefined
       : { handler: app.websocket, connections: app.localConnections },
   // A plain write: console.log's formatting is a measurable share of a request here.
-  log: config.logRequests ? (line) => process.stdout.write(`${line}\n`) : undefined,
+  log: config.logRequests ? writeLine : undefined,
+  exactPaths:
+    cognito === undefined ? undefined : new Map(COGNITO_PATHS.map((path) => [path, cognito])),
 });
 
 const storeText =
@@ -39,6 +58,11 @@ console.log(`Try:  curl -s ${server.url}/products/lonely-bird`);
 console.log(
   `Order updates:  ${server.url.replace("http", "ws")}/notifications?token=<accessToken>`,
 );
+if (cognito !== undefined) {
+  console.log(
+    `Cognito user-pool API (SignUp, ConfirmSignUp, InitiateAuth, GetUser):  ${server.url}${COGNITO_PATHS[0]}  (confirmation codes are printed here)`,
+  );
+}
 console.log(
   `Or sign up:  curl -s -X POST ${server.url}/auth/signup -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"correct horse battery"}'`,
 );
