@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type * as z from "zod/mini";
+import type { App } from "../compose/index.js";
 import { AppError } from "../domain/index.js";
 import { isAllowedOrigin } from "../http/cors.js";
 import { type ApiHandler, type CorsConfig, header } from "../http/index.js";
@@ -256,6 +257,27 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
     }
     return withCors(result, cors, header(event, "origin"));
   };
+}
+
+/**
+ * The dev server's exact paths for an app on the local issuer: the endpoint at each of
+ * `COGNITO_PATHS`. None for an app on Cognito, where the page talks to the real user pool.
+ */
+export function localUserPoolPaths(
+  app: App,
+  printCode: (line: string) => void,
+): ReadonlyMap<string, ApiHandler> | undefined {
+  const auth = app.config.auth;
+  if (auth.mode !== "local") return undefined;
+  const endpoint = createCognitoEndpoint({
+    auth: app.services.auth,
+    verifier: app.verifier,
+    clientId: auth.clientId,
+    cors: app.cors,
+    printCode,
+    log: app.log,
+  });
+  return new Map(COGNITO_PATHS.map((path) => [path, endpoint]));
 }
 
 /** The API's CORS policy: an allowed Origin is echoed, and the answer always varies by Origin. */

@@ -1,5 +1,5 @@
 import { compose, loadConfig } from "../compose/index.js";
-import { COGNITO_PATHS, createCognitoEndpoint } from "./cognito-endpoint.js";
+import { COGNITO_PATHS, localUserPoolPaths } from "./cognito-endpoint.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 
@@ -16,21 +16,10 @@ const emulator =
 const config = loadConfig();
 const app = await compose(config, { orderEvents: "in-process" });
 const writeLine = (line: string) => process.stdout.write(`${line}\n`);
-
-// With the local issuer, the dev server is the user pool too: the page signs up and in with
-// Cognito's JSON API at /cognito, as it does against Cognito in AWS.
-const cognito =
-  config.auth.mode === "local"
-    ? createCognitoEndpoint({
-        auth: app.services.auth,
-        verifier: app.verifier,
-        clientId: config.auth.clientId,
-        cors: app.cors,
-        // Always printed, even without LOG_REQUESTS: the code is how a sign-up completes.
-        printCode: writeLine,
-        log: app.log,
-      })
-    : undefined;
+// With the local issuer the dev server is the user pool too: the page signs up and in with
+// Cognito's JSON API at /cognito, as against Cognito in AWS. The confirmation codes are always
+// printed, even without LOG_REQUESTS: a code is how a sign-up completes.
+const userPoolPaths = localUserPoolPaths(app, writeLine);
 
 const server = await startDevServer({
   handler: app.handler,
@@ -43,8 +32,7 @@ const server = await startDevServer({
       : { handler: app.websocket, connections: app.localConnections },
   // A plain write: console.log's formatting is a measurable share of a request here.
   log: config.logRequests ? writeLine : undefined,
-  exactPaths:
-    cognito === undefined ? undefined : new Map(COGNITO_PATHS.map((path) => [path, cognito])),
+  exactPaths: userPoolPaths,
 });
 
 const storeText =
@@ -58,7 +46,7 @@ console.log(`Try:  curl -s ${server.url}/products/lonely-bird`);
 console.log(
   `Order updates:  ${server.url.replace("http", "ws")}/notifications?token=<accessToken>`,
 );
-if (cognito !== undefined) {
+if (userPoolPaths !== undefined) {
   console.log(
     `Cognito user-pool API (SignUp, ConfirmSignUp, InitiateAuth, GetUser):  ${server.url}${COGNITO_PATHS[0]}  (confirmation codes are printed here)`,
   );
