@@ -104,7 +104,8 @@ interface Pending {
   passwordHash: string;
   codeHash: string;
   expiresAtMs: number;
-  failedAttempts: number;
+  /** Codes tried so far; past `maxCodeAttempts` the code is spent. */
+  attempts: number;
 }
 
 export const LOGIN_THROTTLE = { maxFailures: 5, windowSeconds: 15 * 60, maxTrackedEmails: 10_000 };
@@ -268,7 +269,7 @@ export function createAuthService(deps: {
         passwordHash,
         codeHash,
         expiresAtMs: nowMs() + PENDING_SIGNUPS.codeTtlSeconds * 1000,
-        failedAttempts: 0,
+        attempts: 0,
       };
       pending.put(entry);
       return { userSub: entry.userSub, email, code };
@@ -287,14 +288,15 @@ export function createAuthService(deps: {
         // As Cognito with user existence errors prevented: no word on whether the email exists.
         throw new UserPoolError("CODE_MISMATCH", CODE_MISMATCH_MESSAGE);
       }
-      if (nowMs() >= entry.expiresAtMs || entry.failedAttempts >= PENDING_SIGNUPS.maxCodeAttempts) {
+      if (nowMs() >= entry.expiresAtMs || entry.attempts >= PENDING_SIGNUPS.maxCodeAttempts) {
         throw new UserPoolError(
           "CODE_EXPIRED",
           "Invalid code provided, please request a code again.",
         );
       }
+      // Counted before the (slow) check, so concurrent guesses cannot outrun the limit.
+      entry.attempts += 1;
       if (!(await passwords.verify(input.code, entry.codeHash))) {
-        entry.failedAttempts += 1;
         throw new UserPoolError("CODE_MISMATCH", CODE_MISMATCH_MESSAGE);
       }
       // Out of the map before the write: a second confirmation racing this one finds nothing.

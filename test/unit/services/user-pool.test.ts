@@ -137,6 +137,22 @@ describe("registerPending and confirm", () => {
     expect(await store.findUserByEmail(email)).toBeUndefined();
   });
 
+  it("counts concurrent guesses against the limit", async () => {
+    const email = newEmail();
+    const { code } = await auth.registerPending({ email, password: DEFAULT_PASSWORD });
+    const wrong = code === "000000" ? "000001" : "000000";
+    const guesses = Array.from({ length: PENDING_SIGNUPS.maxCodeAttempts * 2 }, () =>
+      refusalOf(auth.confirm({ email, code: wrong })),
+    );
+    const refusals = await Promise.all(guesses);
+    expect(refusals.filter((r) => r === "CODE_MISMATCH")).toHaveLength(
+      PENDING_SIGNUPS.maxCodeAttempts,
+    );
+    expect(refusals.filter((r) => r === "CODE_EXPIRED")).toHaveLength(
+      PENDING_SIGNUPS.maxCodeAttempts,
+    );
+  });
+
   it("answers CODE_EXPIRED 24 hours after the sign-up", async () => {
     const email = newEmail();
     const { code } = await auth.registerPending({ email, password: DEFAULT_PASSWORD });
