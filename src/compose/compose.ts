@@ -35,10 +35,12 @@ export interface App {
   /** The WebSocket API: `$connect`, `$disconnect` and `$default` events. */
   websocket: WebSocketHandler;
   services: Services;
+  /** The access-token check of the API, for the edges that take a token outside a route. */
+  verifier: TokenVerifier;
+  /** The API's CORS policy, for the edges that answer browsers outside a route. */
+  cors: CorsConfig;
   store: Store;
   config: Config;
-  /** The browsers' origins the API answers, for what the dev server answers before the API. */
-  cors: CorsConfig;
   log: Logger;
   /**
    * The dev server's WebSockets, through which the local notifier delivers; present when
@@ -127,9 +129,10 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     handler,
     websocket,
     services,
+    verifier,
+    cors,
     store,
     config,
-    cors,
     log,
     ...(localConnections === undefined ? {} : { localConnections }),
     close: async () => {
@@ -249,7 +252,13 @@ async function createIdentity(
       const { createCognitoTokenVerifier } = await import("../identity/token-verifier.js");
       return createCognitoTokenVerifier(auth);
     });
-    return { tokens: { issue: refuse, jwks: refuse }, verifier };
+    const tokens: TokenIssuer = {
+      issue: refuse,
+      issueSession: refuse,
+      verifyRefreshToken: refuse,
+      jwks: refuse,
+    };
+    return { tokens, verifier };
   }
   const { createLocalTokenIssuer } = await import("../identity/local-token-issuer.js");
   const tokens = await createLocalTokenIssuer(auth);

@@ -36,6 +36,8 @@ export interface DevServerOptions {
    * sockets are kept for the local notifier. Absent: no WebSocket upgrades are accepted.
    */
   websocket?: { handler: WebSocketHandler; connections: LocalConnections } | undefined;
+  /** Handlers of exact paths, tried before `handler` (the local Cognito endpoint at `/cognito`). */
+  exactPaths?: ReadonlyMap<string, ApiHandler> | undefined;
 }
 
 export interface DevServer {
@@ -83,7 +85,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const body = hasBody ? await readBody(request, maxBodyBytes) : undefined;
     if (body === "too-large") return refuseTooLarge(request, response);
     const event = toApiGatewayEvent(request, body, matchPath);
-    const result = await handler(event, { awsRequestId: event.requestContext.requestId });
+    const target = options.exactPaths?.get(event.path) ?? handler;
+    const result = await target(event, { awsRequestId: event.requestContext.requestId });
     writeResult(response, result);
   }
 

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Config, compose, loadConfig } from "../compose/index.js";
+import { COGNITO_PATHS, localUserPoolPaths } from "./cognito-endpoint.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 import { createStaticSite, type SiteConfig } from "./static-site.js";
@@ -17,6 +18,11 @@ const emulator =
 // processing function's code, and updates reach the WebSocket clients of /notifications.
 const config = loadConfig();
 const app = await compose(config, { orderEvents: "in-process" });
+const writeLine = (line: string) => process.stdout.write(`${line}\n`);
+// With the local issuer the dev server is the user pool too: the page signs up and in with
+// Cognito's JSON API at /cognito, as against Cognito in AWS. The confirmation codes are always
+// printed, even without LOG_REQUESTS: a code is how a sign-up completes.
+const userPoolPaths = localUserPoolPaths(app, writeLine);
 
 const server = await startDevServer({
   handler: app.handler,
@@ -30,7 +36,8 @@ const server = await startDevServer({
       ? undefined
       : { handler: app.websocket, connections: app.localConnections },
   // A plain write: console.log's formatting is a measurable share of a request here.
-  log: config.logRequests ? (line) => process.stdout.write(`${line}\n`) : undefined,
+  log: config.logRequests ? writeLine : undefined,
+  exactPaths: userPoolPaths,
 });
 
 const storeText =
@@ -49,6 +56,11 @@ console.log(`Try:  curl -s ${server.url}/products/lonely-bird`);
 console.log(
   `Order updates:  ${server.url.replace("http", "ws")}/notifications?token=<accessToken>`,
 );
+if (userPoolPaths !== undefined) {
+  console.log(
+    `Cognito user-pool API (SignUp, ConfirmSignUp, InitiateAuth, GetUser):  ${server.url}${COGNITO_PATHS[0]}  (confirmation codes are printed here)`,
+  );
+}
 console.log(
   `Or sign up:  curl -s -X POST ${server.url}/auth/signup -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"correct horse battery"}'`,
 );

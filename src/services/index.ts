@@ -16,8 +16,15 @@ import type {
   TokenIssuer,
 } from "./ports.js";
 
-export type { AuthService, Credentials, SignupInput } from "./auth.js";
-export { LOGIN_THROTTLE } from "./auth.js";
+export type {
+  AuthService,
+  Credentials,
+  PendingSignup,
+  SignupInput,
+  UserPoolRefusal,
+  UserProfile,
+} from "./auth.js";
+export { LOGIN_THROTTLE, PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { CartService, SaveCartInput } from "./cart.js";
 export type { CatalogService, NewComment } from "./catalog.js";
 export type { ConnectionService } from "./connections.js";
@@ -38,6 +45,7 @@ export type {
   PaymentProvider,
   PaymentRequest,
   PaymentResult,
+  SessionTokens,
   TokenIssuer,
   TokenVerifier,
 } from "./ports.js";

@@ -27,9 +27,23 @@ export interface IssuedToken {
   expiresIn: number;
 }
 
+/** What a user-pool sign-in answers: Cognito's access, ID and (on sign-in only) refresh token. */
+export interface SessionTokens extends IssuedToken {
+  idToken: string;
+  /** Absent on a refresh: as Cognito's REFRESH_TOKEN_AUTH, the client keeps the one it has. */
+  refreshToken?: string;
+}
+
 /** Signs access tokens for the local issuer; in AWS, Cognito issues them instead. */
 export interface TokenIssuer {
   issue(user: User): Promise<IssuedToken>;
+  /** The access token of `issue`, an ID token, and a refresh token when `withRefreshToken`. */
+  issueSession(user: User, options: { withRefreshToken: boolean }): Promise<SessionTokens>;
+  /**
+   * The user id a refresh token of this issuer names; undefined for anything else (forged,
+   * expired, signed by another key, or an access or ID token).
+   */
+  verifyRefreshToken(token: string): Promise<string | undefined>;
   /** The public keys that verify the tokens, as a JSON Web Key Set. */
   jwks(): Promise<{ keys: object[] }>;
 }
