@@ -14,20 +14,21 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { parseDeployArgs } from "../src/deploy/deploy-options.js";
-import { STACK_OUTPUTS } from "../src/deploy/serverless-descriptor.js";
 import {
+  type DeployOptions,
+  parseDeployArgs,
   planUploads,
   type SiteUpload,
+  STACK_OUTPUTS,
   siteConfigFrom,
   siteKeysOf,
   stackOutputsOf,
-} from "../src/deploy/site-upload.js";
+} from "../src/deploy/index.js";
 
 const SITE_DIR = "dist/web";
 const PARALLEL_UPLOADS = 8;
 
-let options: ReturnType<typeof parseDeployArgs>;
+let options: DeployOptions;
 try {
   options = parseDeployArgs(process.argv.slice(2));
 } catch (error) {

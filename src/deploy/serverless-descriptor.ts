@@ -406,7 +406,7 @@ function authorizer(): CfnResource {
 }
 
 /** The header of every gateway response naming the one origin allowed to read it. */
-export const GATEWAY_ALLOW_ORIGIN_HEADER = "gatewayresponse.header.Access-Control-Allow-Origin";
+const GATEWAY_ALLOW_ORIGIN_HEADER = "gatewayresponse.header.Access-Control-Allow-Origin";
 
 /**
  * API Gateway answers some requests itself (the authorizer's 401, a path no route has, its own
