@@ -19,3 +19,20 @@ exports.loadDescriptor = async (resolveVariable) => {
     throw new Error(`${file} is missing: run \`npm run build -- ${architecture}\` first`);
   }
 };
+
+// The origins given with --param="corsOrigins=https://a.example,https://b.example", checked
+// here so a typo fails the packaging instead of every function's cold start; [] when not given
+// (the stack then allows its own CloudFront address).
+exports.givenCorsOrigins = async (resolveVariable) => {
+  const given = String((await resolveVariable("param:corsOrigins")) ?? "");
+  const origins = given
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s,']+$/.test(origin)) {
+      throw new Error(`corsOrigins: "${origin}" is not scheme://host[:port]`);
+    }
+  }
+  return origins;
+};

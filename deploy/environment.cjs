@@ -1,6 +1,10 @@
-// The functions' environment. In AWS: DynamoDB and the Cognito user pool of the stack. With
-// `--stage offline` (serverless-offline on a laptop or in CI): the DynamoDB endpoint and the
-// local token issuer's key named by the shell, since no stack exists to Ref.
+const { givenCorsOrigins, loadDescriptor } = require("./descriptor.cjs");
+
+// The functions' environment. In AWS: DynamoDB and the Cognito user pool of the stack, and as
+// allowed CORS origins the corsOrigins param, else the stack's own storefront (its CloudFront
+// address). With `--stage offline` (serverless-offline on a laptop or in CI): the DynamoDB
+// endpoint and the local token issuer's key named by the shell, since no stack exists to Ref,
+// and the local defaults of the configuration when no origins are given.
 const OFFLINE_FROM_SHELL = [
   "DYNAMODB_ENDPOINT",
   "DYNAMODB_TABLE",
@@ -11,10 +15,16 @@ const OFFLINE_FROM_SHELL = [
 
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable("sls:stage");
-  const corsOrigins = await resolveVariable("param:corsOrigins");
-  const common = { NODE_ENV: "production", STORE: "dynamodb", CORS_ORIGINS: corsOrigins };
+  const origins = await givenCorsOrigins(resolveVariable);
+  const common = {
+    NODE_ENV: "production",
+    STORE: "dynamodb",
+    ...(origins.length > 0 ? { CORS_ORIGINS: origins.join(",") } : {}),
+  };
   if (stage !== "offline") {
+    const { siteOrigin } = await loadDescriptor(resolveVariable);
     return {
+      CORS_ORIGINS: siteOrigin,
       ...common,
       DYNAMODB_TABLE: { Ref: "StoreTable" },
       AUTH_MODE: "cognito",

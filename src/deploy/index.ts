@@ -6,6 +6,8 @@ export {
   functionsOf,
   isArchitecture,
 } from "./architectures.js";
+export type { DeployOptions } from "./deploy-options.js";
+export { parseDeployArgs, SERVICE } from "./deploy-options.js";
 export type {
   CfnResource,
   HttpEvent,
@@ -18,8 +20,19 @@ export {
   describeArchitecture,
   PROCESSING_DLQ_ID,
   roleId,
+  STACK_OUTPUTS,
   TABLE_ID,
   USER_POOL_CLIENT_ID,
   USER_POOL_ID,
   WEBSOCKET_API_ID,
 } from "./serverless-descriptor.js";
+export { SITE_ORIGIN, siteResources } from "./site.js";
+export type { SiteConfig, SiteUpload } from "./site-upload.js";
+export {
+  cacheControlOf,
+  contentTypeOf,
+  planUploads,
+  siteConfigFrom,
+  siteKeysOf,
+  stackOutputsOf,
+} from "./site-upload.js";

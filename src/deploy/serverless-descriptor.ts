@@ -6,6 +6,7 @@ import {
   TIME_TO_LIVE_SPECIFICATION,
 } from "../store/dynamodb-table.js";
 import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
+import { SITE_BUCKET_ID, SITE_DISTRIBUTION_ID, SITE_ORIGIN, siteResources } from "./site.js";
 
 /** A CloudFormation resource, as `resources.Resources` of serverless.yml holds it. */
 export interface CfnResource {
@@ -46,7 +47,22 @@ export interface ServerlessDescriptor {
   functions: Record<string, ServerlessFunction>;
   resources: Record<string, CfnResource>;
   outputs: Record<string, { Description: string; Value: unknown }>;
+  /** What the functions allow as CORS origin when the `corsOrigins` param is not given: the
+   * storefront's CloudFront address (deploy/environment.cjs and deploy/resources.cjs). */
+  siteOrigin: typeof SITE_ORIGIN;
 }
+
+/** The stack outputs the deploy script reads to upload the site and write its config.json. */
+export const STACK_OUTPUTS = {
+  siteUrl: "SiteUrl",
+  siteBucket: "SiteBucketName",
+  distributionId: "SiteDistributionId",
+  apiUrl: "ApiUrl",
+  websocketUrl: "WebsocketUrl",
+  region: "Region",
+  userPoolClientId: "UserPoolClientId",
+  cognitoEndpoint: "CognitoEndpoint",
+} as const;
 
 export const TABLE_ID = "StoreTable";
 export const USER_POOL_ID = "UserPool";
@@ -56,6 +72,10 @@ export const AUTHORIZER_ID = "CognitoAuthorizer";
 export const PROCESSING_DLQ_ID = "OrderProcessingDeadLetterQueue";
 /** The logical id serverless gives the WebSocket API. */
 export const WEBSOCKET_API_ID = "WebsocketsApi";
+/** The logical ids serverless gives the REST API and the WebSocket API's stage; a stage's Ref
+ * is its name, which serverless gives both APIs (the stage of the deployment). */
+const REST_API_ID = "ApiGatewayRestApi";
+const WEBSOCKET_STAGE_ID = "WebsocketsDeploymentStage";
 /** Seconds the processing function may run: the payment step (1 s by default) and posting. */
 const PROCESSING_TIMEOUT_SECONDS = 30;
 /** Where `npm run build` puts a function's bundle; the handler and package patterns point here. */
@@ -86,6 +106,7 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     [USER_POOL_CLIENT_ID]: userPoolClient(),
     [PROCESSING_DLQ_ID]: processingDeadLetterQueue(),
     ...gatewayResponses(),
+    ...siteResources(),
   };
   const needsAuthorizer = specs.some((spec) => spec.routes.some((r) => r.auth === "required"));
   if (needsAuthorizer) resources[AUTHORIZER_ID] = authorizer();
@@ -107,13 +128,41 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     architecture,
     functions,
     resources,
-    outputs: {
-      UserPoolId: { Description: "Cognito user pool of the store", Value: { Ref: USER_POOL_ID } },
-      UserPoolClientId: {
-        Description: "App client for sign-up and sign-in (USER_PASSWORD_AUTH)",
-        Value: { Ref: USER_POOL_CLIENT_ID },
-      },
-      TableName: { Description: "The store's DynamoDB table", Value: { Ref: TABLE_ID } },
+    outputs: outputs(),
+    siteOrigin: SITE_ORIGIN,
+  };
+}
+
+function outputs(): ServerlessDescriptor["outputs"] {
+  const apiHost = `.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/\${${WEBSOCKET_STAGE_ID}}`;
+  return {
+    UserPoolId: { Description: "Cognito user pool of the store", Value: { Ref: USER_POOL_ID } },
+    [STACK_OUTPUTS.userPoolClientId]: {
+      Description: "App client for sign-up and sign-in (USER_PASSWORD_AUTH)",
+      Value: { Ref: USER_POOL_CLIENT_ID },
+    },
+    TableName: { Description: "The store's DynamoDB table", Value: { Ref: TABLE_ID } },
+    [STACK_OUTPUTS.siteUrl]: { Description: "The storefront", Value: SITE_ORIGIN },
+    [STACK_OUTPUTS.siteBucket]: {
+      Description: "Private bucket of the storefront's files (npm run deploy uploads them)",
+      Value: { Ref: SITE_BUCKET_ID },
+    },
+    [STACK_OUTPUTS.distributionId]: {
+      Description: "CloudFront distribution of the storefront",
+      Value: { Ref: SITE_DISTRIBUTION_ID },
+    },
+    [STACK_OUTPUTS.apiUrl]: {
+      Description: "REST API base URL, with its stage (config.json apiUrl)",
+      Value: { "Fn::Sub": `https://\${${REST_API_ID}}${apiHost}` },
+    },
+    [STACK_OUTPUTS.websocketUrl]: {
+      Description: "WebSocket API URL, with its stage (config.json websocketUrl)",
+      Value: { "Fn::Sub": `wss://\${${WEBSOCKET_API_ID}}${apiHost}` },
+    },
+    [STACK_OUTPUTS.region]: { Description: "Region of the stack", Value: { Ref: "AWS::Region" } },
+    [STACK_OUTPUTS.cognitoEndpoint]: {
+      Description: "Cognito user-pool API the page signs up and in with (config.json)",
+      Value: { "Fn::Sub": `https://cognito-idp.\${AWS::Region}.\${AWS::URLSuffix}/` },
     },
   };
 }
@@ -296,7 +345,9 @@ function userPool(): CfnResource {
     Properties: {
       UserPoolName: { "Fn::Sub": `\${AWS::StackName}-users` },
       UsernameAttributes: ["email"],
+      // Sign-up mails a code; the page's confirmation step sends it back (ConfirmSignUp).
       AutoVerifiedAttributes: ["email"],
+      VerificationMessageTemplate: { DefaultEmailOption: "CONFIRM_WITH_CODE" },
       Schema: [{ Name: "name", AttributeDataType: "String", Mutable: true, Required: false }],
       Policies: {
         PasswordPolicy: {
@@ -320,18 +371,23 @@ function userPoolClient(): CfnResource {
     Properties: {
       UserPoolId: { Ref: USER_POOL_ID },
       ClientName: { "Fn::Sub": `\${AWS::StackName}-web` },
-      // A public client (the storefront): no secret; sign-in with email and password over SRP
-      // or USER_PASSWORD_AUTH, answering access tokens the API verifies.
+      // A public client (the storefront): no secret; sign-in with email and password
+      // (USER_PASSWORD_AUTH is what the page sends, locally and here; SRP for other clients),
+      // refreshed with REFRESH_TOKEN_AUTH, answering access tokens the API verifies.
       GenerateSecret: false,
       ExplicitAuthFlows: [
         "ALLOW_USER_SRP_AUTH",
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
       ],
+      // A sign-in with an unknown email answers like a wrong password: no account probing.
       PreventUserExistenceErrors: "ENABLED",
-      AccessTokenValidity: 60,
-      IdTokenValidity: 60,
-      TokenValidityUnits: { AccessToken: "minutes", IdToken: "minutes" },
+      // Said explicitly rather than left to Cognito's defaults: the page refreshes its access
+      // token before the hour is up, and signs in again after 30 days.
+      AccessTokenValidity: 1,
+      IdTokenValidity: 1,
+      RefreshTokenValidity: 30,
+      TokenValidityUnits: { AccessToken: "hours", IdToken: "hours", RefreshToken: "days" },
     },
   };
 }
@@ -342,16 +398,23 @@ function authorizer(): CfnResource {
     Properties: {
       Name: "cognito",
       Type: "COGNITO_USER_POOLS",
-      RestApiId: { Ref: "ApiGatewayRestApi" },
+      RestApiId: { Ref: REST_API_ID },
       IdentitySource: "method.request.header.Authorization",
       ProviderARNs: [{ "Fn::GetAtt": [USER_POOL_ID, "Arn"] }],
     },
   };
 }
 
+/** The header of every gateway response naming the one origin allowed to read it. */
+const GATEWAY_ALLOW_ORIGIN_HEADER = "gatewayresponse.header.Access-Control-Allow-Origin";
+
 /**
  * API Gateway answers some requests itself (the authorizer's 401, a path no route has, its own
- * throttle, a Lambda failure); these give those answers the handlers' problem+json shape.
+ * throttle, a Lambda failure); these give those answers the handlers' problem+json shape, and
+ * the CORS headers a browser needs to read them (without, the page would see a network error
+ * instead of the 401 that tells it to sign in). A gateway response cannot echo the request's
+ * Origin conditionally, so it names ONE fixed origin: the storefront's CloudFront address, or
+ * the first origin of the `corsOrigins` param when given (deploy/resources.cjs puts it in).
  */
 function gatewayResponses(): Record<string, CfnResource> {
   const response = (
@@ -362,11 +425,13 @@ function gatewayResponses(): Record<string, CfnResource> {
   ): CfnResource => ({
     Type: "AWS::ApiGateway::GatewayResponse",
     Properties: {
-      RestApiId: { Ref: "ApiGatewayRestApi" },
+      RestApiId: { Ref: REST_API_ID },
       ResponseType: type,
       ...(status === undefined ? {} : { StatusCode: String(status) }),
       ResponseParameters: {
         "gatewayresponse.header.Content-Type": "'application/problem+json'",
+        [GATEWAY_ALLOW_ORIGIN_HEADER]: { "Fn::Sub": `'${SITE_ORIGIN["Fn::Sub"]}'` },
+        "gatewayresponse.header.Vary": "'Origin'",
       },
       ResponseTemplates: {
         "application/json": JSON.stringify({
@@ -402,6 +467,10 @@ function gatewayResponses(): Record<string, CfnResource> {
       413,
     ),
     GatewayResponseThrottled: response("THROTTLED", "TOO_MANY_REQUESTS", "Too many requests", 429),
+    // Every other refusal of the gateway keeps its status. The stack has no API keys, WAF or
+    // request validators, so what is left is a request it could not take (a body or media
+    // type it refused).
+    GatewayResponseDefault4XX: response("DEFAULT_4XX", "VALIDATION_FAILED", "Bad request"),
     // 502 and 504 keep their status: a failed or timed-out function, never its internals.
     GatewayResponseDefault5XX: response("DEFAULT_5XX", "INTERNAL", "Internal server error"),
   };

@@ -5,6 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARCHITECTURES, type Architecture, functionsOf } from "../../src/deploy/index.js";
+import { STACK_OUTPUTS } from "../../src/deploy/serverless-descriptor.js";
+import {
+  CACHED_PATHS,
+  MANAGED_CACHE_POLICY,
+  SITE_ORIGIN,
+  SPA_FALLBACK_CODE,
+} from "../../src/deploy/site.js";
 import { ROUTES, type Route } from "../../src/http/index.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../src/local/dynamodb-local.js";
 import { openDynamoDbStore } from "../../src/store/dynamodb-store.js";
@@ -22,11 +29,43 @@ interface CfnResource {
   Type: string;
   Properties: Record<string, unknown>;
   DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  DependsOn?: string | string[];
 }
-type Template = { Resources: Record<string, CfnResource> };
+type Template = {
+  Resources: Record<string, CfnResource>;
+  Outputs: Record<string, { Value: unknown }>;
+};
 
 const templates = new Map<Architecture, Template>();
 const packageDir = (architecture: Architecture) => `dist/package/${architecture}`;
+const readTemplate = (dir: string) =>
+  JSON.parse(readFileSync(`${dir}/cloudformation-template-update-stack.json`, "utf8")) as Template;
+
+/** `osls package` of one architecture already built, with extra options, as package.ts runs it. */
+function oslsPackage(architecture: Architecture, dir: string, options: string[]) {
+  return spawnSync(
+    process.execPath,
+    [
+      "node_modules/osls/bin/serverless.js",
+      "package",
+      `--param=architecture=${architecture}`,
+      ...options,
+      "--package",
+      dir,
+    ],
+    {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: "AKIAPACKAGEONLY00000",
+        AWS_SECRET_ACCESS_KEY: "package-only-not-a-secret",
+        SLS_TELEMETRY_DISABLED: "1",
+        SLS_NOTIFICATIONS_MODE: "off",
+      },
+    },
+  );
+}
 
 beforeAll(() => {
   const result = spawnSync("npm", ["run", "package"], { encoding: "utf8" });
@@ -34,8 +73,7 @@ beforeAll(() => {
     throw new Error(`npm run package failed:\n${result.stdout}\n${result.stderr}`);
   }
   for (const architecture of ARCHITECTURES) {
-    const file = `${packageDir(architecture)}/cloudformation-template-update-stack.json`;
-    templates.set(architecture, JSON.parse(readFileSync(file, "utf8")) as Template);
+    templates.set(architecture, readTemplate(packageDir(architecture)));
   }
 }, 240_000);
 
@@ -109,6 +147,50 @@ function actionsOf(t: Template, functionName: string): string[] {
 }
 
 const WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+
+/** The resources a resource needs first: its Ref, Fn::GetAtt and Fn::Sub targets and DependsOn. */
+function dependenciesOf(t: Template, id: string): Set<string> {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === "Ref" && typeof inner === "string") found.add(inner);
+      else if (key === "Fn::GetAtt" && Array.isArray(inner)) found.add(String(inner[0]));
+      else if (key === "Fn::Sub") {
+        const [text, variables] = Array.isArray(inner) ? inner : [inner, {}];
+        for (const match of String(text).matchAll(/\$\{([^}!.]+)/g)) found.add(match[1] ?? "");
+        visit(variables);
+      } else visit(inner);
+    }
+  };
+  const resource = t.Resources[id];
+  visit(resource?.Properties);
+  for (const dependency of [resource?.DependsOn ?? []].flat()) found.add(dependency);
+  return new Set([...found].filter((dependency) => dependency in t.Resources));
+}
+
+/** Every resource `id` needs, directly or not; throws on a cycle (CloudFormation refuses one). */
+function needs(t: Template, id: string, path: string[] = []): Set<string> {
+  if (path.includes(id)) throw new Error(`dependency cycle: ${[...path, id].join(" -> ")}`);
+  const all = new Set<string>();
+  for (const dependency of dependenciesOf(t, id)) {
+    all.add(dependency);
+    for (const further of needs(t, dependency, [...path, id])) all.add(further);
+  }
+  return all;
+}
+
+const envOf = (t: Template, functionId: string): Record<string, unknown> => {
+  const environment = t.Resources[functionId]?.Properties.Environment as
+    | { Variables: Record<string, unknown> }
+    | undefined;
+  return environment?.Variables ?? {};
+};
+const ALLOW_ORIGIN = "gatewayresponse.header.Access-Control-Allow-Origin";
 
 describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architecture) => {
   const served = architecture === "graph" ? graphqlRoutes : restRoutes;
@@ -295,6 +377,221 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
       }
     }
   });
+});
+
+describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (architecture) => {
+  const resource = (id: string) => {
+    const found = template(architecture).Resources[id];
+    if (found === undefined) throw new Error(`no ${id} in the ${architecture} template`);
+    return found;
+  };
+  const distribution = () =>
+    resource("SiteDistribution").Properties.DistributionConfig as Record<string, unknown> & {
+      DefaultCacheBehavior: Record<string, unknown>;
+      CacheBehaviors: Record<string, unknown>[];
+      Origins: Record<string, unknown>[];
+    };
+
+  it("keeps the site in a private, encrypted bucket that only its distribution reads", () => {
+    const bucket = resource("SiteBucket");
+    expect(bucket.Type).toBe("AWS::S3::Bucket");
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.OwnershipControls).toEqual({
+      Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }],
+    });
+    expect(JSON.stringify(bucket.Properties.BucketEncryption)).toContain('"SSEAlgorithm":"AES256"');
+    // Rebuilt from the repository at every deploy: not kept when the stack goes.
+    expect([bucket.DeletionPolicy, bucket.UpdateReplacePolicy]).toEqual(["Delete", "Delete"]);
+
+    const policy = resource("SiteBucketPolicy");
+    expect(policy.Properties.Bucket).toEqual({ Ref: "SiteBucket" });
+    const statements = (
+      policy.Properties.PolicyDocument as {
+        Statement: { Effect: string; Principal: unknown; Action: unknown; Condition: unknown }[];
+      }
+    ).Statement;
+    const allows = statements.filter((statement) => statement.Effect === "Allow");
+    expect(allows).toHaveLength(1);
+    for (const allow of allows) {
+      expect(allow.Principal).toEqual({ Service: "cloudfront.amazonaws.com" });
+      expect(allow.Action).toContain("s3:GetObject");
+      expect(allow.Action).not.toContain("s3:PutObject");
+      expect(allow.Condition).toEqual({
+        StringEquals: {
+          "AWS:SourceArn": {
+            "Fn::Sub": `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${SiteDistribution}`,
+          },
+        },
+      });
+    }
+    expect(JSON.stringify(statements.find((s) => s.Effect === "Deny"))).toContain(
+      "aws:SecureTransport",
+    );
+
+    // Origin access control (SigV4), not the legacy origin access identity.
+    const control = resource("SiteOriginAccessControl");
+    expect(control.Type).toBe("AWS::CloudFront::OriginAccessControl");
+    expect(control.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: "s3",
+      SigningBehavior: "always",
+      SigningProtocol: "sigv4",
+    });
+    expect(
+      ofType(template(architecture), "AWS::CloudFront::CloudFrontOriginAccessIdentity"),
+    ).toEqual([]);
+    expect(distribution().Origins).toEqual([
+      {
+        Id: "site-bucket",
+        DomainName: { "Fn::GetAtt": ["SiteBucket", "RegionalDomainName"] },
+        OriginAccessControlId: { "Fn::GetAtt": ["SiteOriginAccessControl", "Id"] },
+        S3OriginConfig: { OriginAccessIdentity: "" },
+      },
+    ]);
+  });
+
+  it("serves the site over HTTPS only, with the SPA fallback and a cache policy per kind of file", () => {
+    const config = distribution();
+    expect(config.Enabled).toBe(true);
+    expect(config.DefaultRootObject).toBe("index.html");
+    const behaviours = [config.DefaultCacheBehavior, ...config.CacheBehaviors];
+    for (const behaviour of behaviours) {
+      expect(behaviour.ViewerProtocolPolicy).toBe("redirect-to-https");
+      expect(behaviour.TargetOriginId).toBe("site-bucket");
+    }
+    // index.html, config.json and the page's paths: nothing cached at the edge.
+    expect(config.DefaultCacheBehavior.CachePolicyId).toBe(MANAGED_CACHE_POLICY.cachingDisabled);
+    expect(config.CacheBehaviors.map((b) => [b.PathPattern, b.CachePolicyId])).toEqual(
+      CACHED_PATHS.map((path) => [path, MANAGED_CACHE_POLICY.cachingOptimized]),
+    );
+    expect(config.CacheBehaviors.map((b) => b.PathPattern)).toContain("/assets/*");
+    // The fallback is the viewer-request function of the default behaviour alone (a missing
+    // asset stays a 404), not custom error responses.
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
+      {
+        EventType: "viewer-request",
+        FunctionARN: { "Fn::GetAtt": ["SiteSpaFallback", "FunctionARN"] },
+      },
+    ]);
+    for (const behaviour of config.CacheBehaviors) {
+      expect(behaviour.FunctionAssociations).toBeUndefined();
+    }
+    expect(config.CustomErrorResponses).toBeUndefined();
+    const fallback = resource("SiteSpaFallback");
+    expect(fallback.Type).toBe("AWS::CloudFront::Function");
+    expect(fallback.Properties).toMatchObject({
+      AutoPublish: true,
+      FunctionCode: SPA_FALLBACK_CODE,
+      FunctionConfig: { Runtime: "cloudfront-js-2.0" },
+    });
+  });
+
+  it("outputs the site's address, bucket and distribution, and what config.json needs", () => {
+    const t = template(architecture);
+    for (const key of Object.values(STACK_OUTPUTS)) expect(t.Outputs[key], key).toBeDefined();
+    const value = (key: string) => t.Outputs[key]?.Value;
+    expect(value("SiteUrl")).toEqual(SITE_ORIGIN);
+    expect(value("SiteBucketName")).toEqual({ Ref: "SiteBucket" });
+    expect(value("SiteDistributionId")).toEqual({ Ref: "SiteDistribution" });
+    expect(value("UserPoolClientId")).toEqual({ Ref: "UserPoolClient" });
+    expect(value("Region")).toEqual({ Ref: "AWS::Region" });
+    // Both APIs with the stage: the WebSocket stage's Ref is the stage's name.
+    expect(value("ApiUrl")).toEqual({
+      "Fn::Sub": `https://\${ApiGatewayRestApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/\${WebsocketsDeploymentStage}`,
+    });
+    expect(value("WebsocketUrl")).toEqual({
+      "Fn::Sub": `wss://\${WebsocketsApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/\${WebsocketsDeploymentStage}`,
+    });
+    expect(t.Resources.WebsocketsDeploymentStage?.Properties.StageName).toBe("dev");
+    expect(JSON.stringify(t.Resources)).toMatch(/"StageName":"dev"/);
+  });
+
+  it("allows the storefront's address as CORS origin, without a dependency cycle", () => {
+    const t = template(architecture);
+    for (const spec of functionsOf(architecture)) {
+      expect(envOf(t, `${upperFirst(spec.name)}LambdaFunction`).CORS_ORIGINS, spec.name).toEqual(
+        SITE_ORIGIN,
+      );
+    }
+    // The distribution needs only the site's own resources, never the API or a function.
+    expect([...needs(t, "SiteDistribution")].sort()).toEqual([
+      "SiteBucket",
+      "SiteOriginAccessControl",
+      "SiteSpaFallback",
+    ]);
+    for (const id of Object.keys(t.Resources)) needs(t, id);
+  });
+
+  it("lets a browser read the gateway's own refusals from that origin", () => {
+    const responses = ofType(template(architecture), "AWS::ApiGateway::GatewayResponse");
+    expect(responses.map(([, r]) => r.Properties.ResponseType)).toEqual(
+      expect.arrayContaining(["UNAUTHORIZED", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX"]),
+    );
+    for (const [id, response] of responses) {
+      const headers = response.Properties.ResponseParameters as Record<string, unknown>;
+      expect(headers[ALLOW_ORIGIN], id).toEqual({
+        "Fn::Sub": `'https://\${SiteDistribution.DomainName}'`,
+      });
+      expect(headers["gatewayresponse.header.Vary"], id).toBe("'Origin'");
+    }
+  });
+
+  it("signs up with a confirmation code and signs in with the page's flows", () => {
+    const client = resource("UserPoolClient").Properties;
+    expect(client.ExplicitAuthFlows).toEqual(
+      expect.arrayContaining(["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]),
+    );
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.PreventUserExistenceErrors).toBe("ENABLED");
+    expect(client).toMatchObject({
+      AccessTokenValidity: 1,
+      RefreshTokenValidity: 30,
+      TokenValidityUnits: { AccessToken: "hours", RefreshToken: "days" },
+    });
+    const pool = resource("UserPool").Properties;
+    expect(pool.AutoVerifiedAttributes).toEqual(["email"]);
+    expect(pool.VerificationMessageTemplate).toEqual({ DefaultEmailOption: "CONFIRM_WITH_CODE" });
+  });
+});
+
+describe("a corsOrigins param", () => {
+  const dir = "dist/package/monolith-cors-origins";
+  let t: Template;
+
+  beforeAll(() => {
+    // Built by the packaging above; only the framework's part runs again.
+    const result = oslsPackage("monolith", dir, [
+      "--param=corsOrigins=https://shop.example, https://admin.shop.example",
+    ]);
+    if (result.status !== 0)
+      throw new Error(`osls package failed:\n${result.stdout}${result.stderr}`);
+    t = readTemplate(dir);
+  }, 60_000);
+
+  it("replaces the storefront's address in every function and gateway response", () => {
+    for (const spec of functionsOf("monolith")) {
+      expect(envOf(t, `${upperFirst(spec.name)}LambdaFunction`).CORS_ORIGINS).toBe(
+        "https://shop.example,https://admin.shop.example",
+      );
+    }
+    // One fixed origin per gateway response: the first given.
+    for (const [, response] of ofType(t, "AWS::ApiGateway::GatewayResponse")) {
+      const headers = response.Properties.ResponseParameters as Record<string, unknown>;
+      expect(headers[ALLOW_ORIGIN]).toBe("'https://shop.example'");
+    }
+    // The storefront is still deployed; its own address is then simply not allowed.
+    expect(t.Resources.SiteDistribution).toBeDefined();
+  });
+
+  it("fails the packaging when an origin is not scheme://host[:port]", () => {
+    const result = oslsPackage("monolith", `${dir}-refused`, ["--param=corsOrigins=shop.example"]);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/corsOrigins: "shop\.example" is not/);
+  }, 60_000);
 });
 
 describe("the nanoservices architecture", () => {
