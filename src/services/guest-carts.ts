@@ -85,10 +85,11 @@ export function createGuestCartService(deps: { store: Store; clock: Clock }): Gu
       const tokenHash = guestCartTokenHash(token);
       for (let attempt = 1; ; attempt++) {
         const now = clock.now();
-        const [user, guest] = await Promise.all([
-          store.getCart(caller.userId),
-          store.getGuestCart(tokenHash, epochSeconds(now)),
-        ]);
+        // The guest cart first, then the user's: when a concurrent merge has just taken the guest
+        // cart, the user's cart read after it already holds that merge (one transaction wrote
+        // both), so a retried merge answers the merged cart, never the one from before.
+        const guest = await store.getGuestCart(tokenHash, epochSeconds(now));
+        const user = await store.getCart(caller.userId);
         if (guest === undefined) return priceSavedCart(store, user, now);
         const merged = mergeCarts(user ?? { lines: [] }, guest);
         try {
