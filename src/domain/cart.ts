@@ -19,6 +19,74 @@ export interface Cart {
   updatedAt: string;
 }
 
+/**
+ * An anonymous shopper's cart, known by the SHA-256 (hex) of a bearer token only the shopper
+ * holds. `version` grows by one on every save, as a user's cart's does.
+ */
+export interface GuestCart {
+  tokenHash: string;
+  lines: CartLine[];
+  promotionCode?: string;
+  version: number;
+  updatedAt: string;
+  /** Epoch seconds from which the cart is gone: `GUEST_CART_TTL_SECONDS` after its last save. */
+  expiresAt: number;
+}
+
+/** A guest cart lives 7 days after its last save. */
+export const GUEST_CART_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** The lines and code of a cart, as the merge rule reads and answers them. */
+export interface CartContents {
+  lines: readonly CartLine[];
+  promotionCode?: string | undefined;
+}
+
+export interface CartMerge {
+  lines: CartLine[];
+  promotionCode?: string;
+  /** Products whose added-up quantity was cut to `CART_LIMITS.maxQuantity`, in merge order. */
+  capped: string[];
+  /** Guest products left out because the cart already had `CART_LIMITS.maxLines` lines. */
+  dropped: string[];
+}
+
+/**
+ * Merges a guest cart into a user's: the user's lines first, in their order, then the guest's
+ * in theirs. A product on both adds its quantities, capped at `CART_LIMITS.maxQuantity`; a guest
+ * product that would make a line past `CART_LIMITS.maxLines` is dropped. The user's promotion
+ * code wins when both carts have one, else the guest's is taken. Reports what it capped and
+ * dropped, so the shopper can be told.
+ */
+export function mergeCarts(user: CartContents, guest: CartContents): CartMerge {
+  const lines = user.lines.map(({ productId, quantity }) => ({ productId, quantity }));
+  const byProduct = new Map(lines.map((line) => [line.productId, line]));
+  const capped: string[] = [];
+  const dropped: string[] = [];
+  for (const { productId, quantity } of guest.lines) {
+    const line = byProduct.get(productId);
+    if (line !== undefined) {
+      const sum = line.quantity + quantity;
+      line.quantity = Math.min(sum, CART_LIMITS.maxQuantity);
+      if (sum > CART_LIMITS.maxQuantity && !capped.includes(productId)) capped.push(productId);
+    } else if (lines.length >= CART_LIMITS.maxLines) {
+      dropped.push(productId);
+    } else {
+      const added = { productId, quantity: Math.min(quantity, CART_LIMITS.maxQuantity) };
+      if (quantity > CART_LIMITS.maxQuantity) capped.push(productId);
+      lines.push(added);
+      byProduct.set(productId, added);
+    }
+  }
+  const promotionCode = user.promotionCode ?? guest.promotionCode;
+  return {
+    lines,
+    ...(promotionCode === undefined ? {} : { promotionCode }),
+    capped,
+    dropped,
+  };
+}
+
 export interface PricedLine {
   productId: string;
   name: string;

@@ -55,4 +55,12 @@ export class AppError extends Error {
   }
 }
 
+/** A guest cart token that names no cart, or a cart that expired or was merged. */
+export const guestCartNotFound = (): AppError =>
+  new AppError("NOT_FOUND", "guest cart not found or expired");
+
+/** One of the two carts of a merge moved after it was read: nothing was written. */
+export const mergeConflict = (): AppError =>
+  new AppError("CART_CHANGED", "a cart changed while the guest cart was merged; retry");
+
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

@@ -1,11 +1,25 @@
-export type { Cart, CartLine, PricedCart, PricedLine } from "./cart.js";
-export { assertCartLines, CART_LIMITS, priceCart } from "./cart.js";
+export type {
+  Cart,
+  CartContents,
+  CartLine,
+  CartMerge,
+  GuestCart,
+  PricedCart,
+  PricedLine,
+} from "./cart.js";
+export {
+  assertCartLines,
+  CART_LIMITS,
+  GUEST_CART_TTL_SECONDS,
+  mergeCarts,
+  priceCart,
+} from "./cart.js";
 export type { Comment, Product, ProductWithComments, RatingSummary } from "./catalogue.js";
 export { MAX_RATING, MIN_RATING, summarizeRatings } from "./catalogue.js";
 export type { Connection } from "./connection.js";
 export { CONNECTION_TTL_SECONDS, epochSeconds } from "./connection.js";
 export type { AppErrorOptions, ErrorCode, FieldError } from "./errors.js";
-export { AppError, isAppError } from "./errors.js";
+export { AppError, guestCartNotFound, isAppError, mergeConflict } from "./errors.js";
 export { CURRENCY, isCents, MAX_PRICE_CENTS, percentageDiscountCents } from "./money.js";
 export type { Order, OrderStatus, OrderTransition, PlaceOrderCommand } from "./order.js";
 export {

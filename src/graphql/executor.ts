@@ -30,6 +30,8 @@ export interface GraphqlResponse {
 export interface GraphqlContext {
   /** From the verified token; undefined for an anonymous caller. */
   caller: Caller | undefined;
+  /** The request's `Guest-Cart-Token` header as sent (the resolvers that use it validate it). */
+  guestCartToken: string | undefined;
   method: "GET" | "POST";
   requestId: string;
 }
@@ -71,7 +73,7 @@ export function createGraphqlExecutor(
   const validated = new Map<string, DocumentNode>();
 
   return {
-    async execute(request, { caller, method, requestId }) {
+    async execute(request, { caller, guestCartToken, method, requestId }) {
       if (Buffer.byteLength(request.query, "utf8") > limits.maxQueryBytes) {
         return refused(`the query is larger than ${limits.maxQueryBytes} bytes`, "QUERY_TOO_LARGE");
       }
@@ -109,7 +111,7 @@ export function createGraphqlExecutor(
       const result = await execute({
         schema,
         document,
-        rootValue: createRootValue(services, caller),
+        rootValue: createRootValue(services, caller, guestCartToken),
         variableValues: request.variables ?? undefined,
         operationName: request.operationName ?? undefined,
       });

@@ -1,5 +1,12 @@
 import { AppError } from "../domain/index.js";
-import { commentBody, idempotencyKey, saveCartBody, validate } from "../http/index.js";
+import {
+  commentBody,
+  GUEST_CART_TOKEN_HEADER,
+  guestCartToken,
+  idempotencyKey,
+  saveCartBody,
+  validate,
+} from "../http/index.js";
 import type { Caller, CartView, LineView, OrderView, Services } from "../services/index.js";
 
 function requireCaller(caller: Caller | undefined): Caller {
@@ -8,6 +15,23 @@ function requireCaller(caller: Caller | undefined): Caller {
   }
   return caller;
 }
+
+/** The guest cart token of the request, validated; `absent` is the refusal when none was sent. */
+function requireGuestToken(raw: string | undefined, absent: () => AppError): string {
+  if (raw === undefined) throw absent();
+  return validate(guestCartToken, raw, `${GUEST_CART_TOKEN_HEADER} header`);
+}
+
+const anonymousWithoutToken = () =>
+  new AppError(
+    "UNAUTHENTICATED",
+    `send an access token: Authorization: Bearer <token>, or a guest cart's ${GUEST_CART_TOKEN_HEADER} header`,
+  );
+
+const tokenRequired = () =>
+  new AppError("VALIDATION_FAILED", `the ${GUEST_CART_TOKEN_HEADER} header is required`, {
+    fields: [{ field: `${GUEST_CART_TOKEN_HEADER} header`, message: "required" }],
+  });
 
 /** A missing product or order is `null` in GraphQL, as the schema's nullable fields say. */
 async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
@@ -38,11 +62,22 @@ const withChapterLines = <T extends CartView | OrderView>(view: T) => ({
  * Nested fields resolve from the views by name; a product's comments come with the product in
  * the service's one catalogue read, so `products { comments }` costs what `GET /products` costs.
  */
-export function createRootValue(services: Services, caller: Caller | undefined) {
+export function createRootValue(
+  services: Services,
+  caller: Caller | undefined,
+  guestCartTokenHeader: string | undefined,
+) {
+  // As REST: a signed-in caller's own cart; otherwise the guest cart the header names.
+  const guestToken = () => requireGuestToken(guestCartTokenHeader, anonymousWithoutToken);
   return {
     products: () => services.catalog.listProducts(caller),
     product: ({ id }: { id: string }) => orNull(() => services.catalog.getProduct(id, caller)),
-    cart: async () => withChapterLines(await services.carts.getCart(requireCaller(caller))),
+    cart: async () =>
+      withChapterLines(
+        caller === undefined
+          ? await services.guestCarts.getGuestCart(guestToken())
+          : await services.carts.getCart(caller),
+      ),
     orders: async () =>
       (await services.orders.listOrders(requireCaller(caller))).map(withChapterLines),
     order: ({ id }: { id: string }) => {
@@ -53,7 +88,8 @@ export function createRootValue(services: Services, caller: Caller | undefined) 
       products: { code: string; quantity: number }[];
       promotionCode?: string | null;
     }) => {
-      const who = requireCaller(caller);
+      // Who owns the cart is settled first: an anonymous call without a token is refused as such.
+      const owner = caller ?? guestToken();
       const input = validate(
         saveCartBody,
         {
@@ -64,7 +100,17 @@ export function createRootValue(services: Services, caller: Caller | undefined) 
         },
         "arguments",
       );
-      return withChapterLines(await services.carts.saveCart(who, input));
+      return withChapterLines(
+        typeof owner === "string"
+          ? await services.guestCarts.saveGuestCart(owner, input)
+          : await services.carts.saveCart(owner, input),
+      );
+    },
+    createGuestCart: () => services.guestCarts.createGuestCart(),
+    mergeGuestCart: async () => {
+      const who = requireCaller(caller);
+      const token = requireGuestToken(guestCartTokenHeader, tokenRequired);
+      return withChapterLines(await services.guestCarts.mergeGuestCart(who, token));
     },
     checkout: async (args: { idempotencyKey?: string | null }) => {
       const who = requireCaller(caller);

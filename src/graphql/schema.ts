@@ -9,7 +9,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
     "Every product with its comments; isSelected marks the caller's cart."
     products: [CatalogueProduct!]!
     product(id: ID!): CatalogueProduct
-    "The caller's cart, priced. Requires a token."
+    "The caller's cart, priced; without an access token, the guest cart of the Guest-Cart-Token header."
     cart: ShoppingCart!
     "The caller's orders, newest first. Requires a token."
     orders: [Order!]!
@@ -17,11 +17,22 @@ export const SCHEMA_SDL = /* GraphQL */ `
   }
 
   type Mutation {
-    "Replace the caller's cart."
+    "Replace the caller's cart; without an access token, the guest cart of the Guest-Cart-Token header."
     saveCart(products: [CartLineInput!]!, promotionCode: String): ShoppingCart!
+    "Start a guest cart; send its token as the Guest-Cart-Token header. It expires 7 days after its last save."
+    createGuestCart: GuestCart!
+    "Merge the guest cart of the Guest-Cart-Token header into the caller's cart and delete it. Requires a token; an unknown, expired or merged guest cart changes nothing."
+    mergeGuestCart: ShoppingCart!
     "Turn the caller's cart into an order, processed asynchronously; the same idempotencyKey returns the first order as it is now."
     checkout(idempotencyKey: String): CheckoutResult!
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
+  }
+
+  type GuestCart {
+    "256 random bits, base64url: the only key to the cart."
+    token: String!
+    "ISO 8601 time the cart expires unless saved before."
+    expiresAt: String!
   }
 
   input CartLineInput {

@@ -6,7 +6,8 @@ export interface CorsConfig {
   maxAgeSeconds: number;
 }
 
-export const CORS_ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key";
+export const CORS_ALLOWED_HEADERS =
+  "Authorization, Content-Type, Idempotency-Key, Guest-Cart-Token";
 const EXPOSED_HEADERS = "Location, Retry-After, Idempotent-Replayed";
 
 export function isAllowedOrigin(cors: CorsConfig, origin: string | undefined): origin is string {

@@ -9,6 +9,7 @@ export { PROBLEM_CONTENT_TYPE, problemResult, statusOf } from "./problem.js";
 export { validate } from "./request-body.js";
 export type {
   AuthMode,
+  GuestCartMode,
   HttpMethod,
   Reply,
   ResourceGroup,
@@ -16,9 +17,9 @@ export type {
   RouteRequest,
   StoreAccess,
 } from "./route-table.js";
-export { ROUTES, routeKey } from "./route-table.js";
+export { GUEST_CART_TOKEN_HEADER, ROUTES, routeKey } from "./route-table.js";
 export type { ApiHandler, RouterOptions } from "./router.js";
 export { createRouter } from "./router.js";
-export { commentBody, idempotencyKey, saveCartBody } from "./schemas.js";
+export { commentBody, guestCartToken, idempotencyKey, saveCartBody } from "./schemas.js";
 export type { WebSocketEvent, WebSocketHandler, WebSocketResult } from "./websocket.js";
 export { createWebSocketRouter } from "./websocket.js";

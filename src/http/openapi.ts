@@ -1,7 +1,8 @@
 import * as z from "zod/mini";
 import type { ErrorCode } from "../domain/index.js";
 import { PROBLEM_CONTENT_TYPE, statusOf } from "./problem.js";
-import type { Route } from "./route-table.js";
+import { GUEST_CART_TOKEN_HEADER, type Route } from "./route-table.js";
+import { guestCartToken } from "./schemas.js";
 
 /** The error codes each kind of route can answer, beyond those every route can. */
 function errorCodesOf(route: Route): ErrorCode[] {
@@ -10,8 +11,10 @@ function errorCodesOf(route: Route): ErrorCode[] {
   if (route.body !== undefined) {
     codes.push("VALIDATION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE");
   }
+  if (route.guestCart !== undefined) codes.push("VALIDATION_FAILED");
   const key = `${route.method} ${route.resource}`;
   if (key === "POST /cart") codes.push("UNKNOWN_PRODUCT", "INVALID_PROMOTION", "CART_LIMIT");
+  if (key === "POST /cart/merge") codes.push("CART_CHANGED");
   if (key === "PUT /checkout") {
     codes.push("VALIDATION_FAILED", "OUT_OF_STOCK", "CART_CHANGED", "CART_EMPTY");
     codes.push("UNKNOWN_PRODUCT", "INVALID_PROMOTION");
@@ -27,6 +30,7 @@ const API_VERSION = "0.1.0";
 /** Success statuses other than a lone 200. */
 const SUCCESS: Record<string, number[]> = {
   "POST /products/{id}/comments": [201],
+  "POST /guest-carts": [201],
   "PUT /checkout": [202, 200],
   "POST /auth/signup": [201],
 };
@@ -59,6 +63,7 @@ export function buildOpenApi(routes: readonly Route[]): object {
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: "#/components/schemas/Problem" } } },
       };
     }
+    const parameters = parametersOf(route);
     pathItem[route.method.toLowerCase()] = {
       operationId: `${route.method.toLowerCase()}${camel(route.resource)}`,
       summary: route.summary,
@@ -66,16 +71,7 @@ export function buildOpenApi(routes: readonly Route[]): object {
       ...(route.auth === "none"
         ? {}
         : { security: route.auth === "required" ? [{ bearer: [] }] : [{}, { bearer: [] }] }),
-      ...(pathParameters(route.resource).length === 0
-        ? {}
-        : {
-            parameters: pathParameters(route.resource).map((name) => ({
-              name,
-              in: "path",
-              required: true,
-              schema: { type: "string" },
-            })),
-          }),
+      ...(parameters.length === 0 ? {} : { parameters }),
       ...(route.body === undefined
         ? {}
         : {
@@ -117,6 +113,30 @@ function camel(resource: string): string {
   return resource.replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) =>
     (next ?? "").toUpperCase(),
   );
+}
+
+/** The route's path parameters, then its `Guest-Cart-Token` header when it takes one. */
+function parametersOf(route: Route): object[] {
+  const parameters: object[] = pathParameters(route.resource).map((name) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
+  if (route.guestCart !== undefined) {
+    parameters.push({
+      name: GUEST_CART_TOKEN_HEADER,
+      in: "header",
+      required: route.guestCart === "required",
+      description:
+        route.guestCart === "required"
+          ? "The token of the guest cart to merge, as POST /guest-carts answered it"
+          : "Without an access token: the token of the guest cart to use, as POST /guest-carts " +
+            "answered it (401 when neither is sent; ignored when an access token is)",
+      schema: jsonSchema(guestCartToken),
+    });
+  }
+  return parameters;
 }
 
 function pathParameters(resource: string): string[] {

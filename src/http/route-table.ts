@@ -38,6 +38,11 @@ export interface RouteRequest<Body> {
   /** Query string parameters (the last value of a repeated one). */
   query: Readonly<Record<string, string | undefined>>;
   caller: Caller | undefined;
+  /**
+   * The `Guest-Cart-Token` header, validated, on routes that take one (`guestCart`): always set
+   * for `required`, and for `anonymous` when there is no caller; undefined otherwise.
+   */
+  guestCartToken: string | undefined;
   /** API Gateway's request id: logged with any unexpected error. */
   requestId: string;
   /** A request header by lower-case name. */
@@ -50,6 +55,16 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/**
+ * How a route takes the `Guest-Cart-Token` header. anonymous: a caller without a bearer token
+ * names a guest cart with it (401 when neither is sent); a signed-in caller's header is ignored.
+ * required: every call sends it (400 without).
+ */
+export type GuestCartMode = "anonymous" | "required";
+
+/** The header a guest cart's token travels in. */
+export const GUEST_CART_TOKEN_HEADER = "Guest-Cart-Token";
+
 /** What a route does to the store: the IAM permissions its function gets in AWS. */
 export type StoreAccess = "none" | "read" | "write";
 
@@ -60,6 +75,8 @@ export interface Route<Body = unknown> {
   group: ResourceGroup;
   auth: AuthMode;
   store: StoreAccess;
+  /** Whether, and when, the route reads a guest cart's token from `Guest-Cart-Token`. */
+  guestCart?: GuestCartMode;
   /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
   localOnly?: true;
   summary: string;
@@ -83,6 +100,14 @@ function signedIn(request: RouteRequest<unknown>): Caller {
   return request.caller;
 }
 
+/** The guest cart token of an anonymous caller; the router has already refused its absence. */
+function guestToken(request: RouteRequest<unknown>): string {
+  if (request.guestCartToken === undefined) {
+    throw new AppError("UNAUTHENTICATED", "sign in first, or send a Guest-Cart-Token header");
+  }
+  return request.guestCartToken;
+}
+
 function param(request: RouteRequest<unknown>, name: string): string {
   return request.params[name] ?? "";
 }
@@ -95,6 +120,8 @@ async function runGraphql(
 ): Promise<Reply> {
   const result = await services.graphql.execute(graphqlRequest, {
     caller: request.caller,
+    // Raw: only the resolvers that use a guest cart validate it, as a REST route would.
+    guestCartToken: request.header("guest-cart-token"),
     method,
     requestId: request.requestId,
   });
@@ -167,24 +194,65 @@ export const ROUTES: readonly Route[] = [
     }),
   }),
   route({
+    method: "POST",
+    resource: "/guest-carts",
+    group: "cart",
+    auth: "none",
+    store: "write",
+    summary:
+      "Start a guest cart for a shopper who has not signed in: 201 with its token (send it as " +
+      "Guest-Cart-Token) and when it expires, 7 days after its last save",
+    handle: async (services) => ({
+      statusCode: 201,
+      body: await services.guestCarts.createGuestCart(),
+    }),
+  }),
+  route({
     method: "GET",
     resource: "/cart",
     group: "cart",
-    auth: "required",
+    auth: "optional",
+    guestCart: "anonymous",
     store: "read",
-    summary: "The caller's cart, priced",
-    handle: async (services, request) => ok(await services.carts.getCart(signedIn(request))),
+    summary: "The caller's cart, or without a token the guest cart of Guest-Cart-Token, priced",
+    handle: async (services, request) =>
+      ok(
+        request.caller === undefined
+          ? await services.guestCarts.getGuestCart(guestToken(request))
+          : await services.carts.getCart(request.caller),
+      ),
   }),
   route({
     method: "POST",
     resource: "/cart",
     group: "cart",
-    auth: "required",
+    auth: "optional",
+    guestCart: "anonymous",
     store: "write",
-    summary: "Replace the caller's cart; answers it priced",
+    summary:
+      "Replace the caller's cart, or without a token the guest cart of Guest-Cart-Token; " +
+      "answers it priced",
     body: saveCartBody,
     handle: async (services, request) =>
-      ok(await services.carts.saveCart(signedIn(request), request.body)),
+      ok(
+        request.caller === undefined
+          ? await services.guestCarts.saveGuestCart(guestToken(request), request.body)
+          : await services.carts.saveCart(request.caller, request.body),
+      ),
+  }),
+  route({
+    method: "POST",
+    resource: "/cart/merge",
+    group: "cart",
+    auth: "required",
+    guestCart: "required",
+    store: "write",
+    summary:
+      "Merge the guest cart of Guest-Cart-Token into the caller's cart and delete it; answers " +
+      "the caller's cart priced, with notices of lines capped or dropped. An unknown, expired or " +
+      "already merged token changes nothing",
+    handle: async (services, request) =>
+      ok(await services.guestCarts.mergeGuestCart(signedIn(request), guestToken(request))),
   }),
   route({
     method: "PUT",

@@ -5,14 +5,16 @@ import { type CorsConfig, isAllowedOrigin, preflightHeaders, withCors } from "./
 import { header } from "./headers.js";
 import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
-import { bodyText, parseJsonBody } from "./request-body.js";
+import { bodyText, parseJsonBody, validate } from "./request-body.js";
 import {
   type AuthMode,
+  GUEST_CART_TOKEN_HEADER,
   type Reply,
   type Route,
   type RouteServices,
   routeKey,
 } from "./route-table.js";
+import { guestCartToken } from "./schemas.js";
 
 export type ApiHandler = (
   event: APIGatewayProxyEvent,
@@ -99,12 +101,14 @@ export function createRouter(options: RouterOptions): ApiHandler {
     // with the body of a caller who may not call at all), then the body itself.
     const text = bodyText(event, maxBodyBytes);
     const caller = await authenticate(route.auth, event);
+    const guestCartToken = guestCartTokenOf(route, caller, event);
     const body = route.body === undefined ? undefined : parseJsonBody(event, text, route.body);
     return route.handle(services, {
       body,
       params,
       query: event.queryStringParameters ?? {},
       caller,
+      guestCartToken,
       requestId,
       header: (name) => header(event, name),
     });
@@ -125,6 +129,29 @@ export function createRouter(options: RouterOptions): ApiHandler {
       throw new AppError("UNAUTHENTICATED", "the Authorization header must be Bearer <token>");
     }
     return verifier.verify(match[1]);
+  }
+
+  function guestCartTokenOf(
+    route: Route,
+    caller: Caller | undefined,
+    event: APIGatewayProxyEvent,
+  ): string | undefined {
+    if (route.guestCart === undefined) return undefined;
+    // A signed-in caller's own cart wins: a token the page forgot to drop is no error.
+    if (route.guestCart === "anonymous" && caller !== undefined) return undefined;
+    const raw = header(event, GUEST_CART_TOKEN_HEADER.toLowerCase());
+    if (raw === undefined) {
+      if (route.guestCart === "anonymous") {
+        throw new AppError(
+          "UNAUTHENTICATED",
+          `send an access token: Authorization: Bearer <token>, or a guest cart's ${GUEST_CART_TOKEN_HEADER} header`,
+        );
+      }
+      throw new AppError("VALIDATION_FAILED", `the ${GUEST_CART_TOKEN_HEADER} header is required`, {
+        fields: [{ field: `${GUEST_CART_TOKEN_HEADER} header`, message: "required" }],
+      });
+    }
+    return validate(guestCartToken, raw, `${GUEST_CART_TOKEN_HEADER} header`);
   }
 
   function preflight(allow: string[], origin: string | undefined): APIGatewayProxyResult {

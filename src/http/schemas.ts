@@ -57,6 +57,13 @@ export const idempotencyKey = z
     z.regex(/^[\x21-\x7e]+$/, "must be 1 to 128 visible ASCII characters"),
   );
 
+/** What `POST /guest-carts` answers: 32 random bytes, base64url without padding. */
+export const guestCartToken = z
+  .string()
+  .check(
+    z.regex(/^[A-Za-z0-9_-]{43}$/, "must be the 43-character token POST /guest-carts answered"),
+  );
+
 const nonEmpty = () => z.string().check(z.minLength(1));
 
 export const graphqlBody = z.object({

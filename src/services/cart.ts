@@ -1,8 +1,10 @@
 import {
   assertCartLines,
   type Cart,
+  type CartContents,
   type CartLine,
   normalizePromotionCode,
+  type PricedCart,
   type Product,
   type Promotion,
   priceCart,
@@ -52,21 +54,12 @@ export function createCartService(deps: { store: Store; clock: Clock }): CartSer
     },
 
     async saveCart(caller, input) {
-      const lines = input.products.map((p) => ({ productId: p.id, quantity: p.quantity }));
-      assertCartLines(lines);
-      const code =
-        input.promotionCode === undefined ? undefined : normalizePromotionCode(input.promotionCode);
       const now = clock.now();
-      const [products, promotion] = await Promise.all([
-        loadProducts(store, lines),
-        loadPromotion(store, code, now),
-      ]);
-      // Pricing before saving refuses unknown products, so a stored cart only names real ones.
-      const priced = priceCart(lines, products, promotion);
+      const { lines, promotionCode, priced } = await priceNewCart(store, input, now);
       const saved = await store.saveCart({
         userId: caller.userId,
         lines,
-        ...(code === undefined ? {} : { promotionCode: code }),
+        ...(promotionCode === undefined ? {} : { promotionCode }),
         updatedAt: now.toISOString(),
       });
       return cartView(priced, saved, []);
@@ -74,14 +67,48 @@ export function createCartService(deps: { store: Store; clock: Clock }): CartSer
   };
 }
 
+/** A cart about to be saved, checked and priced: what a user's and a guest's save share. */
+export interface NewCart {
+  lines: CartLine[];
+  promotionCode: string | undefined;
+  priced: PricedCart;
+}
+
+/**
+ * Checks `input` against the cart rules and prices it strictly: unknown products and unusable
+ * codes are refused, naming them, so a stored cart only names real products.
+ */
+export async function priceNewCart(
+  store: Store,
+  input: SaveCartInput,
+  now: Date,
+): Promise<NewCart> {
+  const lines = input.products.map((p) => ({ productId: p.id, quantity: p.quantity }));
+  assertCartLines(lines);
+  const promotionCode =
+    input.promotionCode === undefined ? undefined : normalizePromotionCode(input.promotionCode);
+  const [products, promotion] = await Promise.all([
+    loadProducts(store, lines),
+    loadPromotion(store, promotionCode, now),
+  ]);
+  return { lines, promotionCode, priced: priceCart(lines, products, promotion) };
+}
+
+/** A saved cart of either kind: its contents and the version and time of its last save. */
+export type SavedCart = CartContents & Pick<Cart, "version" | "updatedAt">;
+
 /**
  * Prices a cart saved earlier. Reading never fails because the catalogue moved on: a product
- * withdrawn since is left out and a code expired since is not applied, each with a notice.
- * Checkout is strict about both.
+ * withdrawn since is left out and a code expired since is not applied, each with a notice
+ * (after any `notices` given). Checkout is strict about both.
  */
-async function priceSavedCart(store: Store, cart: Cart | undefined, now: Date): Promise<CartView> {
+export async function priceSavedCart(
+  store: Store,
+  cart: SavedCart | undefined,
+  now: Date,
+  notices: string[] = [],
+): Promise<CartView> {
   const lines = cart?.lines ?? [];
-  const notices: string[] = [];
   let promotion: Promotion | undefined;
   const [products, found] = await Promise.all([
     loadProducts(store, lines),

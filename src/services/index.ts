@@ -3,6 +3,7 @@ import { type AuthService, createAuthService } from "./auth.js";
 import { type CartService, createCartService } from "./cart.js";
 import { type CatalogService, createCatalogService } from "./catalog.js";
 import { type ConnectionService, createConnectionService } from "./connections.js";
+import { createGuestCartService, type GuestCartService } from "./guest-carts.js";
 import { createOrderProcessor, type OrderProcessor } from "./order-processing.js";
 import { createOrderService, type OrderService } from "./orders.js";
 import type {
@@ -28,6 +29,7 @@ export { LOGIN_THROTTLE, PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from 
 export type { CartService, SaveCartInput } from "./cart.js";
 export type { CatalogService, NewComment } from "./catalog.js";
 export type { ConnectionService } from "./connections.js";
+export type { GuestCartCreated, GuestCartService } from "./guest-carts.js";
 export type { OrderProcessor } from "./order-processing.js";
 export { orderUpdateOf } from "./order-processing.js";
 export type { CheckoutResult, OrderService } from "./orders.js";
@@ -54,6 +56,7 @@ export type { CartView, CommentView, LineView, OrderView, ProductView } from "./
 export interface Services {
   catalog: CatalogService;
   carts: CartService;
+  guestCarts: GuestCartService;
   orders: OrderService;
   auth: AuthService;
   connections: ConnectionService;
@@ -77,6 +80,7 @@ export function createServices(deps: ServiceDeps): Services {
   return {
     catalog: createCatalogService(deps),
     carts: createCartService(deps),
+    guestCarts: createGuestCartService(deps),
     orders: createOrderService(deps),
     auth: createAuthService(deps),
     connections: createConnectionService(deps),

@@ -111,7 +111,11 @@ function pricedView(priced: PricedCart): PricedView {
   };
 }
 
-export function cartView(priced: PricedCart, cart: Cart | undefined, notices: string[]): CartView {
+export function cartView(
+  priced: PricedCart,
+  cart: Pick<Cart, "version" | "updatedAt"> | undefined,
+  notices: string[],
+): CartView {
   return {
     ...pricedView(priced),
     version: cart?.version ?? 0,

@@ -8,6 +8,9 @@ import {
   type CartLine,
   type Comment,
   type Connection,
+  epochSeconds,
+  type GuestCart,
+  mergeConflict,
   type Order,
   type PlaceOrderCommand,
   type PricedLine,
@@ -35,7 +38,15 @@ import {
   seedTable,
   TIME_TO_LIVE_ATTRIBUTE,
 } from "./dynamodb-table.js";
-import type { OrderStatusChange, PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
+import type {
+  CreateGuestCartCommand,
+  MergeGuestCartCommand,
+  OrderStatusChange,
+  PlaceOrderResult,
+  SaveCartCommand,
+  SaveGuestCartCommand,
+  Store,
+} from "./store.js";
 
 export interface DynamoDbStoreOptions {
   tableName: string;
@@ -180,6 +191,24 @@ const cartFrom = (item: Item): Cart => {
     updatedAt,
   };
 };
+
+const guestCartFrom = (item: Item): GuestCart => {
+  const { tokenHash, lines, promotionCode, version, updatedAt, expiresAt } =
+    item as unknown as GuestCart;
+  return {
+    tokenHash,
+    lines: cartLinesOf(lines),
+    ...(promotionCode === undefined ? {} : { promotionCode }),
+    version: Number(version),
+    updatedAt,
+    expiresAt: Number(expiresAt),
+  };
+};
+
+const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof DynamoDbServiceError && error.name === "ConditionalCheckFailedException";
 
 const pricedLinesOf = (lines: readonly PricedLine[]): PricedLine[] =>
   lines.map(({ productId, name, quantity, unitPriceCents, lineTotalCents }) => ({
@@ -420,6 +449,130 @@ export class DynamoDbStore implements Store {
     return this.guarded(async () => {
       const item = await this.getItem(keys.promotion(code));
       return item === undefined ? undefined : promotionFrom(item);
+    });
+  }
+
+  async createGuestCart(command: CreateGuestCartCommand): Promise<GuestCart> {
+    return this.guarded(async () => {
+      const cart: GuestCart = { ...command, lines: [], version: 1 };
+      try {
+        await this.documents.put({
+          TableName: this.tableName,
+          Item: {
+            ...keys.guestCart(command.tokenHash),
+            type: "GUEST_CART",
+            tokenHash: cart.tokenHash,
+            lines: [],
+            version: cart.version,
+            updatedAt: cart.updatedAt,
+            [TIME_TO_LIVE_ATTRIBUTE]: cart.expiresAt,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        });
+      } catch (error) {
+        if (isConditionFailure(error)) throw new Error("the guest cart already exists");
+        throw error;
+      }
+      return cart;
+    });
+  }
+
+  async getGuestCart(tokenHash: string, nowSeconds: number): Promise<GuestCart | undefined> {
+    return this.guarded(async () => {
+      const item = await this.getItem(keys.guestCart(tokenHash));
+      if (item === undefined) return undefined;
+      const cart = guestCartFrom(item);
+      // TTL deletes late: an expired cart is gone as far as anyone can tell.
+      return cart.expiresAt <= nowSeconds ? undefined : cart;
+    });
+  }
+
+  async saveGuestCart(command: SaveGuestCartCommand): Promise<GuestCart | undefined> {
+    return this.guarded(async () => {
+      const hasCode = command.promotionCode !== undefined;
+      try {
+        const { Attributes } = await this.documents.update({
+          TableName: this.tableName,
+          Key: keys.guestCart(command.tokenHash),
+          // Only a live cart: a late save must not bring back a merged or expired one.
+          ConditionExpression: "attribute_exists(PK) AND #expiresAt > :now",
+          UpdateExpression:
+            "SET #lines = :lines, #updatedAt = :updatedAt, #expiresAt = :expiresAt, " +
+            "#version = #version + :one" +
+            (hasCode ? ", #promotionCode = :promotionCode" : " REMOVE #promotionCode"),
+          ExpressionAttributeNames: {
+            "#lines": "lines",
+            "#updatedAt": "updatedAt",
+            "#expiresAt": TIME_TO_LIVE_ATTRIBUTE,
+            "#version": "version",
+            "#promotionCode": "promotionCode",
+          },
+          ExpressionAttributeValues: {
+            ":lines": cartLinesOf(command.lines),
+            ":updatedAt": command.updatedAt,
+            ":expiresAt": command.expiresAt,
+            ":now": secondsOf(command.updatedAt),
+            ":one": 1,
+            ...(hasCode ? { ":promotionCode": command.promotionCode } : {}),
+          },
+          ReturnValues: "ALL_NEW",
+        });
+        if (Attributes === undefined) throw new Error("saving a guest cart returned no attributes");
+        return guestCartFrom(Attributes);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  async mergeGuestCart(command: MergeGuestCartCommand): Promise<Cart> {
+    return this.guarded(async () => {
+      const cart: Cart = {
+        userId: command.userId,
+        lines: cartLinesOf(command.lines),
+        ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
+        version: command.userCartVersion + 1,
+        updatedAt: command.updatedAt,
+      };
+      // ONE TransactWriteItems, each side conditional on the version it was merged from: the
+      // guest cart's lines are added to exactly one user cart, exactly once.
+      const outcome = await this.transact([
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...keys.cart(command.userId), type: "CART", ...cart },
+            ...(command.userCartVersion === 0
+              ? { ConditionExpression: "attribute_not_exists(PK)" }
+              : {
+                  ConditionExpression: "#version = :version",
+                  ExpressionAttributeNames: { "#version": "version" },
+                  ExpressionAttributeValues: { ":version": command.userCartVersion },
+                }),
+          },
+        },
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.guestCart(command.tokenHash),
+            ConditionExpression:
+              "attribute_exists(PK) AND #version = :version AND #expiresAt > :now",
+            ExpressionAttributeNames: {
+              "#version": "version",
+              "#expiresAt": TIME_TO_LIVE_ATTRIBUTE,
+            },
+            ExpressionAttributeValues: {
+              ":version": command.guestCartVersion,
+              ":now": secondsOf(command.updatedAt),
+            },
+          },
+        },
+      ]);
+      if (outcome.written) return cart;
+      // Refused by a condition, or still contended after the retries: either way one of the
+      // carts is moving, and the caller merges again from what it reads next.
+      if (outcome.contended || outcome.reasons.some(failed)) throw mergeConflict();
+      throw outcome.error;
     });
   }
 

@@ -30,6 +30,7 @@ export type TableDefinition = Required<
  * | user        | USER#id        | PROFILE              |                                    |
  * | email claim | EMAIL#email    | META                 |                                    |
  * | cart        | USER#id        | CART                 |                                    |
+ * | guest cart  | GUEST#sha256   | CART                 | (expiresAt: the TTL attribute)     |
  * | order       | USER#id        | ORDER#id             | (LSI1SK: ORDER#createdAt#id)       |
  * | idem. key   | USER#id        | IDEMPOTENCY#key      |                                    |
  * | connection  | CONN#id        | META                 | (expiresAt: the TTL attribute)     |
@@ -38,6 +39,8 @@ export type TableDefinition = Required<
  * The catalogue GSI holds products and their comments under one partition, so the whole
  * catalogue is one paginated Query. The orders LSI sorts a user's orders by time and, unlike a
  * GSI, can be read strongly consistent: an order shows up in the list the moment it is placed.
+ * A guest cart is keyed by the SHA-256 (hex) of its token, never the token: the table alone
+ * cannot be used to take over a shopper's cart.
  */
 export const TABLE_DEFINITION: TableDefinition = {
   AttributeDefinitions: [
@@ -75,9 +78,10 @@ export const TABLE_DEFINITION: TableDefinition = {
 };
 
 /**
- * The attribute DynamoDB's Time to Live reads (epoch seconds): WebSocket connections carry it,
- * so one whose `$disconnect` never ran is deleted by the table itself. TTL deletes late (within
- * days), so the adapter also skips expired connections when it reads them. The deployment
+ * The attribute DynamoDB's Time to Live reads (epoch seconds): WebSocket connections and guest
+ * carts carry it, so a connection whose `$disconnect` never ran, or a cart abandoned, is deleted
+ * by the table itself. TTL deletes late (within days), so the adapter also skips expired items
+ * when it reads them, and never writes to an expired guest cart. The deployment
  * enables it: `TimeToLiveSpecification: { AttributeName: TIME_TO_LIVE_ATTRIBUTE, Enabled: true }`.
  */
 export const TIME_TO_LIVE_ATTRIBUTE = "expiresAt";
@@ -129,6 +133,7 @@ export const keys = {
   user: (id: string) => ({ PK: `USER#${id}`, SK: "PROFILE" }),
   email: (email: string) => ({ PK: `EMAIL#${email}`, SK: "META" }),
   cart: (userId: string) => ({ PK: `USER#${userId}`, SK: "CART" }),
+  guestCart: (tokenHash: string) => ({ PK: `GUEST#${tokenHash}`, SK: "CART" }),
   order: (userId: string, orderId: string) => ({ PK: `USER#${userId}`, SK: `ORDER#${orderId}` }),
   orderTimeSort: (createdAt: string, orderId: string) => `ORDER#${createdAt}#${orderId}`,
   userPartition: (userId: string) => `USER#${userId}`,

@@ -6,4 +6,12 @@ export type { CatalogueSeed, TableDefinition } from "./dynamodb-table.js";
 export type { MemoryStoreSeed } from "./memory-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
-export type { OrderStatusChange, PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
+export type {
+  CreateGuestCartCommand,
+  MergeGuestCartCommand,
+  OrderStatusChange,
+  PlaceOrderResult,
+  SaveCartCommand,
+  SaveGuestCartCommand,
+  Store,
+} from "./store.js";

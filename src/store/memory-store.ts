@@ -4,6 +4,9 @@ import {
   type Cart,
   type Comment,
   type Connection,
+  epochSeconds,
+  type GuestCart,
+  mergeConflict,
   type Order,
   type PlaceOrderCommand,
   type Product,
@@ -13,7 +16,15 @@ import {
   type User,
 } from "../domain/index.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
-import type { OrderStatusChange, PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
+import type {
+  CreateGuestCartCommand,
+  MergeGuestCartCommand,
+  OrderStatusChange,
+  PlaceOrderResult,
+  SaveCartCommand,
+  SaveGuestCartCommand,
+  Store,
+} from "./store.js";
 
 export interface MemoryStoreSeed {
   products?: readonly Product[];
@@ -25,10 +36,12 @@ const copyOrder = (order: Order): Order => ({
   ...order,
   lines: order.lines.map((line) => ({ ...line })),
 });
-const copyCart = (cart: Cart): Cart => ({
+const copyCart = <T extends Cart | GuestCart>(cart: T): T => ({
   ...cart,
   lines: cart.lines.map((line) => ({ ...line })),
 });
+
+const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
 
 /**
  * A store in process memory, for unit tests and benchmarks. Each method runs without an `await`
@@ -40,6 +53,7 @@ export class MemoryStore implements Store {
   private readonly comments = new Map<string, Comment[]>();
   private readonly promotions = new Map<string, Promotion>();
   private readonly carts = new Map<string, Cart>();
+  private readonly guestCarts = new Map<string, GuestCart>();
   private readonly orders = new Map<string, Order>();
   private readonly ordersByKey = new Map<string, string>();
   private readonly users = new Map<string, User>();
@@ -107,6 +121,55 @@ export class MemoryStore implements Store {
   async getPromotion(code: string): Promise<Promotion | undefined> {
     const promotion = this.promotions.get(code);
     return promotion === undefined ? undefined : { ...promotion };
+  }
+
+  async createGuestCart(command: CreateGuestCartCommand): Promise<GuestCart> {
+    if (this.guestCarts.has(command.tokenHash)) throw new Error("the guest cart already exists");
+    const cart: GuestCart = { ...command, lines: [], version: 1 };
+    this.guestCarts.set(command.tokenHash, cart);
+    return copyCart(cart);
+  }
+
+  async getGuestCart(tokenHash: string, nowSeconds: number): Promise<GuestCart | undefined> {
+    const cart = this.liveGuestCart(tokenHash, nowSeconds);
+    return cart === undefined ? undefined : copyCart(cart);
+  }
+
+  async saveGuestCart(command: SaveGuestCartCommand): Promise<GuestCart | undefined> {
+    const current = this.liveGuestCart(command.tokenHash, secondsOf(command.updatedAt));
+    if (current === undefined) return undefined;
+    const cart: GuestCart = {
+      tokenHash: command.tokenHash,
+      lines: command.lines.map((line) => ({ ...line })),
+      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
+      version: current.version + 1,
+      updatedAt: command.updatedAt,
+      expiresAt: command.expiresAt,
+    };
+    this.guestCarts.set(command.tokenHash, cart);
+    return copyCart(cart);
+  }
+
+  async mergeGuestCart(command: MergeGuestCartCommand): Promise<Cart> {
+    const guest = this.liveGuestCart(command.tokenHash, secondsOf(command.updatedAt));
+    const user = this.carts.get(command.userId);
+    if (
+      guest === undefined ||
+      guest.version !== command.guestCartVersion ||
+      (user?.version ?? 0) !== command.userCartVersion
+    ) {
+      throw mergeConflict();
+    }
+    const cart: Cart = {
+      userId: command.userId,
+      lines: command.lines.map((line) => ({ ...line })),
+      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
+      version: command.userCartVersion + 1,
+      updatedAt: command.updatedAt,
+    };
+    this.carts.set(command.userId, cart);
+    this.guestCarts.delete(command.tokenHash);
+    return copyCart(cart);
   }
 
   async placeOrder({ order, cartVersion }: PlaceOrderCommand): Promise<PlaceOrderResult> {
@@ -223,6 +286,11 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
+
+  private liveGuestCart(tokenHash: string, nowSeconds: number): GuestCart | undefined {
+    const cart = this.guestCarts.get(tokenHash);
+    return cart === undefined || cart.expiresAt <= nowSeconds ? undefined : cart;
+  }
 
   private withComments(product: Product): ProductWithComments {
     const comments = this.comments.get(product.id) ?? [];

@@ -9,6 +9,8 @@ import {
   type Comment,
   type Connection,
   epochSeconds,
+  type GuestCart,
+  mergeConflict,
   type Order,
   type OrderStatus,
   type PlaceOrderCommand,
@@ -20,7 +22,15 @@ import {
   type User,
 } from "../domain/index.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
-import type { OrderStatusChange, PlaceOrderResult, SaveCartCommand, Store } from "./store.js";
+import type {
+  CreateGuestCartCommand,
+  MergeGuestCartCommand,
+  OrderStatusChange,
+  PlaceOrderResult,
+  SaveCartCommand,
+  SaveGuestCartCommand,
+  Store,
+} from "./store.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created if missing), or `:memory:`. */
@@ -63,6 +73,15 @@ CREATE TABLE IF NOT EXISTS carts (
   version INTEGER NOT NULL,
   updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS guest_carts (
+  token_hash TEXT PRIMARY KEY,
+  lines TEXT NOT NULL,
+  promotion_code TEXT,
+  version INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS guest_carts_by_expiry ON guest_carts (expires_at);
 CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
@@ -101,6 +120,9 @@ const COMMENT_COLUMNS =
   "id, product_id AS productId, author, rating, text, created_at AS createdAt";
 const CART_COLUMNS =
   "user_id AS userId, lines, promotion_code AS promotionCode, version, updated_at AS updatedAt";
+const GUEST_CART_COLUMNS =
+  "token_hash AS tokenHash, lines, promotion_code AS promotionCode, version, " +
+  "updated_at AS updatedAt, expires_at AS expiresAt";
 const ORDER_COLUMNS =
   "id, user_id AS userId, idempotency_key AS idempotencyKey, status, created_at AS createdAt, " +
   "promotion_code AS promotionCode, discount_percentage AS discountPercentage, " +
@@ -116,6 +138,15 @@ interface CartRow {
   promotionCode: string | null;
   version: number;
   updatedAt: string;
+}
+
+interface GuestCartRow {
+  tokenHash: string;
+  lines: string;
+  promotionCode: string | null;
+  version: number;
+  updatedAt: string;
+  expiresAt: number;
 }
 
 interface PromotionRow {
@@ -161,6 +192,17 @@ const cartFromRow = ({ lines, promotionCode, ...rest }: CartRow): Cart => ({
   lines: cartLinesFrom(lines),
   ...(promotionCode === null ? {} : { promotionCode }),
 });
+
+const guestCartFromRow = ({ lines, promotionCode, ...rest }: GuestCartRow): GuestCart => ({
+  ...rest,
+  lines: cartLinesFrom(lines),
+  ...(promotionCode === null ? {} : { promotionCode }),
+});
+
+const cartLinesJson = (lines: readonly CartLine[]): string =>
+  JSON.stringify(lines.map(({ productId, quantity }) => ({ productId, quantity })));
+
+const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
 
 const promotionFromRow = ({ validFrom, expiresAt, ...rest }: PromotionRow): Promotion => ({
   ...rest,
@@ -227,6 +269,9 @@ function openDatabase({ file, busyTimeoutMs }: SqliteStoreOptions): Database.Dat
     db.transaction(() => {
       db.exec(SCHEMA);
       migrate(db);
+      // What the DynamoDB table's TTL does, by hand: opening the file sweeps out expired guest
+      // carts (and so does every new guest cart), so abandoned ones cannot pile up.
+      db.prepare("DELETE FROM guest_carts WHERE expires_at <= ?").run(epochSeconds(new Date()));
       if (db.prepare("SELECT 1 FROM products LIMIT 1").get() === undefined) seed(db);
     }).immediate();
     return db;
@@ -236,7 +281,10 @@ function openDatabase({ file, busyTimeoutMs }: SqliteStoreOptions): Database.Dat
   }
 }
 
-/** Brings a file made by an earlier version up to SCHEMA (CREATE IF NOT EXISTS adds no column). */
+/**
+ * Brings a file made by an earlier version up to SCHEMA. A new table (guest_carts) comes with
+ * SCHEMA's CREATE IF NOT EXISTS; a new column of an existing table needs its ALTER here.
+ */
 function migrate(db: Database.Database): void {
   const orderColumns = db.prepare<[], { name: string }>("PRAGMA table_info(orders)").all();
   if (!orderColumns.some((column) => column.name === "failure_reason")) {
@@ -309,6 +357,29 @@ function prepareStatements(db: Database.Database) {
       "UPDATE carts SET lines = '[]', promotion_code = NULL, version = version + 1, " +
         "updated_at = @updatedAt WHERE user_id = @userId",
     ),
+    guestCart: db.prepare<[string, number], GuestCartRow>(
+      `SELECT ${GUEST_CART_COLUMNS} FROM guest_carts WHERE token_hash = ? AND expires_at > ?`,
+    ),
+    insertGuestCart: db.prepare<CreateGuestCartCommand, GuestCartRow>(
+      "INSERT INTO guest_carts (token_hash, lines, promotion_code, version, updated_at, expires_at) " +
+        "VALUES (@tokenHash, '[]', NULL, 1, @updatedAt, @expiresAt) " +
+        `RETURNING ${GUEST_CART_COLUMNS}`,
+    ),
+    deleteExpiredGuestCarts: db.prepare<[number]>("DELETE FROM guest_carts WHERE expires_at <= ?"),
+    // Only a live cart is updated: a save never brings back an expired or merged one.
+    saveGuestCart: db.prepare<Omit<GuestCartRow, "version"> & { nowSeconds: number }, GuestCartRow>(
+      "UPDATE guest_carts SET lines = @lines, promotion_code = @promotionCode, " +
+        "version = version + 1, updated_at = @updatedAt, expires_at = @expiresAt " +
+        `WHERE token_hash = @tokenHash AND expires_at > @nowSeconds RETURNING ${GUEST_CART_COLUMNS}`,
+    ),
+    deleteGuestCart: db.prepare<[string]>("DELETE FROM guest_carts WHERE token_hash = ?"),
+    putCart: db.prepare<CartRow, CartRow>(
+      "INSERT INTO carts (user_id, lines, promotion_code, version, updated_at) " +
+        "VALUES (@userId, @lines, @promotionCode, @version, @updatedAt) " +
+        "ON CONFLICT (user_id) DO UPDATE SET lines = excluded.lines, " +
+        "promotion_code = excluded.promotion_code, version = excluded.version, " +
+        `updated_at = excluded.updated_at RETURNING ${CART_COLUMNS}`,
+    ),
     promotion: db.prepare<[string], PromotionRow>(
       "SELECT code, percent_off AS percentOff, valid_from AS validFrom, " +
         "expires_at AS expiresAt FROM promotions WHERE code = ?",
@@ -377,6 +448,9 @@ export class SqliteStore implements Store {
   private readonly changeOrderStatusTransaction: Database.Transaction<
     (change: OrderStatusChange) => Order | undefined
   >;
+  private readonly mergeGuestCartTransaction: Database.Transaction<
+    (command: MergeGuestCartCommand) => Cart
+  >;
 
   /** Prefer `openSqliteStore`, which creates the schema and seeds the catalogue first. */
   constructor(private readonly db: Database.Database) {
@@ -386,6 +460,9 @@ export class SqliteStore implements Store {
     );
     this.changeOrderStatusTransaction = db.transaction((change: OrderStatusChange) =>
       this.changeOrderStatusInTransaction(change),
+    );
+    this.mergeGuestCartTransaction = db.transaction((command: MergeGuestCartCommand) =>
+      this.mergeGuestCartInTransaction(command),
     );
   }
 
@@ -435,9 +512,7 @@ export class SqliteStore implements Store {
     return guarded(() => {
       const row = this.statements.saveCart.get({
         userId: command.userId,
-        lines: JSON.stringify(
-          command.lines.map(({ productId, quantity }) => ({ productId, quantity })),
-        ),
+        lines: cartLinesJson(command.lines),
         promotionCode: command.promotionCode ?? null,
         updatedAt: command.updatedAt,
       });
@@ -451,6 +526,40 @@ export class SqliteStore implements Store {
       const row = this.statements.promotion.get(code);
       return row === undefined ? undefined : promotionFromRow(row);
     });
+  }
+
+  async createGuestCart(command: CreateGuestCartCommand): Promise<GuestCart> {
+    return guarded(() => {
+      this.statements.deleteExpiredGuestCarts.run(secondsOf(command.updatedAt));
+      const row = this.statements.insertGuestCart.get(command);
+      if (row === undefined) throw new Error("creating a guest cart returned no row");
+      return guestCartFromRow(row);
+    });
+  }
+
+  async getGuestCart(tokenHash: string, nowSeconds: number): Promise<GuestCart | undefined> {
+    return guarded(() => {
+      const row = this.statements.guestCart.get(tokenHash, nowSeconds);
+      return row === undefined ? undefined : guestCartFromRow(row);
+    });
+  }
+
+  async saveGuestCart(command: SaveGuestCartCommand): Promise<GuestCart | undefined> {
+    return guarded(() => {
+      const row = this.statements.saveGuestCart.get({
+        tokenHash: command.tokenHash,
+        lines: cartLinesJson(command.lines),
+        promotionCode: command.promotionCode ?? null,
+        updatedAt: command.updatedAt,
+        expiresAt: command.expiresAt,
+        nowSeconds: secondsOf(command.updatedAt),
+      });
+      return row === undefined ? undefined : guestCartFromRow(row);
+    });
+  }
+
+  async mergeGuestCart(command: MergeGuestCartCommand): Promise<Cart> {
+    return guarded(() => this.mergeGuestCartTransaction.immediate(command));
   }
 
   async placeOrder(command: PlaceOrderCommand): Promise<PlaceOrderResult> {
@@ -548,6 +657,29 @@ export class SqliteStore implements Store {
       byId.set(product.id, product);
     }
     return wanted.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Both carts checked, the user's replaced, the guest's deleted: all or nothing. */
+  private mergeGuestCartInTransaction(command: MergeGuestCartCommand): Cart {
+    const guest = this.statements.guestCart.get(command.tokenHash, secondsOf(command.updatedAt));
+    const user = this.statements.cart.get(command.userId);
+    if (
+      guest === undefined ||
+      guest.version !== command.guestCartVersion ||
+      (user?.version ?? 0) !== command.userCartVersion
+    ) {
+      throw mergeConflict();
+    }
+    const row = this.statements.putCart.get({
+      userId: command.userId,
+      lines: cartLinesJson(command.lines),
+      promotionCode: command.promotionCode ?? null,
+      version: command.userCartVersion + 1,
+      updatedAt: command.updatedAt,
+    });
+    if (row === undefined) throw new Error("merging a guest cart returned no row");
+    this.statements.deleteGuestCart.run(command.tokenHash);
+    return cartFromRow(row);
   }
 
   /** The status update and, on FAILED, the stock put back: one transaction, all or nothing. */

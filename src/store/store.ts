@@ -3,6 +3,7 @@ import type {
   CartLine,
   Comment,
   Connection,
+  GuestCart,
   Order,
   OrderTransition,
   PlaceOrderCommand,
@@ -16,6 +17,40 @@ export interface SaveCartCommand {
   userId: string;
   lines: CartLine[];
   promotionCode?: string;
+  updatedAt: string;
+}
+
+/** A new, empty guest cart under the SHA-256 (hex) of its token: never the token itself. */
+export interface CreateGuestCartCommand {
+  tokenHash: string;
+  updatedAt: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+export interface SaveGuestCartCommand {
+  tokenHash: string;
+  lines: CartLine[];
+  promotionCode?: string;
+  /** Also "now": a cart that expired by this time is not saved (nor brought back). */
+  updatedAt: string;
+  /** The new expiry, epoch seconds: each save pushes it back. */
+  expiresAt: number;
+}
+
+/**
+ * Moves a guest cart into a user's cart: `lines` and `promotionCode` are the merge already made
+ * (by `mergeCarts`) from the two carts as read at `userCartVersion` and `guestCartVersion`.
+ */
+export interface MergeGuestCartCommand {
+  userId: string;
+  tokenHash: string;
+  /** 0 for a user who has no cart yet. */
+  userCartVersion: number;
+  guestCartVersion: number;
+  lines: CartLine[];
+  promotionCode?: string;
+  /** Also "now": a guest cart that expired by this time cannot be merged. */
   updatedAt: string;
 }
 
@@ -51,6 +86,24 @@ export interface Store {
   saveCart(command: SaveCartCommand): Promise<Cart>;
 
   getPromotion(code: string): Promise<Promotion | undefined>;
+
+  /** Stores a new, empty guest cart at version 1. */
+  createGuestCart(command: CreateGuestCartCommand): Promise<GuestCart>;
+  /** Undefined when there is no such cart or it expired by `nowSeconds` (epoch seconds). */
+  getGuestCart(tokenHash: string, nowSeconds: number): Promise<GuestCart | undefined>;
+  /**
+   * Replaces a guest cart's lines and code, bumps its version and pushes back its expiry; answers
+   * undefined, writing nothing, when the cart does not exist or has expired (a merged or expired
+   * cart is never brought back by a late save).
+   */
+  saveGuestCart(command: SaveGuestCartCommand): Promise<GuestCart | undefined>;
+  /**
+   * In ONE transaction: check the user's cart is still at `userCartVersion` and the guest cart
+   * still exists, unexpired, at `guestCartVersion`; replace the user's cart with the merged
+   * lines (its version bumped) and delete the guest cart. When either check fails nothing is
+   * written and CART_CHANGED is thrown: read both carts again and merge anew.
+   */
+  mergeGuestCart(command: MergeGuestCartCommand): Promise<Cart>;
 
   /**
    * In ONE transaction: refuse a reused idempotency key by returning its order, check the cart

@@ -269,7 +269,9 @@ describe("access tokens", () => {
     }
     const missing = await t.invoke({ method: "GET", resource: "/cart" });
     expectUnauthenticated(missing);
-    expect(missing.json.detail).toBe("send an access token: Authorization: Bearer <token>");
+    expect(missing.json.detail).toBe(
+      "send an access token: Authorization: Bearer <token>, or a guest cart's Guest-Cart-Token header",
+    );
   });
 
   it("refuses a bad token on a route where signing in is optional instead of going anonymous", async () => {

@@ -69,6 +69,16 @@ describe("routing", () => {
         },
         200,
       ],
+      "POST /guest-carts": [{ method: "POST", resource: "/guest-carts" }, 201],
+      "POST /cart/merge": [
+        {
+          method: "POST",
+          resource: "/cart/merge",
+          token: ada.token,
+          headers: { "Guest-Cart-Token": "A".repeat(43) },
+        },
+        200,
+      ],
       "PUT /checkout": [{ method: "PUT", resource: "/checkout", token: ada.token }, 202],
       "GET /orders": [{ method: "GET", resource: "/orders", token: ada.token }, 200],
       "GET /orders/{id}": [
@@ -475,7 +485,8 @@ describe("CORS", () => {
       expect(res.headers).toMatchObject({
         allow: methods,
         "access-control-allow-methods": methods,
-        "access-control-allow-headers": "Authorization, Content-Type, Idempotency-Key",
+        "access-control-allow-headers":
+          "Authorization, Content-Type, Idempotency-Key, Guest-Cart-Token",
         "access-control-allow-origin": OTHER_ALLOWED_ORIGIN,
         "access-control-max-age": "600",
         vary: "Origin",

@@ -43,6 +43,27 @@ describe("GET /openapi.json", () => {
     const cartBody =
       doc.paths["/cart"].post.requestBody.content["application/json"].schema.properties.products;
     expect(cartBody.items.properties.quantity).toMatchObject({ minimum: 1, maximum: 99 });
+    // Guest carts: the header on the operations that read it, required only for the merge.
+    const guestHeader = (method: string, resource: string) =>
+      doc.paths[resource][method].parameters?.find(
+        (p: { in: string; name: string }) => p.in === "header" && p.name === "Guest-Cart-Token",
+      );
+    for (const method of ["get", "post"]) {
+      expect(guestHeader(method, "/cart")).toMatchObject({
+        required: false,
+        schema: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$" },
+      });
+    }
+    expect(guestHeader("post", "/cart/merge")).toMatchObject({ required: true });
+    expect(doc.paths["/cart/merge"].post.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths["/cart"].get.security).toEqual([{}, { bearer: [] }]);
+    expect(responses("post", "/cart/merge")).toEqual(
+      expect.arrayContaining(["200", "400", "401", "409"]),
+    );
+    expect(responses("post", "/guest-carts")).toEqual(expect.arrayContaining(["201"]));
+    expect(doc.paths["/guest-carts"].post.security).toBeUndefined();
+    expect(guestHeader("get", "/orders")).toBeUndefined();
+
     expect(doc.paths["/products/{id}"].get.parameters).toEqual([
       { name: "id", in: "path", required: true, schema: { type: "string" } },
     ]);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Comment, Product } from "../../../src/domain/index.js";
 import type { DynamoDbClient } from "../../../src/store/dynamodb-client.js";
+import { DynamoDbDocuments } from "../../../src/store/dynamodb-documents.js";
 import { type DynamoDbStore, openDynamoDbStore } from "../../../src/store/dynamodb-store.js";
 import {
   countRequests,
@@ -59,7 +60,7 @@ async function countedStore(products: readonly Product[]) {
   });
   opened.push({ client, store, tableName });
   requests.reset();
-  return { store, requests };
+  return { store, requests, client, tableName };
 }
 
 describe("DynamoDbStore requests", () => {
@@ -111,5 +112,29 @@ describe("DynamoDbStore requests", () => {
 
     expect((await store.getProduct("product-0001"))?.comments).toHaveLength(1);
     expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1 });
+  });
+
+  it("keeps a guest cart under GUEST#<hash> with a numeric TTL, and merges it in one TransactWriteItems", async () => {
+    const { store, requests, client, tableName } = await countedStore(generatedProducts(3));
+    const tokenHash = "c".repeat(64);
+    const expiresAt = Math.floor(NOW.getTime() / 1000) + 604_800;
+    await store.createGuestCart({ tokenHash, updatedAt: NOW.toISOString(), expiresAt });
+
+    const { Item } = await new DynamoDbDocuments(client).get({
+      TableName: tableName,
+      Key: { PK: `GUEST#${tokenHash}`, SK: "CART" },
+    });
+    expect(Item).toMatchObject({ type: "GUEST_CART", version: 1, expiresAt, lines: [] });
+
+    requests.reset();
+    await store.mergeGuestCart({
+      userId: "alice",
+      tokenHash,
+      userCartVersion: 0,
+      guestCartVersion: 1,
+      lines: [{ productId: "product-0001", quantity: 1 }],
+      updatedAt: NOW.toISOString(),
+    });
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ TransactWriteItems: 1 });
   });
 });

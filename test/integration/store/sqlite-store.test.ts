@@ -207,4 +207,57 @@ describe("SqliteStore", () => {
       await reopened.close();
     }
   });
+
+  it("opens a file made before guest carts: creates their table, keeps everything else", async () => {
+    const file = tempDbFile();
+    const first = await openSqliteStore({ file });
+    const cart = await first.saveCart({
+      userId: "alice",
+      lines: [{ productId: "copper-kettle", quantity: 1 }],
+      updatedAt: NOW.toISOString(),
+    });
+    await first.close();
+    const raw = new Database(file);
+    raw.exec("DROP TABLE guest_carts");
+    raw.close();
+
+    const reopened = await openSqliteStore({ file });
+    try {
+      expect(await reopened.getCart("alice")).toStrictEqual(cart);
+      const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+      await reopened.createGuestCart({
+        tokenHash: "a".repeat(64),
+        updatedAt: new Date().toISOString(),
+        expiresAt,
+      });
+      expect((await reopened.getGuestCart("a".repeat(64), expiresAt - 1))?.version).toBe(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("sweeps expired guest carts when the file opens and when a guest cart is created", async () => {
+    const file = tempDbFile();
+    const store = await openSqliteStore({ file });
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const create = (hash: string, updatedAt: Date, expiresAt: number) =>
+      store.createGuestCart({
+        tokenHash: hash.repeat(64),
+        updatedAt: updatedAt.toISOString(),
+        expiresAt,
+      });
+    // Created in the past: one long expired by now, one expiring after NOW but before today.
+    await create("a", NOW, Math.floor(NOW.getTime() / 1000) + 10);
+    await create("b", NOW, Math.floor(NOW.getTime() / 1000) + 3600);
+    await create("c", NOW, nowSeconds + 3600);
+    expect(countRows(file, "guest_carts")).toBe(3);
+
+    await create("d", new Date((Math.floor(NOW.getTime() / 1000) + 60) * 1000), nowSeconds + 60);
+    expect(countRows(file, "guest_carts")).toBe(3);
+    await store.close();
+
+    const reopened = await openSqliteStore({ file });
+    await reopened.close();
+    expect(countRows(file, "guest_carts")).toBe(2);
+  });
 });

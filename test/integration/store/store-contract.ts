@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   AppError,
+  CART_LIMITS,
   type CartLine,
   type Comment,
   type Connection,
   type User,
 } from "../../../src/domain/index.js";
+import { createGuestCartService, guestCartTokenHash } from "../../../src/services/guest-carts.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, type Store } from "../../../src/store/index.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
@@ -804,6 +806,337 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.listConnections(ALICE, NOW_SECONDS + 300)).toStrictEqual([
           connection("conn-a1", ALICE, NOW_SECONDS + 600),
         ]);
+      });
+    });
+
+    describe("guest carts", () => {
+      const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
+      const WEEK = 7 * 24 * 60 * 60;
+      const HASH = "a".repeat(64);
+      const OTHER_HASH = "b".repeat(64);
+      const line = (productId: string, quantity = 1): CartLine => ({ productId, quantity });
+
+      const createGuest = (tokenHash = HASH, expiresAt = NOW_SECONDS + WEEK) =>
+        store.createGuestCart({ tokenHash, updatedAt: NOW.toISOString(), expiresAt });
+
+      const saveGuest = (
+        lines: CartLine[],
+        options: { promotionCode?: string; at?: Date; tokenHash?: string } = {},
+      ) => {
+        const at = options.at ?? NOW;
+        return store.saveGuestCart({
+          tokenHash: options.tokenHash ?? HASH,
+          lines,
+          ...(options.promotionCode === undefined ? {} : { promotionCode: options.promotionCode }),
+          updatedAt: at.toISOString(),
+          expiresAt: Math.floor(at.getTime() / 1000) + WEEK,
+        });
+      };
+
+      const merge = (
+        userId: string,
+        versions: { user: number; guest: number },
+        lines: CartLine[],
+        promotionCode?: string,
+      ) =>
+        store.mergeGuestCart({
+          userId,
+          tokenHash: HASH,
+          userCartVersion: versions.user,
+          guestCartVersion: versions.guest,
+          lines,
+          ...(promotionCode === undefined ? {} : { promotionCode }),
+          updatedAt: NOW.toISOString(),
+        });
+
+      /** The guest-cart service over this store, at NOW, and a token it can use. */
+      const serviceWithCart = async (lines: CartLine[], promotionCode?: string) => {
+        const service = createGuestCartService({ store, clock: { now: () => NOW } });
+        const { token } = await service.createGuestCart();
+        await store.saveGuestCart({
+          tokenHash: guestCartTokenHash(token),
+          lines,
+          ...(promotionCode === undefined ? {} : { promotionCode }),
+          updatedAt: NOW.toISOString(),
+          expiresAt: NOW_SECONDS + WEEK,
+        });
+        return { service, token, tokenHash: guestCartTokenHash(token) };
+      };
+      const caller = (userId: string) => ({ userId, username: userId });
+
+      it("createGuestCart stores an empty cart at version 1, read back by its hash only", async () => {
+        const created = await createGuest();
+
+        const expected = {
+          tokenHash: HASH,
+          lines: [],
+          version: 1,
+          updatedAt: NOW.toISOString(),
+          expiresAt: NOW_SECONDS + WEEK,
+        };
+        expect(created).toStrictEqual(expected);
+        expect(await store.getGuestCart(HASH, NOW_SECONDS)).toStrictEqual(expected);
+        expect(await store.getGuestCart(OTHER_HASH, NOW_SECONDS)).toBeUndefined();
+      });
+
+      it("getGuestCart skips a cart from its expiresAt on, before any sweep or TTL", async () => {
+        await createGuest(HASH, NOW_SECONDS + 60);
+
+        expect((await store.getGuestCart(HASH, NOW_SECONDS + 59))?.version).toBe(1);
+        expect(await store.getGuestCart(HASH, NOW_SECONDS + 60)).toBeUndefined();
+      });
+
+      it("saveGuestCart replaces lines and code, bumps the version and pushes back the expiry", async () => {
+        await createGuest();
+        const later = new Date(NOW.getTime() + 3600_000);
+
+        const first = await saveGuest([line("lonely-bird", 2)], { promotionCode: "WELCOME10" });
+        const second = await saveGuest([line("morning-fog", 1)], { at: later });
+
+        expect(first).toStrictEqual({
+          tokenHash: HASH,
+          lines: [line("lonely-bird", 2)],
+          promotionCode: "WELCOME10",
+          version: 2,
+          updatedAt: NOW.toISOString(),
+          expiresAt: NOW_SECONDS + WEEK,
+        });
+        const expected = {
+          tokenHash: HASH,
+          lines: [line("morning-fog", 1)],
+          version: 3,
+          updatedAt: later.toISOString(),
+          expiresAt: NOW_SECONDS + 3600 + WEEK,
+        };
+        expect(second).toStrictEqual(expected);
+        expect(await store.getGuestCart(HASH, NOW_SECONDS + WEEK + 1)).toStrictEqual(expected);
+      });
+
+      it("saveGuestCart answers undefined for an unknown or expired cart and brings none back", async () => {
+        await createGuest(HASH, NOW_SECONDS + 60);
+        const expired = new Date(NOW.getTime() + 60_000);
+
+        expect(await saveGuest([line("lonely-bird")], { tokenHash: OTHER_HASH })).toBeUndefined();
+        expect(await saveGuest([line("lonely-bird")], { at: expired })).toBeUndefined();
+
+        expect(await store.getGuestCart(OTHER_HASH, NOW_SECONDS)).toBeUndefined();
+        expect((await store.getGuestCart(HASH, NOW_SECONDS))?.lines).toEqual([]);
+      });
+
+      it("hands out copies: changing a returned guest cart changes nothing stored", async () => {
+        await createGuest();
+        const saved = await saveGuest([line("lonely-bird", 2)]);
+        saved?.lines.push(line("wool-throw"));
+        const read = await store.getGuestCart(HASH, NOW_SECONDS);
+        if (read?.lines[0] !== undefined) read.lines[0].quantity = 9;
+
+        expect((await store.getGuestCart(HASH, NOW_SECONDS))?.lines).toEqual([
+          line("lonely-bird", 2),
+        ]);
+      });
+
+      it("mergeGuestCart replaces the user's cart, bumping its version, and deletes the guest cart", async () => {
+        await saveCart(ALICE, [line("lonely-bird", 1)]);
+        await createGuest();
+        await saveGuest([line("morning-fog", 2)]);
+
+        const merged = await merge(
+          ALICE,
+          { user: 1, guest: 2 },
+          [line("lonely-bird", 1), line("morning-fog", 2)],
+          "WELCOME10",
+        );
+
+        const expected = {
+          userId: ALICE,
+          lines: [line("lonely-bird", 1), line("morning-fog", 2)],
+          promotionCode: "WELCOME10",
+          version: 2,
+          updatedAt: NOW.toISOString(),
+        };
+        expect(merged).toStrictEqual(expected);
+        expect(await store.getCart(ALICE)).toStrictEqual(expected);
+        expect(await store.getGuestCart(HASH, NOW_SECONDS)).toBeUndefined();
+      });
+
+      it("mergeGuestCart into a user without a cart (version 0) makes it at version 1", async () => {
+        await createGuest();
+
+        const merged = await merge(BOB, { user: 0, guest: 1 }, [line("wool-throw", 1)]);
+
+        expect(merged).toStrictEqual({
+          userId: BOB,
+          lines: [line("wool-throw", 1)],
+          version: 1,
+          updatedAt: NOW.toISOString(),
+        });
+        expect(await store.getCart(BOB)).toStrictEqual(merged);
+      });
+
+      it("refuses a merge with CART_CHANGED, writing nothing, when either cart moved or is gone", async () => {
+        const userCart = await saveCart(ALICE, [line("lonely-bird", 1)]);
+        await createGuest();
+        const guestCart = await saveGuest([line("morning-fog", 2)]);
+        const lines = [line("lonely-bird", 1), line("morning-fog", 2)];
+
+        for (const versions of [
+          { user: 0, guest: 2 },
+          { user: 2, guest: 2 },
+          { user: 1, guest: 1 },
+          { user: 1, guest: 3 },
+        ]) {
+          expect((await appErrorOf(merge(ALICE, versions, lines))).code).toBe("CART_CHANGED");
+        }
+        const unknown = store.mergeGuestCart({
+          userId: ALICE,
+          tokenHash: OTHER_HASH,
+          userCartVersion: 1,
+          guestCartVersion: 1,
+          lines,
+          updatedAt: NOW.toISOString(),
+        });
+        expect((await appErrorOf(unknown)).code).toBe("CART_CHANGED");
+        const afterExpiry = store.mergeGuestCart({
+          userId: ALICE,
+          tokenHash: HASH,
+          userCartVersion: 1,
+          guestCartVersion: 2,
+          lines,
+          updatedAt: new Date((NOW_SECONDS + WEEK) * 1000).toISOString(),
+        });
+        expect((await appErrorOf(afterExpiry)).code).toBe("CART_CHANGED");
+
+        expect(await store.getCart(ALICE)).toStrictEqual(userCart);
+        expect(await store.getGuestCart(HASH, NOW_SECONDS)).toStrictEqual(guestCart);
+      });
+
+      it("a second merge of the same guest cart is refused and changes nothing", async () => {
+        await createGuest();
+        await merge(ALICE, { user: 0, guest: 1 }, [line("wool-throw", 1)]);
+
+        const again = await appErrorOf(
+          merge(ALICE, { user: 1, guest: 1 }, [line("wool-throw", 2)]),
+        );
+
+        expect(again.code).toBe("CART_CHANGED");
+        expect((await store.getCart(ALICE))?.lines).toEqual([line("wool-throw", 1)]);
+      });
+
+      it("10 concurrent merges of one guest cart read at the same versions: exactly one wins", async () => {
+        await saveCart(ALICE, [line("lonely-bird", 1)]);
+        await createGuest();
+        await saveGuest([line("lonely-bird", 2)]);
+
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, () =>
+            merge(ALICE, { user: 1, guest: 2 }, [line("lonely-bird", 3)]),
+          ),
+        );
+
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        for (const result of results) {
+          if (result.status === "rejected") {
+            expect(result.reason).toBeInstanceOf(AppError);
+            expect((result.reason as AppError).code).toBe("CART_CHANGED");
+          }
+        }
+        expect(await store.getCart(ALICE)).toMatchObject({
+          lines: [line("lonely-bird", 3)],
+          version: 2,
+        });
+      });
+
+      describe("merged by the guest-cart service", () => {
+        it("adds quantities, caps a line at 99 and appends the guest's new products", async () => {
+          await saveCart(ALICE, [line("lonely-bird", 60), line("morning-fog", 1)]);
+          const { service, token, tokenHash } = await serviceWithCart([
+            line("wool-throw", 2),
+            line("lonely-bird", 50),
+            line("morning-fog", 3),
+          ]);
+
+          const view = await service.mergeGuestCart(caller(ALICE), token);
+
+          expect(view.products.map((p) => [p.id, p.quantity])).toEqual([
+            ["lonely-bird", 99],
+            ["morning-fog", 4],
+            ["wool-throw", 2],
+          ]);
+          expect(view.version).toBe(2);
+          expect(view.notices).toEqual([
+            "quantity of lonely-bird capped at 99 when the carts merged",
+          ]);
+          expect(await store.getGuestCart(tokenHash, NOW_SECONDS)).toBeUndefined();
+        });
+
+        it("drops the guest's lines past 50, in the guest cart's order, and says which", async () => {
+          const userLines = Array.from({ length: CART_LIMITS.maxLines - 1 }, (_, i) =>
+            line(`gone-${i + 1}`),
+          );
+          await saveCart(ALICE, userLines);
+          const { service, token } = await serviceWithCart([
+            line("lonely-bird"),
+            line("morning-fog"),
+            line("wool-throw"),
+          ]);
+
+          const view = await service.mergeGuestCart(caller(ALICE), token);
+
+          const stored = await store.getCart(ALICE);
+          expect(stored?.lines).toHaveLength(CART_LIMITS.maxLines);
+          expect(stored?.lines.at(-1)).toEqual(line("lonely-bird"));
+          expect(view.notices).toEqual(
+            expect.arrayContaining([
+              "product morning-fog left out: a cart holds at most 50 lines",
+              "product wool-throw left out: a cart holds at most 50 lines",
+            ]),
+          );
+        });
+
+        it("keeps the user's promotion code over the guest's, else takes the guest's", async () => {
+          await saveCart(ALICE, [line("lonely-bird")], "SPRING2020");
+          const first = await serviceWithCart([line("morning-fog")], "WELCOME10");
+          await first.service.mergeGuestCart(caller(ALICE), first.token);
+          expect((await store.getCart(ALICE))?.promotionCode).toBe("SPRING2020");
+
+          const second = await serviceWithCart([line("morning-fog")], "WELCOME10");
+          const view = await second.service.mergeGuestCart(caller(BOB), second.token);
+          expect((await store.getCart(BOB))?.promotionCode).toBe("WELCOME10");
+          expect(view).toMatchObject({ promotionCode: "WELCOME10", discountPercentage: 10 });
+        });
+
+        it("a second merge, and another user's merge of the same token, change nothing", async () => {
+          await saveCart(BOB, [line("copper-kettle", 1)]);
+          const bobCart = await store.getCart(BOB);
+          const { service, token } = await serviceWithCart([line("wool-throw", 2)]);
+
+          const first = await service.mergeGuestCart(caller(ALICE), token);
+          const again = await service.mergeGuestCart(caller(ALICE), token);
+          const byBob = await service.mergeGuestCart(caller(BOB), token);
+
+          expect(again).toStrictEqual({ ...first, notices: [] });
+          expect(first.products.map((p) => [p.id, p.quantity])).toEqual([["wool-throw", 2]]);
+          expect(await store.getCart(BOB)).toStrictEqual(bobCart);
+          expect(byBob.products.map((p) => [p.id, p.quantity])).toEqual([["copper-kettle", 1]]);
+          expect((await appErrorOf(service.getGuestCart(token))).code).toBe("NOT_FOUND");
+        });
+
+        it("10 concurrent merges of one guest cart add its lines once", async () => {
+          await saveCart(ALICE, [line("lonely-bird", 1)]);
+          const { service, token } = await serviceWithCart([line("lonely-bird", 2)]);
+
+          const views = await Promise.all(
+            Array.from({ length: 10 }, () => service.mergeGuestCart(caller(ALICE), token)),
+          );
+
+          for (const view of views) {
+            expect(view.products.map((p) => [p.id, p.quantity])).toEqual([["lonely-bird", 3]]);
+          }
+          expect(await store.getCart(ALICE)).toMatchObject({
+            lines: [line("lonely-bird", 3)],
+            version: 2,
+          });
+        });
       });
     });
 
