@@ -23,7 +23,7 @@ import type { Order } from "../src/domain/index.js";
 import type { Route } from "../src/http/index.js";
 import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
 import { newConnectionId, toWebSocketEvent } from "../src/local/websocket-event.js";
-import { openDynamoDbStore } from "../src/store/dynamodb-store.js";
+import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
 import { apiEvent } from "../test/helpers/api-event.js";
 import { orderRecord, streamEvent } from "../test/helpers/stream-event.js";
 import { createSigningKey, mintToken } from "../test/helpers/tokens.js";

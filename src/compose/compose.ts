@@ -15,6 +15,7 @@ import { createLocalNotifier, createSkippingNotifier, LocalConnections } from ".
 import { createDemoPaymentProvider } from "../payment/index.js";
 import {
   type Clock,
+  type ConnectionDirectory,
   createServices,
   type IdGenerator,
   type Logger,
@@ -22,10 +23,11 @@ import {
   type OrderQueue,
   type PaymentProvider,
   type Services,
+  type Store,
   type TokenIssuer,
   type TokenVerifier,
 } from "../services/index.js";
-import { MemoryStore, type Store } from "../store/index.js";
+import { MemoryStore } from "../store/index.js";
 import type { Config } from "./config.js";
 import { createInProcessQueue } from "./in-process-queue.js";
 
@@ -93,7 +95,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       ? new LocalConnections()
       : undefined;
   const notifier =
-    overrides.notifier ?? createNotifier(config, { store, clock, log }, localConnections);
+    overrides.notifier ??
+    createNotifier(config, { directory: store, clock, log }, localConnections);
   const payment = overrides.payment ?? createDemoPaymentProvider(config.payment);
   const services = createServices({
     store,
@@ -148,7 +151,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
  */
 function createNotifier(
   config: Config,
-  deps: { store: Store; clock: Clock; log: Logger },
+  deps: { directory: ConnectionDirectory; clock: Clock; log: Logger },
   localConnections: LocalConnections | undefined,
 ): Notifier {
   const endpoint = config.websocketEndpoint;
@@ -194,11 +197,11 @@ async function openStore(config: Config): Promise<Store> {
     case "memory":
       return new MemoryStore();
     case "sqlite": {
-      const { openSqliteStore } = await import("../store/sqlite-store.js");
+      const { openSqliteStore } = await import("../store/sqlite/store.js");
       return openSqliteStore({ file: store.file });
     }
     case "dynamodb": {
-      const { openDynamoDbStore } = await import("../store/dynamodb-store.js");
+      const { openDynamoDbStore } = await import("../store/dynamodb/store.js");
       // With DynamoDB Local, make and seed the table as SQLite does locally.
       return openDynamoDbStore({
         tableName: store.tableName,

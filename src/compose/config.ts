@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import "../http/zod-messages.js";
+import "../services/zod-messages.js";
 
 // zod/mini: config is validated on every cold start, and classic zod costs as much to load as
 // the rest of a function (BENCHMARKS.md).

@@ -6,25 +6,27 @@ export {
   functionsOf,
   isArchitecture,
 } from "./architectures.js";
+export type { CfnResource } from "./cloudformation.js";
+export {
+  AUTHORIZER_ID,
+  PROCESSING_DLQ_ID,
+  TABLE_ID,
+  USER_POOL_CLIENT_ID,
+  USER_POOL_ID,
+  WEBSOCKET_API_ID,
+} from "./cloudformation.js";
 export type { DeployOptions } from "./deploy-options.js";
 export { parseDeployArgs, SERVICE } from "./deploy-options.js";
 export type {
-  CfnResource,
   HttpEvent,
   ServerlessDescriptor,
   ServerlessFunction,
 } from "./serverless-descriptor.js";
 export {
-  AUTHORIZER_ID,
   bundleDir,
   describeArchitecture,
-  PROCESSING_DLQ_ID,
   roleId,
   STACK_OUTPUTS,
-  TABLE_ID,
-  USER_POOL_CLIENT_ID,
-  USER_POOL_ID,
-  WEBSOCKET_API_ID,
 } from "./serverless-descriptor.js";
 export { SITE_ORIGIN, siteResources } from "./site.js";
 export type { SiteConfig, SiteUpload } from "./site-upload.js";

@@ -1,20 +1,26 @@
-import type { ErrorCode } from "../domain/index.js";
-import {
-  ORDER_STREAM_FILTER_PATTERN,
-  STREAM_VIEW_TYPE,
-  TABLE_DEFINITION,
-  TIME_TO_LIVE_SPECIFICATION,
-} from "../store/dynamodb-table.js";
+import { ORDER_STREAM_FILTER_PATTERN } from "../store/dynamodb/table.js";
 import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
+import {
+  AUTHORIZER_ID,
+  arn,
+  type CfnResource,
+  PROCESSING_DLQ_ID,
+  REST_API_ID,
+  TABLE_ID,
+  USER_POOL_CLIENT_ID,
+  USER_POOL_ID,
+  WEBSOCKET_API_ID,
+  WEBSOCKET_STAGE_ID,
+} from "./cloudformation.js";
+import {
+  authorizer,
+  gatewayResponses,
+  processingDeadLetterQueue,
+  table,
+  userPool,
+  userPoolClient,
+} from "./resources.js";
 import { SITE_BUCKET_ID, SITE_DISTRIBUTION_ID, SITE_ORIGIN, siteResources } from "./site.js";
-
-/** A CloudFormation resource, as `resources.Resources` of serverless.yml holds it. */
-export interface CfnResource {
-  Type: string;
-  Properties: Record<string, unknown>;
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-}
 
 export interface HttpEvent {
   http: {
@@ -64,18 +70,6 @@ export const STACK_OUTPUTS = {
   cognitoEndpoint: "CognitoEndpoint",
 } as const;
 
-export const TABLE_ID = "StoreTable";
-export const USER_POOL_ID = "UserPool";
-export const USER_POOL_CLIENT_ID = "UserPoolClient";
-export const AUTHORIZER_ID = "CognitoAuthorizer";
-/** Stream records that failed every retry land here instead of vanishing with an order. */
-export const PROCESSING_DLQ_ID = "OrderProcessingDeadLetterQueue";
-/** The logical id serverless gives the WebSocket API. */
-export const WEBSOCKET_API_ID = "WebsocketsApi";
-/** The logical ids serverless gives the REST API and the WebSocket API's stage; a stage's Ref
- * is its name, which serverless gives both APIs (the stage of the deployment). */
-const REST_API_ID = "ApiGatewayRestApi";
-const WEBSOCKET_STAGE_ID = "WebsocketsDeploymentStage";
 /** Seconds the processing function may run: the payment step (1 s by default) and posting. */
 const PROCESSING_TIMEOUT_SECONDS = 30;
 /** Where `npm run build` puts a function's bundle; the handler and package patterns point here. */
@@ -231,10 +225,6 @@ function eventsOf(
   }
 }
 
-const arn = (service: string, resource: string): { "Fn::Sub": string } => ({
-  "Fn::Sub": `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
-});
-
 function role(spec: FunctionSpec): CfnResource {
   const statements: object[] = [
     {
@@ -303,175 +293,5 @@ function role(spec: FunctionSpec): CfnResource {
         },
       ],
     },
-  };
-}
-
-function processingDeadLetterQueue(): CfnResource {
-  return {
-    Type: "AWS::SQS::Queue",
-    Properties: {
-      // What the stream could not process after every retry: the record's shard and sequence
-      // numbers, to look the order up and run processing for it again.
-      MessageRetentionPeriod: 1_209_600,
-      SqsManagedSseEnabled: true,
-    },
-  };
-}
-
-function table(): CfnResource {
-  return {
-    Type: "AWS::DynamoDB::Table",
-    // The store's data outlives a removed or replaced stack.
-    DeletionPolicy: "Retain",
-    UpdateReplacePolicy: "Retain",
-    Properties: {
-      ...TABLE_DEFINITION,
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      // New order items wake the processing function; expired WebSocket connections go away.
-      // CloudFormation's shape: the view type alone (StreamEnabled is CreateTable's, not CFN's).
-      StreamSpecification: { StreamViewType: STREAM_VIEW_TYPE },
-      TimeToLiveSpecification: TIME_TO_LIVE_SPECIFICATION,
-      SSESpecification: { SSEEnabled: true },
-    },
-  };
-}
-
-function userPool(): CfnResource {
-  return {
-    Type: "AWS::Cognito::UserPool",
-    // Kept like the table: orders are keyed by the users' ids, which a new pool would not give.
-    DeletionPolicy: "Retain",
-    UpdateReplacePolicy: "Retain",
-    Properties: {
-      UserPoolName: { "Fn::Sub": `\${AWS::StackName}-users` },
-      UsernameAttributes: ["email"],
-      // Sign-up mails a code; the page's confirmation step sends it back (ConfirmSignUp).
-      AutoVerifiedAttributes: ["email"],
-      VerificationMessageTemplate: { DefaultEmailOption: "CONFIRM_WITH_CODE" },
-      Schema: [{ Name: "name", AttributeDataType: "String", Mutable: true, Required: false }],
-      Policies: {
-        PasswordPolicy: {
-          MinimumLength: 12,
-          RequireLowercase: false,
-          RequireUppercase: false,
-          RequireNumbers: false,
-          RequireSymbols: false,
-        },
-      },
-      AccountRecoverySetting: {
-        RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }],
-      },
-    },
-  };
-}
-
-function userPoolClient(): CfnResource {
-  return {
-    Type: "AWS::Cognito::UserPoolClient",
-    Properties: {
-      UserPoolId: { Ref: USER_POOL_ID },
-      ClientName: { "Fn::Sub": `\${AWS::StackName}-web` },
-      // A public client (the storefront): no secret; sign-in with email and password
-      // (USER_PASSWORD_AUTH is what the page sends, locally and here; SRP for other clients),
-      // refreshed with REFRESH_TOKEN_AUTH, answering access tokens the API verifies.
-      GenerateSecret: false,
-      ExplicitAuthFlows: [
-        "ALLOW_USER_SRP_AUTH",
-        "ALLOW_USER_PASSWORD_AUTH",
-        "ALLOW_REFRESH_TOKEN_AUTH",
-      ],
-      // A sign-in with an unknown email answers like a wrong password: no account probing.
-      PreventUserExistenceErrors: "ENABLED",
-      // Said explicitly rather than left to Cognito's defaults: the page refreshes its access
-      // token before the hour is up, and signs in again after 30 days.
-      AccessTokenValidity: 1,
-      IdTokenValidity: 1,
-      RefreshTokenValidity: 30,
-      TokenValidityUnits: { AccessToken: "hours", IdToken: "hours", RefreshToken: "days" },
-    },
-  };
-}
-
-function authorizer(): CfnResource {
-  return {
-    Type: "AWS::ApiGateway::Authorizer",
-    Properties: {
-      Name: "cognito",
-      Type: "COGNITO_USER_POOLS",
-      RestApiId: { Ref: REST_API_ID },
-      IdentitySource: "method.request.header.Authorization",
-      ProviderARNs: [{ "Fn::GetAtt": [USER_POOL_ID, "Arn"] }],
-    },
-  };
-}
-
-/** The header of every gateway response naming the one origin allowed to read it. */
-const GATEWAY_ALLOW_ORIGIN_HEADER = "gatewayresponse.header.Access-Control-Allow-Origin";
-
-/**
- * API Gateway answers some requests itself (the authorizer's 401, a path no route has, its own
- * throttle, a Lambda failure); these give those answers the handlers' problem+json shape, and
- * the CORS headers a browser needs to read them (without, the page would see a network error
- * instead of the 401 that tells it to sign in). A gateway response cannot echo the request's
- * Origin conditionally, so it names ONE fixed origin: the storefront's CloudFront address, or
- * the first origin of the `corsOrigins` param when given (deploy/resources.cjs puts it in).
- */
-function gatewayResponses(): Record<string, CfnResource> {
-  const response = (
-    type: string,
-    code: ErrorCode,
-    title: string,
-    status?: number,
-  ): CfnResource => ({
-    Type: "AWS::ApiGateway::GatewayResponse",
-    Properties: {
-      RestApiId: { Ref: REST_API_ID },
-      ResponseType: type,
-      ...(status === undefined ? {} : { StatusCode: String(status) }),
-      ResponseParameters: {
-        "gatewayresponse.header.Content-Type": "'application/problem+json'",
-        [GATEWAY_ALLOW_ORIGIN_HEADER]: { "Fn::Sub": `'${SITE_ORIGIN["Fn::Sub"]}'` },
-        "gatewayresponse.header.Vary": "'Origin'",
-      },
-      ResponseTemplates: {
-        "application/json": JSON.stringify({
-          type: `urn:serverless-store:problem:${code.toLowerCase().replaceAll("_", "-")}`,
-          title,
-          ...(status === undefined ? {} : { status }),
-          detail: "$context.error.message",
-          code,
-          requestId: "$context.requestId",
-        }),
-      },
-    },
-  });
-  return {
-    GatewayResponseUnauthorized: response(
-      "UNAUTHORIZED",
-      "UNAUTHENTICATED",
-      "Authentication required",
-      401,
-    ),
-    GatewayResponseAccessDenied: response("ACCESS_DENIED", "FORBIDDEN", "Forbidden", 403),
-    // API Gateway's answer to a path no route has is a 403 "Missing Authentication Token".
-    GatewayResponseMissingRoute: response(
-      "MISSING_AUTHENTICATION_TOKEN",
-      "NOT_FOUND",
-      "Not found",
-      404,
-    ),
-    GatewayResponseTooLarge: response(
-      "REQUEST_TOO_LARGE",
-      "PAYLOAD_TOO_LARGE",
-      "Payload too large",
-      413,
-    ),
-    GatewayResponseThrottled: response("THROTTLED", "TOO_MANY_REQUESTS", "Too many requests", 429),
-    // Every other refusal of the gateway keeps its status. The stack has no API keys, WAF or
-    // request validators, so what is left is a request it could not take (a body or media
-    // type it refused).
-    GatewayResponseDefault4XX: response("DEFAULT_4XX", "VALIDATION_FAILED", "Bad request"),
-    // 502 and 504 keep their status: a failed or timed-out function, never its internals.
-    GatewayResponseDefault5XX: response("DEFAULT_5XX", "INTERNAL", "Internal server error"),
   };
 }

@@ -1,4 +1,4 @@
-import type { CfnResource } from "./serverless-descriptor.js";
+import type { CfnResource } from "./cloudformation.js";
 
 /**
  * The storefront's hosting: a private S3 bucket read only by one CloudFront distribution

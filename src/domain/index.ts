@@ -19,7 +19,18 @@ export { MAX_RATING, MIN_RATING, summarizeRatings } from "./catalogue.js";
 export type { Connection } from "./connection.js";
 export { CONNECTION_TTL_SECONDS, epochSeconds } from "./connection.js";
 export type { AppErrorOptions, ErrorCode, FieldError } from "./errors.js";
-export { AppError, guestCartNotFound, isAppError, mergeConflict } from "./errors.js";
+export {
+  AppError,
+  cartChanged,
+  emailTaken,
+  guestCartNotFound,
+  isAppError,
+  mergeConflict,
+  outOfStock,
+  priceChanged,
+  productNotFound,
+  storeUnavailable,
+} from "./errors.js";
 export { CURRENCY, isCents, MAX_PRICE_CENTS, percentageDiscountCents } from "./money.js";
 export type { Order, OrderStatus, OrderTransition, PlaceOrderCommand } from "./order.js";
 export {

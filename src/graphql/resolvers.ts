@@ -1,13 +1,18 @@
 import { AppError } from "../domain/index.js";
 import {
+  anonymousWithoutGuestCart,
+  type Caller,
+  type CartView,
   commentBody,
-  GUEST_CART_TOKEN_HEADER,
-  guestCartToken,
+  guestCartTokenRequired,
   idempotencyKey,
+  type LineView,
+  type OrderView,
+  requireGuestCartToken,
+  type Services,
   saveCartBody,
   validate,
-} from "../http/index.js";
-import type { Caller, CartView, LineView, OrderView, Services } from "../services/index.js";
+} from "../services/index.js";
 
 function requireCaller(caller: Caller | undefined): Caller {
   if (caller === undefined) {
@@ -15,23 +20,6 @@ function requireCaller(caller: Caller | undefined): Caller {
   }
   return caller;
 }
-
-/** The guest cart token of the request, validated; `absent` is the refusal when none was sent. */
-function requireGuestToken(raw: string | undefined, absent: () => AppError): string {
-  if (raw === undefined) throw absent();
-  return validate(guestCartToken, raw, `${GUEST_CART_TOKEN_HEADER} header`);
-}
-
-const anonymousWithoutToken = () =>
-  new AppError(
-    "UNAUTHENTICATED",
-    `send an access token: Authorization: Bearer <token>, or a guest cart's ${GUEST_CART_TOKEN_HEADER} header`,
-  );
-
-const tokenRequired = () =>
-  new AppError("VALIDATION_FAILED", `the ${GUEST_CART_TOKEN_HEADER} header is required`, {
-    fields: [{ field: `${GUEST_CART_TOKEN_HEADER} header`, message: "required" }],
-  });
 
 /** A missing product or order is `null` in GraphQL, as the schema's nullable fields say. */
 async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
@@ -68,7 +56,7 @@ export function createRootValue(
   guestCartTokenHeader: string | undefined,
 ) {
   // As REST: a signed-in caller's own cart; otherwise the guest cart the header names.
-  const guestToken = () => requireGuestToken(guestCartTokenHeader, anonymousWithoutToken);
+  const guestToken = () => requireGuestCartToken(guestCartTokenHeader, anonymousWithoutGuestCart);
   return {
     products: () => services.catalog.listProducts(caller),
     product: ({ id }: { id: string }) => orNull(() => services.catalog.getProduct(id, caller)),
@@ -109,7 +97,7 @@ export function createRootValue(
     createGuestCart: () => services.guestCarts.createGuestCart(),
     mergeGuestCart: async () => {
       const who = requireCaller(caller);
-      const token = requireGuestToken(guestCartTokenHeader, tokenRequired);
+      const token = requireGuestCartToken(guestCartTokenHeader, guestCartTokenRequired);
       return withChapterLines(await services.guestCarts.mergeGuestCart(who, token));
     },
     checkout: async (args: { idempotencyKey?: string | null }) => {

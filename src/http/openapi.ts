@@ -1,12 +1,12 @@
 import * as z from "zod/mini";
-import type { ErrorCode } from "../domain/index.js";
+import { GUEST_CART_TOKEN_HEADER, guestCartToken } from "../services/index.js";
+import type { ProblemCode } from "./http-error.js";
 import { PROBLEM_CONTENT_TYPE, statusOf } from "./problem.js";
-import { GUEST_CART_TOKEN_HEADER, type Route } from "./route-table.js";
-import { guestCartToken } from "./schemas.js";
+import type { Route } from "./route.js";
 
 /** The error codes each kind of route can answer, beyond those every route can. */
-function errorCodesOf(route: Route): ErrorCode[] {
-  const codes: ErrorCode[] = ["NOT_FOUND", "METHOD_NOT_ALLOWED", "INTERNAL", "STORE_UNAVAILABLE"];
+function errorCodesOf(route: Route): ProblemCode[] {
+  const codes: ProblemCode[] = ["NOT_FOUND", "METHOD_NOT_ALLOWED", "INTERNAL", "STORE_UNAVAILABLE"];
   if (route.auth !== "none") codes.push("UNAUTHENTICATED");
   if (route.body !== undefined) {
     codes.push("VALIDATION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE");

@@ -1,8 +1,12 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { AppError, type ErrorCode, type FieldError } from "../domain/index.js";
+import { AppError, type FieldError } from "../domain/index.js";
+import { HttpError, type ProblemCode } from "./http-error.js";
 
-/** The one table from error code to HTTP status and title. */
-const STATUS: Record<ErrorCode, { status: number; title: string }> = {
+/**
+ * The one table from error code to HTTP status and title: the handlers' problems, the OpenAPI
+ * document and the gateway responses of the deployment all read it.
+ */
+const STATUS: Record<ProblemCode, { status: number; title: string }> = {
   VALIDATION_FAILED: { status: 400, title: "Invalid request" },
   UNAUTHENTICATED: { status: 401, title: "Authentication required" },
   FORBIDDEN: { status: 403, title: "Forbidden" },
@@ -11,7 +15,6 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   EMAIL_TAKEN: { status: 409, title: "Email already registered" },
   OUT_OF_STOCK: { status: 409, title: "Out of stock" },
   CART_CHANGED: { status: 409, title: "Cart changed" },
-  IDEMPOTENCY_KEY_IN_USE: { status: 409, title: "Idempotency key in use" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "Payload too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
   UNKNOWN_PRODUCT: { status: 422, title: "Unknown product" },
@@ -32,14 +35,20 @@ export interface Problem {
   status: number;
   detail: string;
   instance: string;
-  code: ErrorCode;
+  code: ProblemCode;
   requestId: string;
   errors?: FieldError[];
 }
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-export const statusOf = (code: ErrorCode): number => STATUS[code].status;
+export const statusOf = (code: ProblemCode): number => STATUS[code].status;
+
+export const titleOf = (code: ProblemCode): string => STATUS[code].title;
+
+/** The problem's `type`: `urn:serverless-store:problem:out-of-stock` for OUT_OF_STOCK. */
+export const problemTypeOf = (code: ProblemCode): string =>
+  `urn:serverless-store:problem:${code.toLowerCase().replaceAll("_", "-")}`;
 
 export type ProblemLog = (entry: {
   level: "error";
@@ -49,8 +58,8 @@ export type ProblemLog = (entry: {
 }) => void;
 
 /**
- * Maps any thrown value to a problem+json result. AppErrors keep their code and detail; anything
- * else is logged with the request id and answered as a bare 500, so no stack, SQL or AWS error
+ * Maps any thrown value to a problem+json result. AppErrors and HttpErrors keep their code and
+ * detail; anything else is logged with the request id and answered as a bare 500, so no stack, SQL or AWS error
  * text ever reaches a client.
  */
 export function problemResult(
@@ -58,7 +67,7 @@ export function problemResult(
   request: { path: string; requestId: string },
   log: ProblemLog,
 ): APIGatewayProxyResult {
-  const known = error instanceof AppError;
+  const known = error instanceof AppError || error instanceof HttpError;
   if (!known) {
     const failure = error instanceof Error ? error : new Error(String(error));
     log({
@@ -68,23 +77,25 @@ export function problemResult(
       ...(failure.stack === undefined ? {} : { stack: failure.stack }),
     });
   }
-  const code: ErrorCode = known ? error.code : "INTERNAL";
+  const code: ProblemCode = known ? error.code : "INTERNAL";
   const { status, title } = STATUS[code];
   const problem: Problem = {
-    type: `urn:serverless-store:problem:${code.toLowerCase().replaceAll("_", "-")}`,
+    type: problemTypeOf(code),
     title,
     status,
     detail: known ? error.message : "an unexpected error occurred; it has been logged",
     instance: request.path,
     code,
     requestId: request.requestId,
-    ...(known && error.fields !== undefined ? { errors: error.fields } : {}),
+    ...(error instanceof AppError && error.fields !== undefined ? { errors: error.fields } : {}),
   };
   const headers: Record<string, string> = { "Content-Type": PROBLEM_CONTENT_TYPE };
-  if (known && error.retryAfterSeconds !== undefined) {
+  if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
     headers["Retry-After"] = String(error.retryAfterSeconds);
   }
-  if (known && error.allow !== undefined) headers.Allow = error.allow.join(", ");
+  if (error instanceof HttpError && error.allow !== undefined) {
+    headers.Allow = error.allow.join(", ");
+  }
   if (code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Bearer realm="serverless-store"';
   return { statusCode: status, headers, body: JSON.stringify(problem) };
 }

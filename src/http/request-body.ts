@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type * as z from "zod/mini";
-import { AppError, type FieldError } from "../domain/index.js";
+import { AppError } from "../domain/index.js";
+import { validate } from "../services/index.js";
 import { header } from "./headers.js";
+import { payloadTooLarge, unsupportedMediaType } from "./http-error.js";
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -17,7 +19,7 @@ export function bodyText(event: APIGatewayProxyEvent, maxBodyBytes: number): str
   const bound = event.isBase64Encoded ? Math.ceil((raw.length * 3) / 4) : raw.length * 3;
   const text = event.isBase64Encoded ? Buffer.from(raw, "base64").toString("utf8") : raw;
   if (bound > maxBodyBytes && Buffer.byteLength(text, "utf8") > maxBodyBytes) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `the body is larger than ${maxBodyBytes} bytes`);
+    throw payloadTooLarge(maxBodyBytes);
   }
   return text;
 }
@@ -35,10 +37,7 @@ export function parseJsonBody<T>(
   }
   const contentType = header(event, "content-type");
   if (contentType === undefined || !JSON_TYPE.test(contentType)) {
-    throw new AppError(
-      "UNSUPPORTED_MEDIA_TYPE",
-      `send the body as application/json (got ${contentType === undefined ? "no Content-Type" : "another type"})`,
-    );
+    throw unsupportedMediaType(contentType);
   }
   let json: unknown;
   try {
@@ -49,27 +48,4 @@ export function parseJsonBody<T>(
     });
   }
   return validate(schema, json, "body");
-}
-
-/** Validates `value`; on failure a 400 whose `errors` name each field as `products[0].id`. */
-export function validate<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const fields: FieldError[] = result.error.issues.map((issue) => ({
-    field: fieldPath(issue.path) || what,
-    message: issue.message,
-  }));
-  const first = fields[0];
-  const detail =
-    first === undefined ? `invalid ${what}` : `invalid ${what}: ${first.field} ${first.message}`;
-  throw new AppError("VALIDATION_FAILED", detail, { fields });
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else out += out === "" ? String(key) : `.${String(key)}`;
-  }
-  return out;
 }

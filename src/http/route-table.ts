@@ -1,10 +1,7 @@
-import type * as z from "zod/mini";
 import { AppError } from "../domain/index.js";
-import type { GraphqlExecutor, GraphqlRequest } from "../graphql/index.js";
-import type { Caller, Services } from "../services/index.js";
-import { buildOpenApi } from "./openapi.js";
-import { validate } from "./request-body.js";
+import type { GraphqlRequest } from "../graphql/index.js";
 import {
+  type Caller,
   commentBody,
   graphqlBody,
   graphqlQuery,
@@ -12,85 +9,10 @@ import {
   loginBody,
   saveCartBody,
   signupBody,
-} from "./schemas.js";
-
-export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
-/** none: no token looked at; optional: a token, when sent, must be valid; required: 401 without. */
-export type AuthMode = "none" | "optional" | "required";
-/** The resource a route belongs to: one Lambda per resource in the microservices architecture. */
-export type ResourceGroup =
-  | "products"
-  | "cart"
-  | "checkout"
-  | "orders"
-  | "auth"
-  | "graphql"
-  | "docs";
-
-/** What route handlers call: the use cases, and the GraphQL executor built on the same ones. */
-export interface RouteServices extends Services {
-  graphql: GraphqlExecutor;
-}
-
-export interface RouteRequest<Body> {
-  body: Body;
-  params: Readonly<Record<string, string | undefined>>;
-  /** Query string parameters (the last value of a repeated one). */
-  query: Readonly<Record<string, string | undefined>>;
-  caller: Caller | undefined;
-  /**
-   * The `Guest-Cart-Token` header, validated, on routes that take one (`guestCart`): always set
-   * for `required`, and for `anonymous` when there is no caller; undefined otherwise.
-   */
-  guestCartToken: string | undefined;
-  /** API Gateway's request id: logged with any unexpected error. */
-  requestId: string;
-  /** A request header by lower-case name. */
-  header(lowerName: string): string | undefined;
-}
-
-export interface Reply {
-  statusCode: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-/**
- * How a route takes the `Guest-Cart-Token` header. anonymous: a caller without a bearer token
- * names a guest cart with it (401 when neither is sent); a signed-in caller's header is ignored.
- * required: every call sends it (400 without).
- */
-export type GuestCartMode = "anonymous" | "required";
-
-/** The header a guest cart's token travels in. */
-export const GUEST_CART_TOKEN_HEADER = "Guest-Cart-Token";
-
-/** What a route does to the store: the IAM permissions its function gets in AWS. */
-export type StoreAccess = "none" | "read" | "write";
-
-export interface Route<Body = unknown> {
-  method: HttpMethod;
-  /** API Gateway resource template, e.g. `/products/{id}`. */
-  resource: string;
-  group: ResourceGroup;
-  auth: AuthMode;
-  store: StoreAccess;
-  /** Whether, and when, the route reads a guest cart's token from `Guest-Cart-Token`. */
-  guestCart?: GuestCartMode;
-  /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
-  localOnly?: true;
-  summary: string;
-  /** Validates the JSON body; routes without one ignore any body sent. */
-  body?: z.ZodMiniType<Body>;
-  handle(services: RouteServices, request: RouteRequest<Body>): Promise<Reply>;
-}
-
-/** A route's key in the route table and in API Gateway: `${method} ${resource}`. */
-export const routeKey = (route: Pick<Route, "method" | "resource">): string =>
-  `${route.method} ${route.resource}`;
-
-/** Keeps each route's body type tied to its schema while the table holds them all. */
-const route = <Body = undefined>(definition: Route<Body>): Route => definition as unknown as Route;
+  validate,
+} from "../services/index.js";
+import { buildOpenApi } from "./openapi.js";
+import { type Reply, type Route, type RouteRequest, type RouteServices, route } from "./route.js";
 
 const ok = (body: unknown): Reply => ({ statusCode: 200, body });
 

@@ -1,20 +1,20 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { AppError } from "../domain/index.js";
-import type { Caller, TokenVerifier } from "../services/index.js";
+import {
+  anonymousWithoutGuestCart,
+  type Caller,
+  GUEST_CART_TOKEN_HEADER,
+  guestCartTokenRequired,
+  requireGuestCartToken,
+  type TokenVerifier,
+} from "../services/index.js";
 import { type CorsConfig, isAllowedOrigin, preflightHeaders, withCors } from "./cors.js";
 import { header } from "./headers.js";
+import { methodNotAllowed } from "./http-error.js";
 import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
-import { bodyText, parseJsonBody, validate } from "./request-body.js";
-import {
-  type AuthMode,
-  GUEST_CART_TOKEN_HEADER,
-  type Reply,
-  type Route,
-  type RouteServices,
-  routeKey,
-} from "./route-table.js";
-import { guestCartToken } from "./schemas.js";
+import { bodyText, parseJsonBody } from "./request-body.js";
+import { type AuthMode, type Reply, type Route, type RouteServices, routeKey } from "./route.js";
 
 export type ApiHandler = (
   event: APIGatewayProxyEvent,
@@ -78,11 +78,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
       if (route === undefined) {
         const allow = methodsByResource.get(resource) ?? [];
         if (event.httpMethod === "OPTIONS") return preflight(allow, origin);
-        throw new AppError(
-          "METHOD_NOT_ALLOWED",
-          `${event.httpMethod} is not allowed on ${resource}`,
-          { allow },
-        );
+        throw methodNotAllowed(event.httpMethod, resource, allow);
       }
       result = toResult(await run(route, event, params, requestId));
     } catch (error) {
@@ -139,19 +135,10 @@ export function createRouter(options: RouterOptions): ApiHandler {
     if (route.guestCart === undefined) return undefined;
     // A signed-in caller's own cart wins: a token the page forgot to drop is no error.
     if (route.guestCart === "anonymous" && caller !== undefined) return undefined;
-    const raw = header(event, GUEST_CART_TOKEN_HEADER.toLowerCase());
-    if (raw === undefined) {
-      if (route.guestCart === "anonymous") {
-        throw new AppError(
-          "UNAUTHENTICATED",
-          `send an access token: Authorization: Bearer <token>, or a guest cart's ${GUEST_CART_TOKEN_HEADER} header`,
-        );
-      }
-      throw new AppError("VALIDATION_FAILED", `the ${GUEST_CART_TOKEN_HEADER} header is required`, {
-        fields: [{ field: `${GUEST_CART_TOKEN_HEADER} header`, message: "required" }],
-      });
-    }
-    return validate(guestCartToken, raw, `${GUEST_CART_TOKEN_HEADER} header`);
+    return requireGuestCartToken(
+      header(event, GUEST_CART_TOKEN_HEADER.toLowerCase()),
+      route.guestCart === "anonymous" ? anonymousWithoutGuestCart : guestCartTokenRequired,
+    );
   }
 
   function preflight(allow: string[], origin: string | undefined): APIGatewayProxyResult {

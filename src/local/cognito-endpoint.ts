@@ -2,8 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type * as z from "zod/mini";
 import type { App } from "../compose/index.js";
 import { AppError } from "../domain/index.js";
-import { isAllowedOrigin } from "../http/cors.js";
-import { type ApiHandler, type CorsConfig, header } from "../http/index.js";
+import { type ApiHandler, type CorsConfig, header, isAllowedOrigin } from "../http/index.js";
 import {
   type AuthService,
   type Logger,

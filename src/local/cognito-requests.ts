@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import "../http/zod-messages.js";
+import "../services/zod-messages.js";
 
 // The request bodies of the Cognito user-pool operations the local endpoint answers, with the
 // length limits of Cognito's API reference. Members the endpoint does not use (SecretHash,

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { AppError } from "../domain/index.js";
 import {
   type ApiHandler,
   type CorsConfig,
   createPathMatcher,
+  payloadTooLarge,
   problemResult,
   ROUTES,
   type Route,
@@ -92,7 +92,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   function refuseTooLarge(request: IncomingMessage, response: ServerResponse): void {
     const result = problemResult(
-      new AppError("PAYLOAD_TOO_LARGE", `the body is larger than ${maxBodyBytes} bytes`),
+      payloadTooLarge(maxBodyBytes),
       { path: request.url ?? "/", requestId: randomUUID() },
       () => {},
     );

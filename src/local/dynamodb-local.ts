@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DynamoDbClient } from "../store/dynamodb-client.js";
+import { DynamoDbClient } from "../store/dynamodb/client.js";
 
 /** Region and credentials DynamoDB Local accepts: any will do, they only have to be present. */
 export const DYNAMODB_LOCAL_REGION = "us-east-1";

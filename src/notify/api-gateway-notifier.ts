@@ -5,14 +5,13 @@ import {
   isNetworkError,
   regionOf,
 } from "../aws/aws-http.js";
-import type { Clock, Logger, Notifier } from "../services/index.js";
-import type { Store } from "../store/index.js";
+import type { Clock, ConnectionDirectory, Logger, Notifier } from "../services/index.js";
 import { createConnectionNotifier } from "./connection-notifier.js";
 
 export interface ApiGatewayNotifierOptions {
   /** The WebSocket API's management endpoint: `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`. */
   endpoint: string;
-  store: Store;
+  directory: ConnectionDirectory;
   clock: Clock;
   log: Logger;
   /** `AWS_REGION` (then `AWS_DEFAULT_REGION`) when omitted, as in Lambda. */
@@ -83,7 +82,7 @@ export function createApiGatewayNotifier(options: ApiGatewayNotifierOptions): No
     },
   );
   return createConnectionNotifier({
-    store: options.store,
+    directory: options.directory,
     clock: options.clock,
     log: options.log,
     post: (connectionId, data) =>

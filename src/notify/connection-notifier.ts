@@ -1,6 +1,5 @@
 import { type Connection, epochSeconds } from "../domain/index.js";
-import type { Clock, Logger, Notifier } from "../services/index.js";
-import type { Store } from "../store/index.js";
+import type { Clock, ConnectionDirectory, Logger, Notifier } from "../services/index.js";
 
 /** What posting to one connection found: delivered, or the connection is no more. */
 export type PostOutcome = "sent" | "gone";
@@ -12,22 +11,22 @@ const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /**
- * The notifier both adapters share: the user's live connections from the store, the message
- * posted to each at once, a connection that is gone deleted. Any other failure is logged and
+ * The notifier both adapters share: the user's live connections from the directory (the store),
+ * the message posted to each at once, a connection that is gone deleted. Any other failure is logged and
  * swallowed: a notification is best effort and must never fail the order it is about.
  */
 export function createConnectionNotifier(deps: {
-  store: Store;
+  directory: ConnectionDirectory;
   clock: Clock;
   log: Logger;
   post: PostToConnection;
 }): Notifier {
-  const { store, clock, log, post } = deps;
+  const { directory, clock, log, post } = deps;
   return {
     async notify(userId, message) {
       let connections: Connection[];
       try {
-        connections = await store.listConnections(userId, epochSeconds(clock.now()));
+        connections = await directory.listConnections(userId, epochSeconds(clock.now()));
       } catch (error) {
         log({
           level: "error",
@@ -42,7 +41,7 @@ export function createConnectionNotifier(deps: {
         connections.map(async (connection) => {
           try {
             if ((await post(connection.id, data)) === "gone") {
-              await store.deleteConnection(connection.id);
+              await directory.deleteConnection(connection.id);
             }
           } catch (error) {
             log({

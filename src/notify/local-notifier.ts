@@ -1,5 +1,4 @@
-import type { Clock, Logger, Notifier } from "../services/index.js";
-import type { Store } from "../store/index.js";
+import type { Clock, ConnectionDirectory, Logger, Notifier } from "../services/index.js";
 import { createConnectionNotifier, type PostOutcome } from "./connection-notifier.js";
 
 /** What the local notifier needs of a dev server's WebSocket: the `ws` socket fits. */
@@ -51,7 +50,7 @@ export class LocalConnections {
 
 /** The notifier of the dev server: the same delivery rules, through its own WebSockets. */
 export function createLocalNotifier(deps: {
-  store: Store;
+  directory: ConnectionDirectory;
   clock: Clock;
   log: Logger;
   connections: LocalConnections;

@@ -1,12 +1,12 @@
 import { randomInt } from "node:crypto";
 import { AppError, defaultDisplayName, normalizeEmail, type User } from "../domain/index.js";
-import type { Store } from "../store/index.js";
 import type {
   Clock,
   IdGenerator,
   IssuedToken,
   PasswordHasher,
   SessionTokens,
+  Store,
   TokenIssuer,
 } from "./ports.js";
 

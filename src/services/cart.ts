@@ -10,8 +10,7 @@ import {
   priceCart,
   requireUsablePromotion,
 } from "../domain/index.js";
-import type { Store } from "../store/index.js";
-import type { Caller, Clock } from "./ports.js";
+import type { Caller, Clock, Store } from "./ports.js";
 import { type CartView, cartView } from "./views.js";
 
 export interface SaveCartInput {

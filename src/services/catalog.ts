@@ -1,6 +1,5 @@
-import { AppError, type Comment } from "../domain/index.js";
-import type { Store } from "../store/index.js";
-import type { Caller, Clock, IdGenerator } from "./ports.js";
+import { type Comment, productNotFound } from "../domain/index.js";
+import type { Caller, Clock, IdGenerator, Store } from "./ports.js";
 import { type CommentView, commentView, type ProductView, productView } from "./views.js";
 
 export interface NewComment {
@@ -36,7 +35,7 @@ export function createCatalogService(deps: {
 
     async getProduct(id, caller) {
       const [product, selected] = await Promise.all([store.getProduct(id), selectedIds(caller)]);
-      if (product === undefined) throw new AppError("NOT_FOUND", `product ${id} does not exist`);
+      if (product === undefined) throw productNotFound(id);
       return productView(product, selected.has(product.id));
     },
 

@@ -1,6 +1,5 @@
 import { CONNECTION_TTL_SECONDS, type Connection, epochSeconds } from "../domain/index.js";
-import type { Store } from "../store/index.js";
-import type { Caller, Clock } from "./ports.js";
+import type { Caller, Clock, Store } from "./ports.js";
 
 export interface ConnectionService {
   /** Records the caller's new WebSocket connection, kept for CONNECTION_TTL_SECONDS at most. */

@@ -7,9 +7,8 @@ import {
   isAppError,
   mergeCarts,
 } from "../domain/index.js";
-import type { Store } from "../store/index.js";
 import { priceNewCart, priceSavedCart, type SaveCartInput } from "./cart.js";
-import type { Caller, Clock } from "./ports.js";
+import type { Caller, Clock, Store } from "./ports.js";
 import { type CartView, cartView } from "./views.js";
 
 /** What a new guest cart answers: the token is shown once, the store keeps only its hash. */

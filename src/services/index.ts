@@ -1,4 +1,3 @@
-import type { Store } from "../store/index.js";
 import { type AuthService, createAuthService } from "./auth.js";
 import { type CartService, createCartService } from "./cart.js";
 import { type CatalogService, createCatalogService } from "./catalog.js";
@@ -14,6 +13,7 @@ import type {
   OrderQueue,
   PasswordHasher,
   PaymentProvider,
+  Store,
   TokenIssuer,
 } from "./ports.js";
 
@@ -30,24 +30,47 @@ export type { CartService, SaveCartInput } from "./cart.js";
 export type { CatalogService, NewComment } from "./catalog.js";
 export type { ConnectionService } from "./connections.js";
 export type { GuestCartCreated, GuestCartService } from "./guest-carts.js";
+export {
+  anonymousWithoutGuestCart,
+  commentBody,
+  GUEST_CART_TOKEN_HEADER,
+  graphqlBody,
+  graphqlQuery,
+  guestCartToken,
+  guestCartTokenRequired,
+  idempotencyKey,
+  loginBody,
+  requireGuestCartToken,
+  saveCartBody,
+  signupBody,
+  validate,
+} from "./inputs.js";
 export type { OrderProcessor } from "./order-processing.js";
 export { orderUpdateOf } from "./order-processing.js";
 export type { CheckoutResult, OrderService } from "./orders.js";
 export type {
   Caller,
   Clock,
+  ConnectionDirectory,
+  CreateGuestCartCommand,
   IdGenerator,
   IssuedToken,
   Logger,
+  MergeGuestCartCommand,
   Notifier,
   OrderQueue,
   OrderRef,
+  OrderStatusChange,
   OrderUpdate,
   PasswordHasher,
   PaymentProvider,
   PaymentRequest,
   PaymentResult,
+  PlaceOrderResult,
+  SaveCartCommand,
+  SaveGuestCartCommand,
   SessionTokens,
+  Store,
   TokenIssuer,
   TokenVerifier,
 } from "./ports.js";

@@ -1,6 +1,5 @@
 import { CURRENCY, type Order, type OrderStatus } from "../domain/index.js";
-import type { Store } from "../store/index.js";
-import type { Logger, Notifier, OrderRef, OrderUpdate, PaymentProvider } from "./ports.js";
+import type { Logger, Notifier, OrderRef, OrderUpdate, PaymentProvider, Store } from "./ports.js";
 
 export interface OrderProcessor {
   /**

@@ -1,7 +1,6 @@
-import { AppError, type CartLine, createOrder, type Order, priceCart } from "../domain/index.js";
-import type { PlaceOrderResult, Store } from "../store/index.js";
+import { AppError, createOrder, type Order, priceCart } from "../domain/index.js";
 import { loadProducts, loadPromotion } from "./cart.js";
-import type { Caller, Clock, IdGenerator, OrderQueue } from "./ports.js";
+import type { Caller, Clock, IdGenerator, OrderQueue, Store } from "./ports.js";
 import { type OrderView, orderView } from "./views.js";
 
 export interface CheckoutResult {
@@ -21,21 +20,6 @@ export interface OrderService {
   listOrders(caller: Caller): Promise<OrderView[]>;
   /** NOT_FOUND for an unknown order and for another user's order alike. */
   getOrder(caller: Caller, orderId: string): Promise<OrderView>;
-}
-
-/**
- * The store names a product short of stock by its id; the client saved a cart, so name the line
- * of that cart (`products[1].id`) as every other cart error does.
- */
-function nameCartLines(error: unknown, lines: readonly CartLine[]): unknown {
-  if (!(error instanceof AppError) || error.code !== "OUT_OF_STOCK" || error.fields === undefined) {
-    return error;
-  }
-  const fields = error.fields.map((field) => {
-    const index = lines.findIndex((line) => line.productId === field.field);
-    return index === -1 ? field : { field: `products[${index}].id`, message: field.message };
-  });
-  return new AppError("OUT_OF_STOCK", error.message, { fields, cause: error });
 }
 
 export function createOrderService(deps: {
@@ -75,12 +59,8 @@ export function createOrderService(deps: {
         createdAt: now.toISOString(),
         idempotencyKey: idempotencyKey ?? `cart-version-${cart.version}`,
       });
-      let result: PlaceOrderResult;
-      try {
-        result = await store.placeOrder({ order, cartVersion: cart.version });
-      } catch (error) {
-        throw nameCartLines(error, cart.lines);
-      }
+      // The order's lines follow the cart's, so a refusal names the cart line (`products[1].id`).
+      const result = await store.placeOrder({ order, cartVersion: cart.version });
       await handOn(result.order);
       return { order: orderView(result.order), replayed: !result.placed };
     },

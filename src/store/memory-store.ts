@@ -1,21 +1,24 @@
 import {
-  AppError,
   assertTransition,
   type Cart,
   type Comment,
   type Connection,
+  cartChanged,
+  emailTaken,
   epochSeconds,
   type GuestCart,
   mergeConflict,
   type Order,
+  outOfStock,
   type PlaceOrderCommand,
   type Product,
   type ProductWithComments,
   type Promotion,
+  priceChanged,
+  productNotFound,
   transitionOrder,
   type User,
 } from "../domain/index.js";
-import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
 import type {
   CreateGuestCartCommand,
   MergeGuestCartCommand,
@@ -24,7 +27,8 @@ import type {
   SaveCartCommand,
   SaveGuestCartCommand,
   Store,
-} from "./store.js";
+} from "../services/index.js";
+import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
 
 export interface MemoryStoreSeed {
   products?: readonly Product[];
@@ -94,7 +98,7 @@ export class MemoryStore implements Store {
   async addComment(comment: Comment): Promise<Comment> {
     const list = this.comments.get(comment.productId);
     if (list === undefined) {
-      throw new AppError("NOT_FOUND", `product ${comment.productId} does not exist`);
+      throw productNotFound(comment.productId);
     }
     list.push({ ...comment });
     return { ...comment };
@@ -180,22 +184,18 @@ export class MemoryStore implements Store {
 
     const cart = this.carts.get(order.userId);
     if ((cart?.version ?? 0) !== cartVersion) {
-      throw new AppError("CART_CHANGED", "the cart changed during checkout; review it and retry");
+      throw cartChanged();
     }
     // Check every product before writing anything: nothing is written when one check fails.
     const wanted = new Map<string, number>();
     for (const line of order.lines) {
       const product = this.products.get(line.productId);
       if (product === undefined || product.priceCents !== line.unitPriceCents) {
-        throw new AppError("CART_CHANGED", `the price of ${line.productId} changed; retry`);
+        throw priceChanged(line.productId);
       }
       const quantity = (wanted.get(line.productId) ?? 0) + line.quantity;
       wanted.set(line.productId, quantity);
-      if (product.stock < quantity) {
-        throw new AppError("OUT_OF_STOCK", `not enough ${product.name} in stock`, {
-          fields: [{ field: line.productId, message: `${product.stock} left` }],
-        });
-      }
+      if (product.stock < quantity) throw outOfStock(product, order.lines);
     }
     for (const [productId, quantity] of wanted) {
       const product = this.products.get(productId);
@@ -266,9 +266,7 @@ export class MemoryStore implements Store {
 
   async createUser(user: User): Promise<User> {
     if (this.userIdsByEmail.has(user.email)) {
-      throw new AppError("EMAIL_TAKEN", `an account for ${user.email} already exists`, {
-        fields: [{ field: "email", message: "already registered" }],
-      });
+      throw emailTaken(user.email);
     }
     this.users.set(user.id, { ...user });
     this.userIdsByEmail.set(user.email, user.id);

@@ -14,8 +14,8 @@ import {
 } from "../../src/deploy/site.js";
 import { ROUTES, type Route } from "../../src/http/index.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../src/local/dynamodb-local.js";
-import { openDynamoDbStore } from "../../src/store/dynamodb-store.js";
-import { TABLE_DEFINITION } from "../../src/store/dynamodb-table.js";
+import { openDynamoDbStore } from "../../src/store/dynamodb/store.js";
+import { TABLE_DEFINITION } from "../../src/store/dynamodb/table.js";
 import { freePort } from "../helpers/ports.js";
 import { createSigningKey, mintToken, type SigningKey } from "../helpers/tokens.js";
 

@@ -3,7 +3,7 @@ import { decodeJwt } from "jose";
 import { afterEach, expect, vi } from "vitest";
 import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/compose/index.js";
 import type { ApiHandler, Problem } from "../../src/http/index.js";
-import type { Store } from "../../src/store/index.js";
+import type { Store } from "../../src/services/index.js";
 import { type ApiEventOptions, apiEvent } from "./api-event.js";
 import {
   createSigningKey,

@@ -7,7 +7,7 @@ import {
   DynamoDbClient,
   type DynamoDbClientOptions,
   DynamoDbServiceError,
-} from "../../src/store/dynamodb-client.js";
+} from "../../src/store/dynamodb/client.js";
 
 /**
  * Starts one DynamoDB Local for the calling test file (beforeAll) and stops it afterwards

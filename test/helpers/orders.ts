@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createOrder, type PlaceOrderCommand, priceCart } from "../../src/domain/index.js";
-import type { Store } from "../../src/store/index.js";
+import type { Store } from "../../src/services/index.js";
 
 /**
  * What checkout would ask the store: the user's saved cart priced at the store's current prices

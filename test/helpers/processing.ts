@@ -1,7 +1,6 @@
 import { createDemoPaymentProvider } from "../../src/payment/index.js";
-import type { Notifier, OrderProcessor, OrderUpdate } from "../../src/services/index.js";
+import type { Notifier, OrderProcessor, OrderUpdate, Store } from "../../src/services/index.js";
 import { createOrderProcessor } from "../../src/services/order-processing.js";
-import type { Store } from "../../src/store/index.js";
 
 /** A notifier double that records what it was asked to send, for counting. */
 export interface RecordingNotifier extends Notifier {

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { Order } from "../../src/domain/index.js";
-import { orderItem } from "../../src/store/dynamodb-store.js";
-import { STREAM_VIEW_TYPE } from "../../src/store/dynamodb-table.js";
+import { orderItem } from "../../src/store/dynamodb/items.js";
+import { STREAM_VIEW_TYPE } from "../../src/store/dynamodb/table.js";
 
 export const STREAM_ARN =
   "arn:aws:dynamodb:eu-west-1:123456789012:table/serverless-store/stream/2026-11-25T00:00:00.000";

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { AppError } from "../../../src/domain/index.js";
 import { DEFAULT_LIMITS } from "../../../src/graphql/index.js";
-import { MemoryStore, type Store } from "../../../src/store/index.js";
+import type { Store } from "../../../src/services/index.js";
+import { MemoryStore } from "../../../src/store/index.js";
 import { interceptStore, startPerTest, type TestApp } from "../../helpers/app.js";
 
 let t: TestApp;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStore, SEED_PROMOTIONS, type Store } from "../../../src/store/index.js";
+import type { Store } from "../../../src/services/index.js";
+import { MemoryStore, SEED_PROMOTIONS } from "../../../src/store/index.js";
 import {
   expectProblem,
   interceptStore,

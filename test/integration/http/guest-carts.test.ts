@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { MemoryStore, type Store } from "../../../src/store/index.js";
+import type { Store } from "../../../src/services/index.js";
+import { MemoryStore } from "../../../src/store/index.js";
 import {
   ALLOWED_ORIGIN,
   expectProblem,

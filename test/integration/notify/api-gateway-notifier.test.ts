@@ -88,7 +88,7 @@ async function setUp(answers: { gone?: string[]; broken?: string[] } = {}) {
   const logged: Record<string, unknown>[] = [];
   const notifier = createApiGatewayNotifier({
     endpoint: api.endpoint,
-    store,
+    directory: store,
     clock: { now: () => NOW },
     log: (entry) => logged.push(entry),
     region: "eu-west-1",

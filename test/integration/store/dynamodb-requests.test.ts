@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Comment, Product } from "../../../src/domain/index.js";
-import type { DynamoDbClient } from "../../../src/store/dynamodb-client.js";
-import { DynamoDbDocuments } from "../../../src/store/dynamodb-documents.js";
-import { type DynamoDbStore, openDynamoDbStore } from "../../../src/store/dynamodb-store.js";
+import type { DynamoDbClient } from "../../../src/store/dynamodb/client.js";
+import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
+import { type DynamoDbStore, openDynamoDbStore } from "../../../src/store/dynamodb/store.js";
 import {
   countRequests,
   deleteTable,

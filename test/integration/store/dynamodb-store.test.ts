@@ -5,7 +5,7 @@ import {
   type DynamoDbStore,
   type DynamoDbStoreOptions,
   openDynamoDbStore,
-} from "../../../src/store/dynamodb-store.js";
+} from "../../../src/store/dynamodb/store.js";
 import {
   deleteTable,
   type FaultAnswer,
@@ -337,7 +337,7 @@ describe("DynamoDbStore", () => {
 
       expect(error).toMatchObject({
         code: "OUT_OF_STOCK",
-        fields: [{ field: "brass-desk-lamp", message: "4 left" }],
+        fields: [{ field: "products[0].id", message: "4 left" }],
       });
       expect(error.message).toContain("Brass Desk Lamp");
     });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { openSqliteStore } from "../../../src/store/sqlite-store.js";
+import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
 import { describeStoreContract } from "./store-contract.js";

@@ -8,7 +8,8 @@ import {
   type User,
 } from "../../../src/domain/index.js";
 import { createGuestCartService, guestCartTokenHash } from "../../../src/services/guest-carts.js";
-import { SEED_COMMENTS, SEED_PRODUCTS, type Store } from "../../../src/store/index.js";
+import type { Store } from "../../../src/services/index.js";
+import { SEED_COMMENTS, SEED_PRODUCTS } from "../../../src/store/index.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
 import { countStatusChanges, processorOver } from "../../helpers/processing.js";
@@ -377,7 +378,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await snapshot(ALICE)).toStrictEqual(before);
       });
 
-      it("refuses too little stock with OUT_OF_STOCK naming the product, writing nothing", async () => {
+      it("refuses too little stock with OUT_OF_STOCK naming the product and its line, writing nothing", async () => {
         await saveCart(ALICE, [
           { productId: "lonely-bird", quantity: 1 },
           { productId: "brass-desk-lamp", quantity: 6 },
@@ -388,7 +389,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const error = await appErrorOf(store.placeOrder(command));
 
         expect(error.code).toBe("OUT_OF_STOCK");
-        expect(error.fields).toStrictEqual([{ field: "brass-desk-lamp", message: "5 left" }]);
+        expect(error.fields).toStrictEqual([{ field: "products[1].id", message: "5 left" }]);
         expect(error.message).toContain("Brass Desk Lamp");
         expect(await snapshot(ALICE)).toStrictEqual(before);
         expect(await stockOf("lonely-bird")).toBe(25);
@@ -483,7 +484,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
         expect(error).toMatchObject({
           code: "OUT_OF_STOCK",
-          fields: [{ field: "brass-desk-lamp", message: "5 left" }],
+          fields: [{ field: "products[0].id", message: "5 left" }],
         });
         expect((await store.getProduct("brass-desk-lamp"))?.stock).toBe(5);
         expect(await store.listOrders("alice")).toStrictEqual([]);
@@ -513,7 +514,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           expect(reason).toBeInstanceOf(AppError);
           expect(reason).toMatchObject({
             code: "OUT_OF_STOCK",
-            fields: [{ field: "wool-throw", message: "0 left" }],
+            fields: [{ field: "products[0].id", message: "0 left" }],
           });
           expect((reason as AppError).message).toContain("Wool Throw");
         }

@@ -1,8 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import { AppError, type ErrorCode } from "../../../src/domain/index.js";
+import { AppError } from "../../../src/domain/index.js";
 import {
+  HttpError,
+  type HttpErrorCode,
   PROBLEM_CONTENT_TYPE,
   type Problem,
+  type ProblemCode,
   type ProblemLog,
   problemResult,
   statusOf,
@@ -15,7 +18,7 @@ function answer(error: unknown, log: ProblemLog = () => {}) {
   return { result, problem: JSON.parse(result.body) as Problem };
 }
 
-const STATUSES: [ErrorCode, number][] = [
+const STATUSES: [ProblemCode, number][] = [
   ["VALIDATION_FAILED", 400],
   ["UNAUTHENTICATED", 401],
   ["FORBIDDEN", 403],
@@ -24,7 +27,6 @@ const STATUSES: [ErrorCode, number][] = [
   ["EMAIL_TAKEN", 409],
   ["OUT_OF_STOCK", 409],
   ["CART_CHANGED", 409],
-  ["IDEMPOTENCY_KEY_IN_USE", 409],
   ["PAYLOAD_TOO_LARGE", 413],
   ["UNSUPPORTED_MEDIA_TYPE", 415],
   ["UNKNOWN_PRODUCT", 422],
@@ -37,10 +39,17 @@ const STATUSES: [ErrorCode, number][] = [
   ["INTERNAL", 500],
 ];
 
+const isHttpOnly = (code: ProblemCode): code is HttpErrorCode =>
+  code === "METHOD_NOT_ALLOWED" ||
+  code === "PAYLOAD_TOO_LARGE" ||
+  code === "UNSUPPORTED_MEDIA_TYPE";
+
 describe("problemResult", () => {
   it.each(STATUSES)("answers %s with %i as application/problem+json", (code, status) => {
     const log = vi.fn<ProblemLog>();
-    const { result, problem } = answer(new AppError(code, `detail of ${code}`), log);
+    const detail = `detail of ${code}`;
+    const error = isHttpOnly(code) ? new HttpError(code, detail) : new AppError(code, detail);
+    const { result, problem } = answer(error, log);
     expect(result.statusCode).toBe(status);
     expect(statusOf(code)).toBe(status);
     expect(result.headers?.["Content-Type"]).toBe(PROBLEM_CONTENT_TYPE);
@@ -84,9 +93,11 @@ describe("problemResult", () => {
 
   it("lists the allowed methods in Allow on 405", () => {
     const { result } = answer(
-      new AppError("METHOD_NOT_ALLOWED", "DELETE is not allowed on /cart", {
-        allow: ["GET", "POST", "OPTIONS"],
-      }),
+      new HttpError("METHOD_NOT_ALLOWED", "DELETE is not allowed on /cart", [
+        "GET",
+        "POST",
+        "OPTIONS",
+      ]),
     );
     expect(result.statusCode).toBe(405);
     expect(result.headers?.Allow).toBe("GET, POST, OPTIONS");

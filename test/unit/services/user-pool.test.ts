@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
-import { describeArchitecture, USER_POOL_ID } from "../../../src/deploy/serverless-descriptor.js";
+import { describeArchitecture, USER_POOL_ID } from "../../../src/deploy/index.js";
 import type { AppError } from "../../../src/domain/index.js";
 import { createLocalTokenIssuer } from "../../../src/identity/local-token-issuer.js";
 import { scryptPasswords } from "../../../src/identity/scrypt-passwords.js";

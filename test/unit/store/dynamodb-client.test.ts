@@ -8,8 +8,8 @@ import {
   type DynamoDbClientOptions,
   DynamoDbServiceError,
   defaultEndpoint,
-} from "../../../src/store/dynamodb-client.js";
-import { DynamoDbDocuments } from "../../../src/store/dynamodb-documents.js";
+} from "../../../src/store/dynamodb/client.js";
+import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
 import { type CapturedRequest, resign, signedHeadersOf } from "../../helpers/aws-signature.js";
 
 const REGION = "eu-west-1";

@@ -23,13 +23,13 @@ import {
   type HttpAnswer,
   isNetworkError,
   regionOf,
-} from "../aws/aws-http.js";
+} from "../../aws/aws-http.js";
 
 export {
   type AwsCredentials as DynamoDbCredentials,
   type CredentialProvider,
   TimeoutError,
-} from "../aws/aws-http.js";
+} from "../../aws/aws-http.js";
 
 export interface DynamoDbClientOptions extends AwsClientOptions {
   /** DynamoDB Local's URL, for example; `https://dynamodb.<region>.amazonaws.com` when omitted. */

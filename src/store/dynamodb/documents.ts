@@ -22,7 +22,7 @@ import type {
   UpdateCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { type DynamoDbClient, DynamoDbServiceError } from "./dynamodb-client.js";
+import { type DynamoDbClient, DynamoDbServiceError } from "./client.js";
 
 /** What an operation answers, without the SDK's response metadata. */
 type Answer<T> = Omit<T, "$metadata">;

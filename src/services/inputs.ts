@@ -1,11 +1,12 @@
 import * as z from "zod/mini";
-import { CART_LIMITS, MAX_RATING, MIN_RATING } from "../domain/index.js";
+import { AppError, CART_LIMITS, type FieldError, MAX_RATING, MIN_RATING } from "../domain/index.js";
 import "./zod-messages.js";
 
-// Request bodies, validated at the edge before any service sees them. Unknown keys (a `userId`,
-// say) are dropped, never trusted: identity comes from the verified token only.
-// zod/mini rather than classic zod: the same parser and issues, a tenth of the load time of a
-// cold start (BENCHMARKS.md).
+// The inputs of the use cases as clients send them, and `validate`, shared by both edges (REST
+// routes and GraphQL resolvers) so that neither imports the other. They are validated at the edge
+// before any service sees them. Unknown keys (a `userId`, say) are dropped, never trusted:
+// identity comes from the verified token only. zod/mini rather than classic zod: the same parser
+// and issues, and much less to load at a cold start (BENCHMARKS.md).
 
 const productId = z
   .string()
@@ -57,6 +58,9 @@ export const idempotencyKey = z
     z.regex(/^[\x21-\x7e]+$/, "must be 1 to 128 visible ASCII characters"),
   );
 
+/** The header a guest cart's token travels in. */
+export const GUEST_CART_TOKEN_HEADER = "Guest-Cart-Token";
+
 /** What `POST /guest-carts` answers: 32 random bytes, base64url without padding. */
 export const guestCartToken = z
   .string()
@@ -92,3 +96,45 @@ export const graphqlQuery = z.object({
   ),
   operationName: z.optional(nonEmpty()),
 });
+
+/** Validates `value`; on failure a 400 whose `errors` name each field as `products[0].id`. */
+export function validate<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const fields: FieldError[] = result.error.issues.map((issue) => ({
+    field: fieldPath(issue.path) || what,
+    message: issue.message,
+  }));
+  const first = fields[0];
+  const detail =
+    first === undefined ? `invalid ${what}` : `invalid ${what}: ${first.field} ${first.message}`;
+  throw new AppError("VALIDATION_FAILED", detail, { fields });
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** An anonymous call that names no guest cart either. */
+export const anonymousWithoutGuestCart = (): AppError =>
+  new AppError(
+    "UNAUTHENTICATED",
+    `send an access token: Authorization: Bearer <token>, or a guest cart's ${GUEST_CART_TOKEN_HEADER} header`,
+  );
+
+/** A call that must name a guest cart (a merge) and did not. */
+export const guestCartTokenRequired = (): AppError =>
+  new AppError("VALIDATION_FAILED", `the ${GUEST_CART_TOKEN_HEADER} header is required`, {
+    fields: [{ field: `${GUEST_CART_TOKEN_HEADER} header`, message: "required" }],
+  });
+
+/** The `Guest-Cart-Token` header's value, validated; `absent` is the refusal when none was sent. */
+export function requireGuestCartToken(raw: string | undefined, absent: () => AppError): string {
+  if (raw === undefined) throw absent();
+  return validate(guestCartToken, raw, `${GUEST_CART_TOKEN_HEADER} header`);
+}

@@ -1,0 +1,26 @@
+// What the deployment's CloudFormation pieces share: the resource shape, the logical ids that
+// reference each other across files, and ARNs in the stack's own partition, region and account.
+
+/** A CloudFormation resource, as `resources.Resources` of serverless.yml holds it. */
+export interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+export const TABLE_ID = "StoreTable";
+export const USER_POOL_ID = "UserPool";
+export const USER_POOL_CLIENT_ID = "UserPoolClient";
+export const AUTHORIZER_ID = "CognitoAuthorizer";
+/** Stream records that failed every retry land here instead of vanishing with an order. */
+export const PROCESSING_DLQ_ID = "OrderProcessingDeadLetterQueue";
+/** The logical id serverless gives the WebSocket API. */
+export const WEBSOCKET_API_ID = "WebsocketsApi";
+/** The logical ids serverless gives the REST API and the WebSocket API's stage; a stage's Ref
+ * is its name, which serverless gives both APIs (the stage of the deployment). */
+export const REST_API_ID = "ApiGatewayRestApi";
+export const WEBSOCKET_STAGE_ID = "WebsocketsDeploymentStage";
+export const arn = (service: string, resource: string): { "Fn::Sub": string } => ({
+  "Fn::Sub": `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+});

@@ -1,0 +1,267 @@
+// Checkout: the one TransactWriteItems that records the idempotency key, empties the cart, takes
+// the stock and inserts the order, how its cancellation reasons become refusals, and the status
+// change that gives a failed order's stock back.
+import {
+  cartChanged,
+  type Order,
+  outOfStock,
+  type PlaceOrderCommand,
+  type PricedLine,
+  priceChanged,
+  storeUnavailable,
+  transitionOrder,
+} from "../../domain/index.js";
+import type { OrderStatusChange, PlaceOrderResult } from "../../services/index.js";
+import { idempotencyKeyItem, orderFrom, orderItem, pickOrder } from "./items.js";
+import { getItem, productsByIds, type Table } from "./reads.js";
+import { failed, refusalOf, transact } from "./retries.js";
+import { keys } from "./table.js";
+
+/** What one checkout takes of one product: its lines added up, at the price they were given. */
+interface Take {
+  productId: string;
+  quantity: number;
+  unitPriceCents: number;
+  /** Two lines of the product disagree on its price, so at least one of them is stale. */
+  pricesDisagree: boolean;
+}
+
+function takesOf(lines: readonly PricedLine[]): Take[] {
+  const takes = new Map<string, Take>();
+  for (const line of lines) {
+    const take = takes.get(line.productId);
+    if (take === undefined) {
+      takes.set(line.productId, {
+        productId: line.productId,
+        quantity: line.quantity,
+        unitPriceCents: line.unitPriceCents,
+        pricesDisagree: false,
+      });
+    } else {
+      take.quantity += line.quantity;
+      take.pricesDisagree ||= take.unitPriceCents !== line.unitPriceCents;
+    }
+  }
+  return [...takes.values()];
+}
+
+export async function placeOrder(
+  table: Table,
+  command: PlaceOrderCommand,
+): Promise<PlaceOrderResult> {
+  const { order, cartVersion } = command;
+  const takes = takesOf(order.lines);
+  const disagreeing = takes.find((take) => take.pricesDisagree);
+  if (disagreeing !== undefined) {
+    // No condition can hold for two prices at once: answer without writing.
+    const first = await orderByKey(table, order.userId, order.idempotencyKey);
+    if (first !== undefined) return { placed: false, order: first };
+    throw priceChanged(disagreeing.productId);
+  }
+
+  // ONE TransactWriteItems, so the key, the cart, the stock and the order cannot diverge.
+  // Item order matters: the cancellation reasons come back in the same order.
+  const outcome = await transact(table.documents, [
+    recordKey(table, order),
+    checkAndEmptyCart(table, order, cartVersion),
+    ...takes.map((take) => takeStock(table, take)),
+    {
+      Put: {
+        TableName: table.name,
+        Item: orderItem(order),
+        ConditionExpression: "attribute_not_exists(PK)",
+      },
+    },
+  ]);
+  if (outcome.written) return { placed: true, order: pickOrder(order) };
+  if (outcome.contended) return refusalFromCurrentState(table, command, takes, outcome.error);
+
+  const [keyReason, cartReason, ...rest] = outcome.reasons;
+  if (failed(keyReason)) {
+    const orderId = keyReason?.Item?.orderId;
+    const first =
+      typeof orderId !== "string"
+        ? await orderByKey(table, order.userId, order.idempotencyKey)
+        : await orderById(table, order.userId, orderId);
+    if (first === undefined) throw new Error("an idempotency key points to no order");
+    return { placed: false, order: first };
+  }
+  if (failed(cartReason)) throw cartChanged();
+  for (const [index, take] of takes.entries()) {
+    const reason = rest[index];
+    if (!failed(reason)) continue;
+    const product = reason?.Item;
+    if (product === undefined || product.priceCents !== take.unitPriceCents) {
+      throw priceChanged(take.productId);
+    }
+    const name = typeof product.name === "string" ? product.name : take.productId;
+    throw outOfStock({ id: take.productId, name, stock: Number(product.stock) }, order.lines);
+  }
+  if (failed(rest[takes.length])) throw new Error(`order ${order.id} already exists`);
+  throw outcome.error;
+}
+
+/** The key item: its condition makes a reused key cancel the transaction, naming the order. */
+function recordKey(table: Table, order: Order) {
+  return {
+    Put: {
+      TableName: table.name,
+      Item: idempotencyKeyItem(order),
+      ConditionExpression: "attribute_not_exists(PK)",
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+    },
+  };
+}
+
+/** A missing cart is version 0: checked to still be missing, and left so. */
+function checkAndEmptyCart(table: Table, order: Order, cartVersion: number) {
+  const Key = keys.cart(order.userId);
+  if (cartVersion === 0) {
+    return {
+      ConditionCheck: {
+        TableName: table.name,
+        Key,
+        ConditionExpression: "attribute_not_exists(PK)",
+      },
+    };
+  }
+  return {
+    Update: {
+      TableName: table.name,
+      Key,
+      ConditionExpression: "#version = :version",
+      UpdateExpression:
+        "SET #lines = :empty, #version = :next, #updatedAt = :updatedAt REMOVE #promotionCode",
+      ExpressionAttributeNames: {
+        "#version": "version",
+        "#lines": "lines",
+        "#updatedAt": "updatedAt",
+        "#promotionCode": "promotionCode",
+      },
+      ExpressionAttributeValues: {
+        ":version": cartVersion,
+        ":next": cartVersion + 1,
+        ":empty": [],
+        ":updatedAt": order.createdAt,
+      },
+    },
+  };
+}
+
+/** Stock only ever goes down by what is left, at the price the shopper saw. */
+function takeStock(table: Table, take: Take) {
+  return {
+    Update: {
+      TableName: table.name,
+      Key: keys.product(take.productId),
+      ConditionExpression: "attribute_exists(PK) AND #stock >= :quantity AND #price = :price",
+      UpdateExpression: "SET #stock = #stock - :quantity",
+      ExpressionAttributeNames: { "#stock": "stock", "#price": "priceCents" },
+      ExpressionAttributeValues: { ":quantity": take.quantity, ":price": take.unitPriceCents },
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+    },
+  };
+}
+
+/**
+ * The answer for a checkout that kept meeting other transactions: whatever the state read now
+ * refuses it with, as the transaction's own checks would; STORE_UNAVAILABLE when it would pass.
+ */
+async function refusalFromCurrentState(
+  table: Table,
+  { order, cartVersion }: PlaceOrderCommand,
+  takes: readonly Take[],
+  cause: unknown,
+): Promise<PlaceOrderResult> {
+  const first = await orderByKey(table, order.userId, order.idempotencyKey);
+  if (first !== undefined) return { placed: false, order: first };
+  const cart = await getItem(table, keys.cart(order.userId));
+  if (Number(cart?.version ?? 0) !== cartVersion) throw cartChanged();
+  const products = new Map(
+    (
+      await productsByIds(
+        table,
+        takes.map((take) => take.productId),
+      )
+    ).map((p) => [p.id, p]),
+  );
+  for (const take of takes) {
+    const product = products.get(take.productId);
+    if (product === undefined || product.priceCents !== take.unitPriceCents) {
+      throw priceChanged(take.productId);
+    }
+    if (product.stock < take.quantity) throw outOfStock(product, order.lines);
+  }
+  throw storeUnavailable(cause);
+}
+
+/**
+ * Moves an order one step, conditional on the status read; going to FAILED puts back the stock
+ * the order took, in the same transaction. Undefined when the status was another.
+ */
+export async function changeOrderStatus(
+  table: Table,
+  change: OrderStatusChange,
+): Promise<Order | undefined> {
+  const current = await orderById(table, change.userId, change.orderId);
+  if (current === undefined || current.status !== change.from) return undefined;
+  const hasReason = change.failureReason !== undefined;
+  // Conditional on the status read: of two deliveries racing, exactly one moves the order.
+  const updateOrder = {
+    Update: {
+      TableName: table.name,
+      Key: keys.order(change.userId, change.orderId),
+      ConditionExpression: "#status = :from",
+      UpdateExpression: hasReason
+        ? "SET #status = :to, #failureReason = :reason"
+        : "SET #status = :to REMOVE #failureReason",
+      ExpressionAttributeNames: { "#status": "status", "#failureReason": "failureReason" },
+      ExpressionAttributeValues: {
+        ":from": change.from,
+        ":to": change.to,
+        ...(hasReason ? { ":reason": change.failureReason } : {}),
+      },
+    },
+  };
+  // FAILED: the status and the stock put back in ONE TransactWriteItems, so a failed order
+  // can never keep the stock it took, nor give it back twice.
+  const returns =
+    change.to === "FAILED"
+      ? takesOf(current.lines).map((take) => ({
+          Update: {
+            TableName: table.name,
+            Key: keys.product(take.productId),
+            ConditionExpression: "attribute_exists(PK)",
+            UpdateExpression: "SET #stock = #stock + :quantity",
+            ExpressionAttributeNames: { "#stock": "stock" },
+            ExpressionAttributeValues: { ":quantity": take.quantity },
+          },
+        }))
+      : [];
+  const outcome = await transact(table.documents, [updateOrder, ...returns]);
+  if (!outcome.written) {
+    // The status moved since it was read: another delivery got there first.
+    if (!outcome.contended && failed(outcome.reasons[0])) return undefined;
+    throw refusalOf(outcome);
+  }
+  return transitionOrder(current, change.to, change.failureReason);
+}
+
+export async function orderById(
+  table: Table,
+  userId: string,
+  orderId: string,
+): Promise<Order | undefined> {
+  const item = await getItem(table, keys.order(userId, orderId));
+  return item === undefined ? undefined : orderFrom(item);
+}
+
+export async function orderByKey(
+  table: Table,
+  userId: string,
+  key: string,
+): Promise<Order | undefined> {
+  const record = await getItem(table, keys.idempotencyKey(userId, key));
+  if (typeof record?.orderId !== "string") return undefined;
+  return orderById(table, userId, record.orderId);
+}

@@ -1,0 +1,206 @@
+// Each item's encoder beside its decoder: the only code that knows an item's attributes. Items are
+// written only by this adapter; decoders pick the known fields, so the objects handed out are
+// fresh and free of keys, index attributes and anything else an item carries.
+import {
+  type Cart,
+  type CartLine,
+  type Comment,
+  type Connection,
+  epochSeconds,
+  type GuestCart,
+  type Order,
+  type PricedLine,
+  type Product,
+  type Promotion,
+  type User,
+} from "../../domain/index.js";
+import { CATALOGUE_PARTITION, keys, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
+
+/** An item as the document layer reads and writes it: plain values. */
+export type Item = Record<string, unknown>;
+
+/** `position` keeps the seed order: GSI1SK sorts by id, but the shop shows this order. */
+export const productItem = (product: Product, position: number) => ({
+  ...keys.product(product.id),
+  GSI1PK: CATALOGUE_PARTITION,
+  GSI1SK: keys.productCatalogueSort(product.id),
+  type: "PRODUCT",
+  position,
+  id: product.id,
+  name: product.name,
+  description: product.description,
+  imageUrl: product.imageUrl,
+  priceCents: product.priceCents,
+  stock: product.stock,
+});
+
+export const productFrom = (item: Item): Product => {
+  const { id, name, description, imageUrl, priceCents, stock } = item as unknown as Product;
+  return { id, name, description, imageUrl, priceCents, stock };
+};
+
+export const commentItem = (comment: Comment) => ({
+  ...keys.comment(comment),
+  GSI1PK: CATALOGUE_PARTITION,
+  GSI1SK: keys.commentCatalogueSort(comment),
+  type: "COMMENT",
+  id: comment.id,
+  productId: comment.productId,
+  author: comment.author,
+  rating: comment.rating,
+  text: comment.text,
+  createdAt: comment.createdAt,
+});
+
+export const commentFrom = (item: Item): Comment => {
+  const { id, productId, author, rating, text, createdAt } = item as unknown as Comment;
+  return { id, productId, author, rating, text, createdAt };
+};
+
+export const promotionItem = (promotion: Promotion) => ({
+  ...keys.promotion(promotion.code),
+  type: "PROMOTION",
+  code: promotion.code,
+  percentOff: promotion.percentOff,
+  ...(promotion.validFrom === undefined ? {} : { validFrom: promotion.validFrom }),
+  ...(promotion.expiresAt === undefined ? {} : { expiresAt: promotion.expiresAt }),
+});
+
+export const promotionFrom = (item: Item): Promotion => {
+  const { code, percentOff, validFrom, expiresAt } = item as unknown as Promotion;
+  return {
+    code,
+    percentOff,
+    ...(validFrom === undefined ? {} : { validFrom }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
+};
+
+export const cartLinesOf = (lines: readonly CartLine[]): CartLine[] =>
+  lines.map(({ productId, quantity }) => ({ productId, quantity }));
+
+/** A whole cart item, as a guest cart's merge writes it (a save updates attributes instead). */
+export const cartItem = (cart: Cart): Item => ({
+  ...keys.cart(cart.userId),
+  type: "CART",
+  ...cart,
+});
+
+export const cartFrom = (item: Item): Cart => {
+  const { userId, lines, promotionCode, version, updatedAt } = item as unknown as Cart;
+  return {
+    userId,
+    lines: cartLinesOf(lines),
+    ...(promotionCode === undefined ? {} : { promotionCode }),
+    version,
+    updatedAt,
+  };
+};
+
+/** A new guest cart: empty, its expiry in the TTL attribute. */
+export const guestCartItem = (cart: GuestCart): Item => ({
+  ...keys.guestCart(cart.tokenHash),
+  type: "GUEST_CART",
+  tokenHash: cart.tokenHash,
+  lines: [],
+  version: cart.version,
+  updatedAt: cart.updatedAt,
+  [TIME_TO_LIVE_ATTRIBUTE]: cart.expiresAt,
+});
+
+export const guestCartFrom = (item: Item): GuestCart => {
+  const { tokenHash, lines, promotionCode, version, updatedAt, expiresAt } =
+    item as unknown as GuestCart;
+  return {
+    tokenHash,
+    lines: cartLinesOf(lines),
+    ...(promotionCode === undefined ? {} : { promotionCode }),
+    version: Number(version),
+    updatedAt,
+    expiresAt: Number(expiresAt),
+  };
+};
+
+export const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
+
+const pricedLinesOf = (lines: readonly PricedLine[]): PricedLine[] =>
+  lines.map(({ productId, name, quantity, unitPriceCents, lineTotalCents }) => ({
+    productId,
+    name,
+    quantity,
+    unitPriceCents,
+    lineTotalCents,
+  }));
+
+export const pickOrder = (order: Order): Order => ({
+  id: order.id,
+  userId: order.userId,
+  idempotencyKey: order.idempotencyKey,
+  status: order.status,
+  createdAt: order.createdAt,
+  ...(order.promotionCode === undefined ? {} : { promotionCode: order.promotionCode }),
+  discountPercentage: order.discountPercentage,
+  subtotalCents: order.subtotalCents,
+  discountCents: order.discountCents,
+  totalCents: order.totalCents,
+  lines: pricedLinesOf(order.lines),
+  ...(order.failureReason === undefined ? {} : { failureReason: order.failureReason }),
+});
+
+/** The item an order is stored as: what the table's stream carries when checkout inserts it. */
+export const orderItem = (order: Order): Item => ({
+  ...keys.order(order.userId, order.id),
+  LSI1SK: keys.orderTimeSort(order.createdAt, order.id),
+  type: "ORDER",
+  ...pickOrder(order),
+});
+
+export const orderFrom = (item: Item): Order => pickOrder(item as unknown as Order);
+
+/** The record of an idempotency key: which order it placed. */
+export const idempotencyKeyItem = (order: Order): Item => ({
+  ...keys.idempotencyKey(order.userId, order.idempotencyKey),
+  type: "IDEMPOTENCY",
+  userId: order.userId,
+  idempotencyKey: order.idempotencyKey,
+  orderId: order.id,
+  createdAt: order.createdAt,
+});
+
+/** A connection is stored twice (by id, and under its user); both items carry these attributes. */
+export const connectionAttributes = (connection: Connection): Item => ({
+  type: "CONNECTION",
+  id: connection.id,
+  userId: connection.userId,
+  connectedAt: connection.connectedAt,
+  [TIME_TO_LIVE_ATTRIBUTE]: connection.expiresAt,
+});
+
+export const connectionFrom = (item: Item): Connection => {
+  const { id, userId, connectedAt, expiresAt } = item as unknown as Connection;
+  return { id, userId, connectedAt, expiresAt: Number(expiresAt) };
+};
+
+/** The claim of an email by a user: its key makes an email name one user at most. */
+export const emailClaimItem = (user: User): Item => ({
+  ...keys.email(user.email),
+  type: "EMAIL",
+  email: user.email,
+  userId: user.id,
+});
+
+const pickUser = ({ id, email, name, passwordHash, createdAt }: User): User => ({
+  id,
+  email,
+  name,
+  passwordHash,
+  createdAt,
+});
+
+export const userItem = (user: User): Item => ({
+  ...keys.user(user.id),
+  type: "USER",
+  ...pickUser(user),
+});
+
+export const userFrom = (item: Item): User => pickUser(item as unknown as User);

@@ -1,0 +1,127 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { backoffMs } from "../../aws/aws-http.js";
+import {
+  type Comment,
+  type Product,
+  type ProductWithComments,
+  storeUnavailable,
+} from "../../domain/index.js";
+import type { DynamoDbDocuments } from "./documents.js";
+import { commentFrom, type Item, productFrom } from "./items.js";
+import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys } from "./table.js";
+
+/** The table the store works on, as each of its parts is handed it. */
+export interface Table {
+  readonly documents: DynamoDbDocuments;
+  readonly name: string;
+}
+
+const BATCH_GET_MAX_KEYS = 100;
+const BATCH_MAX_ATTEMPTS = 8;
+const BATCH_BASE_DELAY_MS = 50;
+const BATCH_MAX_DELAY_MS = 2_000;
+
+/** One item by key, strongly consistent. */
+export async function getItem(
+  table: Table,
+  key: Record<string, string>,
+): Promise<Item | undefined> {
+  const { Item } = await table.documents.get({
+    TableName: table.name,
+    Key: key,
+    ConsistentRead: true,
+  });
+  return Item;
+}
+
+/** Every item a Query finds, page after page. */
+export async function queryAll(
+  table: Table,
+  input: Omit<QueryCommandInput, "TableName">,
+): Promise<Item[]> {
+  const all: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await table.documents.query({
+      ...input,
+      TableName: table.name,
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+    });
+    all.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return all;
+}
+
+/** One BatchGetItem per 100 distinct ids, unprocessed keys retried; in the order of `ids`. */
+export async function productsByIds(table: Table, ids: readonly string[]): Promise<Product[]> {
+  const wanted = [...new Set(ids)];
+  const byId = new Map<string, Product>();
+  for (let start = 0; start < wanted.length; start += BATCH_GET_MAX_KEYS) {
+    let pending: Record<string, unknown>[] = wanted
+      .slice(start, start + BATCH_GET_MAX_KEYS)
+      .map((id) => keys.product(id));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === BATCH_MAX_ATTEMPTS) {
+        throw storeUnavailable(new Error("BatchGetItem left keys unprocessed after every retry"));
+      }
+      if (attempt > 0) await sleep(backoffMs(attempt, BATCH_BASE_DELAY_MS, BATCH_MAX_DELAY_MS));
+      const { Responses, UnprocessedKeys } = await table.documents.batchGet({
+        RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } },
+      });
+      for (const item of Responses?.[table.name] ?? []) {
+        const product = productFrom(item);
+        byId.set(product.id, product);
+      }
+      pending = UnprocessedKeys?.[table.name]?.Keys ?? [];
+    }
+  }
+  return wanted.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** Every product with its comments: one Query of the catalogue index, page after page. */
+export async function listProducts(table: Table): Promise<ProductWithComments[]> {
+  // One Query, page after page, returns every product and every comment together.
+  const all = await queryAll(table, {
+    IndexName: CATALOGUE_INDEX,
+    KeyConditionExpression: "GSI1PK = :catalogue",
+    ExpressionAttributeValues: { ":catalogue": CATALOGUE_PARTITION },
+  });
+  const products: { product: ProductWithComments; position: number }[] = [];
+  const comments = new Map<string, Comment[]>();
+  for (const item of all) {
+    if (item.type === "PRODUCT") {
+      products.push({
+        product: { ...productFrom(item), comments: [] },
+        position: Number(item.position),
+      });
+    } else if (item.type === "COMMENT") {
+      // The index sorts a product's comments by `createdAt#id`: oldest first.
+      const comment = commentFrom(item);
+      const list = comments.get(comment.productId);
+      if (list === undefined) comments.set(comment.productId, [comment]);
+      else list.push(comment);
+    }
+  }
+  products.sort((a, b) => a.position - b.position || a.product.id.localeCompare(b.product.id));
+  return products.map(({ product }) => ({
+    ...product,
+    comments: comments.get(product.id) ?? [],
+  }));
+}
+
+export async function getProduct(
+  table: Table,
+  id: string,
+): Promise<ProductWithComments | undefined> {
+  const all = await queryAll(table, {
+    KeyConditionExpression: "PK = :pk",
+    ExpressionAttributeValues: { ":pk": keys.productPartition(id) },
+    ConsistentRead: true,
+  });
+  const meta = all.find((item) => item.type === "PRODUCT");
+  if (meta === undefined) return undefined;
+  const comments = all.filter((item) => item.type === "COMMENT").map(commentFrom);
+  return { ...productFrom(meta), comments };
+}

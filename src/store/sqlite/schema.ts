@@ -1,0 +1,147 @@
+import Database from "better-sqlite3";
+import { type Comment, epochSeconds, type Product } from "../../domain/index.js";
+import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "../seed-catalogue.js";
+import type { PromotionRow } from "./rows.js";
+
+export interface SqliteStoreOptions {
+  /** Path of the database file (its directory is created if missing), or `:memory:`. */
+  file: string;
+  /** How long a write waits for another connection's lock before STORE_UNAVAILABLE. */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 2000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS products (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  image_url TEXT NOT NULL,
+  price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+  stock INTEGER NOT NULL CHECK (stock >= 0)
+);
+CREATE TABLE IF NOT EXISTS comments (
+  id TEXT PRIMARY KEY,
+  product_id TEXT NOT NULL REFERENCES products (id),
+  author TEXT NOT NULL,
+  rating INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_by_product ON comments (product_id, created_at);
+CREATE TABLE IF NOT EXISTS promotions (
+  code TEXT PRIMARY KEY,
+  percent_off INTEGER NOT NULL,
+  valid_from TEXT,
+  expires_at TEXT
+);
+CREATE TABLE IF NOT EXISTS carts (
+  user_id TEXT PRIMARY KEY,
+  lines TEXT NOT NULL,
+  promotion_code TEXT,
+  version INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS guest_carts (
+  token_hash TEXT PRIMARY KEY,
+  lines TEXT NOT NULL,
+  promotion_code TEXT,
+  version INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS guest_carts_by_expiry ON guest_carts (expires_at);
+CREATE TABLE IF NOT EXISTS orders (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  promotion_code TEXT,
+  discount_percentage INTEGER NOT NULL,
+  subtotal_cents INTEGER NOT NULL,
+  discount_cents INTEGER NOT NULL,
+  total_cents INTEGER NOT NULL,
+  lines TEXT NOT NULL,
+  failure_reason TEXT,
+  UNIQUE (user_id, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, created_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS connections (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  connected_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS connections_by_user ON connections (user_id, expires_at);
+`;
+
+/**
+ * Opens the file, creating the schema, bringing an older file up to it, sweeping out expired
+ * guest carts and seeding an empty catalogue.
+ */
+export function openDatabase({ file, busyTimeoutMs }: SqliteStoreOptions): Database.Database {
+  const db = new Database(file, { timeout: busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("foreign_keys = ON");
+    // Schema and seed in one IMMEDIATE transaction: two processes opening a new file at once
+    // cannot both see an empty catalogue and seed it twice.
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      migrate(db);
+      // What the DynamoDB table's TTL does, by hand: opening the file sweeps out expired guest
+      // carts (and so does every new guest cart), so abandoned ones cannot pile up.
+      db.prepare("DELETE FROM guest_carts WHERE expires_at <= ?").run(epochSeconds(new Date()));
+      if (db.prepare("SELECT 1 FROM products LIMIT 1").get() === undefined) seed(db);
+    }).immediate();
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Brings a file made by an earlier version up to SCHEMA. A new table (guest_carts) comes with
+ * SCHEMA's CREATE IF NOT EXISTS; a new column of an existing table needs its ALTER here.
+ */
+function migrate(db: Database.Database): void {
+  const orderColumns = db.prepare<[], { name: string }>("PRAGMA table_info(orders)").all();
+  if (!orderColumns.some((column) => column.name === "failure_reason")) {
+    db.exec("ALTER TABLE orders ADD COLUMN failure_reason TEXT");
+  }
+}
+
+function seed(db: Database.Database): void {
+  const insertProduct = db.prepare<Product>(
+    "INSERT INTO products (id, name, description, image_url, price_cents, stock) " +
+      "VALUES (@id, @name, @description, @imageUrl, @priceCents, @stock)",
+  );
+  const insertComment = db.prepare<Comment>(
+    "INSERT INTO comments (id, product_id, author, rating, text, created_at) " +
+      "VALUES (@id, @productId, @author, @rating, @text, @createdAt)",
+  );
+  const insertPromotion = db.prepare<PromotionRow>(
+    "INSERT INTO promotions (code, percent_off, valid_from, expires_at) " +
+      "VALUES (@code, @percentOff, @validFrom, @expiresAt)",
+  );
+  for (const product of SEED_PRODUCTS) insertProduct.run(product);
+  for (const comment of SEED_COMMENTS) insertComment.run(comment);
+  for (const promotion of SEED_PROMOTIONS) {
+    insertPromotion.run({
+      code: promotion.code,
+      percentOff: promotion.percentOff,
+      validFrom: promotion.validFrom ?? null,
+      expiresAt: promotion.expiresAt ?? null,
+    });
+  }
+}

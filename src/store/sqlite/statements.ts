@@ -1,0 +1,127 @@
+import type Database from "better-sqlite3";
+import type { Comment, Connection, Product, User } from "../../domain/index.js";
+import type { CreateGuestCartCommand } from "../../services/index.js";
+import {
+  CART_COLUMNS,
+  type CartRow,
+  COMMENT_COLUMNS,
+  CONNECTION_COLUMNS,
+  GUEST_CART_COLUMNS,
+  type GuestCartRow,
+  ORDER_COLUMNS,
+  type OrderRow,
+  PRODUCT_COLUMNS,
+  type PromotionRow,
+  USER_COLUMNS,
+} from "./rows.js";
+
+/** Every statement the store runs, prepared once when the store opens. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    allProducts: db.prepare<[], Product>(`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY rowid`),
+    product: db.prepare<[string], Product>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`),
+    productsByIds: db.prepare<[string], Product>(
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id IN (SELECT value FROM json_each(?))`,
+    ),
+    allComments: db.prepare<[], Comment>(
+      `SELECT ${COMMENT_COLUMNS} FROM comments ORDER BY created_at, rowid`,
+    ),
+    commentsOf: db.prepare<[string], Comment>(
+      `SELECT ${COMMENT_COLUMNS} FROM comments WHERE product_id = ? ORDER BY created_at, rowid`,
+    ),
+    // Inserting from the product row makes "unknown product" and the insert one statement.
+    insertComment: db.prepare<Comment>(
+      "INSERT INTO comments (id, product_id, author, rating, text, created_at) " +
+        "SELECT @id, id, @author, @rating, @text, @createdAt FROM products WHERE id = @productId",
+    ),
+    cart: db.prepare<[string], CartRow>(`SELECT ${CART_COLUMNS} FROM carts WHERE user_id = ?`),
+    saveCart: db.prepare<Omit<CartRow, "version">, CartRow>(
+      "INSERT INTO carts (user_id, lines, promotion_code, version, updated_at) " +
+        "VALUES (@userId, @lines, @promotionCode, 1, @updatedAt) " +
+        "ON CONFLICT (user_id) DO UPDATE SET lines = excluded.lines, " +
+        "promotion_code = excluded.promotion_code, version = carts.version + 1, " +
+        `updated_at = excluded.updated_at RETURNING ${CART_COLUMNS}`,
+    ),
+    emptyCart: db.prepare<{ userId: string; updatedAt: string }>(
+      "UPDATE carts SET lines = '[]', promotion_code = NULL, version = version + 1, " +
+        "updated_at = @updatedAt WHERE user_id = @userId",
+    ),
+    guestCart: db.prepare<[string, number], GuestCartRow>(
+      `SELECT ${GUEST_CART_COLUMNS} FROM guest_carts WHERE token_hash = ? AND expires_at > ?`,
+    ),
+    insertGuestCart: db.prepare<CreateGuestCartCommand, GuestCartRow>(
+      "INSERT INTO guest_carts (token_hash, lines, promotion_code, version, updated_at, expires_at) " +
+        "VALUES (@tokenHash, '[]', NULL, 1, @updatedAt, @expiresAt) " +
+        `RETURNING ${GUEST_CART_COLUMNS}`,
+    ),
+    deleteExpiredGuestCarts: db.prepare<[number]>("DELETE FROM guest_carts WHERE expires_at <= ?"),
+    // Only a live cart is updated: a save never brings back an expired or merged one.
+    saveGuestCart: db.prepare<Omit<GuestCartRow, "version"> & { nowSeconds: number }, GuestCartRow>(
+      "UPDATE guest_carts SET lines = @lines, promotion_code = @promotionCode, " +
+        "version = version + 1, updated_at = @updatedAt, expires_at = @expiresAt " +
+        `WHERE token_hash = @tokenHash AND expires_at > @nowSeconds RETURNING ${GUEST_CART_COLUMNS}`,
+    ),
+    deleteGuestCart: db.prepare<[string]>("DELETE FROM guest_carts WHERE token_hash = ?"),
+    putCart: db.prepare<CartRow, CartRow>(
+      "INSERT INTO carts (user_id, lines, promotion_code, version, updated_at) " +
+        "VALUES (@userId, @lines, @promotionCode, @version, @updatedAt) " +
+        "ON CONFLICT (user_id) DO UPDATE SET lines = excluded.lines, " +
+        "promotion_code = excluded.promotion_code, version = excluded.version, " +
+        `updated_at = excluded.updated_at RETURNING ${CART_COLUMNS}`,
+    ),
+    promotion: db.prepare<[string], PromotionRow>(
+      "SELECT code, percent_off AS percentOff, valid_from AS validFrom, " +
+        "expires_at AS expiresAt FROM promotions WHERE code = ?",
+    ),
+    takeStock: db.prepare<{ productId: string; quantity: number }>(
+      "UPDATE products SET stock = stock - @quantity " +
+        "WHERE id = @productId AND stock >= @quantity",
+    ),
+    insertOrder: db.prepare<OrderRow>(
+      "INSERT INTO orders (id, user_id, idempotency_key, status, created_at, promotion_code, " +
+        "discount_percentage, subtotal_cents, discount_cents, total_cents, lines, failure_reason) " +
+        "VALUES (@id, @userId, @idempotencyKey, @status, @createdAt, @promotionCode, " +
+        "@discountPercentage, @subtotalCents, @discountCents, @totalCents, @lines, @failureReason)",
+    ),
+    changeStatus: db.prepare<{
+      userId: string;
+      orderId: string;
+      from: string;
+      to: string;
+      failureReason: string | null;
+    }>(
+      "UPDATE orders SET status = @to, failure_reason = @failureReason " +
+        "WHERE user_id = @userId AND id = @orderId AND status = @from",
+    ),
+    returnStock: db.prepare<{ productId: string; quantity: number }>(
+      "UPDATE products SET stock = stock + @quantity WHERE id = @productId",
+    ),
+    saveConnection: db.prepare<Connection>(
+      "INSERT OR REPLACE INTO connections (id, user_id, connected_at, expires_at) " +
+        "VALUES (@id, @userId, @connectedAt, @expiresAt)",
+    ),
+    deleteExpiredConnections: db.prepare<[number]>("DELETE FROM connections WHERE expires_at <= ?"),
+    deleteConnection: db.prepare<[string]>("DELETE FROM connections WHERE id = ?"),
+    connectionsOf: db.prepare<[string, number], Connection>(
+      `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE user_id = ? AND expires_at > ? ` +
+        "ORDER BY connected_at, id",
+    ),
+    orderByKey: db.prepare<[string, string], OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?`,
+    ),
+    order: db.prepare<[string, string], OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND id = ?`,
+    ),
+    ordersOf: db.prepare<[string], OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? ORDER BY created_at DESC, id DESC`,
+    ),
+    insertUser: db.prepare<User>(
+      "INSERT INTO users (id, email, name, password_hash, created_at) " +
+        "VALUES (@id, @email, @name, @passwordHash, @createdAt)",
+    ),
+    user: db.prepare<[string], User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`),
+    userByEmail: db.prepare<[string], User>(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
