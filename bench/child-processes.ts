@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../test/helpers/ports.js";
+import { freePort } from "../test/helpers/free-port.js";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const READY_TIMEOUT_MS = 20_000;

@@ -1,23 +1,31 @@
 // Reads what `npm run build` derived from the route table for the architecture chosen with
 // --param="architecture=...". The framework loads only .js/.cjs files here, hence CommonJS.
-const { readFileSync } = require("node:fs");
+const { readdirSync, readFileSync } = require("node:fs");
 const { join } = require("node:path");
 
-const ARCHITECTURES = ["nano", "micro", "monolith", "graph"];
+const BUILT = join(__dirname, "..", "dist", "deploy");
+
+/** The architectures `npm run build` wrote a descriptor for (src/deploy/architectures.ts names them). */
+function builtArchitectures() {
+  try {
+    return readdirSync(BUILT)
+      .filter((file) => file.endsWith(".json"))
+      .map((file) => file.slice(0, -".json".length));
+  } catch {
+    return [];
+  }
+}
 
 exports.loadDescriptor = async (resolveVariable) => {
-  const architecture = await resolveVariable("param:architecture");
-  if (!ARCHITECTURES.includes(architecture)) {
+  const architecture = String(await resolveVariable("param:architecture"));
+  const built = builtArchitectures();
+  if (!built.includes(architecture)) {
+    const have = built.length === 0 ? "none is built" : `built: ${built.join(", ")}`;
     throw new Error(
-      `architecture "${architecture}" is not one of ${ARCHITECTURES.join(", ")}: --param="architecture=nano|micro|monolith|graph"`,
+      `architecture "${architecture}" has no descriptor in dist/deploy (${have}): run \`npm run build -- ${architecture}\` (the architectures are those of src/deploy/architectures.ts)`,
     );
   }
-  const file = join(__dirname, "..", "dist", "deploy", `${architecture}.json`);
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch {
-    throw new Error(`${file} is missing: run \`npm run build -- ${architecture}\` first`);
-  }
+  return JSON.parse(readFileSync(join(BUILT, `${architecture}.json`), "utf8"));
 };
 
 // The origins given with --param="corsOrigins=https://a.example,https://b.example", checked

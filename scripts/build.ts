@@ -66,7 +66,7 @@ for (const architecture of architectures) {
       splitting: true,
       platform: "node",
       // Prefer each package's ES module build: esbuild can then drop what is never imported
-      // (the AWS SDK's bundle shrinks by a third and loads about 80 ms sooner).
+      // (BENCHMARKS.md, "Cold start of every function").
       mainFields: ["module", "main"],
       target: "node22",
       format: "esm",
@@ -75,7 +75,7 @@ for (const architecture of architectures) {
       // The native SQLite driver is the local store only; Lambda uses DynamoDB. The SDK's
       // credential chain is the DynamoDB client's fallback for laptops: Lambda always hands
       // credentials over in the environment (and its runtime ships the SDK). Bundled, it would
-      // share chunks with the signer and load ~60 KB of SDK code at every cold start.
+      // share chunks with the signer and load its code at every cold start.
       external: ["better-sqlite3", "@aws-sdk/credential-provider-node"],
       // Some dependencies are CommonJS and call require(); give the ESM bundle one.
       banner: {

@@ -1,7 +1,7 @@
 // Signed HTTP requests to AWS services on `node:http(s)` and the SDK's own SigV4 signer: what the
-// lean DynamoDB client and the API Gateway notifier share instead of the SDK's clients, which
-// were most of every cold start (see `src/store/dynamodb-client.ts` for the numbers). The
-// protocols on top (DynamoDB's JSON 1.0, the management API's REST call) are the callers'.
+// store's DynamoDB client and the API Gateway notifier share, kept small for cold start
+// (BENCHMARKS.md). The protocols on top (DynamoDB's JSON 1.0, the management API's REST call) are
+// the callers'.
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import type { Agent as HttpAgent, IncomingMessage, RequestOptions } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";

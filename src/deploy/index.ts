@@ -1,40 +1,10 @@
-export type { Architecture, FunctionSpec, FunctionTrigger } from "./architectures.js";
-export {
-  ARCHITECTURES,
-  architecturesNamed,
-  DEFAULT_ARCHITECTURE,
-  functionsOf,
-  isArchitecture,
-} from "./architectures.js";
-export type { CfnResource } from "./cloudformation.js";
-export {
-  AUTHORIZER_ID,
-  PROCESSING_DLQ_ID,
-  TABLE_ID,
-  USER_POOL_CLIENT_ID,
-  USER_POOL_ID,
-  WEBSOCKET_API_ID,
-} from "./cloudformation.js";
+// What the scripts (build, package, deploy) and the tests use of the deployment: the
+// architectures, the descriptor derived from the route table, and the site upload plan.
+export type { Architecture, FunctionSpec } from "./architectures.js";
+export { ARCHITECTURES, architecturesNamed, functionsOf } from "./architectures.js";
+export { USER_POOL_ID } from "./cloudformation.js";
 export type { DeployOptions } from "./deploy-options.js";
-export { parseDeployArgs, SERVICE } from "./deploy-options.js";
-export type {
-  HttpEvent,
-  ServerlessDescriptor,
-  ServerlessFunction,
-} from "./serverless-descriptor.js";
-export {
-  bundleDir,
-  describeArchitecture,
-  roleId,
-  STACK_OUTPUTS,
-} from "./serverless-descriptor.js";
-export { SITE_ORIGIN, siteResources } from "./site.js";
-export type { SiteConfig, SiteUpload } from "./site-upload.js";
-export {
-  cacheControlOf,
-  contentTypeOf,
-  planUploads,
-  siteConfigFrom,
-  siteKeysOf,
-  stackOutputsOf,
-} from "./site-upload.js";
+export { parseDeployArgs } from "./deploy-options.js";
+export { bundleDir, describeArchitecture, STACK_OUTPUTS } from "./serverless-descriptor.js";
+export type { SiteUpload } from "./site-upload.js";
+export { planUploads, siteConfigFrom, siteKeysOf, stackOutputsOf } from "./site-upload.js";

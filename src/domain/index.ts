@@ -1,12 +1,4 @@
-export type {
-  Cart,
-  CartContents,
-  CartLine,
-  CartMerge,
-  GuestCart,
-  PricedCart,
-  PricedLine,
-} from "./cart.js";
+export type { Cart, CartContents, CartLine, GuestCart, PricedCart, PricedLine } from "./cart.js";
 export {
   assertCartLines,
   CART_LIMITS,
@@ -18,7 +10,7 @@ export type { Comment, Product, ProductWithComments, RatingSummary } from "./cat
 export { MAX_RATING, MIN_RATING, summarizeRatings } from "./catalogue.js";
 export type { Connection } from "./connection.js";
 export { CONNECTION_TTL_SECONDS, epochSeconds } from "./connection.js";
-export type { AppErrorOptions, ErrorCode, FieldError } from "./errors.js";
+export type { ErrorCode, FieldError } from "./errors.js";
 export {
   AppError,
   cartChanged,

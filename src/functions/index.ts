@@ -1,4 +1,4 @@
-export { createHandler } from "./handler.js";
-export type { OrderStreamHandler } from "./order-stream.js";
+// The handler factories the tests drive directly; scripts/build.ts imports each entry module by
+// path, so a function's bundle holds only its own.
 export { createOrderStreamHandler, orderStreamHandler, placedOrderOf } from "./order-stream.js";
 export { createWebSocketHandler } from "./websocket.js";

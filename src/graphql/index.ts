@@ -1,11 +1,3 @@
-export type {
-  GraphqlContext,
-  GraphqlExecutor,
-  GraphqlOptions,
-  GraphqlRequest,
-  GraphqlResponse,
-} from "./executor.js";
-export { createGraphqlExecutor } from "./executor.js";
-export type { QueryLimits } from "./limits.js";
-export { DEFAULT_LIMITS } from "./limits.js";
-export { SCHEMA_SDL } from "./schema.js";
+// Types only: the executor loads graphql-js, so compose/ imports `./executor.js` by path, on the
+// first GraphQL request.
+export type { GraphqlExecutor, GraphqlRequest } from "./executor.js";

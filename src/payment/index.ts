@@ -1,2 +1,1 @@
-export type { DemoPaymentOptions } from "./demo-payment.js";
-export { createDemoPaymentProvider, DECLINED_REASON } from "./demo-payment.js";
+export { createDemoPaymentProvider } from "./demo-payment.js";

@@ -1,3 +1,5 @@
+// The services' public surface: `createServices` and the `Services` it builds, the ports every
+// adapter implements (ports.ts), and the input schemas both edges validate with (inputs.ts).
 import { type AuthService, createAuthService } from "./auth.js";
 import { type CartService, createCartService } from "./cart.js";
 import { type CatalogService, createCatalogService } from "./catalog.js";
@@ -17,19 +19,9 @@ import type {
   TokenIssuer,
 } from "./ports.js";
 
-export type {
-  AuthService,
-  Credentials,
-  PendingSignup,
-  SignupInput,
-  UserPoolRefusal,
-  UserProfile,
-} from "./auth.js";
+export type { AuthService, UserPoolRefusal } from "./auth.js";
 export { LOGIN_THROTTLE, PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
-export type { CartService, SaveCartInput } from "./cart.js";
-export type { CatalogService, NewComment } from "./catalog.js";
 export type { ConnectionService } from "./connections.js";
-export type { GuestCartCreated, GuestCartService } from "./guest-carts.js";
 export {
   anonymousWithoutGuestCart,
   commentBody,
@@ -46,8 +38,6 @@ export {
   validate,
 } from "./inputs.js";
 export type { OrderProcessor } from "./order-processing.js";
-export { orderUpdateOf } from "./order-processing.js";
-export type { CheckoutResult, OrderService } from "./orders.js";
 export type {
   Caller,
   Clock,
@@ -74,7 +64,7 @@ export type {
   TokenIssuer,
   TokenVerifier,
 } from "./ports.js";
-export type { CartView, CommentView, LineView, OrderView, ProductView } from "./views.js";
+export type { CartView, LineView, OrderView, ProductView } from "./views.js";
 
 export interface Services {
   catalog: CatalogService;

@@ -16,7 +16,7 @@ import { ROUTES, type Route } from "../../src/http/index.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../src/local/dynamodb-local.js";
 import { openDynamoDbStore } from "../../src/store/dynamodb/store.js";
 import { TABLE_DEFINITION } from "../../src/store/dynamodb/table.js";
-import { freePort } from "../helpers/ports.js";
+import { freePort } from "../helpers/free-port.js";
 import { createSigningKey, mintToken, type SigningKey } from "../helpers/tokens.js";
 
 // `npm run package` as a user runs it: esbuild bundles, then `osls package` for each

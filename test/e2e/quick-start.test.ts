@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { OrderView, ProductView } from "../../src/services/index.js";
-import { freePort } from "../helpers/ports.js";
+import { freePort } from "../helpers/free-port.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const STARTUP_TIMEOUT_MS = 45_000;

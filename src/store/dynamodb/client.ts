@@ -1,12 +1,8 @@
-// A hand-written DynamoDB client, because of cold start. Every Lambda function of the store talks
-// to DynamoDB, and the AWS SDK v3 clients (`@aws-sdk/client-dynamodb` + `lib-dynamodb`, ~400 KB
-// of the bundle even as ES modules) were most of each cold start: a bundle doing one Query with
-// the SDK loaded ~170 ms more than bare Node, one signing with the SDK's own standalone signer
-// (@smithy/signature-v4) over `node:http` ~60 ms more, query included. Measured with
-// `npx tsx bench/cold-start.ts --rounds 9 monolith nano` (fresh process: import + first invoke
-// against DynamoDB Local): 295-367 ms per function with the SDK clients (3.6-4.7x `node -e 0`),
-// 218-278 ms with this client and `src/aws/aws-http.ts` (3.2-4.0x); the bundle's chunks went from
-// 702 to ~400 KiB. This file and `aws-http.ts` (signing, sockets, timeouts, retries) are that way.
+// A hand-written DynamoDB client, because of cold start: every Lambda function of the store talks
+// to DynamoDB, and loading a general-purpose client was most of each cold start. BENCHMARKS.md
+// ("Cold start of every function", and "The store's own DynamoDB client") has the measurements
+// and their command. This file and `src/aws/aws-http.ts` (signing, sockets, timeouts, retries)
+// are that way.
 //
 // What it does: DynamoDB's JSON 1.0 protocol (`POST /`, `X-Amz-Target`), SigV4 signing with the
 // SDK's signer, credentials from the options or the environment (what Lambda provides), else the
@@ -16,7 +12,7 @@
 // retry quota (token bucket) and its longer 500 ms backoff base for throttling, adaptive rate
 // limiting, clock-skew correction, CRC32 checks of responses, endpoint discovery, FIPS and
 // dual-stack endpoints, proxies, or any operation beyond those the store and its local table
-// setup send. The document layer is `dynamodb-documents.ts`.
+// setup send. The document layer is `documents.ts`.
 import {
   type AwsClientOptions,
   AwsHttpClient,

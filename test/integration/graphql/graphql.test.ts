@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { AppError } from "../../../src/domain/index.js";
-import { DEFAULT_LIMITS } from "../../../src/graphql/index.js";
+import { DEFAULT_LIMITS } from "../../../src/graphql/limits.js";
 import type { Store } from "../../../src/services/index.js";
 import { MemoryStore } from "../../../src/store/index.js";
 import { interceptStore, startPerTest, type TestApp } from "../../helpers/app.js";
