@@ -5,6 +5,7 @@ import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/
 import type { ApiHandler, Problem } from "../../src/http/index.js";
 import type { Store } from "../../src/services/index.js";
 import { type ApiEventOptions, apiEvent } from "./api-event.js";
+import type { CartLineFixture } from "./fixtures.js";
 import {
   createSigningKey,
   mintToken,
@@ -56,6 +57,14 @@ export interface TestApp {
   signup(email?: string, details?: { name?: string; password?: string }): Promise<SignedUp>;
   /** A token signed with the app's own key: valid unless `claims` say otherwise. */
   mint(claims?: Partial<TokenClaims>): Promise<string>;
+  /** Replaces the caller's cart through `POST /cart`; fails the test unless it answers 200. */
+  saveCart(
+    token: string,
+    lines: readonly CartLineFixture[],
+    promotionCode?: string,
+  ): Promise<TestResponse>;
+  /** `PUT /checkout`, with an `Idempotency-Key` header when `idempotencyKey` is given. */
+  checkout(token: string, idempotencyKey?: string): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
@@ -136,6 +145,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         clientId: TEST_CLIENT_ID,
         subject: randomUUID(),
         ...claims,
+      }),
+    async saveCart(token, lines, promotionCode) {
+      const res = await invoke({
+        method: "POST",
+        resource: "/cart",
+        token,
+        body: {
+          products: lines.map(([id, quantity]) => ({ id, quantity })),
+          ...(promotionCode === undefined ? {} : { promotionCode }),
+        },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res;
+    },
+    checkout: (token, idempotencyKey) =>
+      invoke({
+        method: "PUT",
+        resource: "/checkout",
+        token,
+        ...(idempotencyKey === undefined ? {} : { headers: { "Idempotency-Key": idempotencyKey } }),
       }),
     close: () => app.close(),
   };

@@ -33,13 +33,8 @@ async function startCounted(env: Record<string, string> = {}) {
 /** Checks a one-product cart out over the API and answers the stored order, PLACED. */
 async function placeOrder(productId = "lonely-bird", quantity = 1): Promise<Order> {
   const user = await t.signup();
-  await t.invoke({
-    method: "POST",
-    resource: "/cart",
-    token: user.token,
-    body: { products: [{ id: productId, quantity }] },
-  });
-  const res = await t.invoke({ method: "PUT", resource: "/checkout", token: user.token });
+  await t.saveCart(user.token, [[productId, quantity]]);
+  const res = await t.checkout(user.token);
   expect(res.statusCode).toBe(202);
   const order = await t.app.store.getOrder(user.userId, res.json.id);
   if (order === undefined) throw new Error("the order was not stored");

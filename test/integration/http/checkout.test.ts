@@ -8,33 +8,12 @@ import {
   startPerTest,
   type TestApp,
 } from "../../helpers/app.js";
+import { PRICED_CART } from "../../helpers/fixtures.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
   t = app;
 });
-
-const saveCart = async (token: string, products: [string, number][], promotionCode?: string) => {
-  const res = await t.invoke({
-    method: "POST",
-    resource: "/cart",
-    token,
-    body: {
-      products: products.map(([id, quantity]) => ({ id, quantity })),
-      ...(promotionCode === undefined ? {} : { promotionCode }),
-    },
-  });
-  expect(res.statusCode).toBe(200);
-  return res;
-};
-
-const checkout = (token: string, idempotencyKey?: string) =>
-  t.invoke({
-    method: "PUT",
-    resource: "/checkout",
-    token,
-    ...(idempotencyKey === undefined ? {} : { headers: { "Idempotency-Key": idempotencyKey } }),
-  });
 
 const stockOf = async (id: string): Promise<number> =>
   (await t.invoke({ method: "GET", resource: "/products/{id}", pathParameters: { id } })).json
@@ -44,12 +23,9 @@ describe("PUT /checkout", () => {
   it("turns the cart into an order, takes the stock and empties the cart", async () => {
     await start();
     const ada = await t.signup();
-    await saveCart(ada.token, [
-      ["lonely-bird", 2],
-      ["solid-friendship", 1],
-    ]);
+    await t.saveCart(ada.token, PRICED_CART.lines);
 
-    const res = await checkout(ada.token, "order-1");
+    const res = await t.checkout(ada.token, "order-1");
 
     expect(res.statusCode).toBe(202);
     expect(res.headers.location).toBe(`orders/${res.json.id}`);
@@ -74,9 +50,9 @@ describe("PUT /checkout", () => {
   it("keeps the discount, rounded up for the shopper: WELCOME10 on 2999 makes 2699", async () => {
     await start();
     const ada = await t.signup();
-    await saveCart(ada.token, [["lonely-bird", 1]], "WELCOME10");
+    await t.saveCart(ada.token, [["lonely-bird", 1]], "WELCOME10");
 
-    const res = await checkout(ada.token);
+    const res = await t.checkout(ada.token);
 
     expect(res.statusCode).toBe(202);
     expect(res.json).toMatchObject({
@@ -91,12 +67,12 @@ describe("PUT /checkout", () => {
   it("replays the first order for the same Idempotency-Key and takes the stock once", async () => {
     await start();
     const ada = await t.signup();
-    await saveCart(ada.token, [["copper-kettle", 2]]);
+    await t.saveCart(ada.token, [["copper-kettle", 2]]);
 
-    const first = await checkout(ada.token, "7d5e1c1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f");
+    const first = await t.checkout(ada.token, "7d5e1c1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f");
     // A new cart in between must not change what the retry answers.
-    await saveCart(ada.token, [["lonely-bird", 1]]);
-    const retry = await checkout(ada.token, "7d5e1c1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f");
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
+    const retry = await t.checkout(ada.token, "7d5e1c1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f");
 
     expect(first.statusCode).toBe(202);
     expect(retry.statusCode).toBe(200);
@@ -113,11 +89,11 @@ describe("PUT /checkout", () => {
     await start();
     const ada = await t.signup();
     const bob = await t.signup();
-    await saveCart(ada.token, [["lonely-bird", 1]]);
-    await saveCart(bob.token, [["wool-throw", 1]]);
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
+    await t.saveCart(bob.token, [["wool-throw", 1]]);
 
-    const adas = await checkout(ada.token, "shared-key");
-    const bobs = await checkout(bob.token, "shared-key");
+    const adas = await t.checkout(ada.token, "shared-key");
+    const bobs = await t.checkout(bob.token, "shared-key");
 
     expect(bobs.statusCode).toBe(202);
     expect(bobs.headers["idempotent-replayed"]).toBeUndefined();
@@ -128,10 +104,10 @@ describe("PUT /checkout", () => {
   it("without a key, a second checkout finds the cart empty: 422 CART_EMPTY", async () => {
     await start();
     const ada = await t.signup();
-    await saveCart(ada.token, [["lonely-bird", 1]]);
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
 
-    const first = await checkout(ada.token);
-    const second = await checkout(ada.token);
+    const first = await t.checkout(ada.token);
+    const second = await t.checkout(ada.token);
 
     expect(first.statusCode).toBe(202);
     expectProblem(second, 422, "CART_EMPTY");
@@ -141,9 +117,9 @@ describe("PUT /checkout", () => {
   it("without a key, a double submit of the same cart places one order", async () => {
     await start();
     const ada = await t.signup();
-    await saveCart(ada.token, [["brass-desk-lamp", 2]]);
+    await t.saveCart(ada.token, [["brass-desk-lamp", 2]]);
 
-    const [a, b] = await Promise.all([checkout(ada.token), checkout(ada.token)]);
+    const [a, b] = await Promise.all([t.checkout(ada.token), t.checkout(ada.token)]);
 
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 202]);
     expect(b.json.id).toBe(a.json.id);
@@ -158,7 +134,7 @@ describe("PUT /checkout", () => {
     await start();
     const ada = await t.signup();
 
-    expect(expectProblem(await checkout(ada.token, "k1"), 422, "CART_EMPTY").detail).toBe(
+    expect(expectProblem(await t.checkout(ada.token, "k1"), 422, "CART_EMPTY").detail).toBe(
       "the cart is empty: save products to it first",
     );
   });
@@ -167,7 +143,7 @@ describe("PUT /checkout", () => {
     await start();
     const ada = await t.signup();
     const bob = await t.signup();
-    await saveCart(ada.token, [["lonely-bird", 1]]);
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
 
     const res = await t.invoke({
       method: "PUT",
@@ -185,12 +161,12 @@ describe("PUT /checkout", () => {
   it("answers 409 OUT_OF_STOCK naming the product and writes nothing", async () => {
     await start();
     const ada = await t.signup();
-    await saveCart(ada.token, [
+    await t.saveCart(ada.token, [
       ["lonely-bird", 1],
       ["brass-desk-lamp", 6],
     ]);
 
-    const res = await checkout(ada.token, "too-many-lamps");
+    const res = await t.checkout(ada.token, "too-many-lamps");
 
     const problem = expectProblem(res, 409, "OUT_OF_STOCK");
     expect(problem.detail).toBe("not enough Brass Desk Lamp in stock");
@@ -210,20 +186,20 @@ describe("PUT /checkout", () => {
       if (method !== "placeOrder" || !saveDuringCheckout) return;
       saveDuringCheckout = false;
       // The shopper's other tab saves a new cart between pricing and placing the order.
-      await saveCart(ada.token, [["wool-throw", 1]]);
+      await t.saveCart(ada.token, [["wool-throw", 1]]);
     });
     await start({ store });
     ada = await t.signup();
-    await saveCart(ada.token, [["lonely-bird", 1]]);
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
 
     saveDuringCheckout = true;
-    const res = await checkout(ada.token, "racing");
+    const res = await t.checkout(ada.token, "racing");
 
     expectProblem(res, 409, "CART_CHANGED");
     expect(saveDuringCheckout).toBe(false);
     expect(await stockOf("lonely-bird")).toBe(25);
     expect(await stockOf("wool-throw")).toBe(10);
-    const retry = await checkout(ada.token, "racing");
+    const retry = await t.checkout(ada.token, "racing");
     expect(retry.statusCode).toBe(202);
     expect(retry.json.products.map((p: { id: string }) => p.id)).toEqual(["wool-throw"]);
   });
@@ -238,10 +214,10 @@ describe("PUT /checkout", () => {
     });
     await start({ clock, store });
     const ada = await t.signup();
-    await saveCart(ada.token, [["lonely-bird", 1]], "FLASH50");
+    await t.saveCart(ada.token, [["lonely-bird", 1]], "FLASH50");
 
     clock.advanceSeconds(3600);
-    const res = await checkout(ada.token, "late");
+    const res = await t.checkout(ada.token, "late");
 
     expect(expectProblem(res, 422, "INVALID_PROMOTION").errors).toEqual([
       { field: "promotionCode", message: "expired at 2026-06-01T11:00:00.000Z" },
@@ -252,23 +228,23 @@ describe("PUT /checkout", () => {
   it("answers 400 for an Idempotency-Key that is not 1 to 128 visible ASCII characters", async () => {
     await start();
     const ada = await t.signup();
-    await saveCart(ada.token, [["lonely-bird", 1]]);
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
 
     for (const key of ["has space", "x".repeat(129), "", "clé"]) {
-      const problem = expectProblem(await checkout(ada.token, key), 400, "VALIDATION_FAILED");
+      const problem = expectProblem(await t.checkout(ada.token, key), 400, "VALIDATION_FAILED");
       expect(new Set(problem.errors?.map((e) => e.field))).toEqual(
         new Set(["Idempotency-Key header"]),
       );
     }
     expect(await stockOf("lonely-bird")).toBe(25);
-    expect((await checkout(ada.token, "x".repeat(128))).statusCode).toBe(202);
+    expect((await t.checkout(ada.token, "x".repeat(128))).statusCode).toBe(202);
   });
 
   it("reads the Idempotency-Key header in any case", async () => {
     await start();
     const ada = await t.signup();
-    await saveCart(ada.token, [["lonely-bird", 1]]);
-    const first = await checkout(ada.token, "case-key");
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
+    const first = await t.checkout(ada.token, "case-key");
 
     const retry = await t.invoke({
       method: "PUT",

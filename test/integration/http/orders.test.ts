@@ -21,14 +21,8 @@ afterEach(async () => {
 
 /** Saves a one-line cart and checks it out; answers the order. */
 async function placeOrder(user: SignedUp, productId: string, quantity = 1) {
-  const cart = await t.invoke({
-    method: "POST",
-    resource: "/cart",
-    token: user.token,
-    body: { products: [{ id: productId, quantity }] },
-  });
-  expect(cart.statusCode).toBe(200);
-  const res = await t.invoke({ method: "PUT", resource: "/checkout", token: user.token });
+  await t.saveCart(user.token, [[productId, quantity]]);
+  const res = await t.checkout(user.token);
   expect(res.statusCode).toBe(202);
   clock.advanceSeconds(60);
   return res.json;

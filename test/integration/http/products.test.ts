@@ -15,14 +15,6 @@ afterEach(async () => {
 const listProducts = (token?: string) =>
   t.invoke({ method: "GET", resource: "/products", ...(token === undefined ? {} : { token }) });
 
-const saveCart = (token: string, ids: string[]) =>
-  t.invoke({
-    method: "POST",
-    resource: "/cart",
-    token,
-    body: { products: ids.map((id) => ({ id, quantity: 1 })) },
-  });
-
 const selectedIds = (products: { id: string; isSelected: boolean }[]) =>
   products.filter((p) => p.isSelected).map((p) => p.id);
 
@@ -51,7 +43,10 @@ describe("GET /products", () => {
   it("marks isSelected exactly for the products in the caller's cart", async () => {
     const ada = await t.signup();
     const bob = await t.signup();
-    expect((await saveCart(ada.token, ["morning-fog", "lonely-bird"])).statusCode).toBe(200);
+    await t.saveCart(ada.token, [
+      ["morning-fog", 1],
+      ["lonely-bird", 1],
+    ]);
 
     const mine = await listProducts(ada.token);
     expect(mine.statusCode).toBe(200);
@@ -60,7 +55,7 @@ describe("GET /products", () => {
     expect(selectedIds((await listProducts(bob.token)).json)).toEqual([]);
     expect(selectedIds((await listProducts()).json)).toEqual([]);
 
-    await saveCart(ada.token, ["wool-throw"]);
+    await t.saveCart(ada.token, [["wool-throw", 1]]);
     expect(selectedIds((await listProducts(ada.token)).json)).toEqual(["wool-throw"]);
   });
 });
@@ -68,7 +63,7 @@ describe("GET /products", () => {
 describe("GET /products/{id}", () => {
   it("answers one product, isSelected for the caller's cart", async () => {
     const ada = await t.signup();
-    await saveCart(ada.token, ["solid-friendship"]);
+    await t.saveCart(ada.token, [["solid-friendship", 1]]);
 
     const anonymous = await t.invoke({
       method: "GET",

@@ -1,0 +1,168 @@
+// Routing: every route of the table answers, unknown paths and methods are refused (404, 405).
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ROUTES } from "../../../src/http/index.js";
+import type { ApiEventOptions } from "../../helpers/api-event.js";
+import { expectProblem, startPerTest, type TestApp } from "../../helpers/app.js";
+
+let t: TestApp;
+const start = startPerTest((app) => {
+  t = app;
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("routing", () => {
+  it("answers every route of the route table", async () => {
+    await start();
+    const ada = await t.signup("ada@example.com");
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
+    const order = await t.checkout(ada.token);
+    await t.saveCart(ada.token, [["wool-throw", 1]]);
+    const samples: Record<string, [ApiEventOptions, number]> = {
+      "GET /products": [{ method: "GET", resource: "/products" }, 200],
+      "GET /products/{id}": [
+        { method: "GET", resource: "/products/{id}", pathParameters: { id: "lonely-bird" } },
+        200,
+      ],
+      "POST /products/{id}/comments": [
+        {
+          method: "POST",
+          resource: "/products/{id}/comments",
+          pathParameters: { id: "lonely-bird" },
+          token: ada.token,
+          body: { rating: 5, text: "Still lovely." },
+        },
+        201,
+      ],
+      "GET /cart": [{ method: "GET", resource: "/cart", token: ada.token }, 200],
+      "POST /cart": [
+        {
+          method: "POST",
+          resource: "/cart",
+          token: ada.token,
+          body: { products: [{ id: "wool-throw", quantity: 2 }] },
+        },
+        200,
+      ],
+      "POST /guest-carts": [{ method: "POST", resource: "/guest-carts" }, 201],
+      "POST /cart/merge": [
+        {
+          method: "POST",
+          resource: "/cart/merge",
+          token: ada.token,
+          headers: { "Guest-Cart-Token": "A".repeat(43) },
+        },
+        200,
+      ],
+      "PUT /checkout": [{ method: "PUT", resource: "/checkout", token: ada.token }, 202],
+      "GET /orders": [{ method: "GET", resource: "/orders", token: ada.token }, 200],
+      "GET /orders/{id}": [
+        {
+          method: "GET",
+          resource: "/orders/{id}",
+          pathParameters: { id: order.json.id },
+          token: ada.token,
+        },
+        200,
+      ],
+      "POST /auth/signup": [
+        {
+          method: "POST",
+          resource: "/auth/signup",
+          body: { email: "new@example.com", password: "long enough" },
+        },
+        201,
+      ],
+      "POST /auth/login": [
+        {
+          method: "POST",
+          resource: "/auth/login",
+          body: { email: "ada@example.com", password: "correct horse battery" },
+        },
+        200,
+      ],
+      "GET /.well-known/jwks.json": [{ method: "GET", resource: "/.well-known/jwks.json" }, 200],
+      "GET /openapi.json": [{ method: "GET", resource: "/openapi.json" }, 200],
+      ...Object.fromEntries(
+        ["/query", "/graphql"].flatMap((resource) => [
+          [
+            `POST ${resource}`,
+            [{ method: "POST", resource, body: { query: "{ products { id } }" } }, 200],
+          ],
+          [
+            `GET ${resource}`,
+            [
+              {
+                method: "GET",
+                resource,
+                query: { query: "{ cart { totalCents } }" },
+                token: ada.token,
+              },
+              200,
+            ],
+          ],
+        ]),
+      ),
+    };
+
+    // A route added to the table without a sample here fails this test.
+    expect(Object.keys(samples).sort()).toEqual(
+      ROUTES.map((route) => `${route.method} ${route.resource}`).sort(),
+    );
+    for (const [key, [options, status]] of Object.entries(samples)) {
+      const res = await t.invoke(options);
+      expect({ key, status: res.statusCode }).toEqual({ key, status });
+      // The same route reached through the monolith's catch-all resource.
+      const viaProxy = await t.invoke({
+        ...options,
+        resource: "/{proxy+}",
+        path: res.path,
+        pathParameters: { proxy: res.path.slice(1) },
+      });
+      expect({ key, status: viaProxy.statusCode }).not.toEqual({ key, status: 404 });
+      expect({ key, status: viaProxy.statusCode }).not.toEqual({ key, status: 405 });
+    }
+  });
+
+  it("routes a catch-all /{proxy+} event by its path, decoding path parameters", async () => {
+    await start();
+
+    const res = await t.invoke({
+      method: "GET",
+      resource: "/{proxy+}",
+      path: "/products/lonely%2Dbird",
+    });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json.id).toBe("lonely-bird");
+  });
+
+  it.each(["/nope", "/products/lonely-bird/reviews", "/cart/items", "/"])(
+    "answers 404 for an unknown path %s",
+    async (path) => {
+      await start();
+
+      const res = await t.invoke({ method: "GET", resource: "/{proxy+}", path });
+
+      expect(expectProblem(res, 404, "NOT_FOUND").detail).toBe(`no resource at ${path}`);
+    },
+  );
+
+  it.each([
+    ["DELETE", "/products", "/products", "GET, OPTIONS"],
+    ["PATCH", "/{proxy+}", "/cart", "GET, POST, OPTIONS"],
+    ["GET", "/checkout", "/checkout", "PUT, OPTIONS"],
+    ["POST", "/{proxy+}", "/orders/123", "GET, OPTIONS"],
+    ["GET", "/{proxy+}", "/auth/login", "POST, OPTIONS"],
+  ])("answers 405 with Allow for %s on %s (%s)", async (method, resource, path, allow) => {
+    await start();
+
+    const res = await t.invoke({ method, resource, path });
+
+    const problem = expectProblem(res, 405, "METHOD_NOT_ALLOWED");
+    expect(res.headers.allow).toBe(allow);
+    expect(problem.instance).toBe(path);
+  });
+});
