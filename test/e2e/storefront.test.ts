@@ -394,25 +394,57 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     }
   }, 60_000);
 
-  it("shows a declined payment as FAILED with the reason", async () => {
-    const dataDir = join(work, "declining");
-    await mkdir(dataDir);
-    const declining = await startServer(dataDir, webDir, { PAYMENT_MODE: "decline" });
-    try {
-      const { page } = await visitor();
-      await page.goto(`${declining.url}/`);
-      await addFromCatalogue(page, "Terracotta Planter");
-      await signUp(page, declining, {
-        email: `declined-${randomUUID()}@example.com`,
-        name: "Dee Klein",
+  describe("on a server whose payments are declined and whose tokens live a minute", () => {
+    let declining: Server | undefined;
+
+    beforeAll(async () => {
+      const dataDir = join(work, "declining");
+      await mkdir(dataDir);
+      declining = await startServer(dataDir, webDir, {
+        PAYMENT_MODE: "decline",
+        TOKEN_TTL_SECONDS: "60",
       });
-      await page.goto(`${declining.url}/basket`);
+    }, 60_000);
+
+    afterAll(() => stopServer(declining));
+
+    it("shows a declined payment as FAILED with the reason", async () => {
+      const server = declining as Server;
+      const { page } = await visitor();
+      await page.goto(`${server.url}/`);
+      await addFromCatalogue(page, "Terracotta Planter");
+      await signUp(page, server, { email: `declined-${randomUUID()}@example.com`, name: "Dee" });
+      await page.goto(`${server.url}/basket`);
       await page.getByRole("button", { name: "Place order" }).click();
       await page.locator('[data-status="FAILED"]').waitFor({ timeout: STEP_MS });
-      await page.getByText(/the payment was declined/).waitFor();
+      await page
+        .locator("main")
+        .getByText(/the payment was declined/)
+        .waitFor();
       await expectAccessible(page, "a failed order");
-    } finally {
-      await stopServer(declining);
-    }
-  }, 90_000);
+    }, 60_000);
+
+    it("refreshes the access token before it expires", async () => {
+      const server = declining as Server;
+      const { page } = await visitor();
+      // The page's clock, not the server's, jumps ahead: the refresh timer fires as it would
+      // 50 s later, and the server mints the new token in real time.
+      await page.clock.install();
+      await page.goto(`${server.url}/`);
+      await signUp(page, server, { email: `refresh-${randomUUID()}@example.com`, name: "Ray" });
+      const expiry = async () =>
+        (JSON.parse((await storedSession(page)) ?? "{}") as { expiresAt?: number }).expiresAt ?? 0;
+      const before = await expiry();
+      await page.clock.fastForward("00:50");
+      // A new token, valid for another minute from the page's later "now". (Within the same
+      // second the server may mint the very same JWT: RS256 signatures are deterministic.)
+      await expect.poll(expiry, { timeout: STEP_MS }).toBeGreaterThan(before + 40_000);
+      expect(await ordersOf(server, await accessToken(page))).toEqual([]);
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "My orders" })
+        .click();
+      await page.getByText("No orders yet.").waitFor();
+    }, 60_000);
+  });
 });
