@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/ports.js";
 
@@ -166,13 +166,24 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
 
+  // The dev server sends the page a strict Content-Security-Policy: nothing may break it.
+  let refusedByPolicy: string[] = [];
   const visitor = async (width = 1280, height = 900) => {
     const context = await (browser as Browser).newContext({ viewport: { width, height } });
     contexts.push(context);
     const page = await context.newPage();
     page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+    });
     return { context, page };
   };
+
+  afterEach(() => {
+    const refused = refusedByPolicy;
+    refusedByPolicy = [];
+    expect(refused, "Content-Security-Policy violations").toEqual([]);
+  });
 
   const first = { email: `ada-${randomUUID()}@example.com`, name: "Ada Lovelace" };
   let firstOrderId = "";
@@ -364,6 +375,36 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await page.goto(`${server.url}/no/such/page`);
     await page.getByRole("heading", { name: "Page not found" }).waitFor();
     await expectAccessible(page, "the 404 page");
+  }, 60_000);
+
+  it("starts a new guest cart when the kept one has expired, from the keyboard alone", async () => {
+    const server = shop as Server;
+    const { context, page } = await visitor();
+    const expired = "A".repeat(43);
+    await context.addInitScript({
+      content: `localStorage.setItem("store.guestCartToken", ${JSON.stringify(expired)});`,
+    });
+    await page.goto(`${server.url}/basket`);
+    await page.getByText("Your basket is empty.").waitFor();
+    await expect.poll(() => storedGuestToken(page)).toBeNull();
+
+    await page.goto(`${server.url}/`);
+    await page.getByRole("heading", { name: "Small things, made with care" }).waitFor();
+    // Tab through the page to the first "Add to basket" and press Enter, as a keyboard user would.
+    const target = "Add to basket: Lonely Bird";
+    let focused: string | null = null;
+    for (let presses = 0; presses < 20 && focused !== target; presses += 1) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate<string | null>(
+        'document.activeElement?.getAttribute("aria-label") ?? null',
+      );
+    }
+    expect(focused, "Tab reaches the first product's button").toBe(target);
+    await page.keyboard.press("Enter");
+    await page.getByText("1 in your basket").waitFor({ timeout: STEP_MS });
+    const fresh = await storedGuestToken(page);
+    expect(fresh).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(fresh).not.toBe(expired);
   }, 60_000);
 
   it("fits a 360 px wide screen on every page", async () => {
