@@ -234,6 +234,7 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await addFromCatalogue(page, "Lonely Bird");
     const guestToken = await storedGuestToken(page);
     expect(guestToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await page.mouse.move(0, 0); // no hover state in the picture
     await page.screenshot({ path: join(SCREENSHOTS, "catalogue-desktop.png") });
 
     await page.getByRole("link", { name: "Copper Kettle" }).click();
