@@ -27,10 +27,9 @@ export {
   WEBSOCKET_API_ID,
 } from "./serverless-descriptor.js";
 export { SITE_ORIGIN, siteResources } from "./site.js";
-export type { SiteConfig, SiteUpload } from "./site-upload.js";
+export type { SiteUpload } from "./site-upload.js";
 export {
   cacheControlOf,
-  contentTypeOf,
   planUploads,
   siteConfigFrom,
   siteKeysOf,
