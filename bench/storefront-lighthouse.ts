@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse, { type Result } from "lighthouse";
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "../test/helpers/browser.js";
 import { createServerGroup } from "./child-processes.js";
 
 // The storefront's budget (issue: performance and accessibility >= 95 on the catalogue and the
@@ -16,16 +17,6 @@ const MIN_SCORE = 95;
 const PAGES = [
   { name: "catalogue", path: "/" },
   { name: "cart", path: "/basket" },
-];
-const CHROME_FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
 ];
 
 const strict = process.argv.includes("--strict");
@@ -45,8 +36,8 @@ try {
     readyPath: "/config.json",
   });
   const chrome = await chromeLauncher.launch({
-    chromePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    chromeFlags: CHROME_FLAGS,
+    chromePath: CHROMIUM_PATH,
+    chromeFlags: CHROMIUM_FLAGS,
     userDataDir: await mkdtemp(join(tmpdir(), "store-lighthouse-profile-")),
   });
   try {

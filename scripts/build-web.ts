@@ -1,5 +1,5 @@
 import { readFile, rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build, type Manifest } from "vite";
@@ -56,7 +56,7 @@ for (const file of new Set(allJs)) allBytes += await gzippedBytes(file);
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 console.log(
-  `storefront built into ${OUT}: the catalogue page loads ${kb(catalogueBytes)} of JavaScript gzipped ` +
+  `storefront built into ${relative(process.cwd(), OUT) || "."}: the catalogue page loads ${kb(catalogueBytes)} of JavaScript gzipped ` +
     `(${catalogueJs.join(", ")}; budget ${kb(BUDGET_BYTES)}); all JavaScript ${kb(allBytes)} gzipped`,
 );
 if (catalogueBytes > BUDGET_BYTES) {

@@ -1,3 +1,10 @@
+import {
+  contentTypeOf,
+  IMMUTABLE,
+  isHashedAsset,
+  NO_CACHE,
+  type SiteConfig,
+} from "../http/site-files.js";
 import { STACK_OUTPUTS } from "./serverless-descriptor.js";
 
 /**
@@ -5,15 +12,6 @@ import { STACK_OUTPUTS } from "./serverless-descriptor.js";
  * Content-Type and Cache-Control, the order of the uploads, and the page's config.json written
  * from the stack's outputs. scripts/deploy.ts only sends what these functions plan.
  */
-
-/** The page's runtime settings (`/config.json`), the same shape the dev server answers. */
-export interface SiteConfig {
-  apiUrl: string;
-  websocketUrl: string;
-  region: string;
-  userPoolClientId: string;
-  cognitoEndpoint: string;
-}
 
 /** One object to put in the bucket: a file of the built site, or a body made here. */
 export interface SiteUpload {
@@ -26,47 +24,12 @@ export interface SiteUpload {
 export const CONFIG_KEY = "config.json";
 export const INDEX_KEY = "index.html";
 
-/** Vite's output names carry a content hash: a name never gets other bytes. */
-export const IMMUTABLE = "public, max-age=31536000, immutable";
-/** Kept, but asked again (a cheap 304 through the ETag) before every use: a deploy shows at once. */
-export const NO_CACHE = "no-cache";
 /** Unhashed files (product images, the favicon): a changed one shows within the hour. */
 export const SHORT_CACHE = "public, max-age=3600";
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  html: "text/html; charset=utf-8",
-  js: "text/javascript; charset=utf-8",
-  mjs: "text/javascript; charset=utf-8",
-  css: "text/css; charset=utf-8",
-  json: "application/json",
-  map: "application/json",
-  webmanifest: "application/manifest+json",
-  txt: "text/plain; charset=utf-8",
-  xml: "application/xml",
-  svg: "image/svg+xml",
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  gif: "image/gif",
-  webp: "image/webp",
-  avif: "image/avif",
-  ico: "image/x-icon",
-  woff: "font/woff",
-  woff2: "font/woff2",
-};
-
-/** The Content-Type of a file by its extension. The distribution sends `nosniff`, so a script
- * or a style must be labelled exactly; an unknown extension is plain bytes. */
-export function contentTypeOf(key: string): string {
-  const name = key.slice(key.lastIndexOf("/") + 1);
-  const dot = name.lastIndexOf(".");
-  const extension = dot === -1 ? "" : name.slice(dot + 1).toLowerCase();
-  return CONTENT_TYPES[extension] ?? "application/octet-stream";
-}
-
 /** The Cache-Control stored with an object (S3 answers it, CloudFront and browsers obey it). */
 export function cacheControlOf(key: string): string {
-  if (key.startsWith("assets/")) return IMMUTABLE;
+  if (isHashedAsset(key)) return IMMUTABLE;
   if (key === INDEX_KEY || key === CONFIG_KEY) return NO_CACHE;
   return SHORT_CACHE;
 }

@@ -17,18 +17,20 @@ export function isAllowedOrigin(cors: CorsConfig, origin: string | undefined): o
 /**
  * Adds CORS headers to a result: an allowed origin is echoed back, a disallowed one gets none
  * (the browser then blocks the response). `Vary: Origin` is always set because the answer
- * depends on the Origin header, so shared caches must key on it.
+ * depends on the Origin header, so shared caches must key on it. `exposedHeaders`: the response
+ * headers a page may read, the API's by default.
  */
 export function withCors(
   result: APIGatewayProxyResult,
   cors: CorsConfig,
   origin: string | undefined,
+  exposedHeaders: string = EXPOSED_HEADERS,
 ): APIGatewayProxyResult {
   const headers = result.headers ?? {};
   headers.Vary = "Origin";
   if (isAllowedOrigin(cors, origin)) {
     headers["Access-Control-Allow-Origin"] = origin;
-    headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS;
+    headers["Access-Control-Expose-Headers"] = exposedHeaders;
   }
   result.headers = headers;
   return result;

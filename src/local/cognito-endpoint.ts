@@ -2,7 +2,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type * as z from "zod/mini";
 import type { App } from "../compose/index.js";
 import { AppError } from "../domain/index.js";
-import { type ApiHandler, type CorsConfig, header, isAllowedOrigin } from "../http/index.js";
+import {
+  type ApiHandler,
+  type CorsConfig,
+  header,
+  isAllowedOrigin,
+  withCors,
+} from "../http/index.js";
 import {
   type AuthService,
   type Logger,
@@ -254,7 +260,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
     } catch (error) {
       result = failure(error, requestId);
     }
-    return withCors(result, cors, header(event, "origin"));
+    return withCors(result, cors, header(event, "origin"), EXPOSED_HEADERS);
   };
 }
 
@@ -277,22 +283,6 @@ export function localUserPoolPaths(
     log: app.log,
   });
   return new Map(COGNITO_PATHS.map((path) => [path, endpoint]));
-}
-
-/** The API's CORS policy: an allowed Origin is echoed, and the answer always varies by Origin. */
-function withCors(
-  result: APIGatewayProxyResult,
-  cors: CorsConfig,
-  origin: string | undefined,
-): APIGatewayProxyResult {
-  const headers = result.headers ?? {};
-  headers.Vary = "Origin";
-  if (isAllowedOrigin(cors, origin)) {
-    headers["Access-Control-Allow-Origin"] = origin;
-    headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS;
-  }
-  result.headers = headers;
-  return result;
 }
 
 function json(statusCode: number, body: object, requestId: string): APIGatewayProxyResult {

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Config, compose, loadConfig } from "../compose/index.js";
+import type { SiteConfig } from "../http/site-files.js";
 import { COGNITO_PATHS, localUserPoolPaths } from "./cognito-endpoint.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
-import { createStaticSite, type SiteConfig } from "./static-site.js";
+import { createStaticSite } from "./static-site.js";
 
 // `STORE=dynamodb` without an endpoint: run DynamoDB Local (in memory) for this session.
 const emulator =

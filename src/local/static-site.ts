@@ -1,15 +1,13 @@
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { extname, join, resolve, sep } from "node:path";
-
-/** What the page reads at start instead of settings baked into its bundle (`web/src/config.ts`). */
-export interface SiteConfig {
-  apiUrl: string;
-  websocketUrl: string;
-  region: string;
-  userPoolClientId: string;
-  cognitoEndpoint: string;
-}
+import { join, resolve, sep } from "node:path";
+import {
+  contentTypeOf,
+  IMMUTABLE,
+  isHashedAsset,
+  NO_CACHE,
+  type SiteConfig,
+} from "../http/site-files.js";
 
 export interface StaticSiteOptions {
   /** The built storefront (`dist/web`): `index.html`, `assets/`, `images/`. */
@@ -24,23 +22,11 @@ export interface StaticSiteOptions {
 /** Serves one request when it is for the site; answers false to leave it to the API. */
 export type StaticSite = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".webp": "image/webp",
-  ".ico": "image/x-icon",
-  ".json": "application/json; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-  ".woff2": "font/woff2",
-};
-
-/** Vite names every file under `assets/` after a hash of its content: it never changes. */
-const IMMUTABLE = "public, max-age=31536000, immutable";
-/** Everything else (index.html, config.json, images) may change with the next build or start. */
-const REVALIDATE = "no-cache";
+/**
+ * Unhashed files (index.html, config.json, images) are revalidated on every use here: a rebuild
+ * or an edited image shows at the next reload. (The site bucket keeps images for an hour.)
+ */
+const REVALIDATE = NO_CACHE;
 
 /**
  * The storefront on the dev server, from the API's origin: a file of the built site when one
@@ -60,20 +46,20 @@ export function createStaticSite(options: StaticSiteOptions): StaticSite {
     const config = options.config(`http://${request.headers.host ?? "127.0.0.1"}`);
     if (path === "/config.json") {
       const body = Buffer.from(JSON.stringify(config));
-      send(request, response, { type: CONTENT_TYPES[".json"] as string, cache: REVALIDATE }, body);
+      send(request, response, { type: contentTypeOf(path), cache: REVALIDATE }, body);
       return true;
     }
     const html = {
-      type: CONTENT_TYPES[".html"] as string,
+      type: contentTypeOf("index.html"),
       cache: REVALIDATE,
       contentSecurityPolicy: contentSecurityPolicy(config),
     };
 
     const file = await findFile(root, path);
     if (file !== undefined) {
-      const type = CONTENT_TYPES[extname(file)] ?? "application/octet-stream";
+      const type = contentTypeOf(file);
       const headers: FileHeaders = type === html.type ? { ...html } : { type, cache: REVALIDATE };
-      if (path.startsWith("/assets/")) headers.cache = IMMUTABLE;
+      if (isHashedAsset(path)) headers.cache = IMMUTABLE;
       send(request, response, headers, await readFile(file));
       return true;
     }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { freePort } from "../helpers/ports.js";
 
@@ -16,7 +16,15 @@ import { freePort } from "../helpers/ports.js";
 // orders from one attempt, another user's order shown).
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const SCREENSHOTS = join(ROOT, "docs", "screenshots");
+/**
+ * The README's pictures are these screenshots. They are retaken into docs/ only when asked
+ * (`UPDATE_SCREENSHOTS=1 npx vitest run test/e2e/storefront.test.ts`): every run shows a new
+ * order id and time, and a test run should not leave the work tree changed.
+ */
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? join(ROOT, "docs", "screenshots")
+    : join(tmpdir(), "store-storefront-screenshots");
 const PASSWORD = "Correct-horse-battery-9";
 const STEP_MS = 15_000;
 
@@ -166,13 +174,24 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
 
+  // The dev server sends the page a strict Content-Security-Policy: nothing may break it.
+  let refusedByPolicy: string[] = [];
   const visitor = async (width = 1280, height = 900) => {
     const context = await (browser as Browser).newContext({ viewport: { width, height } });
     contexts.push(context);
     const page = await context.newPage();
     page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+    });
     return { context, page };
   };
+
+  afterEach(() => {
+    const refused = refusedByPolicy;
+    refusedByPolicy = [];
+    expect(refused, "Content-Security-Policy violations").toEqual([]);
+  });
 
   const first = { email: `ada-${randomUUID()}@example.com`, name: "Ada Lovelace" };
   let firstOrderId = "";
@@ -223,6 +242,7 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await addFromCatalogue(page, "Lonely Bird");
     const guestToken = await storedGuestToken(page);
     expect(guestToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await page.mouse.move(0, 0); // no hover state in the picture
     await page.screenshot({ path: join(SCREENSHOTS, "catalogue-desktop.png") });
 
     await page.getByRole("link", { name: "Copper Kettle" }).click();
@@ -366,6 +386,36 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await expectAccessible(page, "the 404 page");
   }, 60_000);
 
+  it("starts a new guest cart when the kept one has expired, from the keyboard alone", async () => {
+    const server = shop as Server;
+    const { context, page } = await visitor();
+    const expired = "A".repeat(43);
+    await context.addInitScript({
+      content: `localStorage.setItem("store.guestCartToken", ${JSON.stringify(expired)});`,
+    });
+    await page.goto(`${server.url}/basket`);
+    await page.getByText("Your basket is empty.").waitFor();
+    await expect.poll(() => storedGuestToken(page)).toBeNull();
+
+    await page.goto(`${server.url}/`);
+    await page.getByRole("heading", { name: "Small things, made with care" }).waitFor();
+    // Tab through the page to the first "Add to basket" and press Enter, as a keyboard user would.
+    const target = "Add to basket: Lonely Bird";
+    let focused: string | null = null;
+    for (let presses = 0; presses < 20 && focused !== target; presses += 1) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate<string | null>(
+        'document.activeElement?.getAttribute("aria-label") ?? null',
+      );
+    }
+    expect(focused, "Tab reaches the first product's button").toBe(target);
+    await page.keyboard.press("Enter");
+    await page.getByText("1 in your basket").waitFor({ timeout: STEP_MS });
+    const fresh = await storedGuestToken(page);
+    expect(fresh).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(fresh).not.toBe(expired);
+  }, 60_000);
+
   it("fits a 360 px wide screen on every page", async () => {
     const server = shop as Server;
     expect(firstSession).not.toBe("");
@@ -394,25 +444,57 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     }
   }, 60_000);
 
-  it("shows a declined payment as FAILED with the reason", async () => {
-    const dataDir = join(work, "declining");
-    await mkdir(dataDir);
-    const declining = await startServer(dataDir, webDir, { PAYMENT_MODE: "decline" });
-    try {
-      const { page } = await visitor();
-      await page.goto(`${declining.url}/`);
-      await addFromCatalogue(page, "Terracotta Planter");
-      await signUp(page, declining, {
-        email: `declined-${randomUUID()}@example.com`,
-        name: "Dee Klein",
+  describe("on a server whose payments are declined and whose tokens live a minute", () => {
+    let declining: Server | undefined;
+
+    beforeAll(async () => {
+      const dataDir = join(work, "declining");
+      await mkdir(dataDir);
+      declining = await startServer(dataDir, webDir, {
+        PAYMENT_MODE: "decline",
+        TOKEN_TTL_SECONDS: "60",
       });
-      await page.goto(`${declining.url}/basket`);
+    }, 60_000);
+
+    afterAll(() => stopServer(declining));
+
+    it("shows a declined payment as FAILED with the reason", async () => {
+      const server = declining as Server;
+      const { page } = await visitor();
+      await page.goto(`${server.url}/`);
+      await addFromCatalogue(page, "Terracotta Planter");
+      await signUp(page, server, { email: `declined-${randomUUID()}@example.com`, name: "Dee" });
+      await page.goto(`${server.url}/basket`);
       await page.getByRole("button", { name: "Place order" }).click();
       await page.locator('[data-status="FAILED"]').waitFor({ timeout: STEP_MS });
-      await page.getByText(/the payment was declined/).waitFor();
+      await page
+        .locator("main")
+        .getByText(/the payment was declined/)
+        .waitFor();
       await expectAccessible(page, "a failed order");
-    } finally {
-      await stopServer(declining);
-    }
-  }, 90_000);
+    }, 60_000);
+
+    it("refreshes the access token before it expires", async () => {
+      const server = declining as Server;
+      const { page } = await visitor();
+      // The page's clock, not the server's, jumps ahead: the refresh timer fires as it would
+      // 50 s later, and the server mints the new token in real time.
+      await page.clock.install();
+      await page.goto(`${server.url}/`);
+      await signUp(page, server, { email: `refresh-${randomUUID()}@example.com`, name: "Ray" });
+      const expiry = async () =>
+        (JSON.parse((await storedSession(page)) ?? "{}") as { expiresAt?: number }).expiresAt ?? 0;
+      const before = await expiry();
+      await page.clock.fastForward("00:50");
+      // A new token, valid for another minute from the page's later "now". (Within the same
+      // second the server may mint the very same JWT: RS256 signatures are deterministic.)
+      await expect.poll(expiry, { timeout: STEP_MS }).toBeGreaterThan(before + 40_000);
+      expect(await ordersOf(server, await accessToken(page))).toEqual([]);
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "My orders" })
+        .click();
+      await page.getByText("No orders yet.").waitFor();
+    }, 60_000);
+  });
 });

@@ -20,7 +20,7 @@ export function chromiumAvailable(): boolean {
 
 // Without the background-networking flags chromium keeps dialling Google's hosts, which this
 // sandbox's closed network refuses; --no-sandbox because tests run as root in a container.
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -36,5 +36,5 @@ const FLAGS = [
  * user-data dir, deleted on close); each test's `newContext()` is a fresh visitor on top.
  */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
 }

@@ -3,7 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createStaticSite, type SiteConfig } from "../../src/local/static-site.js";
+import type { SiteConfig } from "../../src/http/site-files.js";
+import { createStaticSite } from "../../src/local/static-site.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 

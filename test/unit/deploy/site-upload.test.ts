@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   cacheControlOf,
-  contentTypeOf,
   planUploads,
-  type SiteConfig,
   siteConfigFrom,
   stackOutputsOf,
 } from "../../../src/deploy/site-upload.js";
+import { contentTypeOf, type SiteConfig } from "../../../src/http/site-files.js";
 
 const CONFIG: SiteConfig = {
   apiUrl: "https://abc123.execute-api.eu-west-1.amazonaws.com/prod",

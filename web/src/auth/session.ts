@@ -12,6 +12,8 @@ export interface Session {
   refreshToken: string;
   /** Epoch milliseconds when the access token expires. */
   expiresAt: number;
+  /** How long the access token lives, in milliseconds. */
+  lifetimeMs: number;
   email: string;
   name: string;
 }
@@ -21,8 +23,12 @@ export interface Session {
 // Signing in again in a new tab is the price, an acceptable one for a shop. The guest-cart
 // token, worth nothing beyond a cart, stays in localStorage (cart/guest-token.ts).
 const KEY = "store.session";
-// Refresh this long before expiry, so a request never leaves with a token about to lapse.
+// Refresh a minute before expiry (a quarter of the lifetime for short-lived tokens, so a token
+// that lives less than a minute is not refreshed in a loop): a request never leaves with a token
+// about to lapse.
 const REFRESH_MARGIN_MS = 60_000;
+const MIN_REFRESH_DELAY_MS = 5_000;
+const margin = (current: Session) => Math.min(REFRESH_MARGIN_MS, current.lifetimeMs / 4);
 
 function read(): Session | null {
   try {
@@ -36,6 +42,7 @@ function read(): Session | null {
       accessToken: value.accessToken,
       refreshToken: value.refreshToken,
       expiresAt: value.expiresAt,
+      lifetimeMs: typeof value.lifetimeMs === "number" ? value.lifetimeMs : 3_600_000,
       email: value.email ?? "",
       name: value.name ?? "",
     };
@@ -59,7 +66,8 @@ function store(next: Session | null): void {
 function schedule(current: Session | null): void {
   clearTimeout(refreshTimer);
   if (current === null) return;
-  const delay = Math.max(current.expiresAt - REFRESH_MARGIN_MS - Date.now(), 0);
+  // Never sooner than a few seconds: whatever a server answers, the page cannot spin on refresh.
+  const delay = Math.max(current.expiresAt - margin(current) - Date.now(), MIN_REFRESH_DELAY_MS);
   refreshTimer = setTimeout(() => void refresh(), delay);
 }
 
@@ -69,10 +77,12 @@ function fromResult(
   profile: Pick<Session, "email" | "name">,
 ): Session {
   return {
+    email: profile.email,
+    name: profile.name,
     accessToken: result.AccessToken,
     refreshToken: result.RefreshToken ?? refreshToken,
     expiresAt: Date.now() + result.ExpiresIn * 1000,
-    ...profile,
+    lifetimeMs: result.ExpiresIn * 1000,
   };
 }
 
@@ -82,7 +92,10 @@ function refresh(): Promise<Session | null> {
   if (current === null) return Promise.resolve(null);
   refreshing ??= refreshAuth(current.refreshToken)
     .then((result) => {
-      const next = fromResult(result, current.refreshToken, current);
+      const next = fromResult(result, current.refreshToken, {
+        email: current.email,
+        name: current.name,
+      });
       store(next);
       return next;
     })
@@ -105,7 +118,7 @@ function refresh(): Promise<Session | null> {
 export async function accessToken(): Promise<string | null> {
   const current = session.get();
   if (current === null) return null;
-  if (current.expiresAt - REFRESH_MARGIN_MS > Date.now()) return current.accessToken;
+  if (current.expiresAt - margin(current) > Date.now()) return current.accessToken;
   return (await refresh())?.accessToken ?? null;
 }
 

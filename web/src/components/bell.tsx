@@ -8,6 +8,7 @@ export function Bell() {
   const list = useStore(notices);
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   const unread = list.filter((notice) => !notice.read).length;
 
   useEffect(() => {
@@ -33,6 +34,7 @@ export function Bell() {
       <button
         type="button"
         class="bell-button"
+        ref={button}
         aria-expanded={open}
         aria-controls="bell-panel"
         aria-label={label}

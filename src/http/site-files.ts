@@ -1,0 +1,53 @@
+/**
+ * The storefront's files as HTTP serves them, the same from the dev server and from the site
+ * bucket behind CloudFront: the page's runtime settings, each file's Content-Type, and how long
+ * a hashed asset may be kept.
+ */
+
+/** The page's runtime settings (`/config.json`): never baked into its bundle. */
+export interface SiteConfig {
+  apiUrl: string;
+  websocketUrl: string;
+  region: string;
+  userPoolClientId: string;
+  cognitoEndpoint: string;
+}
+
+/** Vite's output names under `assets/` carry a content hash: a name never gets other bytes. */
+export const IMMUTABLE = "public, max-age=31536000, immutable";
+/** Kept, but asked again (a cheap 304 through the ETag) before every use: a change shows at once. */
+export const NO_CACHE = "no-cache";
+
+/** Whether a site path (`assets/x.js` or `/assets/x.js`) is one of Vite's hashed files. */
+export const isHashedAsset = (path: string): boolean => /^\/?assets\//.test(path);
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  json: "application/json",
+  map: "application/json",
+  webmanifest: "application/manifest+json",
+  txt: "text/plain; charset=utf-8",
+  xml: "application/xml",
+  svg: "image/svg+xml",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
+  ico: "image/x-icon",
+  woff: "font/woff",
+  woff2: "font/woff2",
+};
+
+/** The Content-Type of a file by its extension. The distribution sends `nosniff`, so a script
+ * or a style must be labelled exactly; an unknown extension is plain bytes. */
+export function contentTypeOf(key: string): string {
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  const extension = dot === -1 ? "" : name.slice(dot + 1).toLowerCase();
+  return CONTENT_TYPES[extension] ?? "application/octet-stream";
+}
