@@ -8,7 +8,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
-import { freePort } from "../helpers/ports.js";
+import { freePort } from "../helpers/free-port.js";
 
 // The storefront in Debian's chromium against the real dev server (a child process, as
 // `npm start` runs it): a guest's cart, sign-up with the code from the server's log, the merge,
@@ -467,8 +467,10 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
       await page.goto(`${server.url}/basket`);
       await page.getByRole("button", { name: "Place order" }).click();
       await page.locator('[data-status="FAILED"]').waitFor({ timeout: STEP_MS });
+      // The reason stands in the order's status line (the bell may repeat it elsewhere).
       await page
-        .locator("main")
+        .getByRole("status")
+        .filter({ has: page.locator('[data-status="FAILED"]') })
         .getByText(/the payment was declined/)
         .waitFor();
       await expectAccessible(page, "a failed order");
