@@ -91,7 +91,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     ? createInProcessQueue((order) => services.processing.processOrder(order), log)
     : undefined;
   const localConnections =
-    overrides.notifier === undefined && config.websocketEndpoint === undefined && inProcess
+    overrides.notifier === undefined && config.websocket === undefined && inProcess
       ? new LocalConnections()
       : undefined;
   const notifier =
@@ -154,17 +154,11 @@ function createNotifier(
   deps: { directory: ConnectionDirectory; clock: Clock; log: Logger },
   localConnections: LocalConnections | undefined,
 ): Notifier {
-  const endpoint = config.websocketEndpoint;
-  if (endpoint !== undefined) {
+  const websocket = config.websocket;
+  if (websocket !== undefined) {
     return lazyNotifier(async () => {
       const { createApiGatewayNotifier } = await import("../notify/api-gateway-notifier.js");
-      return createApiGatewayNotifier({
-        ...deps,
-        endpoint,
-        ...(config.store.kind === "dynamodb" && config.store.region !== undefined
-          ? { region: config.store.region }
-          : {}),
-      });
+      return createApiGatewayNotifier({ ...deps, ...websocket });
     });
   }
   if (localConnections !== undefined)
@@ -206,7 +200,8 @@ async function openStore(config: Config): Promise<Store> {
       return openDynamoDbStore({
         tableName: store.tableName,
         ...(store.endpoint === undefined ? {} : { endpoint: store.endpoint }),
-        ...(store.region === undefined ? {} : { region: store.region }),
+        region: store.region,
+        ...(store.credentials === undefined ? {} : { credentials: store.credentials }),
         createTable: store.createTable,
         seed: store.createTable,
       });

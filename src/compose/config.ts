@@ -22,7 +22,11 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** Create and seed the table at start; by default only with an endpoint (DynamoDB Local). */
   DYNAMODB_CREATE_TABLE: z.optional(flag),
-  AWS_REGION: z.optional(text()),
+  // Read as the AWS SDK reads them: an empty one counts as unset.
+  AWS_REGION: z.optional(z.string()),
+  AWS_DEFAULT_REGION: z.optional(z.string()),
+  AWS_ACCESS_KEY_ID: z.optional(z.string()),
+  AWS_SECRET_ACCESS_KEY: z.optional(z.string()),
   DATA_DIR: z._default(text(), "data"),
   /** The built storefront the dev server serves (`npm run build:web` writes it). */
   WEB_DIR: z._default(text(), "dist/web"),
@@ -48,6 +52,35 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+/**
+ * A missing or wrong setting. Its message names the variable, and that is all there is to say:
+ * the stack is the message alone, so wherever it is printed (the dev server, a Lambda function's
+ * failed start, serverless-offline) it reads as one line, not a trace into this file.
+ */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+
+  constructor(problem: string) {
+    super(`invalid configuration: ${problem}`);
+    this.stack = this.message;
+  }
+}
+
+/**
+ * What a local endpoint (DynamoDB Local) is signed with when the environment names no region or
+ * credentials: it accepts any. us-east-1 is serverless-offline's default region as well, so the
+ * dev server and the emulated functions sign for the same database even without `-sharedDb`.
+ */
+export const LOCAL_AWS = {
+  region: "us-east-1",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+} as const;
+
+export interface AwsAccessKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface Config {
   store:
     | { kind: "sqlite"; file: string }
@@ -57,7 +90,12 @@ export interface Config {
         kind: "dynamodb";
         tableName: string;
         endpoint?: string;
-        region?: string;
+        region: string;
+        /**
+         * Only with `endpoint` and no keys in the environment: DynamoDB Local's harmless ones.
+         * Otherwise the environment's (Lambda's), else the SDK's chain (profiles, SSO).
+         */
+        credentials?: AwsAccessKeys;
         /** Create and seed the table when the store opens (DynamoDB Local). */
         createTable: boolean;
       };
@@ -78,26 +116,81 @@ export interface Config {
   payment: { mode: "approve" | "decline"; delayMs: number };
   /**
    * The WebSocket API's management endpoint the processing function posts order updates to
-   * (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`); absent locally.
+   * (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`) and its region; absent locally.
    */
-  websocketEndpoint?: string;
+  websocket?: { endpoint: string; region: string };
 }
 
-function storeConfig(e: z.output<typeof envSchema>): Config["store"] {
+type ParsedEnv = z.output<typeof envSchema>;
+
+const given = (value: string | undefined): string | undefined => (value === "" ? undefined : value);
+const regionOf = (e: ParsedEnv): string | undefined =>
+  given(e.AWS_REGION) ?? given(e.AWS_DEFAULT_REGION);
+
+/** The environment's key pair; half of one is a mistake worth naming. */
+function accessKeysOf(e: ParsedEnv): AwsAccessKeys | undefined {
+  const accessKeyId = given(e.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = given(e.AWS_SECRET_ACCESS_KEY);
+  if (accessKeyId === undefined && secretAccessKey === undefined) return undefined;
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    const [set, missing] =
+      accessKeyId === undefined
+        ? ["AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"]
+        : ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+    throw new ConfigError(`${missing}: missing, and ${set} is set without it`);
+  }
+  return { accessKeyId, secretAccessKey };
+}
+
+function storeConfig(e: ParsedEnv): Config["store"] {
   switch (e.STORE) {
     case "sqlite":
       return { kind: "sqlite", file: `${e.DATA_DIR}/store.sqlite` };
     case "memory":
       return { kind: "memory" };
-    case "dynamodb":
+    case "dynamodb": {
+      const endpoint = e.DYNAMODB_ENDPOINT;
+      const keys = accessKeysOf(e);
+      if (endpoint === undefined) {
+        const region = regionOf(e);
+        if (region === undefined) {
+          throw new ConfigError(
+            "AWS_REGION: STORE=dynamodb needs the table's region (AWS_REGION or AWS_DEFAULT_REGION), or DYNAMODB_ENDPOINT for DynamoDB Local",
+          );
+        }
+        return {
+          kind: "dynamodb",
+          tableName: e.DYNAMODB_TABLE,
+          region,
+          createTable: e.DYNAMODB_CREATE_TABLE ?? false,
+        };
+      }
+      // DynamoDB Local accepts any region and keys: a laptop or CI without AWS settings works.
       return {
         kind: "dynamodb",
         tableName: e.DYNAMODB_TABLE,
-        ...(e.DYNAMODB_ENDPOINT === undefined ? {} : { endpoint: e.DYNAMODB_ENDPOINT }),
-        ...(e.AWS_REGION === undefined ? {} : { region: e.AWS_REGION }),
-        createTable: e.DYNAMODB_CREATE_TABLE ?? e.DYNAMODB_ENDPOINT !== undefined,
+        endpoint,
+        region: regionOf(e) ?? LOCAL_AWS.region,
+        ...(keys === undefined ? { credentials: { ...LOCAL_AWS.credentials } } : {}),
+        createTable: e.DYNAMODB_CREATE_TABLE ?? true,
       };
+    }
   }
+}
+
+/** The WebSocket API's region: the environment's (Lambda sets it), else the endpoint's host's. */
+function websocketConfig(e: ParsedEnv): Config["websocket"] {
+  const endpoint = e.WEBSOCKET_ENDPOINT;
+  if (endpoint === undefined) return undefined;
+  const region =
+    regionOf(e) ??
+    /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(endpoint).hostname)?.[1];
+  if (region === undefined) {
+    throw new ConfigError(
+      "AWS_REGION: WEBSOCKET_ENDPOINT needs the WebSocket API's region (AWS_REGION or AWS_DEFAULT_REGION)",
+    );
+  }
+  return { endpoint, region };
 }
 
 /**
@@ -108,7 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = z.safeParse(envSchema, env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid configuration: ${problems.join("; ")}`);
+    throw new ConfigError(problems.join("; "));
   }
   const e = parsed.data;
   const ownOrigins = [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
@@ -129,16 +222,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           .filter((origin) => origin !== "");
   for (const origin of allowedOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new Error(`invalid configuration: CORS_ORIGINS: ${origin} is not scheme://host[:port]`);
+      throw new ConfigError(`CORS_ORIGINS: ${origin} is not scheme://host[:port]`);
     }
   }
 
   let auth: Config["auth"];
   if (e.AUTH_MODE === "cognito") {
     if (e.COGNITO_USER_POOL_ID === undefined || e.COGNITO_CLIENT_ID === undefined) {
-      throw new Error(
-        "invalid configuration: AUTH_MODE=cognito needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID",
-      );
+      throw new ConfigError("AUTH_MODE=cognito needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID");
     }
     auth = { mode: "cognito", userPoolId: e.COGNITO_USER_POOL_ID, clientId: e.COGNITO_CLIENT_ID };
   } else {
@@ -155,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     };
   }
 
+  const websocket = websocketConfig(e);
   return {
     store: storeConfig(e),
     dataDir: e.DATA_DIR,
@@ -167,6 +259,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logRequests: e.LOG_REQUESTS,
     graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== "production",
     payment: { mode: e.PAYMENT_MODE, delayMs: e.PAYMENT_DELAY_MS },
-    ...(e.WEBSOCKET_ENDPOINT === undefined ? {} : { websocketEndpoint: e.WEBSOCKET_ENDPOINT }),
+    ...(websocket === undefined ? {} : { websocket }),
   };
 }

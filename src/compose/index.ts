@@ -1,4 +1,4 @@
 export type { App, ComposeOverrides } from "./compose.js";
 export { compose } from "./compose.js";
-export type { Config } from "./config.js";
-export { loadConfig } from "./config.js";
+export type { AwsAccessKeys, Config } from "./config.js";
+export { ConfigError, LOCAL_AWS, loadConfig } from "./config.js";

@@ -3,11 +3,13 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { LOCAL_AWS } from "../compose/config.js";
 import { DynamoDbClient } from "../store/dynamodb/client.js";
 
-/** Region and credentials DynamoDB Local accepts: any will do, they only have to be present. */
-export const DYNAMODB_LOCAL_REGION = "us-east-1";
-export const DYNAMODB_LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+/** Region and credentials DynamoDB Local accepts: any will do, they only have to be present.
+ * The configuration's defaults for a local endpoint, so either side can sign without the other. */
+export const DYNAMODB_LOCAL_REGION = LOCAL_AWS.region;
+export const DYNAMODB_LOCAL_CREDENTIALS = { ...LOCAL_AWS.credentials };
 
 export interface DynamoDbLocalOptions {
   /** Port to listen on; a free one when omitted. */

@@ -1,9 +1,6 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ARCHITECTURES, type Architecture, functionsOf } from "../../src/deploy/index.js";
 import { STACK_OUTPUTS } from "../../src/deploy/serverless-descriptor.js";
 import {
@@ -13,17 +10,12 @@ import {
   SPA_FALLBACK_CODE,
 } from "../../src/deploy/site.js";
 import { ROUTES, type Route } from "../../src/http/index.js";
-import { type DynamoDbLocal, startDynamoDbLocal } from "../../src/local/dynamodb-local.js";
-import { openDynamoDbStore } from "../../src/store/dynamodb/store.js";
 import { TABLE_DEFINITION } from "../../src/store/dynamodb/table.js";
-import { freePort } from "../helpers/free-port.js";
-import { createSigningKey, mintToken, type SigningKey } from "../helpers/tokens.js";
 
 // `npm run package` as a user runs it: esbuild bundles, then `osls package` for each
 // architecture, offline. The CloudFormation it writes is read back and checked against the
-// route table, so the descriptor and the table cannot drift apart unnoticed. Then the same
-// bundles run under serverless-offline, the emulator users already run, over HTTP. One file:
-// both need the one build in dist/, which a parallel test file would rebuild underneath.
+// route table, so the descriptor and the table cannot drift apart unnoticed. The bundles run
+// under serverless-offline in serverless-offline.test.ts, built in a checkout of their own.
 
 interface CfnResource {
   Type: string;
@@ -609,207 +601,5 @@ describe("the nanoservices architecture", () => {
     expect(
       actionsOf(template("nano"), "getOpenapiJson").some((a) => a.startsWith("dynamodb:")),
     ).toBe(false);
-  });
-});
-
-describe("the nanoservices package under serverless-offline, over HTTP", () => {
-  const ISSUER = "https://auth.offline.test";
-  const CLIENT_ID = "serverless-store-offline";
-  const ALLOWED_ORIGIN = "http://localhost:5173";
-  const TABLE = "offline-store";
-  let dynamodb: DynamoDbLocal;
-  let keyDir: string;
-  let key: SigningKey;
-  let offline: ChildProcess;
-  let output = "";
-  let baseUrl: string;
-
-  beforeAll(async () => {
-    dynamodb = await startDynamoDbLocal();
-    process.env.AWS_ACCESS_KEY_ID ??= dynamodb.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY ??= dynamodb.credentials.secretAccessKey;
-    const store = await openDynamoDbStore({
-      tableName: TABLE,
-      endpoint: dynamodb.endpoint,
-      region: dynamodb.region,
-      createTable: true,
-      seed: true,
-    });
-    await store.close();
-    key = await createSigningKey();
-    keyDir = await mkdtemp(join(tmpdir(), "serverless-store-offline-"));
-    const keyFile = join(keyDir, "key.json");
-    await writeFile(keyFile, JSON.stringify(key.privateJwk), { mode: 0o600 });
-
-    const [httpPort, lambdaPort, websocketPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    baseUrl = `http://127.0.0.1:${httpPort}`;
-    offline = spawn(
-      process.execPath,
-      [
-        "node_modules/osls/bin/serverless.js",
-        "offline",
-        "start",
-        "--stage",
-        "offline",
-        "--param=architecture=nano",
-        "--host",
-        "127.0.0.1",
-        "--httpPort",
-        String(httpPort),
-        "--lambdaPort",
-        String(lambdaPort),
-        "--websocketPort",
-        String(websocketPort),
-        "--noPrependStageInUrl",
-      ],
-      {
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: dynamodb.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: dynamodb.credentials.secretAccessKey,
-          AWS_REGION: dynamodb.region,
-          SLS_TELEMETRY_DISABLED: "1",
-          DYNAMODB_ENDPOINT: dynamodb.endpoint,
-          DYNAMODB_TABLE: TABLE,
-          AUTH_ISSUER: ISSUER,
-          AUTH_CLIENT_ID: CLIENT_ID,
-          AUTH_KEY_FILE: keyFile,
-        },
-      },
-    );
-    for (const stream of [offline.stdout, offline.stderr]) {
-      stream?.setEncoding("utf8").on("data", (chunk: string) => {
-        output = (output + chunk).slice(-8000);
-      });
-    }
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (offline.exitCode !== null) throw new Error(`serverless-offline exited:\n${output}`);
-      const ready = await fetch(`${baseUrl}/openapi.json`).then(
-        (response) => response.status === 200,
-        () => false,
-      );
-      if (ready) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`serverless-offline did not answer within 60 s:\n${output}`);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (offline?.pid !== undefined && offline.exitCode === null) {
-      const exited = new Promise((resolve) => offline.once("exit", resolve));
-      process.kill(-offline.pid, "SIGTERM");
-      await exited;
-    }
-    await dynamodb?.stop();
-    if (keyDir !== undefined) await rm(keyDir, { recursive: true, force: true });
-  });
-
-  const tokenOf = (userId: string) =>
-    mintToken(key, { issuer: ISSUER, clientId: CLIENT_ID, subject: userId });
-
-  async function call(
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: the test reads response documents freely
-    const json: any = text === "" ? undefined : JSON.parse(text);
-    return { status: response.status, headers: response.headers, json };
-  }
-
-  it("lists the seed catalogue in cents with its comments", async () => {
-    const { status, json } = await call("GET", "/products");
-    expect(status).toBe(200);
-    const bird = json.find((product: { id: string }) => product.id === "lonely-bird");
-    expect(bird).toMatchObject({ name: "Lonely Bird", priceCents: 2999, isSelected: false });
-    expect(bird.comments.some((c: { author: string }) => c.author === "John Doe")).toBe(true);
-  });
-
-  it("answers an unknown product with a 404 problem", async () => {
-    const { status, headers, json } = await call("GET", "/products/unicorn-lamp");
-    expect(status).toBe(404);
-    expect(headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    expect(json.code).toBe("NOT_FOUND");
-  });
-
-  it("refuses the cart without a token, and with a token of an unknown key", async () => {
-    expect((await call("GET", "/cart")).status).toBe(401);
-    const stranger = await createSigningKey();
-    const forged = await mintToken(stranger, { issuer: ISSUER, clientId: CLIENT_ID, subject: "x" });
-    const { status, json } = await call("GET", "/cart", { token: forged });
-    expect(status).toBe(401);
-    expect(JSON.stringify(json)).not.toMatch(/stack|at .*\.mjs/);
-  });
-
-  it("names the bad field of a cart", async () => {
-    const token = await tokenOf("offline-user-a");
-    const { status, json } = await call("POST", "/cart", {
-      token,
-      body: { products: [{ id: "lonely-bird", quantity: 0 }] },
-    });
-    expect(status).toBe(400);
-    expect(json.errors[0].field).toBe("products[0].quantity");
-  });
-
-  it("saves a cart, checks it out once, and keeps the order from another user", async () => {
-    const [alice, bob] = [await tokenOf("offline-user-a"), await tokenOf("offline-user-b")];
-    const saved = await call("POST", "/cart", {
-      token: alice,
-      body: { products: [{ id: "solid-friendship", quantity: 2 }] },
-    });
-    expect(saved.status).toBe(200);
-    expect(saved.json.totalCents).toBe(3998);
-    const products = await call("GET", "/products", { token: alice });
-    const friendship = products.json.find((p: { id: string }) => p.id === "solid-friendship");
-    expect(friendship.isSelected).toBe(true);
-
-    const headers = { "Idempotency-Key": "offline-checkout-1" };
-    const first = await call("PUT", "/checkout", { token: alice, headers });
-    expect(first.status).toBe(202);
-    expect(first.json.status).toBe("PLACED");
-    // Location is relative to the request, as a client resolves it (keeping any stage prefix).
-    const location = new URL(first.headers.get("location") ?? "", `${baseUrl}/checkout`);
-    expect(location.href).toBe(`${baseUrl}/orders/${first.json.id}`);
-    const again = await call("PUT", "/checkout", { token: alice, headers });
-    expect(again.status).toBe(200);
-    expect(again.json.id).toBe(first.json.id);
-    expect(again.headers.get("idempotent-replayed")).toBe("true");
-
-    expect((await call("GET", `/orders/${first.json.id}`, { token: alice })).status).toBe(200);
-    expect((await call("GET", `/orders/${first.json.id}`, { token: bob })).status).toBe(404);
-    const stock = await call("GET", "/products/solid-friendship");
-    expect(stock.json.stock).toBe(friendship.stock - 2);
-  });
-
-  it("answers a preflight with every method of the resource, whichever function serves it", async () => {
-    // In nano, GET /cart and POST /cart are two functions; the preflight goes to the first.
-    const { headers } = await call("OPTIONS", "/cart", {
-      headers: { Origin: ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST" },
-    });
-    expect(headers.get("allow")?.split(/,\s*/)).toEqual(["GET", "POST", "OPTIONS"]);
-    expect(headers.get("vary")).toMatch(/Origin/);
-    // A disallowed origin: the handler answers a FORBIDDEN problem. serverless-offline then
-    // rewrites every preflight's status and CORS headers itself (it reflects any origin), which
-    // API Gateway does not do, so only the body is the handler's to check here.
-    const refused = await call("OPTIONS", "/cart", {
-      headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" },
-    });
-    expect(refused.json.code).toBe("FORBIDDEN");
   });
 });

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -230,5 +230,45 @@ describe("STORE=dynamodb npm start", () => {
     expect(await stop(running)).toEqual({ code: 0, signal: null });
     // The emulator went with the server: nothing answers on its port any more.
     await expect(fetch(endpoint ?? "")).rejects.toThrow();
+  });
+});
+
+describe("a start that cannot succeed", () => {
+  /** `src/local/main.ts` with no AWS variable and `env`: how it ended and what it printed. */
+  function startFailing(env: Record<string, string>) {
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")),
+    );
+    const result = spawnSync(process.execPath, ["--import", "tsx", "src/local/main.ts"], {
+      cwd: ROOT,
+      env: { ...clean, LOG_REQUESTS: "false", ...env },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it.each([
+    [{ PORT: "eighty" }, /^serverless-store: invalid configuration: PORT: /],
+    [
+      { STORE: "dynamodb", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000", AWS_ACCESS_KEY_ID: "AKIA" },
+      /^serverless-store: invalid configuration: AWS_SECRET_ACCESS_KEY: missing/,
+    ],
+  ])("stops with exit code 1 and one line naming the setting: %j", (env, line) => {
+    const { status, stdout, stderr } = startFailing(env);
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(line);
+    expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("names the DynamoDB endpoint that does not answer, in one line", async () => {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const { status, stderr } = startFailing({ STORE: "dynamodb", DYNAMODB_ENDPOINT: endpoint });
+    expect(status).toBe(1);
+    expect(stderr.trimEnd()).toMatch(
+      new RegExp(`^serverless-store: DynamoDB did not answer at DYNAMODB_ENDPOINT=${endpoint} `),
+    );
+    expect(stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 });

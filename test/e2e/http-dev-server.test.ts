@@ -1,0 +1,56 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe } from "vitest";
+import { freePort } from "../helpers/free-port.js";
+import { httpSuite } from "../helpers/http-suite.js";
+import { createTestIssuer, type TestIssuer } from "../helpers/local-issuer.js";
+import {
+  cleanEnvironment,
+  ROOT,
+  type Running,
+  startShell,
+  waitUntil,
+} from "../helpers/processes.js";
+
+// The shared HTTP checks against the dev server as `npm start` runs it (src/local/main.ts), on
+// its default SQLite store, in a shell without AWS settings.
+
+describe("the HTTP suite against the dev server", () => {
+  let issuer: TestIssuer;
+  let dir: string;
+  let server: Running;
+  let baseUrl = "";
+
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    dir = await mkdtemp(join(tmpdir(), "store-http-dev-"));
+    // The storefront is served from WEB_DIR; a page of one line stands in for the built one.
+    await writeFile(join(dir, "index.html"), "<!doctype html><title>shop</title>");
+    const port = await freePort();
+    server = startShell(`exec "${process.execPath}" --import tsx src/local/main.ts`, {
+      cwd: ROOT,
+      env: cleanEnvironment({
+        ...issuer.env,
+        PORT: String(port),
+        DATA_DIR: dir,
+        WEB_DIR: dir,
+        PAYMENT_DELAY_MS: "0",
+        LOG_REQUESTS: "false",
+      }),
+    });
+    await waitUntil(server, "the dev server", async () => /listening on/.test(server.output()));
+    baseUrl = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await issuer?.remove();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  httpSuite("dev-server", { rest: true, graphql: true }, () => ({
+    baseUrl,
+    tokenOf: (userId) => issuer.tokenOf(userId),
+  }));
+});
