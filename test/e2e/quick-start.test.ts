@@ -1,88 +1,21 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { OrderView, ProductView } from "../../src/services/index.js";
+import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { freePort } from "../helpers/free-port.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const STARTUP_TIMEOUT_MS = 45_000;
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  /** Everything the process printed so far, stdout and stderr interleaved. */
-  output: () => string;
-}
 
 /** The quick start exactly as README tells a newcomer to run it, with the default store. */
-function startQuickStart(
-  port: number,
-  dataDir: string,
-  extraEnv: Record<string, string> = {},
-): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir };
-  for (const name of [
-    "STORE",
-    "DYNAMODB_ENDPOINT",
-    "HOST",
-    "CORS_ORIGINS",
-    "AUTH_MODE",
-    "AUTH_ISSUER",
-    "NODE_OPTIONS",
-  ]) {
-    delete env[name];
-  }
-  Object.assign(env, extraEnv);
-  const child = spawn(process.execPath, ["--import", "tsx", "src/local/main.ts"], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`no "listening on" line within ${STARTUP_TIMEOUT_MS} ms:\n${output}`));
-    }, STARTUP_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const listening = /listening on (http:\/\/\S+)/.exec(output);
-      if (listening?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url: listening[1], output: () => output });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the quick start exited (${code ?? signal}) before listening:\n${output}`));
-    });
-  });
-}
+const startQuickStart = (port: number, dataDir: string, extraEnv: Record<string, string> = {}) =>
+  startDevServerProcess({ PORT: String(port), DATA_DIR: dataDir, ...extraEnv });
 
-/** Stops the process the way Ctrl-C does, waits until it is gone and says how it ended. */
-async function stop(
-  running: Running | undefined,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
-  const child = running?.child;
-  if (child === undefined) return undefined;
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(killer);
-  }
-  return { code: child.exitCode, signal: child.signalCode };
-}
+/** Stops the quick start the way Ctrl-C does and says how it ended. */
+const stop = (running: DevServerProcess | undefined) => running?.stop();
 
 async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(url, init);
@@ -98,7 +31,7 @@ function post(body: unknown, token?: string): RequestInit {
 describe("the quick start (node --import tsx src/local/main.ts)", () => {
   let dataDir: string;
   let port: number;
-  let running: Running | undefined;
+  let running: DevServerProcess | undefined;
   const email = `first-run-${randomUUID()}@example.com`;
   const password = "correct horse battery";
 
@@ -190,7 +123,7 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
 });
 
 describe("STORE=dynamodb npm start", () => {
-  let running: Running | undefined;
+  let running: DevServerProcess | undefined;
   let dataDir: string | undefined;
 
   afterAll(async () => {

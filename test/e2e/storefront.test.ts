@@ -1,14 +1,14 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { freePort } from "../helpers/free-port.js";
+import { buildSite } from "../helpers/site.js";
 
 // The storefront in Debian's chromium against the real dev server (a child process, as
 // `npm start` runs it): a guest's cart, sign-up with the code from the server's log, the merge,
@@ -28,56 +28,23 @@ const SCREENSHOTS =
 const PASSWORD = "Correct-horse-battery-9";
 const STEP_MS = 15_000;
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  log: () => string;
-}
+type Server = DevServerProcess;
 
+/** The dev server as `npm start` runs it, serving the page built for this test. */
 async function startServer(dataDir: string, webDir: string, env: Record<string, string>) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/local/main.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      WEB_DIR: webDir,
-      STORE: "sqlite",
-      PAYMENT_DELAY_MS: "400",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  return new Promise<Server>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on":\n${output}`)), 45_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url !== undefined) {
-        clearTimeout(timer);
-        resolve({ url, child, log: () => output });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the dev server exited (${code}) before listening:\n${output}`));
-    });
+  return startDevServerProcess({
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    WEB_DIR: webDir,
+    STORE: "sqlite",
+    PAYMENT_DELAY_MS: "400",
+    ...env,
   });
 }
 
-async function stopServer(server: Server | undefined): Promise<void> {
-  const child = server?.child;
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(killer);
-}
+const stopServer = async (server: Server | undefined) => {
+  await server?.stop();
+};
 
 /** Every serious or critical axe finding on the page as it is now, as readable lines. */
 async function accessibilityFindings(page: Page): Promise<string[]> {
@@ -100,7 +67,7 @@ async function confirmationCode(server: Server, email: string): Promise<string> 
   const pattern = new RegExp(`confirmation code for ${email.replace(/[.+]/g, "\\$&")}: (\\d{6})`);
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const code = pattern.exec(server.log())?.[1];
+    const code = pattern.exec(server.output())?.[1];
     if (code !== undefined) return code;
     if (Date.now() > deadline) throw new Error(`no confirmation code for ${email} in the log`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -201,12 +168,9 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     work = await mkdtemp(join(tmpdir(), "store-storefront-"));
     webDir = join(work, "web");
     // The build under test, with its budget check: it fails above 50 KB of gzipped JavaScript.
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "scripts/build-web.ts", "--out-dir", webDir],
-      { cwd: ROOT },
+    expect(await buildSite(webDir)).toMatch(
+      /the catalogue page loads \d+(\.\d)? KB of JavaScript gzipped/,
     );
-    expect(stdout).toMatch(/the catalogue page loads \d+(\.\d)? KB of JavaScript gzipped/);
     await mkdir(join(work, "shop"));
     shop = await startServer(join(work, "shop"), webDir, {});
     browser = await launchChromium();
