@@ -7,6 +7,8 @@ import {
   graphqlQuery,
   idempotencyKey,
   loginBody,
+  type PageInput,
+  pageQuery,
   saveCartBody,
   signupBody,
   validate,
@@ -29,6 +31,10 @@ function guestToken(request: RouteRequest<unknown>): string {
   }
   return request.guestCartToken;
 }
+
+/** `?limit=&cursor=` of a paged list: a 400 naming `limit` or `cursor` when malformed. */
+const pageOf = (request: RouteRequest<unknown>): PageInput =>
+  validate(pageQuery, request.query, "query string");
 
 function param(request: RouteRequest<unknown>, name: string): string {
   return request.params[name] ?? "";
@@ -85,8 +91,12 @@ export const ROUTES: readonly Route[] = [
     group: "products",
     auth: "optional",
     store: "read",
-    summary: "Every product with its comments, rating and isSelected for the caller's cart",
-    handle: async (services, request) => ok(await services.catalog.listProducts(request.caller)),
+    paged: true,
+    summary:
+      "A page of the catalogue in id order, each product with its comments, rating and " +
+      "isSelected for the caller's cart; nextCursor fetches the next page",
+    handle: async (services, request) =>
+      ok(await services.catalog.listProducts(request.caller, pageOf(request))),
   }),
   route({
     method: "GET",
@@ -207,8 +217,10 @@ export const ROUTES: readonly Route[] = [
     group: "orders",
     auth: "required",
     store: "read",
-    summary: "The caller's orders, newest first",
-    handle: async (services, request) => ok(await services.orders.listOrders(signedIn(request))),
+    paged: true,
+    summary: "A page of the caller's orders, newest first; nextCursor fetches the next page",
+    handle: async (services, request) =>
+      ok(await services.orders.listOrders(signedIn(request), pageOf(request))),
   }),
   route({
     method: "GET",

@@ -65,6 +65,8 @@ export interface Route<Body = unknown> {
   store: StoreAccess;
   /** Whether, and when, the route reads a guest cart's token from `Guest-Cart-Token`. */
   guestCart?: GuestCartMode;
+  /** A paged list: takes `limit` and `cursor` in the query string, answers `nextCursor`. */
+  paged?: true;
   /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
   localOnly?: true;
   summary: string;
