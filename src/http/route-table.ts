@@ -13,7 +13,8 @@ import {
   signupBody,
   validate,
 } from "../services/index.js";
-import { buildOpenApi } from "./openapi.js";
+import { graphqlMediaOf, graphqlStatus } from "./graphql-media.js";
+import { BEARER_CHALLENGE } from "./problem.js";
 import { type Reply, type Route, type RouteRequest, type RouteServices, route } from "./route.js";
 
 const ok = (body: unknown): Reply => ({ statusCode: 200, body });
@@ -43,17 +44,29 @@ function param(request: RouteRequest<unknown>, name: string): string {
 async function runGraphql(
   services: RouteServices,
   request: RouteRequest<unknown>,
-  graphqlRequest: GraphqlRequest,
+  graphqlRequest: () => GraphqlRequest,
   method: "GET" | "POST",
 ): Promise<Reply> {
-  const result = await services.graphql.execute(graphqlRequest, {
+  const media = graphqlMediaOf(request.header("accept"));
+  const headers: Record<string, string> = {
+    "Content-Type": `${media}; charset=utf-8`,
+    Vary: "Accept",
+  };
+  if (request.authFailure !== undefined) {
+    // GraphQL clients read `errors`, not a problem document: the refusal in their shape.
+    headers["WWW-Authenticate"] = BEARER_CHALLENGE;
+    const error = { message: request.authFailure.message, extensions: { code: "UNAUTHENTICATED" } };
+    return { statusCode: graphqlStatus(media, 401), headers, body: { errors: [error] } };
+  }
+  const result = await services.graphql.execute(graphqlRequest(), {
     caller: request.caller,
     // Raw: only the resolvers that use a guest cart validate it, as a REST route would.
     guestCartToken: request.header("guest-cart-token"),
     method,
     requestId: request.requestId,
   });
-  return { statusCode: result.statusCode, body: result.body };
+  if (result.statusCode === 405) headers.Allow = "GET, POST, OPTIONS";
+  return { statusCode: graphqlStatus(media, result.statusCode), headers, body: result.body };
 }
 
 /** GraphQL over POST (body) and GET (query string, queries only) at the chapter's and the usual path. */
@@ -66,7 +79,8 @@ const graphqlRoutes = (resource: string): Route[] => [
     store: "write",
     summary: "GraphQL: queries and mutations in a JSON body",
     body: graphqlBody,
-    handle: (services, request) => runGraphql(services, request, request.body, "POST"),
+    ownAuthErrors: true,
+    handle: (services, request) => runGraphql(services, request, () => request.body, "POST"),
   }),
   route({
     method: "GET",
@@ -75,8 +89,14 @@ const graphqlRoutes = (resource: string): Route[] => [
     auth: "optional",
     store: "read",
     summary: "GraphQL: queries only, in the query string",
+    ownAuthErrors: true,
     handle: (services, request) =>
-      runGraphql(services, request, validate(graphqlQuery, request.query, "query string"), "GET"),
+      runGraphql(
+        services,
+        request,
+        () => validate(graphqlQuery, request.query, "query string"),
+        "GET",
+      ),
   }),
 ];
 
@@ -281,6 +301,8 @@ export const ROUTES: readonly Route[] = [
     store: "none",
     summary: "This API as an OpenAPI 3.1 document, derived from the route table",
     handle: async () => {
+      // Loaded here only: no other function builds the document's schemas at its cold start.
+      const { buildOpenApi } = await import("./openapi.js");
       openApiDocument ??= buildOpenApi(ROUTES);
       return {
         statusCode: 200,

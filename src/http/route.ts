@@ -1,4 +1,5 @@
 import type * as z from "zod/mini";
+import type { AppError } from "../domain/index.js";
 import type { GraphqlExecutor } from "../graphql/index.js";
 import type { Caller, Services } from "../services/index.js";
 
@@ -34,6 +35,11 @@ export interface RouteRequest<Body> {
    * for `required`, and for `anonymous` when there is no caller; undefined otherwise.
    */
   guestCartToken: string | undefined;
+  /**
+   * On routes with `ownAuthErrors`: why the token sent was refused (the caller is then
+   * undefined); the handler answers it in its own shape.
+   */
+  authFailure?: AppError | undefined;
   /** API Gateway's request id: logged with any unexpected error. */
   requestId: string;
   /** A request header by lower-case name. */
@@ -67,6 +73,12 @@ export interface Route<Body = unknown> {
   guestCart?: GuestCartMode;
   /** A paged list: takes `limit` and `cursor` in the query string, answers `nextCursor`. */
   paged?: true;
+  /**
+   * The handler answers an invalid or expired token itself (GraphQL, in its own error shape,
+   * which GraphQL clients can read): the router passes the refusal on as `authFailure`
+   * instead of answering a 401 problem.
+   */
+  ownAuthErrors?: true;
   /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
   localOnly?: true;
   summary: string;

@@ -12,14 +12,25 @@ const start = startPerTest((app) => {
   t = app;
 });
 
-/** A GraphQL request through the Lambda handler, as API Gateway would deliver it. */
+const GRAPHQL_RESPONSE = "application/graphql-response+json";
+
+/**
+ * A GraphQL request through the Lambda handler, as API Gateway would deliver it, accepting
+ * GraphQL over HTTP's own media type (under which a refused request is a 4xx) unless `accept`.
+ */
 function gql(
   query: string,
-  options: { token?: string; variables?: object; resource?: "/query" | "/graphql" } = {},
+  options: {
+    token?: string;
+    variables?: object;
+    resource?: "/query" | "/graphql";
+    accept?: string;
+  } = {},
 ) {
   return t.invoke({
     method: "POST",
     resource: options.resource ?? "/query",
+    headers: { Accept: options.accept ?? GRAPHQL_RESPONSE },
     ...(options.token === undefined ? {} : { token: options.token }),
     body: { query, ...(options.variables === undefined ? {} : { variables: options.variables }) },
   });
@@ -379,6 +390,43 @@ describe("GraphQL abuse limits and transport rules", () => {
     );
   });
 
+  it("answers a refused query with 200 and its errors under application/json, the legacy type", async () => {
+    await start();
+    const aliases = Array.from({ length: 16 }, (_, i) => `n${i}: __typename`).join(" ");
+    for (const accept of ["application/json", "*/*"]) {
+      const legacy = await gql(`{ ${aliases} }`, { accept });
+      expect(legacy.statusCode).toBe(200);
+      expect(legacy.headers["content-type"]).toBe("application/json; charset=utf-8");
+      expect(legacy.json.errors[0].extensions.code).toBe("TOO_MANY_ALIASES");
+    }
+    const modern = await gql(`{ ${aliases} }`);
+    expect(modern.statusCode).toBe(400);
+    expect(modern.headers["content-type"]).toBe(`${GRAPHQL_RESPONSE}; charset=utf-8`);
+  });
+
+  it("answers an invalid token in GraphQL's shape: errors[0].extensions.code UNAUTHENTICATED", async () => {
+    await start();
+    for (const [accept, status] of [
+      [GRAPHQL_RESPONSE, 401],
+      ["application/json", 200],
+    ] as const) {
+      const res = await gql("{ products { items { id } } }", { token: "not.a.token", accept });
+      expect(res.statusCode).toBe(status);
+      expect(res.headers["www-authenticate"]).toBe('Bearer realm="serverless-store"');
+      expect(res.json.data).toBeUndefined();
+      expect(res.json.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    }
+  });
+
+  it("answers null for an unknown product or order, as REST answers 404", async () => {
+    await start();
+    const ada = await t.signup();
+    const res = await gql('{ product(id: "unicorn-lamp") { id } order(id: "nope") { id } }', {
+      token: ada.token,
+    });
+    expect(res.json).toEqual({ data: { product: null, order: null } });
+  });
+
   it("refuses too many aliases", async () => {
     await start();
     const aliases = Array.from({ length: 16 }, (_, i) => `n${i}: __typename`);
@@ -408,7 +456,8 @@ describe("GraphQL abuse limits and transport rules", () => {
       token: ada.token,
       query: { query: "mutation { checkout { replayed } }" },
     });
-    expect(mutation.statusCode).toBe(400);
+    expect(mutation.statusCode).toBe(405);
+    expect(mutation.headers.allow).toBe("GET, POST, OPTIONS");
     expect(mutation.json.errors[0].message).toBe(
       "only queries may be sent with GET; send mutations with POST",
     );

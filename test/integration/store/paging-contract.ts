@@ -68,7 +68,10 @@ export function describePagingContract(name: string, makeStore: () => Promise<St
     it.each([1, 3, 10, 11])(
       "pages the catalogue %i at a time: every product once, in id order, with its comments",
       async (limit) => {
-        const pages = await allPages((page) => store.listProductPage(page), limit);
+        const pages = await allPages(
+          (page: PageRequest<string>) => store.listProductPage(page),
+          limit,
+        );
         const products = pages.flat();
         expect(products.map((p) => p.id)).toEqual(IDS_IN_ORDER);
         for (const product of products) {
@@ -80,7 +83,7 @@ export function describePagingContract(name: string, makeStore: () => Promise<St
     it("keeps every product once while comments are added behind and ahead of the page", async () => {
       let n = 0;
       const pages = await allPages(
-        (page) => store.listProductPage(page),
+        (page: PageRequest<string>) => store.listProductPage(page),
         2,
         async () => {
           // One comment on a product already read, one on a product still to come.
@@ -95,7 +98,7 @@ export function describePagingContract(name: string, makeStore: () => Promise<St
     it("pages past a product with more comments than a page reads at once", async () => {
       const busy = IDS_IN_ORDER[1] ?? "";
       for (let i = 0; i < 40; i++) await store.addComment(comment(busy, i));
-      const pages = await allPages((page) => store.listProductPage(page), 1);
+      const pages = await allPages((page: PageRequest<string>) => store.listProductPage(page), 1);
       const products = pages.flat();
       expect(products.map((p) => p.id)).toEqual(IDS_IN_ORDER);
       expect(products.find((p) => p.id === busy)?.comments.length).toBe(
@@ -121,7 +124,7 @@ export function describePagingContract(name: string, makeStore: () => Promise<St
       await placeOrderAt("user-bob", "2026-05-01T12:00:05.000Z", "order-bob");
       let later = 0;
       const pages = await allPages(
-        (page) => store.listOrderPage(ALICE, page),
+        (page: PageRequest<OrderKey>) => store.listOrderPage(ALICE, page),
         2,
         async () => {
           later++;
