@@ -2,6 +2,8 @@ import type * as z from "zod/mini";
 import type { AppError } from "../domain/index.js";
 import type { GraphqlExecutor } from "../graphql/index.js";
 import type { Caller, Services } from "../services/index.js";
+import type { ViewName } from "../services/view-schemas.js";
+import type { ProblemCode } from "./http-error.js";
 
 // What a route is: the shape of the route table's entries, which the router, the OpenAPI document
 // and the deployment read.
@@ -82,6 +84,13 @@ export interface Route<Body = unknown> {
   /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
   localOnly?: true;
   summary: string;
+  /** What the route answers on success: each status and the schema of its body. */
+  answers: Partial<Record<200 | 201 | 202, ViewName>>;
+  /**
+   * The refusals the route's use case makes beyond those its declaration implies (a token, a
+   * body, a guest cart, paging, the store): the OpenAPI document lists exactly these statuses.
+   */
+  refusals?: ProblemCode[];
   /** Validates the JSON body; routes without one ignore any body sent. */
   body?: z.ZodMiniType<Body>;
   handle(services: RouteServices, request: RouteRequest<Body>): Promise<Reply>;
