@@ -70,7 +70,7 @@ const HEADERS = {
     schema: { type: "integer", minimum: 1 },
   },
   WwwAuthenticate: {
-    description: "The bearer challenge: `Bearer realm=\"serverless-store\"`",
+    description: 'The bearer challenge: `Bearer realm="serverless-store"`',
     schema: { type: "string" },
   },
   Allow: { description: "The methods of the path", schema: { type: "string" } },
