@@ -212,8 +212,8 @@ function routeEvent(route: Route, token: string): APIGatewayProxyEvent {
     },
     "/cart": { path: "/cart", body: { products: [{ id: "lonely-bird", quantity: 1 }] } },
     "/orders/{id}": { path: "/orders/00000000-0000-4000-8000-000000000000" },
-    "/query": { path: "/query", body: { query: "{ products { id priceCents } }" } },
-    "/graphql": { path: "/graphql", body: { query: "{ products { id priceCents } }" } },
+    "/query": { path: "/query", body: { query: "{ products { items { id priceCents } } }" } },
+    "/graphql": { path: "/graphql", body: { query: "{ products { items { id priceCents } } }" } },
   };
   const sample = samples[route.resource] ?? { path: route.resource };
   return apiEvent({

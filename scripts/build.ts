@@ -13,7 +13,8 @@ import {
   type FunctionSpec,
   functionsOf,
 } from "../src/deploy/index.js";
-import { buildOpenApi, ROUTES, routeKey } from "../src/http/index.js";
+import { ROUTES, routeKey } from "../src/http/index.js";
+import { buildOpenApi } from "../src/http/openapi.js";
 
 let architectures: Architecture[];
 try {

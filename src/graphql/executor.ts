@@ -22,7 +22,10 @@ export interface GraphqlRequest {
 }
 
 export interface GraphqlResponse {
-  /** 200 once execution started (errors then sit in `errors`); 400 when the query was refused. */
+  /**
+   * 200 once execution started (errors then sit in `errors`); 400 when the query was refused
+   * before (parsing, validation, limits, variables); 405 for a mutation sent with GET.
+   */
   statusCode: number;
   body: ExecutionResult;
 }
@@ -103,10 +106,11 @@ export function createGraphqlExecutor(
       }
       const operation = getOperationAST(document, request.operationName ?? undefined);
       if (method === "GET" && operation?.operation !== "query") {
-        return refused(
-          "only queries may be sent with GET; send mutations with POST",
-          "BAD_REQUEST",
-        );
+        // GraphQL over HTTP: 405 for a mutation over GET, whatever the media type.
+        return {
+          ...refused("only queries may be sent with GET; send mutations with POST", "BAD_REQUEST"),
+          statusCode: 405,
+        };
       }
       const result = await execute({
         schema,
@@ -118,7 +122,9 @@ export function createGraphqlExecutor(
       const errors = result.errors?.map((error) =>
         formatResolverError(error, (entry) => options.log({ ...entry, requestId })),
       );
-      return { statusCode: 200, body: errors === undefined ? result : { ...result, errors } };
+      // No `data` at all: the variables did not fit the operation, a request error (400).
+      const statusCode = "data" in result ? 200 : 400;
+      return { statusCode, body: errors === undefined ? result : { ...result, errors } };
     },
   };
 }

@@ -32,6 +32,8 @@ export const DEFAULT_LIMITS: QueryLimits = {
   maxQueryBytes: 8 * 1024,
 };
 
+const INTROSPECTION_ROOTS = new Set(["__schema", "__type"]);
+
 interface Measure {
   depth: number;
   cost: number;
@@ -104,6 +106,10 @@ function measureSelections(
   };
   for (const selection of selectionSet.selections) {
     if (selection.kind === "Field") {
+      // Introspection reads the static schema, never the store: tooling's standard query
+      // (GraphiQL, codegen) nests deeper than any data query, and is not counted. Whether
+      // introspection is served at all is the executor's choice.
+      if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
       total.cost += multiplier;
       if (selection.alias !== undefined) total.aliases += 1;
       const field: GraphQLField<unknown, unknown> | undefined = isObjectType(parentType)

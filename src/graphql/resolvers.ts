@@ -2,12 +2,15 @@ import { AppError } from "../domain/index.js";
 import {
   anonymousWithoutGuestCart,
   type Caller,
+  type CartLineView,
   type CartView,
   commentBody,
+  graphqlPageArgs,
   guestCartTokenRequired,
   idempotencyKey,
   type LineView,
   type OrderView,
+  pageInputOf,
   requireGuestCartToken,
   type Services,
   saveCartBody,
@@ -32,12 +35,13 @@ async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
 }
 
 /** The chapter's cart line: `code` is the product id and `price` the unit price in cents. */
-const chapterLine = (line: LineView) => ({
+const chapterLine = (line: LineView | CartLineView) => ({
   name: line.name,
   code: line.id,
   quantity: line.quantity,
   price: line.unitPriceCents,
   lineTotalCents: line.lineTotalCents,
+  available: "available" in line ? line.available : null,
 });
 
 const withChapterLines = <T extends CartView | OrderView>(view: T) => ({
@@ -58,7 +62,11 @@ export function createRootValue(
   // As REST: a signed-in caller's own cart; otherwise the guest cart the header names.
   const guestToken = () => requireGuestCartToken(guestCartTokenHeader, anonymousWithoutGuestCart);
   return {
-    products: () => services.catalog.listProducts(caller),
+    products: (args: { first?: number | null; after?: string | null }) =>
+      services.catalog.listProducts(
+        caller,
+        pageInputOf(validate(graphqlPageArgs, args, "arguments")),
+      ),
     product: ({ id }: { id: string }) => orNull(() => services.catalog.getProduct(id, caller)),
     cart: async () =>
       withChapterLines(
@@ -66,8 +74,12 @@ export function createRootValue(
           ? await services.guestCarts.getGuestCart(guestToken())
           : await services.carts.getCart(caller),
       ),
-    orders: async () =>
-      (await services.orders.listOrders(requireCaller(caller))).map(withChapterLines),
+    orders: async (args: { first?: number | null; after?: string | null }) => {
+      const who = requireCaller(caller);
+      const page = pageInputOf(validate(graphqlPageArgs, args, "arguments"));
+      const orders = await services.orders.listOrders(who, page);
+      return { ...orders, items: orders.items.map(withChapterLines) };
+    },
     order: ({ id }: { id: string }) => {
       const who = requireCaller(caller);
       return orNull(async () => withChapterLines(await services.orders.getOrder(who, id)));

@@ -6,13 +6,15 @@ import { buildSchema } from "graphql";
  */
 export const SCHEMA_SDL = /* GraphQL */ `
   type Query {
-    "Every product with its comments; isSelected marks the caller's cart."
-    products: [CatalogueProduct!]!
+    "A page of the catalogue in id order (first: 1 to 100, default 20; after: a nextCursor), each product with its comments; isSelected marks the caller's cart."
+    products(first: Int, after: String): ProductPage!
+    "Null for an unknown id (REST answers 404 NOT_FOUND)."
     product(id: ID!): CatalogueProduct
     "The caller's cart, priced; without an access token, the guest cart of the Guest-Cart-Token header."
     cart: ShoppingCart!
-    "The caller's orders, newest first. Requires a token."
-    orders: [Order!]!
+    "A page of the caller's orders, newest first (first and after as for products). Requires a token."
+    orders(first: Int, after: String): OrderPage!
+    "Null for an unknown id and for another user's order (REST answers 404 NOT_FOUND). Requires a token."
     order(id: ID!): Order
   }
 
@@ -26,6 +28,18 @@ export const SCHEMA_SDL = /* GraphQL */ `
     "Turn the caller's cart into an order, processed asynchronously; the same idempotencyKey returns the first order as it is now."
     checkout(idempotencyKey: String): CheckoutResult!
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
+  }
+
+  type ProductPage {
+    items: [CatalogueProduct!]!
+    "Pass as after for the next page; null on the last page."
+    nextCursor: String
+  }
+
+  type OrderPage {
+    items: [Order!]!
+    "Pass as after for the next page; null on the last page."
+    nextCursor: String
   }
 
   type GuestCart {
@@ -60,6 +74,8 @@ export const SCHEMA_SDL = /* GraphQL */ `
     "Unit price in cents."
     price: Int!
     lineTotalCents: Int!
+    "On a cart's line: how many are in stock now (a notice says when the line asks for more). Null on an order's."
+    available: Int
   }
 
   type CatalogueProduct {

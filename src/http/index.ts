@@ -4,7 +4,6 @@ export { isAllowedOrigin, withCors } from "./cors.js";
 export { header } from "./headers.js";
 export type { HttpErrorCode, ProblemCode } from "./http-error.js";
 export { HttpError, payloadTooLarge } from "./http-error.js";
-export { buildOpenApi } from "./openapi.js";
 export type { PathMatcher } from "./path-match.js";
 export { createPathMatcher } from "./path-match.js";
 export type { Problem, ProblemLog } from "./problem.js";

@@ -42,6 +42,9 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
+/** The `WWW-Authenticate` challenge of every 401. */
+export const BEARER_CHALLENGE = 'Bearer realm="serverless-store"';
+
 export const statusOf = (code: ProblemCode): number => STATUS[code].status;
 
 export const titleOf = (code: ProblemCode): string => STATUS[code].title;
@@ -96,6 +99,6 @@ export function problemResult(
   if (error instanceof HttpError && error.allow !== undefined) {
     headers.Allow = error.allow.join(", ");
   }
-  if (code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Bearer realm="serverless-store"';
+  if (code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = BEARER_CHALLENGE;
   return { statusCode: status, headers, body: JSON.stringify(problem) };
 }

@@ -7,11 +7,14 @@ import {
   graphqlQuery,
   idempotencyKey,
   loginBody,
+  type PageInput,
+  pageQuery,
   saveCartBody,
   signupBody,
   validate,
 } from "../services/index.js";
-import { buildOpenApi } from "./openapi.js";
+import { graphqlMediaOf, graphqlStatus } from "./graphql-media.js";
+import { BEARER_CHALLENGE } from "./problem.js";
 import { type Reply, type Route, type RouteRequest, type RouteServices, route } from "./route.js";
 
 const ok = (body: unknown): Reply => ({ statusCode: 200, body });
@@ -30,6 +33,10 @@ function guestToken(request: RouteRequest<unknown>): string {
   return request.guestCartToken;
 }
 
+/** `?limit=&cursor=` of a paged list: a 400 naming `limit` or `cursor` when malformed. */
+const pageOf = (request: RouteRequest<unknown>): PageInput =>
+  validate(pageQuery, request.query, "query string");
+
 function param(request: RouteRequest<unknown>, name: string): string {
   return request.params[name] ?? "";
 }
@@ -37,17 +44,29 @@ function param(request: RouteRequest<unknown>, name: string): string {
 async function runGraphql(
   services: RouteServices,
   request: RouteRequest<unknown>,
-  graphqlRequest: GraphqlRequest,
+  graphqlRequest: () => GraphqlRequest,
   method: "GET" | "POST",
 ): Promise<Reply> {
-  const result = await services.graphql.execute(graphqlRequest, {
+  const media = graphqlMediaOf(request.header("accept"));
+  const headers: Record<string, string> = {
+    "Content-Type": `${media}; charset=utf-8`,
+    Vary: "Accept",
+  };
+  if (request.authFailure !== undefined) {
+    // GraphQL clients read `errors`, not a problem document: the refusal in their shape.
+    headers["WWW-Authenticate"] = BEARER_CHALLENGE;
+    const error = { message: request.authFailure.message, extensions: { code: "UNAUTHENTICATED" } };
+    return { statusCode: graphqlStatus(media, 401), headers, body: { errors: [error] } };
+  }
+  const result = await services.graphql.execute(graphqlRequest(), {
     caller: request.caller,
     // Raw: only the resolvers that use a guest cart validate it, as a REST route would.
     guestCartToken: request.header("guest-cart-token"),
     method,
     requestId: request.requestId,
   });
-  return { statusCode: result.statusCode, body: result.body };
+  if (result.statusCode === 405) headers.Allow = "GET, POST, OPTIONS";
+  return { statusCode: graphqlStatus(media, result.statusCode), headers, body: result.body };
 }
 
 /** GraphQL over POST (body) and GET (query string, queries only) at the chapter's and the usual path. */
@@ -56,21 +75,30 @@ const graphqlRoutes = (resource: string): Route[] => [
     method: "POST",
     resource,
     group: "graphql",
+    answers: { 200: "GraphqlResponse" },
     auth: "optional",
     store: "write",
     summary: "GraphQL: queries and mutations in a JSON body",
     body: graphqlBody,
-    handle: (services, request) => runGraphql(services, request, request.body, "POST"),
+    ownAuthErrors: true,
+    handle: (services, request) => runGraphql(services, request, () => request.body, "POST"),
   }),
   route({
     method: "GET",
     resource,
     group: "graphql",
+    answers: { 200: "GraphqlResponse" },
     auth: "optional",
     store: "read",
     summary: "GraphQL: queries only, in the query string",
+    ownAuthErrors: true,
     handle: (services, request) =>
-      runGraphql(services, request, validate(graphqlQuery, request.query, "query string"), "GET"),
+      runGraphql(
+        services,
+        request,
+        () => validate(graphqlQuery, request.query, "query string"),
+        "GET",
+      ),
   }),
 ];
 
@@ -83,15 +111,22 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     resource: "/products",
     group: "products",
+    answers: { 200: "ProductPage" },
     auth: "optional",
     store: "read",
-    summary: "Every product with its comments, rating and isSelected for the caller's cart",
-    handle: async (services, request) => ok(await services.catalog.listProducts(request.caller)),
+    paged: true,
+    summary:
+      "A page of the catalogue in id order, each product with its comments, rating and " +
+      "isSelected for the caller's cart; nextCursor fetches the next page",
+    handle: async (services, request) =>
+      ok(await services.catalog.listProducts(request.caller, pageOf(request))),
   }),
   route({
     method: "GET",
     resource: "/products/{id}",
     group: "products",
+    answers: { 200: "Product" },
+    refusals: ["NOT_FOUND"],
     auth: "optional",
     store: "read",
     summary: "One product with its comments",
@@ -102,6 +137,8 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     resource: "/products/{id}/comments",
     group: "products",
+    answers: { 201: "Comment" },
+    refusals: ["NOT_FOUND"],
     auth: "required",
     store: "write",
     summary: "Comment on a product with a rating from 1 to 5",
@@ -119,6 +156,7 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     resource: "/guest-carts",
     group: "cart",
+    answers: { 201: "GuestCart" },
     auth: "none",
     store: "write",
     summary:
@@ -133,6 +171,8 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     resource: "/cart",
     group: "cart",
+    answers: { 200: "Cart" },
+    refusals: ["NOT_FOUND"],
     auth: "optional",
     guestCart: "anonymous",
     store: "read",
@@ -148,6 +188,8 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     resource: "/cart",
     group: "cart",
+    answers: { 200: "Cart" },
+    refusals: ["NOT_FOUND", "UNKNOWN_PRODUCT", "INVALID_PROMOTION", "CART_LIMIT"],
     auth: "optional",
     guestCart: "anonymous",
     store: "write",
@@ -166,6 +208,8 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     resource: "/cart/merge",
     group: "cart",
+    answers: { 200: "Cart" },
+    refusals: ["CART_CHANGED"],
     auth: "required",
     guestCart: "required",
     store: "write",
@@ -180,6 +224,15 @@ export const ROUTES: readonly Route[] = [
     method: "PUT",
     resource: "/checkout",
     group: "checkout",
+    answers: { 202: "Order", 200: "Order" },
+    refusals: [
+      "VALIDATION_FAILED",
+      "OUT_OF_STOCK",
+      "CART_CHANGED",
+      "CART_EMPTY",
+      "UNKNOWN_PRODUCT",
+      "INVALID_PROMOTION",
+    ],
     auth: "required",
     store: "write",
     summary:
@@ -205,15 +258,20 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     resource: "/orders",
     group: "orders",
+    answers: { 200: "OrderPage" },
     auth: "required",
     store: "read",
-    summary: "The caller's orders, newest first",
-    handle: async (services, request) => ok(await services.orders.listOrders(signedIn(request))),
+    paged: true,
+    summary: "A page of the caller's orders, newest first; nextCursor fetches the next page",
+    handle: async (services, request) =>
+      ok(await services.orders.listOrders(signedIn(request), pageOf(request))),
   }),
   route({
     method: "GET",
     resource: "/orders/{id}",
     group: "orders",
+    answers: { 200: "Order" },
+    refusals: ["NOT_FOUND"],
     auth: "required",
     store: "read",
     summary: "One of the caller's orders, with its current status",
@@ -224,6 +282,8 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     resource: "/auth/signup",
     group: "auth",
+    answers: { 201: "AccessToken" },
+    refusals: ["EMAIL_TAKEN"],
     auth: "none",
     store: "write",
     localOnly: true,
@@ -238,6 +298,8 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     resource: "/auth/login",
     group: "auth",
+    answers: { 200: "AccessToken" },
+    refusals: ["UNAUTHENTICATED", "TOO_MANY_REQUESTS"],
     auth: "none",
     store: "read",
     localOnly: true,
@@ -249,6 +311,7 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     resource: "/.well-known/jwks.json",
     group: "auth",
+    answers: { 200: "JsonWebKeySet" },
     auth: "none",
     store: "none",
     localOnly: true,
@@ -265,10 +328,13 @@ export const ROUTES: readonly Route[] = [
     method: "GET",
     resource: "/openapi.json",
     group: "docs",
+    answers: { 200: "OpenApiDocument" },
     auth: "none",
     store: "none",
     summary: "This API as an OpenAPI 3.1 document, derived from the route table",
     handle: async () => {
+      // Loaded here only: no other function builds the document's schemas at its cold start.
+      const { buildOpenApi } = await import("./openapi.js");
       openApiDocument ??= buildOpenApi(ROUTES);
       return {
         statusCode: 200,

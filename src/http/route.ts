@@ -1,6 +1,9 @@
 import type * as z from "zod/mini";
+import type { AppError } from "../domain/index.js";
 import type { GraphqlExecutor } from "../graphql/index.js";
 import type { Caller, Services } from "../services/index.js";
+import type { ViewName } from "../services/view-schemas.js";
+import type { ProblemCode } from "./http-error.js";
 
 // What a route is: the shape of the route table's entries, which the router, the OpenAPI document
 // and the deployment read.
@@ -34,6 +37,11 @@ export interface RouteRequest<Body> {
    * for `required`, and for `anonymous` when there is no caller; undefined otherwise.
    */
   guestCartToken: string | undefined;
+  /**
+   * On routes with `ownAuthErrors`: why the token sent was refused (the caller is then
+   * undefined); the handler answers it in its own shape.
+   */
+  authFailure?: AppError | undefined;
   /** API Gateway's request id: logged with any unexpected error. */
   requestId: string;
   /** A request header by lower-case name. */
@@ -65,9 +73,24 @@ export interface Route<Body = unknown> {
   store: StoreAccess;
   /** Whether, and when, the route reads a guest cart's token from `Guest-Cart-Token`. */
   guestCart?: GuestCartMode;
+  /** A paged list: takes `limit` and `cursor` in the query string, answers `nextCursor`. */
+  paged?: true;
+  /**
+   * The handler answers an invalid or expired token itself (GraphQL, in its own error shape,
+   * which GraphQL clients can read): the router passes the refusal on as `authFailure`
+   * instead of answering a 401 problem.
+   */
+  ownAuthErrors?: true;
   /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
   localOnly?: true;
   summary: string;
+  /** What the route answers on success: each status and the schema of its body. */
+  answers: Partial<Record<200 | 201 | 202, ViewName>>;
+  /**
+   * The refusals the route's use case makes beyond those its declaration implies (a token, a
+   * body, a guest cart, paging, the store): the OpenAPI document lists exactly these statuses.
+   */
+  refusals?: ProblemCode[];
   /** Validates the JSON body; routes without one ignore any body sent. */
   body?: z.ZodMiniType<Body>;
   handle(services: RouteServices, request: RouteRequest<Body>): Promise<Reply>;

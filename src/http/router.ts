@@ -96,7 +96,15 @@ export function createRouter(options: RouterOptions): ApiHandler {
     // Size first (413 before reading further), then identity (401 before saying what is wrong
     // with the body of a caller who may not call at all), then the body itself.
     const text = bodyText(event, maxBodyBytes);
-    const caller = await authenticate(route.auth, event);
+    let caller: Caller | undefined;
+    let authFailure: AppError | undefined;
+    try {
+      caller = await authenticate(route.auth, event);
+    } catch (error) {
+      const refused = error instanceof AppError && error.code === "UNAUTHENTICATED";
+      if (!refused || route.ownAuthErrors !== true) throw error;
+      authFailure = error;
+    }
     const guestCartToken = guestCartTokenOf(route, caller, event);
     const body = route.body === undefined ? undefined : parseJsonBody(event, text, route.body);
     return route.handle(services, {
@@ -105,6 +113,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
       query: event.queryStringParameters ?? {},
       caller,
       guestCartToken,
+      authFailure,
       requestId,
       header: (name) => header(event, name),
     });
@@ -154,6 +163,6 @@ export function createRouter(options: RouterOptions): ApiHandler {
 function toResult(reply: Reply): APIGatewayProxyResult {
   const headers = reply.headers ?? {};
   if (reply.body === undefined) return { statusCode: reply.statusCode, headers, body: "" };
-  headers["Content-Type"] = JSON_HEADERS;
+  headers["Content-Type"] ??= JSON_HEADERS;
   return { statusCode: reply.statusCode, headers, body: JSON.stringify(reply.body) };
 }

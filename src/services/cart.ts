@@ -54,14 +54,14 @@ export function createCartService(deps: { store: Store; clock: Clock }): CartSer
 
     async saveCart(caller, input) {
       const now = clock.now();
-      const { lines, promotionCode, priced } = await priceNewCart(store, input, now);
+      const { lines, promotionCode, priced, products } = await priceNewCart(store, input, now);
       const saved = await store.saveCart({
         userId: caller.userId,
         lines,
         ...(promotionCode === undefined ? {} : { promotionCode }),
         updatedAt: now.toISOString(),
       });
-      return cartView(priced, saved, []);
+      return cartView(priced, saved, [], products);
     },
   };
 }
@@ -71,6 +71,8 @@ export interface NewCart {
   lines: CartLine[];
   promotionCode: string | undefined;
   priced: PricedCart;
+  /** The products of the lines, as read for pricing: their stock goes into the view. */
+  products: ReadonlyMap<string, Product>;
 }
 
 /**
@@ -90,7 +92,7 @@ export async function priceNewCart(
     loadProducts(store, lines),
     loadPromotion(store, promotionCode, now),
   ]);
-  return { lines, promotionCode, priced: priceCart(lines, products, promotion) };
+  return { lines, promotionCode, priced: priceCart(lines, products, promotion), products };
 }
 
 /** A saved cart of either kind: its contents and the version and time of its last save. */
@@ -125,5 +127,5 @@ export async function priceSavedCart(
     notices.push(`product ${line.productId} is no longer sold`);
     return false;
   });
-  return cartView(priceCart(available, products, promotion), cart, notices);
+  return cartView(priceCart(available, products, promotion), cart, notices, products);
 }

@@ -1,4 +1,5 @@
 import { type Comment, productNotFound } from "../domain/index.js";
+import { encodeCursor, type PageInput, type PageOf, pageRequest } from "./paging.js";
 import type { Caller, Clock, IdGenerator, Store } from "./ports.js";
 import { type CommentView, commentView, type ProductView, productView } from "./views.js";
 
@@ -8,8 +9,12 @@ export interface NewComment {
 }
 
 export interface CatalogService {
-  /** Every product; `isSelected` marks the caller's cart. Two store calls whatever the size. */
-  listProducts(caller: Caller | undefined): Promise<ProductView[]>;
+  /**
+   * A page of the catalogue in id order; `isSelected` marks the caller's cart. One store call
+   * (two for a signed-in caller) whatever the catalogue's size.
+   */
+  listProducts(caller: Caller | undefined, page?: PageInput): Promise<PageOf<ProductView>>;
+  /** NOT_FOUND for an unknown id (GraphQL answers it as null). */
   getProduct(id: string, caller: Caller | undefined): Promise<ProductView>;
   addComment(caller: Caller, productId: string, comment: NewComment): Promise<CommentView>;
 }
@@ -28,9 +33,15 @@ export function createCatalogService(deps: {
   };
 
   return {
-    async listProducts(caller) {
-      const [products, selected] = await Promise.all([store.listProducts(), selectedIds(caller)]);
-      return products.map((product) => productView(product, selected.has(product.id)));
+    async listProducts(caller, page = {}) {
+      const [products, selected] = await Promise.all([
+        store.listProductPage(pageRequest("products", page)),
+        selectedIds(caller),
+      ]);
+      return {
+        items: products.items.map((product) => productView(product, selected.has(product.id))),
+        nextCursor: products.next === undefined ? null : encodeCursor("products", products.next),
+      };
     },
 
     async getProduct(id, caller) {

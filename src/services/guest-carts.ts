@@ -68,7 +68,7 @@ export function createGuestCartService(deps: { store: Store; clock: Clock }): Gu
 
     async saveGuestCart(token, input) {
       const now = clock.now();
-      const { lines, promotionCode, priced } = await priceNewCart(store, input, now);
+      const { lines, promotionCode, priced, products } = await priceNewCart(store, input, now);
       const saved = await store.saveGuestCart({
         tokenHash: guestCartTokenHash(token),
         lines,
@@ -77,7 +77,7 @@ export function createGuestCartService(deps: { store: Store; clock: Clock }): Gu
         expiresAt: expiryOf(now),
       });
       if (saved === undefined) throw guestCartNotFound();
-      return cartView(priced, saved, []);
+      return cartView(priced, saved, [], products);
     },
 
     async mergeGuestCart(caller, token) {

@@ -38,6 +38,8 @@ export {
   validate,
 } from "./inputs.js";
 export type { OrderProcessor } from "./order-processing.js";
+export type { PageInput, PageOf } from "./paging.js";
+export { graphqlPageArgs, PAGE_LIMITS, pageInputOf, pageQuery } from "./paging.js";
 export type {
   Caller,
   Clock,
@@ -48,10 +50,13 @@ export type {
   Logger,
   MergeGuestCartCommand,
   Notifier,
+  OrderKey,
   OrderQueue,
   OrderRef,
   OrderStatusChange,
   OrderUpdate,
+  Page,
+  PageRequest,
   PasswordHasher,
   PaymentProvider,
   PaymentRequest,
@@ -64,7 +69,7 @@ export type {
   TokenIssuer,
   TokenVerifier,
 } from "./ports.js";
-export type { CartView, LineView, OrderView, ProductView } from "./views.js";
+export type { CartLineView, CartView, LineView, OrderView, ProductView } from "./views.js";
 
 export interface Services {
   catalog: CatalogService;

@@ -74,6 +74,8 @@ export const graphqlBody = z.object({
   query: nonEmpty(),
   variables: z.nullish(z.record(z.string(), z.unknown())),
   operationName: z.nullish(nonEmpty()),
+  /** Accepted and unused (GraphQL over HTTP); anything but a map is refused. */
+  extensions: z.nullish(z.record(z.string(), z.unknown())),
 });
 
 /** GraphQL over GET: `variables` arrives as JSON text in the query string. */

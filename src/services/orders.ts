@@ -1,5 +1,6 @@
 import { AppError, createOrder, type Order, priceCart } from "../domain/index.js";
 import { loadProducts, loadPromotion } from "./cart.js";
+import { encodeCursor, type PageInput, type PageOf, pageRequest } from "./paging.js";
 import type { Caller, Clock, IdGenerator, OrderQueue, Store } from "./ports.js";
 import { type OrderView, orderView } from "./views.js";
 
@@ -17,7 +18,8 @@ export interface OrderService {
    * order as it is now.
    */
   checkout(caller: Caller, idempotencyKey: string | undefined): Promise<CheckoutResult>;
-  listOrders(caller: Caller): Promise<OrderView[]>;
+  /** A page of the caller's orders, newest first. */
+  listOrders(caller: Caller, page?: PageInput): Promise<PageOf<OrderView>>;
   /** NOT_FOUND for an unknown order and for another user's order alike. */
   getOrder(caller: Caller, orderId: string): Promise<OrderView>;
 }
@@ -65,8 +67,12 @@ export function createOrderService(deps: {
       return { order: orderView(result.order), replayed: !result.placed };
     },
 
-    async listOrders(caller) {
-      return (await store.listOrders(caller.userId)).map(orderView);
+    async listOrders(caller, page = {}) {
+      const orders = await store.listOrderPage(caller.userId, pageRequest("orders", page));
+      return {
+        items: orders.items.map(orderView),
+        nextCursor: orders.next === undefined ? null : encodeCursor("orders", orders.next),
+      };
     },
 
     async getOrder(caller, orderId) {

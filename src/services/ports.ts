@@ -163,6 +163,30 @@ export interface MergeGuestCartCommand {
   updatedAt: string;
 }
 
+/**
+ * A page of a list: at most `limit` items after the item whose key is `after` (the first page
+ * without it). Keys are the store's own positions; services turn them into opaque cursors.
+ */
+export interface PageRequest<Key> {
+  limit: number;
+  after?: Key | undefined;
+}
+
+export interface Page<Item, Key> {
+  items: Item[];
+  /**
+   * The key of the last item when more may follow; undefined on the last page. A page may hold
+   * fewer than `limit` items and still have a `next` (the page after it may then be empty).
+   */
+  next: Key | undefined;
+}
+
+/** Where an order sits in a user's list, newest first: by `createdAt`, then `id`, both descending. */
+export interface OrderKey {
+  createdAt: string;
+  id: string;
+}
+
 export type PlaceOrderResult =
   | { placed: true; order: Order }
   /** The idempotency key was used before: the first order, untouched. */
@@ -184,6 +208,12 @@ export interface OrderStatusChange extends OrderTransition {
 export interface Store {
   /** Every product with its comments, in a bounded number of round trips whatever the count. */
   listProducts(): Promise<ProductWithComments[]>;
+  /**
+   * One page of the catalogue with each product's comments (oldest first), in id order (by code
+   * point, as `<` compares), in one store round trip per page whatever the catalogue size.
+   * Items added while a client pages are never shown twice and never make it skip another.
+   */
+  listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>>;
   getProduct(id: string): Promise<ProductWithComments | undefined>;
   /** The products among `ids` that exist; unknown ids are simply absent. */
   getProducts(ids: readonly string[]): Promise<Product[]>;
@@ -224,6 +254,8 @@ export interface Store {
   findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined>;
   /** Newest first. */
   listOrders(userId: string): Promise<Order[]>;
+  /** One page of the user's orders, newest first as `listOrders`, in one round trip. */
+  listOrderPage(userId: string, page: PageRequest<OrderKey>): Promise<Page<Order, OrderKey>>;
   /** Undefined when the order does not exist OR belongs to another user. */
   getOrder(userId: string, orderId: string): Promise<Order | undefined>;
 

@@ -5,6 +5,7 @@ import {
   type Order,
   type OrderStatus,
   type PricedCart,
+  type Product,
   type ProductWithComments,
   type RatingSummary,
   summarizeRatings,
@@ -51,11 +52,22 @@ export interface PricedView {
   currency: string;
 }
 
-export interface CartView extends PricedView {
+/** A cart's line: an order's, and how many the store has now. */
+export interface CartLineView extends LineView {
+  /** In stock now: checkout refuses a quantity above it (a notice says so beforehand). */
+  available: number;
+}
+
+export interface CartView extends Omit<PricedView, "products"> {
+  products: CartLineView[];
   /** Grows by one on every save and checkout; 0 for a cart never saved. */
   version: number;
   updatedAt: string | null;
-  /** Why the saved cart was priced differently from how it was saved (a product withdrawn, a code expired). */
+  /**
+   * What the shopper should know before checkout: a line asking for more than is in stock, and
+   * why a saved cart was priced differently from how it was saved (a product withdrawn, a code
+   * expired, a merge capped).
+   */
   notices: string[];
 }
 
@@ -111,16 +123,35 @@ function pricedView(priced: PricedCart): PricedView {
   };
 }
 
+/**
+ * A priced cart as the shopper sees it: each line with the stock it can have now, and a notice
+ * for each line asking for more (the save keeps the quantity asked: stock may come back, and
+ * checkout is where it is enforced).
+ */
 export function cartView(
   priced: PricedCart,
   cart: Pick<Cart, "version" | "updatedAt"> | undefined,
   notices: string[],
+  products: ReadonlyMap<string, Product>,
 ): CartView {
+  const view = pricedView(priced);
+  const lines = view.products.map((line) => ({
+    ...line,
+    available: products.get(line.id)?.stock ?? 0,
+  }));
+  const short = lines
+    .filter((line) => line.quantity > line.available)
+    .map((line) =>
+      line.available === 0
+        ? `${line.name} is out of stock`
+        : `only ${line.available} of ${line.name} left: checkout takes at most ${line.available}`,
+    );
   return {
-    ...pricedView(priced),
+    ...view,
+    products: lines,
     version: cart?.version ?? 0,
     updatedAt: cart?.updatedAt ?? null,
-    notices,
+    notices: [...short, ...notices],
   };
 }
 

@@ -22,7 +22,10 @@ import {
 import type {
   CreateGuestCartCommand,
   MergeGuestCartCommand,
+  OrderKey,
   OrderStatusChange,
+  Page,
+  PageRequest,
   PlaceOrderResult,
   SaveCartCommand,
   SaveGuestCartCommand,
@@ -44,6 +47,9 @@ const copyCart = <T extends Cart | GuestCart>(cart: T): T => ({
   ...cart,
   lines: cart.lines.map((line) => ({ ...line })),
 });
+
+/** Code-point order, as SQLite's BINARY collation and DynamoDB's sort keys compare ASCII. */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
 
@@ -79,6 +85,18 @@ export class MemoryStore implements Store {
 
   async listProducts(): Promise<ProductWithComments[]> {
     return [...this.products.values()].map((product) => this.withComments(product));
+  }
+
+  async listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>> {
+    const after = page.after;
+    const ids = [...this.products.keys()]
+      .filter((id) => after === undefined || id > after)
+      .sort(byCodePoint);
+    const items = ids.slice(0, page.limit).flatMap((id) => {
+      const product = this.products.get(id);
+      return product === undefined ? [] : [this.withComments(product)];
+    });
+    return { items, next: ids.length > page.limit ? items.at(-1)?.id : undefined };
   }
 
   async getProduct(id: string): Promise<ProductWithComments | undefined> {
@@ -226,6 +244,20 @@ export class MemoryStore implements Store {
       .filter((order) => order.userId === userId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
       .map(copyOrder);
+  }
+
+  async listOrderPage(userId: string, page: PageRequest<OrderKey>): Promise<Page<Order, OrderKey>> {
+    const after = page.after;
+    const newestFirst = (a: OrderKey, b: OrderKey) =>
+      byCodePoint(b.createdAt, a.createdAt) || byCodePoint(b.id, a.id);
+    const orders = [...this.orders.values()]
+      .filter((order) => order.userId === userId)
+      .filter((order) => after === undefined || newestFirst(after, order) < 0)
+      .sort(newestFirst);
+    const items = orders.slice(0, page.limit).map(copyOrder);
+    const last = items.at(-1);
+    const more = orders.length > page.limit && last !== undefined;
+    return { items, next: more ? { createdAt: last.createdAt, id: last.id } : undefined };
   }
 
   async getOrder(userId: string, orderId: string): Promise<Order | undefined> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type App, compose, loadConfig } from "../../src/compose/index.js";
 import type { ApiHandler, Problem } from "../../src/http/index.js";
 import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
-import type { CartView, OrderView, ProductView } from "../../src/services/index.js";
+import type { CartView, OrderView, PageOf, ProductView } from "../../src/services/index.js";
 import { SEED_PRODUCTS } from "../../src/store/index.js";
 
 const ALLOWED_ORIGIN = "http://localhost:5173";
@@ -161,16 +161,16 @@ describe("the dev server over loopback", () => {
       const token = login.body.accessToken;
       expect(token.split(".")).toHaveLength(3);
 
-      const catalogue = await call<ProductView[]>("GET", "/products", { token });
+      const catalogue = await call<PageOf<ProductView>>("GET", "/products", { token });
       expect(catalogue.status).toBe(200);
       expect(catalogue.headers.get("content-type")).toBe("application/json; charset=utf-8");
-      expect(catalogue.body).toHaveLength(10);
-      expect(catalogue.body.map((p) => p.id).sort()).toEqual(SEED_PRODUCTS.map((p) => p.id).sort());
-      const bird = catalogue.body.find((p) => p.id === "lonely-bird");
+      expect(catalogue.body.items).toHaveLength(10);
+      expect(catalogue.body.items.map((p) => p.id)).toEqual(SEED_PRODUCTS.map((p) => p.id).sort());
+      const bird = catalogue.body.items.find((p) => p.id === "lonely-bird");
       expect(bird).toMatchObject({ name: "Lonely Bird", priceCents: 2999, currency: "USD" });
       expect(bird?.comments.map((c) => c.author)).toContain("John Doe");
-      expect(catalogue.body.every((p) => p.isSelected === false)).toBe(true);
-      const stockBefore = new Map(catalogue.body.map((p) => [p.id, p.stock]));
+      expect(catalogue.body.items.every((p) => p.isSelected === false)).toBe(true);
+      const stockBefore = new Map(catalogue.body.items.map((p) => [p.id, p.stock]));
 
       const saved = await call<CartView>("POST", "/cart", {
         token,
@@ -200,6 +200,7 @@ describe("the dev server over loopback", () => {
           quantity: 2,
           unitPriceCents: 2999,
           lineTotalCents: 5998,
+          available: 25,
         },
         {
           id: "solid-friendship",
@@ -207,18 +208,19 @@ describe("the dev server over loopback", () => {
           quantity: 1,
           unitPriceCents: 1999,
           lineTotalCents: 1999,
+          available: 40,
         },
       ]);
 
-      const selected = await call<ProductView[]>("GET", "/products", { token });
+      const selected = await call<PageOf<ProductView>>("GET", "/products", { token });
       expect(
-        selected.body
+        selected.body.items
           .filter((p) => p.isSelected)
           .map((p) => p.id)
           .sort(),
       ).toEqual(["lonely-bird", "solid-friendship"]);
-      const anonymous = await call<ProductView[]>("GET", "/products");
-      expect(anonymous.body.some((p) => p.isSelected)).toBe(false);
+      const anonymous = await call<PageOf<ProductView>>("GET", "/products");
+      expect(anonymous.body.items.some((p) => p.isSelected)).toBe(false);
 
       const key = randomUUID();
       const first = await call<OrderView>("PUT", "/checkout", {
@@ -249,9 +251,9 @@ describe("the dev server over loopback", () => {
       );
       expect(retry.body).toEqual(first.body);
 
-      const orders = await call<OrderView[]>("GET", "/orders", { token });
+      const orders = await call<PageOf<OrderView>>("GET", "/orders", { token });
       expect(orders.status).toBe(200);
-      expect(orders.body).toEqual([first.body]);
+      expect(orders.body).toEqual({ items: [first.body], nextCursor: null });
       const order = await call<OrderView>("GET", `/orders/${first.body.id}`, { token });
       expect(order.status).toBe(200);
       expect(order.body).toEqual(first.body);
@@ -359,8 +361,8 @@ describe("the dev server over loopback", () => {
       expect(stolen.status).toBe(404);
       expect(stolen.body.code).toBe("NOT_FOUND");
       expect(JSON.stringify(stolen.body)).not.toContain("terracotta");
-      const bOrders = await call<OrderView[]>("GET", "/orders", { token: b.token });
-      expect(bOrders.body).toEqual([]);
+      const bOrders = await call<PageOf<OrderView>>("GET", "/orders", { token: b.token });
+      expect(bOrders.body.items).toEqual([]);
 
       const bCart = await call<CartView>("GET", "/cart", { token: b.token });
       expect(bCart.status).toBe(200);

@@ -76,23 +76,24 @@ describe("GraphQL over HTTP on the dev server", () => {
       order: { totalCents: 4350 },
     });
     const orderId = checkout.body.data.checkout.order.id;
-    const orders = await post("/query", "{ orders { id status } }", accessToken);
-    expect(orders.body.data.orders).toEqual([{ id: orderId, status: "PLACED" }]);
+    const orders = await post("/query", "{ orders { items { id status } } }", accessToken);
+    expect(orders.body.data.orders.items).toEqual([{ id: orderId, status: "PLACED" }]);
     const order = await post("/graphql", `{ order(id: "${orderId}") { totalCents } }`, accessToken);
     expect(order.body.data.order.totalCents).toBe(4350);
     const anonymous = await post("/query", "{ cart { totalCents } }");
     expect(anonymous.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
   });
 
-  it("answers GET queries from the query string and refuses an abusive query with 400", async () => {
+  it("answers GET queries from the query string and refuses an abusive query", async () => {
     const get = await fetch(
-      `${server.url}/graphql?query=${encodeURIComponent("{ products { id } }")}`,
+      `${server.url}/graphql?query=${encodeURIComponent("{ products { items { id } } }")}`,
     );
     expect(get.status).toBe(200);
-    expect(((await get.json()) as Json).data.products).toHaveLength(10);
+    expect(((await get.json()) as Json).data.products.items).toHaveLength(10);
     const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: __typename`).join(" ");
+    // application/json, the legacy type: a refused request is a 200 with its errors.
     const abusive = await post("/query", `{ ${aliases} }`);
-    expect(abusive.status).toBe(400);
+    expect(abusive.status).toBe(200);
     expect(abusive.body.errors[0].message).toContain("the limit is 15");
   });
 });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { OrderView, ProductView } from "../../src/services/index.js";
+import type { OrderView, PageOf, ProductView } from "../../src/services/index.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { freePort } from "../helpers/free-port.js";
 
@@ -58,10 +58,10 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
     expect(running.url).toBe(`http://127.0.0.1:${port}`);
     expect(running.output()).toContain(`(store: SQLite at ${dataDir}/store.sqlite)`);
 
-    const catalogue = await json<ProductView[]>(`${running.url}/products`);
+    const catalogue = await json<PageOf<ProductView>>(`${running.url}/products`);
     expect(catalogue.status).toBe(200);
-    expect(catalogue.body).toHaveLength(10);
-    const bird = catalogue.body.find((p) => p.name === "Lonely Bird");
+    expect(catalogue.body.items).toHaveLength(10);
+    const bird = catalogue.body.items.find((p) => p.name === "Lonely Bird");
     expect(bird?.priceCents).toBe(2999);
     expect(bird?.comments.map((c) => c.author)).toEqual(["John Doe", "Mei Lin"]);
 
@@ -106,18 +106,18 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
     expect(login.status).toBe(200);
     const token = login.body.accessToken;
 
-    const orders = await json<OrderView[]>(`${running.url}/orders`, {
+    const orders = await json<PageOf<OrderView>>(`${running.url}/orders`, {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(orders.status).toBe(200);
-    expect(orders.body.map((o) => o.totalCents)).toEqual([17800]);
+    expect(orders.body.items.map((o) => o.totalCents)).toEqual([17800]);
 
-    const catalogue = await json<ProductView[]>(`${running.url}/products`);
-    expect(catalogue.body).toHaveLength(10);
-    expect(new Set(catalogue.body.map((p) => p.id)).size).toBe(10);
-    const bird = catalogue.body.find((p) => p.id === "lonely-bird");
+    const catalogue = await json<PageOf<ProductView>>(`${running.url}/products`);
+    expect(catalogue.body.items).toHaveLength(10);
+    expect(new Set(catalogue.body.items.map((p) => p.id)).size).toBe(10);
+    const bird = catalogue.body.items.find((p) => p.id === "lonely-bird");
     expect(bird?.comments).toHaveLength(2);
-    expect(catalogue.body.find((p) => p.id === "copper-kettle")?.stock).toBe(5);
+    expect(catalogue.body.items.find((p) => p.id === "copper-kettle")?.stock).toBe(5);
     expect(await stop(running)).toEqual({ code: 0, signal: null });
   });
 });
@@ -139,9 +139,9 @@ describe("STORE=dynamodb npm start", () => {
     )?.[1];
     expect(endpoint).toBeDefined();
 
-    const catalogue = await json<ProductView[]>(`${running.url}/products`);
-    expect(catalogue.body.map((p) => p.id)).toContain("solid-friendship");
-    expect(catalogue.body).toHaveLength(10);
+    const catalogue = await json<PageOf<ProductView>>(`${running.url}/products`);
+    expect(catalogue.body.items.map((p) => p.id)).toContain("solid-friendship");
+    expect(catalogue.body.items).toHaveLength(10);
     const signup = await json<{ accessToken: string }>(
       `${running.url}/auth/signup`,
       post({ email: "dynamo@example.com", password: "correct horse battery" }),

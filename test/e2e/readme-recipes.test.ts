@@ -109,7 +109,7 @@ describe("the README's recipes, run as written without AWS settings", () => {
   async function catalogueAt(baseUrl: string): Promise<number> {
     const response = await fetch(`${baseUrl}/products`);
     expect(response.status).toBe(200);
-    return ((await response.json()) as unknown[]).length;
+    return ((await response.json()) as { items: unknown[] }).items.length;
   }
 
   /** Runs one recipe block; what it started is stopped at its end, whatever happened. */

@@ -85,7 +85,7 @@ describe("the dev server while the SQLite store is locked by another writer", ()
     const orders = await fetch(`${server.url}/orders`, {
       headers: { Authorization: `Bearer ${token}` },
     });
-    expect(await orders.json()).toEqual([]);
+    expect(await orders.json()).toEqual({ items: [], nextCursor: null });
 
     // Once the lock is gone the same checkout goes through.
     const retried = await fetch(`${server.url}/checkout`, {

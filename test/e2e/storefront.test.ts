@@ -114,12 +114,14 @@ async function accessToken(page: Page): Promise<string> {
   return token;
 }
 
+/** The user's orders as the API has them (one page of 100: the tests place a few). */
 async function ordersOf(server: Server, token: string): Promise<{ id: string; status: string }[]> {
-  const answer = await fetch(`${server.url}/orders`, {
+  const answer = await fetch(`${server.url}/orders?limit=100`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   expect(answer.status).toBe(200);
-  return (await answer.json()) as { id: string; status: string }[];
+  const page = (await answer.json()) as { items: { id: string; status: string }[] };
+  return page.items;
 }
 
 const orderIdOf = (page: Page) => /\/account\/orders\/([^/?#]+)$/.exec(page.url())?.[1] ?? "";

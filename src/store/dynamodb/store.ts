@@ -17,7 +17,10 @@ import {
 import type {
   CreateGuestCartCommand,
   MergeGuestCartCommand,
+  OrderKey,
   OrderStatusChange,
+  Page,
+  PageRequest,
   PlaceOrderResult,
   SaveCartCommand,
   SaveGuestCartCommand,
@@ -39,6 +42,7 @@ import {
   userFrom,
   userItem,
 } from "./items.js";
+import { orderPage, productPage } from "./pages.js";
 import { getItem, getProduct, listProducts, productsByIds, queryAll, type Table } from "./reads.js";
 import { guarded, transactOrRefuse } from "./retries.js";
 import { type CatalogueSeed, createTable, seedTable } from "./setup.js";
@@ -121,6 +125,10 @@ export class DynamoDbStore implements Store {
 
   async listProducts(): Promise<ProductWithComments[]> {
     return this.guarded(() => listProducts(this.table));
+  }
+
+  async listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>> {
+    return this.guarded(() => productPage(this.table, page));
   }
 
   async getProduct(id: string): Promise<ProductWithComments | undefined> {
@@ -237,6 +245,10 @@ export class DynamoDbStore implements Store {
       });
       return all.map(orderFrom);
     });
+  }
+
+  async listOrderPage(userId: string, page: PageRequest<OrderKey>): Promise<Page<Order, OrderKey>> {
+    return this.guarded(() => orderPage(this.table, userId, page));
   }
 
   async getOrder(userId: string, orderId: string): Promise<Order | undefined> {

@@ -119,6 +119,11 @@ export const keys = {
   product: (id: string) => ({ PK: `PRODUCT#${id}`, SK: "META" }),
   productPartition: (id: string) => `PRODUCT#${id}`,
   productCatalogueSort: (id: string) => `PRODUCT#${id}`,
+  /**
+   * Above every catalogue key of product `id` (its own and its comments') and below the next
+   * product's: ids are `[a-z0-9-]`, all above `#`, and a comment's key goes on `#COMMENT#`.
+   */
+  pastProductGroup: (id: string) => `PRODUCT#${id}#\uffff`,
   comment: (comment: Pick<Comment, "productId" | "createdAt" | "id">) => ({
     PK: `PRODUCT#${comment.productId}`,
     SK: `COMMENT#${comment.createdAt}#${comment.id}`,

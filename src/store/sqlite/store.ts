@@ -27,12 +27,16 @@ import {
 import type {
   CreateGuestCartCommand,
   MergeGuestCartCommand,
+  OrderKey,
   OrderStatusChange,
+  Page,
+  PageRequest,
   PlaceOrderResult,
   SaveCartCommand,
   SaveGuestCartCommand,
   Store,
 } from "../../services/index.js";
+import { preparePages } from "./pages.js";
 import {
   cartFromRow,
   cartLinesJson,
@@ -87,6 +91,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
  */
 export class SqliteStore implements Store {
   private readonly statements: Statements;
+  private readonly pages: ReturnType<typeof preparePages>;
   private readonly placeOrderTransaction: Database.Transaction<
     (command: PlaceOrderCommand) => PlaceOrderResult
   >;
@@ -100,6 +105,7 @@ export class SqliteStore implements Store {
   /** Prefer `openSqliteStore`, which creates the schema and seeds the catalogue first. */
   constructor(private readonly db: Database.Database) {
     this.statements = prepareStatements(db);
+    this.pages = preparePages(db);
     this.placeOrderTransaction = db.transaction((command: PlaceOrderCommand) =>
       this.placeOrderInTransaction(command),
     );
@@ -123,6 +129,10 @@ export class SqliteStore implements Store {
       }
       return products.map((product) => ({ ...product, comments: comments.get(product.id) ?? [] }));
     });
+  }
+
+  async listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>> {
+    return guarded(() => this.pages.products(page));
   }
 
   async getProduct(id: string): Promise<ProductWithComments | undefined> {
@@ -233,6 +243,10 @@ export class SqliteStore implements Store {
 
   async listOrders(userId: string): Promise<Order[]> {
     return guarded(() => this.statements.ordersOf.all(userId).map(orderFromRow));
+  }
+
+  async listOrderPage(userId: string, page: PageRequest<OrderKey>): Promise<Page<Order, OrderKey>> {
+    return guarded(() => this.pages.orders(userId, page));
   }
 
   async getOrder(userId: string, orderId: string): Promise<Order | undefined> {

@@ -1,6 +1,8 @@
+import { buildClientSchema, getIntrospectionQuery, parse, validate } from "graphql";
 import { describe, expect, it, vi } from "vitest";
 import { AppError } from "../../../src/domain/index.js";
-import { DEFAULT_LIMITS } from "../../../src/graphql/limits.js";
+import { DEFAULT_LIMITS, queryLimitsRule } from "../../../src/graphql/limits.js";
+import { schema } from "../../../src/graphql/schema.js";
 import type { Store } from "../../../src/services/index.js";
 import { MemoryStore } from "../../../src/store/index.js";
 import { interceptStore, startPerTest, type TestApp } from "../../helpers/app.js";
@@ -10,14 +12,25 @@ const start = startPerTest((app) => {
   t = app;
 });
 
-/** A GraphQL request through the Lambda handler, as API Gateway would deliver it. */
+const GRAPHQL_RESPONSE = "application/graphql-response+json";
+
+/**
+ * A GraphQL request through the Lambda handler, as API Gateway would deliver it, accepting
+ * GraphQL over HTTP's own media type (under which a refused request is a 4xx) unless `accept`.
+ */
 function gql(
   query: string,
-  options: { token?: string; variables?: object; resource?: "/query" | "/graphql" } = {},
+  options: {
+    token?: string;
+    variables?: object;
+    resource?: "/query" | "/graphql";
+    accept?: string;
+  } = {},
 ) {
   return t.invoke({
     method: "POST",
     resource: options.resource ?? "/query",
+    headers: { Accept: options.accept ?? GRAPHQL_RESPONSE },
     ...(options.token === undefined ? {} : { token: options.token }),
     body: { query, ...(options.variables === undefined ? {} : { variables: options.variables }) },
   });
@@ -54,11 +67,16 @@ describe("GraphQL on the same services as REST", () => {
     await start();
     const ada = await t.signup("ada@example.com", { name: "Ada" });
     for (const resource of ["/query", "/graphql"] as const) {
-      const products = await gql("{ products { id priceCents isSelected rating { count } } }", {
-        resource,
-      });
-      expect(products.json.data.products).toHaveLength(10);
-      expect(products.json.data.products[0]).toEqual({
+      const products = await gql(
+        "{ products { items { id priceCents isSelected rating { count } } nextCursor } }",
+        { resource },
+      );
+      expect(products.json.data.products.items).toHaveLength(10);
+      expect(products.json.data.products.nextCursor).toBeNull();
+      const bird = products.json.data.products.items.find(
+        (p: { id: string }) => p.id === "lonely-bird",
+      );
+      expect(bird).toEqual({
         id: "lonely-bird",
         priceCents: 2999,
         isSelected: false,
@@ -115,10 +133,10 @@ describe("GraphQL on the same services as REST", () => {
       order: { id: checkout.json.data.checkout.order.id },
     });
 
-    const orders = await gql("{ orders { id totalCents products { code price } } }", {
+    const orders = await gql("{ orders { items { id totalCents products { code price } } } }", {
       token: ada.token,
     });
-    expect(orders.json.data.orders).toEqual([
+    expect(orders.json.data.orders.items).toEqual([
       {
         id: checkout.json.data.checkout.order.id,
         totalCents: 17800,
@@ -136,7 +154,9 @@ describe("GraphQL on the same services as REST", () => {
       token: bob.token,
     });
     expect(bobs.json.data.order).toBeNull();
-    expect((await gql("{ orders { id } }", { token: bob.token })).json.data.orders).toEqual([]);
+    expect(
+      (await gql("{ orders { items { id } } }", { token: bob.token })).json.data.orders.items,
+    ).toEqual([]);
   });
 
   it("shows an order's status as processing moves it, with failureReason once FAILED", async () => {
@@ -207,12 +227,12 @@ describe("GraphQL on the same services as REST", () => {
     expect(graph.totalCents).toBe(11296 - 1130);
 
     await t.invoke({ method: "PUT", resource: "/checkout", token: ada.token });
-    const restStock = (await t.invoke({ method: "GET", resource: "/products" })).json.map(
+    const restStock = (await t.invoke({ method: "GET", resource: "/products" })).json.items.map(
       (p: { id: string; stock: number }) => [p.id, p.stock],
     );
-    const graphStock = (await gql("{ products { id stock } }")).json.data.products.map(
-      (p: { id: string; stock: number }) => [p.id, p.stock],
-    );
+    const graphStock = (
+      await gql("{ products { items { id stock } } }")
+    ).json.data.products.items.map((p: { id: string; stock: number }) => [p.id, p.stock]);
     expect(graphStock).toEqual(restStock);
     expect(Object.fromEntries(graphStock)["lonely-bird"]).toBe(22);
   });
@@ -225,9 +245,9 @@ describe("GraphQL on the same services as REST", () => {
     await start({ store });
     await t.invoke({ method: "GET", resource: "/products" });
     const rest = calls.splice(0);
-    await gql("{ products { name comments { author text rating } rating { average } } }");
+    await gql("{ products { items { name comments { author text rating } rating { average } } } }");
     expect(calls).toEqual(rest);
-    expect(rest).toEqual(["listProducts"]);
+    expect(rest).toEqual(["listProductPage"]);
   });
 });
 
@@ -297,7 +317,7 @@ describe("GraphQL errors", () => {
     });
 
     failing = true;
-    const down = await gql("{ products { id } }");
+    const down = await gql("{ products { items { id } } }");
     expect(down.json.errors[0].extensions).toEqual({
       code: "STORE_UNAVAILABLE",
       reason: "STORE_UNAVAILABLE",
@@ -308,12 +328,12 @@ describe("GraphQL errors", () => {
 
   it("masks an unexpected error and logs it", async () => {
     const store = interceptStore(new MemoryStore(), (method) => {
-      if (method === "listProducts") throw new Error("SELECT * FROM secrets exploded");
+      if (method === "listProductPage") throw new Error("SELECT * FROM secrets exploded");
     });
     await start({ store });
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
-      const res = await gql("{ products { id } }");
+      const res = await gql("{ products { items { id } } }");
       expect(res.statusCode).toBe(200);
       expect(res.json.errors[0].extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
       expect(res.body).not.toContain("SELECT");
@@ -339,25 +359,72 @@ describe("GraphQL abuse limits and transport rules", () => {
     expect(res.json.errors[0].message).toMatch(message);
   };
 
-  it("refuses a query nested deeper than the limit", async () => {
+  it("refuses a query nested deeper than the limit, not counting introspection", async () => {
     await start();
-    expect((await gql("{ products { comments { author } } }")).statusCode).toBe(200);
-    // Depth can only grow through fields of object type; introspection nests without bound.
-    const nested = `query Nested { __schema { types { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } } }`;
-    await refusedWith(nested, "QUERY_TOO_DEEP", /nested 9 levels deep; the limit is 8/);
+    expect((await gql("{ products { items { comments { author } } } }")).statusCode).toBe(200);
+    // The standard introspection query nests past any limit: it reads the static schema only.
+    const introspection = await gql(getIntrospectionQuery());
+    expect(introspection.statusCode).toBe(200);
+    expect(buildClientSchema(introspection.json.data).getQueryType()?.name).toBe("Query");
+    // The schema has no cycles, so only a lower limit shows the rule refusing a data query.
+    const shallow = queryLimitsRule({ ...DEFAULT_LIMITS, maxDepth: 3 });
+    const errors = validate(
+      schema,
+      parse("query Deep { products { items { comments { id } } } }"),
+      [shallow],
+    );
+    expect(errors.map((error) => error.extensions.code)).toEqual(["QUERY_TOO_DEEP"]);
+    expect(errors[0]?.message).toMatch(/nested 4 levels deep; the limit is 3/);
   });
 
   it("refuses a query that costs more than the limit", async () => {
     await start();
     const aliases = Array.from(
       { length: 12 },
-      (_, i) => `p${i}: products { comments { id text } }`,
+      (_, i) => `p${i}: products { items { comments { id text } } }`,
     );
     await refusedWith(
       `query Costly { ${aliases.join(" ")} }`,
       "QUERY_TOO_COMPLEX",
-      /costs 2532; the limit is 1000/,
+      /costs 2544; the limit is 1000/,
     );
+  });
+
+  it("answers a refused query with 200 and its errors under application/json, the legacy type", async () => {
+    await start();
+    const aliases = Array.from({ length: 16 }, (_, i) => `n${i}: __typename`).join(" ");
+    for (const accept of ["application/json", "*/*"]) {
+      const legacy = await gql(`{ ${aliases} }`, { accept });
+      expect(legacy.statusCode).toBe(200);
+      expect(legacy.headers["content-type"]).toBe("application/json; charset=utf-8");
+      expect(legacy.json.errors[0].extensions.code).toBe("TOO_MANY_ALIASES");
+    }
+    const modern = await gql(`{ ${aliases} }`);
+    expect(modern.statusCode).toBe(400);
+    expect(modern.headers["content-type"]).toBe(`${GRAPHQL_RESPONSE}; charset=utf-8`);
+  });
+
+  it("answers an invalid token in GraphQL's shape: errors[0].extensions.code UNAUTHENTICATED", async () => {
+    await start();
+    for (const [accept, status] of [
+      [GRAPHQL_RESPONSE, 401],
+      ["application/json", 200],
+    ] as const) {
+      const res = await gql("{ products { items { id } } }", { token: "not.a.token", accept });
+      expect(res.statusCode).toBe(status);
+      expect(res.headers["www-authenticate"]).toBe('Bearer realm="serverless-store"');
+      expect(res.json.data).toBeUndefined();
+      expect(res.json.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    }
+  });
+
+  it("answers null for an unknown product or order, as REST answers 404", async () => {
+    await start();
+    const ada = await t.signup();
+    const res = await gql('{ product(id: "unicorn-lamp") { id } order(id: "nope") { id } }', {
+      token: ada.token,
+    });
+    expect(res.json).toEqual({ data: { product: null, order: null } });
   });
 
   it("refuses too many aliases", async () => {
@@ -373,7 +440,11 @@ describe("GraphQL abuse limits and transport rules", () => {
   it("refuses a query text over the size limit before parsing it", async () => {
     await start();
     const padding = " ".repeat(DEFAULT_LIMITS.maxQueryBytes);
-    await refusedWith(`{ products { id } ${padding}}`, "QUERY_TOO_LARGE", /larger than 8192 bytes/);
+    await refusedWith(
+      `{ products { items { id } } ${padding}}`,
+      "QUERY_TOO_LARGE",
+      /larger than 8192 bytes/,
+    );
   });
 
   it("refuses a mutation sent with GET, and answers a query sent with GET", async () => {
@@ -385,7 +456,8 @@ describe("GraphQL abuse limits and transport rules", () => {
       token: ada.token,
       query: { query: "mutation { checkout { replayed } }" },
     });
-    expect(mutation.statusCode).toBe(400);
+    expect(mutation.statusCode).toBe(405);
+    expect(mutation.headers.allow).toBe("GET, POST, OPTIONS");
     expect(mutation.json.errors[0].message).toBe(
       "only queries may be sent with GET; send mutations with POST",
     );

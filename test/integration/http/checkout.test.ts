@@ -82,7 +82,7 @@ describe("PUT /checkout", () => {
     expect(await stockOf("copper-kettle")).toBe(5);
     expect(await stockOf("lonely-bird")).toBe(25);
     const orders = await t.invoke({ method: "GET", resource: "/orders", token: ada.token });
-    expect(orders.json.map((o: { id: string }) => o.id)).toEqual([first.json.id]);
+    expect(orders.json.items.map((o: { id: string }) => o.id)).toEqual([first.json.id]);
   });
 
   it("keeps idempotency keys per user: another user's same key places their own order", async () => {
@@ -155,7 +155,7 @@ describe("PUT /checkout", () => {
     expect(res.statusCode).toBe(202);
     expect(res.json.totalCents).toBe(2999);
     const bobs = await t.invoke({ method: "GET", resource: "/orders", token: bob.token });
-    expect(bobs.json).toEqual([]);
+    expect(bobs.json.items).toEqual([]);
   });
 
   it("answers 409 OUT_OF_STOCK naming the product and writes nothing", async () => {
@@ -176,7 +176,9 @@ describe("PUT /checkout", () => {
     const cart = await t.invoke({ method: "GET", resource: "/cart", token: ada.token });
     expect(cart.json.products).toHaveLength(2);
     const orders = await t.invoke({ method: "GET", resource: "/orders", token: ada.token });
-    expect(orders.json).toEqual([]);
+    expect(orders.json.items).toEqual([]);
+    expect(cart.json.notices).toEqual(["only 5 of Brass Desk Lamp left: checkout takes at most 5"]);
+    expect(cart.json.products[1].available).toBe(5);
   });
 
   it("answers 409 CART_CHANGED when the cart is saved again during checkout", async () => {

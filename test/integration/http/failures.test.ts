@@ -25,6 +25,7 @@ describe("failures", () => {
       auth: "none",
       store: "none",
       summary: "Fails like a bug would",
+      answers: { 200: "Product" },
       handle: async () => {
         throw new Error("connect ECONNREFUSED 10.0.3.7:5432 user=store password=hunter2");
       },

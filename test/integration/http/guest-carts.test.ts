@@ -271,7 +271,10 @@ describe("POST /cart/merge", () => {
     expect(res.json).toMatchObject({
       promotionCode: "WELCOME10",
       version: 2,
-      notices: ["quantity of lonely-bird capped at 99 when the carts merged"],
+      notices: [
+        "only 25 of Lonely Bird left: checkout takes at most 25",
+        "quantity of lonely-bird capped at 99 when the carts merged",
+      ],
     });
     const mine = await t.invoke({ method: "GET", resource: "/cart", token: ada.token });
     expect({ ...mine.json, notices: [] }).toEqual({ ...res.json, notices: [] });

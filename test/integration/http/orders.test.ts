@@ -45,9 +45,9 @@ describe("GET /orders", () => {
     const his = await listOrders(bob.token);
 
     expect(mine.statusCode).toBe(200);
-    expect(mine.json.map((o: { id: string }) => o.id)).toEqual([second.id, first.id]);
-    expect(mine.json[0]).toEqual(second);
-    expect(his.json.map((o: { id: string }) => o.id)).toEqual([bobs.id]);
+    expect(mine.json.items.map((o: { id: string }) => o.id)).toEqual([second.id, first.id]);
+    expect(mine.json.items[0]).toEqual(second);
+    expect(his.json.items.map((o: { id: string }) => o.id)).toEqual([bobs.id]);
   });
 
   it("answers an empty list for a user without orders", async () => {
@@ -56,7 +56,7 @@ describe("GET /orders", () => {
     const res = await listOrders(ada.token);
 
     expect(res.statusCode).toBe(200);
-    expect(res.json).toEqual([]);
+    expect(res.json).toEqual({ items: [], nextCursor: null });
   });
 
   it("answers 401 without a token", async () => {

@@ -15,8 +15,8 @@ afterEach(async () => {
 const listProducts = (token?: string) =>
   t.invoke({ method: "GET", resource: "/products", ...(token === undefined ? {} : { token }) });
 
-const selectedIds = (products: { id: string; isSelected: boolean }[]) =>
-  products.filter((p) => p.isSelected).map((p) => p.id);
+const selectedIds = (page: { items: { id: string; isSelected: boolean }[] }) =>
+  page.items.filter((p) => p.isSelected).map((p) => p.id);
 
 describe("GET /products", () => {
   it("lists the seeded catalogue with comments and ratings, nothing selected when anonymous", async () => {
@@ -24,11 +24,12 @@ describe("GET /products", () => {
 
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(res.json.map((p: { id: string }) => p.id).sort()).toEqual(
+    expect(res.json.items.map((p: { id: string }) => p.id)).toEqual(
       SEED_PRODUCTS.map((p) => p.id).sort(),
     );
-    expect(res.json.every((p: { isSelected: unknown }) => p.isSelected === false)).toBe(true);
-    const bird = res.json.find((p: { id: string }) => p.id === "lonely-bird");
+    expect(res.json.nextCursor).toBeNull();
+    expect(res.json.items.every((p: { isSelected: unknown }) => p.isSelected === false)).toBe(true);
+    const bird = res.json.items.find((p: { id: string }) => p.id === "lonely-bird");
     expect(bird).toMatchObject({
       name: "Lonely Bird",
       priceCents: 2999,

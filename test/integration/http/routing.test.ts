@@ -89,7 +89,7 @@ describe("routing", () => {
         ["/query", "/graphql"].flatMap((resource) => [
           [
             `POST ${resource}`,
-            [{ method: "POST", resource, body: { query: "{ products { id } }" } }, 200],
+            [{ method: "POST", resource, body: { query: "{ products { items { id } } }" } }, 200],
           ],
           [
             `GET ${resource}`,

@@ -80,6 +80,24 @@ describe("DynamoDbStore requests", () => {
     },
   );
 
+  it.each([10, 1_000])(
+    "reads each page of %i products in one Query, as long at the end as at the start",
+    async (count) => {
+      const products = generatedProducts(count);
+      const { store, requests } = await countedStore(products);
+
+      const first = await store.listProductPage({ limit: 20 });
+      expect(first.items.map((p) => p.id)).toEqual(products.slice(0, 20).map((p) => p.id));
+      expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1 });
+
+      requests.reset();
+      const last = await store.listProductPage({ limit: 20, after: products.at(-6)?.id });
+      expect(last.items.map((p) => p.id)).toEqual(products.slice(-5).map((p) => p.id));
+      expect(last.next).toBeUndefined();
+      expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1 });
+    },
+  );
+
   it("prices a 50-line cart with one BatchGetItem and places it with one TransactWriteItems", async () => {
     const { store, requests } = await countedStore(generatedProducts(50));
     const lines = generatedProducts(50).map((p) => ({ productId: p.id, quantity: 2 }));

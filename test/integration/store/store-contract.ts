@@ -1064,9 +1064,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             ["wool-throw", 2],
           ]);
           expect(view.version).toBe(2);
+          // The seed has 25 Lonely Birds: the merged 99 are kept, and the shopper told.
           expect(view.notices).toEqual([
+            "only 25 of Lonely Bird left: checkout takes at most 25",
             "quantity of lonely-bird capped at 99 when the carts merged",
           ]);
+          expect(view.products.map((p) => p.available)).toEqual([25, 12, 10]);
           expect(await store.getGuestCart(tokenHash, NOW_SECONDS)).toBeUndefined();
         });
 

@@ -1,5 +1,5 @@
 import { request } from "./http.js";
-import type { Cart, CartInput, GuestCart, Order, Product, ProductComment } from "./types.js";
+import type { Cart, CartInput, GuestCart, Order, Page, Product, ProductComment } from "./types.js";
 
 const GUEST_HEADER = "Guest-Cart-Token";
 
@@ -9,7 +9,12 @@ function guestHeaders(guestToken: string | null): Record<string, string> {
 
 const path = (id: string) => encodeURIComponent(id);
 
-export const listProducts = () => request<Product[]>("/products", { auth: true });
+const after = (cursor: string | null) =>
+  cursor === null ? "" : `?cursor=${encodeURIComponent(cursor)}`;
+
+/** A page of the catalogue: the first, or the one `cursor` (a page's `nextCursor`) names. */
+export const listProducts = (cursor: string | null = null) =>
+  request<Page<Product>>(`/products${after(cursor)}`, { auth: true });
 
 export const getProduct = (id: string) => request<Product>(`/products/${path(id)}`, { auth: true });
 
@@ -44,6 +49,8 @@ export const checkout = (idempotencyKey: string) =>
     headers: { "Idempotency-Key": idempotencyKey },
   });
 
-export const listOrders = () => request<Order[]>("/orders", { auth: true });
+/** A page of the signed-in user's orders, newest first. */
+export const listOrders = (cursor: string | null = null) =>
+  request<Page<Order>>(`/orders${after(cursor)}`, { auth: true });
 
 export const getOrder = (id: string) => request<Order>(`/orders/${path(id)}`, { auth: true });

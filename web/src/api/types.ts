@@ -44,7 +44,19 @@ export interface Priced {
   currency: string;
 }
 
-export interface Cart extends Priced {
+/** A line of a cart: an order's line and how many the shop has in stock now. */
+export interface CartLine extends Line {
+  available: number;
+}
+
+/** A page of a list: `nextCursor` asks for the next one; null on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Cart extends Omit<Priced, "products"> {
+  products: CartLine[];
   version: number;
   updatedAt: string | null;
   notices: string[];

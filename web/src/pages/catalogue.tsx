@@ -2,6 +2,7 @@ import { listProducts } from "../api/store-api.js";
 import type { Product } from "../api/types.js";
 import { cart, quantities } from "../cart/cart-store.js";
 import { AddToCart } from "../components/add-to-cart.js";
+import { usePages } from "../components/more-pages.js";
 import { ProblemView } from "../components/problem-view.js";
 import { RatingSummary } from "../components/stars.js";
 import { StockState } from "../components/stock.js";
@@ -29,7 +30,8 @@ function Card({ product, inCart }: { product: Product; inCart: number }) {
 
 export function CataloguePage() {
   usePageTitle("");
-  const [products, reload] = useLoad(listProducts, "catalogue");
+  const [products, reload] = useLoad(() => listProducts(), "catalogue");
+  const pages = usePages(products.state === "ready" ? products.value : undefined, listProducts);
   const inCart = quantities(useStore(cart));
 
   return (
@@ -43,11 +45,14 @@ export function CataloguePage() {
       ) : products.state === "error" ? (
         <ProblemView error={products.error} onRetry={reload} />
       ) : (
-        <ul class="cards" aria-label="Products">
-          {products.value.map((product) => (
-            <Card key={product.id} product={product} inCart={inCart.get(product.id) ?? 0} />
-          ))}
-        </ul>
+        <>
+          <ul class="cards" aria-label="Products">
+            {pages.items.map((product) => (
+              <Card key={product.id} product={product} inCart={inCart.get(product.id) ?? 0} />
+            ))}
+          </ul>
+          {pages.more}
+        </>
       )}
     </>
   );

@@ -1,5 +1,6 @@
 import { listOrders } from "../api/store-api.js";
 import { session } from "../auth/session.js";
+import { usePages } from "../components/more-pages.js";
 import { StatusBadge } from "../components/order-status.js";
 import { ProblemView } from "../components/problem-view.js";
 import { SignInNeeded } from "../components/sign-in-needed.js";
@@ -8,10 +9,11 @@ import { useLoad, usePageTitle } from "../load.js";
 import { useStore } from "../state.js";
 
 function OrderList() {
-  const [orders, reload] = useLoad(listOrders, "orders");
+  const [orders, reload] = useLoad(() => listOrders(), "orders");
+  const pages = usePages(orders.state === "ready" ? orders.value : undefined, listOrders);
   if (orders.state === "loading") return <p aria-busy="true">Loading your orders…</p>;
   if (orders.state === "error") return <ProblemView error={orders.error} onRetry={reload} />;
-  if (orders.value.length === 0) {
+  if (pages.items.length === 0) {
     return (
       <p>
         No orders yet. <a href="/">Visit the shop</a>.
@@ -19,20 +21,23 @@ function OrderList() {
     );
   }
   return (
-    <ul class="orders">
-      {orders.value.map((order) => (
-        <li key={order.id} class="order-row">
-          <a href={`/account/orders/${encodeURIComponent(order.id)}`}>
-            Order <span class="mono">{order.id.slice(0, 8)}</span>
-          </a>
-          <time class="muted" dateTime={order.createdAt}>
-            {formatDate(order.createdAt)}
-          </time>
-          <span>{formatMoney(order.totalCents, order.currency)}</span>
-          <StatusBadge status={order.status} />
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul class="orders">
+        {pages.items.map((order) => (
+          <li key={order.id} class="order-row">
+            <a href={`/account/orders/${encodeURIComponent(order.id)}`}>
+              Order <span class="mono">{order.id.slice(0, 8)}</span>
+            </a>
+            <time class="muted" dateTime={order.createdAt}>
+              {formatDate(order.createdAt)}
+            </time>
+            <span>{formatMoney(order.totalCents, order.currency)}</span>
+            <StatusBadge status={order.status} />
+          </li>
+        ))}
+      </ul>
+      {pages.more}
+    </>
   );
 }
 

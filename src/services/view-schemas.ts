@@ -1,0 +1,160 @@
+import * as z from "zod/mini";
+import type { GuestCartCreated } from "./guest-carts.js";
+import type { PageOf } from "./paging.js";
+import type { IssuedToken } from "./ports.js";
+import type { CartView, CommentView, OrderView, ProductView } from "./views.js";
+
+// What the API answers, as zod schemas: the OpenAPI document's named components. They document
+// the views of views.ts and are checked against them below, at compile time; the HTTP suite
+// checks every answer it gets against the document, at run time. Only the function that serves
+// /openapi.json (and the build) loads this file: no other cold start builds these schemas.
+
+const int = () => z.int().check(z.gte(0));
+const cents = () => z.int().check(z.gte(0));
+const iso = () => z.iso.datetime();
+
+const Rating = z.object({
+  average: z.nullable(z.number().check(z.gte(1), z.lte(5))),
+  count: int(),
+});
+
+const Comment = z.object({
+  id: z.string(),
+  author: z.string(),
+  rating: z.int().check(z.gte(1), z.lte(5)),
+  text: z.string(),
+  createdAt: iso(),
+});
+
+const Product = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  imageUrl: z.string(),
+  priceCents: cents(),
+  currency: z.string().check(z.length(3)),
+  stock: int(),
+  rating: Rating,
+  comments: z.array(Comment),
+  isSelected: z.boolean(),
+});
+
+const OrderLine = z.object({
+  id: z.string(),
+  name: z.string(),
+  quantity: z.int().check(z.gte(1)),
+  unitPriceCents: cents(),
+  lineTotalCents: cents(),
+});
+
+const CartLine = z.object({ ...OrderLine.shape, available: int() });
+
+const priced = {
+  promotionCode: z.nullable(z.string()),
+  discountPercentage: z.int().check(z.gte(0), z.lte(100)),
+  subtotalCents: cents(),
+  discountCents: cents(),
+  totalCents: cents(),
+  currency: z.string().check(z.length(3)),
+};
+
+const Cart = z.object({
+  products: z.array(CartLine),
+  ...priced,
+  version: int(),
+  updatedAt: z.nullable(iso()),
+  notices: z.array(z.string()),
+});
+
+const Order = z.object({
+  id: z.string(),
+  status: z.enum(["PLACED", "PROCESSING", "COMPLETED", "FAILED"]),
+  failureReason: z.optional(z.string()),
+  products: z.array(OrderLine),
+  ...priced,
+  createdAt: iso(),
+});
+
+const page = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
+
+const ProductPage = page(Product);
+const OrderPage = page(Order);
+
+const GuestCart = z.object({ token: z.string().check(z.length(43)), expiresAt: iso() });
+
+const AccessToken = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresIn: z.int().check(z.gte(1)),
+});
+
+const JsonWebKeySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+
+const ProblemField = z.object({ field: z.string(), message: z.string() });
+
+const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int().check(z.gte(400), z.lte(599)),
+  detail: z.string(),
+  instance: z.string(),
+  code: z.string(),
+  requestId: z.string(),
+  errors: z.optional(z.array(ProblemField)),
+});
+
+const GraphqlError = z.object({
+  message: z.string(),
+  locations: z.optional(z.array(z.object({ line: z.int(), column: z.int() }))),
+  path: z.optional(z.array(z.union([z.string(), z.int()]))),
+  extensions: z.optional(z.record(z.string(), z.unknown())),
+});
+
+const GraphqlResponse = z.object({
+  data: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+  errors: z.optional(z.array(GraphqlError)),
+  extensions: z.optional(z.record(z.string(), z.unknown())),
+});
+
+const OpenApiDocument = z.looseObject({ openapi: z.string() });
+
+/** Every named schema of the document, by component name. */
+export const VIEW_SCHEMAS = {
+  Rating,
+  Comment,
+  Product,
+  ProductPage,
+  OrderLine,
+  CartLine,
+  Cart,
+  Order,
+  OrderPage,
+  GuestCart,
+  AccessToken,
+  JsonWebKeySet,
+  ProblemField,
+  Problem,
+  GraphqlError,
+  GraphqlResponse,
+  OpenApiDocument,
+};
+
+/** The name of a response's schema, as routes declare it. */
+export type ViewName = keyof typeof VIEW_SCHEMAS;
+
+// Each view the services build must fit its schema: a field the schema requires that a view
+// lacks or types differently fails the build; a view field the schema lacks fails the HTTP
+// suite, whose answers are validated with additional properties refused.
+type Fits<View, Schema extends z.ZodMiniType> = View extends z.infer<Schema> ? true : never;
+const fits = <T extends true>(_: T[]) => undefined;
+fits([
+  true satisfies Fits<ProductView, typeof Product>,
+  true satisfies Fits<CommentView, typeof Comment>,
+  true satisfies Fits<CartView, typeof Cart>,
+  true satisfies Fits<OrderView, typeof Order>,
+  true satisfies Fits<PageOf<ProductView>, typeof ProductPage>,
+  true satisfies Fits<PageOf<OrderView>, typeof OrderPage>,
+  true satisfies Fits<GuestCartCreated, typeof GuestCart>,
+  true satisfies Fits<IssuedToken, typeof AccessToken>,
+]);

@@ -1,0 +1,92 @@
+import type { Order, ProductWithComments } from "../../domain/index.js";
+import type { OrderKey, Page, PageRequest } from "../../services/index.js";
+import { commentFrom, type Item, orderFrom, productFrom } from "./items.js";
+import { getProduct, type Table } from "./reads.js";
+import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, ORDERS_INDEX } from "./table.js";
+
+/**
+ * Items one catalogue page may read per product asked for: a product and its comments are items
+ * of the same index, so `Limit` counts both. A page whose products have more comments than this
+ * holds fewer products (the page after it goes on from there); its cost stays one Query.
+ */
+const ITEMS_PER_PRODUCT = 10;
+/** DynamoDB stops at 1 MB anyway; this keeps a page's read bounded in items too. */
+const MAX_ITEMS_PER_QUERY = 1_000;
+
+/**
+ * One page of the catalogue in ONE Query of the catalogue index, whatever the catalogue's size:
+ * the index sorts a product's item just before its comments (`PRODUCT#id`, `PRODUCT#id#COMMENT#…`),
+ * so the page after product `id` starts past every item of its group. A product whose comments
+ * the read cut short is left to the next page; only a first product with more comments than the
+ * whole read is finished with a second Query (of its own partition).
+ */
+export async function productPage(
+  table: Table,
+  page: PageRequest<string>,
+): Promise<Page<ProductWithComments, string>> {
+  const after = page.after;
+  const { Items = [], LastEvaluatedKey } = await table.documents.query({
+    TableName: table.name,
+    IndexName: CATALOGUE_INDEX,
+    KeyConditionExpression:
+      after === undefined ? "GSI1PK = :catalogue" : "GSI1PK = :catalogue AND GSI1SK > :after",
+    ExpressionAttributeValues: {
+      ":catalogue": CATALOGUE_PARTITION,
+      ...(after === undefined ? {} : { ":after": keys.pastProductGroup(after) }),
+    },
+    Limit: Math.min(page.limit * ITEMS_PER_PRODUCT + 1, MAX_ITEMS_PER_QUERY),
+  });
+  const groups: ProductWithComments[] = [];
+  for (const item of Items) {
+    if (item.type === "PRODUCT") groups.push({ ...productFrom(item), comments: [] });
+    else if (item.type === "COMMENT") groups.at(-1)?.comments.push(commentFrom(item));
+  }
+  // The last group is whole only when the read reached the end of the index.
+  const cut = LastEvaluatedKey !== undefined;
+  const whole = cut ? groups.slice(0, -1) : groups;
+  if (whole.length === 0 && cut) {
+    const first = groups[0];
+    const product = first === undefined ? undefined : await getProduct(table, first.id);
+    return product === undefined
+      ? { items: [], next: undefined }
+      : { items: [product], next: product.id };
+  }
+  const items = whole.slice(0, page.limit);
+  const more = cut || whole.length > page.limit;
+  return { items, next: more ? items.at(-1)?.id : undefined };
+}
+
+/**
+ * One page of a user's orders, newest first: ONE strongly consistent Query of the orders index
+ * read backwards, `Limit` one more than the page (to know whether more follow) and
+ * `ExclusiveStartKey` rebuilt from the last order of the page before.
+ */
+export async function orderPage(
+  table: Table,
+  userId: string,
+  page: PageRequest<OrderKey>,
+): Promise<Page<Order, OrderKey>> {
+  const after = page.after;
+  const start: Item | undefined =
+    after === undefined
+      ? undefined
+      : { ...keys.order(userId, after.id), LSI1SK: keys.orderTimeSort(after.createdAt, after.id) };
+  const { Items = [], LastEvaluatedKey } = await table.documents.query({
+    TableName: table.name,
+    IndexName: ORDERS_INDEX,
+    KeyConditionExpression: "PK = :pk AND begins_with(LSI1SK, :order)",
+    ExpressionAttributeValues: { ":pk": keys.userPartition(userId), ":order": "ORDER#" },
+    ScanIndexForward: false,
+    ConsistentRead: true,
+    Limit: page.limit + 1,
+    ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+  });
+  const items = Items.slice(0, page.limit).map(orderFrom);
+  const last = items.at(-1);
+  // 1 MB can end a read before the limit: then the next page goes on from the last order read.
+  const more = Items.length > page.limit || LastEvaluatedKey !== undefined;
+  return {
+    items,
+    next: more && last !== undefined ? { createdAt: last.createdAt, id: last.id } : undefined,
+  };
+}
