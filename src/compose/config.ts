@@ -112,6 +112,8 @@ export interface Config {
   logRequests: boolean;
   /** Schema introspection over GraphQL; off by default when NODE_ENV=production. */
   graphqlIntrospection: boolean;
+  /** GraphiQL on the dev server for a browser at GET /graphql; never under NODE_ENV=production. */
+  graphiql: boolean;
   /** The demo payment provider: approve or decline every payment, after `delayMs`. */
   payment: { mode: "approve" | "decline"; delayMs: number };
   /**
@@ -247,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const websocket = websocketConfig(e);
+  const graphqlIntrospection = e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== "production";
   return {
     store: storeConfig(e),
     dataDir: e.DATA_DIR,
@@ -257,7 +260,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.MAX_BODY_BYTES,
     auth,
     logRequests: e.LOG_REQUESTS,
-    graphqlIntrospection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== "production",
+    graphqlIntrospection,
+    // The IDE needs the schema: without introspection it would only show errors.
+    graphiql: e.NODE_ENV !== "production" && graphqlIntrospection,
     payment: { mode: e.PAYMENT_MODE, delayMs: e.PAYMENT_DELAY_MS },
     ...(websocket === undefined ? {} : { websocket }),
   };

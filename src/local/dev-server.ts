@@ -29,6 +29,11 @@ export interface DevServerOptions {
   cors: CorsConfig;
   /** The storefront, served at the addresses no API route has; absent: API only. */
   site?: StaticSite | undefined;
+  /**
+   * Pages for a person at a browser that share an API address (GraphiQL at `GET /graphql` asking
+   * for HTML), asked first about every GET and HEAD; absent: none.
+   */
+  browserPages?: StaticSite | undefined;
   /** Receives one line per request; absent logs nothing. */
   log?: ((line: string) => void) | undefined;
   /**
@@ -52,12 +57,12 @@ export interface DevServer {
  * result back.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const { handler, maxBodyBytes, log, site } = options;
+  const { handler, maxBodyBytes, log, site, browserPages } = options;
   const matchPath = createPathMatcher((options.routes ?? ROUTES).map((r) => r.resource));
 
   /** A GET or HEAD of an address that no API route has: the page's or a file's. */
   const isSiteRequest = (request: IncomingMessage): boolean => {
-    if (request.method !== "GET" && request.method !== "HEAD") return false;
+    if (!isRead(request)) return false;
     const target = request.url ?? "/";
     const queryAt = target.indexOf("?");
     return matchPath(queryAt === -1 ? target : target.slice(0, queryAt)) === undefined;
@@ -77,6 +82,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (browserPages !== undefined && isRead(request) && (await browserPages(request, response))) {
+      return;
+    }
     if (site !== undefined && isSiteRequest(request) && (await site(request, response))) return;
     const length = request.headers["content-length"];
     if (Number(length ?? 0) > maxBodyBytes) return refuseTooLarge(request, response);
@@ -126,6 +134,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       }),
   };
 }
+
+const isRead = (request: IncomingMessage): boolean =>
+  request.method === "GET" || request.method === "HEAD";
 
 /** The body, or "too-large" as soon as more than `maxBytes` arrived (the rest is not buffered). */
 function readBody(

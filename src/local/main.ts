@@ -6,6 +6,7 @@ import type { SiteConfig } from "../http/site-files.js";
 import { COGNITO_PATHS, localUserPoolPaths } from "./cognito-endpoint.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
+import { createGraphiql } from "./graphiql.js";
 import { createStaticSite } from "./static-site.js";
 
 try {
@@ -77,6 +78,7 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     // A plain write: console.log's formatting is a measurable share of a request here.
     log: config.logRequests ? writeLine : undefined,
     exactPaths: userPoolPaths,
+    browserPages: config.graphiql ? createGraphiql() : undefined,
   });
 
   const storeText =

@@ -1,0 +1,130 @@
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { StaticSite } from "./static-site.js";
+
+/**
+ * GraphiQL for a person at a browser, on the dev server only: `GET /graphql` (or `/query`) asking
+ * for HTML, with no `query` parameter, answers the IDE; every other request to those paths is
+ * the GraphQL API's. Its scripts are the packages' own prebuilt files (React 18 and GraphiQL 3,
+ * development dependencies), served from `/graphiql/`: nothing is fetched from elsewhere, and
+ * nothing of it reaches a Lambda bundle or the storefront's.
+ */
+export const GRAPHIQL_PATHS = ["/graphql", "/query"] as const;
+const ASSETS_PREFIX = "/graphiql/";
+
+/** Each file by package and path inside it (the packages' `exports` do not name these files). */
+const ASSETS: Record<string, { pkg: string; path: string; type: string }> = {
+  "react.js": { pkg: "react", path: "umd/react.production.min.js", type: "text/javascript" },
+  "react-dom.js": {
+    pkg: "react-dom",
+    path: "umd/react-dom.production.min.js",
+    type: "text/javascript",
+  },
+  "graphiql.js": { pkg: "graphiql", path: "graphiql.min.js", type: "text/javascript" },
+  "graphiql.css": { pkg: "graphiql", path: "graphiql.min.css", type: "text/css" },
+};
+
+/** Starts GraphiQL on the path it was opened at, against that same path. */
+const START_SCRIPT = `const root = document.getElementById("graphiql");
+const fetcher = GraphiQL.createFetcher({ url: location.pathname });
+ReactDOM.createRoot(root).render(React.createElement(GraphiQL, { fetcher }));
+`;
+
+const page = (path: string) => `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>GraphiQL: serverless-store ${path}</title>
+    <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="${ASSETS_PREFIX}graphiql.css" />
+    <style>body { margin: 0; } #graphiql { height: 100vh; }</style>
+  </head>
+  <body>
+    <div id="graphiql">Loading GraphiQL…</div>
+    <script src="${ASSETS_PREFIX}react.js"></script>
+    <script src="${ASSETS_PREFIX}react-dom.js"></script>
+    <script src="${ASSETS_PREFIX}graphiql.js"></script>
+    <script src="${ASSETS_PREFIX}start.js"></script>
+  </body>
+</html>
+`;
+
+// GraphiQL sets inline styles on its panes (resizing) and in its stylesheet's own <style>: the
+// IDE's page allows inline styles; scripts stay its own files, and it talks to its origin only.
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join("; ");
+
+/**
+ * The IDE, or undefined when its packages are not installed (an install without development
+ * dependencies): the dev server then serves the API alone at those paths.
+ */
+export function createGraphiql(): StaticSite | undefined {
+  const require = createRequire(import.meta.url);
+  const files = new Map<string, { file: string; type: string }>();
+  try {
+    // A package that is missing throws here: the IDE is then not offered.
+    for (const [name, asset] of Object.entries(ASSETS)) {
+      const root = dirname(require.resolve(`${asset.pkg}/package.json`));
+      files.set(name, { file: join(root, asset.path), type: asset.type });
+    }
+  } catch {
+    return undefined;
+  }
+
+  return async (request, response) => {
+    if (request.method !== "GET" && request.method !== "HEAD") return false;
+    const target = request.url ?? "/";
+    const queryAt = target.indexOf("?");
+    const path = queryAt === -1 ? target : target.slice(0, queryAt);
+    const search = new URLSearchParams(queryAt === -1 ? "" : target.slice(queryAt + 1));
+
+    if (path.startsWith(ASSETS_PREFIX)) {
+      const name = path.slice(ASSETS_PREFIX.length);
+      if (name === "start.js") {
+        send(request, response, "text/javascript", Buffer.from(START_SCRIPT));
+        return true;
+      }
+      const asset = files.get(name);
+      if (asset === undefined) return false;
+      send(request, response, asset.type, await readFile(asset.file));
+      return true;
+    }
+
+    const isIdePath = (GRAPHIQL_PATHS as readonly string[]).includes(path);
+    const wantsHtml = (request.headers.accept ?? "").includes("text/html");
+    // A query in the URL is GraphQL over GET, whatever the client accepts.
+    if (!isIdePath || !wantsHtml || search.has("query")) return false;
+    send(request, response, "text/html", Buffer.from(page(path)), CONTENT_SECURITY_POLICY);
+    return true;
+  };
+}
+
+function send(
+  request: IncomingMessage,
+  response: ServerResponse,
+  type: string,
+  body: Buffer,
+  contentSecurityPolicy?: string,
+): void {
+  const headers: Record<string, string | number> = {
+    "Content-Type": `${type}; charset=utf-8`,
+    "Content-Length": body.length,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+  };
+  if (contentSecurityPolicy !== undefined) {
+    headers["Content-Security-Policy"] = contentSecurityPolicy;
+  }
+  response.writeHead(200, headers);
+  response.end(request.method === "HEAD" ? undefined : body);
+}
