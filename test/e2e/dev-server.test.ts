@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type App, compose, loadConfig } from "../../src/compose/index.js";
+import type { App } from "../../src/compose/index.js";
 import type { ApiHandler, Problem } from "../../src/http/index.js";
 import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
 import type { CartView, OrderView, PageOf, ProductView } from "../../src/services/index.js";
 import { SEED_PRODUCTS } from "../../src/store/index.js";
+import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 const ALLOWED_ORIGIN = "http://localhost:5173";
 const PASSWORD = "correct horse battery";
@@ -35,16 +36,10 @@ describe("the dev server over loopback", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "store-e2e-"));
-    const config = loadConfig({ STORE: "sqlite", DATA_DIR: dataDir, PORT: "0" });
-    app = await compose(config);
-    server = await startDevServer({
-      handler: app.handler,
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: app.config.maxBodyBytes,
-      cors: app.cors,
-      log: (line) => logLines.push(line),
-    });
+    ({ app, server } = await startLoopbackServer(
+      { STORE: "sqlite", DATA_DIR: dataDir },
+      { server: { log: (line) => logLines.push(line) } },
+    ));
   });
 
   afterAll(async () => {

@@ -6,8 +6,9 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, compose, loadConfig } from "../../src/compose/index.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import type { App } from "../../src/compose/index.js";
+import type { DevServer } from "../../src/local/dev-server.js";
+import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 const DIR = join(import.meta.dirname, "generated-client");
 
@@ -33,14 +34,10 @@ describe("a client generated from /openapi.json (openapi-typescript + openapi-fe
   let server: DevServer;
 
   beforeAll(async () => {
-    app = await compose(loadConfig({ STORE: "memory", PORT: "0" }), { orderEvents: "in-process" });
-    server = await startDevServer({
-      handler: app.handler,
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: app.config.maxBodyBytes,
-      cors: app.cors,
-    });
+    ({ app, server } = await startLoopbackServer(
+      { STORE: "memory" },
+      { compose: { orderEvents: "in-process" } },
+    ));
   });
 
   afterAll(async () => {

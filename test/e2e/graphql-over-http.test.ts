@@ -1,7 +1,8 @@
 import { auditServer } from "graphql-http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, compose, loadConfig } from "../../src/compose/index.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import type { App } from "../../src/compose/index.js";
+import type { DevServer } from "../../src/local/dev-server.js";
+import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 // The GraphQL-over-HTTP audit suite that ships with graphql-http, against both GraphQL paths.
 describe("GraphQL over HTTP: graphql-http's server audits", () => {
@@ -9,14 +10,7 @@ describe("GraphQL over HTTP: graphql-http's server audits", () => {
   let server: DevServer;
 
   beforeAll(async () => {
-    app = await compose(loadConfig({ STORE: "memory", PORT: "0" }));
-    server = await startDevServer({
-      handler: app.handler,
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: app.config.maxBodyBytes,
-      cors: app.cors,
-    });
+    ({ app, server } = await startLoopbackServer({ STORE: "memory" }));
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, compose, loadConfig } from "../../src/compose/index.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import type { App } from "../../src/compose/index.js";
+import type { DevServer } from "../../src/local/dev-server.js";
+import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read GraphQL response documents freely
 type Json = any;
@@ -10,14 +11,7 @@ describe("GraphQL over HTTP on the dev server", () => {
   let server: DevServer;
 
   beforeAll(async () => {
-    app = await compose(loadConfig({ STORE: "memory", PORT: "0" }));
-    server = await startDevServer({
-      handler: app.handler,
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: app.config.maxBodyBytes,
-      cors: app.cors,
-    });
+    ({ app, server } = await startLoopbackServer({ STORE: "memory" }));
   });
 
   afterAll(async () => {

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, compose, loadConfig } from "../../src/compose/index.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import type { App } from "../../src/compose/index.js";
+import type { DevServer } from "../../src/local/dev-server.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { startLoopbackServer } from "../helpers/loopback-server.js";
 import { buildSite, type SiteServer, serveSiteElsewhere } from "../helpers/site.js";
 
 // The deployed shape, on loopback: the page on one origin (CloudFront's in AWS), the API on
@@ -36,22 +37,12 @@ describe.skipIf(!chromiumAvailable())("the storefront calling the API from anoth
     });
     allowedSite = await serveSiteElsewhere(webDir, settings);
     refusedSite = await serveSiteElsewhere(webDir, settings);
-    app = await compose(
-      loadConfig({
-        STORE: "memory",
-        PORT: "0",
-        LOG_REQUESTS: "false",
-        CORS_ORIGINS: allowedSite.url,
-        MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-      }),
-    );
-    api = await startDevServer({
-      handler: app.handler,
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: app.config.maxBodyBytes,
-      cors: app.cors,
-    });
+    ({ app, server: api } = await startLoopbackServer({
+      STORE: "memory",
+      LOG_REQUESTS: "false",
+      CORS_ORIGINS: allowedSite.url,
+      MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    }));
     browser = await launchChromium();
   }, 120_000);
 

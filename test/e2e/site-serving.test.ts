@@ -3,9 +3,10 @@ import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, compose, loadConfig } from "../../src/compose/index.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import type { App } from "../../src/compose/index.js";
+import type { DevServer } from "../../src/local/dev-server.js";
 import { createStaticSite } from "../../src/local/static-site.js";
+import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 const INDEX = '<!doctype html><html lang="en"><title>shop</title><div id="app"></div></html>';
 const HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -23,24 +24,23 @@ describe("the storefront on the dev server, beside the API", () => {
     await writeFile(join(webDir, "assets", "index-Ab12Cd.js"), "console.log(1)");
     await writeFile(join(webDir, "images", "lonely-bird.svg"), "<svg/>");
     await writeFile(join(tmpdir(), "store-web-secret.txt"), "outside the site");
-    app = await compose(loadConfig({ STORE: "memory", PORT: "0", LOG_REQUESTS: "false" }));
-    server = await startDevServer({
-      handler: app.handler,
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: app.config.maxBodyBytes,
-      cors: app.cors,
-      site: createStaticSite({
-        root: webDir,
-        config: (origin) => ({
-          apiUrl: origin,
-          websocketUrl: `${origin.replace("http", "ws")}/notifications`,
-          region: "local",
-          userPoolClientId: "serverless-store-local",
-          cognitoEndpoint: `${origin}/cognito`,
-        }),
-      }),
-    });
+    ({ app, server } = await startLoopbackServer(
+      { STORE: "memory", LOG_REQUESTS: "false" },
+      {
+        server: {
+          site: createStaticSite({
+            root: webDir,
+            config: (origin) => ({
+              apiUrl: origin,
+              websocketUrl: `${origin.replace("http", "ws")}/notifications`,
+              region: "local",
+              userPoolClientId: "serverless-store-local",
+              cognitoEndpoint: `${origin}/cognito`,
+            }),
+          }),
+        },
+      },
+    ));
   });
 
   afterAll(async () => {

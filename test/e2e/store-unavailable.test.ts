@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, compose, loadConfig } from "../../src/compose/index.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import type { App } from "../../src/compose/index.js";
+import type { DevServer } from "../../src/local/dev-server.js";
 import type { CartView, ProductView } from "../../src/services/index.js";
+import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 // A real failing dependency: another connection holds SQLite's write lock, so the store's writes
 // time out (SQLITE_BUSY) while reads go on. Over HTTP that must be a 503 with Retry-After, with
@@ -18,14 +19,7 @@ describe("the dev server while the SQLite store is locked by another writer", ()
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "store-locked-"));
-    app = await compose(loadConfig({ STORE: "sqlite", DATA_DIR: dataDir, PORT: "0" }));
-    server = await startDevServer({
-      handler: app.handler,
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: app.config.maxBodyBytes,
-      cors: app.cors,
-    });
+    ({ app, server } = await startLoopbackServer({ STORE: "sqlite", DATA_DIR: dataDir }));
     const signup = await fetch(`${server.url}/auth/signup`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
