@@ -1,3 +1,4 @@
+import { needsSignIn } from "../http/index.js";
 import { ORDER_STREAM_FILTER_PATTERN } from "../store/dynamodb/table.js";
 import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
 import {
@@ -102,7 +103,7 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     ...gatewayResponses(),
     ...siteResources(),
   };
-  const needsAuthorizer = specs.some((spec) => spec.routes.some((r) => r.auth === "required"));
+  const needsAuthorizer = specs.some((spec) => spec.routes.some(needsSignIn));
   if (needsAuthorizer) resources[AUTHORIZER_ID] = authorizer();
 
   // Each resource's preflight goes to the first function serving it: the router answers it
@@ -209,7 +210,7 @@ function eventsOf(
             http: {
               method: route.method.toLowerCase(),
               path: route.resource,
-              ...(route.auth === "required"
+              ...(needsSignIn(route)
                 ? {
                     authorizer: {
                       type: "COGNITO_USER_POOLS" as const,

@@ -1,8 +1,9 @@
 import * as z from "zod/mini";
+import { ADMIN_GROUP } from "../domain/index.js";
 import { GUEST_CART_TOKEN_HEADER, guestCartToken } from "../services/index.js";
 import type { ProblemCode } from "./http-error.js";
 import { PROBLEM_CONTENT_TYPE, statusOf } from "./problem.js";
-import type { Route } from "./route.js";
+import { needsSignIn, type Route } from "./route.js";
 
 /** The error codes each kind of route can answer, beyond those every route can. */
 function errorCodesOf(route: Route): ProblemCode[] {
@@ -22,6 +23,19 @@ function errorCodesOf(route: Route): ProblemCode[] {
   if (key === "POST /auth/signup") codes.push("EMAIL_TAKEN");
   if (key === "POST /auth/login") codes.push("UNAUTHENTICATED", "TOO_MANY_REQUESTS");
   if (route.group === "graphql") codes.push("VALIDATION_FAILED");
+  if (route.auth === "admin") codes.push("FORBIDDEN");
+  if (key.endsWith("/cancel")) codes.push("ORDER_NOT_CANCELLABLE");
+  if (key === "POST /admin/products") codes.push("PRODUCT_EXISTS");
+  if (key === "POST /admin/promotions") codes.push("PROMOTION_EXISTS");
+  if (key === "POST /admin/products/{id}/stock-adjustments") codes.push("STOCK_NEGATIVE");
+  if (
+    route.method === "GET" &&
+    route.resource.startsWith("/admin/") &&
+    route.resource !== "/admin/figures"
+  ) {
+    codes.push("VALIDATION_FAILED");
+  }
+  if (key === "POST /admin/uploads") codes.push("NOT_IMPLEMENTED");
   return codes;
 }
 
@@ -33,6 +47,10 @@ const SUCCESS: Record<string, number[]> = {
   "POST /guest-carts": [201],
   "PUT /checkout": [202, 200],
   "POST /auth/signup": [201],
+  "POST /admin/products": [201],
+  "POST /admin/products/{id}/stock-adjustments": [201],
+  "POST /admin/uploads": [201],
+  "POST /admin/promotions": [201],
 };
 
 /**
@@ -70,7 +88,8 @@ export function buildOpenApi(routes: readonly Route[]): object {
       tags: [route.group],
       ...(route.auth === "none"
         ? {}
-        : { security: route.auth === "required" ? [{ bearer: [] }] : [{}, { bearer: [] }] }),
+        : { security: needsSignIn(route) ? [{ bearer: [] }] : [{}, { bearer: [] }] }),
+      ...(route.auth === "admin" ? { "x-required-group": ADMIN_GROUP } : {}),
       ...(parameters.length === 0 ? {} : { parameters }),
       ...(route.body === undefined
         ? {}

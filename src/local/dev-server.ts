@@ -38,6 +38,11 @@ export interface DevServerOptions {
   websocket?: { handler: WebSocketHandler; connections: LocalConnections } | undefined;
   /** Handlers of exact paths, tried before `handler` (the local Cognito endpoint at `/cognito`). */
   exactPaths?: ReadonlyMap<string, ApiHandler> | undefined;
+  /**
+   * Tried first, with the raw request (before the body limit): the product image uploads, which
+   * check their own size. Answers whether it served the request.
+   */
+  raw?: ((request: IncomingMessage, response: ServerResponse) => Promise<boolean>) | undefined;
 }
 
 export interface DevServer {
@@ -77,6 +82,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (options.raw !== undefined && (await options.raw(request, response))) return;
     if (site !== undefined && isSiteRequest(request) && (await site(request, response))) return;
     const length = request.headers["content-length"];
     if (Number(length ?? 0) > maxBodyBytes) return refuseTooLarge(request, response);

@@ -6,6 +6,7 @@ import type { SiteConfig } from "../http/site-files.js";
 import { COGNITO_PATHS, localUserPoolPaths } from "./cognito-endpoint.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
+import { createLocalImageUploads } from "./image-uploads.js";
 import { createStaticSite } from "./static-site.js";
 
 try {
@@ -56,7 +57,12 @@ async function start(): Promise<void> {
  */
 async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<void> {
   const config = loadConfig();
-  const app = await compose(config, { orderEvents: "in-process" });
+  // Product images: signed one-time uploads to this server (a presigned S3 PUT in AWS).
+  const images = createLocalImageUploads({
+    dataDir: config.dataDir,
+    cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
+  });
+  const app = await compose(config, { orderEvents: "in-process", uploads: images.uploads });
   const writeLine = (line: string) => process.stdout.write(`${line}\n`);
   // With the local issuer the dev server is the user pool too: the page signs up and in with
   // Cognito's JSON API at /cognito, as against Cognito in AWS. The confirmation codes are always
@@ -77,6 +83,7 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     // A plain write: console.log's formatting is a measurable share of a request here.
     log: config.logRequests ? writeLine : undefined,
     exactPaths: userPoolPaths,
+    raw: images.handle,
   });
 
   const storeText =

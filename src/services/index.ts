@@ -1,5 +1,8 @@
 // The services' public surface: `createServices` and the `Services` it builds, the ports every
 // adapter implements (ports.ts), and the input schemas both edges validate with (inputs.ts).
+import { type AdminCatalogueService, createAdminCatalogueService } from "./admin-catalogue.js";
+import { type AdminOrderService, createAdminOrderService } from "./admin-orders.js";
+import { type AdminPromotionService, createAdminPromotionService } from "./admin-promotions.js";
 import { type AuthService, createAuthService } from "./auth.js";
 import { type CartService, createCartService } from "./cart.js";
 import { type CatalogService, createCatalogService } from "./catalog.js";
@@ -10,6 +13,7 @@ import { createOrderService, type OrderService } from "./orders.js";
 import type {
   Clock,
   IdGenerator,
+  ImageUploads,
   Logger,
   Notifier,
   OrderQueue,
@@ -19,50 +23,84 @@ import type {
   TokenIssuer,
 } from "./ports.js";
 
+export type {
+  AdminCatalogueService,
+  FiguresView,
+  NewAdjustment,
+  NewProduct,
+  ProductChanges,
+} from "./admin-catalogue.js";
+export type { AdminOrderService, CancelledOrderView } from "./admin-orders.js";
+export type { AdminPromotionService, PromotionDefinition } from "./admin-promotions.js";
+export type {
+  AdminOrderView,
+  ManagedProductView,
+  PageView,
+  PromotionView,
+  StockAdjustmentView,
+} from "./admin-views.js";
 export type { AuthService, UserPoolRefusal } from "./auth.js";
 export { LOGIN_THROTTLE, PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { ConnectionService } from "./connections.js";
 export {
   anonymousWithoutGuestCart,
   commentBody,
+  createProductBody,
+  createPromotionBody,
   GUEST_CART_TOKEN_HEADER,
   graphqlBody,
   graphqlQuery,
   guestCartToken,
   guestCartTokenRequired,
   idempotencyKey,
+  imageUploadBody,
   loginBody,
+  orderListQuery,
+  pageQuery,
+  promotionCode,
+  promotionDefinition,
   requireGuestCartToken,
   saveCartBody,
   signupBody,
+  stockAdjustmentBody,
+  updateProductBody,
   validate,
 } from "./inputs.js";
+export { isAdmin, requireAdmin } from "./operator-access.js";
 export type { OrderProcessor } from "./order-processing.js";
 export type {
   Caller,
   Clock,
   ConnectionDirectory,
   CreateGuestCartCommand,
+  CreateProductCommand,
   IdGenerator,
+  ImageUpload,
+  ImageUploadRequest,
+  ImageUploads,
   IssuedToken,
   Logger,
   MergeGuestCartCommand,
   Notifier,
+  OrderListQuery,
   OrderQueue,
   OrderRef,
   OrderStatusChange,
   OrderUpdate,
+  PageQuery,
   PasswordHasher,
   PaymentProvider,
   PaymentRequest,
   PaymentResult,
   PlaceOrderResult,
+  RefundResult,
   SaveCartCommand,
   SaveGuestCartCommand,
   SessionTokens,
   Store,
   TokenIssuer,
   TokenVerifier,
+  UpdateProductCommand,
 } from "./ports.js";
 export type { CartView, LineView, OrderView, ProductView } from "./views.js";
 
@@ -74,6 +112,9 @@ export interface Services {
   auth: AuthService;
   connections: ConnectionService;
   processing: OrderProcessor;
+  adminCatalogue: AdminCatalogueService;
+  adminPromotions: AdminPromotionService;
+  adminOrders: AdminOrderService;
 }
 
 export interface ServiceDeps {
@@ -86,6 +127,7 @@ export interface ServiceDeps {
   payment: PaymentProvider;
   notifier: Notifier;
   log: Logger;
+  uploads: ImageUploads;
 }
 
 /** Builds every use case from its ports; the only place services are wired together. */
@@ -98,5 +140,8 @@ export function createServices(deps: ServiceDeps): Services {
     auth: createAuthService(deps),
     connections: createConnectionService(deps),
     processing: createOrderProcessor(deps),
+    adminCatalogue: createAdminCatalogueService(deps),
+    adminPromotions: createAdminPromotionService(deps),
+    adminOrders: createAdminOrderService(deps),
   };
 }
