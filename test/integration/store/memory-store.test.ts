@@ -1,4 +1,6 @@
 import { MemoryStore } from "../../../src/store/index.js";
+import { describeOperatorContract } from "./operator-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 describeStoreContract("MemoryStore", async () => new MemoryStore());
+describeOperatorContract("MemoryStore", async () => new MemoryStore());
