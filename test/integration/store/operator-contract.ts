@@ -29,6 +29,10 @@ const VASE: Product = {
 
 let adjustments = 0;
 let keys = 0;
+const nextKey = (userId: string) => {
+  keys += 1;
+  return `key-${userId}-${keys}`;
+};
 const adjustment = (
   productId: string,
   delta: number,
@@ -93,7 +97,7 @@ export function describeOperatorContract(name: string, makeStore: () => Promise<
       const command = await orderFromCart(
         store,
         userId,
-        options.key ?? `key-${userId}-${(keys += 1)}`,
+        options.key ?? nextKey(userId),
         options.when ?? NOW,
       );
       return store.placeOrder(command);
