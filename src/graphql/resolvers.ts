@@ -13,6 +13,7 @@ import {
   saveCartBody,
   validate,
 } from "../services/index.js";
+import { createAdminRootValue } from "./admin-resolvers.js";
 
 function requireCaller(caller: Caller | undefined): Caller {
   if (caller === undefined) {
@@ -58,6 +59,9 @@ export function createRootValue(
   // As REST: a signed-in caller's own cart; otherwise the guest cart the header names.
   const guestToken = () => requireGuestCartToken(guestCartTokenHeader, anonymousWithoutGuestCart);
   return {
+    ...createAdminRootValue(services, caller),
+    cancelMyOrder: async ({ id }: { id: string }) =>
+      withChapterLines(await services.orders.cancelOrder(requireCaller(caller), id)),
     products: () => services.catalog.listProducts(caller),
     product: ({ id }: { id: string }) => orNull(() => services.catalog.getProduct(id, caller)),
     cart: async () =>
