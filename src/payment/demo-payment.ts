@@ -30,12 +30,14 @@ export const DECLINED_REASON = "the payment was declined (demo provider, PAYMENT
  * order, concurrent or later, answers the first one's result without charging again. It
  * remembers within this process only; a real provider remembers for its customers. A refund
  * gives back an approved charge once (a declined or absent one has nothing to give back) and is
- * recorded in `refunds()`.
+ * recorded in `refunds()`; asked while the charge still runs, it answers at once and refunds the
+ * charge when it is taken.
  */
 export function createDemoPaymentProvider(options: DemoPaymentOptions): DemoPaymentProvider {
   const charges = new Map<string, Promise<PaymentResult>>();
   const refunds = new Map<string, Promise<RefundResult>>();
   const refunded: DemoRefund[] = [];
+  const settled = new Set<string>();
   const charge = async (): Promise<PaymentResult> => {
     await sleep(options.delayMs);
     return options.mode === "approve"
@@ -53,30 +55,38 @@ export function createDemoPaymentProvider(options: DemoPaymentOptions): DemoPaym
         }
         result = charge();
         charges.set(request.orderId, result);
+        void result.then(
+          () => settled.add(request.orderId),
+          () => undefined,
+        );
         // A charge that threw was never taken: let a retry try again.
         result.catch(() => charges.delete(request.orderId));
       }
       return result;
     },
     refund(request) {
-      let result = refunds.get(request.orderId);
-      if (result === undefined) {
-        // The charge (perhaps still in flight) decides: only a taken payment is given back.
-        const charged = charges.get(request.orderId);
-        result = (charged ?? Promise.resolve(undefined)).then(
-          (outcome): RefundResult => {
-            if (outcome?.approved !== true) {
-              refunds.delete(request.orderId);
-              return { refunded: false, reason: "nothing was charged for this order" };
-            }
-            refunded.push({ orderId: request.orderId, amountCents: request.amountCents });
-            return { refunded: true, amountCents: request.amountCents };
-          },
-          () => ({ refunded: false, reason: "nothing was charged for this order" }),
-        );
-        refunds.set(request.orderId, result);
+      const known = refunds.get(request.orderId);
+      if (known !== undefined) return known;
+      const charged = charges.get(request.orderId);
+      if (charged === undefined) {
+        return Promise.resolve({ refunded: false, reason: "nothing was charged for this order" });
       }
-      return result;
+      const outcome = charged.then(
+        (result): RefundResult => {
+          if (!result.approved) return { refunded: false, reason: "the payment was declined" };
+          refunded.push({ orderId: request.orderId, amountCents: request.amountCents });
+          return { refunded: true, amountCents: request.amountCents };
+        },
+        (): RefundResult => ({ refunded: false, reason: "nothing was charged for this order" }),
+      );
+      refunds.set(request.orderId, outcome);
+      // A charge still running is refunded the moment it is taken; the caller need not wait.
+      return settled.has(request.orderId)
+        ? outcome
+        : Promise.resolve({
+            refunded: false,
+            reason: "the payment is still being taken: it is refunded as soon as it is",
+          });
     },
     refunds: () => refunded.map((refund) => ({ ...refund })),
   };

@@ -128,8 +128,8 @@ export type RefundResult =
 export interface PaymentProvider {
   charge(request: PaymentRequest): Promise<PaymentResult>;
   /**
-   * Gives back what was taken for the order, once however often it is asked; waits for a
-   * charge still in flight first.
+   * Gives back what was taken for the order, once however often it is asked. Asked while the
+   * charge is still running, it answers at once (not refunded yet) and refunds it when taken.
    */
   refund(request: PaymentRequest): Promise<RefundResult>;
 }

@@ -652,7 +652,7 @@ describe("the operators' functions", () => {
       expect.objectContaining({
         Effect: "Allow",
         Action: "s3:PutObject",
-        Resource: { "Fn::Sub": "${SiteBucket.Arn}/uploads/*" },
+        Resource: { "Fn::Sub": `\${SiteBucket.Arn}/uploads/*` },
       }),
     );
   });
@@ -676,10 +676,10 @@ describe("the operators' functions", () => {
         },
       ],
     });
-    const [, distribution] = ofType(t, "AWS::CloudFront::Distribution")[0] ?? [];
-    const behaviours = (
-      distribution?.Properties.DistributionConfig as { CacheBehaviors: { PathPattern: string }[] }
-    ).CacheBehaviors.map((behaviour) => behaviour.PathPattern);
+    const config = t.Resources.SiteDistribution?.Properties.DistributionConfig as {
+      CacheBehaviors: { PathPattern: string }[];
+    };
+    const behaviours = config.CacheBehaviors.map((behaviour) => behaviour.PathPattern);
     expect(behaviours).toContain("/uploads/*");
   });
 });

@@ -47,3 +47,7 @@ export const checkout = (idempotencyKey: string) =>
 export const listOrders = () => request<Order[]>("/orders", { auth: true });
 
 export const getOrder = (id: string) => request<Order>(`/orders/${path(id)}`, { auth: true });
+
+/** Cancels one of the signed-in user's orders while it is still PLACED. */
+export const cancelOrder = (id: string) =>
+  request<Order>(`/orders/${path(id)}/cancel`, { method: "POST", auth: true });

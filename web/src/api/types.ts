@@ -50,7 +50,7 @@ export interface Cart extends Priced {
   notices: string[];
 }
 
-export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED";
+export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED";
 
 export interface Order extends Priced {
   id: string;
@@ -77,4 +77,4 @@ export interface OrderUpdate {
   reason?: string;
 }
 
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ["COMPLETED", "FAILED"];
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ["COMPLETED", "FAILED", "CANCELLED"];
