@@ -119,6 +119,24 @@ describe("the operators' routes and fields", () => {
     expect(nonOperatorSuccesses).toBe(0);
   });
 
+  it("ADMIN_EMAILS makes a local sign-up an operator: its token carries cognito:groups admin", async () => {
+    await start({ env: { ADMIN_EMAILS: "Olive@Example.com, ops@example.com" } });
+    const olive = await t.signup("olive@example.com");
+    const sam = await t.signup("sam@example.com");
+    const payload = JSON.parse(
+      Buffer.from(olive.token.split(".")[1] ?? "", "base64url").toString(),
+    );
+    expect(payload["cognito:groups"]).toEqual(["admin"]);
+    const asOlive = await t.invoke({
+      method: "GET",
+      resource: "/admin/products",
+      token: olive.token,
+    });
+    expect(asOlive.statusCode).toBe(200);
+    const asSam = await t.invoke({ method: "GET", resource: "/admin/products", token: sam.token });
+    expectProblem(asSam, 403, "FORBIDDEN");
+  });
+
   it("refuses a non-operator before reading the body: a 403 even for an invalid one", async () => {
     await start();
     const customer = await t.signup();
