@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { AppError, IMAGE_UPLOADS } from "../domain/index.js";
+import { imageExtensionOf } from "../domain/index.js";
 import type { ImageUploads } from "../services/index.js";
 import { type AwsClientOptions, credentialProviderOf, presignUrl } from "./aws-http.js";
 
@@ -10,12 +10,6 @@ export interface S3UploadOptions extends AwsClientOptions {
   prefix?: string;
   expiresInSeconds?: number;
 }
-
-const EXTENSION: Record<string, string> = {
-  "image/png": "png",
-  "image/jpeg": "jpg",
-  "image/webp": "webp",
-};
 
 /**
  * Product images go straight from the operator's browser to S3 with a presigned PUT: the
@@ -30,14 +24,7 @@ export function createS3ImageUploads(options: S3UploadOptions): ImageUploads {
   const hostname = `${options.bucket}.s3.${options.region}.amazonaws.com`;
   return {
     async createUpload({ contentType, bytes }) {
-      const extension = EXTENSION[contentType];
-      if (extension === undefined || bytes < 1 || bytes > IMAGE_UPLOADS.maxBytes) {
-        throw new AppError(
-          "VALIDATION_FAILED",
-          "an image must be PNG, JPEG or WebP, at most 1 MiB",
-        );
-      }
-      const key = `${prefix}${randomUUID()}.${extension}`;
+      const key = `${prefix}${randomUUID()}.${imageExtensionOf({ contentType, bytes })}`;
       const now = new Date();
       const headers = { "content-type": contentType, "content-length": String(bytes) };
       const uploadUrl = await presignUrl(

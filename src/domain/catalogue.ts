@@ -99,6 +99,28 @@ export const IMAGE_UPLOADS = {
 } as const;
 export type ImageContentType = (typeof IMAGE_UPLOADS.contentTypes)[number];
 
+const IMAGE_EXTENSIONS: Readonly<Record<ImageContentType, string>> = {
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/webp": "webp",
+};
+
+/**
+ * The file extension an upload of `contentType` and `bytes` is stored under; VALIDATION_FAILED
+ * for another type, an empty file or one over the limit. Every upload adapter checks here.
+ */
+export function imageExtensionOf(upload: { contentType: string; bytes: number }): string {
+  const extension = (IMAGE_EXTENSIONS as Record<string, string | undefined>)[upload.contentType];
+  if (extension === undefined || upload.bytes < 1 || upload.bytes > IMAGE_UPLOADS.maxBytes) {
+    throw new AppError("VALIDATION_FAILED", "an image must be PNG, JPEG or WebP, at most 1 MiB", {
+      fields: [
+        { field: extension === undefined ? "contentType" : "bytes", message: "not allowed" },
+      ],
+    });
+  }
+  return extension;
+}
+
 /**
  * Refuses an adjustment whose sign contradicts its reason: goods received or returned count up,
  * damaged or lost ones down; a correction goes either way. Zero changes nothing and is refused.

@@ -21,6 +21,7 @@ export type {
 export {
   assertAdjustment,
   IMAGE_UPLOADS,
+  imageExtensionOf,
   MAX_RATING,
   MIN_RATING,
   STOCK_REASONS,

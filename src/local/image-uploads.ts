@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypt
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { AppError, IMAGE_UPLOADS } from "../domain/index.js";
+import { imageExtensionOf } from "../domain/index.js";
 import { type CorsConfig, isAllowedOrigin } from "../http/index.js";
 import type { ImageUploads } from "../services/index.js";
 
@@ -13,14 +13,11 @@ import type { ImageUploads } from "../services/index.js";
 
 export const UPLOADS_PATH = "/uploads/";
 const EXPIRES_IN_SECONDS = 300;
-const EXTENSION: Record<string, string> = {
-  "image/png": "png",
-  "image/jpeg": "jpg",
-  "image/webp": "webp",
+const TYPE_OF_EXTENSION: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  webp: "image/webp",
 };
-const TYPE_OF_EXTENSION = Object.fromEntries(
-  Object.entries(EXTENSION).map(([type, extension]) => [extension, type]),
-);
 const KEY = /^[0-9a-f-]{36}\.(png|jpg|webp)$/;
 
 export interface LocalImageUploads {
@@ -60,14 +57,7 @@ export function createLocalImageUploads(options: {
 
   const uploads: ImageUploads = {
     async createUpload({ contentType, bytes }) {
-      const extension = EXTENSION[contentType];
-      if (extension === undefined || bytes < 1 || bytes > IMAGE_UPLOADS.maxBytes) {
-        throw new AppError(
-          "VALIDATION_FAILED",
-          "an image must be PNG, JPEG or WebP, at most 1 MiB",
-        );
-      }
-      const key = `${randomUUID()}.${extension}`;
+      const key = `${randomUUID()}.${imageExtensionOf({ contentType, bytes })}`;
       const expires = Math.floor(Date.now() / 1000) + EXPIRES_IN_SECONDS;
       const signature = sign(key, contentType, bytes, expires).toString("base64url");
       const query = new URLSearchParams({

@@ -82,6 +82,7 @@ export type {
   Logger,
   MergeGuestCartCommand,
   Notifier,
+  OperatorStoreMethod,
   OrderListQuery,
   OrderQueue,
   OrderRef,

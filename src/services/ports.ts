@@ -359,6 +359,24 @@ export interface Store {
 }
 
 /**
+ * The Store methods of the operators' side: each adapter keeps them in a part of its own (the
+ * shoppers' half implements the rest).
+ */
+export type OperatorStoreMethod =
+  | "listAllProducts"
+  | "createProduct"
+  | "updateProduct"
+  | "archiveProduct"
+  | "adjustStock"
+  | "listStockAdjustments"
+  | "listPromotions"
+  | "createPromotion"
+  | "updatePromotion"
+  | "listAllOrders"
+  | "findOrder"
+  | "productFigures";
+
+/**
  * What a notifier needs of the store: the user's live connections, and forgetting one that is
  * gone. Every Store is one.
  */

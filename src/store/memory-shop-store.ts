@@ -25,6 +25,7 @@ import {
 import type {
   CreateGuestCartCommand,
   MergeGuestCartCommand,
+  OperatorStoreMethod,
   OrderStatusChange,
   PlaceOrderResult,
   SaveCartCommand,
@@ -50,30 +51,13 @@ const copyCart = <T extends Cart | GuestCart>(cart: T): T => ({
 
 const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
 
-/** The Store methods of this half; the rest are the operators' (memory-store.ts). */
-type ShopMethods = Exclude<
-  keyof Store,
-  | "listAllProducts"
-  | "createProduct"
-  | "updateProduct"
-  | "archiveProduct"
-  | "adjustStock"
-  | "listStockAdjustments"
-  | "listPromotions"
-  | "createPromotion"
-  | "updatePromotion"
-  | "listAllOrders"
-  | "findOrder"
-  | "productFigures"
->;
-
 /**
  * The shoppers' half of the memory store (its operators' half is `MemoryStore`, memory-store.ts).
  * Each method runs without an `await` between its reads and writes, so on Node's single thread
  * it is as atomic as a transaction. Values are copied in and out so callers can never mutate
  * the store's state.
  */
-export abstract class MemoryShopStore implements Omit<Store, Exclude<keyof Store, ShopMethods>> {
+export abstract class MemoryShopStore implements Omit<Store, OperatorStoreMethod> {
   /** Products taken out of the catalogue: readable by their operators only. */
   protected readonly archived = new Set<string>();
   /** Orders that used each promotion code, in all and per `code#userId`. */

@@ -17,6 +17,7 @@ import {
 import type {
   CreateGuestCartCommand,
   MergeGuestCartCommand,
+  OperatorStoreMethod,
   OrderStatusChange,
   PlaceOrderResult,
   SaveCartCommand,
@@ -65,30 +66,13 @@ export interface DynamoDbStoreOptions {
   maxAttempts?: number;
 }
 
-/** The Store methods of this half; the rest are the operators' (store.ts). */
-export type ShopMethods = Exclude<
-  keyof Store,
-  | "listAllProducts"
-  | "createProduct"
-  | "updateProduct"
-  | "archiveProduct"
-  | "adjustStock"
-  | "listStockAdjustments"
-  | "listPromotions"
-  | "createPromotion"
-  | "updatePromotion"
-  | "listAllOrders"
-  | "findOrder"
-  | "productFigures"
->;
-
 /**
  * The shoppers' half of the DynamoDB adapter of the Store (the operators' half is
  * `DynamoDbStore`, store.ts), one table (see `table.ts` for the item layout). Every write that
  * must be atomic across items is one TransactWriteItems; every read is by key or one Query,
  * never a Scan.
  */
-export abstract class DynamoDbShopStore implements Pick<Store, ShopMethods> {
+export abstract class DynamoDbShopStore implements Omit<Store, OperatorStoreMethod> {
   protected readonly table: Table;
   private closed = false;
 

@@ -26,6 +26,7 @@ import {
 import type {
   CreateGuestCartCommand,
   MergeGuestCartCommand,
+  OperatorStoreMethod,
   OrderStatusChange,
   PlaceOrderResult,
   SaveCartCommand,
@@ -68,29 +69,12 @@ export function guarded<T>(work: () => T): T {
   }
 }
 
-/** The Store methods of this half; the rest are the operators' (store.ts). */
-export type ShopMethods = Exclude<
-  keyof Store,
-  | "listAllProducts"
-  | "createProduct"
-  | "updateProduct"
-  | "archiveProduct"
-  | "adjustStock"
-  | "listStockAdjustments"
-  | "listPromotions"
-  | "createPromotion"
-  | "updatePromotion"
-  | "listAllOrders"
-  | "findOrder"
-  | "productFigures"
->;
-
 /**
  * The shoppers' half of the embedded store of `npm start`, on better-sqlite3 (the operators'
  * half is `SqliteStore`, store.ts). The driver is synchronous, so every method runs to
  * completion inside one call; what must be atomic across statements is one transaction.
  */
-export abstract class SqliteShopStore implements Pick<Store, ShopMethods> {
+export abstract class SqliteShopStore implements Omit<Store, OperatorStoreMethod> {
   protected readonly statements: Statements;
   private readonly placeOrderTransaction: Database.Transaction<
     (command: PlaceOrderCommand) => PlaceOrderResult

@@ -12,24 +12,10 @@ import {
   type ManagedProduct,
   updateProduct,
 } from "./admin-api.js";
+import { Feedback } from "./feedback.js";
 import { centsOf } from "./money-input.js";
 
 const REASONS = ["restock", "returned", "correction", "damaged", "lost"] as const;
-
-function Feedback({ error, done }: { error: ApiError | string | null; done: string }) {
-  return (
-    <>
-      <p role="status" aria-live="polite">
-        {done}
-      </p>
-      {error === null ? null : (
-        <p class="error" role="alert">
-          {typeof error === "string" ? error : error.detail}
-        </p>
-      )}
-    </>
-  );
-}
 
 function EditForm({ product, onSaved }: { product: ManagedProduct; onSaved: () => void }) {
   const [name, setName] = useState(product.name);

@@ -5,6 +5,7 @@ import { ProblemView } from "../components/problem-view.js";
 import { formatMoney } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
 import { createProduct, figures, listProducts, uploadImage } from "./admin-api.js";
+import { Feedback } from "./feedback.js";
 import { centsOf } from "./money-input.js";
 
 const IMAGE_TYPES = "image/png,image/jpeg,image/webp";
@@ -114,16 +115,7 @@ function NewProductForm({ onCreated }: { onCreated: () => void }) {
       <button type="submit" class="button button-primary" disabled={busy}>
         {busy ? "Adding…" : "Add product"}
       </button>
-      <p role="status" aria-live="polite">
-        {done}
-      </p>
-      {error === null ? null : typeof error === "string" ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : (
-        <ProblemView error={error} />
-      )}
+      <Feedback error={error} done={done} />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { ProblemView } from "../components/problem-view.js";
 import { formatDate } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
 import { createPromotion, deactivatePromotion, listPromotions } from "./admin-api.js";
+import { Feedback } from "./feedback.js";
 
 const optionalCount = (text: string): number | undefined | null => {
   if (text.trim() === "") return undefined;
@@ -96,14 +97,7 @@ function NewPromotionForm({ onCreated }: { onCreated: () => void }) {
       <button type="submit" class="button button-primary">
         Create code
       </button>
-      <p role="status" aria-live="polite">
-        {done}
-      </p>
-      {error === null ? null : (
-        <p class="error" role="alert">
-          {typeof error === "string" ? error : error.detail}
-        </p>
-      )}
+      <Feedback error={error} done={done} />
     </form>
   );
 }
