@@ -188,10 +188,14 @@ function History({ productId, round }: { productId: string; round: number }) {
 
 export function ProductSection({ id }: { id: string }) {
   const [round, setRound] = useState(0);
-  const [products, reload] = useLoad(listProducts, `product-${id}-${round}`);
+  // Reloaded in place after a change: the forms stay, with what they just said.
+  const [products, reload] = useLoad(listProducts, `product-${id}`);
   const product = products.state === "ready" ? products.value.find((p) => p.id === id) : undefined;
   usePageTitle(product === undefined ? "Admin: product" : `Admin: ${product.name}`);
-  const again = () => setRound((value) => value + 1);
+  const again = () => {
+    reload();
+    setRound((value) => value + 1);
+  };
   if (products.state === "loading") return <p aria-busy="true">Loading the product…</p>;
   if (products.state === "error") return <ProblemView error={products.error} onRetry={reload} />;
   if (product === undefined) return <h1 tabIndex={-1}>No product {id}</h1>;
@@ -209,7 +213,7 @@ export function ProductSection({ id }: { id: string }) {
         {formatMoney(product.priceCents, product.currency)}
         {product.archived ? " · archived" : ""}
       </p>
-      <EditForm key={`edit-${round}`} product={product} onSaved={again} />
+      <EditForm product={product} onSaved={again} />
       <AdjustForm product={product} onAdjusted={again} />
       <History productId={product.id} round={round} />
     </section>
