@@ -1,4 +1,4 @@
-import { normalizePromotionCode, type Promotion } from "../domain/index.js";
+import { normalizePromotionCode, type Promotion, promotionNotFound } from "../domain/index.js";
 import { type PromotionView, promotionView } from "./admin-views.js";
 import { requireAdmin } from "./operator-access.js";
 import type { Caller, Store } from "./ports.js";
@@ -68,14 +68,9 @@ export function createAdminPromotionService(deps: { store: Store }): AdminPromot
     async deactivatePromotion(caller, code) {
       requireAdmin(caller);
       const normalized = normalizePromotionCode(code);
-      const current = (await store.listPromotions()).find((p) => p.code === normalized);
-      const { uses: _uses, ...definition } = current ?? {
-        code: normalized,
-        percentOff: 1,
-        uses: 0,
-      };
-      // An unknown code fails in updatePromotion with NOT_FOUND, as an update would.
-      return promotionView(await store.updatePromotion({ ...definition, deactivated: true }));
+      const current = await store.getPromotion(normalized);
+      if (current === undefined) throw promotionNotFound(normalized);
+      return promotionView(await store.updatePromotion({ ...current, deactivated: true }));
     },
   };
 }
