@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { ADMIN_SDL } from "../../../src/graphql/admin-schema.js";
 import { ADMIN_ROUTES, ROUTES } from "../../../src/http/index.js";
 import { adminSamples } from "../../helpers/admin-samples.js";
-import { expectProblem, startPerTest, type TestApp } from "../../helpers/app.js";
+import { expectProblem, startPerTest, type TestApp, type TestResponse } from "../../helpers/app.js";
+import { createResponseChecker } from "../../helpers/openapi-responses.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -102,11 +103,26 @@ describe("the operators' routes and fields", () => {
       ADMIN_ROUTES.map((route) => `${route.method} ${route.resource}`).sort(),
     );
 
+    // Every answer, refusals and successes alike, must be one the OpenAPI document describes.
+    const checker = createResponseChecker();
+    const misfits: string[] = [];
+    const check = (method: string, res: TestResponse) =>
+      misfits.push(
+        ...checker.check({
+          method,
+          path: res.path,
+          status: res.statusCode,
+          contentType: res.headers["content-type"] ?? null,
+          body: res.json,
+        }),
+      );
+
     let nonOperatorSuccesses = 0;
     for (const [key, [options, status]] of Object.entries(samples)) {
       const before = await snapshot();
       for (const [who, token] of Object.entries(strangers)) {
         const res = await t.invoke({ ...options, ...(token === undefined ? {} : { token }) });
+        check(options.method, res);
         if (res.statusCode < 400) nonOperatorSuccesses += 1;
         const expected = token === undefined ? [401, "UNAUTHENTICATED"] : [403, "FORBIDDEN"];
         expect({ key, who, status: res.statusCode }).toEqual({ key, who, status: expected[0] });
@@ -114,9 +130,12 @@ describe("the operators' routes and fields", () => {
       }
       expect(await snapshot(), `${key} changed nothing for non-operators`).toEqual(before);
       const res = await t.invoke({ ...options, token: operator });
+      check(options.method, res);
       expect({ key, status: res.statusCode, body: res.json }).toMatchObject({ key, status });
     }
     expect(nonOperatorSuccesses).toBe(0);
+    expect(misfits).toEqual([]);
+    expect(checker.checkedCount()).toBe(Object.keys(samples).length * 4);
   });
 
   it("ADMIN_EMAILS makes a local sign-up an operator: its token carries cognito:groups admin", async () => {
