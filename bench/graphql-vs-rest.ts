@@ -11,7 +11,7 @@ const signup = await app.services.auth.signup({
   password: "correct horse battery",
 });
 const token = signup.accessToken;
-const caller = { userId: "", username: "" };
+const caller = { userId: "", username: "", groups: [] as string[] };
 caller.userId = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()).sub;
 await app.services.carts.saveCart(caller, {
   products: [

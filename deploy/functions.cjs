@@ -1,15 +1,22 @@
 const { loadDescriptor } = require("./descriptor.cjs");
 
 // The functions of the architecture, each with its events (preflights included: the handlers
-// answer them with the CORS_ORIGINS of the stage). The processing function is told where to
+// answer them with the CORS_ORIGINS of the stage); the operators' ones know the site bucket. The processing function is told where to
 // post order updates: the stage's WebSocket API, whose stage name is only known here.
 module.exports = async ({ resolveVariable }) => {
-  const { functions } = await loadDescriptor(resolveVariable);
+  const { functions, operatorFunctions, operatorEnvironment } =
+    await loadDescriptor(resolveVariable);
   const stage = await resolveVariable("sls:stage");
   if (stage === "offline") return functions;
+  // The operators' functions sign image uploads to the stack's site bucket.
+  for (const name of operatorFunctions ?? []) {
+    const fn = functions[name];
+    if (fn !== undefined) fn.environment = { ...fn.environment, ...operatorEnvironment };
+  }
   for (const fn of Object.values(functions)) {
     if (fn.events.some((event) => event.stream !== undefined)) {
       fn.environment = {
+        ...fn.environment,
         WEBSOCKET_ENDPOINT: {
           "Fn::Sub": `https://\${WebsocketsApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/${stage}`,
         },

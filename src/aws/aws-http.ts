@@ -137,6 +137,28 @@ async function signWith(
   return signed.headers;
 }
 
+/**
+ * A presigned URL for `request` (SigV4 in the query string), valid `expiresInSeconds`: whoever
+ * holds it may send exactly that request, with exactly the headers signed, until it expires.
+ */
+export async function presignUrl(
+  request: Omit<SignableRequest, "body">,
+  signing: { service: string; region: string; credentials: CredentialProvider },
+  expiresInSeconds: number,
+  signingDate: Date = new Date(),
+): Promise<string> {
+  const signer = new SignatureV4({ ...signing, sha256: Sha256 });
+  const signed = await signer.presign(
+    { ...request, query: {}, headers: { ...request.headers } },
+    { expiresIn: expiresInSeconds, signingDate, unsignableHeaders: new Set() },
+  );
+  const query = Object.entries(signed.query ?? {})
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+    .join("&");
+  const port = request.port === undefined ? "" : `:${request.port}`;
+  return `${request.protocol}//${request.hostname}${port}${request.path}?${query}`;
+}
+
 /** The region of the options, else of the environment; a clear error without one. */
 export function regionOf(options: AwsClientOptions, service: string): string {
   const env = options.env ?? process.env;
@@ -330,7 +352,8 @@ const loadSdkCredentialChain = async (): Promise<CredentialProvider> => {
   return defaultProvider();
 };
 
-function credentialProviderOf(
+/** The options' credentials, else the environment's, else the SDK's chain loaded on demand. */
+export function credentialProviderOf(
   options: AwsClientOptions,
   env: Record<string, string | undefined>,
 ): CredentialProvider {

@@ -18,6 +18,7 @@ import {
   type ConnectionDirectory,
   createServices,
   type IdGenerator,
+  type ImageUploads,
   type Logger,
   type Notifier,
   type OrderQueue,
@@ -67,6 +68,8 @@ export interface ComposeOverrides {
   orderEvents?: "stream" | "in-process";
   notifier?: Notifier;
   payment?: PaymentProvider;
+  /** Where product images are uploaded; the dev server passes its own endpoint. */
+  uploads?: ImageUploads;
 }
 
 /** A queue with nobody behind it: in AWS the stream is the queue. */
@@ -108,6 +111,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     payment,
     notifier,
     log,
+    uploads: overrides.uploads ?? createUploads(config),
   });
   const graphql = routes.some((route) => route.group === "graphql")
     ? lazyGraphql(() => createGraphql(services, config, log))
@@ -164,6 +168,26 @@ function createNotifier(
   if (localConnections !== undefined)
     return createLocalNotifier({ ...deps, connections: localConnections });
   return createSkippingNotifier(deps.log, "WEBSOCKET_ENDPOINT is not set");
+}
+
+/** Presigned S3 PUTs when a bucket is configured (AWS), else a refusal that says why. */
+function createUploads(config: Config): ImageUploads {
+  const target = config.uploads;
+  if (target === undefined) {
+    return {
+      createUpload: async () => {
+        throw new AppError(
+          "NOT_IMPLEMENTED",
+          "image uploads need UPLOADS_BUCKET (in AWS) or the dev server's upload endpoint",
+        );
+      },
+    };
+  }
+  const uploads = onFirstUse(async () => {
+    const { createS3ImageUploads } = await import("../aws/s3-uploads.js");
+    return createS3ImageUploads(target);
+  });
+  return { createUpload: async (request) => (await uploads()).createUpload(request) };
 }
 
 /**

@@ -48,6 +48,12 @@ const envSchema = z.object({
   PAYMENT_MODE: z._default(z.enum(["approve", "decline"]), "approve"),
   PAYMENT_DELAY_MS: z._default(integer(0, 60_000), 1000),
   WEBSOCKET_ENDPOINT: z.optional(z.url({ protocol: /^https$/, error: "must be an https URL" })),
+  /** Comma-separated emails whose local tokens carry the `admin` group (AUTH_MODE=local). */
+  ADMIN_EMAILS: z.optional(z.string()),
+  /** The bucket product images are uploaded to with presigned PUTs (in AWS: the site bucket). */
+  UPLOADS_BUCKET: z.optional(
+    z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")),
+  ),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -107,8 +113,18 @@ export interface Config {
   allowedOrigins: string[];
   maxBodyBytes: number;
   auth:
-    | { mode: "local"; issuer: string; clientId: string; ttlSeconds: number; keyFile?: string }
+    | {
+        mode: "local";
+        issuer: string;
+        clientId: string;
+        ttlSeconds: number;
+        keyFile?: string;
+        /** Lower-case emails whose tokens carry `cognito:groups: ["admin"]`. */
+        adminEmails?: string[];
+      }
     | { mode: "cognito"; userPoolId: string; clientId: string };
+  /** Where operators' image uploads go in AWS (presigned S3 PUTs); absent: not on S3. */
+  uploads?: { bucket: string; region: string };
   logRequests: boolean;
   /** Schema introspection over GraphQL; off by default when NODE_ENV=production. */
   graphqlIntrospection: boolean;
@@ -240,6 +256,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.AUTH_ISSUER ?? `http://localhost:${e.PORT}`,
       clientId: e.AUTH_CLIENT_ID,
       ttlSeconds: e.TOKEN_TTL_SECONDS,
+      adminEmails: adminEmailsOf(e.ADMIN_EMAILS),
       ...(e.AUTH_KEY_FILE !== undefined
         ? { keyFile: e.AUTH_KEY_FILE }
         : e.STORE === "sqlite"
@@ -250,6 +267,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const websocket = websocketConfig(e);
   const graphqlIntrospection = e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== "production";
+  const uploadsRegion = regionOf(e);
+  if (e.UPLOADS_BUCKET !== undefined && uploadsRegion === undefined) {
+    throw new ConfigError("AWS_REGION: UPLOADS_BUCKET needs the bucket's region (AWS_REGION)");
+  }
   return {
     store: storeConfig(e),
     dataDir: e.DATA_DIR,
@@ -265,5 +286,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.NODE_ENV !== "production" && graphqlIntrospection,
     payment: { mode: e.PAYMENT_MODE, delayMs: e.PAYMENT_DELAY_MS },
     ...(websocket === undefined ? {} : { websocket }),
+    ...(e.UPLOADS_BUCKET === undefined || uploadsRegion === undefined
+      ? {}
+      : { uploads: { bucket: e.UPLOADS_BUCKET, region: uploadsRegion } }),
   };
+}
+
+/** `ADMIN_EMAILS`, normalized; each must look like an email. */
+function adminEmailsOf(value: string | undefined): string[] {
+  const emails = (value ?? "")
+    .split(",")
+    .map((email) => email.trim().toLowerCase())
+    .filter((email) => email !== "");
+  for (const email of emails) {
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
+      throw new ConfigError(`ADMIN_EMAILS: ${email} is not an email address`);
+    }
+  }
+  return emails;
 }

@@ -18,6 +18,12 @@ export interface FunctionSpec {
   routes: readonly Route[];
   /** The DynamoDB actions the function's role allows on the table, and no others. */
   storeActions: readonly string[];
+  /**
+   * Serves the operators (admin routes, or GraphQL with its admin fields): only these functions
+   * may write promotion definitions and the stock trail, and sign image uploads to the site
+   * bucket; every other function's role denies those writes.
+   */
+  operator: boolean;
 }
 
 const READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
@@ -48,6 +54,7 @@ const EVENT_FUNCTIONS: readonly FunctionSpec[] = [
     trigger: "websocket",
     routes: [],
     storeActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+    operator: false,
   },
   {
     name: "processOrders",
@@ -60,6 +67,7 @@ const EVENT_FUNCTIONS: readonly FunctionSpec[] = [
       "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
     ],
+    operator: false,
   },
 ];
 
@@ -116,7 +124,16 @@ function apiFunctionsOf(architecture: Architecture, routes: readonly Route[]): F
 
 function spec(name: string, what: string, routes: readonly Route[]): FunctionSpec {
   const storeActions = [...new Set(routes.flatMap((route) => STORE_ACTIONS[route.store]))];
-  return { name, description: `serverless-store: ${what}`, trigger: "http", routes, storeActions };
+  // GraphQL serves the operators' fields and mutations beside the shop's.
+  const operator = routes.some((route) => route.auth === "admin" || route.group === "graphql");
+  return {
+    name,
+    description: `serverless-store: ${what}`,
+    trigger: "http",
+    routes,
+    storeActions,
+    operator,
+  };
 }
 
 /** `POST /products/{id}/comments` -> `postProductsIdComments`. */

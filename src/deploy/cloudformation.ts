@@ -13,6 +13,7 @@ export const TABLE_ID = "StoreTable";
 export const USER_POOL_ID = "UserPool";
 export const USER_POOL_CLIENT_ID = "UserPoolClient";
 export const AUTHORIZER_ID = "CognitoAuthorizer";
+export const ADMIN_GROUP_ID = "AdminGroup";
 /** Stream records that failed every retry land here instead of vanishing with an order. */
 export const PROCESSING_DLQ_ID = "OrderProcessingDeadLetterQueue";
 /** The logical id serverless gives the WebSocket API. */

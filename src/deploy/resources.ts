@@ -1,5 +1,6 @@
 // The stack's resources beside the functions: the table, the user pool and its client, the
 // authorizer, the processing dead-letter queue and the gateway's own answers.
+import { ADMIN_GROUP } from "../domain/index.js";
 import { type ProblemCode, problemTypeOf, statusOf, titleOf } from "../http/index.js";
 import {
   STREAM_VIEW_TYPE,
@@ -91,6 +92,23 @@ export function userPoolClient(): CfnResource {
       IdTokenValidity: 1,
       RefreshTokenValidity: 30,
       TokenValidityUnits: { AccessToken: "hours", IdToken: "hours", RefreshToken: "days" },
+    },
+  };
+}
+
+/**
+ * The operators' group: a user added to it (console, or `aws cognito-idp admin-add-user-to-group
+ * --group-name admin`) gets `cognito:groups: ["admin"]` in their access tokens, which the admin
+ * routes require.
+ */
+export function adminGroup(): CfnResource {
+  return {
+    Type: "AWS::Cognito::UserPoolGroup",
+    Properties: {
+      UserPoolId: { Ref: USER_POOL_ID },
+      GroupName: ADMIN_GROUP,
+      Description: "The shop's operators: the admin API and pages",
+      Precedence: 0,
     },
   };
 }

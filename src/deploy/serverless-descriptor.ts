@@ -1,6 +1,8 @@
-import { ORDER_STREAM_FILTER_PATTERN } from "../store/dynamodb/table.js";
+import { needsSignIn } from "../http/index.js";
+import { OPERATOR_ONLY_PARTITIONS, ORDER_STREAM_FILTER_PATTERN } from "../store/dynamodb/table.js";
 import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
 import {
+  ADMIN_GROUP_ID,
   AUTHORIZER_ID,
   arn,
   type CfnResource,
@@ -13,6 +15,7 @@ import {
   WEBSOCKET_STAGE_ID,
 } from "./cloudformation.js";
 import {
+  adminGroup,
   authorizer,
   gatewayResponses,
   processingDeadLetterQueue,
@@ -20,7 +23,13 @@ import {
   userPool,
   userPoolClient,
 } from "./resources.js";
-import { SITE_BUCKET_ID, SITE_DISTRIBUTION_ID, SITE_ORIGIN, siteResources } from "./site.js";
+import {
+  SITE_BUCKET_ID,
+  SITE_DISTRIBUTION_ID,
+  SITE_ORIGIN,
+  siteResources,
+  UPLOADS_PREFIX,
+} from "./site.js";
 
 export interface HttpEvent {
   http: {
@@ -56,6 +65,13 @@ export interface ServerlessDescriptor {
   /** What the functions allow as CORS origin when the `corsOrigins` param is not given: the
    * storefront's CloudFront address (deploy/environment.cjs and deploy/resources.cjs). */
   siteOrigin: typeof SITE_ORIGIN;
+  /**
+   * The functions that serve the operators: deploy/functions.cjs gives them UPLOADS_BUCKET (the
+   * site bucket, where they sign image uploads to) outside the offline stage.
+   */
+  operatorFunctions: string[];
+  /** The environment those functions get in AWS. */
+  operatorEnvironment: Record<string, unknown>;
 }
 
 /** The stack outputs the deploy script reads to upload the site and write its config.json. */
@@ -69,6 +85,9 @@ export const STACK_OUTPUTS = {
   userPoolClientId: "UserPoolClientId",
   cognitoEndpoint: "CognitoEndpoint",
 } as const;
+
+/** The DynamoDB writes an operator-only partition is denied to every other function. */
+const OPERATOR_WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
 
 /** Seconds the processing function may run: the payment step (1 s by default) and posting. */
 const PROCESSING_TIMEOUT_SECONDS = 30;
@@ -98,11 +117,12 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     [TABLE_ID]: table(),
     [USER_POOL_ID]: userPool(),
     [USER_POOL_CLIENT_ID]: userPoolClient(),
+    [ADMIN_GROUP_ID]: adminGroup(),
     [PROCESSING_DLQ_ID]: processingDeadLetterQueue(),
     ...gatewayResponses(),
     ...siteResources(),
   };
-  const needsAuthorizer = specs.some((spec) => spec.routes.some((r) => r.auth === "required"));
+  const needsAuthorizer = specs.some((spec) => spec.routes.some(needsSignIn));
   if (needsAuthorizer) resources[AUTHORIZER_ID] = authorizer();
 
   // Each resource's preflight goes to the first function serving it: the router answers it
@@ -124,6 +144,8 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     resources,
     outputs: outputs(),
     siteOrigin: SITE_ORIGIN,
+    operatorFunctions: specs.filter((spec) => spec.operator).map((spec) => spec.name),
+    operatorEnvironment: { UPLOADS_BUCKET: { Ref: SITE_BUCKET_ID } },
   };
 }
 
@@ -209,7 +231,7 @@ function eventsOf(
             http: {
               method: route.method.toLowerCase(),
               path: route.resource,
-              ...(route.auth === "required"
+              ...(needsSignIn(route)
                 ? {
                     authorizer: {
                       type: "COGNITO_USER_POOLS" as const,
@@ -241,11 +263,33 @@ function role(spec: FunctionSpec): CfnResource {
       Resource: "*",
     },
   ];
+  const tableResources = [
+    { "Fn::GetAtt": [TABLE_ID, "Arn"] },
+    { "Fn::Sub": `\${${TABLE_ID}.Arn}/index/*` },
+  ];
   if (spec.storeActions.length > 0) {
+    statements.push({ Effect: "Allow", Action: spec.storeActions, Resource: tableResources });
+  }
+  const writes = spec.storeActions.filter((action) => OPERATOR_WRITES.includes(action));
+  if (spec.operator) {
     statements.push({
+      // Product images: the function signs presigned PUTs under uploads/ of the site bucket,
+      // which S3 accepts only if the signer may put there itself.
       Effect: "Allow",
-      Action: spec.storeActions,
-      Resource: [{ "Fn::GetAtt": [TABLE_ID, "Arn"] }, { "Fn::Sub": `\${${TABLE_ID}.Arn}/index/*` }],
+      Action: "s3:PutObject",
+      Resource: { "Fn::Sub": `\${${SITE_BUCKET_ID}.Arn}/${UPLOADS_PREFIX}*` },
+    });
+  } else if (writes.length > 0) {
+    statements.push({
+      // Promotion definitions and the stock trail are the operators' to write: a shop function
+      // that writes the table may still not touch those partitions (checkout counts a
+      // promotion's uses in PROMOTION_USES#, a partition of its own).
+      Effect: "Deny",
+      Action: writes,
+      Resource: tableResources,
+      Condition: {
+        "ForAnyValue:StringLike": { "dynamodb:LeadingKeys": [...OPERATOR_ONLY_PARTITIONS] },
+      },
     });
   }
   if (spec.trigger === "stream") {

@@ -35,7 +35,10 @@ export const SITE_ORIGIN = { "Fn::Sub": `https://\${${SITE_DISTRIBUTION_ID}.Doma
  * Cache-Control says. Everything else (index.html, config.json, the page's paths) goes through
  * the default behaviour, which caches nothing.
  */
-export const CACHED_PATHS = ["/assets/*", "/images/*"] as const;
+export const CACHED_PATHS = ["/assets/*", "/images/*", "/uploads/*"] as const;
+
+/** Where operators' product images land in the site bucket (presigned PUTs), served at /uploads/. */
+export const UPLOADS_PREFIX = "uploads/";
 
 /**
  * The SPA fallback, a CloudFront Function on viewer requests of the default behaviour: a path
@@ -94,6 +97,20 @@ function bucket(): CfnResource {
       },
       // ACLs off: the bucket policy alone says who reads.
       OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
+      // The operators' pages PUT product images straight to the bucket with presigned URLs
+      // (uploads/, a fresh random key each): the signature is the permission, CORS only lets the
+      // page read S3's answer. Any origin, since naming the distribution's would be a dependency
+      // cycle (the distribution names the bucket); GET stays CloudFront's, through OAC.
+      CorsConfiguration: {
+        CorsRules: [
+          {
+            AllowedMethods: ["PUT"],
+            AllowedOrigins: ["*"],
+            AllowedHeaders: ["content-type"],
+            MaxAge: 600,
+          },
+        ],
+      },
       // SSE-S3: origin access control reads it without a KMS key policy for CloudFront.
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [

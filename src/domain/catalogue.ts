@@ -1,3 +1,5 @@
+import { AppError } from "./errors.js";
+
 /** A product of the catalogue. Prices are integer cents, always. */
 export interface Product {
   id: string;
@@ -38,4 +40,120 @@ export function summarizeRatings(comments: readonly Pick<Comment, "rating">[]): 
   let sum = 0;
   for (const comment of comments) sum += comment.rating;
   return { average: Math.round((sum * 10) / comments.length) / 10, count: comments.length };
+}
+
+/** A product as its operators see it: archived ones too (they left the catalogue). */
+export interface ManagedProduct extends Product {
+  archived: boolean;
+}
+
+/** Why a product's stock changed by hand: received goods count up, written-off goods down. */
+export const STOCK_REASONS = [
+  "initial",
+  "restock",
+  "returned",
+  "correction",
+  "damaged",
+  "lost",
+] as const;
+export type StockReason = (typeof STOCK_REASONS)[number];
+
+/**
+ * One change of a product's stock by an operator, kept as an audit trail. Positive `delta`s are
+ * units received, negative ones written off; with the units orders took and gave back they
+ * explain every unit: stock + units in live orders = received - written off.
+ */
+export interface StockAdjustment {
+  id: string;
+  productId: string;
+  delta: number;
+  reason: StockReason;
+  note?: string;
+  /** Who made it: the operator's display name from the token. */
+  actor: string;
+  createdAt: string;
+  /** The product's stock right after this adjustment. */
+  stockAfter: number;
+}
+
+/** Operator figures of one product. */
+export interface ProductFigures {
+  productId: string;
+  /** Units in shoppers' carts (users' and unexpired guests') right now. */
+  unitsInCarts: number;
+  /** Units of orders placed in the last 24 hours / 7 days that still hold their stock. */
+  unitsSold24h: number;
+  unitsSold7d: number;
+}
+
+/** One page of a list, newest first, and the opaque cursor of the next (null: the last page). */
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** What an operator asks to upload: an image of `contentType`, `bytes` long. */
+export interface ImageUploadRequest {
+  contentType: string;
+  bytes: number;
+}
+
+/** Where and how to send the image (one PUT of exactly those bytes), and its address after. */
+export interface ImageUpload {
+  uploadUrl: string;
+  method: "PUT";
+  /** Headers the PUT must carry as given (they are part of its signature). */
+  headers: Record<string, string>;
+  /** The product's `imageUrl` once uploaded. */
+  imageUrl: string;
+  expiresAt: string;
+}
+
+/** What an operator may upload as a product image: its types and its largest size. */
+export const IMAGE_UPLOADS = {
+  contentTypes: ["image/png", "image/jpeg", "image/webp"],
+  maxBytes: 1024 * 1024,
+} as const;
+export type ImageContentType = (typeof IMAGE_UPLOADS.contentTypes)[number];
+
+const IMAGE_EXTENSIONS: Readonly<Record<ImageContentType, string>> = {
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/webp": "webp",
+};
+
+/**
+ * The file extension an upload of `contentType` and `bytes` is stored under; VALIDATION_FAILED
+ * for another type, an empty file or one over the limit. Every upload adapter checks here.
+ */
+export function imageExtensionOf(upload: { contentType: string; bytes: number }): string {
+  const extension = (IMAGE_EXTENSIONS as Record<string, string | undefined>)[upload.contentType];
+  if (extension === undefined || upload.bytes < 1 || upload.bytes > IMAGE_UPLOADS.maxBytes) {
+    throw new AppError("VALIDATION_FAILED", "an image must be PNG, JPEG or WebP, at most 1 MiB", {
+      fields: [
+        { field: extension === undefined ? "contentType" : "bytes", message: "not allowed" },
+      ],
+    });
+  }
+  return extension;
+}
+
+/**
+ * Refuses an adjustment whose sign contradicts its reason: goods received or returned count up,
+ * damaged or lost ones down; a correction goes either way. Zero changes nothing and is refused.
+ */
+export function assertAdjustment(reason: StockReason, delta: number): void {
+  const wrong =
+    delta === 0
+      ? "must not be 0"
+      : (reason === "restock" || reason === "returned" || reason === "initial") && delta < 0
+        ? `must be positive for ${reason}`
+        : (reason === "damaged" || reason === "lost") && delta > 0
+          ? `must be negative for ${reason}`
+          : undefined;
+  if (wrong !== undefined) {
+    throw new AppError("VALIDATION_FAILED", `invalid body: delta ${wrong}`, {
+      fields: [{ field: "delta", message: wrong }],
+    });
+  }
 }

@@ -16,6 +16,10 @@ export type ErrorCode =
   | "CART_EMPTY"
   | "CART_LIMIT"
   | "ILLEGAL_TRANSITION"
+  | "ORDER_NOT_CANCELLABLE"
+  | "PRODUCT_EXISTS"
+  | "PROMOTION_EXISTS"
+  | "STOCK_NEGATIVE"
   | "TOO_MANY_REQUESTS"
   | "STORE_UNAVAILABLE"
   | "NOT_IMPLEMENTED"
@@ -97,3 +101,65 @@ export const guestCartNotFound = (): AppError =>
 /** One of the two carts of a merge moved after it was read: nothing was written. */
 export const mergeConflict = (): AppError =>
   new AppError("CART_CHANGED", "a cart changed while the guest cart was merged; retry");
+
+/** A signed-in caller without the `admin` group on an operator's route. */
+export const adminOnly = (): AppError =>
+  new AppError("FORBIDDEN", "only the shop's operators (the admin group) may do this");
+
+export const orderNotFound = (orderId: string): AppError =>
+  new AppError("NOT_FOUND", `order ${orderId} does not exist`);
+
+/**
+ * An order that cannot be cancelled by `by` in its `status`: already cancelled, finished, or (for
+ * its customer) no longer PLACED.
+ */
+export const orderNotCancellable = (
+  orderId: string,
+  status: string,
+  by: "customer" | "operator",
+): AppError => {
+  const why =
+    status === "CANCELLED"
+      ? "it is already CANCELLED"
+      : status === "COMPLETED" || status === "FAILED"
+        ? `it is ${status}`
+        : by === "customer"
+          ? `it is ${status}: a customer may cancel an order only while it is PLACED; ask the shop`
+          : `it is ${status}`;
+  return new AppError("ORDER_NOT_CANCELLABLE", `order ${orderId} cannot be cancelled: ${why}`);
+};
+
+export const productExists = (productId: string): AppError =>
+  new AppError("PRODUCT_EXISTS", `a product with id ${productId} already exists`, {
+    fields: [{ field: "id", message: "already used" }],
+  });
+
+export const promotionExists = (code: string): AppError =>
+  new AppError("PROMOTION_EXISTS", `promotion code ${code} already exists`, {
+    fields: [{ field: "code", message: "already used" }],
+  });
+
+export const promotionNotFound = (code: string): AppError =>
+  new AppError("NOT_FOUND", `promotion code ${code} does not exist`);
+
+/** An adjustment that would take a product's stock below zero (it may have sold meanwhile). */
+export const stockWouldGoNegative = (productId: string, stock: number, delta: number): AppError =>
+  new AppError("STOCK_NEGATIVE", `cannot take ${-delta} of ${productId}: only ${stock} in stock`, {
+    fields: [{ field: "delta", message: `${stock} in stock` }],
+  });
+
+/** Every use a promotion allows is taken, in all or by this customer. */
+export const promotionUsedUp = (code: string, byCustomer: boolean): AppError =>
+  new AppError(
+    "INVALID_PROMOTION",
+    byCustomer
+      ? `promotion code ${code} has been used as often as one customer may`
+      : `promotion code ${code} has been used up`,
+    { fields: [{ field: "promotionCode", message: byCustomer ? "already used" : "used up" }] },
+  );
+
+/** A `cursor` that no page of this list answered (or that another list did). */
+export const invalidCursor = (): AppError =>
+  new AppError("VALIDATION_FAILED", "invalid cursor: pass the nextCursor of the previous page", {
+    fields: [{ field: "cursor", message: "not a cursor of this list" }],
+  });

@@ -6,34 +6,67 @@ export {
   mergeCarts,
   priceCart,
 } from "./cart.js";
-export type { Comment, Product, ProductWithComments, RatingSummary } from "./catalogue.js";
-export { MAX_RATING, MIN_RATING, summarizeRatings } from "./catalogue.js";
+export type {
+  Comment,
+  CursorPage,
+  ImageContentType,
+  ImageUpload,
+  ImageUploadRequest,
+  ManagedProduct,
+  Product,
+  ProductFigures,
+  ProductWithComments,
+  RatingSummary,
+  StockAdjustment,
+  StockReason,
+} from "./catalogue.js";
+export {
+  assertAdjustment,
+  IMAGE_UPLOADS,
+  imageExtensionOf,
+  MAX_RATING,
+  MIN_RATING,
+  STOCK_REASONS,
+  summarizeRatings,
+} from "./catalogue.js";
 export type { Connection } from "./connection.js";
 export { CONNECTION_TTL_SECONDS, epochSeconds } from "./connection.js";
 export type { ErrorCode, FieldError } from "./errors.js";
 export {
   AppError,
+  adminOnly,
   cartChanged,
   emailTaken,
   guestCartNotFound,
+  invalidCursor,
   isAppError,
   mergeConflict,
+  orderNotCancellable,
+  orderNotFound,
   outOfStock,
   priceChanged,
+  productExists,
   productNotFound,
+  promotionExists,
+  promotionNotFound,
+  promotionUsedUp,
+  stockWouldGoNegative,
   storeUnavailable,
 } from "./errors.js";
 export { CURRENCY, isCents, MAX_PRICE_CENTS, percentageDiscountCents } from "./money.js";
 export type { Order, OrderStatus, OrderTransition, PlaceOrderCommand } from "./order.js";
 export {
   assertTransition,
+  cancellableBy,
   canTransition,
   createOrder,
+  holdsStock,
   isFinalStatus,
   ORDER_STATUSES,
+  returnsStock,
   transitionOrder,
 } from "./order.js";
-export type { Promotion } from "./promotion.js";
+export type { ManagedPromotion, Promotion } from "./promotion.js";
 export { normalizePromotionCode, requireUsablePromotion } from "./promotion.js";
 export type { User } from "./user.js";
-export { defaultDisplayName, normalizeEmail } from "./user.js";
+export { ADMIN_GROUP, defaultDisplayName, normalizeEmail } from "./user.js";

@@ -1,13 +1,15 @@
 import type { PricedCart } from "./cart.js";
 import { AppError } from "./errors.js";
+import type { Promotion } from "./promotion.js";
 
-export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED";
+export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED";
 
 export const ORDER_STATUSES: readonly OrderStatus[] = [
   "PLACED",
   "PROCESSING",
   "COMPLETED",
   "FAILED",
+  "CANCELLED",
 ];
 
 /** An order keeps the unit prices of the moment it was placed, whatever the catalogue says later. */
@@ -27,24 +29,48 @@ export interface PlaceOrderCommand {
   order: Order;
   /** The cart version priced; a cart saved in between makes the checkout fail with CART_CHANGED. */
   cartVersion: number;
+  /**
+   * The promotion the order was priced with, as read (its code is `order.promotionCode`): the
+   * store takes one of its uses in the same transaction, refusing when the total or the
+   * customer's limit is reached, or when it changed or was deactivated meanwhile.
+   */
+  promotion?: Promotion;
 }
 
 /**
- * The lifecycle: PLACED -> PROCESSING -> COMPLETED, or PROCESSING -> FAILED. Nothing leaves
- * COMPLETED or FAILED, and no state is skipped: the payment runs only on a PROCESSING order.
+ * The lifecycle: PLACED -> PROCESSING -> COMPLETED, or PROCESSING -> FAILED; PLACED and
+ * PROCESSING may also be CANCELLED. Nothing leaves COMPLETED, FAILED or CANCELLED, and no state
+ * is skipped: the payment runs only on a PROCESSING order.
  */
 const NEXT: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  PLACED: ["PROCESSING"],
-  PROCESSING: ["COMPLETED", "FAILED"],
+  PLACED: ["PROCESSING", "CANCELLED"],
+  PROCESSING: ["COMPLETED", "FAILED", "CANCELLED"],
   COMPLETED: [],
   FAILED: [],
+  CANCELLED: [],
 };
+
+/** The states whose order still holds its stock: the order is live, its units are taken. */
+export function holdsStock(status: OrderStatus): boolean {
+  return status !== "FAILED" && status !== "CANCELLED";
+}
+
+/** Going to these gives the order's stock back, in the same store transaction. */
+export function returnsStock(to: OrderStatus): boolean {
+  return to === "FAILED" || to === "CANCELLED";
+}
+
+/** Who may cancel an order in `status`: the shop while it is PLACED or PROCESSING, its customer
+ * only while it is PLACED (the payment has not started). */
+export function cancellableBy(status: OrderStatus, by: "customer" | "operator"): boolean {
+  return by === "customer" ? status === "PLACED" : status === "PLACED" || status === "PROCESSING";
+}
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
 }
 
-/** COMPLETED and FAILED: processing has nothing left to do. */
+/** COMPLETED, FAILED and CANCELLED: processing has nothing left to do. */
 export function isFinalStatus(status: OrderStatus): boolean {
   return NEXT[status].length === 0;
 }

@@ -9,6 +9,17 @@ export interface Promotion {
   validFrom?: string;
   /** ISO time at which the code stops working; absent means never. */
   expiresAt?: string;
+  /** How many orders in all may use the code; absent means no limit. */
+  maxUses?: number;
+  /** How many orders of one customer may use the code; absent means no limit. */
+  maxUsesPerCustomer?: number;
+  /** Set when an operator deactivated the code: it is refused like an unknown one. */
+  deactivated?: true;
+}
+
+/** A promotion as its operators see it: with the orders that used it so far. */
+export interface ManagedPromotion extends Promotion {
+  uses: number;
 }
 
 export function normalizePromotionCode(code: string): string {
@@ -22,7 +33,7 @@ export function requireUsablePromotion(
   now: Date,
 ): Promotion {
   const field = "promotionCode";
-  if (promotion === undefined) {
+  if (promotion === undefined || promotion.deactivated === true) {
     throw new AppError("INVALID_PROMOTION", `promotion code ${code} does not exist`, {
       fields: [{ field, message: "unknown promotion code" }],
     });

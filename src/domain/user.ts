@@ -16,3 +16,6 @@ export function normalizeEmail(email: string): string {
 export function defaultDisplayName(email: string): string {
   return email.split("@")[0] ?? email;
 }
+
+/** The Cognito group (`cognito:groups` in the access token) of the shop's operators. */
+export const ADMIN_GROUP = "admin";

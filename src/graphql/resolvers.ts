@@ -16,6 +16,7 @@ import {
   saveCartBody,
   validate,
 } from "../services/index.js";
+import { createAdminRootValue } from "./admin-resolvers.js";
 
 function requireCaller(caller: Caller | undefined): Caller {
   if (caller === undefined) {
@@ -62,6 +63,9 @@ export function createRootValue(
   // As REST: a signed-in caller's own cart; otherwise the guest cart the header names.
   const guestToken = () => requireGuestCartToken(guestCartTokenHeader, anonymousWithoutGuestCart);
   return {
+    ...createAdminRootValue(services, caller),
+    cancelMyOrder: async ({ id }: { id: string }) =>
+      withChapterLines(await services.orders.cancelOrder(requireCaller(caller), id)),
     products: (args: { first?: number | null; after?: string | null }) =>
       services.catalog.listProducts(
         caller,

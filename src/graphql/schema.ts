@@ -1,4 +1,5 @@
 import { buildSchema } from "graphql";
+import { ADMIN_SDL } from "./admin-schema.js";
 
 /**
  * The chapter's `ShoppingCart` and `Product` (a cart line: `code` is the product id, `price` the
@@ -106,7 +107,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
 
   type Order {
     id: ID!
-    "PLACED, PROCESSING, COMPLETED or FAILED."
+    "PLACED, PROCESSING, COMPLETED, FAILED or CANCELLED."
     status: String!
     "Why the order failed; null unless status is FAILED."
     failureReason: String
@@ -128,4 +129,4 @@ export const SCHEMA_SDL = /* GraphQL */ `
 `;
 
 /** Built once per process (module scope): the schema is static. */
-export const schema = buildSchema(SCHEMA_SDL);
+export const schema = buildSchema(`${SCHEMA_SDL}\n${ADMIN_SDL}`);

@@ -1,4 +1,6 @@
 // What the edges (compose/, functions/, local/, deploy/) and the tests use of the HTTP layer.
+
+export { ADMIN_ROUTES } from "./admin-routes.js";
 export type { CorsConfig } from "./cors.js";
 export { isAllowedOrigin, withCors } from "./cors.js";
 export { header } from "./headers.js";
@@ -15,7 +17,7 @@ export {
   titleOf,
 } from "./problem.js";
 export type { Route, StoreAccess } from "./route.js";
-export { routeKey } from "./route.js";
+export { needsSignIn, routeKey } from "./route.js";
 export { ROUTES } from "./route-table.js";
 export type { ApiHandler } from "./router.js";
 export { createRouter } from "./router.js";

@@ -1,14 +1,21 @@
 import * as z from "zod/mini";
+import { ADMIN_GROUP, ORDER_STATUSES } from "../domain/index.js";
 import {
   commentBody,
+  createProductBody,
+  createPromotionBody,
   GUEST_CART_TOKEN_HEADER,
   graphqlBody,
   guestCartToken,
   idempotencyKey,
+  imageUploadBody,
   loginBody,
   PAGE_LIMITS,
+  promotionDefinition,
   saveCartBody,
   signupBody,
+  stockAdjustmentBody,
+  updateProductBody,
 } from "../services/index.js";
 import { VIEW_SCHEMAS, type ViewName } from "../services/view-schemas.js";
 import { GRAPHQL_RESPONSE_TYPE } from "./graphql-media.js";
@@ -30,6 +37,12 @@ const REQUEST_BODIES = {
   SignupRequest: signupBody,
   LoginRequest: loginBody,
   GraphqlRequest: graphqlBody,
+  CreateProductRequest: createProductBody,
+  UpdateProductRequest: updateProductBody,
+  StockAdjustmentRequest: stockAdjustmentBody,
+  ImageUploadRequest: imageUploadBody,
+  CreatePromotionRequest: createPromotionBody,
+  PromotionDefinitionRequest: promotionDefinition,
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -91,6 +104,7 @@ function refusalsOf(route: Route): ProblemCode[] {
     codes.add("VALIDATION_FAILED");
   }
   if (route.group === "graphql") codes.add("VALIDATION_FAILED");
+  if (route.auth === "admin") codes.add("FORBIDDEN");
   if (route.body !== undefined) codes.add("UNSUPPORTED_MEDIA_TYPE");
   for (const code of route.refusals ?? []) codes.add(code);
   return [...codes];
@@ -186,6 +200,14 @@ function parametersOf(route: Route): object[] {
       },
     );
   }
+  if (route.resource === "/admin/orders") {
+    parameters.push({
+      name: "status",
+      in: "query",
+      description: "Only the orders in this state; every state when absent",
+      schema: { type: "string", enum: [...ORDER_STATUSES] },
+    });
+  }
   if (route.group === "graphql" && route.method === "GET") {
     parameters.push(
       { name: "query", in: "query", required: true, schema: { type: "string", minLength: 1 } },
@@ -229,6 +251,8 @@ const SECURITY = {
   none: [],
   required: [{ bearer: [] }],
   optional: [{}, { bearer: [] }],
+  // A bearer token whose `cognito:groups` holds the admin group (x-required-group says which).
+  admin: [{ bearer: [] }],
 } as const;
 
 /** `/products/{id}/comments` -> `ProductsIdComments`, for operation ids. */
@@ -244,6 +268,7 @@ const TAGS = {
   orders: "The signed-in user's orders",
   auth: "The dev server's own sign-up and sign-in (in AWS, the Cognito user pool)",
   graphql: "The same use cases over GraphQL",
+  admin: "The shop's operators (the admin group): catalogue, stock, promotions, every order",
   docs: "This document",
   cors: "CORS preflights",
 };
@@ -271,6 +296,7 @@ export function buildOpenApi(routes: readonly Route[]): object {
       summary: route.summary,
       tags: [route.group],
       security: SECURITY[route.auth],
+      ...(route.auth === "admin" ? { "x-required-group": ADMIN_GROUP } : {}),
       ...(parameters.length === 0 ? {} : { parameters }),
       ...(bodyName === undefined
         ? {}

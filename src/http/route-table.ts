@@ -13,6 +13,7 @@ import {
   signupBody,
   validate,
 } from "../services/index.js";
+import { ADMIN_ROUTES } from "./admin-routes.js";
 import { graphqlMediaOf, graphqlStatus } from "./graphql-media.js";
 import { BEARER_CHALLENGE } from "./problem.js";
 import { type Reply, type Route, type RouteRequest, type RouteServices, route } from "./route.js";
@@ -278,6 +279,21 @@ export const ROUTES: readonly Route[] = [
     handle: async (services, request) =>
       ok(await services.orders.getOrder(signedIn(request), param(request, "id"))),
   }),
+  route({
+    method: "POST",
+    resource: "/orders/{id}/cancel",
+    group: "orders",
+    answers: { 200: "Order" },
+    refusals: ["NOT_FOUND", "ORDER_NOT_CANCELLABLE"],
+    auth: "required",
+    store: "write",
+    summary:
+      "Cancel one of the caller's orders while it is PLACED: its stock returned; " +
+      "ORDER_NOT_CANCELLABLE (409) once processing started (ask the shop) or when finished",
+    handle: async (services, request) =>
+      ok(await services.orders.cancelOrder(signedIn(request), param(request, "id"))),
+  }),
+  ...ADMIN_ROUTES,
   route({
     method: "POST",
     resource: "/auth/signup",

@@ -9,8 +9,12 @@ import type { ProblemCode } from "./http-error.js";
 // and the deployment read.
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
-/** none: no token looked at; optional: a token, when sent, must be valid; required: 401 without. */
-export type AuthMode = "none" | "optional" | "required";
+/**
+ * none: no token looked at; optional: a token, when sent, must be valid; required: 401 without;
+ * admin: required, and the token's `cognito:groups` must hold `admin` (403 otherwise). Admin
+ * routes are the operators': their functions alone get the IAM grants of the catalogue's writes.
+ */
+export type AuthMode = "none" | "optional" | "required" | "admin";
 /** The resource a route belongs to: one Lambda per resource in the microservices architecture. */
 export type ResourceGroup =
   | "products"
@@ -19,7 +23,8 @@ export type ResourceGroup =
   | "orders"
   | "auth"
   | "graphql"
-  | "docs";
+  | "docs"
+  | "admin";
 
 /** What route handlers call: the use cases, and the GraphQL executor built on the same ones. */
 export interface RouteServices extends Services {
@@ -95,6 +100,10 @@ export interface Route<Body = unknown> {
   body?: z.ZodMiniType<Body>;
   handle(services: RouteServices, request: RouteRequest<Body>): Promise<Reply>;
 }
+
+/** Whether the route refuses anonymous callers: the gateway's Cognito authorizer guards it. */
+export const needsSignIn = (route: Pick<Route, "auth">): boolean =>
+  route.auth === "required" || route.auth === "admin";
 
 /** A route's key in the route table and in API Gateway: `${method} ${resource}`. */
 export const routeKey = (route: Pick<Route, "method" | "resource">): string =>

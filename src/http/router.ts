@@ -5,6 +5,7 @@ import {
   type Caller,
   GUEST_CART_TOKEN_HEADER,
   guestCartTokenRequired,
+  requireAdmin,
   requireGuestCartToken,
   type TokenVerifier,
 } from "../services/index.js";
@@ -133,7 +134,9 @@ export function createRouter(options: RouterOptions): ApiHandler {
     if (match?.[1] === undefined) {
       throw new AppError("UNAUTHENTICATED", "the Authorization header must be Bearer <token>");
     }
-    return verifier.verify(match[1]);
+    const caller = await verifier.verify(match[1]);
+    // 403 before the body is looked at: a non-operator learns nothing of what it would do.
+    return mode === "admin" ? requireAdmin(caller) : caller;
   }
 
   function guestCartTokenOf(

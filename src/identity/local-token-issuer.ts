@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { importJWK, JWK, JWTPayload, jwtVerify, SignJWT } from "jose";
-import type { User } from "../domain/index.js";
+import { ADMIN_GROUP, type User } from "../domain/index.js";
 import type { IssuedToken, SessionTokens, TokenIssuer } from "../services/index.js";
 
 export interface LocalIssuerOptions {
@@ -15,6 +15,11 @@ export interface LocalIssuerOptions {
   keyFile?: string | undefined;
   /** How long a refresh token is good for; Cognito's default, 30 days, when absent. */
   refreshTtlSeconds?: number | undefined;
+  /**
+   * Lower-case emails whose access tokens carry `cognito:groups: ["admin"]`, as Cognito's carry
+   * the groups a user is in: the local stand-in for adding a user to the pool's admin group.
+   */
+  adminEmails?: readonly string[] | undefined;
 }
 
 const ALG = "RS256";
@@ -68,9 +73,17 @@ export async function createLocalTokenIssuer(options: LocalIssuerOptions): Promi
       .sign(privateKey);
   };
 
+  const admins = new Set(options.adminEmails ?? []);
   const issue = async (user: User): Promise<IssuedToken> => {
+    const groups = admins.has(user.email.toLowerCase()) ? { "cognito:groups": [ADMIN_GROUP] } : {};
     const accessToken = await sign(
-      { token_use: "access", client_id: options.clientId, username: user.name, scope: "store" },
+      {
+        token_use: "access",
+        client_id: options.clientId,
+        username: user.name,
+        scope: "store",
+        ...groups,
+      },
       user.id,
       options.ttlSeconds,
     );

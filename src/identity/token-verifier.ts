@@ -66,5 +66,10 @@ async function verifyWith(verify: () => Promise<JwtPayload>): Promise<Caller> {
     throw new AppError("UNAUTHENTICATED", "the access token names no user");
   }
   const username = typeof payload.username === "string" ? payload.username : userId;
-  return { userId, username };
+  // Cognito puts the user's groups in its access tokens; the local issuer does the same.
+  const claimed = payload["cognito:groups"];
+  const groups = Array.isArray(claimed)
+    ? claimed.filter((group): group is string => typeof group === "string")
+    : [];
+  return { userId, username, groups };
 }

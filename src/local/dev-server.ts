@@ -30,10 +30,11 @@ export interface DevServerOptions {
   /** The storefront, served at the addresses no API route has; absent: API only. */
   site?: StaticSite | undefined;
   /**
-   * Pages for a person at a browser that share an API address (GraphiQL at `GET /graphql` asking
-   * for HTML), asked first about every GET and HEAD; absent: none.
+   * Tried first, in order, with the raw request (before the body limit), each answering whether
+   * it served it: GraphiQL at `GET /graphql` asking for HTML (a page for a person at a browser
+   * that shares an API address) and the product image uploads, which check their own size.
    */
-  browserPages?: StaticSite | undefined;
+  firstHandlers?: readonly LocalHandler[] | undefined;
   /** Receives one line per request; absent logs nothing. */
   log?: ((line: string) => void) | undefined;
   /**
@@ -44,6 +45,9 @@ export interface DevServerOptions {
   /** Handlers of exact paths, tried before `handler` (the local Cognito endpoint at `/cognito`). */
   exactPaths?: ReadonlyMap<string, ApiHandler> | undefined;
 }
+
+/** A handler the dev server tries before the API: true when it served the request. */
+export type LocalHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 export interface DevServer {
   url: string;
@@ -57,7 +61,7 @@ export interface DevServer {
  * result back.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const { handler, maxBodyBytes, log, site, browserPages } = options;
+  const { handler, maxBodyBytes, log, site } = options;
   const matchPath = createPathMatcher((options.routes ?? ROUTES).map((r) => r.resource));
 
   /** A GET or HEAD of an address that no API route has: the page's or a file's. */
@@ -82,8 +86,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (browserPages !== undefined && isRead(request) && (await browserPages(request, response))) {
-      return;
+    for (const handle of options.firstHandlers ?? []) {
+      if (await handle(request, response)) return;
     }
     if (site !== undefined && isSiteRequest(request) && (await site(request, response))) return;
     const length = request.headers["content-length"];

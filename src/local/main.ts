@@ -7,6 +7,7 @@ import { COGNITO_PATHS, localUserPoolPaths } from "./cognito-endpoint.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 import { createGraphiql } from "./graphiql.js";
+import { createLocalImageUploads } from "./image-uploads.js";
 import { createStaticSite } from "./static-site.js";
 
 try {
@@ -57,13 +58,19 @@ async function start(): Promise<void> {
  */
 async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<void> {
   const config = loadConfig();
-  const app = await compose(config, { orderEvents: "in-process" });
+  // Product images: signed one-time uploads to this server (a presigned S3 PUT in AWS).
+  const images = createLocalImageUploads({
+    dataDir: config.dataDir,
+    cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
+  });
+  const app = await compose(config, { orderEvents: "in-process", uploads: images.uploads });
   const writeLine = (line: string) => process.stdout.write(`${line}\n`);
   // With the local issuer the dev server is the user pool too: the page signs up and in with
   // Cognito's JSON API at /cognito, as against Cognito in AWS. The confirmation codes are always
   // printed, even without LOG_REQUESTS: a code is how a sign-up completes.
   const userPoolPaths = localUserPoolPaths(app, writeLine);
 
+  const graphiql = config.graphiql ? createGraphiql() : undefined;
   const server = await startDevServer({
     handler: app.handler,
     host: config.host,
@@ -78,7 +85,7 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     // A plain write: console.log's formatting is a measurable share of a request here.
     log: config.logRequests ? writeLine : undefined,
     exactPaths: userPoolPaths,
-    browserPages: config.graphiql ? createGraphiql() : undefined,
+    firstHandlers: graphiql === undefined ? [images.handle] : [graphiql, images.handle],
   });
 
   const storeText =

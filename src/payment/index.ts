@@ -1,1 +1,2 @@
+export type { DemoPaymentProvider, DemoRefund } from "./demo-payment.js";
 export { createDemoPaymentProvider } from "./demo-payment.js";

@@ -1,5 +1,8 @@
 // The services' public surface: `createServices` and the `Services` it builds, the ports every
 // adapter implements (ports.ts), and the input schemas both edges validate with (inputs.ts).
+import { type AdminCatalogueService, createAdminCatalogueService } from "./admin-catalogue.js";
+import { type AdminOrderService, createAdminOrderService } from "./admin-orders.js";
+import { type AdminPromotionService, createAdminPromotionService } from "./admin-promotions.js";
 import { type AuthService, createAuthService } from "./auth.js";
 import { type CartService, createCartService } from "./cart.js";
 import { type CatalogService, createCatalogService } from "./catalog.js";
@@ -10,6 +13,7 @@ import { createOrderService, type OrderService } from "./orders.js";
 import type {
   Clock,
   IdGenerator,
+  ImageUploads,
   Logger,
   Notifier,
   OrderQueue,
@@ -19,24 +23,50 @@ import type {
   TokenIssuer,
 } from "./ports.js";
 
+export type {
+  AdminCatalogueService,
+  FiguresView,
+  NewAdjustment,
+  NewProduct,
+  ProductChanges,
+} from "./admin-catalogue.js";
+export type { AdminOrderService, CancelledOrderView } from "./admin-orders.js";
+export type { AdminPromotionService, PromotionDefinition } from "./admin-promotions.js";
+export type {
+  AdminOrderView,
+  ManagedProductView,
+  PageView,
+  PromotionView,
+  StockAdjustmentView,
+} from "./admin-views.js";
 export type { AuthService, UserPoolRefusal } from "./auth.js";
 export { LOGIN_THROTTLE, PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { ConnectionService } from "./connections.js";
 export {
+  adminPageQuery,
   anonymousWithoutGuestCart,
   commentBody,
+  createProductBody,
+  createPromotionBody,
   GUEST_CART_TOKEN_HEADER,
   graphqlBody,
   graphqlQuery,
   guestCartToken,
   guestCartTokenRequired,
   idempotencyKey,
+  imageUploadBody,
   loginBody,
+  orderListQuery,
+  promotionCode,
+  promotionDefinition,
   requireGuestCartToken,
   saveCartBody,
   signupBody,
+  stockAdjustmentBody,
+  updateProductBody,
   validate,
 } from "./inputs.js";
+export { isAdmin, requireAdmin } from "./operator-access.js";
 export type { OrderProcessor } from "./order-processing.js";
 export type { PageInput, PageOf } from "./paging.js";
 export { graphqlPageArgs, PAGE_LIMITS, pageInputOf, pageQuery } from "./paging.js";
@@ -45,29 +75,36 @@ export type {
   Clock,
   ConnectionDirectory,
   CreateGuestCartCommand,
+  CreateProductCommand,
   IdGenerator,
+  ImageUploads,
   IssuedToken,
   Logger,
   MergeGuestCartCommand,
   Notifier,
+  OperatorStoreMethod,
   OrderKey,
+  OrderListQuery,
   OrderQueue,
   OrderRef,
   OrderStatusChange,
   OrderUpdate,
   Page,
+  PageQuery,
   PageRequest,
   PasswordHasher,
   PaymentProvider,
   PaymentRequest,
   PaymentResult,
   PlaceOrderResult,
+  RefundResult,
   SaveCartCommand,
   SaveGuestCartCommand,
   SessionTokens,
   Store,
   TokenIssuer,
   TokenVerifier,
+  UpdateProductCommand,
 } from "./ports.js";
 export type { CartLineView, CartView, LineView, OrderView, ProductView } from "./views.js";
 
@@ -79,6 +116,9 @@ export interface Services {
   auth: AuthService;
   connections: ConnectionService;
   processing: OrderProcessor;
+  adminCatalogue: AdminCatalogueService;
+  adminPromotions: AdminPromotionService;
+  adminOrders: AdminOrderService;
 }
 
 export interface ServiceDeps {
@@ -91,6 +131,7 @@ export interface ServiceDeps {
   payment: PaymentProvider;
   notifier: Notifier;
   log: Logger;
+  uploads: ImageUploads;
 }
 
 /** Builds every use case from its ports; the only place services are wired together. */
@@ -103,5 +144,8 @@ export function createServices(deps: ServiceDeps): Services {
     auth: createAuthService(deps),
     connections: createConnectionService(deps),
     processing: createOrderProcessor(deps),
+    adminCatalogue: createAdminCatalogueService(deps),
+    adminPromotions: createAdminPromotionService(deps),
+    adminOrders: createAdminOrderService(deps),
   };
 }

@@ -1,5 +1,15 @@
 import * as z from "zod/mini";
-import { AppError, CART_LIMITS, type FieldError, MAX_RATING, MIN_RATING } from "../domain/index.js";
+import {
+  AppError,
+  CART_LIMITS,
+  type FieldError,
+  IMAGE_UPLOADS,
+  MAX_PRICE_CENTS,
+  MAX_RATING,
+  MIN_RATING,
+  ORDER_STATUSES,
+  STOCK_REASONS,
+} from "../domain/index.js";
 import "./zod-messages.js";
 
 // The inputs of the use cases as clients send them, and `validate`, shared by both edges (REST
@@ -47,6 +57,80 @@ export const signupBody = z.object({
 export const loginBody = z.object({
   email,
   password: z.string().check(z.minLength(1), z.maxLength(256)),
+});
+
+// The operators' inputs (admin routes and their GraphQL mutations).
+
+const priceCents = z.int().check(z.gte(0), z.lte(MAX_PRICE_CENTS));
+/** A path of this site (`/uploads/…`, `/images/…`) or an https URL: never `javascript:` or data. */
+const imageUrl = z
+  .string()
+  .check(
+    z.maxLength(500),
+    z.regex(/^(\/[\w\-./]*|https:\/\/[^\s"'<>]+)$/, "must be a path of this site or an https URL"),
+  );
+const description = z.string().check(z.trim(), z.maxLength(2000));
+
+export const createProductBody = z.object({
+  /** Made from the name when absent (`Blue Vase` -> `blue-vase`). */
+  id: z.optional(productId),
+  name: trimmed(1, 120),
+  description: z._default(description, ""),
+  priceCents,
+  imageUrl,
+  stock: z.int().check(z.gte(0), z.lte(1_000_000)),
+});
+
+export const updateProductBody = z.object({
+  name: z.optional(trimmed(1, 120)),
+  description: z.optional(description),
+  priceCents: z.optional(priceCents),
+  imageUrl: z.optional(imageUrl),
+});
+
+export const stockAdjustmentBody = z.object({
+  delta: z.int().check(z.gte(-1_000_000), z.lte(1_000_000)),
+  // `initial` is the creation's own entry, never an adjustment of its own.
+  reason: z.enum(STOCK_REASONS.filter((reason) => reason !== "initial")),
+  note: z.optional(trimmed(1, 500)),
+});
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/** A promotion's definition; `active: false` deactivates the code (it is refused at once). */
+export const promotionDefinition = z.object({
+  percentOff: z.int().check(z.gte(1), z.lte(100)),
+  validFrom: z.optional(isoTime),
+  validUntil: z.optional(isoTime),
+  maxUses: z.optional(z.int().check(z.gte(1), z.lte(1_000_000_000))),
+  maxUsesPerCustomer: z.optional(z.int().check(z.gte(1), z.lte(1_000_000))),
+  active: z._default(z.boolean(), true),
+});
+
+export const promotionCode = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(3),
+    z.maxLength(32),
+    z.regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only"),
+  );
+
+export const createPromotionBody = z.extend(promotionDefinition, { code: promotionCode });
+
+export const imageUploadBody = z.object({
+  contentType: z.enum(IMAGE_UPLOADS.contentTypes),
+  bytes: z.int().check(z.gte(1), z.lte(IMAGE_UPLOADS.maxBytes)),
+});
+
+/** `limit` (1 to 100, 20 when absent) and an opaque `cursor`: a page of any list. */
+export const adminPageQuery = z.object({
+  limit: z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(100))), 20),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+});
+
+export const orderListQuery = z.extend(adminPageQuery, {
+  status: z.optional(z.enum(ORDER_STATUSES)),
 });
 
 /** Visible ASCII, as Stripe-style idempotency keys (a UUID fits). */

@@ -79,6 +79,16 @@ export function createOrderProcessor(deps: {
         order = result.approved
           ? await advance(order, "COMPLETED")
           : await advance(order, "FAILED", result.reason);
+        // Cancelled while the payment ran: the cancel's own refund may have found no charge
+        // yet, so give it back from here too (the payment port refunds an order once).
+        if (result.approved && order.status === "CANCELLED") {
+          await payment.refund({
+            orderId: order.id,
+            userId: order.userId,
+            amountCents: order.totalCents,
+            currency: CURRENCY,
+          });
+        }
       }
       return order.status;
     },

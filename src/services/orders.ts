@@ -1,7 +1,17 @@
-import { AppError, createOrder, type Order, priceCart } from "../domain/index.js";
+import { AppError, createOrder, type Order, orderNotFound, priceCart } from "../domain/index.js";
+import { createCanceller } from "./cancellation.js";
 import { loadProducts, loadPromotion } from "./cart.js";
 import { encodeCursor, type PageInput, type PageOf, pageRequest } from "./paging.js";
-import type { Caller, Clock, IdGenerator, OrderQueue, Store } from "./ports.js";
+import type {
+  Caller,
+  Clock,
+  IdGenerator,
+  Logger,
+  Notifier,
+  OrderQueue,
+  PaymentProvider,
+  Store,
+} from "./ports.js";
 import { type OrderView, orderView } from "./views.js";
 
 export interface CheckoutResult {
@@ -22,6 +32,11 @@ export interface OrderService {
   listOrders(caller: Caller, page?: PageInput): Promise<PageOf<OrderView>>;
   /** NOT_FOUND for an unknown order and for another user's order alike. */
   getOrder(caller: Caller, orderId: string): Promise<OrderView>;
+  /**
+   * Cancels one of the caller's orders while it is still PLACED (the payment has not started),
+   * its stock returned; ORDER_NOT_CANCELLABLE (409) in any other state, NOT_FOUND as getOrder.
+   */
+  cancelOrder(caller: Caller, orderId: string): Promise<OrderView>;
 }
 
 export function createOrderService(deps: {
@@ -29,8 +44,12 @@ export function createOrderService(deps: {
   clock: Clock;
   ids: IdGenerator;
   queue: OrderQueue;
+  payment: PaymentProvider;
+  notifier: Notifier;
+  log: Logger;
 }): OrderService {
   const { store, clock, ids, queue } = deps;
+  const cancel = createCanceller(deps);
 
   /** A still PLACED order is handed on again on a replay: processing is idempotent. */
   const handOn = async (order: Order): Promise<void> => {
@@ -62,7 +81,11 @@ export function createOrderService(deps: {
         idempotencyKey: idempotencyKey ?? `cart-version-${cart.version}`,
       });
       // The order's lines follow the cart's, so a refusal names the cart line (`products[1].id`).
-      const result = await store.placeOrder({ order, cartVersion: cart.version });
+      const result = await store.placeOrder({
+        order,
+        cartVersion: cart.version,
+        ...(promotion === undefined ? {} : { promotion }),
+      });
       await handOn(result.order);
       return { order: orderView(result.order), replayed: !result.placed };
     },
@@ -77,8 +100,14 @@ export function createOrderService(deps: {
 
     async getOrder(caller, orderId) {
       const order = await store.getOrder(caller.userId, orderId);
-      if (order === undefined) throw new AppError("NOT_FOUND", `order ${orderId} does not exist`);
+      if (order === undefined) throw orderNotFound(orderId);
       return orderView(order);
+    },
+
+    async cancelOrder(caller, orderId) {
+      const order = await store.getOrder(caller.userId, orderId);
+      if (order === undefined) throw orderNotFound(orderId);
+      return orderView((await cancel(order, "customer")).order);
     },
   };
 }

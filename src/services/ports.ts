@@ -3,14 +3,21 @@ import type {
   CartLine,
   Comment,
   Connection,
+  CursorPage,
   GuestCart,
+  ImageUpload,
+  ImageUploadRequest,
+  ManagedProduct,
+  ManagedPromotion,
   Order,
   OrderStatus,
   OrderTransition,
   PlaceOrderCommand,
   Product,
+  ProductFigures,
   ProductWithComments,
   Promotion,
+  StockAdjustment,
   User,
 } from "../domain/index.js";
 
@@ -22,6 +29,8 @@ export interface Caller {
   userId: string;
   /** Shown as the author of the caller's comments. */
   username: string;
+  /** The token's `cognito:groups`; `admin` (ADMIN_GROUP) makes the caller one of the operators. */
+  groups: readonly string[];
 }
 
 export interface Clock {
@@ -112,9 +121,27 @@ export interface PaymentRequest {
 
 export type PaymentResult = { approved: true } | { approved: false; reason: string };
 
-/** Takes the payment of an order. Idempotent per `orderId`. */
+export type RefundResult =
+  | { refunded: true; amountCents: number }
+  /** Nothing was taken for the order (never charged, or declined): nothing to give back. */
+  | { refunded: false; reason: string };
+
+/** Takes the payment of an order, and gives it back. Both are idempotent per `orderId`. */
 export interface PaymentProvider {
   charge(request: PaymentRequest): Promise<PaymentResult>;
+  /**
+   * Gives back what was taken for the order, once however often it is asked. Asked while the
+   * charge is still running, it answers at once (not refunded yet) and refunds it when taken.
+   */
+  refund(request: PaymentRequest): Promise<RefundResult>;
+}
+
+/**
+ * Signs a one-time image upload: a presigned S3 PUT in AWS, the dev server's own upload endpoint
+ * locally. Type and size are checked before signing and bound into the signature.
+ */
+export interface ImageUploads {
+  createUpload(request: ImageUploadRequest): Promise<ImageUpload>;
 }
 
 /** One structured log line (JSON in CloudWatch, stderr locally). */
@@ -192,6 +219,31 @@ export type PlaceOrderResult =
   /** The idempotency key was used before: the first order, untouched. */
   | { placed: false; order: Order };
 
+/** A new product, with its initial stock as the first entry of its stock trail (when above 0). */
+export interface CreateProductCommand {
+  product: Product;
+  adjustment?: StockAdjustment;
+}
+
+/** The fields of a product an operator changes; stock changes only by adjustments. */
+export interface UpdateProductCommand {
+  id: string;
+  name?: string;
+  description?: string;
+  priceCents?: number;
+  imageUrl?: string;
+}
+
+/** A page of a list: at most `limit` items after the one `cursor` (an earlier `nextCursor`) names. */
+export interface PageQuery {
+  limit: number;
+  cursor?: string;
+}
+
+export interface OrderListQuery extends PageQuery {
+  status?: OrderStatus;
+}
+
 /** One step of an order's lifecycle, for the order of `userId` with id `orderId`. */
 export interface OrderStatusChange extends OrderTransition {
   userId: string;
@@ -262,11 +314,51 @@ export interface Store {
   /**
    * Moves the order one step along its lifecycle, only if its status is `change.from` at that
    * moment; answers the order as it is now, or undefined when its status was another (another
-   * delivery got there first) or there is no such order. Going to FAILED puts back the stock the
-   * order took, in the same transaction. Throws ILLEGAL_TRANSITION, writing nothing, for a step
-   * the lifecycle does not have.
+   * delivery got there first) or there is no such order. Going to FAILED or CANCELLED puts back
+   * the stock the order took, in the same transaction. Throws ILLEGAL_TRANSITION, writing
+   * nothing, for a step the lifecycle does not have.
    */
   changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined>;
+
+  // The operators' side (store/*/operator parts): the catalogue, stock, promotions and orders.
+
+  /** Every product, archived ones too, in catalogue order; without comments. */
+  listAllProducts(): Promise<ManagedProduct[]>;
+  /** PRODUCT_EXISTS, writing nothing, when the id is taken (archived products keep theirs). */
+  createProduct(command: CreateProductCommand): Promise<ManagedProduct>;
+  /** NOT_FOUND for an unknown product; an archived one can still be edited. */
+  updateProduct(command: UpdateProductCommand): Promise<ManagedProduct>;
+  /**
+   * Takes the product out of the catalogue (listProducts, getProduct and getProducts no longer
+   * see it, so carts drop it and checkout refuses it); orders keep their lines. NOT_FOUND for an
+   * unknown product; archiving twice changes nothing.
+   */
+  archiveProduct(productId: string): Promise<ManagedProduct>;
+  /**
+   * In ONE conditional write: the product's stock moved by `delta`, only if it stays at or above
+   * zero at that moment (else STOCK_NEGATIVE), and the adjustment recorded with the stock after
+   * it. Atomic with every checkout and every stock given back: no unit is ever lost.
+   */
+  adjustStock(adjustment: Omit<StockAdjustment, "stockAfter">): Promise<StockAdjustment>;
+  /** The product's adjustments, newest first. */
+  listStockAdjustments(productId: string, query: PageQuery): Promise<CursorPage<StockAdjustment>>;
+
+  /** Every promotion, deactivated ones too, by code, with its uses. */
+  listPromotions(): Promise<ManagedPromotion[]>;
+  /** PROMOTION_EXISTS when the code is taken; starts at 0 uses. */
+  createPromotion(promotion: Promotion): Promise<ManagedPromotion>;
+  /** Replaces the code's definition (limits, window, deactivation), keeping its uses. NOT_FOUND. */
+  updatePromotion(promotion: Promotion): Promise<ManagedPromotion>;
+
+  /** Every user's orders, newest first, optionally of one status. */
+  listAllOrders(query: OrderListQuery): Promise<CursorPage<Order>>;
+  /** Any user's order by its id. */
+  findOrder(orderId: string): Promise<Order | undefined>;
+  /**
+   * Per product of the catalogue: units in carts (users' and guests' unexpired) now, and units
+   * of orders placed since `now` - 24 h and - 7 d that still hold their stock.
+   */
+  productFigures(now: Date): Promise<ProductFigures[]>;
 
   /** Records (or replaces) a WebSocket connection until its `expiresAt`. */
   saveConnection(connection: Connection): Promise<void>;
@@ -282,6 +374,24 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/**
+ * The Store methods of the operators' side: each adapter keeps them in a part of its own (the
+ * shoppers' half implements the rest).
+ */
+export type OperatorStoreMethod =
+  | "listAllProducts"
+  | "createProduct"
+  | "updateProduct"
+  | "archiveProduct"
+  | "adjustStock"
+  | "listStockAdjustments"
+  | "listPromotions"
+  | "createPromotion"
+  | "updatePromotion"
+  | "listAllOrders"
+  | "findOrder"
+  | "productFigures";
 
 /**
  * What a notifier needs of the store: the user's live connections, and forgetting one that is

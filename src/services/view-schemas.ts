@@ -1,4 +1,14 @@
 import * as z from "zod/mini";
+import type { ImageUpload } from "../domain/index.js";
+import type { FiguresView } from "./admin-catalogue.js";
+import type { CancelledOrderView } from "./admin-orders.js";
+import type {
+  AdminOrderView,
+  ManagedProductView,
+  PageView,
+  PromotionView,
+  StockAdjustmentView,
+} from "./admin-views.js";
 import type { GuestCartCreated } from "./guest-carts.js";
 import type { PageOf } from "./paging.js";
 import type { IssuedToken } from "./ports.js";
@@ -68,7 +78,7 @@ const Cart = z.object({
 
 const Order = z.object({
   id: z.string(),
-  status: z.enum(["PLACED", "PROCESSING", "COMPLETED", "FAILED"]),
+  status: z.enum(["PLACED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"]),
   failureReason: z.optional(z.string()),
   products: z.array(OrderLine),
   ...priced,
@@ -80,6 +90,79 @@ const page = <T extends z.ZodMiniType>(item: T) =>
 
 const ProductPage = page(Product);
 const OrderPage = page(Order);
+
+// The operators' answers (admin routes).
+
+const ManagedProduct = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  imageUrl: z.string(),
+  priceCents: cents(),
+  currency: z.string().check(z.length(3)),
+  stock: int(),
+  archived: z.boolean(),
+});
+const ManagedProductList = z.array(ManagedProduct);
+
+const StockAdjustment = z.object({
+  id: z.string(),
+  productId: z.string(),
+  delta: z.int(),
+  reason: z.string(),
+  note: z.nullable(z.string()),
+  actor: z.string(),
+  createdAt: iso(),
+  stockAfter: int(),
+});
+const StockAdjustmentPage = page(StockAdjustment);
+
+const Promotion = z.object({
+  code: z.string(),
+  percentOff: z.int().check(z.gte(0), z.lte(100)),
+  validFrom: z.nullable(z.string()),
+  validUntil: z.nullable(z.string()),
+  maxUses: z.nullable(int()),
+  maxUsesPerCustomer: z.nullable(int()),
+  active: z.boolean(),
+  uses: int(),
+});
+const PromotionList = z.array(Promotion);
+
+const AdminOrder = z.object({ ...Order.shape, userId: z.string() });
+const AdminOrderPage = page(AdminOrder);
+
+const CancelledOrder = z.object({
+  order: AdminOrder,
+  refund: z.nullable(
+    z.union([
+      z.object({ refunded: z.literal(true), amountCents: cents() }),
+      z.object({ refunded: z.literal(false), reason: z.string() }),
+    ]),
+  ),
+});
+
+const Figures = z.object({
+  generatedAt: iso(),
+  products: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      stock: int(),
+      unitsInCarts: int(),
+      unitsSold24h: int(),
+      unitsSold7d: int(),
+    }),
+  ),
+});
+
+const ImageUploadTicket = z.object({
+  uploadUrl: z.string(),
+  method: z.literal("PUT"),
+  headers: z.record(z.string(), z.string()),
+  imageUrl: z.string(),
+  expiresAt: iso(),
+});
 
 const GuestCart = z.object({ token: z.string().check(z.length(43)), expiresAt: iso() });
 
@@ -130,6 +213,17 @@ export const VIEW_SCHEMAS = {
   Cart,
   Order,
   OrderPage,
+  ManagedProduct,
+  ManagedProductList,
+  StockAdjustment,
+  StockAdjustmentPage,
+  Promotion,
+  PromotionList,
+  AdminOrder,
+  AdminOrderPage,
+  CancelledOrder,
+  Figures,
+  ImageUploadTicket,
   GuestCart,
   AccessToken,
   JsonWebKeySet,
@@ -157,4 +251,11 @@ fits([
   true satisfies Fits<PageOf<OrderView>, typeof OrderPage>,
   true satisfies Fits<GuestCartCreated, typeof GuestCart>,
   true satisfies Fits<IssuedToken, typeof AccessToken>,
+  true satisfies Fits<ManagedProductView[], typeof ManagedProductList>,
+  true satisfies Fits<PageView<StockAdjustmentView>, typeof StockAdjustmentPage>,
+  true satisfies Fits<PromotionView[], typeof PromotionList>,
+  true satisfies Fits<PageView<AdminOrderView>, typeof AdminOrderPage>,
+  true satisfies Fits<CancelledOrderView, typeof CancelledOrder>,
+  true satisfies Fits<FiguresView, typeof Figures>,
+  true satisfies Fits<ImageUpload, typeof ImageUploadTicket>,
 ]);

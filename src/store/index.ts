@@ -3,5 +3,6 @@
 // demand, so a process or a bundle that uses one never loads the other's driver. The Store port
 // is services/ports.ts.
 
+export type { MemoryStoreSeed } from "./memory-store.js";
 export { MemoryStore } from "./memory-store.js";
 export { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";

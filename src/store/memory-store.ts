@@ -1,329 +1,170 @@
 import {
-  assertTransition,
-  type Cart,
-  type Comment,
-  type Connection,
-  cartChanged,
-  emailTaken,
-  epochSeconds,
-  type GuestCart,
-  mergeConflict,
+  type CursorPage,
+  holdsStock,
+  type ManagedProduct,
+  type ManagedPromotion,
   type Order,
-  outOfStock,
-  type PlaceOrderCommand,
-  type Product,
-  type ProductWithComments,
+  type ProductFigures,
   type Promotion,
-  priceChanged,
+  productExists,
   productNotFound,
-  transitionOrder,
-  type User,
+  promotionExists,
+  promotionNotFound,
+  type StockAdjustment,
+  stockWouldGoNegative,
 } from "../domain/index.js";
 import type {
-  CreateGuestCartCommand,
-  MergeGuestCartCommand,
-  OrderKey,
-  OrderStatusChange,
-  Page,
-  PageRequest,
-  PlaceOrderResult,
-  SaveCartCommand,
-  SaveGuestCartCommand,
+  CreateProductCommand,
+  OrderListQuery,
+  PageQuery,
   Store,
+  UpdateProductCommand,
 } from "../services/index.js";
-import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
+import { pageOf } from "./cursor.js";
+import { MemoryShopStore } from "./memory-shop-store.js";
 
-export interface MemoryStoreSeed {
-  products?: readonly Product[];
-  comments?: readonly Comment[];
-  promotions?: readonly Promotion[];
-}
+export type { MemoryStoreSeed } from "./memory-shop-store.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const copyOrder = (order: Order): Order => ({
   ...order,
   lines: order.lines.map((line) => ({ ...line })),
 });
-const copyCart = <T extends Cart | GuestCart>(cart: T): T => ({
-  ...cart,
-  lines: cart.lines.map((line) => ({ ...line })),
-});
-
-/** Code-point order, as SQLite's BINARY collation and DynamoDB's sort keys compare ASCII. */
-const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
 
 /**
- * A store in process memory, for unit tests and benchmarks. Each method runs without an `await`
- * between its reads and writes, so on Node's single thread it is as atomic as a transaction.
- * Values are copied in and out so callers can never mutate the store's state.
+ * A store in process memory, for unit tests and benchmarks: the shoppers' half
+ * (memory-shop-store.ts) and, here, the operators'. As atomic as a transaction per method, for
+ * the same reason: no `await` between a method's reads and writes.
  */
-export class MemoryStore implements Store {
-  private readonly products = new Map<string, Product>();
-  private readonly comments = new Map<string, Comment[]>();
-  private readonly promotions = new Map<string, Promotion>();
-  private readonly carts = new Map<string, Cart>();
-  private readonly guestCarts = new Map<string, GuestCart>();
-  private readonly orders = new Map<string, Order>();
-  private readonly ordersByKey = new Map<string, string>();
-  private readonly users = new Map<string, User>();
-  private readonly userIdsByEmail = new Map<string, string>();
-  private readonly connections = new Map<string, Connection>();
+export class MemoryStore extends MemoryShopStore implements Store {
+  private readonly adjustments = new Map<string, StockAdjustment[]>();
 
-  constructor(seed: MemoryStoreSeed = {}) {
-    for (const product of seed.products ?? SEED_PRODUCTS) {
-      this.products.set(product.id, { ...product });
-      this.comments.set(product.id, []);
-    }
-    for (const comment of seed.comments ?? SEED_COMMENTS) {
-      this.comments.get(comment.productId)?.push({ ...comment });
-    }
-    for (const promotion of seed.promotions ?? SEED_PROMOTIONS) {
-      this.promotions.set(promotion.code, { ...promotion });
-    }
+  async listAllProducts(): Promise<ManagedProduct[]> {
+    return [...this.products.values()].map((product) => this.managed(product.id));
   }
 
-  async listProducts(): Promise<ProductWithComments[]> {
-    return [...this.products.values()].map((product) => this.withComments(product));
+  async createProduct({ product, adjustment }: CreateProductCommand): Promise<ManagedProduct> {
+    if (this.products.has(product.id)) throw productExists(product.id);
+    this.products.set(product.id, { ...product });
+    this.comments.set(product.id, []);
+    if (adjustment !== undefined) this.adjustments.set(product.id, [{ ...adjustment }]);
+    return this.managed(product.id);
   }
 
-  async listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>> {
-    const after = page.after;
-    const ids = [...this.products.keys()]
-      .filter((id) => after === undefined || id > after)
-      .sort(byCodePoint);
-    const items = ids.slice(0, page.limit).flatMap((id) => {
-      const product = this.products.get(id);
-      return product === undefined ? [] : [this.withComments(product)];
-    });
-    return { items, next: ids.length > page.limit ? items.at(-1)?.id : undefined };
-  }
-
-  async getProduct(id: string): Promise<ProductWithComments | undefined> {
+  async updateProduct({ id, ...changes }: UpdateProductCommand): Promise<ManagedProduct> {
     const product = this.products.get(id);
-    return product === undefined ? undefined : this.withComments(product);
+    if (product === undefined) throw productNotFound(id);
+    this.products.set(id, { ...product, ...changes });
+    return this.managed(id);
   }
 
-  async getProducts(ids: readonly string[]): Promise<Product[]> {
-    const found: Product[] = [];
-    for (const id of new Set(ids)) {
-      const product = this.products.get(id);
-      if (product !== undefined) found.push({ ...product });
+  async archiveProduct(productId: string): Promise<ManagedProduct> {
+    if (!this.products.has(productId)) throw productNotFound(productId);
+    this.archived.add(productId);
+    return this.managed(productId);
+  }
+
+  async adjustStock(adjustment: Omit<StockAdjustment, "stockAfter">): Promise<StockAdjustment> {
+    const product = this.products.get(adjustment.productId);
+    if (product === undefined) throw productNotFound(adjustment.productId);
+    const stockAfter = product.stock + adjustment.delta;
+    if (stockAfter < 0) {
+      throw stockWouldGoNegative(product.id, product.stock, adjustment.delta);
     }
-    return found;
+    product.stock = stockAfter;
+    const recorded: StockAdjustment = { ...adjustment, stockAfter };
+    const trail = this.adjustments.get(product.id) ?? [];
+    trail.push(recorded);
+    this.adjustments.set(product.id, trail);
+    return { ...recorded };
   }
 
-  async addComment(comment: Comment): Promise<Comment> {
-    const list = this.comments.get(comment.productId);
-    if (list === undefined) {
-      throw productNotFound(comment.productId);
-    }
-    list.push({ ...comment });
-    return { ...comment };
+  async listStockAdjustments(
+    productId: string,
+    query: PageQuery,
+  ): Promise<CursorPage<StockAdjustment>> {
+    const newestFirst = [...(this.adjustments.get(productId) ?? [])].sort(
+      (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
+    );
+    const page = pageOf(newestFirst, (a) => ({ time: a.createdAt, id: a.id }), query);
+    return { items: page.items.map((a) => ({ ...a })), nextCursor: page.nextCursor };
   }
 
-  async getCart(userId: string): Promise<Cart | undefined> {
-    const cart = this.carts.get(userId);
-    return cart === undefined ? undefined : copyCart(cart);
+  async listPromotions(): Promise<ManagedPromotion[]> {
+    return [...this.promotions.keys()].sort().map((code) => this.managedPromotion(code));
   }
 
-  async saveCart(command: SaveCartCommand): Promise<Cart> {
-    const version = (this.carts.get(command.userId)?.version ?? 0) + 1;
-    const cart: Cart = {
-      userId: command.userId,
-      lines: command.lines.map((line) => ({ ...line })),
-      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
-      version,
-      updatedAt: command.updatedAt,
-    };
-    this.carts.set(command.userId, cart);
-    return copyCart(cart);
+  async createPromotion(promotion: Promotion): Promise<ManagedPromotion> {
+    if (this.promotions.has(promotion.code)) throw promotionExists(promotion.code);
+    this.promotions.set(promotion.code, { ...promotion });
+    return this.managedPromotion(promotion.code);
   }
 
-  async getPromotion(code: string): Promise<Promotion | undefined> {
-    const promotion = this.promotions.get(code);
-    return promotion === undefined ? undefined : { ...promotion };
+  async updatePromotion(promotion: Promotion): Promise<ManagedPromotion> {
+    if (!this.promotions.has(promotion.code)) throw promotionNotFound(promotion.code);
+    this.promotions.set(promotion.code, { ...promotion });
+    return this.managedPromotion(promotion.code);
   }
 
-  async createGuestCart(command: CreateGuestCartCommand): Promise<GuestCart> {
-    if (this.guestCarts.has(command.tokenHash)) throw new Error("the guest cart already exists");
-    const cart: GuestCart = { ...command, lines: [], version: 1 };
-    this.guestCarts.set(command.tokenHash, cart);
-    return copyCart(cart);
+  async listAllOrders(query: OrderListQuery): Promise<CursorPage<Order>> {
+    const sorted = [...this.orders.values()]
+      .filter((order) => query.status === undefined || order.status === query.status)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    const page = pageOf(sorted, (o) => ({ time: o.createdAt, id: o.id }), query);
+    return { items: page.items.map(copyOrder), nextCursor: page.nextCursor };
   }
 
-  async getGuestCart(tokenHash: string, nowSeconds: number): Promise<GuestCart | undefined> {
-    const cart = this.liveGuestCart(tokenHash, nowSeconds);
-    return cart === undefined ? undefined : copyCart(cart);
-  }
-
-  async saveGuestCart(command: SaveGuestCartCommand): Promise<GuestCart | undefined> {
-    const current = this.liveGuestCart(command.tokenHash, secondsOf(command.updatedAt));
-    if (current === undefined) return undefined;
-    const cart: GuestCart = {
-      tokenHash: command.tokenHash,
-      lines: command.lines.map((line) => ({ ...line })),
-      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
-      version: current.version + 1,
-      updatedAt: command.updatedAt,
-      expiresAt: command.expiresAt,
-    };
-    this.guestCarts.set(command.tokenHash, cart);
-    return copyCart(cart);
-  }
-
-  async mergeGuestCart(command: MergeGuestCartCommand): Promise<Cart> {
-    const guest = this.liveGuestCart(command.tokenHash, secondsOf(command.updatedAt));
-    const user = this.carts.get(command.userId);
-    if (
-      guest === undefined ||
-      guest.version !== command.guestCartVersion ||
-      (user?.version ?? 0) !== command.userCartVersion
-    ) {
-      throw mergeConflict();
-    }
-    const cart: Cart = {
-      userId: command.userId,
-      lines: command.lines.map((line) => ({ ...line })),
-      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
-      version: command.userCartVersion + 1,
-      updatedAt: command.updatedAt,
-    };
-    this.carts.set(command.userId, cart);
-    this.guestCarts.delete(command.tokenHash);
-    return copyCart(cart);
-  }
-
-  async placeOrder({ order, cartVersion }: PlaceOrderCommand): Promise<PlaceOrderResult> {
-    const keyId = `${order.userId}#${order.idempotencyKey}`;
-    const previousId = this.ordersByKey.get(keyId);
-    const previous = previousId === undefined ? undefined : this.orders.get(previousId);
-    if (previous !== undefined) return { placed: false, order: copyOrder(previous) };
-
-    const cart = this.carts.get(order.userId);
-    if ((cart?.version ?? 0) !== cartVersion) {
-      throw cartChanged();
-    }
-    // Check every product before writing anything: nothing is written when one check fails.
-    const wanted = new Map<string, number>();
-    for (const line of order.lines) {
-      const product = this.products.get(line.productId);
-      if (product === undefined || product.priceCents !== line.unitPriceCents) {
-        throw priceChanged(line.productId);
-      }
-      const quantity = (wanted.get(line.productId) ?? 0) + line.quantity;
-      wanted.set(line.productId, quantity);
-      if (product.stock < quantity) throw outOfStock(product, order.lines);
-    }
-    for (const [productId, quantity] of wanted) {
-      const product = this.products.get(productId);
-      if (product !== undefined) product.stock -= quantity;
-    }
-    this.orders.set(order.id, copyOrder(order));
-    this.ordersByKey.set(keyId, order.id);
-    if (cart !== undefined) {
-      const { promotionCode: _dropped, ...rest } = cart;
-      this.carts.set(order.userId, {
-        ...rest,
-        lines: [],
-        version: cart.version + 1,
-        updatedAt: order.createdAt,
-      });
-    }
-    return { placed: true, order: copyOrder(order) };
-  }
-
-  async findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined> {
-    const id = this.ordersByKey.get(`${userId}#${key}`);
-    const order = id === undefined ? undefined : this.orders.get(id);
+  async findOrder(orderId: string): Promise<Order | undefined> {
+    const order = this.orders.get(orderId);
     return order === undefined ? undefined : copyOrder(order);
   }
 
-  async listOrders(userId: string): Promise<Order[]> {
-    return [...this.orders.values()]
-      .filter((order) => order.userId === userId)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
-      .map(copyOrder);
-  }
-
-  async listOrderPage(userId: string, page: PageRequest<OrderKey>): Promise<Page<Order, OrderKey>> {
-    const after = page.after;
-    const newestFirst = (a: OrderKey, b: OrderKey) =>
-      byCodePoint(b.createdAt, a.createdAt) || byCodePoint(b.id, a.id);
-    const orders = [...this.orders.values()]
-      .filter((order) => order.userId === userId)
-      .filter((order) => after === undefined || newestFirst(after, order) < 0)
-      .sort(newestFirst);
-    const items = orders.slice(0, page.limit).map(copyOrder);
-    const last = items.at(-1);
-    const more = orders.length > page.limit && last !== undefined;
-    return { items, next: more ? { createdAt: last.createdAt, id: last.id } : undefined };
-  }
-
-  async getOrder(userId: string, orderId: string): Promise<Order | undefined> {
-    const order = this.orders.get(orderId);
-    return order === undefined || order.userId !== userId ? undefined : copyOrder(order);
-  }
-
-  async changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined> {
-    assertTransition(change);
-    const order = this.orders.get(change.orderId);
-    if (order === undefined || order.userId !== change.userId || order.status !== change.from) {
-      return undefined;
+  async productFigures(now: Date): Promise<ProductFigures[]> {
+    const figures = new Map<string, ProductFigures>();
+    for (const product of this.products.values()) {
+      if (this.archived.has(product.id)) continue;
+      figures.set(product.id, {
+        productId: product.id,
+        unitsInCarts: 0,
+        unitsSold24h: 0,
+        unitsSold7d: 0,
+      });
     }
-    if (change.to === "FAILED") {
-      for (const line of order.lines) {
-        const product = this.products.get(line.productId);
-        if (product !== undefined) product.stock += line.quantity;
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const carts = [
+      ...this.carts.values(),
+      ...[...this.guestCarts.values()].filter((cart) => cart.expiresAt > nowSeconds),
+    ];
+    for (const cart of carts) {
+      for (const line of cart.lines) {
+        const entry = figures.get(line.productId);
+        if (entry !== undefined) entry.unitsInCarts += line.quantity;
       }
     }
-    const changed = transitionOrder(order, change.to, change.failureReason);
-    this.orders.set(order.id, changed);
-    return copyOrder(changed);
-  }
-
-  async saveConnection(connection: Connection): Promise<void> {
-    this.connections.set(connection.id, { ...connection });
-  }
-
-  async deleteConnection(connectionId: string): Promise<void> {
-    this.connections.delete(connectionId);
-  }
-
-  async listConnections(userId: string, nowSeconds: number): Promise<Connection[]> {
-    return [...this.connections.values()]
-      .filter((c) => c.userId === userId && c.expiresAt > nowSeconds)
-      .map((c) => ({ ...c }));
-  }
-
-  async createUser(user: User): Promise<User> {
-    if (this.userIdsByEmail.has(user.email)) {
-      throw emailTaken(user.email);
+    const dayAgo = new Date(now.getTime() - DAY_MS).toISOString();
+    const weekAgo = new Date(now.getTime() - 7 * DAY_MS).toISOString();
+    for (const order of this.orders.values()) {
+      if (order.createdAt < weekAgo || !holdsStock(order.status)) continue;
+      for (const line of order.lines) {
+        const entry = figures.get(line.productId);
+        if (entry === undefined) continue;
+        entry.unitsSold7d += line.quantity;
+        if (order.createdAt >= dayAgo) entry.unitsSold24h += line.quantity;
+      }
     }
-    this.users.set(user.id, { ...user });
-    this.userIdsByEmail.set(user.email, user.id);
-    return { ...user };
+    return [...figures.values()];
   }
 
-  async findUserByEmail(email: string): Promise<User | undefined> {
-    const id = this.userIdsByEmail.get(email);
-    return id === undefined ? undefined : this.getUser(id);
+  private managed(productId: string): ManagedProduct {
+    const product = this.products.get(productId);
+    if (product === undefined) throw productNotFound(productId);
+    return { ...product, archived: this.archived.has(productId) };
   }
 
-  async getUser(id: string): Promise<User | undefined> {
-    const user = this.users.get(id);
-    return user === undefined ? undefined : { ...user };
-  }
-
-  async close(): Promise<void> {}
-
-  private liveGuestCart(tokenHash: string, nowSeconds: number): GuestCart | undefined {
-    const cart = this.guestCarts.get(tokenHash);
-    return cart === undefined || cart.expiresAt <= nowSeconds ? undefined : cart;
-  }
-
-  private withComments(product: Product): ProductWithComments {
-    const comments = this.comments.get(product.id) ?? [];
-    return { ...product, comments: comments.map((comment) => ({ ...comment })) };
+  private managedPromotion(code: string): ManagedPromotion {
+    const promotion = this.promotions.get(code);
+    if (promotion === undefined) throw promotionNotFound(code);
+    return { ...promotion, uses: this.promotionUses.get(code) ?? 0 };
   }
 }

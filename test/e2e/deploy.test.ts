@@ -127,14 +127,16 @@ function methodsOf(t: Template): DeployedMethod[] {
 
 const upperFirst = (name: string) => (name[0]?.toUpperCase() ?? "") + name.slice(1);
 
-/** The IAM actions of a function's role, all statements together. */
+/** The IAM actions a function's role allows, all its Allow statements together. */
 function actionsOf(t: Template, functionName: string): string[] {
   const role = t.Resources[`${upperFirst(functionName)}Role`];
   const policies = (role?.Properties.Policies ?? []) as {
-    PolicyDocument: { Statement: { Action: string | string[] }[] };
+    PolicyDocument: { Statement: { Effect: string; Action: string | string[] }[] };
   }[];
   return policies.flatMap((policy) =>
-    policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+    policy.PolicyDocument.Statement.filter((statement) => statement.Effect === "Allow").flatMap(
+      (statement) => statement.Action,
+    ),
   );
 }
 
@@ -220,7 +222,7 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
 
   it("puts the Cognito authorizer on the routes that need a user, and only there", () => {
     const methods = new Map(methodsOf(template(architecture)).map((m) => [m.key, m]));
-    const required = (route: Route) => route.auth === "required";
+    const required = (route: Route) => route.auth === "required" || route.auth === "admin";
     for (const route of served) {
       const method = methods.get(`${route.method} ${route.resource}`);
       expect(method?.authorization, `${route.method} ${route.resource}`).toBe(
@@ -584,6 +586,102 @@ describe("a corsOrigins param", () => {
     expect(result.status).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/corsOrigins: "shop\.example" is not/);
   }, 60_000);
+});
+
+/** The statements of a function's role. */
+function statementsOf(t: Template, functionName: string) {
+  const role = t.Resources[`${upperFirst(functionName)}Role`];
+  const policies = (role?.Properties.Policies ?? []) as {
+    PolicyDocument: { Statement: Record<string, unknown>[] };
+  }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+const OPERATOR_ONLY = {
+  "ForAnyValue:StringLike": { "dynamodb:LeadingKeys": ["PROMOTION#*", "STOCK#*"] },
+};
+
+describe.each(ARCHITECTURES)("the operators in the %s architecture", (architecture) => {
+  it("creates the Cognito group admin in the stack's user pool", () => {
+    const groups = ofType(template(architecture), "AWS::Cognito::UserPoolGroup");
+    expect(groups.map(([, group]) => group.Properties)).toEqual([
+      expect.objectContaining({ GroupName: "admin", UserPoolId: { Ref: "UserPool" } }),
+    ]);
+  });
+
+  it("gives only the functions that serve operators the writes of promotions, stock trail and uploads", () => {
+    const t = template(architecture);
+    for (const spec of functionsOf(architecture)) {
+      const statements = statementsOf(t, spec.name);
+      const putsUploads = statements.some(
+        (statement) => statement.Effect === "Allow" && statement.Action === "s3:PutObject",
+      );
+      const denied = statements.some(
+        (statement) =>
+          statement.Effect === "Deny" &&
+          JSON.stringify(statement.Condition) === JSON.stringify(OPERATOR_ONLY),
+      );
+      const writes = actionsOf(t, spec.name).some((action) => WRITES.includes(action));
+      expect({ fn: spec.name, putsUploads }).toEqual({ fn: spec.name, putsUploads: spec.operator });
+      expect({ fn: spec.name, denied }).toEqual({
+        fn: spec.name,
+        denied: !spec.operator && writes,
+      });
+      const serves = spec.routes.some(
+        (route) => route.auth === "admin" || route.group === "graphql",
+      );
+      expect(spec.operator).toBe(serves);
+    }
+  });
+});
+
+describe("the operators' functions", () => {
+  const adminRoutes = restRoutes.filter((route) => route.auth === "admin");
+
+  it("are one function of their own in microservices, serving the admin routes and nothing else", () => {
+    const admin = functionsOf("micro").find((spec) => spec.name === "admin");
+    expect(admin?.routes).toEqual(adminRoutes);
+    for (const spec of functionsOf("micro")) {
+      if (spec.name !== "admin") expect(spec.operator, spec.name).toBe(false);
+      const env = envOf(template("micro"), `${upperFirst(spec.name)}LambdaFunction`);
+      expect(env.UPLOADS_BUCKET, spec.name).toEqual(
+        spec.name === "admin" ? { Ref: "SiteBucket" } : undefined,
+      );
+    }
+    expect(statementsOf(template("micro"), "admin")).toContainEqual(
+      expect.objectContaining({
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: { "Fn::Sub": `\${SiteBucket.Arn}/uploads/*` },
+      }),
+    );
+  });
+
+  it("are one function per admin route in nanoservices", () => {
+    const operators = functionsOf("nano").filter((spec) => spec.operator);
+    expect(operators.map((spec) => spec.routes)).toEqual(adminRoutes.map((route) => [route]));
+    expect(adminRoutes.length).toBeGreaterThan(10);
+  });
+
+  it("lets browsers PUT presigned uploads to the site bucket, and CloudFront serve /uploads/*", () => {
+    const t = template("micro");
+    const bucket = t.Resources.SiteBucket;
+    expect(bucket?.Properties.CorsConfiguration).toEqual({
+      CorsRules: [
+        {
+          AllowedMethods: ["PUT"],
+          AllowedOrigins: ["*"],
+          AllowedHeaders: ["content-type"],
+          MaxAge: 600,
+        },
+      ],
+    });
+    const config = t.Resources.SiteDistribution?.Properties.DistributionConfig as {
+      CacheBehaviors: { PathPattern: string }[];
+    };
+    const behaviours = config.CacheBehaviors.map((behaviour) => behaviour.PathPattern);
+    expect(behaviours).toContain("/uploads/*");
+  });
 });
 
 describe("the nanoservices architecture", () => {

@@ -14,13 +14,14 @@ describe("GraphiQL on the dev server", () => {
 
   beforeAll(async () => {
     app = await compose(loadConfig({ STORE: "memory", PORT: "0", LOG_REQUESTS: "false" }));
+    const graphiql = createGraphiql();
     server = await startDevServer({
       handler: app.handler,
       host: "127.0.0.1",
       port: 0,
       maxBodyBytes: app.config.maxBodyBytes,
       cors: app.cors,
-      browserPages: createGraphiql(),
+      firstHandlers: graphiql === undefined ? [] : [graphiql],
     });
   });
 

@@ -70,6 +70,7 @@ describe("the README's shell blocks", () => {
     expect(recipes.map((block) => block.marker?.note.split(" ")[0])).toEqual([
       "quick",
       "DynamoDB",
+      "make",
       "deploy",
       "package,",
       "serverless-offline",

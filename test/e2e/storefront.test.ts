@@ -2,13 +2,24 @@ import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { freePort } from "../helpers/free-port.js";
 import { buildSite } from "../helpers/site.js";
+import {
+  accessToken,
+  addFromCatalogue,
+  expectAccessible,
+  horizontalOverflow,
+  imagesLoaded,
+  PASSWORD,
+  STEP_MS,
+  signUp,
+  storedGuestToken,
+  storedSession,
+} from "../helpers/storefront-page.js";
 
 // The storefront in Debian's chromium against the real dev server (a child process, as
 // `npm start` runs it): a guest's cart, sign-up with the code from the server's log, the merge,
@@ -25,8 +36,6 @@ const SCREENSHOTS =
   process.env.UPDATE_SCREENSHOTS === "1"
     ? join(ROOT, "docs", "screenshots")
     : join(tmpdir(), "store-storefront-screenshots");
-const PASSWORD = "Correct-horse-battery-9";
-const STEP_MS = 15_000;
 
 type Server = DevServerProcess;
 
@@ -46,74 +55,6 @@ const stopServer = async (server: Server | undefined) => {
   await server?.stop();
 };
 
-/** Every serious or critical axe finding on the page as it is now, as readable lines. */
-async function accessibilityFindings(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes
-          .map((node) => node.target.join(" "))
-          .join(", ")}`,
-    );
-}
-
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  expect(await accessibilityFindings(page), `axe on ${what}`).toEqual([]);
-}
-
-async function confirmationCode(server: Server, email: string): Promise<string> {
-  const pattern = new RegExp(`confirmation code for ${email.replace(/[.+]/g, "\\$&")}: (\\d{6})`);
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const code = pattern.exec(server.output())?.[1];
-    if (code !== undefined) return code;
-    if (Date.now() > deadline) throw new Error(`no confirmation code for ${email} in the log`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Signs up through the page's link `via`: the form, then the code the server printed. */
-async function signUp(
-  page: Page,
-  server: Server,
-  user: { email: string; name: string },
-  options: { via?: string; axe?: boolean } = {},
-) {
-  const { email, name } = user;
-  const axe = options.axe === true;
-  await page.getByRole("link", { name: options.via ?? "Sign up", exact: true }).click();
-  await expect.poll(() => page.url()).toContain("/sign-up");
-  await page.getByRole("heading", { name: "Create an account" }).waitFor();
-  if (axe) await expectAccessible(page, "the sign-up page");
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("heading", { name: "Confirm your email" }).waitFor();
-  if (axe) await expectAccessible(page, "the confirmation-code step");
-  await page.getByLabel("Confirmation code").fill(await confirmationCode(server, email));
-  await page.getByRole("button", { name: "Confirm and sign in" }).click();
-  await page.getByRole("button", { name: /^Sign out/ }).waitFor({ timeout: STEP_MS });
-}
-
-async function addFromCatalogue(page: Page, productName: string): Promise<void> {
-  await page.getByRole("button", { name: `Add to basket: ${productName}` }).click();
-  await page
-    .getByRole("listitem")
-    .filter({ has: page.getByRole("heading", { name: productName }) })
-    .getByText(/in your basket/)
-    .waitFor({ timeout: STEP_MS });
-}
-
-async function accessToken(page: Page): Promise<string> {
-  const raw = await storedSession(page);
-  const token = (JSON.parse(raw ?? "{}") as { accessToken?: string }).accessToken;
-  if (token === undefined) throw new Error("the page holds no session");
-  return token;
-}
-
 /** The user's orders as the API has them (one page of 100: the tests place a few). */
 async function ordersOf(server: Server, token: string): Promise<{ id: string; status: string }[]> {
   const answer = await fetch(`${server.url}/orders?limit=100`, {
@@ -125,16 +66,6 @@ async function ordersOf(server: Server, token: string): Promise<{ id: string; st
 }
 
 const orderIdOf = (page: Page) => /\/account\/orders\/([^/?#]+)$/.exec(page.url())?.[1] ?? "";
-
-// Code run in the page is given as text: this project's type-check has no DOM library.
-const horizontalOverflow = (page: Page) =>
-  page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
-const storedSession = (page: Page) =>
-  page.evaluate<string | null>('sessionStorage.getItem("store.session")');
-const storedGuestToken = (page: Page) =>
-  page.evaluate<string | null>('localStorage.getItem("store.guestCartToken")');
-const imagesLoaded = (page: Page) =>
-  page.evaluate<boolean>("[...document.images].every((i) => i.complete && i.naturalWidth > 0)");
 
 describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => {
   let work: string;

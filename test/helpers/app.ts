@@ -3,7 +3,7 @@ import { decodeJwt } from "jose";
 import { afterEach, expect, vi } from "vitest";
 import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/compose/index.js";
 import type { ApiHandler, Problem } from "../../src/http/index.js";
-import type { Store } from "../../src/services/index.js";
+import type { ImageUploads, Store } from "../../src/services/index.js";
 import { type ApiEventOptions, apiEvent } from "./api-event.js";
 import type { CartLineFixture } from "./fixtures.js";
 import {
@@ -57,6 +57,8 @@ export interface TestApp {
   signup(email?: string, details?: { name?: string; password?: string }): Promise<SignedUp>;
   /** A token signed with the app's own key: valid unless `claims` say otherwise. */
   mint(claims?: Partial<TokenClaims>): Promise<string>;
+  /** A valid token of a user in the `admin` group. */
+  mintAdmin(claims?: Partial<TokenClaims>): Promise<string>;
   /** Replaces the caller's cart through `POST /cart`; fails the test unless it answers 200. */
   saveCart(
     token: string,
@@ -67,6 +69,17 @@ export interface TestApp {
   checkout(token: string, idempotencyKey?: string): Promise<TestResponse>;
   close(): Promise<void>;
 }
+
+/** Signs nothing: answers a fixed upload, for tests of the route rather than of an endpoint. */
+export const STUB_UPLOADS: ImageUploads = {
+  createUpload: async ({ contentType }) => ({
+    uploadUrl: "/uploads/stub.png?signature=stub",
+    method: "PUT",
+    headers: { "Content-Type": contentType },
+    imageUrl: "/uploads/stub.png",
+    expiresAt: "2030-01-01T00:00:00.000Z",
+  }),
+};
 
 let sharedKey: Promise<SigningKey> | undefined;
 let signups = 0;
@@ -90,7 +103,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   sharedKey ??= createSigningKey();
   const signingKey = givenKey ?? (await sharedKey);
   const app = await withKeyFile(signingKey, (keyFile) =>
-    compose({ ...config, auth: { ...auth, keyFile } }, overrides),
+    compose({ ...config, auth: { ...auth, keyFile } }, { uploads: STUB_UPLOADS, ...overrides }),
   );
 
   const invoke = async (eventOptions: ApiEventOptions): Promise<TestResponse> => {
@@ -144,6 +157,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         issuer: TEST_ISSUER,
         clientId: TEST_CLIENT_ID,
         subject: randomUUID(),
+        ...claims,
+      }),
+    mintAdmin: (claims = {}) =>
+      mintToken(signingKey, {
+        issuer: TEST_ISSUER,
+        clientId: TEST_CLIENT_ID,
+        subject: randomUUID(),
+        username: "Operator",
+        groups: ["admin"],
         ...claims,
       }),
     async saveCart(token, lines, promotionCode) {

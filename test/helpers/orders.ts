@@ -26,5 +26,9 @@ export async function orderFromCart(
     createdAt: now.toISOString(),
     idempotencyKey: key,
   });
-  return { order, cartVersion: cart?.version ?? 0 };
+  return {
+    order,
+    cartVersion: cart?.version ?? 0,
+    ...(promotion === undefined ? {} : { promotion }),
+  };
 }

@@ -32,6 +32,8 @@ export interface TokenClaims {
   expiresInSeconds?: number;
   /** The `kid` header; defaults to the key's own. */
   kid?: string;
+  /** Cognito's `cognito:groups` claim; `["admin"]` makes an operator. Absent: no claim. */
+  groups?: string[];
 }
 
 /** A fresh 2048-bit RSA key with a thumbprint `kid`, as the local issuer makes its own. */
@@ -52,6 +54,7 @@ export async function mintToken(key: SigningKey, claims: TokenClaims): Promise<s
     client_id: claims.clientId,
     username: claims.username ?? claims.subject,
     scope: "store",
+    ...(claims.groups === undefined ? {} : { "cognito:groups": claims.groups }),
   })
     .setProtectedHeader({ alg: ALG, kid: claims.kid ?? key.kid, typ: "JWT" })
     .setIssuer(claims.issuer)

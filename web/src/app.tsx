@@ -1,4 +1,5 @@
-import { useEffect, useRef } from "preact/hooks";
+import type { ComponentType } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { Header } from "./components/header.js";
 import { BasketPage } from "./pages/basket.js";
 import { CataloguePage } from "./pages/catalogue.js";
@@ -8,7 +9,7 @@ import { OrdersPage } from "./pages/orders.js";
 import { ProductPage } from "./pages/product.js";
 import { SignInPage } from "./pages/sign-in.js";
 import { SignUpPage } from "./pages/sign-up.js";
-import { location, matchRoute, type Route } from "./router.js";
+import { type AdminSection, location, matchRoute, type Route } from "./router.js";
 import { useStore } from "./state.js";
 
 function Page({ route }: { route: Route }) {
@@ -27,9 +28,31 @@ function Page({ route }: { route: Route }) {
       return <OrdersPage />;
     case "order":
       return <OrderPage id={route.id} />;
+    case "admin":
+      return <AdminLoader section={route.section} id={route.id} />;
     case "not-found":
       return <NotFoundPage />;
   }
+}
+
+type AdminProps = { section: AdminSection; id?: string | undefined };
+
+/**
+ * The operators' pages, loaded on first visit with a dynamic import: shoppers never download
+ * them, and the catalogue page keeps its JavaScript budget.
+ */
+function AdminLoader(props: AdminProps) {
+  const [Admin, setAdmin] = useState<ComponentType<AdminProps> | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("./admin/admin-app.js").then(
+      (module) => setAdmin(() => module.AdminApp),
+      () => setFailed(true),
+    );
+  }, []);
+  if (failed) return <p role="alert">The admin pages could not be loaded. Reload to try again.</p>;
+  if (Admin === null) return <p aria-busy="true">Loading the admin pages…</p>;
+  return <Admin {...props} />;
 }
 
 export function App() {

@@ -25,4 +25,5 @@ export const STATUS_TEXT: Record<OrderStatus, string> = {
   PROCESSING: "Processing payment",
   COMPLETED: "Completed",
   FAILED: "Failed",
+  CANCELLED: "Cancelled",
 };

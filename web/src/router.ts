@@ -8,7 +8,10 @@ export type Route =
   | { name: "sign-up" }
   | { name: "orders" }
   | { name: "order"; id: string }
+  | { name: "admin"; section: AdminSection; id?: string }
   | { name: "not-found" };
+
+export type AdminSection = "products" | "product" | "promotions" | "orders";
 
 export interface Location {
   path: string;
@@ -33,6 +36,15 @@ export function matchRoute(path: string): Route {
   if (parts.length === 1 && first === "basket") return { name: "basket" };
   if (parts.length === 1 && first === "sign-in") return { name: "sign-in" };
   if (parts.length === 1 && first === "sign-up") return { name: "sign-up" };
+  if (first === "admin") {
+    if (parts.length === 1) return { name: "admin", section: "products" };
+    if (parts.length === 2 && second === "promotions")
+      return { name: "admin", section: "promotions" };
+    if (parts.length === 2 && second === "orders") return { name: "admin", section: "orders" };
+    if (parts.length === 3 && second === "products" && third !== undefined) {
+      return { name: "admin", section: "product", id: id(third) };
+    }
+  }
   if (first === "account" && second === "orders") {
     if (parts.length === 2) return { name: "orders" };
     if (parts.length === 3 && third !== undefined) return { name: "order", id: id(third) };

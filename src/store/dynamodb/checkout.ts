@@ -8,11 +8,15 @@ import {
   type PlaceOrderCommand,
   type PricedLine,
   priceChanged,
+  promotionUsedUp,
+  requireUsablePromotion,
+  returnsStock,
   storeUnavailable,
   transitionOrder,
 } from "../../domain/index.js";
 import type { OrderStatusChange, PlaceOrderResult } from "../../services/index.js";
-import { idempotencyKeyItem, orderFrom, orderItem, pickOrder } from "./items.js";
+import { idempotencyKeyItem, orderFrom, orderItem, pickOrder, promotionFrom } from "./items.js";
+import { promotionUse } from "./promotion-uses.js";
 import { getItem, productsByIds, type Table } from "./reads.js";
 import { failed, refusalOf, transact } from "./retries.js";
 import { keys } from "./table.js";
@@ -59,8 +63,9 @@ export async function placeOrder(
     throw priceChanged(disagreeing.productId);
   }
 
-  // ONE TransactWriteItems, so the key, the cart, the stock and the order cannot diverge.
-  // Item order matters: the cancellation reasons come back in the same order.
+  // ONE TransactWriteItems, so the key, the cart, the stock, the promotion's uses and the
+  // order cannot diverge. Item order matters: the cancellation reasons come back in that order.
+  const promotion = promotionUse(table, command);
   const outcome = await transact(table.documents, [
     recordKey(table, order),
     checkAndEmptyCart(table, order, cartVersion),
@@ -72,6 +77,15 @@ export async function placeOrder(
         ConditionExpression: "attribute_not_exists(PK)",
       },
     },
+    // Where the operators find the order by its id alone.
+    {
+      Put: {
+        TableName: table.name,
+        Item: { ...keys.orderPointer(order.id), type: "ORDER_POINTER", userId: order.userId },
+        ConditionExpression: "attribute_not_exists(PK)",
+      },
+    },
+    ...promotion.items,
   ]);
   if (outcome.written) return { placed: true, order: pickOrder(order) };
   if (outcome.contended) return refusalFromCurrentState(table, command, takes, outcome.error);
@@ -91,13 +105,23 @@ export async function placeOrder(
     const reason = rest[index];
     if (!failed(reason)) continue;
     const product = reason?.Item;
-    if (product === undefined || product.priceCents !== take.unitPriceCents) {
+    if (
+      product === undefined ||
+      product.archived === true ||
+      product.priceCents !== take.unitPriceCents
+    ) {
       throw priceChanged(take.productId);
     }
     const name = typeof product.name === "string" ? product.name : take.productId;
     throw outOfStock({ id: take.productId, name, stock: Number(product.stock) }, order.lines);
   }
-  if (failed(rest[takes.length])) throw new Error(`order ${order.id} already exists`);
+  if (failed(rest[takes.length]) || failed(rest[takes.length + 1])) {
+    throw new Error(`order ${order.id} already exists`);
+  }
+  const promotionReasons = rest.slice(takes.length + 2);
+  if (promotionReasons.some(failed)) {
+    throw await promotion.refusal(promotionReasons.map((reason) => failed(reason)));
+  }
   throw outcome.error;
 }
 
@@ -131,7 +155,8 @@ function checkAndEmptyCart(table: Table, order: Order, cartVersion: number) {
       Key,
       ConditionExpression: "#version = :version",
       UpdateExpression:
-        "SET #lines = :empty, #version = :next, #updatedAt = :updatedAt REMOVE #promotionCode",
+        "SET #lines = :empty, #version = :next, #updatedAt = :updatedAt " +
+        "REMOVE #promotionCode, GSI2PK, GSI2SK",
       ExpressionAttributeNames: {
         "#version": "version",
         "#lines": "lines",
@@ -154,7 +179,9 @@ function takeStock(table: Table, take: Take) {
     Update: {
       TableName: table.name,
       Key: keys.product(take.productId),
-      ConditionExpression: "attribute_exists(PK) AND #stock >= :quantity AND #price = :price",
+      ConditionExpression:
+        "attribute_exists(PK) AND attribute_not_exists(archived) AND #stock >= :quantity AND " +
+        "#price = :price",
       UpdateExpression: "SET #stock = #stock - :quantity",
       ExpressionAttributeNames: { "#stock": "stock", "#price": "priceCents" },
       ExpressionAttributeValues: { ":quantity": take.quantity, ":price": take.unitPriceCents },
@@ -192,6 +219,24 @@ async function refusalFromCurrentState(
     }
     if (product.stock < take.quantity) throw outOfStock(product, order.lines);
   }
+  const code = order.promotionCode;
+  if (code !== undefined) {
+    const [definition, total, mine] = await Promise.all([
+      getItem(table, keys.promotion(code)),
+      getItem(table, keys.promotionUses(code)),
+      getItem(table, keys.customerPromotionUses(code, order.userId)),
+    ]);
+    const promotion = requireUsablePromotion(
+      code,
+      definition === undefined ? undefined : promotionFrom(definition),
+      new Date(order.createdAt),
+    );
+    if (promotion.maxUses !== undefined && Number(total?.uses ?? 0) >= promotion.maxUses) {
+      throw promotionUsedUp(code, false);
+    }
+    const limit = promotion.maxUsesPerCustomer;
+    if (limit !== undefined && Number(mine?.uses ?? 0) >= limit) throw promotionUsedUp(code, true);
+  }
   throw storeUnavailable(cause);
 }
 
@@ -223,21 +268,20 @@ export async function changeOrderStatus(
       },
     },
   };
-  // FAILED: the status and the stock put back in ONE TransactWriteItems, so a failed order
-  // can never keep the stock it took, nor give it back twice.
-  const returns =
-    change.to === "FAILED"
-      ? takesOf(current.lines).map((take) => ({
-          Update: {
-            TableName: table.name,
-            Key: keys.product(take.productId),
-            ConditionExpression: "attribute_exists(PK)",
-            UpdateExpression: "SET #stock = #stock + :quantity",
-            ExpressionAttributeNames: { "#stock": "stock" },
-            ExpressionAttributeValues: { ":quantity": take.quantity },
-          },
-        }))
-      : [];
+  // FAILED or CANCELLED: the status and the stock put back in ONE TransactWriteItems, so such an
+  // order can never keep the stock it took, nor give it back twice.
+  const returns = returnsStock(change.to)
+    ? takesOf(current.lines).map((take) => ({
+        Update: {
+          TableName: table.name,
+          Key: keys.product(take.productId),
+          ConditionExpression: "attribute_exists(PK)",
+          UpdateExpression: "SET #stock = #stock + :quantity",
+          ExpressionAttributeNames: { "#stock": "stock" },
+          ExpressionAttributeValues: { ":quantity": take.quantity },
+        },
+      }))
+    : [];
   const outcome = await transact(table.documents, [updateOrder, ...returns]);
   if (!outcome.written) {
     // The status moved since it was read: another delivery got there first.

@@ -8,7 +8,7 @@ import type {
 import { cartItem, cartLinesOf, guestCartFrom, guestCartItem, secondsOf } from "./items.js";
 import { getItem, type Table } from "./reads.js";
 import { isConditionFailure, transactOrRefuse } from "./retries.js";
-import { keys, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
+import { keys, LISTS, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
 export async function createGuestCart(
   table: Table,
@@ -53,7 +53,7 @@ export async function saveGuestCart(
       ConditionExpression: "attribute_exists(PK) AND #expiresAt > :now",
       UpdateExpression:
         "SET #lines = :lines, #updatedAt = :updatedAt, #expiresAt = :expiresAt, " +
-        "#version = #version + :one" +
+        "#version = #version + :one, GSI2PK = :carts, GSI2SK = :cartKey" +
         (hasCode ? ", #promotionCode = :promotionCode" : " REMOVE #promotionCode"),
       ExpressionAttributeNames: {
         "#lines": "lines",
@@ -68,6 +68,8 @@ export async function saveGuestCart(
         ":expiresAt": command.expiresAt,
         ":now": secondsOf(command.updatedAt),
         ":one": 1,
+        ":carts": LISTS.carts,
+        ":cartKey": keys.guestCart(command.tokenHash).PK,
         ...(hasCode ? { ":promotionCode": command.promotionCode } : {}),
       },
       ReturnValues: "ALL_NEW",

@@ -8,13 +8,15 @@ import {
   type Connection,
   epochSeconds,
   type GuestCart,
+  type ManagedProduct,
   type Order,
   type PricedLine,
   type Product,
   type Promotion,
+  type StockAdjustment,
   type User,
 } from "../../domain/index.js";
-import { CATALOGUE_PARTITION, keys, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
+import { CATALOGUE_PARTITION, keys, LISTS, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
 /** An item as the document layer reads and writes it: plain values. */
 export type Item = Record<string, unknown>;
@@ -36,8 +38,16 @@ export const productItem = (product: Product, position: number) => ({
 
 export const productFrom = (item: Item): Product => {
   const { id, name, description, imageUrl, priceCents, stock } = item as unknown as Product;
-  return { id, name, description, imageUrl, priceCents, stock };
+  return { id, name, description, imageUrl, priceCents, stock: Number(stock) };
 };
+
+/** An archived product has `archived: true`, and no catalogue index keys. */
+export const isArchived = (item: Item): boolean => item.archived === true;
+
+export const managedProductFrom = (item: Item): ManagedProduct => ({
+  ...productFrom(item),
+  archived: isArchived(item),
+});
 
 export const commentItem = (comment: Comment) => ({
   ...keys.comment(comment),
@@ -59,20 +69,55 @@ export const commentFrom = (item: Item): Comment => {
 
 export const promotionItem = (promotion: Promotion) => ({
   ...keys.promotion(promotion.code),
+  GSI2PK: LISTS.promotions,
+  GSI2SK: promotion.code,
   type: "PROMOTION",
   code: promotion.code,
   percentOff: promotion.percentOff,
   ...(promotion.validFrom === undefined ? {} : { validFrom: promotion.validFrom }),
   ...(promotion.expiresAt === undefined ? {} : { expiresAt: promotion.expiresAt }),
+  ...(promotion.maxUses === undefined ? {} : { maxUses: promotion.maxUses }),
+  ...(promotion.maxUsesPerCustomer === undefined
+    ? {}
+    : { maxUsesPerCustomer: promotion.maxUsesPerCustomer }),
+  ...(promotion.deactivated === true ? { deactivated: true } : {}),
 });
 
 export const promotionFrom = (item: Item): Promotion => {
-  const { code, percentOff, validFrom, expiresAt } = item as unknown as Promotion;
+  const { code, percentOff, validFrom, expiresAt, maxUses, maxUsesPerCustomer, deactivated } =
+    item as unknown as Promotion;
   return {
     code,
-    percentOff,
+    percentOff: Number(percentOff),
     ...(validFrom === undefined ? {} : { validFrom }),
     ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(maxUses === undefined ? {} : { maxUses: Number(maxUses) }),
+    ...(maxUsesPerCustomer === undefined ? {} : { maxUsesPerCustomer: Number(maxUsesPerCustomer) }),
+    ...(deactivated === true ? { deactivated: true as const } : {}),
+  };
+};
+
+/** The index keys that put a cart with lines in the operators' CARTS list. */
+export const cartListKeys = (key: { PK: string }) => ({ GSI2PK: LISTS.carts, GSI2SK: key.PK });
+
+export const stockAdjustmentItem = (adjustment: StockAdjustment): Item => ({
+  ...keys.stockAdjustment(adjustment.productId, adjustment.createdAt, adjustment.id),
+  type: "STOCK_ADJUSTMENT",
+  ...adjustment,
+});
+
+export const stockAdjustmentFrom = (item: Item): StockAdjustment => {
+  const { id, productId, delta, reason, note, actor, createdAt, stockAfter } =
+    item as unknown as StockAdjustment;
+  return {
+    id,
+    productId,
+    delta: Number(delta),
+    reason,
+    ...(note === undefined ? {} : { note }),
+    actor,
+    createdAt,
+    stockAfter: Number(stockAfter),
   };
 };
 
@@ -82,6 +127,7 @@ export const cartLinesOf = (lines: readonly CartLine[]): CartLine[] =>
 /** A whole cart item, as a guest cart's merge writes it (a save updates attributes instead). */
 export const cartItem = (cart: Cart): Item => ({
   ...keys.cart(cart.userId),
+  ...cartListKeys(keys.cart(cart.userId)),
   type: "CART",
   ...cart,
 });
@@ -151,6 +197,8 @@ export const pickOrder = (order: Order): Order => ({
 export const orderItem = (order: Order): Item => ({
   ...keys.order(order.userId, order.id),
   LSI1SK: keys.orderTimeSort(order.createdAt, order.id),
+  GSI2PK: LISTS.orders,
+  GSI2SK: `${order.createdAt}#${order.id}`,
   type: "ORDER",
   ...pickOrder(order),
 });

@@ -37,13 +37,26 @@ export async function productPage(
     Limit: Math.min(page.limit * ITEMS_PER_PRODUCT + 1, MAX_ITEMS_PER_QUERY),
   });
   const groups: ProductWithComments[] = [];
+  // Archiving takes a product's own item out of the index but leaves its comments there: a
+  // comment joins the group before it only when it is that product's.
+  let lastProductId: string | undefined;
   for (const item of Items) {
-    if (item.type === "PRODUCT") groups.push({ ...productFrom(item), comments: [] });
-    else if (item.type === "COMMENT") groups.at(-1)?.comments.push(commentFrom(item));
+    if (item.type === "PRODUCT") {
+      const product = productFrom(item);
+      groups.push({ ...product, comments: [] });
+      lastProductId = product.id;
+    } else if (item.type === "COMMENT") {
+      const comment = commentFrom(item);
+      lastProductId = comment.productId;
+      const group = groups.at(-1);
+      if (group?.id === comment.productId) group.comments.push(comment);
+    }
   }
   // The last group is whole only when the read reached the end of the index.
   const cut = LastEvaluatedKey !== undefined;
   const whole = cut ? groups.slice(0, -1) : groups;
+  // A read of an archived product's comments only: the next page goes on past them.
+  if (groups.length === 0 && cut) return { items: [], next: lastProductId };
   if (whole.length === 0 && cut) {
     const first = groups[0];
     const product = first === undefined ? undefined : await getProduct(table, first.id);

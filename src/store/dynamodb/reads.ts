@@ -8,7 +8,7 @@ import {
   storeUnavailable,
 } from "../../domain/index.js";
 import type { DynamoDbDocuments } from "./documents.js";
-import { commentFrom, type Item, productFrom } from "./items.js";
+import { commentFrom, type Item, isArchived, productFrom } from "./items.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys } from "./table.js";
 
 /** The table the store works on, as each of its parts is handed it. */
@@ -71,6 +71,8 @@ export async function productsByIds(table: Table, ids: readonly string[]): Promi
         RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } },
       });
       for (const item of Responses?.[table.name] ?? []) {
+        // Archived products are out of the catalogue: carts and checkout no longer see them.
+        if (isArchived(item)) continue;
         const product = productFrom(item);
         byId.set(product.id, product);
       }
@@ -121,7 +123,7 @@ export async function getProduct(
     ConsistentRead: true,
   });
   const meta = all.find((item) => item.type === "PRODUCT");
-  if (meta === undefined) return undefined;
+  if (meta === undefined || isArchived(meta)) return undefined;
   const comments = all.filter((item) => item.type === "COMMENT").map(commentFrom);
   return { ...productFrom(meta), comments };
 }

@@ -32,6 +32,14 @@ export type TableDefinition = Required<
  * | connection  | CONN#id        | META                 | (expiresAt: the TTL attribute)     |
  * | user's conn.| USER#id        | CONN#id              | (expiresAt: the TTL attribute)     |
  *
+ * | order ptr.  | ORDER#id       | META (its userId)    |                                    |
+ * | promo uses  | PROMOTION_USES#code | TOTAL / USER#id |                                  |
+ * | stock adj.  | STOCK#productId | ADJ#createdAt#id    |                                    |
+ *
+ * GSI2 holds the operators' lists, one partition each: ORDERS (GSI2SK createdAt#id: every
+ * order, newest first), CARTS (carts and guest carts with lines: units in carts), PROMOTIONS
+ * (by code) and ARCHIVED (products out of the catalogue).
+ *
  * The catalogue GSI holds products and their comments under one partition, so the whole
  * catalogue is one paginated Query. The orders LSI sorts a user's orders by time and, unlike a
  * GSI, can be read strongly consistent: an order shows up in the list the moment it is placed.
@@ -45,6 +53,8 @@ export const TABLE_DEFINITION: TableDefinition = {
     { AttributeName: "GSI1PK", AttributeType: "S" },
     { AttributeName: "GSI1SK", AttributeType: "S" },
     { AttributeName: "LSI1SK", AttributeType: "S" },
+    { AttributeName: "GSI2PK", AttributeType: "S" },
+    { AttributeName: "GSI2SK", AttributeType: "S" },
   ],
   KeySchema: [
     { AttributeName: "PK", KeyType: "HASH" },
@@ -56,6 +66,14 @@ export const TABLE_DEFINITION: TableDefinition = {
       KeySchema: [
         { AttributeName: "GSI1PK", KeyType: "HASH" },
         { AttributeName: "GSI1SK", KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "ALL" },
+    },
+    {
+      IndexName: "GSI2",
+      KeySchema: [
+        { AttributeName: "GSI2PK", KeyType: "HASH" },
+        { AttributeName: "GSI2SK", KeyType: "RANGE" },
       ],
       Projection: { ProjectionType: "ALL" },
     },
@@ -113,6 +131,14 @@ export const ORDER_STREAM_FILTER_PATTERN = {
 export const CATALOGUE_INDEX = "GSI1";
 export const ORDERS_INDEX = "LSI1";
 export const CATALOGUE_PARTITION = "CATALOGUE";
+export const OPERATOR_INDEX = "GSI2";
+/** The partitions of the operators' index. */
+export const LISTS = {
+  orders: "ORDERS",
+  carts: "CARTS",
+  promotions: "PROMOTIONS",
+  archived: "ARCHIVED",
+} as const;
 
 /** Key builders: the only place the item layout of the table above is spelled out. */
 export const keys = {
@@ -145,4 +171,21 @@ export const keys = {
   connection: (id: string) => ({ PK: `CONN#${id}`, SK: "META" }),
   userConnection: (userId: string, id: string) => ({ PK: `USER#${userId}`, SK: `CONN#${id}` }),
   connectionSortPrefix: "CONN#",
+  orderPointer: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: "META" }),
+  promotionUses: (code: string) => ({ PK: `PROMOTION_USES#${code}`, SK: "TOTAL" }),
+  customerPromotionUses: (code: string, userId: string) => ({
+    PK: `PROMOTION_USES#${code}`,
+    SK: `USER#${userId}`,
+  }),
+  stockPartition: (productId: string) => `STOCK#${productId}`,
+  stockAdjustment: (productId: string, createdAt: string, id: string) => ({
+    PK: `STOCK#${productId}`,
+    SK: `ADJ#${createdAt}#${id}`,
+  }),
 } as const;
+
+/**
+ * Partition key prefixes only the operators' functions write (their IAM policy allows it, every
+ * other function's denies it): promotion definitions and the stock trail.
+ */
+export const OPERATOR_ONLY_PARTITIONS = ["PROMOTION#*", "STOCK#*"] as const;

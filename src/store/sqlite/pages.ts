@@ -15,8 +15,10 @@ import {
  * same at the end of a long list as at its start. One more row than asked says whether more follow.
  */
 export function preparePages(db: Database.Database) {
+  // The shop's catalogue: archived products are the operators' only.
   const productsAfter = db.prepare<{ after: string; limit: number }, Product>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id > @after ORDER BY id LIMIT @limit`,
+    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE archived = 0 AND id > @after ` +
+      "ORDER BY id LIMIT @limit",
   );
   const commentsOf = db.prepare<[string], Comment>(
     `SELECT ${COMMENT_COLUMNS} FROM comments WHERE product_id IN ` +

@@ -5,10 +5,15 @@ import {
   type CartLine,
   epochSeconds,
   type GuestCart,
+  type ManagedProduct,
+  type ManagedPromotion,
   type Order,
   type OrderStatus,
   type PricedLine,
+  type Product,
   type Promotion,
+  type StockAdjustment,
+  type StockReason,
 } from "../../domain/index.js";
 
 export const PRODUCT_COLUMNS =
@@ -52,7 +57,15 @@ export interface PromotionRow {
   percentOff: number;
   validFrom: string | null;
   expiresAt: string | null;
+  maxUses: number | null;
+  maxUsesPerCustomer: number | null;
+  deactivated: number;
+  uses: number;
 }
+
+export const PROMOTION_COLUMNS =
+  "code, percent_off AS percentOff, valid_from AS validFrom, expires_at AS expiresAt, " +
+  "max_uses AS maxUses, max_uses_per_customer AS maxUsesPerCustomer, deactivated, uses";
 
 export interface OrderRow {
   id: string;
@@ -102,10 +115,61 @@ export const cartLinesJson = (lines: readonly CartLine[]): string =>
 
 export const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
 
-export const promotionFromRow = ({ validFrom, expiresAt, ...rest }: PromotionRow): Promotion => ({
+export const promotionFromRow = (row: PromotionRow): Promotion => ({
+  code: row.code,
+  percentOff: row.percentOff,
+  ...(row.validFrom === null ? {} : { validFrom: row.validFrom }),
+  ...(row.expiresAt === null ? {} : { expiresAt: row.expiresAt }),
+  ...(row.maxUses === null ? {} : { maxUses: row.maxUses }),
+  ...(row.maxUsesPerCustomer === null ? {} : { maxUsesPerCustomer: row.maxUsesPerCustomer }),
+  ...(row.deactivated === 1 ? { deactivated: true as const } : {}),
+});
+
+export const managedPromotionFromRow = (row: PromotionRow): ManagedPromotion => ({
+  ...promotionFromRow(row),
+  uses: row.uses,
+});
+
+export const promotionToRow = (promotion: Promotion): Omit<PromotionRow, "uses"> => ({
+  code: promotion.code,
+  percentOff: promotion.percentOff,
+  validFrom: promotion.validFrom ?? null,
+  expiresAt: promotion.expiresAt ?? null,
+  maxUses: promotion.maxUses ?? null,
+  maxUsesPerCustomer: promotion.maxUsesPerCustomer ?? null,
+  deactivated: promotion.deactivated === true ? 1 : 0,
+});
+
+export interface ManagedProductRow extends Product {
+  archived: number;
+}
+
+export const managedProductFromRow = ({
+  archived,
+  ...product
+}: ManagedProductRow): ManagedProduct => ({
+  ...product,
+  archived: archived === 1,
+});
+
+export interface StockAdjustmentRow {
+  id: string;
+  productId: string;
+  delta: number;
+  reason: StockReason;
+  note: string | null;
+  actor: string;
+  createdAt: string;
+  stockAfter: number;
+}
+
+export const STOCK_ADJUSTMENT_COLUMNS =
+  "id, product_id AS productId, delta, reason, note, actor, created_at AS createdAt, " +
+  "stock_after AS stockAfter";
+
+export const stockAdjustmentFromRow = ({ note, ...rest }: StockAdjustmentRow): StockAdjustment => ({
   ...rest,
-  ...(validFrom === null ? {} : { validFrom }),
-  ...(expiresAt === null ? {} : { expiresAt }),
+  ...(note === null ? {} : { note }),
 });
 
 export const orderFromRow = ({

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { type Comment, epochSeconds, type Product } from "../../domain/index.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "../seed-catalogue.js";
-import type { PromotionRow } from "./rows.js";
+import { type PromotionRow, promotionToRow } from "./rows.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created if missing), or `:memory:`. */
@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS products (
   description TEXT NOT NULL,
   image_url TEXT NOT NULL,
   price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
-  stock INTEGER NOT NULL CHECK (stock >= 0)
+  stock INTEGER NOT NULL CHECK (stock >= 0),
+  archived INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS comments (
   id TEXT PRIMARY KEY,
@@ -34,8 +35,30 @@ CREATE TABLE IF NOT EXISTS promotions (
   code TEXT PRIMARY KEY,
   percent_off INTEGER NOT NULL,
   valid_from TEXT,
-  expires_at TEXT
+  expires_at TEXT,
+  max_uses INTEGER,
+  max_uses_per_customer INTEGER,
+  deactivated INTEGER NOT NULL DEFAULT 0,
+  uses INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS promotion_uses (
+  code TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  uses INTEGER NOT NULL,
+  PRIMARY KEY (code, user_id)
+);
+CREATE TABLE IF NOT EXISTS stock_adjustments (
+  id TEXT PRIMARY KEY,
+  product_id TEXT NOT NULL REFERENCES products (id),
+  delta INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  note TEXT,
+  actor TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  stock_after INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stock_adjustments_by_product
+  ON stock_adjustments (product_id, created_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS carts (
   user_id TEXT PRIMARY KEY,
   lines TEXT NOT NULL,
@@ -68,6 +91,8 @@ CREATE TABLE IF NOT EXISTS orders (
   UNIQUE (user_id, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS orders_by_time ON orders (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, created_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY,
   email TEXT NOT NULL UNIQUE,
@@ -115,10 +140,22 @@ export function openDatabase({ file, busyTimeoutMs }: SqliteStoreOptions): Datab
  * SCHEMA's CREATE IF NOT EXISTS; a new column of an existing table needs its ALTER here.
  */
 function migrate(db: Database.Database): void {
-  const orderColumns = db.prepare<[], { name: string }>("PRAGMA table_info(orders)").all();
-  if (!orderColumns.some((column) => column.name === "failure_reason")) {
-    db.exec("ALTER TABLE orders ADD COLUMN failure_reason TEXT");
-  }
+  const columns = (table: string) =>
+    db
+      .prepare<[], { name: string }>(`PRAGMA table_info(${table})`)
+      .all()
+      .map((column) => column.name);
+  const add = (table: string, column: string, definition: string) => {
+    if (!columns(table).includes(column)) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
+  };
+  add("orders", "failure_reason", "TEXT");
+  add("products", "archived", "INTEGER NOT NULL DEFAULT 0");
+  add("promotions", "max_uses", "INTEGER");
+  add("promotions", "max_uses_per_customer", "INTEGER");
+  add("promotions", "deactivated", "INTEGER NOT NULL DEFAULT 0");
+  add("promotions", "uses", "INTEGER NOT NULL DEFAULT 0");
 }
 
 function seed(db: Database.Database): void {
@@ -130,18 +167,12 @@ function seed(db: Database.Database): void {
     "INSERT INTO comments (id, product_id, author, rating, text, created_at) " +
       "VALUES (@id, @productId, @author, @rating, @text, @createdAt)",
   );
-  const insertPromotion = db.prepare<PromotionRow>(
-    "INSERT INTO promotions (code, percent_off, valid_from, expires_at) " +
-      "VALUES (@code, @percentOff, @validFrom, @expiresAt)",
+  const insertPromotion = db.prepare<Omit<PromotionRow, "uses">>(
+    "INSERT INTO promotions (code, percent_off, valid_from, expires_at, max_uses, " +
+      "max_uses_per_customer, deactivated) VALUES (@code, @percentOff, @validFrom, @expiresAt, " +
+      "@maxUses, @maxUsesPerCustomer, @deactivated)",
   );
   for (const product of SEED_PRODUCTS) insertProduct.run(product);
   for (const comment of SEED_COMMENTS) insertComment.run(comment);
-  for (const promotion of SEED_PROMOTIONS) {
-    insertPromotion.run({
-      code: promotion.code,
-      percentOff: promotion.percentOff,
-      validFrom: promotion.validFrom ?? null,
-      expiresAt: promotion.expiresAt ?? null,
-    });
-  }
+  for (const promotion of SEED_PROMOTIONS) insertPromotion.run(promotionToRow(promotion));
 }

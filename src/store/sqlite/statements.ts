@@ -11,6 +11,7 @@ import {
   ORDER_COLUMNS,
   type OrderRow,
   PRODUCT_COLUMNS,
+  PROMOTION_COLUMNS,
   type PromotionRow,
   USER_COLUMNS,
 } from "./rows.js";
@@ -18,10 +19,16 @@ import {
 /** Every statement the store runs, prepared once when the store opens. */
 export function prepareStatements(db: Database.Database) {
   return {
-    allProducts: db.prepare<[], Product>(`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY rowid`),
-    product: db.prepare<[string], Product>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ?`),
+    // The shop sees the catalogue: archived products are the operators' only.
+    allProducts: db.prepare<[], Product>(
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE archived = 0 ORDER BY rowid`,
+    ),
+    product: db.prepare<[string], Product>(
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = ? AND archived = 0`,
+    ),
     productsByIds: db.prepare<[string], Product>(
-      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id IN (SELECT value FROM json_each(?))`,
+      `SELECT ${PRODUCT_COLUMNS} FROM products ` +
+        "WHERE archived = 0 AND id IN (SELECT value FROM json_each(?))",
     ),
     allComments: db.prepare<[], Comment>(
       `SELECT ${COMMENT_COLUMNS} FROM comments ORDER BY created_at, rowid`,
@@ -70,8 +77,17 @@ export function prepareStatements(db: Database.Database) {
         `updated_at = excluded.updated_at RETURNING ${CART_COLUMNS}`,
     ),
     promotion: db.prepare<[string], PromotionRow>(
-      "SELECT code, percent_off AS percentOff, valid_from AS validFrom, " +
-        "expires_at AS expiresAt FROM promotions WHERE code = ?",
+      `SELECT ${PROMOTION_COLUMNS} FROM promotions WHERE code = ?`,
+    ),
+    customerPromotionUses: db
+      .prepare<[string, string], number>(
+        "SELECT uses FROM promotion_uses WHERE code = ? AND user_id = ?",
+      )
+      .pluck(),
+    takePromotionUse: db.prepare<[string]>("UPDATE promotions SET uses = uses + 1 WHERE code = ?"),
+    takeCustomerPromotionUse: db.prepare<{ code: string; userId: string }>(
+      "INSERT INTO promotion_uses (code, user_id, uses) VALUES (@code, @userId, 1) " +
+        "ON CONFLICT (code, user_id) DO UPDATE SET uses = uses + 1",
     ),
     takeStock: db.prepare<{ productId: string; quantity: number }>(
       "UPDATE products SET stock = stock - @quantity " +

@@ -1,79 +1,41 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import {
-  AppError,
-  assertTransition,
-  type Cart,
-  type Comment,
-  type Connection,
-  cartChanged,
-  emailTaken,
-  epochSeconds,
-  type GuestCart,
-  mergeConflict,
+  type CursorPage,
+  type ManagedProduct,
+  type ManagedPromotion,
   type Order,
-  outOfStock,
-  type PlaceOrderCommand,
-  type Product,
-  type ProductWithComments,
+  type ProductFigures,
   type Promotion,
-  priceChanged,
+  productExists,
   productNotFound,
-  storeUnavailable,
-  transitionOrder,
-  type User,
+  promotionExists,
+  promotionNotFound,
+  type StockAdjustment,
+  stockWouldGoNegative,
 } from "../../domain/index.js";
 import type {
-  CreateGuestCartCommand,
-  MergeGuestCartCommand,
-  OrderKey,
-  OrderStatusChange,
-  Page,
-  PageRequest,
-  PlaceOrderResult,
-  SaveCartCommand,
-  SaveGuestCartCommand,
+  CreateProductCommand,
+  OrderListQuery,
+  PageQuery,
   Store,
+  UpdateProductCommand,
 } from "../../services/index.js";
-import { preparePages } from "./pages.js";
+import { decodeCursor, encodeCursor, isTimeAndId } from "../cursor.js";
+import { type OperatorStatements, prepareOperatorStatements } from "./operator-statements.js";
 import {
-  cartFromRow,
-  cartLinesJson,
-  guestCartFromRow,
+  managedProductFromRow,
+  managedPromotionFromRow,
   orderFromRow,
-  orderToRow,
-  promotionFromRow,
-  secondsOf,
+  promotionToRow,
+  stockAdjustmentFromRow,
 } from "./rows.js";
 import { openDatabase, type SqliteStoreOptions } from "./schema.js";
-import { prepareStatements, type Statements } from "./statements.js";
+import { guarded, isUniqueViolation, SqliteShopStore } from "./shop-store.js";
 
 const IN_MEMORY = ":memory:";
-
-const UNAVAILABLE_CODE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)(_|$)/;
-
-/** Driver errors a client should retry later, as opposed to bugs in our own statements. */
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof Database.SqliteError) return UNAVAILABLE_CODE.test(error.code);
-  return error instanceof TypeError && error.message === "The database connection is not open";
-}
-
-const isUniqueViolation = (error: unknown): boolean =>
-  error instanceof Database.SqliteError && error.code === "SQLITE_CONSTRAINT_UNIQUE";
-
-/**
- * Runs one unit of store work and turns a backend failure into STORE_UNAVAILABLE. The driver's
- * text stays in `cause` only: it names tables and SQL, which no client should see.
- */
-function guarded<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    if (error instanceof AppError || !isUnavailable(error)) throw error;
-    throw storeUnavailable(error);
-  }
-}
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Opens (creating it and seeding the demo catalogue on first run) the SQLite store at
@@ -84,317 +46,210 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   return guarded(() => new SqliteStore(openDatabase(options)));
 }
 
+/** The `limit` items of a newest-first query and the cursor after them (one extra row read). */
+function pageFrom<T extends { createdAt: string; id: string }>(
+  rows: T[],
+  limit: number,
+): CursorPage<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last !== undefined ? encodeCursor([last.createdAt, last.id]) : null,
+  };
+}
+
 /**
- * The embedded store of `npm start`, on better-sqlite3. The driver is synchronous, so every
- * method runs to completion inside one call; what must be atomic across statements is one
- * transaction. Build it with `openSqliteStore`.
+ * The embedded store of `npm start`, on better-sqlite3: the shoppers' half (shop-store.ts) and,
+ * here, the operators'. Build it with `openSqliteStore`.
  */
-export class SqliteStore implements Store {
-  private readonly statements: Statements;
-  private readonly pages: ReturnType<typeof preparePages>;
-  private readonly placeOrderTransaction: Database.Transaction<
-    (command: PlaceOrderCommand) => PlaceOrderResult
+export class SqliteStore extends SqliteShopStore implements Store {
+  private readonly operator: OperatorStatements;
+  private readonly adjustTransaction: Database.Transaction<
+    (adjustment: Omit<StockAdjustment, "stockAfter">) => StockAdjustment
   >;
-  private readonly changeOrderStatusTransaction: Database.Transaction<
-    (change: OrderStatusChange) => Order | undefined
-  >;
-  private readonly mergeGuestCartTransaction: Database.Transaction<
-    (command: MergeGuestCartCommand) => Cart
+  private readonly createProductTransaction: Database.Transaction<
+    (command: CreateProductCommand) => void
   >;
 
   /** Prefer `openSqliteStore`, which creates the schema and seeds the catalogue first. */
-  constructor(private readonly db: Database.Database) {
-    this.statements = prepareStatements(db);
-    this.pages = preparePages(db);
-    this.placeOrderTransaction = db.transaction((command: PlaceOrderCommand) =>
-      this.placeOrderInTransaction(command),
-    );
-    this.changeOrderStatusTransaction = db.transaction((change: OrderStatusChange) =>
-      this.changeOrderStatusInTransaction(change),
-    );
-    this.mergeGuestCartTransaction = db.transaction((command: MergeGuestCartCommand) =>
-      this.mergeGuestCartInTransaction(command),
-    );
-  }
-
-  async listProducts(): Promise<ProductWithComments[]> {
-    return guarded(() => {
-      // Two queries whatever the catalogue size: products, then every comment, grouped here.
-      const products = this.statements.allProducts.all();
-      const comments = new Map<string, Comment[]>();
-      for (const comment of this.statements.allComments.all()) {
-        const list = comments.get(comment.productId);
-        if (list === undefined) comments.set(comment.productId, [comment]);
-        else list.push(comment);
-      }
-      return products.map((product) => ({ ...product, comments: comments.get(product.id) ?? [] }));
-    });
-  }
-
-  async listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>> {
-    return guarded(() => this.pages.products(page));
-  }
-
-  async getProduct(id: string): Promise<ProductWithComments | undefined> {
-    return guarded(() => {
-      const product = this.statements.product.get(id);
-      if (product === undefined) return undefined;
-      return { ...product, comments: this.statements.commentsOf.all(id) };
-    });
-  }
-
-  async getProducts(ids: readonly string[]): Promise<Product[]> {
-    return guarded(() => this.productsByIds(ids));
-  }
-
-  async addComment(comment: Comment): Promise<Comment> {
-    return guarded(() => {
-      if (this.statements.insertComment.run(comment).changes === 0) {
-        throw productNotFound(comment.productId);
-      }
-      return { ...comment };
-    });
-  }
-
-  async getCart(userId: string): Promise<Cart | undefined> {
-    return guarded(() => {
-      const row = this.statements.cart.get(userId);
-      return row === undefined ? undefined : cartFromRow(row);
-    });
-  }
-
-  async saveCart(command: SaveCartCommand): Promise<Cart> {
-    return guarded(() => {
-      const row = this.statements.saveCart.get({
-        userId: command.userId,
-        lines: cartLinesJson(command.lines),
-        promotionCode: command.promotionCode ?? null,
-        updatedAt: command.updatedAt,
+  constructor(db: Database.Database) {
+    super(db);
+    this.operator = prepareOperatorStatements(db);
+    this.adjustTransaction = db.transaction((adjustment) => {
+      const changed = this.operator.adjustStock.get({
+        productId: adjustment.productId,
+        delta: adjustment.delta,
       });
-      if (row === undefined) throw new Error("saving a cart returned no row");
-      return cartFromRow(row);
+      if (changed === undefined) {
+        const product = this.operator.managedProduct.get(adjustment.productId);
+        if (product === undefined) throw productNotFound(adjustment.productId);
+        throw stockWouldGoNegative(product.id, product.stock, adjustment.delta);
+      }
+      const recorded: StockAdjustment = { ...adjustment, stockAfter: changed.stock };
+      this.operator.insertAdjustment.run({ ...recorded, note: recorded.note ?? null });
+      return recorded;
+    });
+    this.createProductTransaction = db.transaction(({ product, adjustment }) => {
+      this.operator.insertProduct.run(product);
+      if (adjustment !== undefined) {
+        this.operator.insertAdjustment.run({ ...adjustment, note: adjustment.note ?? null });
+      }
     });
   }
 
-  async getPromotion(code: string): Promise<Promotion | undefined> {
-    return guarded(() => {
-      const row = this.statements.promotion.get(code);
-      return row === undefined ? undefined : promotionFromRow(row);
-    });
+  async listAllProducts(): Promise<ManagedProduct[]> {
+    return guarded(() => this.operator.allManagedProducts.all().map(managedProductFromRow));
   }
 
-  async createGuestCart(command: CreateGuestCartCommand): Promise<GuestCart> {
-    return guarded(() => {
-      this.statements.deleteExpiredGuestCarts.run(secondsOf(command.updatedAt));
-      const row = this.statements.insertGuestCart.get(command);
-      if (row === undefined) throw new Error("creating a guest cart returned no row");
-      return guestCartFromRow(row);
-    });
-  }
-
-  async getGuestCart(tokenHash: string, nowSeconds: number): Promise<GuestCart | undefined> {
-    return guarded(() => {
-      const row = this.statements.guestCart.get(tokenHash, nowSeconds);
-      return row === undefined ? undefined : guestCartFromRow(row);
-    });
-  }
-
-  async saveGuestCart(command: SaveGuestCartCommand): Promise<GuestCart | undefined> {
-    return guarded(() => {
-      const row = this.statements.saveGuestCart.get({
-        tokenHash: command.tokenHash,
-        lines: cartLinesJson(command.lines),
-        promotionCode: command.promotionCode ?? null,
-        updatedAt: command.updatedAt,
-        expiresAt: command.expiresAt,
-        nowSeconds: secondsOf(command.updatedAt),
-      });
-      return row === undefined ? undefined : guestCartFromRow(row);
-    });
-  }
-
-  async mergeGuestCart(command: MergeGuestCartCommand): Promise<Cart> {
-    return guarded(() => this.mergeGuestCartTransaction.immediate(command));
-  }
-
-  async placeOrder(command: PlaceOrderCommand): Promise<PlaceOrderResult> {
+  async createProduct(command: CreateProductCommand): Promise<ManagedProduct> {
     return guarded(() => {
       try {
-        return this.placeOrderTransaction.immediate(command);
+        this.createProductTransaction.immediate(command);
       } catch (error) {
-        // Another connection recorded the same key first: answer as a retry would, with its order.
-        if (!isUniqueViolation(error)) throw error;
-        const first = this.statements.orderByKey.get(
-          command.order.userId,
-          command.order.idempotencyKey,
-        );
-        if (first === undefined) throw error;
-        return { placed: false, order: orderFromRow(first) };
-      }
-    });
-  }
-
-  async findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined> {
-    return guarded(() => {
-      const row = this.statements.orderByKey.get(userId, key);
-      return row === undefined ? undefined : orderFromRow(row);
-    });
-  }
-
-  async listOrders(userId: string): Promise<Order[]> {
-    return guarded(() => this.statements.ordersOf.all(userId).map(orderFromRow));
-  }
-
-  async listOrderPage(userId: string, page: PageRequest<OrderKey>): Promise<Page<Order, OrderKey>> {
-    return guarded(() => this.pages.orders(userId, page));
-  }
-
-  async getOrder(userId: string, orderId: string): Promise<Order | undefined> {
-    return guarded(() => {
-      const row = this.statements.order.get(userId, orderId);
-      return row === undefined ? undefined : orderFromRow(row);
-    });
-  }
-
-  async changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined> {
-    assertTransition(change);
-    return guarded(() => this.changeOrderStatusTransaction.immediate(change));
-  }
-
-  async saveConnection(connection: Connection): Promise<void> {
-    guarded(() => {
-      // What the DynamoDB table's TTL does, by hand: a new connection sweeps out expired ones.
-      this.statements.deleteExpiredConnections.run(epochSeconds(new Date(connection.connectedAt)));
-      this.statements.saveConnection.run(connection);
-    });
-  }
-
-  async deleteConnection(connectionId: string): Promise<void> {
-    guarded(() => this.statements.deleteConnection.run(connectionId));
-  }
-
-  async listConnections(userId: string, nowSeconds: number): Promise<Connection[]> {
-    return guarded(() => this.statements.connectionsOf.all(userId, nowSeconds));
-  }
-
-  async createUser(user: User): Promise<User> {
-    return guarded(() => {
-      try {
-        this.statements.insertUser.run(user);
-      } catch (error) {
-        if (
-          !isUniqueViolation(error) ||
-          this.statements.userByEmail.get(user.email) === undefined
-        ) {
-          throw error;
+        if (isUniqueViolation(error) || isPrimaryKeyViolation(error)) {
+          throw productExists(command.product.id);
         }
-        throw emailTaken(user.email);
+        throw error;
       }
-      return { ...user };
+      return this.managedProduct(command.product.id);
     });
   }
 
-  async findUserByEmail(email: string): Promise<User | undefined> {
-    return guarded(() => this.statements.userByEmail.get(email));
-  }
-
-  async getUser(id: string): Promise<User | undefined> {
-    return guarded(() => this.statements.user.get(id));
-  }
-
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
-
-  private productsByIds(ids: readonly string[]): Product[] {
-    const wanted = [...new Set(ids)];
-    if (wanted.length === 0) return [];
-    const byId = new Map<string, Product>();
-    for (const product of this.statements.productsByIds.all(JSON.stringify(wanted))) {
-      byId.set(product.id, product);
-    }
-    return wanted.flatMap((id) => byId.get(id) ?? []);
-  }
-
-  /** Both carts checked, the user's replaced, the guest's deleted: all or nothing. */
-  private mergeGuestCartInTransaction(command: MergeGuestCartCommand): Cart {
-    const guest = this.statements.guestCart.get(command.tokenHash, secondsOf(command.updatedAt));
-    const user = this.statements.cart.get(command.userId);
-    if (
-      guest === undefined ||
-      guest.version !== command.guestCartVersion ||
-      (user?.version ?? 0) !== command.userCartVersion
-    ) {
-      throw mergeConflict();
-    }
-    const row = this.statements.putCart.get({
-      userId: command.userId,
-      lines: cartLinesJson(command.lines),
-      promotionCode: command.promotionCode ?? null,
-      version: command.userCartVersion + 1,
-      updatedAt: command.updatedAt,
+  async updateProduct({ id, ...changes }: UpdateProductCommand): Promise<ManagedProduct> {
+    return guarded(() => {
+      const updated = this.operator.updateProduct.run({
+        id,
+        name: changes.name ?? null,
+        description: changes.description ?? null,
+        imageUrl: changes.imageUrl ?? null,
+        priceCents: changes.priceCents ?? null,
+      });
+      if (updated.changes === 0) throw productNotFound(id);
+      return this.managedProduct(id);
     });
-    if (row === undefined) throw new Error("merging a guest cart returned no row");
-    this.statements.deleteGuestCart.run(command.tokenHash);
-    return cartFromRow(row);
   }
 
-  /** The status update and, on FAILED, the stock put back: one transaction, all or nothing. */
-  private changeOrderStatusInTransaction(change: OrderStatusChange): Order | undefined {
-    const row = this.statements.order.get(change.userId, change.orderId);
-    if (row === undefined || row.status !== change.from) return undefined;
-    const updated = this.statements.changeStatus.run({
-      userId: change.userId,
-      orderId: change.orderId,
-      from: change.from,
-      to: change.to,
-      failureReason: change.failureReason ?? null,
+  async archiveProduct(productId: string): Promise<ManagedProduct> {
+    return guarded(() => {
+      if (this.operator.archiveProduct.run(productId).changes === 0) {
+        throw productNotFound(productId);
+      }
+      return this.managedProduct(productId);
     });
-    if (updated.changes !== 1) return undefined;
-    const order = orderFromRow(row);
-    if (change.to === "FAILED") {
-      for (const line of order.lines) {
-        this.statements.returnStock.run({ productId: line.productId, quantity: line.quantity });
-      }
-    }
-    return transitionOrder(order, change.to, change.failureReason);
   }
 
-  /** The body of placeOrder's one IMMEDIATE transaction: any throw rolls every write back. */
-  private placeOrderInTransaction({ order, cartVersion }: PlaceOrderCommand): PlaceOrderResult {
-    const previous = this.statements.orderByKey.get(order.userId, order.idempotencyKey);
-    if (previous !== undefined) return { placed: false, order: orderFromRow(previous) };
+  async adjustStock(adjustment: Omit<StockAdjustment, "stockAfter">): Promise<StockAdjustment> {
+    return guarded(() => this.adjustTransaction.immediate(adjustment));
+  }
 
-    const cart = this.statements.cart.get(order.userId);
-    if ((cart?.version ?? 0) !== cartVersion) {
-      throw cartChanged();
-    }
-    const products = new Map(
-      this.productsByIds(order.lines.map((line) => line.productId)).map((p) => [p.id, p]),
-    );
-    // Check every line before writing anything; quantities add up when a product is on two lines.
-    const wanted = new Map<string, number>();
-    for (const line of order.lines) {
-      const product = products.get(line.productId);
-      if (product === undefined || product.priceCents !== line.unitPriceCents) {
-        throw priceChanged(line.productId);
+  async listStockAdjustments(
+    productId: string,
+    query: PageQuery,
+  ): Promise<CursorPage<StockAdjustment>> {
+    return guarded(() => {
+      const limit = query.limit + 1;
+      const rows =
+        query.cursor === undefined
+          ? this.operator.adjustments.all({ productId, limit })
+          : this.operator.adjustmentsAfter.all({ productId, limit, ...position(query.cursor) });
+      return pageFrom(rows.map(stockAdjustmentFromRow), query.limit);
+    });
+  }
+
+  async listPromotions(): Promise<ManagedPromotion[]> {
+    return guarded(() => this.operator.allPromotions.all().map(managedPromotionFromRow));
+  }
+
+  async createPromotion(promotion: Promotion): Promise<ManagedPromotion> {
+    return guarded(() => {
+      try {
+        this.operator.insertPromotion.run(promotionToRow(promotion));
+      } catch (error) {
+        if (isUniqueViolation(error) || isPrimaryKeyViolation(error)) {
+          throw promotionExists(promotion.code);
+        }
+        throw error;
       }
-      const quantity = (wanted.get(product.id) ?? 0) + line.quantity;
-      if (product.stock < quantity) throw outOfStock(product, order.lines);
-      wanted.set(product.id, quantity);
-    }
-    for (const [productId, quantity] of wanted) {
-      // Guarded again in SQL, so no path through this code can ever take stock below zero.
-      if (this.statements.takeStock.run({ productId, quantity }).changes !== 1) {
-        const now = this.statements.product.get(productId);
-        throw outOfStock(now ?? { id: productId, name: productId, stock: 0 }, order.lines);
+      return this.managedPromotion(promotion.code);
+    });
+  }
+
+  async updatePromotion(promotion: Promotion): Promise<ManagedPromotion> {
+    return guarded(() => {
+      if (this.operator.updatePromotion.run(promotionToRow(promotion)).changes === 0) {
+        throw promotionNotFound(promotion.code);
       }
-    }
-    const row = orderToRow(order);
-    this.statements.insertOrder.run(row);
-    if (cart !== undefined) {
-      this.statements.emptyCart.run({ userId: order.userId, updatedAt: order.createdAt });
-    }
-    return { placed: true, order: orderFromRow(row) };
+      return this.managedPromotion(promotion.code);
+    });
+  }
+
+  async listAllOrders(query: OrderListQuery): Promise<CursorPage<Order>> {
+    return guarded(() => {
+      const limit = query.limit + 1;
+      const at = query.cursor === undefined ? undefined : position(query.cursor);
+      const { status } = query;
+      const rows =
+        status === undefined
+          ? at === undefined
+            ? this.operator.orders.all({ limit })
+            : this.operator.ordersAfter.all({ limit, ...at })
+          : at === undefined
+            ? this.operator.ordersOfStatus.all({ limit, status })
+            : this.operator.ordersOfStatusAfter.all({ limit, status, ...at });
+      return pageFrom(rows.map(orderFromRow), query.limit);
+    });
+  }
+
+  async findOrder(orderId: string): Promise<Order | undefined> {
+    return guarded(() => {
+      const row = this.operator.orderById.get(orderId);
+      return row === undefined ? undefined : orderFromRow(row);
+    });
+  }
+
+  async productFigures(now: Date): Promise<ProductFigures[]> {
+    return guarded(() => {
+      const inCarts = new Map(
+        this.operator.unitsInCarts
+          .all(Math.floor(now.getTime() / 1000))
+          .map((row) => [row.productId, row.units]),
+      );
+      const sold = new Map(
+        this.operator.unitsSold
+          .all({
+            dayAgo: new Date(now.getTime() - DAY_MS).toISOString(),
+            weekAgo: new Date(now.getTime() - 7 * DAY_MS).toISOString(),
+          })
+          .map((row) => [row.productId, row]),
+      );
+      return this.statements.allProducts.all().map((product) => ({
+        productId: product.id,
+        unitsInCarts: inCarts.get(product.id) ?? 0,
+        unitsSold24h: sold.get(product.id)?.day ?? 0,
+        unitsSold7d: sold.get(product.id)?.week ?? 0,
+      }));
+    });
+  }
+
+  private managedProduct(id: string): ManagedProduct {
+    const row = this.operator.managedProduct.get(id);
+    if (row === undefined) throw productNotFound(id);
+    return managedProductFromRow(row);
+  }
+
+  private managedPromotion(code: string): ManagedPromotion {
+    const row = this.statements.promotion.get(code);
+    if (row === undefined) throw promotionNotFound(code);
+    return managedPromotionFromRow(row);
   }
 }
+
+function position(cursor: string): { time: string; id: string } {
+  const [time, id] = decodeCursor(cursor, isTimeAndId);
+  return { time, id };
+}
+
+const isPrimaryKeyViolation = (error: unknown): boolean =>
+  error instanceof Error && (error as { code?: unknown }).code === "SQLITE_CONSTRAINT_PRIMARYKEY";

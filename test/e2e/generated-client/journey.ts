@@ -76,11 +76,11 @@ export async function runJourney(baseUrl: string, email: string): Promise<Journe
 
   const listed = await api.GET("/orders", { params: { query: { limit: 10 } }, headers: auth });
   const one = await api.GET("/orders/{id}", { params: { path: { id: order.id } }, headers: auth });
-  const status: "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED" = required(
+  const status: "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED" = required(
     one.data,
     "order",
   ).status;
-  if (status === "FAILED") throw new Error("the order failed");
+  if (status === "FAILED" || status === "CANCELLED") throw new Error(`the order is ${status}`);
 
   return {
     productsSeen: ids.length,

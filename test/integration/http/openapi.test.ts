@@ -33,7 +33,12 @@ describe("GET /openapi.json", () => {
       const operation = doc.paths[route.resource]?.[route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.resource}`).toBeDefined();
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(["413", "500"]));
-      const security = { none: [], optional: [{}, { bearer: [] }], required: [{ bearer: [] }] };
+      const security = {
+        none: [],
+        optional: [{}, { bearer: [] }],
+        required: [{ bearer: [] }],
+        admin: [{ bearer: [] }],
+      };
       expect(operation.security).toEqual(security[route.auth]);
       expect(doc.paths[route.resource].options.responses["204"]).toBeDefined();
     }

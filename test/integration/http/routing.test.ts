@@ -1,6 +1,7 @@
 // Routing: every route of the table answers, unknown paths and methods are refused (404, 405).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../../src/http/index.js";
+import { adminSamples } from "../../helpers/admin-samples.js";
 import type { ApiEventOptions } from "../../helpers/api-event.js";
 import { expectProblem, startPerTest, type TestApp } from "../../helpers/app.js";
 
@@ -19,6 +20,11 @@ describe("routing", () => {
     const ada = await t.signup("ada@example.com");
     await t.saveCart(ada.token, [["lonely-bird", 1]]);
     const order = await t.checkout(ada.token);
+    await t.saveCart(ada.token, [["copper-kettle", 1]]);
+    const cancellable = await t.checkout(ada.token);
+    await t.saveCart(ada.token, [["linen-notebook", 1]]);
+    const forOperator = await t.checkout(ada.token);
+    const operator = await t.mintAdmin();
     await t.saveCart(ada.token, [["wool-throw", 1]]);
     const samples: Record<string, [ApiEventOptions, number]> = {
       "GET /products": [{ method: "GET", resource: "/products" }, 200],
@@ -85,6 +91,24 @@ describe("routing", () => {
       ],
       "GET /.well-known/jwks.json": [{ method: "GET", resource: "/.well-known/jwks.json" }, 200],
       "GET /openapi.json": [{ method: "GET", resource: "/openapi.json" }, 200],
+      "POST /orders/{id}/cancel": [
+        {
+          method: "POST",
+          resource: "/orders/{id}/cancel",
+          pathParameters: { id: cancellable.json.id },
+          token: ada.token,
+        },
+        200,
+      ],
+      ...Object.fromEntries(
+        Object.entries(
+          adminSamples({
+            productId: "morning-fog",
+            orderId: forOperator.json.id,
+            promotionCode: "WELCOME10",
+          }),
+        ).map(([key, [options, status]]) => [key, [{ ...options, token: operator }, status]]),
+      ),
       ...Object.fromEntries(
         ["/query", "/graphql"].flatMap((resource) => [
           [

@@ -16,6 +16,7 @@ import {
 } from "../../helpers/dynamodb-local.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
+import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
@@ -94,6 +95,7 @@ const elapsedMs = async (work: () => Promise<unknown>): Promise<number> => {
 
 describeStoreContract("DynamoDbStore", () => freshStore());
 describePagingContract("DynamoDbStore", () => freshStore());
+describeOperatorContract("DynamoDbStore", () => freshStore());
 
 describe("DynamoDbStore", () => {
   it("reopening a table keeps every write and does not seed the catalogue again", async () => {

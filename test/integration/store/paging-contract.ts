@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Comment } from "../../../src/domain/index.js";
+import type { Comment, Product } from "../../../src/domain/index.js";
 import type { OrderKey, Page, PageRequest, Store } from "../../../src/services/index.js";
 import { SEED_PRODUCTS } from "../../../src/store/index.js";
 import { orderFromCart } from "../../helpers/orders.js";
@@ -112,6 +112,64 @@ export function describePagingContract(name: string, makeStore: () => Promise<St
         items: [],
         next: undefined,
       });
+    });
+
+    const newProduct = (id: string): Product => ({
+      id,
+      name: `New ${id}`,
+      description: "Added while a client pages",
+      imageUrl: "/images/new.svg",
+      priceCents: 1_000,
+      stock: 3,
+    });
+
+    it("keeps every product once while operators add products behind and ahead of the page", async () => {
+      const pages = await allPages(
+        (page: PageRequest<string>) => store.listProductPage(page),
+        2,
+        async (pageNumber) => {
+          if (pageNumber !== 1) return;
+          // "0…" sorts before every seed id (already behind the client), "zz…" after them all.
+          await store.createProduct({ product: newProduct("0-added-behind") });
+          await store.createProduct({ product: newProduct("zz-added-ahead") });
+        },
+      );
+      const ids = pages.flat().map((p) => p.id);
+      expect(ids).toEqual([...IDS_IN_ORDER, "zz-added-ahead"]);
+    });
+
+    it("keeps every product once, and leaves archived ones out, while operators archive", async () => {
+      const first = IDS_IN_ORDER[0] ?? "";
+      const last = IDS_IN_ORDER.at(-1) ?? "";
+      const pages = await allPages(
+        (page: PageRequest<string>) => store.listProductPage(page),
+        2,
+        async (pageNumber) => {
+          if (pageNumber !== 1) return;
+          await store.archiveProduct(first);
+          await store.archiveProduct(last);
+        },
+      );
+      expect(pages.flat().map((p) => p.id)).toEqual(IDS_IN_ORDER.slice(0, -1));
+      const again = await allPages((page: PageRequest<string>) => store.listProductPage(page), 3);
+      expect(again.flat().map((p) => p.id)).toEqual(IDS_IN_ORDER.slice(1, -1));
+    });
+
+    it("pages past an archived product whose comments fill more than a page's read", async () => {
+      const busy = IDS_IN_ORDER[1] ?? "";
+      for (let i = 0; i < 40; i++) await store.addComment(comment(busy, i));
+      await store.archiveProduct(busy);
+      for (const limit of [1, 2]) {
+        const pages = await allPages(
+          (page: PageRequest<string>) => store.listProductPage(page),
+          limit,
+        );
+        const products = pages.flat();
+        expect(products.map((p) => p.id)).toEqual(IDS_IN_ORDER.filter((id) => id !== busy));
+        for (const product of products) {
+          expect(product).toStrictEqual(await store.getProduct(product.id));
+        }
+      }
     });
 
     it("pages a user's orders newest first, each once, while newer orders are placed", async () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
+import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
@@ -34,6 +35,7 @@ const countRows = (file: string, table: string): unknown => {
 
 describeStoreContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describePagingContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 
 describe("SqliteStore", () => {
   it("reopening a file keeps every write and does not seed the catalogue again", async () => {

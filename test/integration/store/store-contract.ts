@@ -863,7 +863,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         });
         return { service, token, tokenHash: guestCartTokenHash(token) };
       };
-      const caller = (userId: string) => ({ userId, username: userId });
+      const caller = (userId: string) => ({ userId, username: userId, groups: [] });
 
       it("createGuestCart stores an empty cart at version 1, read back by its hash only", async () => {
         const created = await createGuest();

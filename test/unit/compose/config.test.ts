@@ -92,3 +92,25 @@ describe("the AWS settings a store on DynamoDB needs", () => {
     });
   });
 });
+
+describe("the operators' settings", () => {
+  it("read ADMIN_EMAILS lower-cased (none by default) and refuse one that is not an email", () => {
+    expect(loadConfig({}).auth).toMatchObject({ mode: "local", adminEmails: [] });
+    expect(loadConfig({ ADMIN_EMAILS: " Olive@Example.com ,ops@example.com," }).auth).toMatchObject(
+      {
+        adminEmails: ["olive@example.com", "ops@example.com"],
+      },
+    );
+    expect(() => loadConfig({ ADMIN_EMAILS: "olive" })).toThrow(ConfigError);
+    expect(() => loadConfig({ ADMIN_EMAILS: "olive" })).toThrow(/ADMIN_EMAILS: olive/);
+  });
+
+  it("sign uploads to UPLOADS_BUCKET in the function's region, and want the region", () => {
+    expect(loadConfig({ UPLOADS_BUCKET: "site-bucket", AWS_REGION: "eu-west-1" }).uploads).toEqual({
+      bucket: "site-bucket",
+      region: "eu-west-1",
+    });
+    expect(loadConfig({}).uploads).toBeUndefined();
+    expect(() => loadConfig({ UPLOADS_BUCKET: "site-bucket" })).toThrow(/AWS_REGION/);
+  });
+});

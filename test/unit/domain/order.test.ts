@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   AppError,
   assertTransition,
+  cancellableBy,
   canTransition,
   createOrder,
+  holdsStock,
   isFinalStatus,
   ORDER_STATUSES,
   type OrderStatus,
@@ -87,6 +89,8 @@ describe("the order lifecycle", () => {
     ["PLACED", "PROCESSING"],
     ["PROCESSING", "COMPLETED"],
     ["PROCESSING", "FAILED"],
+    ["PLACED", "CANCELLED"],
+    ["PROCESSING", "CANCELLED"],
   ];
   const isLegal = (from: OrderStatus, to: OrderStatus) =>
     LEGAL.some(([a, b]) => a === from && b === to);
@@ -97,9 +101,11 @@ describe("the order lifecycle", () => {
   const reasonFor = (to: OrderStatus) => (to === "FAILED" ? "declined" : undefined);
   const orderIn = (status: OrderStatus) => ({ ...createOrder(pricedCart(), placement), status });
 
-  it("has exactly three steps: PLACED -> PROCESSING -> COMPLETED | FAILED", () => {
-    expect(everyPair.filter(([from, to]) => canTransition(from, to))).toEqual(LEGAL);
-    expect(illegal).toHaveLength(13);
+  it("has exactly five steps: PLACED -> PROCESSING -> COMPLETED | FAILED, and CANCELLED from PLACED or PROCESSING", () => {
+    expect(everyPair.filter(([from, to]) => canTransition(from, to)).sort()).toEqual(
+      [...LEGAL].sort(),
+    );
+    expect(illegal).toHaveLength(20);
   });
 
   it.each(illegal)("refuses %s -> %s with ILLEGAL_TRANSITION", (from, to) => {
@@ -147,7 +153,16 @@ describe("the order lifecycle", () => {
     }
   });
 
-  it("ends in COMPLETED and FAILED only", () => {
-    expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["COMPLETED", "FAILED"]);
+  it("ends in COMPLETED, FAILED and CANCELLED only", () => {
+    expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["COMPLETED", "FAILED", "CANCELLED"]);
+  });
+
+  it("lets a customer cancel a PLACED order only, the shop a PLACED or PROCESSING one", () => {
+    expect(ORDER_STATUSES.filter((s) => cancellableBy(s, "customer"))).toEqual(["PLACED"]);
+    expect(ORDER_STATUSES.filter((s) => cancellableBy(s, "operator"))).toEqual([
+      "PLACED",
+      "PROCESSING",
+    ]);
+    expect(ORDER_STATUSES.filter(holdsStock)).toEqual(["PLACED", "PROCESSING", "COMPLETED"]);
   });
 });

@@ -192,6 +192,7 @@ describe("passwordSignIn", () => {
     expect(await verifier.verify(session.accessToken)).toEqual({
       userId: userSub,
       username: "Ada",
+      groups: [],
     });
     expect(decodeJwt(session.accessToken)).toMatchObject({
       token_use: "access",

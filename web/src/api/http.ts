@@ -1,7 +1,7 @@
 import { ApiError, networkError, problemFrom } from "./problem.js";
 
 export interface ApiRequest {
-  method?: "GET" | "POST" | "PUT";
+  method?: "GET" | "POST" | "PUT" | "PATCH";
   body?: unknown;
   headers?: Record<string, string>;
   /** Send the signed-in user's bearer token (when there is one). */
@@ -18,6 +18,12 @@ let setup: HttpSetup | undefined;
 
 export function configureHttp(value: HttpSetup): void {
   setup = value;
+}
+
+/** The API's base URL, for addresses the API answers relative to it (an upload's URL). */
+export function apiBaseUrl(): string {
+  if (setup === undefined) throw new Error("the API client is not configured");
+  return setup.apiUrl;
 }
 
 /** Calls the API and answers its JSON; a non-2xx answer throws an ApiError with the problem. */

@@ -54,3 +54,7 @@ export const listOrders = (cursor: string | null = null) =>
   request<Page<Order>>(`/orders${after(cursor)}`, { auth: true });
 
 export const getOrder = (id: string) => request<Order>(`/orders/${path(id)}`, { auth: true });
+
+/** Cancels one of the signed-in user's orders while it is still PLACED. */
+export const cancelOrder = (id: string) =>
+  request<Order>(`/orders/${path(id)}/cancel`, { method: "POST", auth: true });

@@ -62,7 +62,7 @@ export interface Cart extends Omit<Priced, "products"> {
   notices: string[];
 }
 
-export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED";
+export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED";
 
 export interface Order extends Priced {
   id: string;
@@ -89,4 +89,4 @@ export interface OrderUpdate {
   reason?: string;
 }
 
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ["COMPLETED", "FAILED"];
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ["COMPLETED", "FAILED", "CANCELLED"];

@@ -140,6 +140,22 @@ export async function signIn(email: string, password: string): Promise<Session> 
   return next;
 }
 
+/**
+ * Whether the session's access token puts the user in the operators' group (`cognito:groups`).
+ * It only decides what the page shows: the API checks the same claim on every admin request.
+ */
+export function isAdmin(current: Session | null): boolean {
+  if (current === null) return false;
+  try {
+    const payload = current.accessToken.split(".")[1] ?? "";
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+    const groups: unknown = (JSON.parse(json) as Record<string, unknown>)["cognito:groups"];
+    return Array.isArray(groups) && groups.includes("admin");
+  } catch {
+    return false;
+  }
+}
+
 export function signOut(): void {
   store(null);
 }

@@ -1,4 +1,4 @@
-import { session, signOut } from "../auth/session.js";
+import { isAdmin, session, signOut } from "../auth/session.js";
 import { cart, lineCount } from "../cart/cart-store.js";
 import { navigate } from "../router.js";
 import { useStore } from "../state.js";
@@ -49,6 +49,13 @@ export function Header({ path }: { path: string }) {
                     My orders
                   </a>
                 </li>
+                {isAdmin(user) ? (
+                  <li>
+                    <a href="/admin" aria-current={path.startsWith("/admin") ? "page" : undefined}>
+                      Admin
+                    </a>
+                  </li>
+                ) : null}
                 <li>
                   <Bell />
                 </li>

@@ -9,14 +9,19 @@ const STEPS: readonly OrderStatus[] = ["PLACED", "PROCESSING", "COMPLETED"];
 
 /** PLACED → PROCESSING → COMPLETED (or FAILED in the last place), with the current one marked. */
 export function StatusSteps({ status }: { status: OrderStatus }) {
-  const steps = status === "FAILED" ? (["PLACED", "PROCESSING", "FAILED"] as const) : STEPS;
+  const steps =
+    status === "FAILED"
+      ? (["PLACED", "PROCESSING", "FAILED"] as const)
+      : status === "CANCELLED"
+        ? (["PLACED", "CANCELLED"] as const)
+        : STEPS;
   const reached = steps.indexOf(status);
   return (
     <ol class="steps">
       {steps.map((step, index) => (
         <li
           key={step}
-          class={`step${index <= reached ? " step-done" : ""}${step === "FAILED" ? " step-failed" : ""}`}
+          class={`step${index <= reached ? " step-done" : ""}${step === "FAILED" || step === "CANCELLED" ? " step-failed" : ""}`}
           aria-current={index === reached ? "step" : undefined}
         >
           {STATUS_TEXT[step]}

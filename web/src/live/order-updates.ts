@@ -8,7 +8,13 @@ export const socketState = createStore<SocketState>("closed");
 
 const listeners = new Set<(update: OrderUpdate) => void>();
 
-const STATUSES: readonly OrderStatus[] = ["PLACED", "PROCESSING", "COMPLETED", "FAILED"];
+const STATUSES: readonly OrderStatus[] = [
+  "PLACED",
+  "PROCESSING",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+];
 
 function parseUpdate(data: unknown): OrderUpdate | null {
   if (typeof data !== "string") return null;

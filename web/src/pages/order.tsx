@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type ApiError, asApiError } from "../api/problem.js";
-import { getOrder } from "../api/store-api.js";
+import { cancelOrder, getOrder } from "../api/store-api.js";
 import { type Order, type OrderStatus, TERMINAL_STATUSES } from "../api/types.js";
 import { session } from "../auth/session.js";
 import { StatusSteps } from "../components/order-status.js";
@@ -103,6 +103,7 @@ function OrderView({ order }: { order: Order }) {
           ) : null}
         </p>
         <StatusSteps status={order.status} />
+        {order.status === "PLACED" ? <CancelButton id={order.id} /> : null}
       </div>
       <h2>Items</h2>
       <ul class="lines">
@@ -133,6 +134,36 @@ function OrderView({ order }: { order: Order }) {
         <dd class="total">{money(order.totalCents)}</dd>
       </dl>
     </article>
+  );
+}
+
+/** A PLACED order's own cancel: the new status then arrives like any other update. */
+function CancelButton({ id }: { id: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const cancel = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const order = await cancelOrder(id);
+      publish({ type: "order.updated", orderId: order.id, status: order.status });
+    } catch (failure) {
+      setError(asApiError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="order-actions">
+      <button type="button" class="button" disabled={busy} onClick={() => void cancel()}>
+        Cancel order
+      </button>
+      {error === null ? null : (
+        <p class="error" role="alert">
+          {error.detail}
+        </p>
+      )}
+    </div>
   );
 }
 

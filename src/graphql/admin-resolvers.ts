@@ -1,0 +1,134 @@
+import { AppError } from "../domain/index.js";
+import {
+  type AdminOrderView,
+  adminPageQuery,
+  type Caller,
+  createProductBody,
+  createPromotionBody,
+  imageUploadBody,
+  orderListQuery,
+  promotionDefinition,
+  requireAdmin,
+  type Services,
+  stockAdjustmentBody,
+  updateProductBody,
+  validate,
+} from "../services/index.js";
+
+type Nullable<T> = { [K in keyof T]?: T[K] | null };
+
+/** GraphQL's nulls dropped: the shared input schemas take absent fields, as REST sends them. */
+const present = <T extends object>(value: T): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(value).filter(([, entry]) => entry !== null && entry !== undefined),
+  );
+
+const stringified = (args: Nullable<{ limit: number; cursor: string; status: string }>) => {
+  const given = present(args);
+  return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, String(value)]));
+};
+
+const withoutUndefined = <T extends object>(value: T) =>
+  present(value) as { [K in keyof T]: Exclude<T[K], undefined> };
+
+const chapterOrder = (view: AdminOrderView) => ({
+  ...view,
+  products: view.products.map((line) => ({
+    name: line.name,
+    code: line.id,
+    quantity: line.quantity,
+    price: line.unitPriceCents,
+    lineTotalCents: line.lineTotalCents,
+  })),
+});
+
+/**
+ * The operators' root resolvers. Each refuses first (UNAUTHENTICATED, FORBIDDEN) and only then
+ * validates its arguments with the schema the REST route uses, so a non-operator learns nothing
+ * of what the operation would do; then it calls the same service as the route.
+ */
+export function createAdminRootValue(services: Services, caller: Caller | undefined) {
+  const admin = () => requireAdmin(caller);
+  const orNull = async <T>(read: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof AppError && error.code === "NOT_FOUND") return null;
+      throw error;
+    }
+  };
+  return {
+    adminProducts: () => services.adminCatalogue.listProducts(admin()),
+    stockAdjustments: (
+      args: { productId: string } & Nullable<{ limit: number; cursor: string }>,
+    ) => {
+      const who = admin();
+      const query = withoutUndefined(validate(adminPageQuery, stringified(args), "arguments"));
+      return services.adminCatalogue.listStockAdjustments(who, args.productId, query);
+    },
+    adminPromotions: () => services.adminPromotions.listPromotions(admin()),
+    adminOrders: async (args: Nullable<{ status: string; limit: number; cursor: string }>) => {
+      const who = admin();
+      const query = withoutUndefined(validate(orderListQuery, stringified(args), "arguments"));
+      const page = await services.adminOrders.listOrders(who, query);
+      return { items: page.items.map(chapterOrder), nextCursor: page.nextCursor };
+    },
+    adminOrder: ({ id }: { id: string }) => {
+      const who = admin();
+      return orNull(async () => chapterOrder(await services.adminOrders.getOrder(who, id)));
+    },
+    operatorFigures: () => services.adminCatalogue.figures(admin()),
+
+    createProduct: ({ input }: { input: Record<string, unknown> }) => {
+      const who = admin();
+      return services.adminCatalogue.createProduct(
+        who,
+        validate(createProductBody, present(input), "input"),
+      );
+    },
+    updateProduct: ({ id, input }: { id: string; input: Record<string, unknown> }) => {
+      const who = admin();
+      const changes = validate(updateProductBody, present(input), "input");
+      return services.adminCatalogue.updateProduct(who, id, changes);
+    },
+    archiveProduct: ({ id }: { id: string }) => services.adminCatalogue.archiveProduct(admin(), id),
+    adjustStock: (args: {
+      productId: string;
+      delta: number;
+      reason: string;
+      note?: string | null;
+    }) => {
+      const who = admin();
+      const { productId, ...rest } = args;
+      const input = validate(stockAdjustmentBody, present(rest), "arguments");
+      return services.adminCatalogue.adjustStock(who, productId, input);
+    },
+    createImageUpload: async (args: { contentType: string; bytes: number }) => {
+      const who = admin();
+      const request = validate(imageUploadBody, args, "arguments");
+      const upload = await services.adminCatalogue.createImageUpload(who, request);
+      return { ...upload, contentType: request.contentType };
+    },
+    createPromotion: ({ input }: { input: Record<string, unknown> }) => {
+      const who = admin();
+      return services.adminPromotions.createPromotion(
+        who,
+        validate(createPromotionBody, present(input), "input"),
+      );
+    },
+    updatePromotion: ({ code, input }: { code: string; input: Record<string, unknown> }) => {
+      const who = admin();
+      const definition = validate(promotionDefinition, present(input), "input");
+      return services.adminPromotions.updatePromotion(who, code, definition);
+    },
+    deactivatePromotion: ({ code }: { code: string }) =>
+      services.adminPromotions.deactivatePromotion(admin(), code),
+    cancelOrder: async ({ id }: { id: string }) => {
+      const result = await services.adminOrders.cancelOrder(admin(), id);
+      return {
+        order: chapterOrder(result.order),
+        refundedCents: result.refund?.refunded === true ? result.refund.amountCents : null,
+      };
+    },
+  };
+}

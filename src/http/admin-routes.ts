@@ -1,0 +1,247 @@
+import {
+  adminPageQuery,
+  createProductBody,
+  createPromotionBody,
+  imageUploadBody,
+  orderListQuery,
+  promotionDefinition,
+  stockAdjustmentBody,
+  updateProductBody,
+  validate,
+} from "../services/index.js";
+import { type Reply, type Route, type RouteRequest, route } from "./route.js";
+
+// The operators' routes: every one `auth: "admin"` (401 anonymous, 403 outside the `admin`
+// group, checked by the router before anything else) in the `admin` resource group, so they
+// deploy as functions of their own with the IAM only they have.
+
+const ok = (body: unknown): Reply => ({ statusCode: 200, body });
+const created = (body: unknown): Reply => ({ statusCode: 201, body });
+const param = (request: RouteRequest<unknown>, name: string): string => request.params[name] ?? "";
+const admin = { group: "admin", auth: "admin" } as const;
+
+export const ADMIN_ROUTES: readonly Route[] = [
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/products",
+    answers: { 200: "ManagedProductList" },
+    store: "read",
+    summary: "Every product, archived ones too, with its stock (operators only)",
+    handle: async (services, request) =>
+      ok(await services.adminCatalogue.listProducts(request.caller)),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/products",
+    answers: { 201: "ManagedProduct" },
+    refusals: ["PRODUCT_EXISTS"],
+    store: "write",
+    summary:
+      "Add a product: name, description, priceCents, imageUrl and its initial stock (recorded as " +
+      "the first stock adjustment); the id is made from the name unless given",
+    body: createProductBody,
+    handle: async (services, request) =>
+      created(await services.adminCatalogue.createProduct(request.caller, request.body)),
+  }),
+  route({
+    ...admin,
+    method: "PATCH",
+    resource: "/admin/products/{id}",
+    answers: { 200: "ManagedProduct" },
+    refusals: ["NOT_FOUND"],
+    store: "write",
+    summary:
+      "Change a product's name, description, price or image; a new price reaches every cart at " +
+      "once, and a checkout priced before it answers CART_CHANGED",
+    body: updateProductBody,
+    handle: async (services, request) =>
+      ok(
+        await services.adminCatalogue.updateProduct(
+          request.caller,
+          param(request, "id"),
+          request.body,
+        ),
+      ),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/products/{id}/archive",
+    answers: { 200: "ManagedProduct" },
+    refusals: ["NOT_FOUND"],
+    store: "write",
+    summary:
+      "Take a product out of the catalogue: carts drop it, checkout refuses it, orders keep it",
+    handle: async (services, request) =>
+      ok(await services.adminCatalogue.archiveProduct(request.caller, param(request, "id"))),
+  }),
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/products/{id}/stock-adjustments",
+    paged: true,
+    answers: { 200: "StockAdjustmentPage" },
+    refusals: ["NOT_FOUND", "VALIDATION_FAILED"],
+    store: "read",
+    summary: "A product's stock adjustments, newest first (limit, cursor -> nextCursor)",
+    handle: async (services, request) =>
+      ok(
+        await services.adminCatalogue.listStockAdjustments(
+          request.caller,
+          param(request, "id"),
+          withoutUndefined(validate(adminPageQuery, request.query, "query string")),
+        ),
+      ),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/products/{id}/stock-adjustments",
+    answers: { 201: "StockAdjustment" },
+    refusals: ["NOT_FOUND", "STOCK_NEGATIVE"],
+    store: "write",
+    summary:
+      "Move a product's stock by delta with a reason (restock, returned, correction, damaged, " +
+      "lost), atomically with checkouts: STOCK_NEGATIVE when it would go below zero",
+    body: stockAdjustmentBody,
+    handle: async (services, request) =>
+      created(
+        await services.adminCatalogue.adjustStock(
+          request.caller,
+          param(request, "id"),
+          request.body,
+        ),
+      ),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/uploads",
+    answers: { 201: "ImageUploadTicket" },
+    refusals: ["NOT_IMPLEMENTED"],
+    store: "none",
+    summary:
+      "Sign a one-time upload of a product image (PNG, JPEG or WebP, at most 1 MiB): PUT the " +
+      "bytes to uploadUrl with the headers given, then use imageUrl",
+    body: imageUploadBody,
+    handle: async (services, request) =>
+      created(await services.adminCatalogue.createImageUpload(request.caller, request.body)),
+  }),
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/promotions",
+    answers: { 200: "PromotionList" },
+    store: "read",
+    summary: "Every promotion code, deactivated ones too, with its uses",
+    handle: async (services, request) =>
+      ok(await services.adminPromotions.listPromotions(request.caller)),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/promotions",
+    answers: { 201: "Promotion" },
+    refusals: ["PROMOTION_EXISTS"],
+    store: "write",
+    summary:
+      "Create a promotion code: percentOff, optional validFrom/validUntil, maxUses and " +
+      "maxUsesPerCustomer (enforced atomically at checkout)",
+    body: createPromotionBody,
+    handle: async (services, request) =>
+      created(await services.adminPromotions.createPromotion(request.caller, request.body)),
+  }),
+  route({
+    ...admin,
+    method: "PUT",
+    resource: "/admin/promotions/{code}",
+    answers: { 200: "Promotion" },
+    refusals: ["NOT_FOUND"],
+    store: "write",
+    summary: "Replace a promotion code's definition (its uses are kept); active: false deactivates",
+    body: promotionDefinition,
+    handle: async (services, request) =>
+      ok(
+        await services.adminPromotions.updatePromotion(
+          request.caller,
+          param(request, "code"),
+          request.body,
+        ),
+      ),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/promotions/{code}/deactivate",
+    answers: { 200: "Promotion" },
+    refusals: ["NOT_FOUND"],
+    store: "write",
+    summary: "Deactivate a promotion code: refused from now on, kept by the orders that used it",
+    handle: async (services, request) =>
+      ok(
+        await services.adminPromotions.deactivatePromotion(request.caller, param(request, "code")),
+      ),
+  }),
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/orders",
+    paged: true,
+    answers: { 200: "AdminOrderPage" },
+    refusals: ["VALIDATION_FAILED"],
+    store: "read",
+    summary: "Every user's orders, newest first (status, limit, cursor -> nextCursor)",
+    handle: async (services, request) =>
+      ok(
+        await services.adminOrders.listOrders(
+          request.caller,
+          withoutUndefined(validate(orderListQuery, request.query, "query string")),
+        ),
+      ),
+  }),
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/orders/{id}",
+    answers: { 200: "AdminOrder" },
+    refusals: ["NOT_FOUND"],
+    store: "read",
+    summary: "Any user's order, with its user id",
+    handle: async (services, request) =>
+      ok(await services.adminOrders.getOrder(request.caller, param(request, "id"))),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/orders/{id}/cancel",
+    answers: { 200: "CancelledOrder" },
+    refusals: ["NOT_FOUND", "ORDER_NOT_CANCELLABLE"],
+    store: "write",
+    summary:
+      "Cancel a PLACED or PROCESSING order: its stock returned in the same transaction, a paid " +
+      "order refunded, its owner told over the WebSocket; ORDER_NOT_CANCELLABLE otherwise",
+    handle: async (services, request) =>
+      ok(await services.adminOrders.cancelOrder(request.caller, param(request, "id"))),
+  }),
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/figures",
+    answers: { 200: "Figures" },
+    store: "read",
+    summary:
+      "Per product: stock, units in shoppers' carts now, units sold in the last 24 hours and 7 days",
+    handle: async (services, request) => ok(await services.adminCatalogue.figures(request.caller)),
+  }),
+];
+
+/** A parsed query without its absent keys, as the ports' exact optional types want it. */
+function withoutUndefined<T extends object>(
+  value: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}

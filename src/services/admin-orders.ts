@@ -1,0 +1,64 @@
+import { orderNotFound } from "../domain/index.js";
+import { type AdminOrderView, adminOrderView, type PageView, pageView } from "./admin-views.js";
+import { createCanceller } from "./cancellation.js";
+import { requireAdmin } from "./operator-access.js";
+import type {
+  Caller,
+  Logger,
+  Notifier,
+  OrderListQuery,
+  PaymentProvider,
+  RefundResult,
+  Store,
+} from "./ports.js";
+
+export interface CancelledOrderView {
+  order: AdminOrderView;
+  /** The refund of a paid (PROCESSING) order; null when the order was never paid. */
+  refund: RefundResult | null;
+}
+
+/** Every user's orders, for the operators only. */
+export interface AdminOrderService {
+  listOrders(caller: Caller | undefined, query: OrderListQuery): Promise<PageView<AdminOrderView>>;
+  getOrder(caller: Caller | undefined, orderId: string): Promise<AdminOrderView>;
+  /**
+   * Cancels a PLACED or PROCESSING order: its stock returned in the same transaction, a paid one
+   * refunded, its owner notified. ORDER_NOT_CANCELLABLE (409) for any other state.
+   */
+  cancelOrder(caller: Caller | undefined, orderId: string): Promise<CancelledOrderView>;
+}
+
+export function createAdminOrderService(deps: {
+  store: Store;
+  payment: PaymentProvider;
+  notifier: Notifier;
+  log: Logger;
+}): AdminOrderService {
+  const { store } = deps;
+  const cancel = createCanceller(deps);
+
+  const find = async (orderId: string) => {
+    const order = await store.findOrder(orderId);
+    if (order === undefined) throw orderNotFound(orderId);
+    return order;
+  };
+
+  return {
+    async listOrders(caller, query) {
+      requireAdmin(caller);
+      return pageView(await store.listAllOrders(query), adminOrderView);
+    },
+
+    async getOrder(caller, orderId) {
+      requireAdmin(caller);
+      return adminOrderView(await find(orderId));
+    },
+
+    async cancelOrder(caller, orderId) {
+      requireAdmin(caller);
+      const result = await cancel(await find(orderId), "operator");
+      return { order: adminOrderView(result.order), refund: result.refund ?? null };
+    },
+  };
+}

@@ -1,0 +1,377 @@
+import {
+  assertTransition,
+  type Cart,
+  type Comment,
+  type Connection,
+  cartChanged,
+  emailTaken,
+  epochSeconds,
+  type GuestCart,
+  mergeConflict,
+  type Order,
+  outOfStock,
+  type PlaceOrderCommand,
+  type Product,
+  type ProductWithComments,
+  type Promotion,
+  priceChanged,
+  productNotFound,
+  promotionUsedUp,
+  requireUsablePromotion,
+  returnsStock,
+  transitionOrder,
+  type User,
+} from "../domain/index.js";
+import type {
+  CreateGuestCartCommand,
+  MergeGuestCartCommand,
+  OperatorStoreMethod,
+  OrderKey,
+  OrderStatusChange,
+  Page,
+  PageRequest,
+  PlaceOrderResult,
+  SaveCartCommand,
+  SaveGuestCartCommand,
+  Store,
+} from "../services/index.js";
+import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
+
+export interface MemoryStoreSeed {
+  products?: readonly Product[];
+  comments?: readonly Comment[];
+  promotions?: readonly Promotion[];
+}
+
+const copyOrder = (order: Order): Order => ({
+  ...order,
+  lines: order.lines.map((line) => ({ ...line })),
+});
+const copyCart = <T extends Cart | GuestCart>(cart: T): T => ({
+  ...cart,
+  lines: cart.lines.map((line) => ({ ...line })),
+});
+
+/** Code-point order, as SQLite's BINARY collation and DynamoDB's sort keys compare ASCII. */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
+
+/**
+ * The shoppers' half of the memory store (its operators' half is `MemoryStore`, memory-store.ts).
+ * Each method runs without an `await` between its reads and writes, so on Node's single thread
+ * it is as atomic as a transaction. Values are copied in and out so callers can never mutate
+ * the store's state.
+ */
+export abstract class MemoryShopStore implements Omit<Store, OperatorStoreMethod> {
+  /** Products taken out of the catalogue: readable by their operators only. */
+  protected readonly archived = new Set<string>();
+  /** Orders that used each promotion code, in all and per `code#userId`. */
+  protected readonly promotionUses = new Map<string, number>();
+  protected readonly customerPromotionUses = new Map<string, number>();
+  protected readonly products = new Map<string, Product>();
+  protected readonly comments = new Map<string, Comment[]>();
+  protected readonly promotions = new Map<string, Promotion>();
+  protected readonly carts = new Map<string, Cart>();
+  protected readonly guestCarts = new Map<string, GuestCart>();
+  protected readonly orders = new Map<string, Order>();
+  protected readonly ordersByKey = new Map<string, string>();
+  protected readonly users = new Map<string, User>();
+  protected readonly userIdsByEmail = new Map<string, string>();
+  protected readonly connections = new Map<string, Connection>();
+
+  constructor(seed: MemoryStoreSeed = {}) {
+    for (const product of seed.products ?? SEED_PRODUCTS) {
+      this.products.set(product.id, { ...product });
+      this.comments.set(product.id, []);
+    }
+    for (const comment of seed.comments ?? SEED_COMMENTS) {
+      this.comments.get(comment.productId)?.push({ ...comment });
+    }
+    for (const promotion of seed.promotions ?? SEED_PROMOTIONS) {
+      this.promotions.set(promotion.code, { ...promotion });
+    }
+  }
+
+  async listProducts(): Promise<ProductWithComments[]> {
+    return [...this.products.values()]
+      .filter((product) => !this.archived.has(product.id))
+      .map((product) => this.withComments(product));
+  }
+
+  async listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>> {
+    const after = page.after;
+    const ids = [...this.products.keys()]
+      .filter((id) => !this.archived.has(id) && (after === undefined || id > after))
+      .sort(byCodePoint);
+    const items = ids.slice(0, page.limit).flatMap((id) => {
+      const product = this.products.get(id);
+      return product === undefined ? [] : [this.withComments(product)];
+    });
+    return { items, next: ids.length > page.limit ? items.at(-1)?.id : undefined };
+  }
+
+  async getProduct(id: string): Promise<ProductWithComments | undefined> {
+    const product = this.products.get(id);
+    return product === undefined || this.archived.has(id) ? undefined : this.withComments(product);
+  }
+
+  async getProducts(ids: readonly string[]): Promise<Product[]> {
+    const found: Product[] = [];
+    for (const id of new Set(ids)) {
+      const product = this.products.get(id);
+      if (product !== undefined && !this.archived.has(id)) found.push({ ...product });
+    }
+    return found;
+  }
+
+  async addComment(comment: Comment): Promise<Comment> {
+    const list = this.comments.get(comment.productId);
+    if (list === undefined) {
+      throw productNotFound(comment.productId);
+    }
+    list.push({ ...comment });
+    return { ...comment };
+  }
+
+  async getCart(userId: string): Promise<Cart | undefined> {
+    const cart = this.carts.get(userId);
+    return cart === undefined ? undefined : copyCart(cart);
+  }
+
+  async saveCart(command: SaveCartCommand): Promise<Cart> {
+    const version = (this.carts.get(command.userId)?.version ?? 0) + 1;
+    const cart: Cart = {
+      userId: command.userId,
+      lines: command.lines.map((line) => ({ ...line })),
+      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
+      version,
+      updatedAt: command.updatedAt,
+    };
+    this.carts.set(command.userId, cart);
+    return copyCart(cart);
+  }
+
+  async getPromotion(code: string): Promise<Promotion | undefined> {
+    const promotion = this.promotions.get(code);
+    return promotion === undefined ? undefined : { ...promotion };
+  }
+
+  async createGuestCart(command: CreateGuestCartCommand): Promise<GuestCart> {
+    if (this.guestCarts.has(command.tokenHash)) throw new Error("the guest cart already exists");
+    const cart: GuestCart = { ...command, lines: [], version: 1 };
+    this.guestCarts.set(command.tokenHash, cart);
+    return copyCart(cart);
+  }
+
+  async getGuestCart(tokenHash: string, nowSeconds: number): Promise<GuestCart | undefined> {
+    const cart = this.liveGuestCart(tokenHash, nowSeconds);
+    return cart === undefined ? undefined : copyCart(cart);
+  }
+
+  async saveGuestCart(command: SaveGuestCartCommand): Promise<GuestCart | undefined> {
+    const current = this.liveGuestCart(command.tokenHash, secondsOf(command.updatedAt));
+    if (current === undefined) return undefined;
+    const cart: GuestCart = {
+      tokenHash: command.tokenHash,
+      lines: command.lines.map((line) => ({ ...line })),
+      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
+      version: current.version + 1,
+      updatedAt: command.updatedAt,
+      expiresAt: command.expiresAt,
+    };
+    this.guestCarts.set(command.tokenHash, cart);
+    return copyCart(cart);
+  }
+
+  async mergeGuestCart(command: MergeGuestCartCommand): Promise<Cart> {
+    const guest = this.liveGuestCart(command.tokenHash, secondsOf(command.updatedAt));
+    const user = this.carts.get(command.userId);
+    if (
+      guest === undefined ||
+      guest.version !== command.guestCartVersion ||
+      (user?.version ?? 0) !== command.userCartVersion
+    ) {
+      throw mergeConflict();
+    }
+    const cart: Cart = {
+      userId: command.userId,
+      lines: command.lines.map((line) => ({ ...line })),
+      ...(command.promotionCode === undefined ? {} : { promotionCode: command.promotionCode }),
+      version: command.userCartVersion + 1,
+      updatedAt: command.updatedAt,
+    };
+    this.carts.set(command.userId, cart);
+    this.guestCarts.delete(command.tokenHash);
+    return copyCart(cart);
+  }
+
+  async placeOrder({ order, cartVersion }: PlaceOrderCommand): Promise<PlaceOrderResult> {
+    const keyId = `${order.userId}#${order.idempotencyKey}`;
+    const previousId = this.ordersByKey.get(keyId);
+    const previous = previousId === undefined ? undefined : this.orders.get(previousId);
+    if (previous !== undefined) return { placed: false, order: copyOrder(previous) };
+
+    const cart = this.carts.get(order.userId);
+    if ((cart?.version ?? 0) !== cartVersion) {
+      throw cartChanged();
+    }
+    // Check every product before writing anything: nothing is written when one check fails.
+    const wanted = new Map<string, number>();
+    for (const line of order.lines) {
+      const product = this.products.get(line.productId);
+      if (
+        product === undefined ||
+        this.archived.has(line.productId) ||
+        product.priceCents !== line.unitPriceCents
+      ) {
+        throw priceChanged(line.productId);
+      }
+      const quantity = (wanted.get(line.productId) ?? 0) + line.quantity;
+      wanted.set(line.productId, quantity);
+      if (product.stock < quantity) throw outOfStock(product, order.lines);
+    }
+    const takeUse = this.promotionUse(order);
+    takeUse?.();
+    for (const [productId, quantity] of wanted) {
+      const product = this.products.get(productId);
+      if (product !== undefined) product.stock -= quantity;
+    }
+    this.orders.set(order.id, copyOrder(order));
+    this.ordersByKey.set(keyId, order.id);
+    if (cart !== undefined) {
+      const { promotionCode: _dropped, ...rest } = cart;
+      this.carts.set(order.userId, {
+        ...rest,
+        lines: [],
+        version: cart.version + 1,
+        updatedAt: order.createdAt,
+      });
+    }
+    return { placed: true, order: copyOrder(order) };
+  }
+
+  async findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined> {
+    const id = this.ordersByKey.get(`${userId}#${key}`);
+    const order = id === undefined ? undefined : this.orders.get(id);
+    return order === undefined ? undefined : copyOrder(order);
+  }
+
+  async listOrders(userId: string): Promise<Order[]> {
+    return [...this.orders.values()]
+      .filter((order) => order.userId === userId)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+      .map(copyOrder);
+  }
+
+  async listOrderPage(userId: string, page: PageRequest<OrderKey>): Promise<Page<Order, OrderKey>> {
+    const after = page.after;
+    const newestFirst = (a: OrderKey, b: OrderKey) =>
+      byCodePoint(b.createdAt, a.createdAt) || byCodePoint(b.id, a.id);
+    const orders = [...this.orders.values()]
+      .filter((order) => order.userId === userId)
+      .filter((order) => after === undefined || newestFirst(after, order) < 0)
+      .sort(newestFirst);
+    const items = orders.slice(0, page.limit).map(copyOrder);
+    const last = items.at(-1);
+    const more = orders.length > page.limit && last !== undefined;
+    return { items, next: more ? { createdAt: last.createdAt, id: last.id } : undefined };
+  }
+
+  async getOrder(userId: string, orderId: string): Promise<Order | undefined> {
+    const order = this.orders.get(orderId);
+    return order === undefined || order.userId !== userId ? undefined : copyOrder(order);
+  }
+
+  async changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined> {
+    assertTransition(change);
+    const order = this.orders.get(change.orderId);
+    if (order === undefined || order.userId !== change.userId || order.status !== change.from) {
+      return undefined;
+    }
+    if (returnsStock(change.to)) {
+      for (const line of order.lines) {
+        const product = this.products.get(line.productId);
+        if (product !== undefined) product.stock += line.quantity;
+      }
+    }
+    const changed = transitionOrder(order, change.to, change.failureReason);
+    this.orders.set(order.id, changed);
+    return copyOrder(changed);
+  }
+
+  async saveConnection(connection: Connection): Promise<void> {
+    this.connections.set(connection.id, { ...connection });
+  }
+
+  async deleteConnection(connectionId: string): Promise<void> {
+    this.connections.delete(connectionId);
+  }
+
+  async listConnections(userId: string, nowSeconds: number): Promise<Connection[]> {
+    return [...this.connections.values()]
+      .filter((c) => c.userId === userId && c.expiresAt > nowSeconds)
+      .map((c) => ({ ...c }));
+  }
+
+  async createUser(user: User): Promise<User> {
+    if (this.userIdsByEmail.has(user.email)) {
+      throw emailTaken(user.email);
+    }
+    this.users.set(user.id, { ...user });
+    this.userIdsByEmail.set(user.email, user.id);
+    return { ...user };
+  }
+
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    const id = this.userIdsByEmail.get(email);
+    return id === undefined ? undefined : this.getUser(id);
+  }
+
+  async getUser(id: string): Promise<User | undefined> {
+    const user = this.users.get(id);
+    return user === undefined ? undefined : { ...user };
+  }
+
+  async close(): Promise<void> {}
+
+  /**
+   * Checks the order's promotion can take one more use (its current definition: active, in its
+   * window, under both limits) and answers the write that takes it; undefined without a code.
+   */
+  private promotionUse(order: Order): (() => void) | undefined {
+    const code = order.promotionCode;
+    if (code === undefined) return undefined;
+    const promotion = requireUsablePromotion(
+      code,
+      this.promotions.get(code),
+      new Date(order.createdAt),
+    );
+    const customerKey = `${code}#${order.userId}`;
+    const uses = this.promotionUses.get(code) ?? 0;
+    const customerUses = this.customerPromotionUses.get(customerKey) ?? 0;
+    if (promotion.maxUses !== undefined && uses >= promotion.maxUses) {
+      throw promotionUsedUp(code, false);
+    }
+    if (
+      promotion.maxUsesPerCustomer !== undefined &&
+      customerUses >= promotion.maxUsesPerCustomer
+    ) {
+      throw promotionUsedUp(code, true);
+    }
+    return () => {
+      this.promotionUses.set(code, uses + 1);
+      this.customerPromotionUses.set(customerKey, customerUses + 1);
+    };
+  }
+
+  protected liveGuestCart(tokenHash: string, nowSeconds: number): GuestCart | undefined {
+    const cart = this.guestCarts.get(tokenHash);
+    return cart === undefined || cart.expiresAt <= nowSeconds ? undefined : cart;
+  }
+
+  protected withComments(product: Product): ProductWithComments {
+    const comments = this.comments.get(product.id) ?? [];
+    return { ...product, comments: comments.map((comment) => ({ ...comment })) };
+  }
+}

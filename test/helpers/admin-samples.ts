@@ -1,0 +1,116 @@
+import type { ApiEventOptions } from "./api-event.js";
+
+/** What the operators' samples act on: a product, an order that can be cancelled, a code. */
+export interface AdminSampleIds {
+  productId: string;
+  /** A PLACED order: the cancel sample cancels it. */
+  orderId: string;
+  promotionCode: string;
+}
+
+/**
+ * One valid request for every admin route (without a token) and the status an operator gets:
+ * the routing test and the authorization matrix send each, the matrix also without a token and
+ * with a customer's. GraphQL's counterparts are `ADMIN_GRAPHQL_SAMPLES`.
+ */
+export function adminSamples(ids: AdminSampleIds): Record<string, [ApiEventOptions, number]> {
+  const product = { id: ids.productId };
+  return {
+    "GET /admin/products": [{ method: "GET", resource: "/admin/products" }, 200],
+    "POST /admin/products": [
+      {
+        method: "POST",
+        resource: "/admin/products",
+        body: { name: "Blue Vase", priceCents: 2500, imageUrl: "/images/blue-vase.png", stock: 3 },
+      },
+      201,
+    ],
+    "PATCH /admin/products/{id}": [
+      {
+        method: "PATCH",
+        resource: "/admin/products/{id}",
+        pathParameters: product,
+        body: { description: "Now with a longer description." },
+      },
+      200,
+    ],
+    "GET /admin/products/{id}/stock-adjustments": [
+      {
+        method: "GET",
+        resource: "/admin/products/{id}/stock-adjustments",
+        pathParameters: product,
+        query: { limit: "5" },
+      },
+      200,
+    ],
+    "POST /admin/products/{id}/stock-adjustments": [
+      {
+        method: "POST",
+        resource: "/admin/products/{id}/stock-adjustments",
+        pathParameters: product,
+        body: { delta: 4, reason: "restock", note: "the Monday delivery" },
+      },
+      201,
+    ],
+    "POST /admin/uploads": [
+      {
+        method: "POST",
+        resource: "/admin/uploads",
+        body: { contentType: "image/png", bytes: 2048 },
+      },
+      201,
+    ],
+    "GET /admin/promotions": [{ method: "GET", resource: "/admin/promotions" }, 200],
+    "POST /admin/promotions": [
+      {
+        method: "POST",
+        resource: "/admin/promotions",
+        body: { code: "SPRING20", percentOff: 20, maxUses: 100, maxUsesPerCustomer: 1 },
+      },
+      201,
+    ],
+    "PUT /admin/promotions/{code}": [
+      {
+        method: "PUT",
+        resource: "/admin/promotions/{code}",
+        pathParameters: { code: ids.promotionCode },
+        body: { percentOff: 15, validUntil: "2099-01-01T00:00:00Z" },
+      },
+      200,
+    ],
+    "POST /admin/promotions/{code}/deactivate": [
+      {
+        method: "POST",
+        resource: "/admin/promotions/{code}/deactivate",
+        pathParameters: { code: ids.promotionCode },
+      },
+      200,
+    ],
+    "GET /admin/orders": [
+      { method: "GET", resource: "/admin/orders", query: { status: "PLACED", limit: "10" } },
+      200,
+    ],
+    "GET /admin/orders/{id}": [
+      { method: "GET", resource: "/admin/orders/{id}", pathParameters: { id: ids.orderId } },
+      200,
+    ],
+    "POST /admin/orders/{id}/cancel": [
+      {
+        method: "POST",
+        resource: "/admin/orders/{id}/cancel",
+        pathParameters: { id: ids.orderId },
+      },
+      200,
+    ],
+    "GET /admin/figures": [{ method: "GET", resource: "/admin/figures" }, 200],
+    // Last: it takes the product out of the catalogue the samples above work on.
+    "POST /admin/products/{id}/archive": [
+      {
+        method: "POST",
+        resource: "/admin/products/{id}/archive",
+        pathParameters: product,
+      },
+      200,
+    ],
+  };
+}

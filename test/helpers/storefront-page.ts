@@ -1,0 +1,90 @@
+import { AxeBuilder } from "@axe-core/playwright";
+import type { Page } from "playwright-core";
+import { expect } from "vitest";
+import type { DevServerProcess } from "./dev-server-process.js";
+
+// What the browser tests do on the storefront's pages: sign up with the code from the server's
+// log, add to the basket, read the page's session, run axe.
+
+export const PASSWORD = "Correct-horse-battery-9";
+export const STEP_MS = 15_000;
+
+type Server = DevServerProcess;
+
+/** Every serious or critical axe finding on the page as it is now, as readable lines. */
+export async function accessibilityFindings(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes
+          .map((node) => node.target.join(" "))
+          .join(", ")}`,
+    );
+}
+
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  expect(await accessibilityFindings(page), `axe on ${what}`).toEqual([]);
+}
+
+export async function confirmationCode(server: Server, email: string): Promise<string> {
+  const pattern = new RegExp(`confirmation code for ${email.replace(/[.+]/g, "\\$&")}: (\\d{6})`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const code = pattern.exec(server.output())?.[1];
+    if (code !== undefined) return code;
+    if (Date.now() > deadline) throw new Error(`no confirmation code for ${email} in the log`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Signs up through the page's link `via`: the form, then the code the server printed. */
+export async function signUp(
+  page: Page,
+  server: Server,
+  user: { email: string; name: string },
+  options: { via?: string; axe?: boolean } = {},
+) {
+  const { email, name } = user;
+  const axe = options.axe === true;
+  await page.getByRole("link", { name: options.via ?? "Sign up", exact: true }).click();
+  await expect.poll(() => page.url()).toContain("/sign-up");
+  await page.getByRole("heading", { name: "Create an account" }).waitFor();
+  if (axe) await expectAccessible(page, "the sign-up page");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Confirm your email" }).waitFor();
+  if (axe) await expectAccessible(page, "the confirmation-code step");
+  await page.getByLabel("Confirmation code").fill(await confirmationCode(server, email));
+  await page.getByRole("button", { name: "Confirm and sign in" }).click();
+  await page.getByRole("button", { name: /^Sign out/ }).waitFor({ timeout: STEP_MS });
+}
+
+export async function addFromCatalogue(page: Page, productName: string): Promise<void> {
+  await page.getByRole("button", { name: `Add to basket: ${productName}` }).click();
+  await page
+    .getByRole("listitem")
+    .filter({ has: page.getByRole("heading", { name: productName }) })
+    .getByText(/in your basket/)
+    .waitFor({ timeout: STEP_MS });
+}
+
+export async function accessToken(page: Page): Promise<string> {
+  const raw = await storedSession(page);
+  const token = (JSON.parse(raw ?? "{}") as { accessToken?: string }).accessToken;
+  if (token === undefined) throw new Error("the page holds no session");
+  return token;
+}
+
+// Code run in the page is given as text: this project's type-check has no DOM library.
+export const horizontalOverflow = (page: Page) =>
+  page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+export const storedSession = (page: Page) =>
+  page.evaluate<string | null>('sessionStorage.getItem("store.session")');
+export const storedGuestToken = (page: Page) =>
+  page.evaluate<string | null>('localStorage.getItem("store.guestCartToken")');
+export const imagesLoaded = (page: Page) =>
+  page.evaluate<boolean>("[...document.images].every((i) => i.complete && i.naturalWidth > 0)");

@@ -1,0 +1,51 @@
+import { isAdmin, session } from "../auth/session.js";
+import { SignInNeeded } from "../components/sign-in-needed.js";
+import type { AdminSection } from "../router.js";
+import { useStore } from "../state.js";
+import { OrdersSection } from "./orders.js";
+import { ProductSection } from "./product.js";
+import { ProductsSection } from "./products.js";
+import { PromotionsSection } from "./promotions.js";
+
+const LINKS: [AdminSection, string, string][] = [
+  ["products", "/admin", "Products"],
+  ["promotions", "/admin/promotions", "Promotions"],
+  ["orders", "/admin/orders", "Orders"],
+];
+
+/** The operators' pages: shown to the `admin` group only (the API refuses anyone else too). */
+export function AdminApp({ section, id }: { section: AdminSection; id?: string | undefined }) {
+  const user = useStore(session);
+  if (user === null) return <SignInNeeded next="/admin" what="the admin pages" />;
+  if (!isAdmin(user)) {
+    return (
+      <section class="panel">
+        <h1 tabIndex={-1}>Operators only</h1>
+        <p>
+          This account is not in the shop's <code>admin</code> group.{" "}
+          <a href="/">Back to the shop</a>.
+        </p>
+      </section>
+    );
+  }
+  const current = section === "product" ? "products" : section;
+  return (
+    <div class="admin">
+      <nav aria-label="Admin" class="admin-nav">
+        <ul>
+          {LINKS.map(([name, href, label]) => (
+            <li key={name}>
+              <a href={href} aria-current={current === name ? "page" : undefined}>
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {section === "products" ? <ProductsSection /> : null}
+      {section === "product" && id !== undefined ? <ProductSection id={id} /> : null}
+      {section === "promotions" ? <PromotionsSection /> : null}
+      {section === "orders" ? <OrdersSection /> : null}
+    </div>
+  );
+}
