@@ -1,9 +1,10 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, compose, loadConfig } from "../../src/compose/index.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import { type App, loadConfig } from "../../src/compose/index.js";
+import type { DevServer } from "../../src/local/dev-server.js";
 import { createGraphiql } from "../../src/local/graphiql.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 // GraphiQL as a person meets it on the dev server: GET /graphql from a browser is the IDE, built
 // from the installed packages only (no network here), and it works against the API beside it.
@@ -13,16 +14,11 @@ describe("GraphiQL on the dev server", () => {
   let server: DevServer;
 
   beforeAll(async () => {
-    app = await compose(loadConfig({ STORE: "memory", PORT: "0", LOG_REQUESTS: "false" }));
     const graphiql = createGraphiql();
-    server = await startDevServer({
-      handler: app.handler,
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: app.config.maxBodyBytes,
-      cors: app.cors,
-      firstHandlers: graphiql === undefined ? [] : [graphiql],
-    });
+    ({ app, server } = await startLoopbackServer(
+      { STORE: "memory", LOG_REQUESTS: "false" },
+      { server: { firstHandlers: graphiql === undefined ? [] : [graphiql] } },
+    ));
   });
 
   afterAll(async () => {
