@@ -69,7 +69,7 @@ export function OrdersSection() {
       {page.state === "error" ? <ProblemView error={page.error} onRetry={reload} /> : null}
       {page.state === "ready" ? (
         <>
-          <div class="table-scroll">
+          <div class="table-scroll" tabIndex={0} role="region" aria-label="Orders">
             <table class="admin-table">
               <caption>Orders, newest first</caption>
               <thead>

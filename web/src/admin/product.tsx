@@ -155,7 +155,7 @@ function History({ productId, round }: { productId: string; round: number }) {
   if (page.state === "error") return <ProblemView error={page.error} onRetry={reload} />;
   if (page.value.items.length === 0) return <p>No adjustments yet.</p>;
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" tabIndex={0} role="region" aria-label="Stock adjustments">
       <table class="admin-table">
         <caption>Stock adjustments, newest first</caption>
         <thead>

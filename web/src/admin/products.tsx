@@ -135,7 +135,7 @@ export function ProductsSection() {
       {products.state === "loading" ? <p aria-busy="true">Loading the products…</p> : null}
       {products.state === "error" ? <ProblemView error={products.error} onRetry={reload} /> : null}
       {products.state === "ready" ? (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Products">
           <table class="admin-table">
             <caption>Every product with its stock, units in shoppers' carts and units sold</caption>
             <thead>

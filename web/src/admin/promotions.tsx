@@ -128,7 +128,7 @@ export function PromotionsSection() {
         <ProblemView error={promotions.error} onRetry={reload} />
       ) : null}
       {promotions.state === "ready" ? (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Promotion codes">
           <table class="admin-table">
             <caption>Promotion codes and how often they were used</caption>
             <thead>
