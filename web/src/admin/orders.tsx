@@ -6,6 +6,7 @@ import { ProblemView } from "../components/problem-view.js";
 import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
 import { type AdminOrder, cancelOrder, listOrders } from "./admin-api.js";
+import { TableScroll } from "./table-scroll.js";
 
 const STATUSES: OrderStatus[] = ["PLACED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"];
 
@@ -69,7 +70,7 @@ export function OrdersSection() {
       {page.state === "error" ? <ProblemView error={page.error} onRetry={reload} /> : null}
       {page.state === "ready" ? (
         <>
-          <div class="table-scroll" tabIndex={0} role="region" aria-label="Orders">
+          <TableScroll label="Orders">
             <table class="admin-table">
               <caption>Orders, newest first</caption>
               <thead>
@@ -113,7 +114,7 @@ export function OrdersSection() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {page.value.items.length === 0 ? <p>No orders.</p> : null}
           <p>
             {cursors.length > 0 ? (

@@ -14,6 +14,7 @@ import {
 } from "./admin-api.js";
 import { Feedback } from "./feedback.js";
 import { centsOf } from "./money-input.js";
+import { TableScroll } from "./table-scroll.js";
 
 const REASONS = ["restock", "returned", "correction", "damaged", "lost"] as const;
 
@@ -155,7 +156,7 @@ function History({ productId, round }: { productId: string; round: number }) {
   if (page.state === "error") return <ProblemView error={page.error} onRetry={reload} />;
   if (page.value.items.length === 0) return <p>No adjustments yet.</p>;
   return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label="Stock adjustments">
+    <TableScroll label="Stock adjustments">
       <table class="admin-table">
         <caption>Stock adjustments, newest first</caption>
         <thead>
@@ -182,7 +183,7 @@ function History({ productId, round }: { productId: string; round: number }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -7,6 +7,7 @@ import { useLoad, usePageTitle } from "../load.js";
 import { createProduct, figures, listProducts, uploadImage } from "./admin-api.js";
 import { Feedback } from "./feedback.js";
 import { centsOf } from "./money-input.js";
+import { TableScroll } from "./table-scroll.js";
 
 const IMAGE_TYPES = "image/png,image/jpeg,image/webp";
 const MAX_IMAGE_BYTES = 1024 * 1024;
@@ -135,7 +136,7 @@ export function ProductsSection() {
       {products.state === "loading" ? <p aria-busy="true">Loading the products…</p> : null}
       {products.state === "error" ? <ProblemView error={products.error} onRetry={reload} /> : null}
       {products.state === "ready" ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Products">
+        <TableScroll label="Products">
           <table class="admin-table">
             <caption>Every product with its stock, units in shoppers' carts and units sold</caption>
             <thead>
@@ -169,7 +170,7 @@ export function ProductsSection() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
       <NewProductForm onCreated={() => setRound((value) => value + 1)} />
     </section>

@@ -6,6 +6,7 @@ import { formatDate } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
 import { createPromotion, deactivatePromotion, listPromotions } from "./admin-api.js";
 import { Feedback } from "./feedback.js";
+import { TableScroll } from "./table-scroll.js";
 
 const optionalCount = (text: string): number | undefined | null => {
   if (text.trim() === "") return undefined;
@@ -128,7 +129,7 @@ export function PromotionsSection() {
         <ProblemView error={promotions.error} onRetry={reload} />
       ) : null}
       {promotions.state === "ready" ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Promotion codes">
+        <TableScroll label="Promotion codes">
           <table class="admin-table">
             <caption>Promotion codes and how often they were used</caption>
             <thead>
@@ -169,7 +170,7 @@ export function PromotionsSection() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
       <NewPromotionForm onCreated={again} />
     </section>
