@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { PathMatcher } from "../http/index.js";
+import { splitTarget } from "./plain-http.js";
 
 export const LOCAL_STAGE = "local";
 const TEXT_TYPES = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded))/i;
@@ -17,11 +18,8 @@ export function toApiGatewayEvent(
   body: Buffer | undefined,
   matchPath: PathMatcher,
 ): APIGatewayProxyEvent {
-  const target = request.url ?? "/";
-  const queryAt = target.indexOf("?");
-  // The path exactly as sent: `new URL()` would read `//host/x` as a host name and path `/x`.
-  const path = queryAt === -1 ? target : target.slice(0, queryAt);
-  const search = queryAt === -1 ? undefined : new URLSearchParams(target.slice(queryAt + 1));
+  const { path, query: queryString } = splitTarget(request.url ?? "/");
+  const search = queryString === undefined ? undefined : new URLSearchParams(queryString);
   const method = request.method ?? "GET";
   const match = matchPath(path);
   const resource = match?.resource ?? "/{proxy+}";

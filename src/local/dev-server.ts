@@ -15,7 +15,7 @@ import {
 } from "../http/index.js";
 import type { LocalConnections } from "../notify/index.js";
 import { toApiGatewayEvent } from "./api-gateway-event.js";
-import type { StaticSite } from "./static-site.js";
+import { type LocalHandler, splitTarget } from "./plain-http.js";
 import { acceptWebSockets } from "./websocket-endpoint.js";
 
 export interface DevServerOptions {
@@ -28,7 +28,7 @@ export interface DevServerOptions {
   /** Browsers' origins allowed to read the answers the server gives before the handler runs. */
   cors: CorsConfig;
   /** The storefront, served at the addresses no API route has; absent: API only. */
-  site?: StaticSite | undefined;
+  site?: LocalHandler | undefined;
   /**
    * Tried first, in order, with the raw request (before the body limit), each answering whether
    * it served it: GraphiQL at `GET /graphql` asking for HTML (a page for a person at a browser
@@ -45,9 +45,6 @@ export interface DevServerOptions {
   /** Handlers of exact paths, tried before `handler` (the local Cognito endpoint at `/cognito`). */
   exactPaths?: ReadonlyMap<string, ApiHandler> | undefined;
 }
-
-/** A handler the dev server tries before the API: true when it served the request. */
-export type LocalHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 export interface DevServer {
   url: string;
@@ -67,9 +64,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   /** A GET or HEAD of an address that no API route has: the page's or a file's. */
   const isSiteRequest = (request: IncomingMessage): boolean => {
     if (!isRead(request)) return false;
-    const target = request.url ?? "/";
-    const queryAt = target.indexOf("?");
-    return matchPath(queryAt === -1 ? target : target.slice(0, queryAt)) === undefined;
+    return matchPath(splitTarget(request.url ?? "/").path) === undefined;
   };
 
   const server = createServer((request, response) => {

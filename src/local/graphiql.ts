@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { StaticSite } from "./static-site.js";
+import { type LocalHandler, sendBytes, splitTarget } from "./plain-http.js";
 
 /**
  * GraphiQL for a person at a browser, on the dev server only: `GET /graphql` (or `/query`) asking
@@ -64,11 +63,14 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join("; ");
 
+/** The IDE's files: revalidated, so a package upgrade shows at the next reload. */
+const ide = (type: string) => ({ type: `${type}; charset=utf-8`, cache: "no-cache" });
+
 /**
  * The IDE, or undefined when its packages are not installed (an install without development
  * dependencies): the dev server then serves the API alone at those paths.
  */
-export function createGraphiql(): StaticSite | undefined {
+export function createGraphiql(): LocalHandler | undefined {
   const require = createRequire(import.meta.url);
   const files = new Map<string, { file: string; type: string }>();
   try {
@@ -83,20 +85,18 @@ export function createGraphiql(): StaticSite | undefined {
 
   return async (request, response) => {
     if (request.method !== "GET" && request.method !== "HEAD") return false;
-    const target = request.url ?? "/";
-    const queryAt = target.indexOf("?");
-    const path = queryAt === -1 ? target : target.slice(0, queryAt);
-    const search = new URLSearchParams(queryAt === -1 ? "" : target.slice(queryAt + 1));
+    const { path, query } = splitTarget(request.url ?? "/");
+    const search = new URLSearchParams(query ?? "");
 
     if (path.startsWith(ASSETS_PREFIX)) {
       const name = path.slice(ASSETS_PREFIX.length);
       if (name === "start.js") {
-        send(request, response, "text/javascript", Buffer.from(START_SCRIPT));
+        sendBytes(request, response, ide("text/javascript"), Buffer.from(START_SCRIPT));
         return true;
       }
       const asset = files.get(name);
       if (asset === undefined) return false;
-      send(request, response, asset.type, await readFile(asset.file));
+      sendBytes(request, response, ide(asset.type), await readFile(asset.file));
       return true;
     }
 
@@ -104,27 +104,12 @@ export function createGraphiql(): StaticSite | undefined {
     const wantsHtml = (request.headers.accept ?? "").includes("text/html");
     // A query in the URL is GraphQL over GET, whatever the client accepts.
     if (!isIdePath || !wantsHtml || search.has("query")) return false;
-    send(request, response, "text/html", Buffer.from(page(path)), CONTENT_SECURITY_POLICY);
+    sendBytes(
+      request,
+      response,
+      { ...ide("text/html"), contentSecurityPolicy: CONTENT_SECURITY_POLICY },
+      Buffer.from(page(path)),
+    );
     return true;
   };
-}
-
-function send(
-  request: IncomingMessage,
-  response: ServerResponse,
-  type: string,
-  body: Buffer,
-  contentSecurityPolicy?: string,
-): void {
-  const headers: Record<string, string | number> = {
-    "Content-Type": `${type}; charset=utf-8`,
-    "Content-Length": body.length,
-    "Cache-Control": "no-cache",
-    "X-Content-Type-Options": "nosniff",
-  };
-  if (contentSecurityPolicy !== undefined) {
-    headers["Content-Security-Policy"] = contentSecurityPolicy;
-  }
-  response.writeHead(200, headers);
-  response.end(request.method === "HEAD" ? undefined : body);
 }

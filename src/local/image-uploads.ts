@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { imageExtensionOf } from "../domain/index.js";
 import { type CorsConfig, isAllowedOrigin } from "../http/index.js";
+import { contentTypeOf, IMMUTABLE } from "../http/site-files.js";
 import type { ImageUploads } from "../services/index.js";
+import { sendBytes } from "./plain-http.js";
 
 // What a presigned S3 PUT is in AWS, on the dev server: POST /admin/uploads signs a one-time
 // upload URL (HMAC of the key, type, size and expiry with a secret of this process), and
@@ -13,11 +15,6 @@ import type { ImageUploads } from "../services/index.js";
 
 export const UPLOADS_PATH = "/uploads/";
 const EXPIRES_IN_SECONDS = 300;
-const TYPE_OF_EXTENSION: Record<string, string> = {
-  png: "image/png",
-  jpg: "image/jpeg",
-  webp: "image/webp",
-};
 const KEY = /^[0-9a-f-]{36}\.(png|jpg|webp)$/;
 
 export interface LocalImageUploads {
@@ -138,13 +135,8 @@ export function createLocalImageUploads(options: {
     } catch {
       return refuse(response, 404, "no such image");
     }
-    response.writeHead(200, {
-      "Content-Type": TYPE_OF_EXTENSION[key.split(".").pop() ?? ""] ?? "application/octet-stream",
-      "Content-Length": String(body.length),
-      "Cache-Control": "public, max-age=31536000, immutable",
-      "X-Content-Type-Options": "nosniff",
-    });
-    response.end(request.method === "HEAD" ? undefined : body);
+    // An image's key is used once (`wx` above): its bytes never change.
+    sendBytes(request, response, { type: contentTypeOf(key), cache: IMMUTABLE }, body);
   }
 
   return {

@@ -1,5 +1,4 @@
 import { readFile, stat } from "node:fs/promises";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve, sep } from "node:path";
 import {
   contentTypeOf,
@@ -8,6 +7,7 @@ import {
   NO_CACHE,
   type SiteConfig,
 } from "../http/site-files.js";
+import { type BytesHeaders, type LocalHandler, sendBytes, splitTarget } from "./plain-http.js";
 
 export interface StaticSiteOptions {
   /** The built storefront (`dist/web`): `index.html`, `assets/`, `images/`. */
@@ -18,9 +18,6 @@ export interface StaticSiteOptions {
    */
   config: (origin: string) => SiteConfig;
 }
-
-/** Serves one request when it is for the site; answers false to leave it to the API. */
-export type StaticSite = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 /**
  * Unhashed files (index.html, config.json, images) are revalidated on every use here: a rebuild
@@ -35,18 +32,16 @@ const REVALIDATE = NO_CACHE;
  * Only asked about GET and HEAD of paths that no API route matches, so page and API addresses
  * never collide.
  */
-export function createStaticSite(options: StaticSiteOptions): StaticSite {
+export function createStaticSite(options: StaticSiteOptions): LocalHandler {
   const root = resolve(options.root);
 
   return async (request, response) => {
-    const target = request.url ?? "/";
-    const queryAt = target.indexOf("?");
-    const path = queryAt === -1 ? target : target.slice(0, queryAt);
+    const { path } = splitTarget(request.url ?? "/");
 
     const config = options.config(`http://${request.headers.host ?? "127.0.0.1"}`);
     if (path === "/config.json") {
       const body = Buffer.from(JSON.stringify(config));
-      send(request, response, { type: contentTypeOf(path), cache: REVALIDATE }, body);
+      sendBytes(request, response, { type: contentTypeOf(path), cache: REVALIDATE }, body);
       return true;
     }
     const html = {
@@ -58,9 +53,9 @@ export function createStaticSite(options: StaticSiteOptions): StaticSite {
     const file = await findFile(root, path);
     if (file !== undefined) {
       const type = contentTypeOf(file);
-      const headers: FileHeaders = type === html.type ? { ...html } : { type, cache: REVALIDATE };
+      const headers: BytesHeaders = type === html.type ? { ...html } : { type, cache: REVALIDATE };
       if (isHashedAsset(path)) headers.cache = IMMUTABLE;
-      send(request, response, headers, await readFile(file));
+      sendBytes(request, response, headers, await readFile(file));
       return true;
     }
 
@@ -69,7 +64,7 @@ export function createStaticSite(options: StaticSiteOptions): StaticSite {
     if (!(request.headers.accept ?? "").includes("text/html")) return false;
     const index = await findFile(root, "/index.html");
     if (index === undefined) return false;
-    send(request, response, html, await readFile(index));
+    sendBytes(request, response, html, await readFile(index));
     return true;
   };
 }
@@ -113,30 +108,4 @@ function contentSecurityPolicy(config: SiteConfig): string {
     "frame-ancestors 'none'",
     "object-src 'none'",
   ].join("; ");
-}
-
-interface FileHeaders {
-  type: string;
-  cache: string;
-  contentSecurityPolicy?: string;
-}
-
-function send(
-  request: IncomingMessage,
-  response: ServerResponse,
-  file: FileHeaders,
-  body: Buffer,
-): void {
-  const headers: Record<string, string | number> = {
-    "Content-Type": file.type,
-    "Content-Length": body.length,
-    "Cache-Control": file.cache,
-    "X-Content-Type-Options": "nosniff",
-  };
-  if (file.contentSecurityPolicy !== undefined) {
-    headers["Content-Security-Policy"] = file.contentSecurityPolicy;
-    headers["Referrer-Policy"] = "same-origin";
-  }
-  response.writeHead(200, headers);
-  response.end(request.method === "HEAD" ? undefined : body);
 }

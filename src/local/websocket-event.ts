@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { WebSocketEvent } from "../http/index.js";
 import { LOCAL_STAGE, requestTime } from "./api-gateway-event.js";
+import { splitTarget } from "./plain-http.js";
 
 /** A connection id shaped like API Gateway's (12 random bytes, base64: `Tf0n4dmXIAMCI1g=`-like). */
 export const newConnectionId = (): string => randomBytes(12).toString("base64");
@@ -45,12 +46,8 @@ export function toWebSocketEvent(options: WebSocketEventOptions): WebSocketEvent
   }
   let query: Record<string, string> | undefined;
   let multiQuery: Record<string, string[]> | undefined;
-  const target = options.request?.url ?? "";
-  const queryAt = target.indexOf("?");
-  const search =
-    queryAt !== -1
-      ? new URLSearchParams(target.slice(queryAt + 1))
-      : new URLSearchParams(options.query ?? {});
+  const { query: queryString } = splitTarget(options.request?.url ?? "");
+  const search = new URLSearchParams(queryString ?? options.query ?? {});
   for (const [name, value] of search) {
     query ??= {};
     multiQuery ??= {};
