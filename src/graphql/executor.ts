@@ -1,17 +1,8 @@
-import {
-  type DocumentNode,
-  type ExecutionResult,
-  execute,
-  GraphQLError,
-  getOperationAST,
-  NoSchemaIntrospectionCustomRule,
-  parse,
-  specifiedRules,
-  validate,
-} from "graphql";
+import { type ExecutionResult, execute, GraphQLError, getOperationAST } from "graphql";
 import type { Caller, Services } from "../services/index.js";
+import { createDocumentReader } from "./document.js";
 import { type ErrorLog, formatResolverError } from "./errors.js";
-import { DEFAULT_LIMITS, type QueryLimits, queryLimitsRule } from "./limits.js";
+import { DEFAULT_LIMITS, type QueryLimits } from "./limits.js";
 import { createRootValue } from "./resolvers.js";
 import { schema } from "./schema.js";
 
@@ -49,8 +40,6 @@ export interface GraphqlOptions {
   log: ErrorLog;
 }
 
-const MAX_CACHED_DOCUMENTS = 200;
-
 const refused = (message: string, code: string): GraphqlResponse => ({
   statusCode: 400,
   body: { errors: [new GraphQLError(message, { extensions: { code } })] },
@@ -64,46 +53,14 @@ export function createGraphqlExecutor(
   services: Services,
   options: GraphqlOptions,
 ): GraphqlExecutor {
-  const limits = options.limits ?? DEFAULT_LIMITS;
-  const rules = [
-    ...specifiedRules,
-    queryLimitsRule(limits),
-    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
-
-  // Clients send the same few query texts over and over: keep the documents that passed parsing
-  // and validation (limits included), so a repeated query skips both.
-  const validated = new Map<string, DocumentNode>();
+  const reader = createDocumentReader(options.limits ?? DEFAULT_LIMITS, {
+    introspection: options.introspection,
+  });
 
   return {
     async execute(request, { caller, guestCartToken, method, requestId }) {
-      if (Buffer.byteLength(request.query, "utf8") > limits.maxQueryBytes) {
-        return refused(`the query is larger than ${limits.maxQueryBytes} bytes`, "QUERY_TOO_LARGE");
-      }
-      let document = validated.get(request.query);
-      if (document === undefined) {
-        try {
-          document = parse(request.query, { maxTokens: 2000 });
-        } catch (error) {
-          if (error instanceof GraphQLError) {
-            return { statusCode: 400, body: { errors: [withCode(error, "GRAPHQL_PARSE_FAILED")] } };
-          }
-          throw error;
-        }
-        const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) {
-          return {
-            statusCode: 400,
-            body: { errors: invalid.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED")) },
-          };
-        }
-        if (validated.size >= MAX_CACHED_DOCUMENTS) {
-          // Maps iterate in insertion order: drop the oldest entry.
-          const oldest = validated.keys().next().value;
-          if (oldest !== undefined) validated.delete(oldest);
-        }
-        validated.set(request.query, document);
-      }
+      const { document, errors: refusals } = reader.read(request.query);
+      if (document === undefined) return { statusCode: 400, body: { errors: refusals } };
       const operation = getOperationAST(document, request.operationName ?? undefined);
       if (method === "GET" && operation?.operation !== "query") {
         // GraphQL over HTTP: 405 for a mutation over GET, whatever the media type.
@@ -118,6 +75,8 @@ export function createGraphqlExecutor(
         rootValue: createRootValue(services, caller, guestCartToken),
         variableValues: request.variables ?? undefined,
         operationName: request.operationName ?? undefined,
+        // Coercing variables suggests enum values too: not when the schema is not public.
+        hideSuggestions: !options.introspection,
       });
       const errors = result.errors?.map((error) =>
         formatResolverError(error, (entry) => options.log({ ...entry, requestId })),
@@ -127,14 +86,4 @@ export function createGraphqlExecutor(
       return { statusCode, body: errors === undefined ? result : { ...result, errors } };
     },
   };
-}
-
-function withCode(error: GraphQLError, fallback: string): GraphQLError {
-  if (error.extensions.code !== undefined) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes ?? null,
-    source: error.source ?? null,
-    positions: error.positions ?? null,
-    extensions: { code: fallback },
-  });
 }

@@ -1,8 +1,10 @@
 import {
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLField,
+  type GraphQLSchema,
   getNamedType,
   getNullableType,
   isListType,
@@ -22,14 +24,28 @@ export interface QueryLimits {
   maxAliases: number;
   /** Size of the query text in bytes, checked before parsing. */
   maxQueryBytes: number;
+  /** Lexical tokens of the query text, graphql-js' own `maxTokens`: the parser stops there. */
+  maxTokens: number;
+  /** Brackets (`{`, `[`, `(`) open at once in the query text, checked before parsing. */
+  maxNesting: number;
+  /** `...Name` spreads in the document as written, counted before any is expanded. */
+  maxFragmentSpreads: number;
+  /** Fields in the document as written, introspection's included. */
+  maxFields: number;
 }
 
+// graphql-js' standard introspection query has 67 fields, 8 spreads, 184 tokens and nests
+// 9 brackets deep: the caps leave it room and refuse what no client of this schema writes.
 export const DEFAULT_LIMITS: QueryLimits = {
   maxDepth: 8,
   maxCost: 1000,
   listFactor: 10,
   maxAliases: 15,
   maxQueryBytes: 8 * 1024,
+  maxTokens: 2000,
+  maxNesting: 32,
+  maxFragmentSpreads: 32,
+  maxFields: 200,
 };
 
 const INTROSPECTION_ROOTS = new Set(["__schema", "__type"]);
@@ -41,123 +57,163 @@ interface Measure {
 }
 
 /**
- * One validation rule for depth, cost and aliases, measured per operation with fragments
- * expanded. Written here rather than taken from a package: the maintained ones each cover one
- * limit, several pin graphql 15, and this walk is a few dozen lines over graphql-js' own types.
+ * One validation rule for the document's size (fields and fragment spreads as written) and,
+ * per operation with fragments expanded, its depth, cost and aliases. Each fragment is measured
+ * once and its measure reused at every spread, so the work is linear in the document however
+ * often fragments spread each other. Written here rather than taken from a package: the
+ * maintained ones each cover one limit, several pin graphql 15, and none memoizes fragments.
  */
 export function queryLimitsRule(limits: QueryLimits): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => ({
-    OperationDefinition(operation: OperationDefinitionNode) {
-      const root =
-        operation.operation === "mutation"
-          ? context.getSchema().getMutationType()
-          : context.getSchema().getQueryType();
-      if (root === null || root === undefined) return;
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const definition of context.getDocument().definitions) {
-        if (definition.kind === "FragmentDefinition") {
-          fragments.set(definition.name.value, definition);
-        }
-      }
-      const measure = measureSelections(operation.selectionSet, root, fragments, limits, 1, 1);
-      const name = operation.name?.value ?? "the operation";
-      if (measure.depth > limits.maxDepth) {
-        context.reportError(
-          new GraphQLError(
-            `${name} is nested ${measure.depth} levels deep; the limit is ${limits.maxDepth}`,
-            { nodes: operation, extensions: { code: "QUERY_TOO_DEEP" } },
-          ),
-        );
-      }
-      if (measure.cost > limits.maxCost) {
-        context.reportError(
-          new GraphQLError(
-            `${name} costs ${measure.cost}; the limit is ${limits.maxCost} (a field costs 1, and ${limits.listFactor} times as much under a list)`,
-            { nodes: operation, extensions: { code: "QUERY_TOO_COMPLEX" } },
-          ),
-        );
-      }
-      if (measure.aliases > limits.maxAliases) {
-        context.reportError(
-          new GraphQLError(
-            `${name} uses ${measure.aliases} aliases; the limit is ${limits.maxAliases}`,
-            { nodes: operation, extensions: { code: "TOO_MANY_ALIASES" } },
-          ),
-        );
-      }
-    },
-  });
+  return (context: ValidationContext): ASTVisitor => {
+    let fields = 0;
+    let spreads = 0;
+    return {
+      Field() {
+        fields += 1;
+      },
+      FragmentSpread() {
+        spreads += 1;
+      },
+      Document: {
+        leave(document) {
+          const refuse = (message: string, code: string, nodes: OperationDefinitionNode[] = []) =>
+            context.reportError(new GraphQLError(message, { nodes, extensions: { code } }));
+          if (fields > limits.maxFields) {
+            refuse(
+              `the document has ${fields} fields; the limit is ${limits.maxFields}`,
+              "TOO_MANY_FIELDS",
+            );
+          }
+          if (spreads > limits.maxFragmentSpreads) {
+            refuse(
+              `the document has ${spreads} fragment spreads; the limit is ${limits.maxFragmentSpreads}`,
+              "TOO_MANY_FRAGMENT_SPREADS",
+            );
+          }
+          // Over either cap, the document is refused already; its operations are not measured.
+          if (fields > limits.maxFields || spreads > limits.maxFragmentSpreads) return;
+          const measurer = createMeasurer(context.getSchema(), document, limits);
+          for (const operation of document.definitions) {
+            if (operation.kind !== "OperationDefinition") continue;
+            const measure = measurer.operation(operation);
+            if (measure === undefined) continue;
+            const name = operation.name?.value ?? "the operation";
+            if (measure.depth > limits.maxDepth) {
+              refuse(
+                `${name} is nested ${measure.depth} levels deep; the limit is ${limits.maxDepth}`,
+                "QUERY_TOO_DEEP",
+                [operation],
+              );
+            }
+            if (measure.cost > limits.maxCost) {
+              refuse(
+                `${name} costs ${measure.cost}; the limit is ${limits.maxCost} (a field costs 1, and ${limits.listFactor} times as much under a list)`,
+                "QUERY_TOO_COMPLEX",
+                [operation],
+              );
+            }
+            if (measure.aliases > limits.maxAliases) {
+              refuse(
+                `${name} uses ${measure.aliases} aliases; the limit is ${limits.maxAliases}`,
+                "TOO_MANY_ALIASES",
+                [operation],
+              );
+            }
+          }
+        },
+      },
+    };
+  };
 }
 
-function measureSelections(
-  selectionSet: SelectionSetNode,
-  parentType: unknown,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  limits: QueryLimits,
-  depth: number,
-  multiplier: number,
-  seen: ReadonlySet<string> = new Set(),
-): Measure {
-  const total: Measure = { depth, cost: 0, aliases: 0 };
-  const add = (inner: Measure) => {
-    total.depth = Math.max(total.depth, inner.depth);
-    total.cost += inner.cost;
-    total.aliases += inner.aliases;
-  };
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === "Field") {
-      // Introspection reads the static schema, never the store: tooling's standard query
-      // (GraphiQL, codegen) nests deeper than any data query, and is not counted. Whether
-      // introspection is served at all is the executor's choice.
-      if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
-      total.cost += multiplier;
-      if (selection.alias !== undefined) total.aliases += 1;
-      const field: GraphQLField<unknown, unknown> | undefined = isObjectType(parentType)
-        ? parentType.getFields()[selection.name.value]
-        : undefined;
-      if (selection.selectionSet !== undefined) {
-        const isList = field !== undefined && isListType(getNullableType(field.type));
-        add(
-          measureSelections(
-            selection.selectionSet,
-            field === undefined ? undefined : getNamedType(field.type),
-            fragments,
-            limits,
-            depth + 1,
-            isList ? multiplier * limits.listFactor : multiplier,
-            seen,
-          ),
-        );
-      }
-    } else if (selection.kind === "InlineFragment") {
-      add(
-        measureSelections(
-          selection.selectionSet,
-          parentType,
-          fragments,
-          limits,
-          depth,
-          multiplier,
-          seen,
-        ),
-      );
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments.get(name);
-      // A fragment spread inside itself is NoFragmentCyclesRule's to report; stop walking it.
-      if (fragment === undefined || seen.has(name)) continue;
-      add(
-        measureSelections(
-          fragment.selectionSet,
-          parentType,
-          fragments,
-          limits,
-          depth,
-          multiplier,
-          new Set([...seen, name]),
-        ),
-      );
+/**
+ * Measures a document's operations. A fragment's measure is taken once, relative to where it is
+ * spread (depth 0, multiplier 1), and scaled at each spread: its depth adds to the spread's,
+ * its cost is multiplied by the spread's multiplier.
+ */
+function createMeasurer(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits) {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === "FragmentDefinition") {
+      fragments.set(definition.name.value, definition);
     }
   }
-  return total;
+  // "measuring" marks a fragment being walked: met again, it is a cycle, which is
+  // NoFragmentCyclesRule's to report; it counts as empty here.
+  const measured = new Map<string, Measure | "measuring">();
+
+  function fragmentMeasure(name: string): Measure | undefined {
+    const known = measured.get(name);
+    if (known === "measuring") return undefined;
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    if (fragment === undefined) return undefined;
+    measured.set(name, "measuring");
+    const type = schema.getType(fragment.typeCondition.name.value);
+    const measure = measureSelections(fragment.selectionSet, type, 0, 1);
+    measured.set(name, measure);
+    return measure;
+  }
+
+  function measureSelections(
+    selectionSet: SelectionSetNode,
+    parentType: unknown,
+    depth: number,
+    multiplier: number,
+  ): Measure {
+    const total: Measure = { depth, cost: 0, aliases: 0 };
+    const add = (inner: Measure) => {
+      total.depth = Math.max(total.depth, inner.depth);
+      total.cost += inner.cost;
+      total.aliases += inner.aliases;
+    };
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === "Field") {
+        // Introspection reads the static schema, never the store: tooling's standard query
+        // (GraphiQL, codegen) nests deeper than any data query, and is not measured (the
+        // document's field cap still counts it). Whether introspection is served at all is
+        // the executor's choice.
+        if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
+        total.cost += multiplier;
+        if (selection.alias !== undefined) total.aliases += 1;
+        const field: GraphQLField<unknown, unknown> | undefined = isObjectType(parentType)
+          ? parentType.getFields()[selection.name.value]
+          : undefined;
+        if (selection.selectionSet !== undefined) {
+          const isList = field !== undefined && isListType(getNullableType(field.type));
+          add(
+            measureSelections(
+              selection.selectionSet,
+              field === undefined ? undefined : getNamedType(field.type),
+              depth + 1,
+              isList ? multiplier * limits.listFactor : multiplier,
+            ),
+          );
+        }
+      } else if (selection.kind === "InlineFragment") {
+        const condition = selection.typeCondition?.name.value;
+        const type = condition === undefined ? parentType : schema.getType(condition);
+        add(measureSelections(selection.selectionSet, type, depth, multiplier));
+      } else {
+        const fragment = fragmentMeasure(selection.name.value);
+        if (fragment === undefined) continue;
+        add({
+          depth: depth + fragment.depth,
+          cost: fragment.cost * multiplier,
+          aliases: fragment.aliases,
+        });
+      }
+    }
+    return total;
+  }
+
+  return {
+    /** The operation's measure, or undefined when the schema has no root type for it. */
+    operation(operation: OperationDefinitionNode): Measure | undefined {
+      const root =
+        operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
+      if (root === null || root === undefined) return undefined;
+      return measureSelections(operation.selectionSet, root, 1, 1);
+    },
+  };
 }

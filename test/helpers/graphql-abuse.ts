@@ -1,0 +1,78 @@
+import type {
+  GraphqlContext,
+  GraphqlExecutor,
+  GraphqlResponse,
+} from "../../src/graphql/executor.js";
+
+/**
+ * `query{...F0} fragment F0 on Query{...F1 ...F1} ... fragment F<levels> on Query{__typename}`:
+ * each fragment spreads the next twice, 2^levels fields once expanded, under 1 KB at 21 levels.
+ */
+export function doublingFragments(levels: number): string {
+  const fragments = Array.from(
+    { length: levels },
+    (_, i) => `fragment F${i} on Query{...F${i + 1} ...F${i + 1}}`,
+  );
+  return `query{...F0} ${fragments.join(" ")} fragment F${levels} on Query{__typename}`;
+}
+
+/** A list literal `depth` brackets deep, as an argument. */
+export const nestedList = (depth: number): string =>
+  `{ products(first: ${"[".repeat(depth)}${"]".repeat(depth)}) { items { id } } }`;
+
+/** Fills a document up to (not over) `maxBytes` with copies of `part` between `head` and `tail`. */
+function fillTo(maxBytes: number, head: string, part: (i: number) => string, tail: string): string {
+  let body = "";
+  for (let i = 0; ; i++) {
+    const next = part(i);
+    if (Buffer.byteLength(head + body + next + tail) > maxBytes) break;
+    body += next;
+  }
+  return head + body + tail;
+}
+
+const UNDER_8_KIB = 8 * 1024 - 1;
+
+/**
+ * The documents of the abuse limits, each under 8 KiB: what an anonymous caller can send
+ * to make the server work before any resolver runs.
+ */
+export const ABUSIVE_DOCUMENTS: Readonly<Record<string, string>> = {
+  "fragments doubling, 21 levels": doublingFragments(21),
+  "fragments doubling, 40 levels": doublingFragments(40),
+  "list literal 2,000 brackets deep": nestedList(2000),
+  "aliases up to 8 KiB": fillTo(UNDER_8_KIB, "{", (i) => ` a${i}:__typename`, " }"),
+  "same field with a selection, up to 8 KiB": fillTo(
+    UNDER_8_KIB,
+    "{",
+    () => " products{items{id}}",
+    " }",
+  ),
+  "spreads of one fragment, up to 8 KiB": fillTo(
+    UNDER_8_KIB,
+    "{",
+    () => " ...A",
+    " } fragment A on Query{__typename}",
+  ),
+  "spreads of one fragment, under the token limit": `{${" ...A".repeat(990)} } fragment A on Query{__typename}`,
+};
+
+export const BASELINE_DOCUMENT = "{ products { items { id } } }";
+
+export interface CpuMeasure {
+  /** User and system CPU time of this process during the call, in milliseconds. */
+  cpuMs: number;
+  response: GraphqlResponse;
+}
+
+/** One executor call and the CPU time the process spent on it (the process does nothing else). */
+export async function serverCpuOf(
+  executor: GraphqlExecutor,
+  query: string,
+  context: GraphqlContext,
+): Promise<CpuMeasure> {
+  const before = process.cpuUsage();
+  const response = await executor.execute({ query }, context);
+  const spent = process.cpuUsage(before);
+  return { cpuMs: (spent.user + spent.system) / 1000, response };
+}
