@@ -52,6 +52,12 @@ export const ABUSIVE_DOCUMENTS: Readonly<Record<string, string>> = {
   // Within every cap: these pass the limits and run the specification's rules and execution.
   "same field with a selection, up to the field cap": `{${" products{items{id}}".repeat(66)} }`,
   "one field up to the field cap": `{${" __typename".repeat(200)} }`,
+  "costliest catalogue read within the limits": `{${[1, 2]
+    .map(
+      (i) =>
+        ` p${i}: products(first: 100) { items { id name description priceCents comments { id author text } } }`,
+    )
+    .join("")} }`,
   "introspection up to the field cap": `{${" __schema{types{fields{name}}}".repeat(50)} }`,
   "spreads of one fragment, up to 8 KiB": fillTo(
     UNDER_8_KIB,
