@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from "graphql";
 import { describe, expect, it } from "vitest";
 import { createDocumentReader } from "../../../src/graphql/document.js";
 import { DEFAULT_LIMITS } from "../../../src/graphql/limits.js";
@@ -32,6 +33,19 @@ describe("reading a GraphQL document", () => {
     expect(shallow.map(([code]) => code)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
   });
 
+  it("refuses a syntax error or a text over the token limit as the parser words it", () => {
+    expect(refusalOf(reader().read('{ product(id: "unterminated) { id } }'))).toEqual([
+      ["GRAPHQL_PARSE_FAILED", "Syntax Error: Unterminated string."],
+    ]);
+    const tokens = `{${" a".repeat(DEFAULT_LIMITS.maxTokens)} }`;
+    expect(refusalOf(reader().read(tokens))).toEqual([
+      [
+        "GRAPHQL_PARSE_FAILED",
+        "Syntax Error: Document contains more that 2000 tokens. Parsing aborted.",
+      ],
+    ]);
+  });
+
   it("answers a stack overflow while reading as a refusal, with nothing of the overflow in it", () => {
     const query = `{ products { items { id comments { id author } } } }`;
     const result = withStackNearlyFull(() => reader().read(query));
@@ -54,6 +68,18 @@ describe("reading a GraphQL document", () => {
     expect(argument).toEqual([
       ["GRAPHQL_VALIDATION_FAILED", 'Unknown argument "frist" on field "Query.products".'],
     ]);
+  });
+
+  it("accepts graphql-js' standard introspection query, with every option, under every cap", () => {
+    const full = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
+    expect(reader().read(full).errors).toBeUndefined();
   });
 
   it("keeps the documents it accepted and reads them again without checking", () => {
