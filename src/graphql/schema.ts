@@ -7,7 +7,7 @@ import { ADMIN_SDL } from "./admin-schema.js";
  */
 export const SCHEMA_SDL = /* GraphQL */ `
   type Query {
-    "A page of the catalogue in id order (first: 1 to 100, default 20; after: a nextCursor), each product with its comments; isSelected marks the caller's cart."
+    "A page of the catalogue in id order (first: 1 to 100, default 20; after: a nextCursor), each product with its rating and latest comments; isSelected marks the caller's cart."
     products(first: Int, after: String): ProductPage!
     "Null for an unknown id (REST answers 404 NOT_FOUND)."
     product(id: ID!): CatalogueProduct
@@ -28,6 +28,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
     mergeGuestCart: ShoppingCart!
     "Turn the caller's cart into an order, processed asynchronously; the same idempotencyKey returns the first order as it is now."
     checkout(idempotencyKey: String): CheckoutResult!
+    "Comment on a product (rating 1 to 5, text up to 2,000 characters); past a user's rate limit (5 a minute, 3 a day on one product) the error's code is TOO_MANY_REQUESTS."
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
   }
 
@@ -87,9 +88,19 @@ export const SCHEMA_SDL = /* GraphQL */ `
     priceCents: Int!
     currency: String!
     stock: Int!
+    "The count and average of every comment's rating."
     rating: Rating!
-    comments: [Comment!]!
+    "The latest 3 comments, newest first (what GET /products carries as comments)."
+    latestComments: [Comment!]!
+    "A page of every comment, newest first (first: 1 to 100, default 20; after: a nextCursor), as GET /products/{id}/comments."
+    comments(first: Int, after: String): CommentPage!
     isSelected: Boolean!
+  }
+
+  type CommentPage {
+    items: [Comment!]!
+    "Pass as after for the next page; null on the last page."
+    nextCursor: String
   }
 
   type Rating {
