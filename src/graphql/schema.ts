@@ -1,4 +1,5 @@
 import { buildSchema } from "graphql";
+import { COMMENT_LIMITS } from "../domain/index.js";
 import { ADMIN_SDL } from "./admin-schema.js";
 
 /**
@@ -28,7 +29,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
     mergeGuestCart: ShoppingCart!
     "Turn the caller's cart into an order, processed asynchronously; the same idempotencyKey returns the first order as it is now."
     checkout(idempotencyKey: String): CheckoutResult!
-    "Comment on a product (rating 1 to 5, text up to 2,000 characters); past a user's rate limit (5 a minute, 3 a day on one product) the error's code is TOO_MANY_REQUESTS."
+    "Comment on a product (rating 1 to 5, text up to ${COMMENT_LIMITS.maxTextLength} characters); past a user's rate limit (${COMMENT_LIMITS.perMinute} a minute, ${COMMENT_LIMITS.perProductPerDay} a day on one product, UTC) the error's code is TOO_MANY_REQUESTS."
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
   }
 
@@ -90,7 +91,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
     stock: Int!
     "The count and average of every comment's rating."
     rating: Rating!
-    "The latest 3 comments, newest first (what GET /products carries as comments)."
+    "The latest ${COMMENT_LIMITS.latestShown} comments, newest first (what GET /products carries as comments)."
     latestComments: [Comment!]!
     "A page of every comment, newest first (first: 1 to 100, default 20; after: a nextCursor), as GET /products/{id}/comments."
     comments(first: Int, after: String): CommentPage!
