@@ -12,6 +12,7 @@ import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
 import type { Store } from "../src/services/index.js";
 import { DynamoDbClient } from "../src/store/dynamodb/client.js";
 import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
+import { recountComments } from "../src/store/sqlite/comments.js";
 import { openSqliteStore } from "../src/store/sqlite/store.js";
 import { apiEvent } from "../test/helpers/api-event.js";
 import { median } from "./measure.js";
@@ -120,6 +121,8 @@ try {
       );
       for (const p of list) product.run(p);
       for (const c of commentsOf(list)) comment.run(c);
+      // Written around the store: its running counts are set from the rows, as a migration does.
+      recountComments(db);
     })();
     db.close();
     const store = await openSqliteStore({ file });

@@ -21,9 +21,19 @@ export interface Comment {
   createdAt: string;
 }
 
+/** A product as the catalogue shows it: its comments summed up, and only the latest few. */
 export interface ProductWithComments extends Product {
-  /** Oldest first. */
+  /** The latest `COMMENT_LIMITS.latestShown` comments, newest first; the rest are paged apart. */
   comments: Comment[];
+  /** How many comments the product has, and the sum of their ratings. */
+  commentCount: number;
+  ratingTotal: number;
+}
+
+/** Where a comment sits in its product's list (newest first): the key of a page's cursor. */
+export interface CommentKey {
+  createdAt: string;
+  id: string;
 }
 
 export interface RatingSummary {
@@ -35,12 +45,68 @@ export interface RatingSummary {
 export const MIN_RATING = 1;
 export const MAX_RATING = 5;
 
-export function summarizeRatings(comments: readonly Pick<Comment, "rating">[]): RatingSummary {
-  if (comments.length === 0) return { average: null, count: 0 };
-  let sum = 0;
-  for (const comment of comments) sum += comment.rating;
-  return { average: Math.round((sum * 10) / comments.length) / 10, count: comments.length };
+/**
+ * How much one user may comment, so that one account cannot flood a product or the catalogue:
+ * `perMinute` comments in a calendar minute (UTC) in all, and `perProductPerDay` on one product
+ * in a calendar day (UTC). Every store counts in itself, so the limits hold across instances.
+ */
+export const COMMENT_LIMITS = {
+  maxTextLength: 2_000,
+  perMinute: 5,
+  perProductPerDay: 3,
+  /** The comments a product of the catalogue carries; the rest are read a page at a time. */
+  latestShown: 3,
+} as const;
+
+/** A fixed window of time a comment counts in: from `start` (inclusive) to `end` (exclusive). */
+export interface CommentWindow {
+  start: string;
+  end: string;
+  /** Whole seconds from the comment's time to the window's end: a refusal's `Retry-After`. */
+  retryAfterSeconds: number;
 }
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+function windowOf(atMs: number, lengthMs: number): CommentWindow {
+  const startMs = Math.floor(atMs / lengthMs) * lengthMs;
+  const endMs = startMs + lengthMs;
+  return {
+    start: new Date(startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    retryAfterSeconds: Math.max(1, Math.ceil((endMs - atMs) / 1000)),
+  };
+}
+
+/** The minute and the day a comment made at `createdAt` (ISO 8601) counts in. */
+export function commentWindows(createdAt: string): { minute: CommentWindow; day: CommentWindow } {
+  const atMs = Date.parse(createdAt);
+  return { minute: windowOf(atMs, MINUTE_MS), day: windowOf(atMs, DAY_MS) };
+}
+
+/** The ratings of `count` comments summing to `total`, as clients see them. */
+export function summarizeRatings(count: number, total: number): RatingSummary {
+  if (count === 0) return { average: null, count: 0 };
+  return { average: Math.round((total * 10) / count) / 10, count };
+}
+
+/** The latest few of `comments`, newest first (ties by id, as the stores' keys sort). */
+export function latestComments(comments: readonly Comment[]): Comment[] {
+  return [...comments].sort(newestFirst).slice(0, COMMENT_LIMITS.latestShown);
+}
+
+/** Newest first; comments of the same instant by id, descending. */
+export const newestFirst = (a: CommentKey, b: CommentKey): number =>
+  a.createdAt === b.createdAt
+    ? a.id < b.id
+      ? 1
+      : a.id > b.id
+        ? -1
+        : 0
+    : a.createdAt < b.createdAt
+      ? 1
+      : -1;
 
 /** A product as its operators see it: archived ones too (they left the catalogue). */
 export interface ManagedProduct extends Product {

@@ -66,6 +66,19 @@ export const storeUnavailable = (cause: unknown): AppError =>
 export const productNotFound = (productId: string): AppError =>
   new AppError("NOT_FOUND", `product ${productId} does not exist`);
 
+/**
+ * A comment over one of COMMENT_LIMITS' counts: `perMinute` in all, or `perProductPerDay` on the
+ * one product; `retryAfterSeconds` is when its window ends.
+ */
+export const tooManyComments = (scope: "minute" | "product", retryAfterSeconds: number): AppError =>
+  new AppError(
+    "TOO_MANY_REQUESTS",
+    scope === "minute"
+      ? "too many comments this minute; retry later"
+      : "too many comments on this product today; retry later",
+    { retryAfterSeconds },
+  );
+
 export const emailTaken = (email: string): AppError =>
   new AppError("EMAIL_TAKEN", `an account for ${email} already exists`, {
     fields: [{ field: "email", message: "already registered" }],

@@ -8,6 +8,8 @@ export {
 } from "./cart.js";
 export type {
   Comment,
+  CommentKey,
+  CommentWindow,
   CursorPage,
   ImageContentType,
   ImageUpload,
@@ -22,10 +24,14 @@ export type {
 } from "./catalogue.js";
 export {
   assertAdjustment,
+  COMMENT_LIMITS,
+  commentWindows,
   IMAGE_UPLOADS,
   imageExtensionOf,
+  latestComments,
   MAX_RATING,
   MIN_RATING,
+  newestFirst,
   STOCK_REASONS,
   summarizeRatings,
 } from "./catalogue.js";
@@ -52,6 +58,7 @@ export {
   promotionUsedUp,
   stockWouldGoNegative,
   storeUnavailable,
+  tooManyComments,
 } from "./errors.js";
 export { CURRENCY, isCents, MAX_PRICE_CENTS, percentageDiscountCents } from "./money.js";
 export type { Order, OrderStatus, OrderTransition, PlaceOrderCommand } from "./order.js";

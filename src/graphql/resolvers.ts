@@ -10,6 +10,7 @@ import {
   idempotencyKey,
   type LineView,
   type OrderView,
+  type ProductView,
   pageInputOf,
   requireGuestCartToken,
   type Services,
@@ -52,9 +53,12 @@ const withChapterLines = <T extends CartView | OrderView>(view: T) => ({
 
 /**
  * Root resolvers: each calls the same service as the REST route, so no rule is written twice.
- * Nested fields resolve from the views by name; a product's comments come with the product in
- * the service's one catalogue read, so `products { comments }` costs what `GET /products` costs.
+ * Nested fields resolve from the views by name; a product's latest comments come with the
+ * product in the service's one catalogue read, so `products { latestComments }` costs what
+ * `GET /products` costs. Its paged `comments` is one more store read per product asked for.
  */
+type PageArgs = { first?: number | null; after?: string | null };
+
 export function createRootValue(
   services: Services,
   caller: Caller | undefined,
@@ -62,23 +66,34 @@ export function createRootValue(
 ) {
   // As REST: a signed-in caller's own cart; otherwise the guest cart the header names.
   const guestToken = () => requireGuestCartToken(guestCartTokenHeader, anonymousWithoutGuestCart);
+  // The view's `comments` are the latest few; GraphQL's `comments` field is the paged list.
+  const withPagedComments = ({ comments, ...product }: ProductView) => ({
+    ...product,
+    latestComments: comments,
+    comments: (args: PageArgs) =>
+      services.catalog.listComments(
+        product.id,
+        pageInputOf(validate(graphqlPageArgs, args, "arguments")),
+      ),
+  });
   return {
     ...createAdminRootValue(services, caller),
     cancelMyOrder: async ({ id }: { id: string }) =>
       withChapterLines(await services.orders.cancelOrder(requireCaller(caller), id)),
-    products: (args: { first?: number | null; after?: string | null }) =>
-      services.catalog.listProducts(
-        caller,
-        pageInputOf(validate(graphqlPageArgs, args, "arguments")),
-      ),
-    product: ({ id }: { id: string }) => orNull(() => services.catalog.getProduct(id, caller)),
+    products: async (args: PageArgs) => {
+      const page = pageInputOf(validate(graphqlPageArgs, args, "arguments"));
+      const products = await services.catalog.listProducts(caller, page);
+      return { ...products, items: products.items.map(withPagedComments) };
+    },
+    product: ({ id }: { id: string }) =>
+      orNull(async () => withPagedComments(await services.catalog.getProduct(id, caller))),
     cart: async () =>
       withChapterLines(
         caller === undefined
           ? await services.guestCarts.getGuestCart(guestToken())
           : await services.carts.getCart(caller),
       ),
-    orders: async (args: { first?: number | null; after?: string | null }) => {
+    orders: async (args: PageArgs) => {
       const who = requireCaller(caller);
       const page = pageInputOf(validate(graphqlPageArgs, args, "arguments"));
       const orders = await services.orders.listOrders(who, page);

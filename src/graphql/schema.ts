@@ -1,4 +1,5 @@
 import { buildSchema } from "graphql";
+import { COMMENT_LIMITS } from "../domain/index.js";
 import { ADMIN_SDL } from "./admin-schema.js";
 
 /**
@@ -7,7 +8,7 @@ import { ADMIN_SDL } from "./admin-schema.js";
  */
 export const SCHEMA_SDL = /* GraphQL */ `
   type Query {
-    "A page of the catalogue in id order (first: 1 to 100, default 20; after: a nextCursor), each product with its comments; isSelected marks the caller's cart."
+    "A page of the catalogue in id order (first: 1 to 100, default 20; after: a nextCursor), each product with its rating and latest comments; isSelected marks the caller's cart."
     products(first: Int, after: String): ProductPage!
     "Null for an unknown id (REST answers 404 NOT_FOUND)."
     product(id: ID!): CatalogueProduct
@@ -28,6 +29,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
     mergeGuestCart: ShoppingCart!
     "Turn the caller's cart into an order, processed asynchronously; the same idempotencyKey returns the first order as it is now."
     checkout(idempotencyKey: String): CheckoutResult!
+    "Comment on a product (rating 1 to 5, text up to ${COMMENT_LIMITS.maxTextLength} characters); past a user's rate limit (${COMMENT_LIMITS.perMinute} a minute, ${COMMENT_LIMITS.perProductPerDay} a day on one product, UTC) the error's code is TOO_MANY_REQUESTS."
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
   }
 
@@ -87,9 +89,19 @@ export const SCHEMA_SDL = /* GraphQL */ `
     priceCents: Int!
     currency: String!
     stock: Int!
+    "The count and average of every comment's rating."
     rating: Rating!
-    comments: [Comment!]!
+    "The latest ${COMMENT_LIMITS.latestShown} comments, newest first (what GET /products carries as comments)."
+    latestComments: [Comment!]!
+    "A page of every comment, newest first (first: 1 to 100, default 20; after: a nextCursor), as GET /products/{id}/comments."
+    comments(first: Int, after: String): CommentPage!
     isSelected: Boolean!
+  }
+
+  type CommentPage {
+    items: [Comment!]!
+    "Pass as after for the next page; null on the last page."
+    nextCursor: String
   }
 
   type Rating {

@@ -1,4 +1,4 @@
-import { AppError } from "../domain/index.js";
+import { AppError, COMMENT_LIMITS } from "../domain/index.js";
 import type { GraphqlRequest } from "../graphql/index.js";
 import {
   type Caller,
@@ -117,8 +117,9 @@ export const ROUTES: readonly Route[] = [
     store: "read",
     paged: true,
     summary:
-      "A page of the catalogue in id order, each product with its comments, rating and " +
-      "isSelected for the caller's cart; nextCursor fetches the next page",
+      "A page of the catalogue in id order, each product with its rating (count and average), " +
+      `its latest ${COMMENT_LIMITS.latestShown} comments and isSelected for the caller's cart; ` +
+      "nextCursor fetches the next page",
     handle: async (services, request) =>
       ok(await services.catalog.listProducts(request.caller, pageOf(request))),
   }),
@@ -130,19 +131,39 @@ export const ROUTES: readonly Route[] = [
     refusals: ["NOT_FOUND"],
     auth: "optional",
     store: "read",
-    summary: "One product with its comments",
+    summary:
+      "One product with its rating (count and average) and its latest " +
+      `${COMMENT_LIMITS.latestShown} comments; GET /products/{id}/comments pages through them all`,
     handle: async (services, request) =>
       ok(await services.catalog.getProduct(param(request, "id"), request.caller)),
+  }),
+  route({
+    method: "GET",
+    resource: "/products/{id}/comments",
+    group: "products",
+    answers: { 200: "CommentPage" },
+    refusals: ["NOT_FOUND"],
+    auth: "none",
+    store: "read",
+    paged: true,
+    summary:
+      "A page of a product's comments, newest first; nextCursor fetches the next (older) page",
+    handle: async (services, request) =>
+      ok(await services.catalog.listComments(param(request, "id"), pageOf(request))),
   }),
   route({
     method: "POST",
     resource: "/products/{id}/comments",
     group: "products",
     answers: { 201: "Comment" },
-    refusals: ["NOT_FOUND"],
+    refusals: ["NOT_FOUND", "TOO_MANY_REQUESTS"],
     auth: "required",
     store: "write",
-    summary: "Comment on a product with a rating from 1 to 5",
+    summary:
+      `Comment on a product with a rating from 1 to 5 and a text of at most ${COMMENT_LIMITS.maxTextLength} ` +
+      `characters; a user may comment ${COMMENT_LIMITS.perMinute} times a minute and ` +
+      `${COMMENT_LIMITS.perProductPerDay} times a day on one product (calendar minute and day, ` +
+      "UTC), else 429 with Retry-After",
     body: commentBody,
     handle: async (services, request) => ({
       statusCode: 201,

@@ -16,7 +16,13 @@ export interface CatalogService {
   listProducts(caller: Caller | undefined, page?: PageInput): Promise<PageOf<ProductView>>;
   /** NOT_FOUND for an unknown id (GraphQL answers it as null). */
   getProduct(id: string, caller: Caller | undefined): Promise<ProductView>;
+  /**
+   * Refused with TOO_MANY_REQUESTS past the caller's COMMENT_LIMITS, and NOT_FOUND for an
+   * unknown product.
+   */
   addComment(caller: Caller, productId: string, comment: NewComment): Promise<CommentView>;
+  /** A page of a product's comments, newest first; NOT_FOUND for an unknown product. */
+  listComments(productId: string, page?: PageInput): Promise<PageOf<CommentView>>;
 }
 
 export function createCatalogService(deps: {
@@ -59,7 +65,16 @@ export function createCatalogService(deps: {
         text: input.text,
         createdAt: clock.now().toISOString(),
       };
-      return commentView(await store.addComment(comment));
+      return commentView(await store.addComment({ comment, userId: caller.userId }));
+    },
+
+    async listComments(productId, page = {}) {
+      const comments = await store.listCommentPage(productId, pageRequest("comments", page));
+      if (comments === undefined) throw productNotFound(productId);
+      return {
+        items: comments.items.map(commentView),
+        nextCursor: comments.next === undefined ? null : encodeCursor("comments", comments.next),
+      };
     },
   };
 }

@@ -41,6 +41,7 @@ export type {
 } from "./admin-views.js";
 export type { AuthService, UserPoolRefusal } from "./auth.js";
 export { LOGIN_THROTTLE, PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
+export type { AddCommentCommand, CommentStore } from "./comment-ports.js";
 export type { ConnectionService } from "./connections.js";
 export {
   adminPageQuery,
@@ -106,7 +107,14 @@ export type {
   TokenVerifier,
   UpdateProductCommand,
 } from "./ports.js";
-export type { CartLineView, CartView, LineView, OrderView, ProductView } from "./views.js";
+export type {
+  CartLineView,
+  CartView,
+  CommentView,
+  LineView,
+  OrderView,
+  ProductView,
+} from "./views.js";
 
 export interface Services {
   catalog: CatalogService;

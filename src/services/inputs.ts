@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import {
   AppError,
   CART_LIMITS,
+  COMMENT_LIMITS,
   type FieldError,
   IMAGE_UPLOADS,
   MAX_PRICE_CENTS,
@@ -43,7 +44,7 @@ export const saveCartBody = z.object({
 
 export const commentBody = z.object({
   rating: z.int().check(z.gte(MIN_RATING), z.lte(MAX_RATING)),
-  text: trimmed(1, 2000),
+  text: trimmed(1, COMMENT_LIMITS.maxTextLength),
 });
 
 const email = z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email());

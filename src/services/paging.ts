@@ -5,14 +5,14 @@ import type { OrderKey } from "./ports.js";
 import "./zod-messages.js";
 
 // Paged lists as clients see them: `limit` and an opaque `cursor` in, `nextCursor` out. A cursor
-// is the store's position (a product id; an order's time and id) wrapped so that clients treat
-// it as opaque and an edited one is refused as such: it grants nothing (every list is already
-// scoped to the caller), so a checksum, not a signature, is enough.
+// is the store's position (a product id; an order's or a comment's time and id) wrapped so that
+// clients treat it as opaque and an edited one is refused as such: it grants nothing (every list
+// is already scoped to the caller or public), so a checksum, not a signature, is enough.
 
 /** How many items a page holds when `limit` is not sent, and at most. */
 export const PAGE_LIMITS = { defaultLimit: 20, maxLimit: 100 } as const;
 
-export type ListName = "products" | "orders";
+export type ListName = "products" | "orders" | "comments";
 
 /** A page request as the query string carries it, before the cursor is opened. */
 export interface PageInput {
@@ -40,11 +40,12 @@ export const pageQuery = z.object({
 });
 
 const productKey = z.string().check(z.minLength(1), z.maxLength(64));
-const orderKey: z.ZodMiniType<OrderKey> = z.object({
+// An order's and a comment's position have the same shape: a time, then an id.
+const timeKey: z.ZodMiniType<OrderKey> = z.object({
   createdAt: z.string().check(z.minLength(1), z.maxLength(64)),
   id: z.string().check(z.minLength(1), z.maxLength(64)),
 });
-const KEYS = { products: productKey, orders: orderKey } as const;
+const KEYS = { products: productKey, orders: timeKey, comments: timeKey } as const;
 type KeyOf<List extends ListName> = z.infer<(typeof KEYS)[List]>;
 
 const checksum = (payload: string): string =>

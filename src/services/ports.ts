@@ -1,7 +1,6 @@
 import type {
   Cart,
   CartLine,
-  Comment,
   Connection,
   CursorPage,
   GuestCart,
@@ -20,6 +19,7 @@ import type {
   StockAdjustment,
   User,
 } from "../domain/index.js";
+import type { CommentStore } from "./comment-ports.js";
 
 // The ports: every interface an adapter (store/, notify/, identity/, payment/) implements, or a
 // service is handed, lives in this file.
@@ -257,20 +257,18 @@ export interface OrderStatusChange extends OrderTransition {
  * Ids of new orders, users and comments are fresh UUIDs from the services: reusing one is a
  * programming error, not a condition adapters have to answer gracefully.
  */
-export interface Store {
-  /** Every product with its comments, in a bounded number of round trips whatever the count. */
+export interface Store extends CommentStore {
+  /** Every product, in a bounded number of round trips whatever the count. */
   listProducts(): Promise<ProductWithComments[]>;
   /**
-   * One page of the catalogue with each product's comments (oldest first), in id order (by code
-   * point, as `<` compares), in one store round trip per page whatever the catalogue size.
+   * One page of the catalogue, in id order (by code point, as `<` compares), in one store round
+   * trip per page whatever the catalogue size and however many comments its products have.
    * Items added while a client pages are never shown twice and never make it skip another.
    */
   listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>>;
   getProduct(id: string): Promise<ProductWithComments | undefined>;
   /** The products among `ids` that exist; unknown ids are simply absent. */
   getProducts(ids: readonly string[]): Promise<Product[]>;
-  /** Throws NOT_FOUND when the product does not exist. */
-  addComment(comment: Comment): Promise<Comment>;
 
   getCart(userId: string): Promise<Cart | undefined>;
   /** Replaces the user's cart and bumps its version. */

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { ImageUpload } from "../domain/index.js";
+import { COMMENT_LIMITS, type ImageUpload } from "../domain/index.js";
 import type { FiguresView } from "./admin-catalogue.js";
 import type { CancelledOrderView } from "./admin-orders.js";
 import type {
@@ -32,7 +32,7 @@ const Comment = z.object({
   id: z.string(),
   author: z.string(),
   rating: z.int().check(z.gte(1), z.lte(5)),
-  text: z.string(),
+  text: z.string().check(z.maxLength(COMMENT_LIMITS.maxTextLength)),
   createdAt: iso(),
 });
 
@@ -45,7 +45,7 @@ const Product = z.object({
   currency: z.string().check(z.length(3)),
   stock: int(),
   rating: Rating,
-  comments: z.array(Comment),
+  comments: z.array(Comment).check(z.maxLength(COMMENT_LIMITS.latestShown)),
   isSelected: z.boolean(),
 });
 
@@ -89,6 +89,7 @@ const page = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
 
 const ProductPage = page(Product);
+const CommentPage = page(Comment);
 const OrderPage = page(Order);
 
 // The operators' answers (admin routes).
@@ -208,6 +209,7 @@ export const VIEW_SCHEMAS = {
   Comment,
   Product,
   ProductPage,
+  CommentPage,
   OrderLine,
   CartLine,
   Cart,
@@ -249,6 +251,7 @@ fits([
   true satisfies Fits<OrderView, typeof Order>,
   true satisfies Fits<PageOf<ProductView>, typeof ProductPage>,
   true satisfies Fits<PageOf<OrderView>, typeof OrderPage>,
+  true satisfies Fits<PageOf<CommentView>, typeof CommentPage>,
   true satisfies Fits<GuestCartCreated, typeof GuestCart>,
   true satisfies Fits<IssuedToken, typeof AccessToken>,
   true satisfies Fits<ManagedProductView[], typeof ManagedProductList>,

@@ -20,7 +20,9 @@ export interface ProductView {
   priceCents: number;
   currency: string;
   stock: number;
+  /** The count and average of every comment's rating. */
   rating: RatingSummary;
+  /** The latest few comments (COMMENT_LIMITS.latestShown), newest first; all of them are paged. */
   comments: CommentView[];
   /** True when the product is in the caller's cart; always false for anonymous callers. */
   isSelected: boolean;
@@ -99,7 +101,7 @@ export function productView(product: ProductWithComments, isSelected: boolean): 
     priceCents: product.priceCents,
     currency: CURRENCY,
     stock: product.stock,
-    rating: summarizeRatings(product.comments),
+    rating: summarizeRatings(product.commentCount, product.ratingTotal),
     comments: product.comments.map(commentView),
     isSelected,
   };

@@ -2,6 +2,7 @@ import {
   assertTransition,
   type Cart,
   type Comment,
+  type CommentKey,
   type Connection,
   cartChanged,
   emailTaken,
@@ -23,6 +24,7 @@ import {
   type User,
 } from "../domain/index.js";
 import type {
+  AddCommentCommand,
   CreateGuestCartCommand,
   MergeGuestCartCommand,
   OperatorStoreMethod,
@@ -35,6 +37,7 @@ import type {
   SaveGuestCartCommand,
   Store,
 } from "../services/index.js";
+import { MemoryComments } from "./memory-comments.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
 
 export interface MemoryStoreSeed {
@@ -70,7 +73,7 @@ export abstract class MemoryShopStore implements Omit<Store, OperatorStoreMethod
   protected readonly promotionUses = new Map<string, number>();
   protected readonly customerPromotionUses = new Map<string, number>();
   protected readonly products = new Map<string, Product>();
-  protected readonly comments = new Map<string, Comment[]>();
+  protected readonly comments = new MemoryComments();
   protected readonly promotions = new Map<string, Promotion>();
   protected readonly carts = new Map<string, Cart>();
   protected readonly guestCarts = new Map<string, GuestCart>();
@@ -83,10 +86,9 @@ export abstract class MemoryShopStore implements Omit<Store, OperatorStoreMethod
   constructor(seed: MemoryStoreSeed = {}) {
     for (const product of seed.products ?? SEED_PRODUCTS) {
       this.products.set(product.id, { ...product });
-      this.comments.set(product.id, []);
     }
     for (const comment of seed.comments ?? SEED_COMMENTS) {
-      this.comments.get(comment.productId)?.push({ ...comment });
+      if (this.products.has(comment.productId)) this.comments.seed(comment);
     }
     for (const promotion of seed.promotions ?? SEED_PROMOTIONS) {
       this.promotions.set(promotion.code, { ...promotion });
@@ -125,13 +127,19 @@ export abstract class MemoryShopStore implements Omit<Store, OperatorStoreMethod
     return found;
   }
 
-  async addComment(comment: Comment): Promise<Comment> {
-    const list = this.comments.get(comment.productId);
-    if (list === undefined) {
-      throw productNotFound(comment.productId);
+  async addComment(command: AddCommentCommand): Promise<Comment> {
+    if (!this.products.has(command.comment.productId)) {
+      throw productNotFound(command.comment.productId);
     }
-    list.push({ ...comment });
-    return { ...comment };
+    return this.comments.add(command);
+  }
+
+  async listCommentPage(
+    productId: string,
+    page: PageRequest<CommentKey>,
+  ): Promise<Page<Comment, CommentKey> | undefined> {
+    if (!this.products.has(productId) || this.archived.has(productId)) return undefined;
+    return this.comments.page(productId, page);
   }
 
   async getCart(userId: string): Promise<Cart | undefined> {
@@ -371,7 +379,6 @@ export abstract class MemoryShopStore implements Omit<Store, OperatorStoreMethod
   }
 
   protected withComments(product: Product): ProductWithComments {
-    const comments = this.comments.get(product.id) ?? [];
-    return { ...product, comments: comments.map((comment) => ({ ...comment })) };
+    return { ...product, ...this.comments.summary(product.id) };
   }
 }

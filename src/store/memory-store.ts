@@ -47,7 +47,6 @@ export class MemoryStore extends MemoryShopStore implements Store {
   async createProduct({ product, adjustment }: CreateProductCommand): Promise<ManagedProduct> {
     if (this.products.has(product.id)) throw productExists(product.id);
     this.products.set(product.id, { ...product });
-    this.comments.set(product.id, []);
     if (adjustment !== undefined) this.adjustments.set(product.id, [{ ...adjustment }]);
     return this.managed(product.id);
   }

@@ -19,6 +19,8 @@ interface JourneyModule {
     email: string,
   ): Promise<{
     productsSeen: number;
+    reviewsRead: number;
+    reviewCount: number;
     replayed: boolean;
     ordersListed: string[];
     orderId: string;
@@ -67,6 +69,8 @@ describe("a client generated from /openapi.json (openapi-typescript + openapi-fe
     )) as JourneyModule;
     const result = await runJourney(server.url, `${randomUUID()}@example.com`);
     expect(result.productsSeen).toBe(10);
+    expect(result.reviewsRead).toBe(result.reviewCount);
+    expect(result.reviewCount).toBeGreaterThan(0);
     expect(result.replayed).toBe(true);
     expect(result.ordersListed).toEqual([result.orderId]);
     expect(result.orderTotalCents).toBeGreaterThan(0);

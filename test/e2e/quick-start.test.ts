@@ -63,7 +63,8 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
     expect(catalogue.body.items).toHaveLength(10);
     const bird = catalogue.body.items.find((p) => p.name === "Lonely Bird");
     expect(bird?.priceCents).toBe(2999);
-    expect(bird?.comments.map((c) => c.author)).toEqual(["John Doe", "Mei Lin"]);
+    // The latest reviews, newest first.
+    expect(bird?.comments.map((c) => c.author)).toEqual(["Mei Lin", "John Doe"]);
 
     // The curl line must work when pasted: same server, a path that answers.
     const curl = /curl -s (http:\/\/\S+)/.exec(running.output());

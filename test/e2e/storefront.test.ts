@@ -283,6 +283,37 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await expectAccessible(page, "the 404 page");
   }, 60_000);
 
+  it("shows a product's count, average and latest reviews, and pages the rest with More reviews", async () => {
+    const server = shop as Server;
+    const { page } = await visitor();
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByLabel("Email").fill(first.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: /^Sign out/ }).waitFor({ timeout: STEP_MS });
+    await page.goto(`${server.url}/item/paper-crane-mobile`);
+    await page.getByRole("heading", { level: 1, name: "Paper Crane Mobile" }).waitFor();
+    const reviews = page.locator(".comments > li");
+    await expect.poll(() => reviews.count()).toBe(2);
+    expect(await page.getByRole("button", { name: "More reviews" }).count()).toBe(0);
+
+    // Two more reviews: four in all, of which the product carries the latest three.
+    for (const text of ["Turns in the lightest draught.", "Folded with care."]) {
+      await page.getByLabel("Your review").fill(text);
+      await page.getByRole("button", { name: "Post review" }).click();
+      await page.getByText("Thank you: your review was added.").waitFor();
+    }
+    await page.getByText("Showing 3 of 4 reviews.").waitFor();
+    expect(await reviews.first().textContent()).toContain("Folded with care.");
+    await expectAccessible(page, "a product page with more reviews to read");
+
+    await page.getByRole("button", { name: "More reviews" }).click();
+    await page.getByText("Showing 4 of 4 reviews.").waitFor();
+    await expect.poll(() => reviews.count()).toBe(4);
+    expect(await page.getByRole("button", { name: "More reviews" }).count()).toBe(0);
+    await expectAccessible(page, "a product page with every review");
+  }, 60_000);
+
   it("starts a new guest cart when the kept one has expired, from the keyboard alone", async () => {
     const server = shop as Server;
     const { context, page } = await visitor();

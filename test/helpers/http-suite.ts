@@ -249,6 +249,16 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         expect(comment.json).toMatchObject({ rating: 4, text: "Good paper." });
         const product = await call("GET", "/products/linen-notebook");
         expect(product.json.comments.map((c: { text: string }) => c.text)).toContain("Good paper.");
+        const newest = await call("GET", "/products/linen-notebook/comments?limit=1");
+        expect(newest.status).toBe(200);
+        expect(newest.json.items).toEqual([comment.json]);
+        expect(newest.json.nextCursor).toEqual(expect.any(String));
+        const older = await call(
+          "GET",
+          `/products/linen-notebook/comments?limit=100&cursor=${encodeURIComponent(newest.json.nextCursor)}`,
+        );
+        expect(older.json.items.map((c: { id: string }) => c.id)).not.toContain(comment.json.id);
+        expect(older.json.nextCursor).toBeNull();
       });
 
       it("fills a guest cart, then merges it into a user's cart", async () => {

@@ -12,11 +12,15 @@ import {
   type Order,
   type PricedLine,
   type Product,
+  type ProductWithComments,
   type Promotion,
   type StockAdjustment,
   type User,
 } from "../../domain/index.js";
 import { CATALOGUE_PARTITION, keys, LISTS, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
+
+/** What a product's item says of its comments. */
+export type CommentSummary = Pick<ProductWithComments, "comments" | "commentCount" | "ratingTotal">;
 
 /** An item as the document layer reads and writes it: plain values. */
 export type Item = Record<string, unknown>;
@@ -49,11 +53,8 @@ export const managedProductFrom = (item: Item): ManagedProduct => ({
   archived: isArchived(item),
 });
 
-export const commentItem = (comment: Comment) => ({
-  ...keys.comment(comment),
-  GSI1PK: CATALOGUE_PARTITION,
-  GSI1SK: keys.commentCatalogueSort(comment),
-  type: "COMMENT",
+/** A comment as the product's latest ones carry it (a map inside the product's item). */
+const commentValue = (comment: Comment) => ({
   id: comment.id,
   productId: comment.productId,
   author: comment.author,
@@ -62,10 +63,38 @@ export const commentItem = (comment: Comment) => ({
   createdAt: comment.createdAt,
 });
 
+/**
+ * A comment in its product's partition, out of the catalogue index: the catalogue reads the
+ * product's summary, never the comments. `userId` (absent on seeded ones) is who wrote it.
+ */
+export const commentItem = (comment: Comment, userId?: string) => ({
+  ...keys.comment(comment),
+  type: "COMMENT",
+  ...commentValue(comment),
+  ...(userId === undefined ? {} : { userId }),
+});
+
 export const commentFrom = (item: Item): Comment => {
   const { id, productId, author, rating, text, createdAt } = item as unknown as Comment;
-  return { id, productId, author, rating, text, createdAt };
+  return { id, productId, author, rating: Number(rating), text, createdAt };
 };
+
+/** The attributes a product's item sums its comments up in. */
+export const commentSummaryAttributes = (summary: CommentSummary) => ({
+  commentCount: summary.commentCount,
+  ratingTotal: summary.ratingTotal,
+  latestComments: summary.comments.map(commentValue),
+});
+
+/** A product's item as the catalogue shows it; one written before comments were summed has none. */
+export const catalogueProductFrom = (item: Item): ProductWithComments => ({
+  ...productFrom(item),
+  comments: Array.isArray(item.latestComments)
+    ? (item.latestComments as Item[]).map(commentFrom)
+    : [],
+  commentCount: Number(item.commentCount ?? 0),
+  ratingTotal: Number(item.ratingTotal ?? 0),
+});
 
 export const promotionItem = (promotion: Promotion) => ({
   ...keys.promotion(promotion.code),

@@ -1,24 +1,15 @@
 import type { Order, ProductWithComments } from "../../domain/index.js";
 import type { OrderKey, Page, PageRequest } from "../../services/index.js";
-import { commentFrom, type Item, orderFrom, productFrom } from "./items.js";
-import { getProduct, type Table } from "./reads.js";
+import { catalogueProductFrom, type Item, orderFrom } from "./items.js";
+import type { Table } from "./reads.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, ORDERS_INDEX } from "./table.js";
 
 /**
- * Items one catalogue page may read per product asked for: a product and its comments are items
- * of the same index, so `Limit` counts both. A page whose products have more comments than this
- * holds fewer products (the page after it goes on from there); its cost stays one Query.
- */
-const ITEMS_PER_PRODUCT = 10;
-/** DynamoDB stops at 1 MB anyway; this keeps a page's read bounded in items too. */
-const MAX_ITEMS_PER_QUERY = 1_000;
-
-/**
- * One page of the catalogue in ONE Query of the catalogue index, whatever the catalogue's size:
- * the index sorts a product's item just before its comments (`PRODUCT#id`, `PRODUCT#id#COMMENT#…`),
- * so the page after product `id` starts past every item of its group. A product whose comments
- * the read cut short is left to the next page; only a first product with more comments than the
- * whole read is finished with a second Query (of its own partition).
+ * One page of the catalogue in ONE Query of the catalogue index, whatever the catalogue's size
+ * and however many comments its products have: the index holds the products' items only, each
+ * with its comment count, rating total and latest comments, so the read stops at the page (and
+ * one more product, to know whether more follow). A comment an older version wrote into the
+ * index (until `migrateComments` moves it out) is skipped, and ends a page early at worst.
  */
 export async function productPage(
   table: Table,
@@ -34,39 +25,19 @@ export async function productPage(
       ":catalogue": CATALOGUE_PARTITION,
       ...(after === undefined ? {} : { ":after": keys.pastProductGroup(after) }),
     },
-    Limit: Math.min(page.limit * ITEMS_PER_PRODUCT + 1, MAX_ITEMS_PER_QUERY),
+    Limit: page.limit + 1,
   });
-  const groups: ProductWithComments[] = [];
-  // Archiving takes a product's own item out of the index but leaves its comments there: a
-  // comment joins the group before it only when it is that product's.
-  let lastProductId: string | undefined;
-  for (const item of Items) {
-    if (item.type === "PRODUCT") {
-      const product = productFrom(item);
-      groups.push({ ...product, comments: [] });
-      lastProductId = product.id;
-    } else if (item.type === "COMMENT") {
-      const comment = commentFrom(item);
-      lastProductId = comment.productId;
-      const group = groups.at(-1);
-      if (group?.id === comment.productId) group.comments.push(comment);
-    }
-  }
-  // The last group is whole only when the read reached the end of the index.
-  const cut = LastEvaluatedKey !== undefined;
-  const whole = cut ? groups.slice(0, -1) : groups;
-  // A read of an archived product's comments only: the next page goes on past them.
-  if (groups.length === 0 && cut) return { items: [], next: lastProductId };
-  if (whole.length === 0 && cut) {
-    const first = groups[0];
-    const product = first === undefined ? undefined : await getProduct(table, first.id);
-    return product === undefined
-      ? { items: [], next: undefined }
-      : { items: [product], next: product.id };
-  }
-  const items = whole.slice(0, page.limit);
-  const more = cut || whole.length > page.limit;
-  return { items, next: more ? items.at(-1)?.id : undefined };
+  const products = Items.filter((item) => item.type === "PRODUCT").map(catalogueProductFrom);
+  const items = products.slice(0, page.limit);
+  const last = items.at(-1)?.id ?? lastProductIdOf(LastEvaluatedKey);
+  const more = products.length > page.limit || LastEvaluatedKey !== undefined;
+  return { items, next: more ? last : undefined };
+}
+
+/** The product a catalogue key (its own or an old comment's) belongs to. */
+function lastProductIdOf(key: Item | undefined): string | undefined {
+  const sort = key?.GSI1SK;
+  return typeof sort === "string" ? sort.split("#")[1] : undefined;
 }
 
 /**

@@ -1,14 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { backoffMs } from "../../aws/aws-http.js";
-import {
-  type Comment,
-  type Product,
-  type ProductWithComments,
-  storeUnavailable,
-} from "../../domain/index.js";
+import { type Product, type ProductWithComments, storeUnavailable } from "../../domain/index.js";
 import type { DynamoDbDocuments } from "./documents.js";
-import { commentFrom, type Item, isArchived, productFrom } from "./items.js";
+import { catalogueProductFrom, type Item, isArchived, productFrom } from "./items.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys } from "./table.js";
 
 /** The table the store works on, as each of its parts is handed it. */
@@ -82,48 +77,26 @@ export async function productsByIds(table: Table, ids: readonly string[]): Promi
   return wanted.flatMap((id) => byId.get(id) ?? []);
 }
 
-/** Every product with its comments: one Query of the catalogue index, page after page. */
+/** Every product with its comment summary: one Query of the catalogue index, page after page. */
 export async function listProducts(table: Table): Promise<ProductWithComments[]> {
-  // One Query, page after page, returns every product and every comment together.
   const all = await queryAll(table, {
     IndexName: CATALOGUE_INDEX,
     KeyConditionExpression: "GSI1PK = :catalogue",
     ExpressionAttributeValues: { ":catalogue": CATALOGUE_PARTITION },
   });
-  const products: { product: ProductWithComments; position: number }[] = [];
-  const comments = new Map<string, Comment[]>();
-  for (const item of all) {
-    if (item.type === "PRODUCT") {
-      products.push({
-        product: { ...productFrom(item), comments: [] },
-        position: Number(item.position),
-      });
-    } else if (item.type === "COMMENT") {
-      // The index sorts a product's comments by `createdAt#id`: oldest first.
-      const comment = commentFrom(item);
-      const list = comments.get(comment.productId);
-      if (list === undefined) comments.set(comment.productId, [comment]);
-      else list.push(comment);
-    }
-  }
-  products.sort((a, b) => a.position - b.position || a.product.id.localeCompare(b.product.id));
-  return products.map(({ product }) => ({
-    ...product,
-    comments: comments.get(product.id) ?? [],
-  }));
+  return all
+    .filter((item) => item.type === "PRODUCT")
+    .sort((a, b) => Number(a.position) - Number(b.position) || compareIds(a, b))
+    .map(catalogueProductFrom);
 }
 
+const compareIds = (a: Item, b: Item): number => String(a.id).localeCompare(String(b.id));
+
+/** One product with its comment summary: one GetItem, however many comments it has. */
 export async function getProduct(
   table: Table,
   id: string,
 ): Promise<ProductWithComments | undefined> {
-  const all = await queryAll(table, {
-    KeyConditionExpression: "PK = :pk",
-    ExpressionAttributeValues: { ":pk": keys.productPartition(id) },
-    ConsistentRead: true,
-  });
-  const meta = all.find((item) => item.type === "PRODUCT");
-  if (meta === undefined || isArchived(meta)) return undefined;
-  const comments = all.filter((item) => item.type === "COMMENT").map(commentFrom);
-  return { ...productFrom(meta), comments };
+  const item = await getItem(table, keys.product(id));
+  return item === undefined || isArchived(item) ? undefined : catalogueProductFrom(item);
 }

@@ -1,12 +1,21 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { backoffMs } from "../../aws/aws-http.js";
-import type { Comment, Product, Promotion } from "../../domain/index.js";
+import { type Comment, latestComments, type Product, type Promotion } from "../../domain/index.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "../seed-catalogue.js";
 import { DynamoDbServiceError } from "./client.js";
 import type { DynamoDbDocuments } from "./documents.js";
-import { commentItem, productItem, promotionItem } from "./items.js";
-import { CATALOGUE_INDEX, CATALOGUE_PARTITION, TABLE_DEFINITION } from "./table.js";
+import {
+  type CommentSummary,
+  commentFrom,
+  commentItem,
+  commentSummaryAttributes,
+  productItem,
+  promotionItem,
+} from "./items.js";
+import { queryAll } from "./reads.js";
+import { isConditionFailure } from "./retries.js";
+import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, TABLE_DEFINITION } from "./table.js";
 
 /** What `seedTable` loads; each list defaults to the demo catalogue. */
 export interface CatalogueSeed {
@@ -75,11 +84,18 @@ export async function seedTable(
     ExpressionAttributeValues: { ":catalogue": CATALOGUE_PARTITION },
     Limit: 1,
   });
-  if ((existing.Items?.length ?? 0) > 0) return false;
+  if ((existing.Items?.length ?? 0) > 0) {
+    await migrateComments(documents, tableName);
+    return false;
+  }
 
+  const comments = seed.comments ?? SEED_COMMENTS;
   const all: Record<string, unknown>[] = [
-    ...(seed.products ?? SEED_PRODUCTS).map((product, index) => productItem(product, index)),
-    ...(seed.comments ?? SEED_COMMENTS).map(commentItem),
+    ...(seed.products ?? SEED_PRODUCTS).map((product, index) => ({
+      ...productItem(product, index),
+      ...commentSummaryAttributes(summaryOf(comments.filter((c) => c.productId === product.id))),
+    })),
+    ...comments.map((comment) => commentItem(comment)),
     ...(seed.promotions ?? SEED_PROMOTIONS).map(promotionItem),
   ];
   for (let start = 0; start < all.length; start += BATCH_WRITE_MAX_ITEMS) {
@@ -89,6 +105,69 @@ export async function seedTable(
     });
   }
   return true;
+}
+
+const summaryOf = (comments: readonly Comment[]): CommentSummary => ({
+  comments: latestComments(comments),
+  commentCount: comments.length,
+  ratingTotal: comments.reduce((total, comment) => total + comment.rating, 0),
+});
+
+/**
+ * Brings comments an older version wrote up to today's layout: they were in the catalogue index
+ * (every catalogue read carried them all) and their products had no summary. Each such comment
+ * leaves the index, and its product's count, rating total and latest comments are computed from
+ * its partition. Runs where seeding runs (it reads the catalogue index once); a table with no
+ * such comment is left as it is.
+ */
+export async function migrateComments(
+  documents: DynamoDbDocuments,
+  tableName: string,
+): Promise<void> {
+  const table = { documents, name: tableName };
+  const legacy = await queryAll(table, {
+    IndexName: CATALOGUE_INDEX,
+    KeyConditionExpression: "GSI1PK = :catalogue",
+    FilterExpression: "#type = :comment",
+    ExpressionAttributeNames: { "#type": "type" },
+    ExpressionAttributeValues: { ":catalogue": CATALOGUE_PARTITION, ":comment": "COMMENT" },
+  });
+  const products = new Set(legacy.map((item) => String(item.productId)));
+  for (const productId of products) {
+    const partition = await queryAll(table, {
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :comment)",
+      ExpressionAttributeValues: {
+        ":pk": keys.productPartition(productId),
+        ":comment": keys.commentSortPrefix,
+      },
+      ConsistentRead: true,
+    });
+    const summary = commentSummaryAttributes(summaryOf(partition.map(commentFrom)));
+    await documents
+      .update({
+        TableName: tableName,
+        Key: keys.product(productId),
+        UpdateExpression:
+          "SET commentCount = :count, ratingTotal = :total, latestComments = :latest",
+        ConditionExpression: "attribute_exists(PK)",
+        ExpressionAttributeValues: {
+          ":count": summary.commentCount,
+          ":total": summary.ratingTotal,
+          ":latest": summary.latestComments,
+        },
+      })
+      .catch((error: unknown) => {
+        // A comment whose product is gone has nothing to sum up into.
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+  for (const item of legacy) {
+    await documents.update({
+      TableName: tableName,
+      Key: { PK: item.PK, SK: item.SK },
+      UpdateExpression: "REMOVE GSI1PK, GSI1SK",
+    });
+  }
 }
 
 async function batchWrite(

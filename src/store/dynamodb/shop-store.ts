@@ -2,6 +2,7 @@ import {
   assertTransition,
   type Cart,
   type Comment,
+  type CommentKey,
   type Connection,
   emailTaken,
   type GuestCart,
@@ -10,11 +11,11 @@ import {
   type Product,
   type ProductWithComments,
   type Promotion,
-  productNotFound,
   storeUnavailable,
   type User,
 } from "../../domain/index.js";
 import type {
+  AddCommentCommand,
   CreateGuestCartCommand,
   MergeGuestCartCommand,
   OperatorStoreMethod,
@@ -29,12 +30,12 @@ import type {
 } from "../../services/index.js";
 import { changeOrderStatus, orderById, orderByKey, placeOrder } from "./checkout.js";
 import type { DynamoDbClient, DynamoDbCredentials } from "./client.js";
+import { addComment, commentPage } from "./comments.js";
 import { DynamoDbDocuments } from "./documents.js";
 import * as guestCarts from "./guest-carts.js";
 import {
   cartFrom,
   cartLinesOf,
-  commentItem,
   connectionAttributes,
   connectionFrom,
   emailClaimItem,
@@ -105,25 +106,15 @@ export abstract class DynamoDbShopStore implements Omit<Store, OperatorStoreMeth
     return this.guarded(() => productsByIds(this.table, ids));
   }
 
-  async addComment(comment: Comment): Promise<Comment> {
-    return this.guarded(async () => {
-      // The product check and the put in one transaction: no comment can outlive its product.
-      await transactOrRefuse(
-        this.table.documents,
-        [
-          {
-            ConditionCheck: {
-              TableName: this.table.name,
-              Key: keys.product(comment.productId),
-              ConditionExpression: "attribute_exists(PK)",
-            },
-          },
-          { Put: { TableName: this.table.name, Item: commentItem(comment) } },
-        ],
-        [() => productNotFound(comment.productId)],
-      );
-      return { ...comment };
-    });
+  async addComment(command: AddCommentCommand): Promise<Comment> {
+    return this.guarded(() => addComment(this.table, command));
+  }
+
+  async listCommentPage(
+    productId: string,
+    page: PageRequest<CommentKey>,
+  ): Promise<Page<Comment, CommentKey> | undefined> {
+    return this.guarded(() => commentPage(this.table, productId, page));
   }
 
   async getCart(userId: string): Promise<Cart | undefined> {

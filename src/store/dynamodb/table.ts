@@ -21,7 +21,7 @@ export type TableDefinition = Required<
  * | item        | PK             | SK                   | GSI1PK / GSI1SK                    |
  * | ----------- | -------------- | -------------------- | ---------------------------------- |
  * | product     | PRODUCT#id     | META                 | CATALOGUE / PRODUCT#id             |
- * | comment     | PRODUCT#id     | COMMENT#createdAt#id | CATALOGUE / PRODUCT#id#COMMENT#... |
+ * | comment     | PRODUCT#id     | COMMENT#createdAt#id |                                    |
  * | promotion   | PROMOTION#code | META                 |                                    |
  * | user        | USER#id        | PROFILE              |                                    |
  * | email claim | EMAIL#email    | META                 |                                    |
@@ -29,6 +29,7 @@ export type TableDefinition = Required<
  * | guest cart  | GUEST#sha256   | CART                 | (expiresAt: the TTL attribute)     |
  * | order       | USER#id        | ORDER#id             | (LSI1SK: ORDER#createdAt#id)       |
  * | idem. key   | USER#id        | IDEMPOTENCY#key      |                                    |
+ * | comment rate| USER#id        | COMMENT_RATE#MINUTE#start, COMMENT_RATE#PRODUCT#id#start (TTL) |
  * | connection  | CONN#id        | META                 | (expiresAt: the TTL attribute)     |
  * | user's conn.| USER#id        | CONN#id              | (expiresAt: the TTL attribute)     |
  *
@@ -40,8 +41,11 @@ export type TableDefinition = Required<
  * order, newest first), CARTS (carts and guest carts with lines: units in carts), PROMOTIONS
  * (by code) and ARCHIVED (products out of the catalogue).
  *
- * The catalogue GSI holds products and their comments under one partition, so the whole
- * catalogue is one paginated Query. The orders LSI sorts a user's orders by time and, unlike a
+ * The catalogue GSI holds the products under one partition, so the whole catalogue is one
+ * paginated Query. A product's item carries its comment count, rating total and latest few
+ * comments; its partition holds every comment under `COMMENT#createdAt#id`, so a Query read
+ * backwards pages them newest first, and from the top it meets `META` first. (Comments written
+ * before that also had catalogue keys; `setup.ts`'s `migrateComments` moves them out.) The orders LSI sorts a user's orders by time and, unlike a
  * GSI, can be read strongly consistent: an order shows up in the list the moment it is placed.
  * A guest cart is keyed by the SHA-256 (hex) of its token, never the token: the table alone
  * cannot be used to take over a shopper's cart.
@@ -146,16 +150,24 @@ export const keys = {
   productPartition: (id: string) => `PRODUCT#${id}`,
   productCatalogueSort: (id: string) => `PRODUCT#${id}`,
   /**
-   * Above every catalogue key of product `id` (its own and its comments') and below the next
-   * product's: ids are `[a-z0-9-]`, all above `#`, and a comment's key goes on `#COMMENT#`.
+   * Above every catalogue key of product `id` (its own, and any comment's key an older version
+   * wrote there) and below the next product's: ids are `[a-z0-9-]`, all above `#`.
    */
   pastProductGroup: (id: string) => `PRODUCT#${id}#\uffff`,
   comment: (comment: Pick<Comment, "productId" | "createdAt" | "id">) => ({
     PK: `PRODUCT#${comment.productId}`,
     SK: `COMMENT#${comment.createdAt}#${comment.id}`,
   }),
-  commentCatalogueSort: (comment: Pick<Comment, "productId" | "createdAt" | "id">) =>
-    `PRODUCT#${comment.productId}#COMMENT#${comment.createdAt}#${comment.id}`,
+  commentSortPrefix: "COMMENT#",
+  /** The user's comments in the minute from `start`, and on product `productId` in the day. */
+  commentRate: (userId: string, start: string) => ({
+    PK: `USER#${userId}`,
+    SK: `COMMENT_RATE#MINUTE#${start}`,
+  }),
+  productCommentRate: (userId: string, productId: string, start: string) => ({
+    PK: `USER#${userId}`,
+    SK: `COMMENT_RATE#PRODUCT#${productId}#${start}`,
+  }),
   promotion: (code: string) => ({ PK: `PROMOTION#${code}`, SK: "META" }),
   user: (id: string) => ({ PK: `USER#${id}`, SK: "PROFILE" }),
   email: (email: string) => ({ PK: `EMAIL#${email}`, SK: "META" }),

@@ -1,28 +1,19 @@
 import type Database from "better-sqlite3";
-import type { Comment, Order, Product, ProductWithComments } from "../../domain/index.js";
+import type { Order, ProductWithComments } from "../../domain/index.js";
 import type { OrderKey, Page, PageRequest } from "../../services/index.js";
-import {
-  COMMENT_COLUMNS,
-  ORDER_COLUMNS,
-  type OrderRow,
-  orderFromRow,
-  PRODUCT_COLUMNS,
-} from "./rows.js";
+import { CATALOGUE_COLUMNS, type CatalogueRow, type prepareComments } from "./comments.js";
+import { ORDER_COLUMNS, type OrderRow, orderFromRow } from "./rows.js";
 
 /**
  * The keyset queries of the paged lists: each page is found through an index from the last
  * key of the one before (never OFFSET, which reads every row it skips), so a page costs the
  * same at the end of a long list as at its start. One more row than asked says whether more follow.
  */
-export function preparePages(db: Database.Database) {
+export function preparePages(db: Database.Database, comments: ReturnType<typeof prepareComments>) {
   // The shop's catalogue: archived products are the operators' only.
-  const productsAfter = db.prepare<{ after: string; limit: number }, Product>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products WHERE archived = 0 AND id > @after ` +
+  const productsAfter = db.prepare<{ after: string; limit: number }, CatalogueRow>(
+    `SELECT ${CATALOGUE_COLUMNS} FROM products WHERE archived = 0 AND id > @after ` +
       "ORDER BY id LIMIT @limit",
-  );
-  const commentsOf = db.prepare<[string], Comment>(
-    `SELECT ${COMMENT_COLUMNS} FROM comments WHERE product_id IN ` +
-      "(SELECT value FROM json_each(?)) ORDER BY created_at, rowid",
   );
   const firstOrders = db.prepare<{ userId: string; limit: number }, OrderRow>(
     `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = @userId ` +
@@ -37,17 +28,7 @@ export function preparePages(db: Database.Database) {
     products(page: PageRequest<string>): Page<ProductWithComments, string> {
       // "" sorts before every id: the first page.
       const rows = productsAfter.all({ after: page.after ?? "", limit: page.limit + 1 });
-      const products = rows.slice(0, page.limit);
-      const comments = new Map<string, Comment[]>();
-      for (const comment of commentsOf.all(JSON.stringify(products.map((p) => p.id)))) {
-        const list = comments.get(comment.productId);
-        if (list === undefined) comments.set(comment.productId, [comment]);
-        else list.push(comment);
-      }
-      const items = products.map((product) => ({
-        ...product,
-        comments: comments.get(product.id) ?? [],
-      }));
+      const items = comments.summarized(rows.slice(0, page.limit));
       return { items, next: rows.length > page.limit ? items.at(-1)?.id : undefined };
     },
 

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { type Comment, epochSeconds, type Product } from "../../domain/index.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "../seed-catalogue.js";
+import { recountComments } from "./comments.js";
 import { type PromotionRow, promotionToRow } from "./rows.js";
 
 export interface SqliteStoreOptions {
@@ -20,17 +21,19 @@ CREATE TABLE IF NOT EXISTS products (
   image_url TEXT NOT NULL,
   price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
   stock INTEGER NOT NULL CHECK (stock >= 0),
-  archived INTEGER NOT NULL DEFAULT 0
+  archived INTEGER NOT NULL DEFAULT 0,
+  comment_count INTEGER NOT NULL DEFAULT 0,
+  rating_total INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS comments (
   id TEXT PRIMARY KEY,
   product_id TEXT NOT NULL REFERENCES products (id),
+  user_id TEXT,
   author TEXT NOT NULL,
   rating INTEGER NOT NULL,
   text TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS comments_by_product ON comments (product_id, created_at);
 CREATE TABLE IF NOT EXISTS promotions (
   code TEXT PRIMARY KEY,
   percent_off INTEGER NOT NULL,
@@ -151,6 +154,18 @@ function migrate(db: Database.Database): void {
     }
   };
   add("orders", "failure_reason", "TEXT");
+  // Comments written before the rate limits have no user_id: they count against nobody.
+  add("comments", "user_id", "TEXT");
+  const uncounted = !columns("products").includes("comment_count");
+  add("products", "comment_count", "INTEGER NOT NULL DEFAULT 0");
+  add("products", "rating_total", "INTEGER NOT NULL DEFAULT 0");
+  if (uncounted) recountComments(db);
+  // After the columns they index: a product's comments newest first, a user's by time.
+  db.exec(
+    "DROP INDEX IF EXISTS comments_by_product;" +
+      "CREATE INDEX IF NOT EXISTS comments_newest ON comments (product_id, created_at DESC, id DESC);" +
+      "CREATE INDEX IF NOT EXISTS comments_by_user ON comments (user_id, created_at);",
+  );
   add("products", "archived", "INTEGER NOT NULL DEFAULT 0");
   add("promotions", "max_uses", "INTEGER");
   add("promotions", "max_uses_per_customer", "INTEGER");
@@ -174,5 +189,6 @@ function seed(db: Database.Database): void {
   );
   for (const product of SEED_PRODUCTS) insertProduct.run(product);
   for (const comment of SEED_COMMENTS) insertComment.run(comment);
+  recountComments(db);
   for (const promotion of SEED_PROMOTIONS) insertPromotion.run(promotionToRow(promotion));
 }

@@ -4,6 +4,7 @@ import {
   assertTransition,
   type Cart,
   type Comment,
+  type CommentKey,
   type Connection,
   cartChanged,
   emailTaken,
@@ -17,13 +18,13 @@ import {
   type ProductWithComments,
   type Promotion,
   priceChanged,
-  productNotFound,
   returnsStock,
   storeUnavailable,
   transitionOrder,
   type User,
 } from "../../domain/index.js";
 import type {
+  AddCommentCommand,
   CreateGuestCartCommand,
   MergeGuestCartCommand,
   OperatorStoreMethod,
@@ -36,6 +37,7 @@ import type {
   SaveGuestCartCommand,
   Store,
 } from "../../services/index.js";
+import { prepareComments } from "./comments.js";
 import { preparePages } from "./pages.js";
 import { takePromotionUse } from "./promotion-uses.js";
 import {
@@ -80,6 +82,7 @@ export function guarded<T>(work: () => T): T {
  */
 export abstract class SqliteShopStore implements Omit<Store, OperatorStoreMethod> {
   protected readonly statements: Statements;
+  private readonly comments: ReturnType<typeof prepareComments>;
   private readonly pages: ReturnType<typeof preparePages>;
   private readonly placeOrderTransaction: Database.Transaction<
     (command: PlaceOrderCommand) => PlaceOrderResult
@@ -94,7 +97,8 @@ export abstract class SqliteShopStore implements Omit<Store, OperatorStoreMethod
   /** Prefer `openSqliteStore`, which creates the schema and seeds the catalogue first. */
   constructor(protected readonly db: Database.Database) {
     this.statements = prepareStatements(db);
-    this.pages = preparePages(db);
+    this.comments = prepareComments(db);
+    this.pages = preparePages(db, this.comments);
     this.placeOrderTransaction = db.transaction((command: PlaceOrderCommand) =>
       this.placeOrderInTransaction(command),
     );
@@ -107,17 +111,7 @@ export abstract class SqliteShopStore implements Omit<Store, OperatorStoreMethod
   }
 
   async listProducts(): Promise<ProductWithComments[]> {
-    return guarded(() => {
-      // Two queries whatever the catalogue size: products, then every comment, grouped here.
-      const products = this.statements.allProducts.all();
-      const comments = new Map<string, Comment[]>();
-      for (const comment of this.statements.allComments.all()) {
-        const list = comments.get(comment.productId);
-        if (list === undefined) comments.set(comment.productId, [comment]);
-        else list.push(comment);
-      }
-      return products.map((product) => ({ ...product, comments: comments.get(product.id) ?? [] }));
-    });
+    return guarded(() => this.comments.summarized(this.statements.allCatalogue.all()));
   }
 
   async listProductPage(page: PageRequest<string>): Promise<Page<ProductWithComments, string>> {
@@ -126,9 +120,8 @@ export abstract class SqliteShopStore implements Omit<Store, OperatorStoreMethod
 
   async getProduct(id: string): Promise<ProductWithComments | undefined> {
     return guarded(() => {
-      const product = this.statements.product.get(id);
-      if (product === undefined) return undefined;
-      return { ...product, comments: this.statements.commentsOf.all(id) };
+      const product = this.statements.catalogueProduct.get(id);
+      return product === undefined ? undefined : this.comments.summarized([product])[0];
     });
   }
 
@@ -136,13 +129,15 @@ export abstract class SqliteShopStore implements Omit<Store, OperatorStoreMethod
     return guarded(() => this.productsByIds(ids));
   }
 
-  async addComment(comment: Comment): Promise<Comment> {
-    return guarded(() => {
-      if (this.statements.insertComment.run(comment).changes === 0) {
-        throw productNotFound(comment.productId);
-      }
-      return { ...comment };
-    });
+  async addComment(command: AddCommentCommand): Promise<Comment> {
+    return guarded(() => this.comments.add(command));
+  }
+
+  async listCommentPage(
+    productId: string,
+    page: PageRequest<CommentKey>,
+  ): Promise<Page<Comment, CommentKey> | undefined> {
+    return guarded(() => this.comments.page(productId, page));
   }
 
   async getCart(userId: string): Promise<Cart | undefined> {

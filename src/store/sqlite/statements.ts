@@ -1,10 +1,10 @@
 import type Database from "better-sqlite3";
-import type { Comment, Connection, Product, User } from "../../domain/index.js";
+import type { Connection, Product, User } from "../../domain/index.js";
 import type { CreateGuestCartCommand } from "../../services/index.js";
+import { CATALOGUE_COLUMNS, type CatalogueRow } from "./comments.js";
 import {
   CART_COLUMNS,
   type CartRow,
-  COMMENT_COLUMNS,
   CONNECTION_COLUMNS,
   GUEST_CART_COLUMNS,
   type GuestCartRow,
@@ -30,16 +30,11 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${PRODUCT_COLUMNS} FROM products ` +
         "WHERE archived = 0 AND id IN (SELECT value FROM json_each(?))",
     ),
-    allComments: db.prepare<[], Comment>(
-      `SELECT ${COMMENT_COLUMNS} FROM comments ORDER BY created_at, rowid`,
+    allCatalogue: db.prepare<[], CatalogueRow>(
+      `SELECT ${CATALOGUE_COLUMNS} FROM products WHERE archived = 0 ORDER BY rowid`,
     ),
-    commentsOf: db.prepare<[string], Comment>(
-      `SELECT ${COMMENT_COLUMNS} FROM comments WHERE product_id = ? ORDER BY created_at, rowid`,
-    ),
-    // Inserting from the product row makes "unknown product" and the insert one statement.
-    insertComment: db.prepare<Comment>(
-      "INSERT INTO comments (id, product_id, author, rating, text, created_at) " +
-        "SELECT @id, id, @author, @rating, @text, @createdAt FROM products WHERE id = @productId",
+    catalogueProduct: db.prepare<[string], CatalogueRow>(
+      `SELECT ${CATALOGUE_COLUMNS} FROM products WHERE id = ? AND archived = 0`,
     ),
     cart: db.prepare<[string], CartRow>(`SELECT ${CART_COLUMNS} FROM carts WHERE user_id = ?`),
     saveCart: db.prepare<Omit<CartRow, "version">, CartRow>(

@@ -7,6 +7,9 @@ import type { paths } from "./api.js";
 
 export interface JourneyResult {
   productsSeen: number;
+  /** The reviews of the first product, read a page at a time (newest first). */
+  reviewsRead: number;
+  reviewCount: number;
   orderId: string;
   orderTotalCents: number;
   ordersListed: string[];
@@ -39,6 +42,23 @@ export async function runJourney(baseUrl: string, email: string): Promise<Journe
     cursor = nextCursor ?? undefined;
   } while (cursor !== undefined);
   const first = required(ids[0], "first product");
+
+  // The first product's reviews: its count, then every review through the paged route.
+  const product = await api.GET("/products/{id}", { params: { path: { id: first } } });
+  const reviewCount: number = required(product.data, "product").rating.count;
+  let reviewsRead = 0;
+  let reviewCursor: string | undefined;
+  do {
+    const page = await api.GET("/products/{id}/comments", {
+      params: {
+        path: { id: first },
+        query: { limit: 1, ...(reviewCursor === undefined ? {} : { cursor: reviewCursor }) },
+      },
+    });
+    const { items, nextCursor } = required(page.data, "reviews");
+    reviewsRead += items.filter((review) => review.rating >= 1).length;
+    reviewCursor = nextCursor ?? undefined;
+  } while (reviewCursor !== undefined);
 
   // A guest cart, filled, then merged into the user's cart on sign-in.
   const guest = required((await api.POST("/guest-carts")).data, "guest cart");
@@ -84,6 +104,8 @@ export async function runJourney(baseUrl: string, email: string): Promise<Journe
 
   return {
     productsSeen: ids.length,
+    reviewsRead,
+    reviewCount,
     orderId: order.id,
     orderTotalCents: order.totalCents,
     ordersListed: required(listed.data, "orders").items.map((o) => o.id),

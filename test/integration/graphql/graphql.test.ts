@@ -83,8 +83,8 @@ describe("GraphQL on the same services as REST", () => {
         rating: { count: 2 },
       });
     }
-    const one = await gql('{ product(id: "lonely-bird") { name comments { author text } } }');
-    expect(one.json.data.product.comments[0]).toEqual({
+    const one = await gql('{ product(id: "lonely-bird") { name latestComments { author text } } }');
+    expect(one.json.data.product.latestComments.at(-1)).toEqual({
       author: "John Doe",
       text: "I'm using this to decorate my desk. I liked it.",
     });
@@ -245,9 +245,37 @@ describe("GraphQL on the same services as REST", () => {
     await start({ store });
     await t.invoke({ method: "GET", resource: "/products" });
     const rest = calls.splice(0);
-    await gql("{ products { items { name comments { author text rating } rating { average } } } }");
+    await gql(
+      "{ products { items { name latestComments { author text rating } rating { average } } } }",
+    );
     expect(calls).toEqual(rest);
     expect(rest).toEqual(["listProductPage"]);
+  });
+});
+
+describe("GraphQL comments of a product", () => {
+  it("pages a product's comments newest first with first and after, as REST's limit and cursor", async () => {
+    await start();
+    const query =
+      'query Page($after: String) { product(id: "lonely-bird") { rating { count } ' +
+      "comments(first: 1, after: $after) { items { author } nextCursor } } }";
+    const authors: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 5; pages++) {
+      const res = await gql(query, { variables: { after } });
+      const page = res.json.data.product.comments;
+      authors.push(...page.items.map((c: { author: string }) => c.author));
+      after = page.nextCursor;
+      if (after === null) break;
+    }
+    expect(authors).toEqual(["Mei Lin", "John Doe"]);
+    expect(after).toBeNull();
+
+    const edited = await gql(query, { variables: { after: "not-a-cursor" } });
+    expect(edited.json.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(edited.json.errors[0].extensions.fields).toEqual([
+      { field: "after", message: expect.any(String) },
+    ]);
   });
 });
 
@@ -361,7 +389,9 @@ describe("GraphQL abuse limits and transport rules", () => {
 
   it("refuses a query nested deeper than the limit, not counting introspection", async () => {
     await start();
-    expect((await gql("{ products { items { comments { author } } } }")).statusCode).toBe(200);
+    expect((await gql("{ products { items { latestComments { author } } } }")).statusCode).toBe(
+      200,
+    );
     // The standard introspection query nests past any limit: it reads the static schema only.
     const introspection = await gql(getIntrospectionQuery());
     expect(introspection.statusCode).toBe(200);
@@ -370,7 +400,7 @@ describe("GraphQL abuse limits and transport rules", () => {
     const shallow = queryLimitsRule({ ...DEFAULT_LIMITS, maxDepth: 3 });
     const errors = validate(
       schema,
-      parse("query Deep { products { items { comments { id } } } }"),
+      parse("query Deep { products { items { latestComments { id } } } }"),
       [shallow],
     );
     expect(errors.map((error) => error.extensions.code)).toEqual(["QUERY_TOO_DEEP"]);
@@ -381,7 +411,7 @@ describe("GraphQL abuse limits and transport rules", () => {
     await start();
     const aliases = Array.from(
       { length: 12 },
-      (_, i) => `p${i}: products { items { comments { id text } } }`,
+      (_, i) => `p${i}: products { items { latestComments { id text } } }`,
     );
     await refusedWith(
       `query Costly { ${aliases.join(" ")} }`,

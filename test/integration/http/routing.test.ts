@@ -32,6 +32,14 @@ describe("routing", () => {
         { method: "GET", resource: "/products/{id}", pathParameters: { id: "lonely-bird" } },
         200,
       ],
+      "GET /products/{id}/comments": [
+        {
+          method: "GET",
+          resource: "/products/{id}/comments",
+          pathParameters: { id: "lonely-bird" },
+        },
+        200,
+      ],
       "POST /products/{id}/comments": [
         {
           method: "POST",

@@ -125,10 +125,38 @@ describe("DynamoDbStore requests", () => {
     expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItem: 3 });
   });
 
-  it("reads one product and its comments with one Query", async () => {
+  it("reads one product and its comment summary with one GetItem", async () => {
     const { store, requests } = await countedStore(generatedProducts(3));
 
-    expect((await store.getProduct("product-0001"))?.comments).toHaveLength(1);
+    const product = await store.getProduct("product-0001");
+    expect(product?.comments).toHaveLength(1);
+    expect(product?.commentCount).toBe(1);
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ GetItem: 1 });
+  });
+
+  it("adds a comment with one GetItem and one TransactWriteItems, its rate limits included", async () => {
+    const { store, requests } = await countedStore(generatedProducts(3));
+    const comment = {
+      id: "c-counted",
+      productId: "product-0002",
+      author: "Alice",
+      rating: 5,
+      text: "Counted.",
+      // After the seeded comment, so it leads the newest-first page.
+      createdAt: new Date(NOW.getTime() + 1_000).toISOString(),
+    };
+
+    await store.addComment({ comment, userId: "alice" });
+
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({
+      GetItem: 1,
+      TransactWriteItems: 1,
+    });
+    requests.reset();
+    expect(await store.listCommentPage("product-0002", { limit: 1 })).toStrictEqual({
+      items: [comment],
+      next: { createdAt: comment.createdAt, id: comment.id },
+    });
     expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1 });
   });
 

@@ -16,6 +16,7 @@ import {
 } from "../../helpers/dynamodb-local.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
+import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeStoreContract } from "./store-contract.js";
@@ -95,6 +96,7 @@ const elapsedMs = async (work: () => Promise<unknown>): Promise<number> => {
 
 describeStoreContract("DynamoDbStore", () => freshStore());
 describePagingContract("DynamoDbStore", () => freshStore());
+describeCommentsContract("DynamoDbStore", () => freshStore());
 describeOperatorContract("DynamoDbStore", () => freshStore());
 
 describe("DynamoDbStore", () => {
@@ -131,7 +133,12 @@ describe("DynamoDbStore", () => {
     const store = await freshStore({ seed: { products, comments: [], promotions: [] } });
     try {
       expect(await store.listProducts()).toStrictEqual(
-        products.map((product) => ({ ...product, comments: [] })),
+        products.map((product) => ({
+          ...product,
+          comments: [],
+          commentCount: 0,
+          ratingTotal: 0,
+        })),
       );
       expect(await store.getPromotion("WELCOME10")).toBeUndefined();
     } finally {
@@ -362,12 +369,15 @@ describe("DynamoDbStore", () => {
       expectUnavailable(
         await appErrorOf(
           store.addComment({
-            id: "c-1",
-            productId: "lonely-bird",
-            author: "Alice",
-            rating: 5,
-            text: "Busy day.",
-            createdAt: NOW.toISOString(),
+            comment: {
+              id: "c-1",
+              productId: "lonely-bird",
+              author: "Alice",
+              rating: 5,
+              text: "Busy day.",
+              createdAt: NOW.toISOString(),
+            },
+            userId: ALICE,
           }),
         ),
       );

@@ -112,7 +112,12 @@ export function describeOperatorContract(name: string, makeStore: () => Promise<
       it("createProduct adds a product to the catalogue, its initial stock the first entry of its trail", async () => {
         expect(await createVase()).toStrictEqual({ ...VASE, archived: false });
 
-        expect(await store.getProduct(VASE.id)).toStrictEqual({ ...VASE, comments: [] });
+        expect(await store.getProduct(VASE.id)).toStrictEqual({
+          ...VASE,
+          comments: [],
+          commentCount: 0,
+          ratingTotal: 0,
+        });
         expect((await store.listProducts()).map((p) => p.id)).toContain(VASE.id);
         expect(await store.getProducts([VASE.id])).toStrictEqual([VASE]);
         const all = await store.listAllProducts();

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
+import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeStoreContract } from "./store-contract.js";
@@ -35,6 +36,7 @@ const countRows = (file: string, table: string): unknown => {
 
 describeStoreContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describePagingContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeCommentsContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 
 describe("SqliteStore", () => {
@@ -42,12 +44,15 @@ describe("SqliteStore", () => {
     const file = tempDbFile();
     const first = await openSqliteStore({ file });
     await first.addComment({
-      id: "c-new",
-      productId: "lonely-bird",
-      author: "Alice",
-      rating: 4,
-      text: "Still here.",
-      createdAt: NOW.toISOString(),
+      comment: {
+        id: "c-new",
+        productId: "lonely-bird",
+        author: "Alice",
+        rating: 4,
+        text: "Still here.",
+        createdAt: NOW.toISOString(),
+      },
+      userId: "alice",
     });
     await first.saveCart({
       userId: "alice",
@@ -69,9 +74,9 @@ describe("SqliteStore", () => {
     try {
       expect(await second.listProducts()).toHaveLength(10);
       expect((await second.getProduct("lonely-bird"))?.comments.map((c) => c.id)).toEqual([
-        "c-lonely-bird-1",
-        "c-lonely-bird-2",
         "c-new",
+        "c-lonely-bird-2",
+        "c-lonely-bird-1",
       ]);
       expect((await second.getProduct("copper-kettle"))?.stock).toBe(5);
       expect(await second.getOrder("alice", order.id)).toStrictEqual(order);

@@ -5,6 +5,7 @@ import {
   type CartLine,
   type Comment,
   type Connection,
+  latestComments,
   type User,
 } from "../../../src/domain/index.js";
 import { createGuestCartService, guestCartTokenHash } from "../../../src/services/guest-carts.js";
@@ -19,11 +20,14 @@ const ALICE = "user-alice";
 const BOB = "user-bob";
 const ALL_PRODUCT_IDS = SEED_PRODUCTS.map((product) => product.id);
 
+const commentsOn = (productId: string): Comment[] =>
+  SEED_COMMENTS.filter((comment) => comment.productId === productId);
+
 const SEEDED_CATALOGUE = SEED_PRODUCTS.map((product) => ({
   ...product,
-  comments: SEED_COMMENTS.filter((comment) => comment.productId === product.id).sort((a, b) =>
-    a.createdAt.localeCompare(b.createdAt),
-  ),
+  comments: latestComments(commentsOn(product.id)),
+  commentCount: commentsOn(product.id).length,
+  ratingTotal: commentsOn(product.id).reduce((total, comment) => total + comment.rating, 0),
 }));
 
 const byId = <T extends { id: string }>(items: T[]): T[] =>
@@ -83,18 +87,19 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describe("catalogue", () => {
-      it("lists the ten seeded products in seed order, each with its comments oldest first", async () => {
+      it("lists the ten seeded products in seed order, each with its latest comments newest first", async () => {
         const products = await store.listProducts();
 
         expect(products).toHaveLength(10);
         expect(products).toStrictEqual(SEEDED_CATALOGUE);
         const lonelyBird = products.find((product) => product.id === "lonely-bird");
         expect(lonelyBird?.priceCents).toBe(2999);
-        expect(lonelyBird?.comments[0]?.author).toBe("John Doe");
         expect(lonelyBird?.comments.map((comment) => comment.id)).toEqual([
-          "c-lonely-bird-1",
           "c-lonely-bird-2",
+          "c-lonely-bird-1",
         ]);
+        expect(lonelyBird?.comments[1]?.author).toBe("John Doe");
+        expect(lonelyBird?.commentCount).toBe(2);
       });
 
       it("getProduct returns one product with its comments, undefined for an unknown id", async () => {
@@ -130,7 +135,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.getProduct(first.id)).toStrictEqual(SEEDED_CATALOGUE[0]);
       });
 
-      it("addComment stores the comment, shown newest last by getProduct and listProducts", async () => {
+      it("addComment stores the comment, counted and shown first by getProduct and listProducts", async () => {
         const comment: Comment = {
           id: "c-new",
           productId: "lonely-bird",
@@ -140,14 +145,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           createdAt: NOW.toISOString(),
         };
 
-        expect(await store.addComment(comment)).toStrictEqual(comment);
+        expect(await store.addComment({ comment, userId: ALICE })).toStrictEqual(comment);
 
-        const ids = ["c-lonely-bird-1", "c-lonely-bird-2", "c-new"];
+        const ids = ["c-new", "c-lonely-bird-2", "c-lonely-bird-1"];
         const product = await store.getProduct("lonely-bird");
         expect(product?.comments.map((c) => c.id)).toEqual(ids);
-        expect(product?.comments[2]).toStrictEqual(comment);
+        expect(product?.comments[0]).toStrictEqual(comment);
+        expect(product?.commentCount).toBe(3);
+        expect(product?.ratingTotal).toBe(3 + 5 + 4);
         const listed = await store.listProducts();
-        expect(listed.find((p) => p.id === "lonely-bird")?.comments.map((c) => c.id)).toEqual(ids);
+        expect(listed.find((p) => p.id === "lonely-bird")).toStrictEqual(product);
         expect(listed.find((p) => p.id === "solid-friendship")).toStrictEqual(
           SEEDED_CATALOGUE.find((p) => p.id === "solid-friendship"),
         );
@@ -156,12 +163,15 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       it("addComment on an unknown product throws NOT_FOUND and stores nothing", async () => {
         const error = await appErrorOf(
           store.addComment({
-            id: "c-orphan",
-            productId: "no-such-product",
-            author: "Alice",
-            rating: 5,
-            text: "?",
-            createdAt: NOW.toISOString(),
+            comment: {
+              id: "c-orphan",
+              productId: "no-such-product",
+              author: "Alice",
+              rating: 5,
+              text: "?",
+              createdAt: NOW.toISOString(),
+            },
+            userId: ALICE,
           }),
         );
 

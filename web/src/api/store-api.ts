@@ -18,6 +18,17 @@ export const listProducts = (cursor: string | null = null) =>
 
 export const getProduct = (id: string) => request<Product>(`/products/${path(id)}`, { auth: true });
 
+/** REVIEWS_PAGE of a product's reviews, newest first: the first, or the one `cursor` names. */
+export const listComments = (id: string, cursor: string | null = null) =>
+  request<Page<ProductComment>>(
+    `/products/${path(id)}/comments?limit=${REVIEWS_PAGE}${
+      cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`
+    }`,
+  );
+
+/** Reviews a "More reviews" press reads at once. */
+const REVIEWS_PAGE = 10;
+
 export const addComment = (id: string, comment: { rating: number; text: string }) =>
   request<ProductComment>(`/products/${path(id)}/comments`, {
     method: "POST",

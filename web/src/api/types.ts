@@ -21,7 +21,9 @@ export interface Product {
   priceCents: number;
   currency: string;
   stock: number;
+  /** Every review's count and average. */
   rating: Rating;
+  /** The latest few reviews, newest first; GET /products/{id}/comments pages through all. */
   comments: ProductComment[];
   isSelected: boolean;
 }

@@ -6,12 +6,16 @@ import { session } from "../auth/session.js";
 import { cart, quantities } from "../cart/cart-store.js";
 import { AddToCart } from "../components/add-to-cart.js";
 import { ProblemView } from "../components/problem-view.js";
-import { RatingSummary, Stars } from "../components/stars.js";
+import { ReviewList } from "../components/review-list.js";
+import { RatingSummary } from "../components/stars.js";
 import { StockState } from "../components/stock.js";
-import { formatDate, formatMoney } from "../format.js";
+import { formatMoney } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
 import { useStore } from "../state.js";
 import { NotFoundPage } from "./not-found.js";
+
+/** The longest review the API takes (its COMMENT_LIMITS.maxTextLength). */
+const MAX_REVIEW_LENGTH = 2000;
 
 function CommentForm({ productId, onAdded }: { productId: string; onAdded: () => void }) {
   const [rating, setRating] = useState("5");
@@ -56,7 +60,7 @@ function CommentForm({ productId, onAdded }: { productId: string; onAdded: () =>
       <textarea
         id="review-text"
         required
-        maxLength={2000}
+        maxLength={MAX_REVIEW_LENGTH}
         rows={4}
         value={text}
         onInput={(event) => setText(event.currentTarget.value)}
@@ -107,24 +111,7 @@ function ProductView({ product, reload }: { product: Product; reload: () => void
       </div>
       <section class="reviews" aria-labelledby="reviews-title">
         <h2 id="reviews-title">Reviews</h2>
-        {product.comments.length === 0 ? (
-          <p class="muted">No reviews yet.</p>
-        ) : (
-          <ul class="comments">
-            {product.comments.map((comment) => (
-              <li key={comment.id} class="comment">
-                <p class="comment-head">
-                  <strong>{comment.author}</strong>{" "}
-                  <Stars value={comment.rating} label={`${comment.rating} out of 5`} />{" "}
-                  <time class="muted" dateTime={comment.createdAt}>
-                    {formatDate(comment.createdAt)}
-                  </time>
-                </p>
-                <p>{comment.text}</p>
-              </li>
-            ))}
-          </ul>
-        )}
+        <ReviewList key={`${product.id}:${product.rating.count}`} product={product} />
         {user === null ? (
           <p>
             <a href={`/sign-in?next=${encodeURIComponent(`/item/${product.id}`)}`}>Sign in</a> to
