@@ -4,56 +4,71 @@ import { commentFrom, type Item, orderFrom, productFrom } from "./items.js";
 import { getProduct, type Table } from "./reads.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, ORDERS_INDEX } from "./table.js";
 
-/**
- * Items one catalogue page may read per product asked for: a product and its comments are items
- * of the same index, so `Limit` counts both. A page whose products have more comments than this
- * holds fewer products (the page after it goes on from there); its cost stays one Query.
- */
-const ITEMS_PER_PRODUCT = 10;
 /** DynamoDB stops at 1 MB anyway; this keeps a page's read bounded in items too. */
 const MAX_ITEMS_PER_QUERY = 1_000;
 
 /**
- * One page of the catalogue in ONE Query of the catalogue index, whatever the catalogue's size:
- * the index sorts a product's item just before its comments (`PRODUCT#id`, `PRODUCT#id#COMMENT#…`),
- * so the page after product `id` starts past every item of its group. A product whose comments
- * the read cut short is left to the next page; only a first product with more comments than the
- * whole read is finished with a second Query (of its own partition).
+ * One page of the catalogue, reading about one page of items it does not return at most,
+ * whatever the catalogue's size: the index sorts a product's item just before its comments
+ * (`PRODUCT#id`, `PRODUCT#id#COMMENT#…`), so the page after product `id` starts past every item
+ * of its group, and a Query's `Limit` counts products and comments alike. The first Query reads
+ * room for the page's products, as many comments again, and the next product's item (which
+ * says the page's last product is whole and more follow): one Query, unless comments fill it.
+ * Then the read goes on where it stopped, sized by the items per product read so far. A product
+ * whose comments the read cut short is left to the next page; only a first product with more
+ * comments than the whole read is finished with a Query of its own partition.
  */
 export async function productPage(
   table: Table,
   page: PageRequest<string>,
 ): Promise<Page<ProductWithComments, string>> {
   const after = page.after;
-  const { Items = [], LastEvaluatedKey } = await table.documents.query({
-    TableName: table.name,
-    IndexName: CATALOGUE_INDEX,
-    KeyConditionExpression:
-      after === undefined ? "GSI1PK = :catalogue" : "GSI1PK = :catalogue AND GSI1SK > :after",
-    ExpressionAttributeValues: {
-      ":catalogue": CATALOGUE_PARTITION,
-      ...(after === undefined ? {} : { ":after": keys.pastProductGroup(after) }),
-    },
-    Limit: Math.min(page.limit * ITEMS_PER_PRODUCT + 1, MAX_ITEMS_PER_QUERY),
-  });
   const groups: ProductWithComments[] = [];
   // Archiving takes a product's own item out of the index but leaves its comments there: a
   // comment joins the group before it only when it is that product's.
   let lastProductId: string | undefined;
-  for (const item of Items) {
-    if (item.type === "PRODUCT") {
-      const product = productFrom(item);
-      groups.push({ ...product, comments: [] });
-      lastProductId = product.id;
-    } else if (item.type === "COMMENT") {
-      const comment = commentFrom(item);
-      lastProductId = comment.productId;
-      const group = groups.at(-1);
-      if (group?.id === comment.productId) group.comments.push(comment);
+  let itemsRead = 0;
+  let start: Record<string, unknown> | undefined;
+  let limit = Math.min(2 * page.limit + 1, MAX_ITEMS_PER_QUERY);
+  let cut: boolean;
+  for (;;) {
+    const { Items = [], LastEvaluatedKey } = await table.documents.query({
+      TableName: table.name,
+      IndexName: CATALOGUE_INDEX,
+      KeyConditionExpression:
+        after === undefined ? "GSI1PK = :catalogue" : "GSI1PK = :catalogue AND GSI1SK > :after",
+      ExpressionAttributeValues: {
+        ":catalogue": CATALOGUE_PARTITION,
+        ...(after === undefined ? {} : { ":after": keys.pastProductGroup(after) }),
+      },
+      Limit: limit,
+      ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+    });
+    itemsRead += Items.length;
+    for (const item of Items) {
+      if (item.type === "PRODUCT") {
+        const product = productFrom(item);
+        groups.push({ ...product, comments: [] });
+        lastProductId = product.id;
+      } else if (item.type === "COMMENT") {
+        const comment = commentFrom(item);
+        lastProductId = comment.productId;
+        const group = groups.at(-1);
+        if (group?.id === comment.productId) group.comments.push(comment);
+      }
     }
+    cut = LastEvaluatedKey !== undefined;
+    // A product begun past the page's last one: every product before it is whole.
+    if (!cut || groups.length > page.limit || itemsRead >= MAX_ITEMS_PER_QUERY) break;
+    start = LastEvaluatedKey;
+    // Only an archived product's comments so far: nothing to go by but the first read's guess.
+    const itemsPerProduct = groups.length === 0 ? 2 : itemsRead / groups.length;
+    limit = Math.min(
+      Math.ceil((page.limit + 1 - groups.length) * itemsPerProduct) + 1,
+      MAX_ITEMS_PER_QUERY - itemsRead,
+    );
   }
   // The last group is whole only when the read reached the end of the index.
-  const cut = LastEvaluatedKey !== undefined;
   const whole = cut ? groups.slice(0, -1) : groups;
   // A read of an archived product's comments only: the next page goes on past them.
   if (groups.length === 0 && cut) return { items: [], next: lastProductId };
