@@ -2,7 +2,7 @@ import type { Capacity } from "./capacity-proxy.js";
 
 /**
  * us-east-1 list prices in USD, free tiers left out, each with the date of the public page it was
- * read from (BENCHMARKS.md, "Cost per operation", names the pages).
+ * read from (BENCHMARKS.md, "Cost per operation", gives them).
  */
 export const PRICES = {
   /** Lambda on arm64 (serverless.yml's `architecture`), as of the pricing page read 2024-2025. */

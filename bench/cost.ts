@@ -34,7 +34,7 @@ const commentsOf = (index: number) => index % 3;
 const TIMED_JOURNEYS = 30;
 
 /** One row of the table: what an operation sent to DynamoDB and what it consumed. */
-export interface Measured {
+interface Measured {
   operation: string;
   byOperation: Map<string, Capacity>;
 }

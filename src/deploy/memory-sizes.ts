@@ -41,7 +41,7 @@ export const MEMORY_SIZES_MB: Readonly<Record<string, number>> = {
   postAdminPromotions: 192,
   putAdminPromotionsCode: 192,
   postAdminPromotionsCodeDeactivate: 192,
-  getAdminOrders: 192,
+  getAdminOrders: 256,
   getAdminOrdersId: 192,
   postAdminOrdersIdCancel: 192,
   getAdminFigures: 256,
