@@ -4,12 +4,12 @@ import { commentFrom, type Item, orderFrom, productFrom } from "./items.js";
 import { getProduct, type Table } from "./reads.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, ORDERS_INDEX } from "./table.js";
 
-/** DynamoDB stops at 1 MB anyway; this keeps a page's read bounded in items too. */
-const MAX_ITEMS_PER_QUERY = 1_000;
+/** The most items one page reads over its Queries (DynamoDB stops each at 1 MB anyway). */
+const MAX_ITEMS_PER_PAGE = 1_000;
 
 /**
- * One page of the catalogue, reading about one page of items it does not return at most,
- * whatever the catalogue's size: the index sorts a product's item just before its comments
+ * One page of the catalogue; it reads at most about one page of items it does not return,
+ * whatever the catalogue's size. The index sorts a product's item just before its comments
  * (`PRODUCT#id`, `PRODUCT#id#COMMENT#…`), so the page after product `id` starts past every item
  * of its group, and a Query's `Limit` counts products and comments alike. The first Query reads
  * room for the page's products, as many comments again, and the next product's item (which
@@ -29,7 +29,7 @@ export async function productPage(
   let lastProductId: string | undefined;
   let itemsRead = 0;
   let start: Record<string, unknown> | undefined;
-  let limit = Math.min(2 * page.limit + 1, MAX_ITEMS_PER_QUERY);
+  let limit = Math.min(2 * page.limit + 1, MAX_ITEMS_PER_PAGE);
   let cut: boolean;
   for (;;) {
     const { Items = [], LastEvaluatedKey } = await table.documents.query({
@@ -59,13 +59,13 @@ export async function productPage(
     }
     cut = LastEvaluatedKey !== undefined;
     // A product begun past the page's last one: every product before it is whole.
-    if (!cut || groups.length > page.limit || itemsRead >= MAX_ITEMS_PER_QUERY) break;
+    if (!cut || groups.length > page.limit || itemsRead >= MAX_ITEMS_PER_PAGE) break;
     start = LastEvaluatedKey;
     // Only an archived product's comments so far: nothing to go by but the first read's guess.
     const itemsPerProduct = groups.length === 0 ? 2 : itemsRead / groups.length;
     limit = Math.min(
       Math.ceil((page.limit + 1 - groups.length) * itemsPerProduct) + 1,
-      MAX_ITEMS_PER_QUERY - itemsRead,
+      MAX_ITEMS_PER_PAGE - itemsRead,
     );
   }
   // The last group is whole only when the read reached the end of the index.
