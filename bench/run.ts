@@ -23,6 +23,14 @@ interface Budget {
   cpuShares?: { subject: (number | undefined)[]; baseline: (number | undefined)[] };
 }
 
+// `npm run bench -- cost` and `npm run bench -- memory` are benchmarks of their own.
+const COMMANDS: Record<string, string> = { cost: "./cost.js", memory: "./memory.js" };
+const command = COMMANDS[process.argv[2] ?? ""];
+if (command !== undefined) {
+  await import(command);
+  process.exit(process.exitCode ?? 0);
+}
+
 const strict = process.argv.includes("--strict");
 const servers = createServerGroup();
 process.once("exit", () => servers.killAllNow());

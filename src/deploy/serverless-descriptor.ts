@@ -14,6 +14,7 @@ import {
   WEBSOCKET_API_ID,
   WEBSOCKET_STAGE_ID,
 } from "./cloudformation.js";
+import { memorySizeMb } from "./memory-sizes.js";
 import {
   adminGroup,
   authorizer,
@@ -51,6 +52,8 @@ export interface ServerlessFunction {
   handler: string;
   description: string;
   role: string;
+  /** MB, from the function's measured peak memory (memory-sizes.ts). */
+  memorySize: number;
   timeout?: number;
   package: { patterns: string[] };
   events: (HttpEvent | WebSocketRouteEvent | StreamEvent)[];
@@ -189,6 +192,7 @@ function lambdaFunction(spec: FunctionSpec, preflightPaths: string[]): Serverles
     handler: `${dir}/index.handler`,
     description: spec.description,
     role: roleId(spec.name),
+    memorySize: memorySizeMb(spec.name),
     ...(spec.trigger === "stream" ? { timeout: PROCESSING_TIMEOUT_SECONDS } : {}),
     // Each function's zip holds its own bundle and nothing else; source maps stay local.
     package: { patterns: [`${dir}/**`, `!${dir}/**/*.map`] },

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ARCHITECTURES, type Architecture, functionsOf } from "../../src/deploy/index.js";
+import { memorySizeMb } from "../../src/deploy/memory-sizes.js";
 import { STACK_OUTPUTS } from "../../src/deploy/serverless-descriptor.js";
 import {
   CACHED_PATHS,
@@ -356,6 +357,13 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
     const groups = ofType(template(architecture), "AWS::Logs::LogGroup");
     expect(groups).toHaveLength(functionsOf(architecture).length);
     for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(14);
+  });
+
+  it("gives each function the memory its measured peak calls for, not one size for all", () => {
+    for (const spec of functionsOf(architecture)) {
+      const fn = template(architecture).Resources[`${upperFirst(spec.name)}LambdaFunction`];
+      expect(fn?.Properties.MemorySize).toBe(memorySizeMb(spec.name));
+    }
   });
 
   it("zips each function's own bundle, with its handler file", () => {
