@@ -56,7 +56,7 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
     if (ownsClient) client.destroy();
     throw error;
   }
-  return new DynamoDbStore(client, options.tableName, ownsClient);
+  return new DynamoDbStore(client, options.tableName, ownsClient, options.log);
 }
 
 /**
