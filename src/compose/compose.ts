@@ -100,7 +100,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const notifier =
     overrides.notifier ??
     createNotifier(config, { directory: store, clock, log }, localConnections);
-  const payment = overrides.payment ?? createDemoPaymentProvider(config.payment);
+  const payment =
+    overrides.payment ?? createDemoPaymentProvider(config.payment, { ledger: store, clock, log });
   const services = createServices({
     store,
     clock,

@@ -106,6 +106,16 @@ export type {
   TokenVerifier,
   UpdateProductCommand,
 } from "./ports.js";
+export type {
+  InFlightKey,
+  InFlightPage,
+  InFlightQuery,
+  PaymentLedger,
+  PaymentRecord,
+  RecordedPayment,
+  RecoveryStore,
+  RecoveryStoreMethod,
+} from "./recovery-ports.js";
 export type { CartLineView, CartView, LineView, OrderView, ProductView } from "./views.js";
 
 export interface Services {

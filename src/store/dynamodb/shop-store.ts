@@ -24,6 +24,7 @@ import type {
   Page,
   PageRequest,
   PlaceOrderResult,
+  RecoveryStoreMethod,
   SaveCartCommand,
   SaveGuestCartCommand,
   Store,
@@ -81,7 +82,9 @@ const stderrLog: Logger = (entry) => console.error(JSON.stringify(entry));
  * must be atomic across items is one TransactWriteItems; every read is by key or one Query,
  * never a Scan.
  */
-export abstract class DynamoDbShopStore implements Omit<Store, OperatorStoreMethod> {
+export abstract class DynamoDbShopStore
+  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod>
+{
   protected readonly table: Table;
   private closed = false;
   private missingTableReported = false;

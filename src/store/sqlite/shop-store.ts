@@ -32,6 +32,7 @@ import type {
   Page,
   PageRequest,
   PlaceOrderResult,
+  RecoveryStoreMethod,
   SaveCartCommand,
   SaveGuestCartCommand,
   Store,
@@ -78,7 +79,9 @@ export function guarded<T>(work: () => T): T {
  * half is `SqliteStore`, store.ts). The driver is synchronous, so every method runs to
  * completion inside one call; what must be atomic across statements is one transaction.
  */
-export abstract class SqliteShopStore implements Omit<Store, OperatorStoreMethod> {
+export abstract class SqliteShopStore
+  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod>
+{
   protected readonly statements: Statements;
   private readonly pages: ReturnType<typeof preparePages>;
   private readonly placeOrderTransaction: Database.Transaction<

@@ -18,6 +18,7 @@ import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
+import { describeRecoveryContract } from "./recovery-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const NOW = new Date("2026-05-01T12:00:00.000Z");
@@ -96,6 +97,7 @@ const elapsedMs = async (work: () => Promise<unknown>): Promise<number> => {
 describeStoreContract("DynamoDbStore", () => freshStore());
 describePagingContract("DynamoDbStore", () => freshStore());
 describeOperatorContract("DynamoDbStore", () => freshStore());
+describeRecoveryContract("DynamoDbStore", () => freshStore());
 
 describe("DynamoDbStore", () => {
   it("reopening a table keeps every write and does not seed the catalogue again", async () => {

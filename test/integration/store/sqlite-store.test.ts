@@ -8,6 +8,7 @@ import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
+import { describeRecoveryContract } from "./recovery-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const NOW = new Date("2026-05-01T12:00:00.000Z");
@@ -36,6 +37,7 @@ const countRows = (file: string, table: string): unknown => {
 describeStoreContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describePagingContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeRecoveryContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 
 describe("SqliteStore", () => {
   it("reopening a file keeps every write and does not seed the catalogue again", async () => {
