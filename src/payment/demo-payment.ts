@@ -111,10 +111,20 @@ export function createDemoPaymentProvider(
       const charging = running.get(request.orderId);
       if (charging === undefined) return refund(request);
       // A charge still running is refunded the moment it is taken; the caller need not wait.
-      void charging.then(
-        () => refund(request),
-        () => undefined,
-      );
+      void charging
+        .then(
+          () => refund(request),
+          () => undefined,
+        )
+        .catch((error: unknown) => {
+          // The processing refunds a charge taken for a cancelled order itself, later.
+          log?.({
+            level: "error",
+            message: "refunding the payment once taken failed",
+            orderId: request.orderId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
       return {
         refunded: false,
         reason: "the payment is still being taken: it is refunded as soon as it is",
