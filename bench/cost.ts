@@ -14,7 +14,7 @@ import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
 import { newConnectionId, toWebSocketEvent } from "../src/local/websocket-event.js";
 import { createConnectionNotifier } from "../src/notify/connection-notifier.js";
 import { createDemoPaymentProvider } from "../src/payment/index.js";
-import type { PaymentProvider, Store } from "../src/services/index.js";
+import type { PaymentLedger, PaymentProvider, Store } from "../src/services/index.js";
 import { DynamoDbClient } from "../src/store/dynamodb/client.js";
 import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
 import { apiEvent } from "../test/helpers/api-event.js";
@@ -252,16 +252,16 @@ async function shopApp(tableName: string, endpoint: string, keyFile: string) {
         return "sent";
       },
     }),
-    payment: declinesOrdersOf("-declined"),
+    payment: declinesOrdersOf(recorded, "-declined"),
   });
   apps.push(app);
   return { app, steps, posted };
 }
 
 /** Approves every payment at once, except for users whose id ends with `suffix`. */
-function declinesOrdersOf(suffix: string): PaymentProvider {
-  const approve = createDemoPaymentProvider({ mode: "approve", delayMs: 0 });
-  const decline = createDemoPaymentProvider({ mode: "decline", delayMs: 0 });
+function declinesOrdersOf(ledger: PaymentLedger, suffix: string): PaymentProvider {
+  const approve = createDemoPaymentProvider({ mode: "approve", delayMs: 0 }, { ledger });
+  const decline = createDemoPaymentProvider({ mode: "decline", delayMs: 0 }, { ledger });
   const pick = (userId: string) => (userId.endsWith(suffix) ? decline : approve);
   return {
     charge: (request) => pick(request.userId).charge(request),

@@ -298,6 +298,8 @@ function eventsOf(spec: FunctionSpec, token: string, orders: readonly Order[]): 
       return orders.map((order) => streamEvent(orderRecord(order)));
     case "http":
       return spec.routes.map((route) => routeEvent(route, token));
+    case "schedule":
+      return [{ source: "aws.events", "detail-type": "Scheduled Event", detail: {} }];
   }
 }
 

@@ -1,8 +1,8 @@
 const { loadDescriptor } = require("./descriptor.cjs");
 
 // The functions of the architecture, each with its events (preflights included: the handlers
-// answer them with the CORS_ORIGINS of the stage); the operators' ones know the site bucket. The processing function is told where to
-// post order updates: the stage's WebSocket API, whose stage name is only known here.
+// answer them with the CORS_ORIGINS of the stage); the operators' ones know the site bucket. The processing and sweeper functions are told
+// where to post order updates: the stage's WebSocket API, whose stage name is only known here.
 module.exports = async ({ resolveVariable }) => {
   const { functions, operatorFunctions, operatorEnvironment } =
     await loadDescriptor(resolveVariable);
@@ -14,7 +14,7 @@ module.exports = async ({ resolveVariable }) => {
     if (fn !== undefined) fn.environment = { ...fn.environment, ...operatorEnvironment };
   }
   for (const fn of Object.values(functions)) {
-    if (fn.events.some((event) => event.stream !== undefined)) {
+    if (fn.events.some((event) => event.stream !== undefined || event.schedule !== undefined)) {
       fn.environment = {
         ...fn.environment,
         WEBSOCKET_ENDPOINT: {

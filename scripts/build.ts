@@ -42,6 +42,11 @@ function entryOf(spec: FunctionSpec): string {
         `import { createOrderStreamHandler } from ${from("order-stream.ts")};`,
         "export const handler = await createOrderStreamHandler();",
       ].join("\n");
+    case "schedule":
+      return [
+        `import { createSweepHandler } from ${from("sweep-orders.ts")};`,
+        "export const handler = await createSweepHandler();",
+      ].join("\n");
   }
 }
 

@@ -31,6 +31,7 @@ import {
 import { MemoryStore } from "../store/index.js";
 import type { Config } from "./config.js";
 import { createInProcessQueue } from "./in-process-queue.js";
+import { resumeOrdersInFlight } from "./resume-in-flight.js";
 
 export interface App {
   /** The REST (and GraphQL) API: API Gateway REST proxy events. */
@@ -100,7 +101,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const notifier =
     overrides.notifier ??
     createNotifier(config, { directory: store, clock, log }, localConnections);
-  const payment = overrides.payment ?? createDemoPaymentProvider(config.payment);
+  const payment =
+    overrides.payment ?? createDemoPaymentProvider(config.payment, { ledger: store, clock, log });
   const services = createServices({
     store,
     clock,
@@ -113,6 +115,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     log,
     uploads: overrides.uploads ?? createUploads(config),
   });
+  // The dev server runs the processing itself: what a previous run left in flight resumes now.
+  if (queue !== undefined) void resumeOrdersInFlight({ store, queue, clock, log });
   const graphql = routes.some((route) => route.group === "graphql")
     ? lazyGraphql(() => createGraphql(services, config, log))
     : notServedHere;

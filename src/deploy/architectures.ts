@@ -5,8 +5,11 @@ export const ARCHITECTURES = ["nano", "micro", "monolith", "graph"] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 export const DEFAULT_ARCHITECTURE: Architecture = "monolith";
 
-/** What invokes a function: API Gateway's REST API, its WebSocket API, or the table's stream. */
-export type FunctionTrigger = "http" | "websocket" | "stream";
+/**
+ * What invokes a function: API Gateway's REST API, its WebSocket API, the table's stream, or a
+ * schedule (the sweeper).
+ */
+export type FunctionTrigger = "http" | "websocket" | "stream" | "schedule";
 
 /** One Lambda function of an architecture and the routes it serves. */
 export interface FunctionSpec {
@@ -41,11 +44,21 @@ const STORE_ACTIONS: Record<StoreAccess, readonly string[]> = {
   ],
 };
 
+/** What the order processing does to the table: reads the order, moves its state, gives stock
+ * back, finds and forgets the user's connections (and records the payment: serverless-descriptor
+ * allows that one PutItem in the payments' partition only). */
+const PROCESSING_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+];
+
 /**
  * The functions every architecture has besides its API: the WebSocket API's (connections are
- * saved on `$connect`, read and deleted on `$disconnect`) and the order processing one, fed by
- * the table's stream (it reads the order, moves its state, gives stock back, and finds and
- * forgets the user's connections).
+ * saved on `$connect`, read and deleted on `$disconnect`), the order processing one, fed by the
+ * table's stream, and the sweeper, which runs the same processing on a schedule for the orders
+ * left in flight (found through the in-flight index, a Query).
  */
 const EVENT_FUNCTIONS: readonly FunctionSpec[] = [
   {
@@ -61,12 +74,15 @@ const EVENT_FUNCTIONS: readonly FunctionSpec[] = [
     description: "serverless-store: order processing from the table's stream",
     trigger: "stream",
     routes: [],
-    storeActions: [
-      "dynamodb:GetItem",
-      "dynamodb:Query",
-      "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
-    ],
+    storeActions: PROCESSING_ACTIONS,
+    operator: false,
+  },
+  {
+    name: "sweepOrders",
+    description: "serverless-store: re-drives orders stuck in flight, on a schedule",
+    trigger: "schedule",
+    routes: [],
+    storeActions: PROCESSING_ACTIONS,
     operator: false,
   },
 ];

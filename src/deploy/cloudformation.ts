@@ -16,6 +16,10 @@ export const AUTHORIZER_ID = "CognitoAuthorizer";
 export const ADMIN_GROUP_ID = "AdminGroup";
 /** Stream records that failed every retry land here instead of vanishing with an order. */
 export const PROCESSING_DLQ_ID = "OrderProcessingDeadLetterQueue";
+/** Goes off when a record lands in the dead-letter queue; tells the alerts topic. */
+export const PROCESSING_DLQ_ALARM_ID = "OrderProcessingDeadLetterAlarm";
+/** Where the stack's alarms go: subscribe an email or a pager to it. */
+export const ALERTS_TOPIC_ID = "OperatorAlertsTopic";
 /** The logical id serverless gives the WebSocket API. */
 export const WEBSOCKET_API_ID = "WebsocketsApi";
 /** The logical ids serverless gives the REST API and the WebSocket API's stage; a stage's Ref

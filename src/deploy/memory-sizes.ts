@@ -61,6 +61,7 @@ export const MEMORY_SIZES_MB: Readonly<Record<string, number>> = {
   // every architecture's WebSocket and order processing functions
   notifications: 192,
   processOrders: 256,
+  sweepOrders: 256,
 };
 
 /** The memory size of function `name`; the default for a function the table does not hold. */

@@ -3,6 +3,7 @@ import { OPERATOR_ONLY_PARTITIONS, ORDER_STREAM_FILTER_PATTERN } from "../store/
 import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
 import {
   ADMIN_GROUP_ID,
+  ALERTS_TOPIC_ID,
   AUTHORIZER_ID,
   arn,
   type CfnResource,
@@ -15,6 +16,12 @@ import {
   WEBSOCKET_STAGE_ID,
 } from "./cloudformation.js";
 import { memorySizeMb } from "./memory-sizes.js";
+import {
+  paymentLedgerWrite,
+  recoveryResources,
+  SWEEP_SCHEDULE,
+  SWEEP_TIMEOUT_SECONDS,
+} from "./recovery.js";
 import {
   adminGroup,
   authorizer,
@@ -48,6 +55,12 @@ export interface StreamEvent {
   stream: Record<string, unknown>;
 }
 
+export interface ScheduleEvent {
+  schedule: { rate: string[]; enabled: boolean };
+}
+
+type FunctionEvent = HttpEvent | WebSocketRouteEvent | StreamEvent | ScheduleEvent;
+
 export interface ServerlessFunction {
   handler: string;
   description: string;
@@ -56,7 +69,7 @@ export interface ServerlessFunction {
   memorySize: number;
   timeout?: number;
   package: { patterns: string[] };
-  events: (HttpEvent | WebSocketRouteEvent | StreamEvent)[];
+  events: FunctionEvent[];
 }
 
 /** What serverless.yml takes from the route table for one architecture. */
@@ -122,6 +135,7 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     [USER_POOL_CLIENT_ID]: userPoolClient(),
     [ADMIN_GROUP_ID]: adminGroup(),
     [PROCESSING_DLQ_ID]: processingDeadLetterQueue(),
+    ...recoveryResources(),
     ...gatewayResponses(),
     ...siteResources(),
   };
@@ -179,6 +193,11 @@ function outputs(): ServerlessDescriptor["outputs"] {
       Value: { "Fn::Sub": `wss://\${${WEBSOCKET_API_ID}}${apiHost}` },
     },
     [STACK_OUTPUTS.region]: { Description: "Region of the stack", Value: { Ref: "AWS::Region" } },
+    AlertsTopicArn: {
+      Description:
+        "SNS topic of the stack's alarms (orders the stream gave up on): subscribe to it",
+      Value: { Ref: ALERTS_TOPIC_ID },
+    },
     [STACK_OUTPUTS.cognitoEndpoint]: {
       Description: "Cognito user-pool API the page signs up and in with (config.json)",
       Value: { "Fn::Sub": `https://cognito-idp.\${AWS::Region}.\${AWS::URLSuffix}/` },
@@ -194,17 +213,17 @@ function lambdaFunction(spec: FunctionSpec, preflightPaths: string[]): Serverles
     role: roleId(spec.name),
     memorySize: memorySizeMb(spec.name),
     ...(spec.trigger === "stream" ? { timeout: PROCESSING_TIMEOUT_SECONDS } : {}),
+    ...(spec.trigger === "schedule" ? { timeout: SWEEP_TIMEOUT_SECONDS } : {}),
     // Each function's zip holds its own bundle and nothing else; source maps stay local.
     package: { patterns: [`${dir}/**`, `!${dir}/**/*.map`] },
     events: eventsOf(spec, preflightPaths),
   };
 }
 
-function eventsOf(
-  spec: FunctionSpec,
-  preflightPaths: string[],
-): (HttpEvent | WebSocketRouteEvent | StreamEvent)[] {
+function eventsOf(spec: FunctionSpec, preflightPaths: string[]): FunctionEvent[] {
   switch (spec.trigger) {
+    case "schedule":
+      return [{ schedule: { rate: [SWEEP_SCHEDULE], enabled: true } }];
     case "websocket":
       // $connect checks the token of the query string itself, with the REST API's verifier.
       return ["$connect", "$disconnect", "$default"].map((route) => ({ websocket: { route } }));
@@ -296,6 +315,14 @@ function role(spec: FunctionSpec): CfnResource {
       },
     });
   }
+  if (spec.trigger === "stream" || spec.trigger === "schedule") {
+    statements.push(paymentLedgerWrite(), {
+      // Posting order updates to the user's WebSocket connections, and nothing else.
+      Effect: "Allow",
+      Action: "execute-api:ManageConnections",
+      Resource: arn("execute-api", `\${${WEBSOCKET_API_ID}}/*/POST/@connections/*`),
+    });
+  }
   if (spec.trigger === "stream") {
     statements.push(
       {
@@ -312,12 +339,6 @@ function role(spec: FunctionSpec): CfnResource {
         Effect: "Allow",
         Action: "sqs:SendMessage",
         Resource: { "Fn::GetAtt": [PROCESSING_DLQ_ID, "Arn"] },
-      },
-      {
-        // Posting order updates to the user's WebSocket connections, and nothing else.
-        Effect: "Allow",
-        Action: "execute-api:ManageConnections",
-        Resource: arn("execute-api", `\${${WEBSOCKET_API_ID}}/*/POST/@connections/*`),
       },
     );
   }

@@ -1,11 +1,26 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { PaymentProvider, PaymentResult, RefundResult } from "../services/index.js";
+import type {
+  Logger,
+  PaymentLedger,
+  PaymentProvider,
+  PaymentRecord,
+  PaymentRequest,
+  PaymentResult,
+  RefundResult,
+} from "../services/index.js";
 
 export interface DemoPaymentOptions {
   /** `approve` every payment (the default) or `decline` every one: for tests and demos. */
   mode: "approve" | "decline";
   /** How long a charge takes: the slow step checkout no longer waits for. */
   delayMs: number;
+}
+
+export interface DemoPaymentDeps {
+  /** Where each order's payment is recorded: the store, so it outlives this process. */
+  ledger: PaymentLedger;
+  clock?: { now(): Date };
+  log?: Logger;
 }
 
 /** A refund the demo provider made: the record a real provider's dashboard would show. */
@@ -15,79 +30,106 @@ export interface DemoRefund {
 }
 
 export interface DemoPaymentProvider extends PaymentProvider {
-  /** Every refund made so far, in order. */
+  /** Every refund this process made so far, in order. */
   refunds(): DemoRefund[];
 }
 
-/** Orders whose result is remembered; the oldest is forgotten first. */
-const MAX_REMEMBERED_CHARGES = 10_000;
-
 export const DECLINED_REASON = "the payment was declined (demo provider, PAYMENT_MODE=decline)";
+
+const resultOf = (record: PaymentRecord): PaymentResult =>
+  record.approved
+    ? { approved: true }
+    : { approved: false, reason: record.reason ?? DECLINED_REASON };
 
 /**
  * A stand-in payment provider that takes `delayMs` and answers as `mode` says. Charges are
- * idempotent per order id, as a real provider's are by idempotency key: a second charge of an
- * order, concurrent or later, answers the first one's result without charging again. It
- * remembers within this process only; a real provider remembers for its customers. A refund
- * gives back an approved charge once (a declined or absent one has nothing to give back) and is
- * recorded in `refunds()`; asked while the charge still runs, it answers at once and refunds the
- * charge when it is taken.
+ * idempotent per order id, as a real provider's are by idempotency key, and across processes and
+ * restarts: the payment is one conditional write to the store's ledger, so a second charge of an
+ * order (concurrent, resumed after a crash, or re-driven by the sweeper) answers the first one's
+ * result and takes nothing. A refund gives back an approved payment once (a declined or absent
+ * one has nothing to give back); asked while this process still takes the charge, it answers at
+ * once and refunds the charge when it is taken.
  */
-export function createDemoPaymentProvider(options: DemoPaymentOptions): DemoPaymentProvider {
-  const charges = new Map<string, Promise<PaymentResult>>();
-  const refunds = new Map<string, Promise<RefundResult>>();
+export function createDemoPaymentProvider(
+  options: DemoPaymentOptions,
+  deps: DemoPaymentDeps,
+): DemoPaymentProvider {
+  const { ledger, log } = deps;
+  const now = () => (deps.clock?.now() ?? new Date()).toISOString();
+  /** Charges running in this process: concurrent asks share one. */
+  const running = new Map<string, Promise<PaymentResult>>();
   const refunded: DemoRefund[] = [];
-  const settled = new Set<string>();
-  const charge = async (): Promise<PaymentResult> => {
+
+  const take = async (request: PaymentRequest): Promise<PaymentResult> => {
+    const known = await ledger.findPayment(request.orderId);
+    if (known !== undefined) return resultOf(known);
     await sleep(options.delayMs);
-    return options.mode === "approve"
-      ? { approved: true }
-      : { approved: false, reason: DECLINED_REASON };
+    const approved = options.mode === "approve";
+    const { recorded, payment } = await ledger.recordPayment({
+      orderId: request.orderId,
+      userId: request.userId,
+      amountCents: request.amountCents,
+      approved,
+      ...(approved ? {} : { reason: DECLINED_REASON }),
+      chargedAt: now(),
+    });
+    if (recorded) {
+      log?.({
+        level: "info",
+        message: approved ? "payment taken" : "payment declined",
+        orderId: request.orderId,
+        amountCents: request.amountCents,
+      });
+    }
+    return resultOf(payment);
   };
+
+  const refund = async (request: PaymentRequest): Promise<RefundResult> => {
+    const record = await ledger.findPayment(request.orderId);
+    if (record === undefined)
+      return { refunded: false, reason: "nothing was charged for this order" };
+    if (!record.approved) return { refunded: false, reason: "the payment was declined" };
+    if (await ledger.recordRefund(request.orderId, now())) {
+      refunded.push({ orderId: request.orderId, amountCents: record.amountCents });
+      log?.({ level: "info", message: "payment refunded", orderId: request.orderId });
+    }
+    return { refunded: true, amountCents: record.amountCents };
+  };
+
   return {
     charge(request) {
-      let result = charges.get(request.orderId);
+      let result = running.get(request.orderId);
       if (result === undefined) {
-        if (charges.size >= MAX_REMEMBERED_CHARGES) {
-          // Maps iterate in insertion order: the first key is the oldest charge.
-          const oldest = charges.keys().next().value;
-          if (oldest !== undefined) charges.delete(oldest);
-        }
-        result = charge();
-        charges.set(request.orderId, result);
-        void result.then(
-          () => settled.add(request.orderId),
-          () => undefined,
-        );
-        // A charge that threw was never taken: let a retry try again.
-        result.catch(() => charges.delete(request.orderId));
+        result = take(request);
+        running.set(request.orderId, result);
+        const forget = () => running.delete(request.orderId);
+        result.then(forget, forget);
       }
       return result;
     },
-    refund(request) {
-      const known = refunds.get(request.orderId);
-      if (known !== undefined) return known;
-      const charged = charges.get(request.orderId);
-      if (charged === undefined) {
-        return Promise.resolve({ refunded: false, reason: "nothing was charged for this order" });
-      }
-      const outcome = charged.then(
-        (result): RefundResult => {
-          if (!result.approved) return { refunded: false, reason: "the payment was declined" };
-          refunded.push({ orderId: request.orderId, amountCents: request.amountCents });
-          return { refunded: true, amountCents: request.amountCents };
-        },
-        (): RefundResult => ({ refunded: false, reason: "nothing was charged for this order" }),
-      );
-      refunds.set(request.orderId, outcome);
+    async refund(request) {
+      const charging = running.get(request.orderId);
+      if (charging === undefined) return refund(request);
       // A charge still running is refunded the moment it is taken; the caller need not wait.
-      return settled.has(request.orderId)
-        ? outcome
-        : Promise.resolve({
-            refunded: false,
-            reason: "the payment is still being taken: it is refunded as soon as it is",
+      void charging
+        .then(
+          () => refund(request),
+          () => undefined,
+        )
+        .catch((error: unknown) => {
+          // The processing refunds a charge taken for a cancelled order itself, later.
+          log?.({
+            level: "error",
+            message: "refunding the payment once taken failed",
+            orderId: request.orderId,
+            error: error instanceof Error ? error.message : String(error),
           });
+        });
+      return {
+        refunded: false,
+        reason: "the payment is still being taken: it is refunded as soon as it is",
+      };
     },
-    refunds: () => refunded.map((refund) => ({ ...refund })),
+    refunds: () => refunded.map((entry) => ({ ...entry })),
   };
 }

@@ -9,6 +9,7 @@ import { type CatalogService, createCatalogService } from "./catalog.js";
 import { type ConnectionService, createConnectionService } from "./connections.js";
 import { createGuestCartService, type GuestCartService } from "./guest-carts.js";
 import { createOrderProcessor, type OrderProcessor } from "./order-processing.js";
+import { createOrderRecovery, type OrderRecovery } from "./order-recovery.js";
 import { createOrderService, type OrderService } from "./orders.js";
 import type {
   Clock,
@@ -69,6 +70,7 @@ export {
 } from "./inputs.js";
 export { isAdmin, requireAdmin } from "./operator-access.js";
 export type { OrderProcessor } from "./order-processing.js";
+export type { OrderRecovery, SweepOptions, SweepSummary } from "./order-recovery.js";
 export type { PageInput, PageOf } from "./paging.js";
 export { graphqlPageArgs, PAGE_LIMITS, pageInputOf, pageQuery } from "./paging.js";
 export type {
@@ -108,6 +110,16 @@ export type {
   UpdateProductCommand,
 } from "./ports.js";
 export type {
+  InFlightKey,
+  InFlightPage,
+  InFlightQuery,
+  PaymentLedger,
+  PaymentRecord,
+  RecordedPayment,
+  RecoveryStore,
+  RecoveryStoreMethod,
+} from "./recovery-ports.js";
+export type {
   CartLineView,
   CartView,
   CommentView,
@@ -124,6 +136,8 @@ export interface Services {
   auth: AuthService;
   connections: ConnectionService;
   processing: OrderProcessor;
+  /** Re-drives the orders stuck in flight: the sweeper function's use case. */
+  recovery: OrderRecovery;
   adminCatalogue: AdminCatalogueService;
   adminPromotions: AdminPromotionService;
   adminOrders: AdminOrderService;
@@ -144,6 +158,7 @@ export interface ServiceDeps {
 
 /** Builds every use case from its ports; the only place services are wired together. */
 export function createServices(deps: ServiceDeps): Services {
+  const processing = createOrderProcessor(deps);
   return {
     catalog: createCatalogService(deps),
     carts: createCartService(deps),
@@ -151,7 +166,8 @@ export function createServices(deps: ServiceDeps): Services {
     orders: createOrderService(deps),
     auth: createAuthService(deps),
     connections: createConnectionService(deps),
-    processing: createOrderProcessor(deps),
+    processing,
+    recovery: createOrderRecovery({ ...deps, processing }),
     adminCatalogue: createAdminCatalogueService(deps),
     adminPromotions: createAdminPromotionService(deps),
     adminOrders: createAdminOrderService(deps),

@@ -56,17 +56,28 @@ export function createOrderService(deps: {
     if (order.status === "PLACED") await queue.enqueue({ userId: order.userId, orderId: order.id });
   };
 
+  /** The first checkout's order when `idempotencyKey` placed one, handed on again if PLACED. */
+  const replayOf = async (
+    caller: Caller,
+    idempotencyKey: string | undefined,
+  ): Promise<CheckoutResult | undefined> => {
+    if (idempotencyKey === undefined) return undefined;
+    const previous = await store.findOrderByIdempotencyKey(caller.userId, idempotencyKey);
+    if (previous === undefined) return undefined;
+    await handOn(previous);
+    return { order: orderView(previous), replayed: true };
+  };
+
   return {
     async checkout(caller, idempotencyKey) {
-      if (idempotencyKey !== undefined) {
-        const previous = await store.findOrderByIdempotencyKey(caller.userId, idempotencyKey);
-        if (previous !== undefined) {
-          await handOn(previous);
-          return { order: orderView(previous), replayed: true };
-        }
-      }
+      const previous = await replayOf(caller, idempotencyKey);
+      if (previous !== undefined) return previous;
       const cart = await store.getCart(caller.userId);
       if (cart === undefined || cart.lines.length === 0) {
+        // A concurrent retry with this key may have placed its order, emptying the cart, between
+        // the key's read above and the cart's: that order is this request's answer too.
+        const placed = await replayOf(caller, idempotencyKey);
+        if (placed !== undefined) return placed;
         throw new AppError("CART_EMPTY", "the cart is empty: save products to it first");
       }
       const now = clock.now();

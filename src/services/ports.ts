@@ -20,9 +20,9 @@ import type {
   User,
 } from "../domain/index.js";
 import type { CommentStore } from "./comment-ports.js";
+import type { RecoveryStore } from "./recovery-ports.js";
 
-// The ports: every interface an adapter (store/, notify/, identity/, payment/) implements, or a
-// service is handed, lives in this file.
+// The ports every adapter (store/, notify/, identity/, payment/) implements or a service is handed.
 
 /** Who is calling, as proven by a verified token. Never built from a request body or query. */
 export interface Caller {
@@ -257,7 +257,7 @@ export interface OrderStatusChange extends OrderTransition {
  * Ids of new orders, users and comments are fresh UUIDs from the services: reusing one is a
  * programming error, not a condition adapters have to answer gracefully.
  */
-export interface Store extends CommentStore {
+export interface Store extends CommentStore, RecoveryStore {
   /** Every product, in a bounded number of round trips whatever the count. */
   listProducts(): Promise<ProductWithComments[]>;
   /**

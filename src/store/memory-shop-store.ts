@@ -33,6 +33,7 @@ import type {
   Page,
   PageRequest,
   PlaceOrderResult,
+  RecoveryStoreMethod,
   SaveCartCommand,
   SaveGuestCartCommand,
   Store,
@@ -66,7 +67,9 @@ const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
  * it is as atomic as a transaction. Values are copied in and out so callers can never mutate
  * the store's state.
  */
-export abstract class MemoryShopStore implements Omit<Store, OperatorStoreMethod> {
+export abstract class MemoryShopStore
+  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod>
+{
   /** Products taken out of the catalogue: readable by their operators only. */
   protected readonly archived = new Set<string>();
   /** Orders that used each promotion code, in all and per `code#userId`. */

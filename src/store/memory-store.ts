@@ -15,8 +15,12 @@ import {
 } from "../domain/index.js";
 import type {
   CreateProductCommand,
+  InFlightPage,
+  InFlightQuery,
   OrderListQuery,
   PageQuery,
+  PaymentRecord,
+  RecordedPayment,
   Store,
   UpdateProductCommand,
 } from "../services/index.js";
@@ -39,6 +43,50 @@ const copyOrder = (order: Order): Order => ({
  */
 export class MemoryStore extends MemoryShopStore implements Store {
   private readonly adjustments = new Map<string, StockAdjustment[]>();
+  private readonly payments = new Map<string, PaymentRecord>();
+
+  async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
+    const after = query.after;
+    const orders = [...this.orders.values()]
+      .filter((order) => order.status === "PLACED" || order.status === "PROCESSING")
+      .filter((order) => order.createdAt < query.placedBefore)
+      .filter(
+        (order) =>
+          after === undefined ||
+          order.createdAt > after.createdAt ||
+          (order.createdAt === after.createdAt && order.id > after.id),
+      )
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : 1));
+    const page = orders.slice(0, query.limit).map(copyOrder);
+    const last = page[page.length - 1];
+    return {
+      orders: page,
+      next:
+        orders.length > query.limit && last !== undefined
+          ? { createdAt: last.createdAt, id: last.id, userId: last.userId }
+          : undefined,
+    };
+  }
+
+  async findPayment(orderId: string): Promise<PaymentRecord | undefined> {
+    const payment = this.payments.get(orderId);
+    return payment === undefined ? undefined : { ...payment };
+  }
+
+  async recordPayment(record: PaymentRecord): Promise<RecordedPayment> {
+    const first = this.payments.get(record.orderId);
+    if (first !== undefined) return { recorded: false, payment: { ...first } };
+    this.payments.set(record.orderId, { ...record });
+    return { recorded: true, payment: { ...record } };
+  }
+
+  async recordRefund(orderId: string, refundedAt: string): Promise<boolean> {
+    const payment = this.payments.get(orderId);
+    if (payment === undefined || !payment.approved || payment.refundedAt !== undefined)
+      return false;
+    this.payments.set(orderId, { ...payment, refundedAt });
+    return true;
+  }
 
   async listAllProducts(): Promise<ManagedProduct[]> {
     return [...this.products.values()].map((product) => this.managed(product.id));

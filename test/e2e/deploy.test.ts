@@ -191,14 +191,14 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
   const served = architecture === "graph" ? graphqlRoutes : restRoutes;
 
   it("has the number of functions the architecture calls for", () => {
-    // Every architecture adds the WebSocket function and the order processing function.
+    // Every architecture adds the WebSocket, order processing and sweeper functions.
     const expected =
       {
         nano: restRoutes.length,
         micro: new Set(restRoutes.map((route) => route.group)).size,
         monolith: 1,
         graph: 1,
-      }[architecture] + 2;
+      }[architecture] + 3;
     expect(ofType(template(architecture), "AWS::Lambda::Function")).toHaveLength(expected);
     expect(functionsOf(architecture)).toHaveLength(expected);
   });
@@ -344,13 +344,43 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
         "sqs:SendMessage",
       ]),
     );
-    expect(actions).not.toContain("dynamodb:PutItem");
+    // Its one put is the payment record, in the payments' partition only.
+    const role = t.Resources.ProcessOrdersRole?.Properties as {
+      Policies: { PolicyDocument: { Statement: { Action: unknown; Condition?: unknown }[] } }[];
+    };
+    const puts = role.Policies.flatMap((policy) => policy.PolicyDocument.Statement).filter(
+      (statement) => JSON.stringify(statement.Action).includes("dynamodb:PutItem"),
+    );
+    expect(puts.map((statement) => statement.Condition)).toEqual([
+      { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["PAYMENT#*"] } },
+    ]);
     const fn = t.Resources.ProcessOrdersLambdaFunction?.Properties ?? {};
     const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.stringify(env.WEBSOCKET_ENDPOINT)).toMatch(
       /https:\/\/\$\{WebsocketsApi\}\.execute-api/,
     );
     expect(fn.Timeout).toBeGreaterThan(10);
+  });
+
+  it("sweeps orders stuck in flight on a schedule, and alarms on the stream's DLQ", () => {
+    const t = template(architecture);
+    const rules = ofType(t, "AWS::Events::Rule").map(([, rule]) => rule.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.ScheduleExpression).toBe("rate(5 minutes)");
+    expect(JSON.stringify(rules[0]?.Targets)).toContain("SweepOrdersLambdaFunction");
+    const fn = t.Resources.SweepOrdersLambdaFunction?.Properties ?? {};
+    expect(fn.Timeout).toBeGreaterThanOrEqual(60);
+    const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(env.WEBSOCKET_ENDPOINT)).toMatch(/WebsocketsApi/);
+    const actions = actionsOf(t, "sweepOrders");
+    expect(actions).toContain("dynamodb:Query");
+    expect(actions).not.toContain("dynamodb:GetRecords");
+    expect(actions).not.toContain("sqs:SendMessage");
+    const alarms = ofType(t, "AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties);
+    expect(alarms).toHaveLength(1);
+    expect(JSON.stringify(alarms[0]?.Dimensions)).toContain("OrderProcessingDeadLetterQueue");
+    expect(alarms[0]?.AlarmActions).toEqual([{ Ref: "OperatorAlertsTopic" }]);
+    expect(t.Outputs.AlertsTopicArn?.Value).toEqual({ Ref: "OperatorAlertsTopic" });
   });
 
   it("keeps every function's logs for a limited time", () => {

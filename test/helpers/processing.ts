@@ -29,10 +29,10 @@ export function processorOver(
   const notifier = recordingNotifier();
   const processor = createOrderProcessor({
     store,
-    payment: createDemoPaymentProvider({
-      mode: options.mode ?? "approve",
-      delayMs: options.delayMs ?? 10,
-    }),
+    payment: createDemoPaymentProvider(
+      { mode: options.mode ?? "approve", delayMs: options.delayMs ?? 10 },
+      { ledger: store },
+    ),
     notifier,
     log: () => {},
   });

@@ -3,6 +3,7 @@
 // change that gives a failed order's stock back.
 import {
   cartChanged,
+  isFinalStatus,
   type Order,
   outOfStock,
   type PlaceOrderCommand,
@@ -251,15 +252,20 @@ export async function changeOrderStatus(
   const current = await orderById(table, change.userId, change.orderId);
   if (current === undefined || current.status !== change.from) return undefined;
   const hasReason = change.failureReason !== undefined;
+  // A finished order leaves the in-flight orders of the catalogue index (table.ts).
+  const removed = [
+    ...(hasReason ? [] : ["#failureReason"]),
+    ...(isFinalStatus(change.to) ? ["GSI1PK", "GSI1SK"] : []),
+  ];
   // Conditional on the status read: of two deliveries racing, exactly one moves the order.
   const updateOrder = {
     Update: {
       TableName: table.name,
       Key: keys.order(change.userId, change.orderId),
       ConditionExpression: "#status = :from",
-      UpdateExpression: hasReason
-        ? "SET #status = :to, #failureReason = :reason"
-        : "SET #status = :to REMOVE #failureReason",
+      UpdateExpression:
+        (hasReason ? "SET #status = :to, #failureReason = :reason" : "SET #status = :to") +
+        (removed.length > 0 ? ` REMOVE ${removed.join(", ")}` : ""),
       ExpressionAttributeNames: { "#status": "status", "#failureReason": "failureReason" },
       ExpressionAttributeValues: {
         ":from": change.from,

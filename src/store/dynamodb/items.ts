@@ -8,6 +8,7 @@ import {
   type Connection,
   epochSeconds,
   type GuestCart,
+  isFinalStatus,
   type ManagedProduct,
   type Order,
   type PricedLine,
@@ -17,7 +18,13 @@ import {
   type StockAdjustment,
   type User,
 } from "../../domain/index.js";
-import { CATALOGUE_PARTITION, keys, LISTS, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
+import {
+  CATALOGUE_PARTITION,
+  IN_FLIGHT_PARTITION,
+  keys,
+  LISTS,
+  TIME_TO_LIVE_ATTRIBUTE,
+} from "./table.js";
 
 /** What a product's item says of its comments. */
 export type CommentSummary = Pick<ProductWithComments, "comments" | "commentCount" | "ratingTotal">;
@@ -228,6 +235,9 @@ export const orderItem = (order: Order): Item => ({
   LSI1SK: keys.orderTimeSort(order.createdAt, order.id),
   GSI2PK: LISTS.orders,
   GSI2SK: `${order.createdAt}#${order.id}`,
+  ...(isFinalStatus(order.status)
+    ? {}
+    : { GSI1PK: IN_FLIGHT_PARTITION, GSI1SK: keys.inFlightSort(order.createdAt, order.id) }),
   type: "ORDER",
   ...pickOrder(order),
 });

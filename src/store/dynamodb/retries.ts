@@ -33,15 +33,29 @@ function isUnavailable(error: unknown): boolean {
   return isNetworkError(error);
 }
 
+/** DynamoDB's answer when the table (or an index) the request names does not exist. */
+export const isMissingTable = (error: unknown): boolean =>
+  error instanceof DynamoDbServiceError && error.name === "ResourceNotFoundException";
+
 /**
  * Runs one unit of store work and turns a backend failure into STORE_UNAVAILABLE. AWS's text
- * stays in `cause` only: it names tables, keys and expressions, which no client should see.
+ * stays in `cause` only: it names tables, keys and expressions, which no client should see. A
+ * missing table is a misconfiguration, not a bug of the request: STORE_UNAVAILABLE too (the
+ * table may be restored), after `onMissingTable` has had its say.
  */
-export async function guarded<T>(work: () => Promise<T>): Promise<T> {
+export async function guarded<T>(
+  work: () => Promise<T>,
+  onMissingTable?: (error: unknown) => void,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof AppError || !isUnavailable(error)) throw error;
+    if (error instanceof AppError) throw error;
+    if (isMissingTable(error)) {
+      onMissingTable?.(error);
+      throw storeUnavailable(error);
+    }
+    if (!isUnavailable(error)) throw error;
     throw storeUnavailable(error);
   }
 }

@@ -17,6 +17,7 @@ import {
 import type {
   AddCommentCommand,
   CreateGuestCartCommand,
+  Logger,
   MergeGuestCartCommand,
   OperatorStoreMethod,
   OrderKey,
@@ -24,6 +25,7 @@ import type {
   Page,
   PageRequest,
   PlaceOrderResult,
+  RecoveryStoreMethod,
   SaveCartCommand,
   SaveGuestCartCommand,
   Store,
@@ -69,7 +71,11 @@ export interface DynamoDbStoreOptions {
   requestTimeoutMs?: number;
   /** Attempts per request of the client the store creates, its first included. */
   maxAttempts?: number;
+  /** Where the store says the table is missing; one JSON line on stderr when omitted. */
+  log?: Logger;
 }
+
+const stderrLog: Logger = (entry) => console.error(JSON.stringify(entry));
 
 /**
  * The shoppers' half of the DynamoDB adapter of the Store (the operators' half is
@@ -77,15 +83,19 @@ export interface DynamoDbStoreOptions {
  * must be atomic across items is one TransactWriteItems; every read is by key or one Query,
  * never a Scan.
  */
-export abstract class DynamoDbShopStore implements Omit<Store, OperatorStoreMethod> {
+export abstract class DynamoDbShopStore
+  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod>
+{
   protected readonly table: Table;
   private closed = false;
+  private missingTableReported = false;
 
   /** Prefer `openDynamoDbStore`, which can create and seed the table first. */
   constructor(
     private readonly client: DynamoDbClient,
     tableName: string,
     private readonly ownsClient = false,
+    private readonly log: Logger = stderrLog,
   ) {
     this.table = { documents: new DynamoDbDocuments(client), name: tableName };
   }
@@ -327,6 +337,20 @@ export abstract class DynamoDbShopStore implements Omit<Store, OperatorStoreMeth
 
   protected guarded<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(storeUnavailable(new Error("the store is closed")));
-    return guarded(work);
+    return guarded(work, () => this.reportMissingTable()).then((result) => {
+      this.missingTableReported = false;
+      return result;
+    });
+  }
+
+  /** Said once until the table answers again: every request meets it, the log need not. */
+  private reportMissingTable(): void {
+    if (this.missingTableReported) return;
+    this.missingTableReported = true;
+    this.log({
+      level: "error",
+      message: `DynamoDB table "${this.table.name}" does not exist: the store is misconfigured (check DYNAMODB_TABLE and the deployed stack); every store request answers 503 until it does`,
+      tableName: this.table.name,
+    });
   }
 }

@@ -9,14 +9,19 @@ import type {
 } from "../../domain/index.js";
 import type {
   CreateProductCommand,
+  InFlightPage,
+  InFlightQuery,
   OrderListQuery,
   PageQuery,
+  PaymentRecord,
+  RecordedPayment,
   Store,
   UpdateProductCommand,
 } from "../../services/index.js";
 import { DynamoDbClient } from "./client.js";
 import { DynamoDbDocuments } from "./documents.js";
 import * as operator from "./operator.js";
+import { dynamoDbRecovery } from "./recovery.js";
 import { guarded } from "./retries.js";
 import { createTable, seedTable } from "./setup.js";
 import { DynamoDbShopStore, type DynamoDbStoreOptions } from "./shop-store.js";
@@ -56,7 +61,7 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
     if (ownsClient) client.destroy();
     throw error;
   }
-  return new DynamoDbStore(client, options.tableName, ownsClient);
+  return new DynamoDbStore(client, options.tableName, ownsClient, options.log);
 }
 
 /**
@@ -64,6 +69,23 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
  * operators' (operator.ts). Build it with `openDynamoDbStore`.
  */
 export class DynamoDbStore extends DynamoDbShopStore implements Store {
+  private readonly recovery = dynamoDbRecovery(this.table);
+
+  async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
+    return this.guarded(() => this.recovery.listOrdersInFlight(query));
+  }
+
+  async findPayment(orderId: string): Promise<PaymentRecord | undefined> {
+    return this.guarded(() => this.recovery.findPayment(orderId));
+  }
+
+  async recordPayment(record: PaymentRecord): Promise<RecordedPayment> {
+    return this.guarded(() => this.recovery.recordPayment(record));
+  }
+
+  async recordRefund(orderId: string, refundedAt: string): Promise<boolean> {
+    return this.guarded(() => this.recovery.recordRefund(orderId, refundedAt));
+  }
   async listAllProducts(): Promise<ManagedProduct[]> {
     return this.guarded(() => operator.listAllProducts(this.table));
   }

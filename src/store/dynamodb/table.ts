@@ -28,6 +28,7 @@ export type TableDefinition = Required<
  * | cart        | USER#id        | CART                 |                                    |
  * | guest cart  | GUEST#sha256   | CART                 | (expiresAt: the TTL attribute)     |
  * | order       | USER#id        | ORDER#id             | (LSI1SK: ORDER#createdAt#id)       |
+ * |  in flight  |                |                      | IN_FLIGHT / createdAt#id           |
  * | idem. key   | USER#id        | IDEMPOTENCY#key      |                                    |
  * | comment rate| USER#id        | COMMENT_RATE#MINUTE#start, COMMENT_RATE#PRODUCT#id#start (TTL) |
  * | connection  | CONN#id        | META                 | (expiresAt: the TTL attribute)     |
@@ -36,6 +37,7 @@ export type TableDefinition = Required<
  * | order ptr.  | ORDER#id       | META (its userId)    |                                    |
  * | promo uses  | PROMOTION_USES#code | TOTAL / USER#id |                                  |
  * | stock adj.  | STOCK#productId | ADJ#createdAt#id    |                                    |
+ * | payment     | PAYMENT#orderId | META                |                                    |
  *
  * GSI2 holds the operators' lists, one partition each: ORDERS (GSI2SK createdAt#id: every
  * order, newest first), CARTS (carts and guest carts with lines: units in carts), PROMOTIONS
@@ -45,7 +47,10 @@ export type TableDefinition = Required<
  * paginated Query. A product's item carries its comment count, rating total and latest few
  * comments; its partition holds every comment under `COMMENT#createdAt#id`, so a Query read
  * backwards pages them newest first, and from the top it meets `META` first. (Comments written
- * before that also had catalogue keys; `setup.ts`'s `migrateComments` moves them out.) The orders LSI sorts a user's orders by time and, unlike a
+ * before that also had catalogue keys; `setup.ts`'s `migrateComments` moves them out.) An order
+ * still PLACED or PROCESSING is in the GSI too, under IN_FLIGHT (the keys are removed when it
+ * finishes): recovery finds the orders left in flight with one Query of only those, never a
+ * scan. The orders LSI sorts a user's orders by time and, unlike a
  * GSI, can be read strongly consistent: an order shows up in the list the moment it is placed.
  * A guest cart is keyed by the SHA-256 (hex) of its token, never the token: the table alone
  * cannot be used to take over a shopper's cart.
@@ -135,6 +140,8 @@ export const ORDER_STREAM_FILTER_PATTERN = {
 export const CATALOGUE_INDEX = "GSI1";
 export const ORDERS_INDEX = "LSI1";
 export const CATALOGUE_PARTITION = "CATALOGUE";
+/** The partition of the catalogue index that holds the orders still PLACED or PROCESSING. */
+export const IN_FLIGHT_PARTITION = "IN_FLIGHT";
 export const OPERATOR_INDEX = "GSI2";
 /** The partitions of the operators' index. */
 export const LISTS = {
@@ -184,6 +191,8 @@ export const keys = {
   userConnection: (userId: string, id: string) => ({ PK: `USER#${userId}`, SK: `CONN#${id}` }),
   connectionSortPrefix: "CONN#",
   orderPointer: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: "META" }),
+  inFlightSort: (createdAt: string, orderId: string) => `${createdAt}#${orderId}`,
+  payment: (orderId: string) => ({ PK: `PAYMENT#${orderId}`, SK: "META" }),
   promotionUses: (code: string) => ({ PK: `PROMOTION_USES#${code}`, SK: "TOTAL" }),
   customerPromotionUses: (code: string, userId: string) => ({
     PK: `PROMOTION_USES#${code}`,

@@ -96,6 +96,15 @@ CREATE TABLE IF NOT EXISTS orders (
 CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS orders_by_time ON orders (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, created_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS payments (
+  order_id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  amount_cents INTEGER NOT NULL,
+  approved INTEGER NOT NULL,
+  reason TEXT,
+  charged_at TEXT NOT NULL,
+  refunded_at TEXT
+);
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY,
   email TEXT NOT NULL UNIQUE,

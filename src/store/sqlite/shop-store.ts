@@ -33,6 +33,7 @@ import type {
   Page,
   PageRequest,
   PlaceOrderResult,
+  RecoveryStoreMethod,
   SaveCartCommand,
   SaveGuestCartCommand,
   Store,
@@ -80,7 +81,9 @@ export function guarded<T>(work: () => T): T {
  * half is `SqliteStore`, store.ts). The driver is synchronous, so every method runs to
  * completion inside one call; what must be atomic across statements is one transaction.
  */
-export abstract class SqliteShopStore implements Omit<Store, OperatorStoreMethod> {
+export abstract class SqliteShopStore
+  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod>
+{
   protected readonly statements: Statements;
   private readonly comments: ReturnType<typeof prepareComments>;
   private readonly pages: ReturnType<typeof preparePages>;

@@ -17,13 +17,19 @@ import {
 } from "../../domain/index.js";
 import type {
   CreateProductCommand,
+  InFlightPage,
+  InFlightQuery,
   OrderListQuery,
   PageQuery,
+  PaymentRecord,
+  RecordedPayment,
+  RecoveryStore,
   Store,
   UpdateProductCommand,
 } from "../../services/index.js";
 import { decodeCursor, encodeCursor, isTimeAndId } from "../cursor.js";
 import { type OperatorStatements, prepareOperatorStatements } from "./operator-statements.js";
+import { sqliteRecovery } from "./recovery.js";
 import {
   managedProductFromRow,
   managedPromotionFromRow,
@@ -66,6 +72,7 @@ function pageFrom<T extends { createdAt: string; id: string }>(
  */
 export class SqliteStore extends SqliteShopStore implements Store {
   private readonly operator: OperatorStatements;
+  private readonly recovery: RecoveryStore;
   private readonly adjustTransaction: Database.Transaction<
     (adjustment: Omit<StockAdjustment, "stockAfter">) => StockAdjustment
   >;
@@ -77,6 +84,7 @@ export class SqliteStore extends SqliteShopStore implements Store {
   constructor(db: Database.Database) {
     super(db);
     this.operator = prepareOperatorStatements(db);
+    this.recovery = sqliteRecovery(db);
     this.adjustTransaction = db.transaction((adjustment) => {
       const changed = this.operator.adjustStock.get({
         productId: adjustment.productId,
@@ -97,6 +105,22 @@ export class SqliteStore extends SqliteShopStore implements Store {
         this.operator.insertAdjustment.run({ ...adjustment, note: adjustment.note ?? null });
       }
     });
+  }
+
+  listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
+    return this.recovery.listOrdersInFlight(query);
+  }
+
+  findPayment(orderId: string): Promise<PaymentRecord | undefined> {
+    return this.recovery.findPayment(orderId);
+  }
+
+  recordPayment(record: PaymentRecord): Promise<RecordedPayment> {
+    return this.recovery.recordPayment(record);
+  }
+
+  recordRefund(orderId: string, refundedAt: string): Promise<boolean> {
+    return this.recovery.recordRefund(orderId, refundedAt);
   }
 
   async listAllProducts(): Promise<ManagedProduct[]> {

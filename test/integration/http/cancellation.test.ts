@@ -3,6 +3,7 @@
 // and a cancel after COMPLETED.
 import { describe, expect, it } from "vitest";
 import { createDemoPaymentProvider, type DemoPaymentProvider } from "../../../src/payment/index.js";
+import { MemoryStore } from "../../../src/store/index.js";
 import { expectProblem, startPerTest, type TestApp } from "../../helpers/app.js";
 import { type RecordingNotifier, recordingNotifier } from "../../helpers/processing.js";
 
@@ -15,9 +16,10 @@ let payment: DemoPaymentProvider;
 let notifier: RecordingNotifier;
 
 async function startWith(delayMs = 0) {
-  payment = createDemoPaymentProvider({ mode: "approve", delayMs });
+  const store = new MemoryStore();
+  payment = createDemoPaymentProvider({ mode: "approve", delayMs }, { ledger: store });
   notifier = recordingNotifier();
-  return start({ payment, notifier });
+  return start({ store, payment, notifier });
 }
 
 const stockOf = async (id: string) =>

@@ -19,6 +19,7 @@ import { orderFromCart } from "../../helpers/orders.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
+import { describeRecoveryContract } from "./recovery-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const NOW = new Date("2026-05-01T12:00:00.000Z");
@@ -98,6 +99,7 @@ describeStoreContract("DynamoDbStore", () => freshStore());
 describePagingContract("DynamoDbStore", () => freshStore());
 describeCommentsContract("DynamoDbStore", () => freshStore());
 describeOperatorContract("DynamoDbStore", () => freshStore());
+describeRecoveryContract("DynamoDbStore", () => freshStore());
 
 describe("DynamoDbStore", () => {
   it("reopening a table keeps every write and does not seed the catalogue again", async () => {

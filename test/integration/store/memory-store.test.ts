@@ -2,9 +2,11 @@ import { MemoryStore } from "../../../src/store/index.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
+import { describeRecoveryContract } from "./recovery-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 describeStoreContract("MemoryStore", async () => new MemoryStore());
 describePagingContract("MemoryStore", async () => new MemoryStore());
 describeCommentsContract("MemoryStore", async () => new MemoryStore());
 describeOperatorContract("MemoryStore", async () => new MemoryStore());
+describeRecoveryContract("MemoryStore", async () => new MemoryStore());

@@ -9,6 +9,7 @@ import { orderFromCart } from "../../helpers/orders.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
+import { describeRecoveryContract } from "./recovery-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const NOW = new Date("2026-05-01T12:00:00.000Z");
@@ -38,6 +39,7 @@ describeStoreContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() 
 describePagingContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeCommentsContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeRecoveryContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 
 describe("SqliteStore", () => {
   it("reopening a file keeps every write and does not seed the catalogue again", async () => {

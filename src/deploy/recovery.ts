@@ -1,0 +1,70 @@
+// What keeps an order from staying in flight in AWS, beside the stream's own retries: the
+// sweeper's schedule and time, the payment ledger's one write, and the alarm on the DLQ.
+import {
+  ALERTS_TOPIC_ID,
+  type CfnResource,
+  PROCESSING_DLQ_ALARM_ID,
+  PROCESSING_DLQ_ID,
+  TABLE_ID,
+} from "./cloudformation.js";
+
+/** How often the sweeper looks for stuck orders (functions/sweep-orders.ts says when one is). */
+export const SWEEP_SCHEDULE = "rate(5 minutes)";
+/** Seconds one sweep may run: a bounded batch of orders, each with its payment step. */
+export const SWEEP_TIMEOUT_SECONDS = 120;
+
+/**
+ * The one PutItem the processing needs: the payment record of an order (PAYMENT#orderId), in
+ * its own partition; every other item it only updates. The key condition keeps the put there.
+ */
+export function paymentLedgerWrite(): object {
+  return {
+    Effect: "Allow",
+    Action: "dynamodb:PutItem",
+    Resource: { "Fn::GetAtt": [TABLE_ID, "Arn"] },
+    Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["PAYMENT#*"] } },
+  };
+}
+
+export function alertsTopic(): CfnResource {
+  return {
+    Type: "AWS::SNS::Topic",
+    Properties: {
+      DisplayName: { "Fn::Sub": `\${AWS::StackName} alerts` },
+      KmsMasterKeyId: "alias/aws/sns",
+    },
+  };
+}
+
+/**
+ * A record in the DLQ is an order the stream gave up on: the sweeper re-drives the order
+ * itself, but someone should know why the stream could not (the message names the shard and
+ * the sequence numbers of the batch).
+ */
+export function deadLetterAlarm(): CfnResource {
+  return {
+    Type: "AWS::CloudWatch::Alarm",
+    Properties: {
+      AlarmDescription:
+        "Order stream records failed every retry and went to the dead-letter queue; the sweeper re-drives their orders, read the messages to find why",
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [
+        { Name: "QueueName", Value: { "Fn::GetAtt": [PROCESSING_DLQ_ID, "QueueName"] } },
+      ],
+      Statistic: "Maximum",
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      TreatMissingData: "notBreaching",
+      AlarmActions: [{ Ref: ALERTS_TOPIC_ID }],
+      OKActions: [{ Ref: ALERTS_TOPIC_ID }],
+    },
+  };
+}
+
+/** The alarm and its topic, by logical id, for the stack's resources. */
+export function recoveryResources(): Record<string, CfnResource> {
+  return { [ALERTS_TOPIC_ID]: alertsTopic(), [PROCESSING_DLQ_ALARM_ID]: deadLetterAlarm() };
+}
