@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { DynamoDbLocal } from "../../src/local/dynamodb-local.js";
 import { createTestApp, type TestApp, type TestAppOptions } from "../helpers/app.js";
 
 export const ADMIN_EMAIL = "operator@reliability.example";
@@ -33,6 +34,18 @@ export async function startSqliteApp(options: TestAppOptions = {}): Promise<Sqli
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The same app on DynamoDB Local (a fresh table, created and seeded at start). */
+export async function startDynamoDbApp(local: DynamoDbLocal, table: string): Promise<SqliteApp> {
+  return startSqliteApp({
+    env: {
+      STORE: "dynamodb",
+      DYNAMODB_ENDPOINT: local.endpoint,
+      DYNAMODB_TABLE: table,
+      DYNAMODB_CREATE_TABLE: "true",
+    },
+  });
 }
 
 export interface Measured {
