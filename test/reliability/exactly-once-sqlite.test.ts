@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  expectEveryRetryReplayed,
+  expectOneOrder,
+  lastUnitsRace,
+  retryRace,
+} from "./exactly-once.js";
 import { runsOf } from "./figures.js";
 import { type SqliteApp, startSqliteApp } from "./harness.js";
-import { expectEveryRetryReplayed, expectOneOrder, lastUnitsRace, retryRace } from "./exactly-once.js";
 
 // Exactly-once under concurrency on SQLite, in-process: the retries interleave at every await
 // of the checkout, as concurrent Lambda invocations would around the store's calls.
