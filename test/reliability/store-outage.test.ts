@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { APIGatewayProxyResult } from "aws-lambda";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiEvent } from "../helpers/api-event.js";
@@ -50,7 +51,7 @@ describe("store outage and recovery (SQLite locked by another writer)", () => {
     const locker = new Database(join(dataDir, "store.sqlite"));
     locker.exec("BEGIN EXCLUSIVE");
     const answers = [];
-    let graphqlAnswer;
+    let graphqlAnswer: APIGatewayProxyResult | undefined;
     const started = performance.now();
     try {
       for (const event of writes) answers.push({ event, result: await s.t.handler(event) });
