@@ -13,7 +13,7 @@ const CPU_BUDGET_MS = 100;
 const MAX_INPUT_BYTES = 8 * 1024;
 
 /** `query{...F0} fragment F0 on Query{...F1 ...F1} ... fragment Fn on Query{__typename}`. */
-export function fragmentChain(levels: number, fanOut: number): string {
+function fragmentChain(levels: number, fanOut: number): string {
   const parts = ["query{...F0}"];
   for (let i = 0; i < levels; i += 1) {
     parts.push(
