@@ -35,34 +35,26 @@ const abusive: fc.Arbitrary<{ shape: string; query: string }> = fc.oneof(
       shape: `fragment chain ${levels}x${fanOut}`,
       query: fragmentChain(levels, fanOut),
     })),
-  fc
-    .integer({ min: 10, max: 2700 })
-    .map((n) => ({
-      shape: `${n} repeated fields`,
-      query: `{ products { items { ${"id ".repeat(n)}} } }`,
-    })),
+  fc.integer({ min: 10, max: 2700 }).map((n) => ({
+    shape: `${n} repeated fields`,
+    query: `{ products { items { ${"id ".repeat(n)}} } }`,
+  })),
   fc.integer({ min: 10, max: 800 }).map((n) => ({
     shape: `${n} aliases`,
     query: `{ ${Array.from({ length: n }, (_, i) => `a${i}:__typename`).join(" ")} }`,
   })),
-  fc
-    .integer({ min: 10, max: 3900 })
-    .map((n) => ({
-      shape: `list literal ${n} deep`,
-      query: `{ product(id: ${"[".repeat(n)}${"]".repeat(n)}) { id } }`,
-    })),
-  fc
-    .integer({ min: 10, max: 2000 })
-    .map((n) => ({
-      shape: `${n} nested selections`,
-      query: `{ products ${"{ items ".repeat(n)}${"}".repeat(n * 2)} }`,
-    })),
-  fc
-    .integer({ min: 10, max: 1300 })
-    .map((n) => ({
-      shape: `${n} directives`,
-      query: `{ __typename ${"@include(if: true) ".repeat(n)}}`,
-    })),
+  fc.integer({ min: 10, max: 3900 }).map((n) => ({
+    shape: `list literal ${n} deep`,
+    query: `{ product(id: ${"[".repeat(n)}${"]".repeat(n)}) { id } }`,
+  })),
+  fc.integer({ min: 10, max: 2000 }).map((n) => ({
+    shape: `${n} nested selections`,
+    query: `{ products ${"{ items ".repeat(n)}${"}".repeat(n * 2)} }`,
+  })),
+  fc.integer({ min: 10, max: 1300 }).map((n) => ({
+    shape: `${n} directives`,
+    query: `{ __typename ${"@include(if: true) ".repeat(n)}}`,
+  })),
   fc.integer({ min: 10, max: 600 }).map((n) => ({
     shape: `${n} variables`,
     query: `query(${Array.from({ length: n }, (_, i) => `$v${i}: Int`).join(" ")}) { __typename }`,
