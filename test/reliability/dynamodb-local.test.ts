@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiEvent } from "../helpers/api-event.js";
+import { createTestApp } from "../helpers/app.js";
 import {
   type FaultProxy,
   startFaultProxy,
@@ -137,5 +138,39 @@ describe("store outage and recovery on DynamoDB Local (every request answered Se
     const orders = await o.t.invoke({ method: "GET", resource: "/orders", token: o.shopper.token });
     expect(orders.json.items).toHaveLength(1);
     recordFigure("dynamodb_outage_recovered", "yes");
+  });
+});
+
+// Issue 14, item 8 (fixed on its own branch; fails until it is merged): DynamoDB back without
+// the table answered 500 on every store route for good.
+describe("(item 8) DynamoDB without the table", () => {
+  it("answers 503 STORE_UNAVAILABLE, not 500, on every store route", async () => {
+    const missing = await createTestApp({
+      env: {
+        STORE: "dynamodb",
+        DYNAMODB_ENDPOINT: dynamodb().endpoint,
+        DYNAMODB_TABLE: uniqueTableName("missing"),
+        DYNAMODB_CREATE_TABLE: "false",
+      },
+    });
+    try {
+      const token = await missing.mint();
+      for (const options of [
+        { method: "GET", resource: "/products" },
+        { method: "GET", resource: "/cart", token },
+        { method: "GET", resource: "/orders", token },
+        {
+          method: "POST",
+          resource: "/auth/signup",
+          body: { email: "m@example.com", password: "correct horse battery" },
+        },
+      ]) {
+        const res = await missing.invoke(options);
+        expect(res.statusCode, `${options.method} ${options.resource}: ${res.body}`).toBe(503);
+        expect(res.body).not.toMatch(/ResourceNotFound|amazonaws|Cannot do operations/i);
+      }
+    } finally {
+      await missing.close();
+    }
   });
 });
