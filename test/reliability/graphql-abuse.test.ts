@@ -105,22 +105,25 @@ describe("GraphQL abuse: small documents that make a server work hard", () => {
     await t.handler(
       apiEvent({ method: "POST", resource: "/graphql", body: { query: "{ __typename }" } }),
     );
-    await fc.assert(
-      fc.asyncProperty(
-        abusive.filter(({ query }) => Buffer.byteLength(query) < MAX_INPUT_BYTES),
-        async ({ shape, query }) => {
-          const { event, result, cpuMs } = await send(t, query);
-          if (cpuMs > worst.cpuMs) Object.assign(worst, { cpuMs, shape });
-          if (cpuMs >= CPU_BUDGET_MS) over.push(`${shape}: ${cpuMs.toFixed(0)} ms`);
-          expect(result.statusCode, `${shape}: ${result.body.slice(0, 200)}`).toBeLessThan(500);
-          expect(leaksIn(result.body, sentText(event)), shape).toEqual([]);
-        },
-      ),
-      // No shrinking: each failing shape is slow by definition, and its size is in the message.
-      { seed: FUZZ_SEED, numRuns: runsOf(60, 0.05), endOnFailure: true },
-    );
-    recordFigure("graphql_abuse_max_cpu_ms", `${worst.cpuMs.toFixed(1)} (${worst.shape})`, "ms");
-    recordFigure("graphql_abuse_over_100ms", over.length);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          abusive.filter(({ query }) => Buffer.byteLength(query) < MAX_INPUT_BYTES),
+          async ({ shape, query }) => {
+            const { event, result, cpuMs } = await send(t, query);
+            if (cpuMs > worst.cpuMs) Object.assign(worst, { cpuMs, shape });
+            if (cpuMs >= CPU_BUDGET_MS) over.push(`${shape}: ${cpuMs.toFixed(0)} ms`);
+            expect(result.statusCode, `${shape}: ${result.body.slice(0, 200)}`).toBeLessThan(500);
+            expect(leaksIn(result.body, sentText(event)), shape).toEqual([]);
+          },
+        ),
+        // No shrinking: each failing shape is slow by definition, and its size is in the message.
+        { seed: FUZZ_SEED, numRuns: runsOf(60, 0.05), endOnFailure: true },
+      );
+    } finally {
+      recordFigure("graphql_abuse_max_cpu_ms", `${worst.cpuMs.toFixed(1)} (${worst.shape})`, "ms");
+      recordFigure("graphql_abuse_over_100ms", over.length);
+    }
     expect(over).toEqual([]);
   });
 

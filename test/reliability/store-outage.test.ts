@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,6 +54,9 @@ describe("store outage and recovery (SQLite locked by another writer)", () => {
     const answers = [];
     let graphqlAnswer: APIGatewayProxyResult | undefined;
     const started = performance.now();
+    // better-sqlite3 waits out its busy timeout synchronously: how long the process stood still.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     try {
       for (const event of writes) answers.push({ event, result: await s.t.handler(event) });
       graphqlAnswer = await s.t.handler(graphqlWrite);
@@ -60,6 +64,8 @@ describe("store outage and recovery (SQLite locked by another writer)", () => {
       locker.exec("ROLLBACK");
       locker.close();
     }
+    loopDelay.disable();
+    recordFigure("sqlite_outage_event_loop_blocked_ms", (loopDelay.max / 1e6).toFixed(0), "ms");
     recordFigure(
       "sqlite_outage_ms_per_refused_write",
       ((performance.now() - started) / 3).toFixed(0),
