@@ -121,7 +121,7 @@ describe("GraphQL abuse: small documents that make a server work hard", () => {
         { seed: FUZZ_SEED, numRuns: runsOf(60, 0.05), endOnFailure: true },
       );
     } finally {
-      recordFigure("graphql_abuse_max_cpu_ms", `${worst.cpuMs.toFixed(1)} (${worst.shape})`, "ms");
+      recordFigure("graphql_abuse_max_cpu_ms", `${worst.cpuMs.toFixed(1)} ms (${worst.shape})`);
       recordFigure("graphql_abuse_over_100ms", over.length);
     }
     expect(over).toEqual([]);
