@@ -102,7 +102,7 @@ const ROWS: Row[] = [
   },
   {
     check:
-      "Identity: forged, expired, alg none/HS256 confusion, other key, embedded jwk, wrong audience/issuer/token use on REST (required, optional, operator routes), GraphQL and $connect",
+      "Identity: forged, expired, alg none/HS256 confusion, other key, embedded jwk, wrong audience/issuer/token use on every REST route that takes a token, GraphQL and $connect",
     file: "identity.test.ts",
     sample:
       "{identity_token_kinds} kinds of token, {identity_probes_refused} probes, all 401, nothing leaked",
