@@ -44,7 +44,26 @@ export interface DevServerOptions {
   websocket?: { handler: WebSocketHandler; connections: LocalConnections } | undefined;
   /** Handlers of exact paths, tried before `handler` (the local Cognito endpoint at `/cognito`). */
   exactPaths?: ReadonlyMap<string, ApiHandler> | undefined;
+  /** How long a slow client may hold a connection; SLOW_CLIENT_LIMITS by default. */
+  slowClients?: SlowClientLimits | undefined;
 }
+
+/**
+ * Node's headersTimeout and requestTimeout, checked every `checkEveryMs`: a client that sends
+ * its headers or its body a byte at a time is answered 408 and closed instead of holding a
+ * socket (Node's own defaults are 60 s and 5 min, checked every 30 s).
+ */
+export interface SlowClientLimits {
+  headersMs: number;
+  requestMs: number;
+  checkEveryMs: number;
+}
+
+export const SLOW_CLIENT_LIMITS: SlowClientLimits = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  checkEveryMs: 1_000,
+};
 
 export interface DevServer {
   url: string;
@@ -67,7 +86,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     return matchPath(splitTarget(request.url ?? "/").path) === undefined;
   };
 
-  const server = createServer((request, response) => {
+  const limits = options.slowClients ?? SLOW_CLIENT_LIMITS;
+  const serverOptions = {
+    headersTimeout: limits.headersMs,
+    requestTimeout: limits.requestMs,
+    connectionsCheckingInterval: limits.checkEveryMs,
+  };
+  const server = createServer(serverOptions, (request, response) => {
     const started = process.hrtime.bigint();
     response.on("finish", () => {
       if (log === undefined) return;
