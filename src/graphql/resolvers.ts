@@ -8,6 +8,7 @@ import {
   graphqlPageArgs,
   guestCartTokenRequired,
   idempotencyKey,
+  idNamed,
   type LineView,
   type OrderView,
   pageInputOf,
@@ -64,14 +65,19 @@ export function createRootValue(
   const guestToken = () => requireGuestCartToken(guestCartTokenHeader, anonymousWithoutGuestCart);
   return {
     ...createAdminRootValue(services, caller),
-    cancelMyOrder: async ({ id }: { id: string }) =>
-      withChapterLines(await services.orders.cancelOrder(requireCaller(caller), id)),
+    cancelMyOrder: async ({ id }: { id: string }) => {
+      const who = requireCaller(caller);
+      return withChapterLines(await services.orders.cancelOrder(who, idNamed(id, "id")));
+    },
     products: (args: { first?: number | null; after?: string | null }) =>
       services.catalog.listProducts(
         caller,
         pageInputOf(validate(graphqlPageArgs, args, "arguments")),
       ),
-    product: ({ id }: { id: string }) => orNull(() => services.catalog.getProduct(id, caller)),
+    product: ({ id }: { id: string }) => {
+      const productId = idNamed(id, "id");
+      return orNull(() => services.catalog.getProduct(productId, caller));
+    },
     cart: async () =>
       withChapterLines(
         caller === undefined
@@ -86,7 +92,8 @@ export function createRootValue(
     },
     order: ({ id }: { id: string }) => {
       const who = requireCaller(caller);
-      return orNull(async () => withChapterLines(await services.orders.getOrder(who, id)));
+      const orderId = idNamed(id, "id");
+      return orNull(async () => withChapterLines(await services.orders.getOrder(who, orderId)));
     },
     saveCart: async (args: {
       products: { code: string; quantity: number }[];
@@ -128,7 +135,7 @@ export function createRootValue(
     addComment: async (args: { productId: string; rating: number; text: string }) => {
       const who = requireCaller(caller);
       const input = validate(commentBody, { rating: args.rating, text: args.text }, "arguments");
-      return services.catalog.addComment(who, args.productId, input);
+      return services.catalog.addComment(who, idNamed(args.productId, "productId"), input);
     },
   };
 }

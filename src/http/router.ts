@@ -5,6 +5,7 @@ import {
   type Caller,
   GUEST_CART_TOKEN_HEADER,
   guestCartTokenRequired,
+  idNamed,
   requireAdmin,
   requireGuestCartToken,
   type TokenVerifier,
@@ -107,6 +108,8 @@ export function createRouter(options: RouterOptions): ApiHandler {
       authFailure = error;
     }
     const guestCartToken = guestCartTokenOf(route, caller, event);
+    // Every `{name}` of the resource within the store's id limits, before any service sees it.
+    for (const name of parameterNames(route.resource)) idNamed(params[name] ?? "", name);
     const body = route.body === undefined ? undefined : parseJsonBody(event, text, route.body);
     return route.handle(services, {
       body,
@@ -161,6 +164,13 @@ export function createRouter(options: RouterOptions): ApiHandler {
     if (origin !== undefined) Object.assign(headers, preflightHeaders(cors, allow));
     return withCors({ statusCode: 204, headers, body: "" }, cors, origin);
   }
+}
+
+const PARAMETER = /\{([^}+]+)\+?\}/g;
+
+/** The `{name}`s of a resource template: `/products/{id}/comments` -> `id`. */
+function parameterNames(resource: string): string[] {
+  return Array.from(resource.matchAll(PARAMETER), (match) => match[1] ?? "");
 }
 
 function toResult(reply: Reply): APIGatewayProxyResult {

@@ -53,7 +53,9 @@ export {
   graphqlQuery,
   guestCartToken,
   guestCartTokenRequired,
+  ID_LIMITS,
   idempotencyKey,
+  idNamed,
   imageUploadBody,
   loginBody,
   orderListQuery,
@@ -63,6 +65,7 @@ export {
   saveCartBody,
   signupBody,
   stockAdjustmentBody,
+  storeId,
   updateProductBody,
   validate,
 } from "./inputs.js";
