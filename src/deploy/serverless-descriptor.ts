@@ -226,10 +226,16 @@ function eventsOf(
       ];
     case "http":
       return spec.routes
+        .flatMap((route) =>
+          // HEAD is GET without the body: the gateway routes it to the GET's function.
+          (route.method === "GET" ? ["get", "head"] : [route.method.toLowerCase()]).map(
+            (method) => ({ route, method }),
+          ),
+        )
         .map(
-          (route): HttpEvent => ({
+          ({ route, method }): HttpEvent => ({
             http: {
-              method: route.method.toLowerCase(),
+              method,
               path: route.resource,
               ...(needsSignIn(route)
                 ? {

@@ -66,7 +66,7 @@ async function runGraphql(
     method,
     requestId: request.requestId,
   });
-  if (result.statusCode === 405) headers.Allow = "GET, POST, OPTIONS";
+  if (result.statusCode === 405) headers.Allow = "GET, HEAD, POST, OPTIONS";
   return { statusCode: graphqlStatus(media, result.statusCode), headers, body: result.body };
 }
 

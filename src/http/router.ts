@@ -16,6 +16,7 @@ import { methodNotAllowed } from "./http-error.js";
 import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
 import { bodyText, parseJsonBody } from "./request-body.js";
+import { withSafetyHeaders } from "./response-headers.js";
 import { type AuthMode, type Reply, type Route, type RouteServices, routeKey } from "./route.js";
 
 export type ApiHandler = (
@@ -57,13 +58,19 @@ export function createRouter(options: RouterOptions): ApiHandler {
     if (!methods.includes(route.method)) methods.push(route.method);
     methodsByResource.set(route.resource, methods);
   }
-  for (const methods of methodsByResource.values()) methods.push("OPTIONS");
+  for (const methods of methodsByResource.values()) {
+    // HEAD is GET without the body (RFC 9110): every GET route answers it.
+    const get = methods.indexOf("GET");
+    if (get !== -1) methods.splice(get + 1, 0, "HEAD");
+    methods.push("OPTIONS");
+  }
   const matchPath = createPathMatcher(methodsByResource.keys());
 
   return async (event, context) => {
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? "local";
     const origin = header(event, "origin");
     let result: APIGatewayProxyResult;
+    let route: Route | undefined;
     try {
       let resource = event.resource;
       let params = event.pathParameters ?? {};
@@ -76,17 +83,21 @@ export function createRouter(options: RouterOptions): ApiHandler {
         resource = match.resource;
         params = match.params;
       }
-      const route = byKey.get(`${event.httpMethod} ${resource}`);
+      const head = event.httpMethod === "HEAD";
+      route = byKey.get(`${head ? "GET" : event.httpMethod} ${resource}`);
       if (route === undefined) {
         const allow = methodsByResource.get(resource) ?? [];
-        if (event.httpMethod === "OPTIONS") return preflight(allow, origin);
+        if (event.httpMethod === "OPTIONS") {
+          return withSafetyHeaders(preflight(allow, origin), undefined, event);
+        }
         throw methodNotAllowed(event.httpMethod, resource, allow);
       }
       result = toResult(await run(route, event, params, requestId));
     } catch (error) {
       result = problemResult(error, { path: event.path, requestId }, log);
     }
-    return withCors(result, cors, origin);
+    if (event.httpMethod === "HEAD") result = withoutBody(result);
+    return withSafetyHeaders(withCors(result, cors, origin), route, event);
   };
 
   async function run(
@@ -171,6 +182,13 @@ const PARAMETER = /\{([^}+]+)\+?\}/g;
 /** The `{name}`s of a resource template: `/products/{id}/comments` -> `id`. */
 function parameterNames(resource: string): string[] {
   return Array.from(resource.matchAll(PARAMETER), (match) => match[1] ?? "");
+}
+
+/** A HEAD's answer: the GET's status and headers, its length, and no body. */
+function withoutBody(result: APIGatewayProxyResult): APIGatewayProxyResult {
+  const bytes = Buffer.byteLength(result.body, result.isBase64Encoded === true ? "base64" : "utf8");
+  const headers = { ...result.headers, "Content-Length": String(bytes) };
+  return { ...result, headers, body: "", isBase64Encoded: false };
 }
 
 function toResult(reply: Reply): APIGatewayProxyResult {

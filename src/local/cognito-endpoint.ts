@@ -7,6 +7,7 @@ import {
   type CorsConfig,
   header,
   isAllowedOrigin,
+  NO_STORE,
   withCors,
 } from "../http/index.js";
 import {
@@ -288,7 +289,13 @@ export function localUserPoolPaths(
 function json(statusCode: number, body: object, requestId: string): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: { "Content-Type": CONTENT_TYPE, "x-amzn-RequestId": requestId },
+    // Tokens, a user's profile, or why they were refused: nothing a cache may keep.
+    headers: {
+      "Content-Type": CONTENT_TYPE,
+      "x-amzn-RequestId": requestId,
+      "Cache-Control": NO_STORE,
+      "X-Content-Type-Options": "nosniff",
+    },
     body: JSON.stringify(body),
   };
 }

@@ -14,6 +14,9 @@ export function splitTarget(target: string): { path: string; query: string | und
     : { path: target.slice(0, queryAt), query: target.slice(queryAt + 1) };
 }
 
+/** On every answer the dev server writes: a browser never sniffs a body into another type. */
+export const NOSNIFF = { "X-Content-Type-Options": "nosniff" } as const;
+
 export interface BytesHeaders {
   /** The full Content-Type, charset included where it has one. */
   type: string;
@@ -36,7 +39,7 @@ export function sendBytes(
     "Content-Type": file.type,
     "Content-Length": body.length,
     "Cache-Control": file.cache,
-    "X-Content-Type-Options": "nosniff",
+    ...NOSNIFF,
   };
   if (file.contentSecurityPolicy !== undefined) {
     headers["Content-Security-Policy"] = file.contentSecurityPolicy;

@@ -204,7 +204,12 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
 
   it("has an API Gateway method for every route it serves, and no other", () => {
     const keys = methodsOf(template(architecture)).map((method) => method.key);
-    const routeKeys = served.map((route) => `${route.method} ${route.resource}`);
+    // HEAD goes where GET goes, with the same authorizer: the router answers it as GET.
+    const routeKeys = served.flatMap((route) =>
+      (route.method === "GET" ? ["GET", "HEAD"] : [route.method]).map(
+        (method) => `${method} ${route.resource}`,
+      ),
+    );
     const preflights = [...new Set(served.map((route) => `OPTIONS ${route.resource}`))];
     expect(keys.sort()).toEqual([...routeKeys, ...preflights].sort());
   });
@@ -229,6 +234,9 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
         required(route) ? "COGNITO_USER_POOLS" : "NONE",
       );
       if (required(route)) expect(method?.scopes).toEqual(["aws.cognito.signin.user.admin"]);
+      if (route.method === "GET") {
+        expect(methods.get(`HEAD ${route.resource}`)?.authorization).toBe(method?.authorization);
+      }
     }
     for (const method of methodsOf(template(architecture))) {
       if (method.key.startsWith("OPTIONS ")) expect(method.authorization).toBe("NONE");

@@ -296,7 +296,7 @@ describe("the dev server over loopback", () => {
       });
       expect(answer.status).toBe(204);
       expect(answer.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
-      expect(answer.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
+      expect(answer.headers.get("access-control-allow-methods")).toBe("GET, HEAD, POST, OPTIONS");
       const allowedHeaders = (answer.headers.get("access-control-allow-headers") ?? "")
         .split(",")
         .map((h) => h.trim().toLowerCase());
@@ -477,10 +477,10 @@ describe("the dev server over loopback", () => {
     it("answers a wrong method with 405 and the resource's Allow", async () => {
       const products = await call<Problem>("DELETE", "/products");
       expect(products.status).toBe(405);
-      expect(products.headers.get("allow")).toBe("GET, OPTIONS");
+      expect(products.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
       const cart = await call<Problem>("PATCH", "/cart", { token });
       expect(cart.status).toBe(405);
-      expect(cart.headers.get("allow")).toBe("GET, POST, OPTIONS");
+      expect(cart.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
       expect(cart.body.code).toBe("METHOD_NOT_ALLOWED");
     });
 

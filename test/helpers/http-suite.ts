@@ -348,7 +348,9 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
           return;
         }
         expect(allowed.status).toBe(204);
-        expect(allowed.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
+        expect(allowed.headers.get("access-control-allow-methods")).toBe(
+          "GET, HEAD, POST, OPTIONS",
+        );
         expectProblem(refused, 403, "FORBIDDEN");
         expect(refused.headers.get("access-control-allow-origin")).toBeNull();
       });
@@ -365,7 +367,7 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
           return;
         }
         expectProblem(wrongMethod, 405, "METHOD_NOT_ALLOWED");
-        expect(wrongMethod.headers.get("allow")).toBe("GET, POST, OPTIONS");
+        expect(wrongMethod.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
         expectProblem(unknownPath, 404, "NOT_FOUND");
       });
 
