@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { STOREFRONT_REFERRER_POLICY } from "../http/site-files.js";
 
 /** Serves a request outside the API, or answers false to leave it to the next. */
 export type LocalHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
@@ -43,7 +44,7 @@ export function sendBytes(
   };
   if (file.contentSecurityPolicy !== undefined) {
     headers["Content-Security-Policy"] = file.contentSecurityPolicy;
-    headers["Referrer-Policy"] = "same-origin";
+    headers["Referrer-Policy"] = STOREFRONT_REFERRER_POLICY;
   }
   response.writeHead(200, headers);
   response.end(request.method === "HEAD" ? undefined : body);
