@@ -17,7 +17,7 @@ import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
 import { bodyText, parseJsonBody } from "./request-body.js";
 import { withSafetyHeaders } from "./response-headers.js";
-import { type AuthMode, type Reply, type Route, type RouteServices, routeKey } from "./route.js";
+import { type Reply, type Route, type RouteServices, routeKey } from "./route.js";
 
 export type ApiHandler = (
   event: APIGatewayProxyEvent,
@@ -112,7 +112,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
     let caller: Caller | undefined;
     let authFailure: AppError | undefined;
     try {
-      caller = await authenticate(route.auth, event);
+      caller = await authenticate(route, event);
     } catch (error) {
       const refused = error instanceof AppError && error.code === "UNAUTHENTICATED";
       if (!refused || route.ownAuthErrors !== true) throw error;
@@ -135,9 +135,10 @@ export function createRouter(options: RouterOptions): ApiHandler {
   }
 
   async function authenticate(
-    mode: AuthMode,
+    route: Route,
     event: APIGatewayProxyEvent,
   ): Promise<Caller | undefined> {
+    const mode = route.auth;
     if (mode === "none") return undefined;
     const authorization = header(event, "authorization");
     if (authorization === undefined) {
@@ -148,7 +149,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
     if (match?.[1] === undefined) {
       throw new AppError("UNAUTHENTICATED", "the Authorization header must be Bearer <token>");
     }
-    const caller = await verifier.verify(match[1]);
+    const caller = await verifier.verify(match[1], route.store === "write" ? "write" : "read");
     // 403 before the body is looked at: a non-operator learns nothing of what it would do.
     return mode === "admin" ? requireAdmin(caller) : caller;
   }

@@ -27,8 +27,10 @@ import {
   DEFAULT_PASSWORD,
   manualClock,
   TEST_CLIENT_ID,
+  TEST_ISSUER,
   type TestApp,
 } from "../helpers/app.js";
+import { mintToken } from "../helpers/tokens.js";
 
 // The real Cognito client of the AWS SDK against the dev server: what the storefront does in a
 // browser, over loopback.
@@ -297,7 +299,12 @@ describe("each refusal reaches the SDK as its own exception class", () => {
   });
 
   it("UserNotFoundException from GetUser for a valid token whose user is gone", async () => {
-    const token = await t.mint({ subject: randomUUID() });
+    // Signed with the pool's key for a user it does not have (t.mint would register one).
+    const token = await mintToken(t.signingKey, {
+      issuer: TEST_ISSUER,
+      clientId: TEST_CLIENT_ID,
+      subject: randomUUID(),
+    });
     await sdkErrorOf(
       cognito.send(new GetUserCommand({ AccessToken: token })),
       UserNotFoundException,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,18 @@ describe("the HTTP suite against the dev server", () => {
 
   httpSuite("dev-server", { rest: true, graphql: true }, () => ({
     baseUrl,
-    tokenOf: (userId) => issuer.tokenOf(userId),
+    // A user of the dev server's own pool, as a shopper signs up.
+    newUser: async () => {
+      const answer = await fetch(`${baseUrl}/auth/signup`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          email: `shopper-${randomUUID()}@example.com`,
+          password: "correct horse battery",
+        }),
+      });
+      if (answer.status !== 201) throw new Error(`signup answered ${answer.status}`);
+      return ((await answer.json()) as { accessToken: string }).accessToken;
+    },
   }));
 });
