@@ -321,7 +321,8 @@ export const ROUTES: readonly Route[] = [
     localOnly: true,
     summary: "Sign in with email and password; answers an access token",
     body: loginBody,
-    handle: async (services, request) => ok(await services.auth.login(request.body)),
+    handle: async (services, request) =>
+      ok(await services.auth.login({ ...request.body, clientAddress: request.clientAddress })),
   }),
   route({
     method: "GET",

@@ -130,6 +130,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
       guestCartToken,
       authFailure,
       requestId,
+      clientAddress: event.requestContext?.identity?.sourceIp ?? undefined,
       header: (name) => header(event, name),
     });
   }

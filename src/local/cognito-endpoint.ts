@@ -85,7 +85,10 @@ const REFUSALS: Record<UserPoolRefusal, string> = {
 export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandler {
   const { auth, verifier, clientId, cors, printCode, log } = options;
 
-  const operations: Record<string, (body: unknown) => Promise<object>> = {
+  const operations: Record<
+    string,
+    (body: unknown, event: APIGatewayProxyEvent) => Promise<object>
+  > = {
     async SignUp(body) {
       const request = parse(signUpRequest, body);
       checkClient(request.ClientId);
@@ -117,7 +120,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
       return {};
     },
 
-    async InitiateAuth(body) {
+    async InitiateAuth(body, event) {
       const request = parse(initiateAuthRequest, body);
       checkClient(request.ClientId);
       const parameters = request.AuthParameters ?? {};
@@ -134,6 +137,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
           tokens = await auth.passwordSignIn({
             email: required("USERNAME"),
             password: required("PASSWORD"),
+            clientAddress: event.requestContext?.identity?.sourceIp ?? undefined,
           });
           break;
         case "REFRESH_TOKEN_AUTH":
@@ -216,7 +220,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
     } catch {
       throw new CognitoError("SerializationException", "The body is not valid JSON.");
     }
-    return json(200, await operation(body), requestId);
+    return json(200, await operation(body, event), requestId);
   }
 
   function preflight(origin: string | undefined): APIGatewayProxyResult {

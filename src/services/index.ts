@@ -40,7 +40,7 @@ export type {
   StockAdjustmentView,
 } from "./admin-views.js";
 export type { AuthService, UserPoolRefusal } from "./auth.js";
-export { LOGIN_THROTTLE, PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
+export { PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { ConnectionService } from "./connections.js";
 export {
   adminPageQuery,
@@ -69,6 +69,7 @@ export {
   updateProductBody,
   validate,
 } from "./inputs.js";
+export { delaySecondsAfter, LOGIN_THROTTLE } from "./login-throttle.js";
 export { isAdmin, requireAdmin } from "./operator-access.js";
 export type { OrderProcessor } from "./order-processing.js";
 export type { PageInput, PageOf } from "./paging.js";

@@ -292,7 +292,7 @@ describe("each refusal reaches the SDK as its own exception class", () => {
 
   it("TooManyRequestsException once the login throttle holds the email", async () => {
     const email = await registered();
-    for (let i = 0; i < LOGIN_THROTTLE.maxFailures; i++) {
+    for (let i = 0; i <= LOGIN_THROTTLE.perEmail.freeFailures; i++) {
       await sdkErrorOf(signIn(email, "not the password at all"), NotAuthorizedException);
     }
     await sdkErrorOf(signIn(email), TooManyRequestsException);

@@ -344,7 +344,12 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         });
         expect(refused.json.code).toBe("FORBIDDEN");
         if (emulated("cors")) {
-          expect(allowed.headers.get("allow")?.split(/,\s*/)).toEqual(["GET", "POST", "OPTIONS"]);
+          expect(allowed.headers.get("allow")?.split(/,\s*/)).toEqual([
+            "GET",
+            "HEAD",
+            "POST",
+            "OPTIONS",
+          ]);
           expect(allowed.status).toBe(200);
           expect(refused.status).toBe(200);
           expect(refused.headers.get("access-control-allow-origin")).toBe(DISALLOWED_ORIGIN);
