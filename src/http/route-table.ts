@@ -298,15 +298,16 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     resource: "/auth/signup",
     group: "auth",
-    answers: { 201: "AccessToken" },
-    refusals: ["EMAIL_TAKEN"],
+    answers: { 202: "SignupAccepted" },
     auth: "none",
     store: "write",
     localOnly: true,
-    summary: "Register with email and password; answers an access token",
+    summary:
+      "Register with email and password, then sign in with POST /auth/login; answers 202 " +
+      "alike for a new and an already registered email, so it tells nobody which emails exist",
     body: signupBody,
     handle: async (services, request) => ({
-      statusCode: 201,
+      statusCode: 202,
       body: await services.auth.signup(request.body),
     }),
   }),

@@ -22,6 +22,15 @@ export interface SignupInput extends Credentials {
   name?: string | undefined;
 }
 
+/** What a sign-up answers, for a new and a registered email alike. */
+export interface SignupAccepted {
+  email: string;
+  message: string;
+}
+
+const SIGNUP_ACCEPTED =
+  "if this email had no account, it has one now: sign in with POST /auth/login";
+
 /** A sign-up waiting for its code; the caller delivers `code` (the dev server prints it). */
 export interface PendingSignup {
   /** The id the user will have once confirmed (Cognito's `UserSub`). */
@@ -37,8 +46,12 @@ export interface UserProfile {
 }
 
 export interface AuthService {
-  /** Registers a user and signs them in. EMAIL_TAKEN when the email is registered already. */
-  signup(input: SignupInput): Promise<IssuedToken>;
+  /**
+   * Registers a user unless the email is registered already, and answers the same either way
+   * (the same work, the same answer): sign-up tells nobody whether an email has an account.
+   * The new user signs in with `login`.
+   */
+  signup(input: SignupInput): Promise<SignupAccepted>;
   /** The same UNAUTHENTICATED for an unknown email and a wrong password. */
   login(input: Credentials): Promise<IssuedToken>;
   jwks(): Promise<{ keys: object[] }>;
@@ -171,7 +184,13 @@ export function createAuthService(deps: {
         passwordHash: await passwords.hash(input.password),
         createdAt: clock.now().toISOString(),
       };
-      return tokens.issue(await store.createUser(user));
+      try {
+        await store.createUser(user);
+      } catch (error) {
+        // A registered email gets the answer a new one gets; its account is left as it is.
+        if (!(error instanceof AppError && error.code === "EMAIL_TAKEN")) throw error;
+      }
+      return { email, message: SIGNUP_ACCEPTED };
     },
 
     async login(input) {

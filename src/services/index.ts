@@ -39,7 +39,7 @@ export type {
   PromotionView,
   StockAdjustmentView,
 } from "./admin-views.js";
-export type { AuthService, UserPoolRefusal } from "./auth.js";
+export type { AuthService, SignupAccepted, UserPoolRefusal } from "./auth.js";
 export { PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { ConnectionService } from "./connections.js";
 export {

@@ -70,10 +70,14 @@ async function call<T>(
 
 async function signUp(server: DevServer): Promise<{ token: string; userId: string }> {
   const email = `shopper-${randomUUID()}@example.com`;
-  const answer = await call<{ accessToken: string }>(server, "POST", "/auth/signup", {
+  const signup = await call(server, "POST", "/auth/signup", {
     body: { email, password: PASSWORD },
   });
-  expect(answer.status).toBe(201);
+  expect(signup.status).toBe(202);
+  const answer = await call<{ accessToken: string }>(server, "POST", "/auth/login", {
+    body: { email, password: PASSWORD },
+  });
+  expect(answer.status).toBe(200);
   const token = answer.body.accessToken;
   const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString());
   return { token, userId: claims.sub };

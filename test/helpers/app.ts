@@ -53,7 +53,7 @@ export interface TestApp {
   signingKey: SigningKey;
   /** Calls the Lambda handler with `apiEvent(options)`, as API Gateway would. */
   invoke(options: ApiEventOptions): Promise<TestResponse>;
-  /** Registers a user through `POST /auth/signup` and answers its token and id. */
+  /** Registers a user through `POST /auth/signup`, signs in at `/auth/login`: its token and id. */
   signup(email?: string, details?: { name?: string; password?: string }): Promise<SignedUp>;
   /**
    * A token signed with the app's own key: valid unless `claims` say otherwise. Its subject is a
@@ -167,10 +167,18 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
           ...(details.name === undefined ? {} : { name: details.name }),
         },
       });
-      if (res.statusCode !== 201) {
+      if (res.statusCode !== 202) {
         throw new Error(`signup of ${address} answered ${res.statusCode}: ${res.body}`);
       }
-      const token: string = res.json.accessToken;
+      const login = await invoke({
+        method: "POST",
+        resource: "/auth/login",
+        body: { email: address, password: details.password ?? DEFAULT_PASSWORD },
+      });
+      if (login.statusCode !== 200) {
+        throw new Error(`login of ${address} answered ${login.statusCode}: ${login.body}`);
+      }
+      const token: string = login.json.accessToken;
       const userId = decodeJwt(token).sub;
       if (userId === undefined) throw new Error("the signup token names no user");
       return { token, userId, email: address };

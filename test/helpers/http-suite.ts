@@ -403,7 +403,7 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         }
         expect(jwks.status).toBe(200);
         expect(jwks.json.keys.length).toBeGreaterThan(0);
-        expect(signup.status).toBe(201);
+        expect(signup.status).toBe(202);
         expect(cognito.status).toBe(400);
         expect(cognito.headers.get("x-amzn-errortype")).toBeTruthy();
         expect(page.status).toBe(200);

@@ -31,23 +31,26 @@ describe("POST /auth/signup", () => {
     t = await createTestApp();
   });
 
-  it("registers a user and answers a Cognito-shaped access token the JWKS verifies", async () => {
+  it("registers a user, who then signs in for a Cognito-shaped access token the JWKS verifies", async () => {
     const res = await t.invoke({
       method: "POST",
       resource: "/auth/signup",
       body: { email: "Ada@Example.com", password: DEFAULT_PASSWORD, name: "Ada Lovelace" },
     });
 
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(202);
     expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(res.json).toEqual({
-      accessToken: expect.any(String),
-      tokenType: "Bearer",
-      expiresIn: 3600,
+    expect(res.headers["cache-control"]).toBe("no-store");
+    expect(res.json).toEqual({ email: "ada@example.com", message: expect.any(String) });
+    const login = await t.invoke({
+      method: "POST",
+      resource: "/auth/login",
+      body: { email: "ada@example.com", password: DEFAULT_PASSWORD },
     });
+    expect(login.statusCode).toBe(200);
     const jwks = await t.invoke({ method: "GET", resource: "/.well-known/jwks.json" });
     const { payload, protectedHeader } = await jwtVerify(
-      res.json.accessToken,
+      login.json.accessToken,
       createLocalJWKSet(jwks.json),
       { issuer: TEST_ISSUER },
     );
@@ -61,17 +64,32 @@ describe("POST /auth/signup", () => {
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600);
   });
 
-  it("answers 409 EMAIL_TAKEN for an email registered already, whatever its case", async () => {
+  it("answers a registered email exactly as a new one, and leaves its account as it was", async () => {
     await t.signup("grace@example.com");
 
-    const res = await t.invoke({
+    const taken = await t.invoke({
       method: "POST",
       resource: "/auth/signup",
-      body: { email: "  GRACE@example.COM ", password: "another password" },
+      body: { email: "  GRACE@example.COM ", password: "another password", name: "Impostor" },
+    });
+    const fresh = await t.invoke({
+      method: "POST",
+      resource: "/auth/signup",
+      body: { email: "  NEW@example.COM ", password: "another password", name: "Impostor" },
     });
 
-    const problem = expectProblem(res, 409, "EMAIL_TAKEN");
-    expect(problem.errors).toEqual([{ field: "email", message: "already registered" }]);
+    expect(taken.statusCode).toBe(fresh.statusCode);
+    expect(Object.keys(taken.headers).sort()).toEqual(Object.keys(fresh.headers).sort());
+    expect(taken.body.replace("grace", "new")).toBe(fresh.body);
+    // The owner's password still signs in; the impostor's does not.
+    const login = (password: string) =>
+      t.invoke({
+        method: "POST",
+        resource: "/auth/login",
+        body: { email: "grace@example.com", password },
+      });
+    expect((await login(DEFAULT_PASSWORD)).statusCode).toBe(200);
+    expect((await login("another password")).statusCode).toBe(401);
   });
 
   it("answers 400 naming each invalid or missing field", async () => {
@@ -105,7 +123,7 @@ describe("POST /auth/signup", () => {
       body: { email: "noauth@example.com", password: DEFAULT_PASSWORD },
     });
 
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(202);
   });
 });
 

@@ -79,7 +79,7 @@ describe("routing", () => {
           resource: "/auth/signup",
           body: { email: "new@example.com", password: "long enough" },
         },
-        201,
+        202,
       ],
       "POST /auth/login": [
         {
