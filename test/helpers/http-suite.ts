@@ -183,6 +183,19 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         expectProblem(unknown, 422, "UNKNOWN_PRODUCT");
       });
 
+      it("answers ids longer than any store key holds with a 400 naming them, never a 5xx", async () => {
+        const token = await newUser();
+        const order = await call("GET", `/orders/${"o".repeat(1_100)}`, { token });
+        expectProblem(order, 400, "VALIDATION_FAILED");
+        expect(order.json.errors[0].field).toBe("id");
+        const comment = await call("POST", `/products/${"p".repeat(1_000)}/comments`, {
+          token,
+          body: { rating: 5, text: "long id" },
+        });
+        expectProblem(comment, 400, "VALIDATION_FAILED");
+        expect(comment.json.errors[0].field).toBe("id");
+      });
+
       it("saves a cart, checks it out once, and keeps the order from another user", async () => {
         const [alice, bob] = [await newUser(), await newUser()];
         const saved = await call("POST", "/cart", {
@@ -464,6 +477,14 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         const abusive = await post("/query", `{ ${aliases} }`);
         expect(abusive.status).toBe(200);
         expect(abusive.json.errors[0].message).toContain("the limit is 15");
+        const token = await newUser();
+        const longId = await post(
+          "/graphql",
+          `{ order(id: "${"o".repeat(1_100)}") { id } }`,
+          token,
+        );
+        expect(longId.status).toBe(200);
+        expect(longId.json.errors[0].extensions.code).toBe("BAD_USER_INPUT");
       });
     });
   }
