@@ -88,7 +88,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuids;
   const routes = overrides.routes ?? ROUTES;
-  const { tokens, verifier } = await createIdentity(config);
+  const { tokens, verifier } = await createIdentity(config, store);
   const log: Logger = (entry) => console.error(JSON.stringify(entry));
   const inProcess = overrides.orderEvents === "in-process";
   const queue = inProcess
@@ -268,6 +268,7 @@ const notServedHere: GraphqlExecutor = {
 
 async function createIdentity(
   config: Config,
+  store: Store,
 ): Promise<{ tokens: TokenIssuer; verifier: TokenVerifier }> {
   const auth = config.auth;
   if (auth.mode === "cognito") {
@@ -294,6 +295,8 @@ async function createIdentity(
       issuer: auth.issuer,
       clientId: auth.clientId,
       jwks: () => tokens.jwks(),
+      // The local pool's users live in the store (Cognito's in Cognito, which does this itself).
+      userExists: async (userId) => (await store.getUser(userId)) !== undefined,
     });
   });
   return { tokens, verifier };
@@ -302,5 +305,5 @@ async function createIdentity(
 /** Loads the verifier on the first token: an anonymous catalogue read never pays for it. */
 function lazyVerifier(load: () => Promise<TokenVerifier>): TokenVerifier {
   const verifier = onFirstUse(load);
-  return { verify: async (token) => (await verifier()).verify(token) };
+  return { verify: async (token, use) => (await verifier()).verify(token, use) };
 }

@@ -156,6 +156,9 @@ export function gatewayResponses(): Record<string, CfnResource> {
           "gatewayresponse.header.Content-Type": "'application/problem+json'",
           [GATEWAY_ALLOW_ORIGIN_HEADER]: { "Fn::Sub": `'${SITE_ORIGIN["Fn::Sub"]}'` },
           "gatewayresponse.header.Vary": "'Origin'",
+          // As the handlers' answers: never sniffed, never kept by a cache (a refusal).
+          "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+          "gatewayresponse.header.Cache-Control": "'no-store'",
         },
         ResponseTemplates: {
           "application/json": JSON.stringify({

@@ -88,7 +88,17 @@ export interface ServerlessDescriptor {
   operatorFunctions: string[];
   /** The environment those functions get in AWS. */
   operatorEnvironment: Record<string, unknown>;
+  /** The stages' throttling, which deploy/stage-throttling.cjs puts on the compiled stages. */
+  stageThrottling: typeof STAGE_THROTTLING;
 }
+
+/**
+ * Every method of the REST stage, and every route of the WebSocket stage, is throttled at
+ * `rateLimit` requests a second on average with bursts of `burstLimit` (API Gateway's token
+ * bucket), far under the account's regional limit this API would otherwise share with every
+ * other API of the account: a flood answers 429 at the gateway before any function runs.
+ */
+export const STAGE_THROTTLING = { rateLimit: 100, burstLimit: 200 } as const;
 
 /** The stack outputs the deploy script reads to upload the site and write its config.json. */
 export const STACK_OUTPUTS = {
@@ -163,6 +173,7 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     siteOrigin: SITE_ORIGIN,
     operatorFunctions: specs.filter((spec) => spec.operator).map((spec) => spec.name),
     operatorEnvironment: { UPLOADS_BUCKET: { Ref: SITE_BUCKET_ID } },
+    stageThrottling: STAGE_THROTTLING,
   };
 }
 
@@ -249,10 +260,16 @@ function eventsOf(spec: FunctionSpec, preflightPaths: string[]): FunctionEvent[]
       ];
     case "http":
       return spec.routes
+        .flatMap((route) =>
+          // HEAD is GET without the body: the gateway routes it to the GET's function.
+          (route.method === "GET" ? ["get", "head"] : [route.method.toLowerCase()]).map(
+            (method) => ({ route, method }),
+          ),
+        )
         .map(
-          (route): HttpEvent => ({
+          ({ route, method }): HttpEvent => ({
             http: {
-              method: route.method.toLowerCase(),
+              method,
               path: route.resource,
               ...(needsSignIn(route)
                 ? {

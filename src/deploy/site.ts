@@ -1,4 +1,5 @@
-import type { CfnResource } from "./cloudformation.js";
+import { STOREFRONT_REFERRER_POLICY, storefrontContentSecurityPolicy } from "../http/site-files.js";
+import { type CfnResource, REST_API_ID, WEBSOCKET_API_ID } from "./cloudformation.js";
 
 /**
  * The storefront's hosting: a private S3 bucket read only by one CloudFront distribution
@@ -12,6 +13,7 @@ export const SITE_BUCKET_POLICY_ID = "SiteBucketPolicy";
 export const SITE_ORIGIN_ACCESS_CONTROL_ID = "SiteOriginAccessControl";
 export const SITE_SPA_FALLBACK_ID = "SiteSpaFallback";
 export const SITE_DISTRIBUTION_ID = "SiteDistribution";
+export const SITE_RESPONSE_HEADERS_ID = "SiteResponseHeaders";
 
 /**
  * AWS managed policies, by the ids CloudFront documents for them (the same in every account).
@@ -23,8 +25,20 @@ export const MANAGED_CACHE_POLICY = {
   cachingOptimized: "658327ea-f89d-4fab-a63d-7e88639e58f6",
   cachingDisabled: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
 } as const;
-/** HSTS, nosniff, frame and referrer headers on every answer of the site. */
-export const MANAGED_SECURITY_HEADERS_POLICY = "67f7725c-6f97-4210-82d7-5512b31e9d03";
+
+/**
+ * What the page may connect to, as CloudFormation substitutions: the stack's REST and WebSocket
+ * APIs and the region's Cognito endpoint (the origins of the ApiUrl, WebsocketUrl and
+ * CognitoEndpoint outputs, which config.json carries).
+ */
+export const SITE_CONNECT_ORIGINS = [
+  `https://\${${REST_API_ID}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}`,
+  `wss://\${${WEBSOCKET_API_ID}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}`,
+  `https://cognito-idp.\${AWS::Region}.\${AWS::URLSuffix}`,
+];
+
+/** HSTS for a year, the storefront's CSP, nosniff, no framing, the dev server's referrer policy. */
+export const SITE_HSTS_MAX_AGE_SECONDS = 31_536_000;
 
 /** The distribution's `https://` address: the site's URL and the API's default CORS origin. */
 export const SITE_ORIGIN = { "Fn::Sub": `https://\${${SITE_DISTRIBUTION_ID}.DomainName}` };
@@ -68,14 +82,16 @@ const distributionArn = {
  * name is unique only within a region. */
 const globalName = (what: string) => ({ "Fn::Sub": `\${AWS::StackName}-\${AWS::Region}-${what}` });
 
-/** The site's resources, by logical id. None of them refers to the API or the functions, which
- * refer to the distribution's domain (CORS): no dependency cycle. */
+/** The site's resources, by logical id. Only the response headers policy refers to the APIs
+ * (their ids, in the CSP); the APIs themselves refer to nothing of the site, and the functions
+ * that refer to the distribution's domain (CORS) are not referred to by it: no dependency cycle. */
 export function siteResources(): Record<string, CfnResource> {
   return {
     [SITE_BUCKET_ID]: bucket(),
     [SITE_BUCKET_POLICY_ID]: bucketPolicy(),
     [SITE_ORIGIN_ACCESS_CONTROL_ID]: originAccessControl(),
     [SITE_SPA_FALLBACK_ID]: spaFallback(),
+    [SITE_RESPONSE_HEADERS_ID]: responseHeadersPolicy(),
     [SITE_DISTRIBUTION_ID]: distribution(),
   };
 }
@@ -183,6 +199,34 @@ function spaFallback(): CfnResource {
   };
 }
 
+function responseHeadersPolicy(): CfnResource {
+  return {
+    Type: "AWS::CloudFront::ResponseHeadersPolicy",
+    Properties: {
+      ResponseHeadersPolicyConfig: {
+        Name: globalName("site-headers"),
+        Comment: "The storefront's security headers, its CSP as the dev server sends it",
+        SecurityHeadersConfig: {
+          ContentSecurityPolicy: {
+            ContentSecurityPolicy: {
+              "Fn::Sub": storefrontContentSecurityPolicy(SITE_CONNECT_ORIGINS),
+            },
+            Override: true,
+          },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: "DENY", Override: true },
+          ReferrerPolicy: { ReferrerPolicy: STOREFRONT_REFERRER_POLICY, Override: true },
+          StrictTransportSecurity: {
+            AccessControlMaxAgeSec: SITE_HSTS_MAX_AGE_SECONDS,
+            IncludeSubdomains: true,
+            Override: true,
+          },
+        },
+      },
+    },
+  };
+}
+
 function behaviour(cachePolicyId: string): Record<string, unknown> {
   return {
     TargetOriginId: ORIGIN_ID,
@@ -191,7 +235,7 @@ function behaviour(cachePolicyId: string): Record<string, unknown> {
     CachedMethods: ["GET", "HEAD"],
     Compress: true,
     CachePolicyId: cachePolicyId,
-    ResponseHeadersPolicyId: MANAGED_SECURITY_HEADERS_POLICY,
+    ResponseHeadersPolicyId: { Ref: SITE_RESPONSE_HEADERS_ID },
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type Caller,
   createProductBody,
   createPromotionBody,
+  idNamed,
   imageUploadBody,
   orderListQuery,
   promotionDefinition,
@@ -64,7 +65,8 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
     ) => {
       const who = admin();
       const query = withoutUndefined(validate(adminPageQuery, stringified(args), "arguments"));
-      return services.adminCatalogue.listStockAdjustments(who, args.productId, query);
+      const productId = idNamed(args.productId, "productId");
+      return services.adminCatalogue.listStockAdjustments(who, productId, query);
     },
     adminPromotions: () => services.adminPromotions.listPromotions(admin()),
     adminOrders: async (args: Nullable<{ status: string; limit: number; cursor: string }>) => {
@@ -75,7 +77,8 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
     },
     adminOrder: ({ id }: { id: string }) => {
       const who = admin();
-      return orNull(async () => chapterOrder(await services.adminOrders.getOrder(who, id)));
+      const orderId = idNamed(id, "id");
+      return orNull(async () => chapterOrder(await services.adminOrders.getOrder(who, orderId)));
     },
     operatorFigures: () => services.adminCatalogue.figures(admin()),
 
@@ -89,9 +92,12 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
     updateProduct: ({ id, input }: { id: string; input: Record<string, unknown> }) => {
       const who = admin();
       const changes = validate(updateProductBody, present(input), "input");
-      return services.adminCatalogue.updateProduct(who, id, changes);
+      return services.adminCatalogue.updateProduct(who, idNamed(id, "id"), changes);
     },
-    archiveProduct: ({ id }: { id: string }) => services.adminCatalogue.archiveProduct(admin(), id),
+    archiveProduct: ({ id }: { id: string }) => {
+      const who = admin();
+      return services.adminCatalogue.archiveProduct(who, idNamed(id, "id"));
+    },
     adjustStock: (args: {
       productId: string;
       delta: number;
@@ -101,7 +107,7 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
       const who = admin();
       const { productId, ...rest } = args;
       const input = validate(stockAdjustmentBody, present(rest), "arguments");
-      return services.adminCatalogue.adjustStock(who, productId, input);
+      return services.adminCatalogue.adjustStock(who, idNamed(productId, "productId"), input);
     },
     createImageUpload: async (args: { contentType: string; bytes: number }) => {
       const who = admin();
@@ -119,12 +125,15 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
     updatePromotion: ({ code, input }: { code: string; input: Record<string, unknown> }) => {
       const who = admin();
       const definition = validate(promotionDefinition, present(input), "input");
-      return services.adminPromotions.updatePromotion(who, code, definition);
+      return services.adminPromotions.updatePromotion(who, idNamed(code, "code"), definition);
     },
-    deactivatePromotion: ({ code }: { code: string }) =>
-      services.adminPromotions.deactivatePromotion(admin(), code),
+    deactivatePromotion: ({ code }: { code: string }) => {
+      const who = admin();
+      return services.adminPromotions.deactivatePromotion(who, idNamed(code, "code"));
+    },
     cancelOrder: async ({ id }: { id: string }) => {
-      const result = await services.adminOrders.cancelOrder(admin(), id);
+      const who = admin();
+      const result = await services.adminOrders.cancelOrder(who, idNamed(id, "id"));
       return {
         order: chapterOrder(result.order),
         refundedCents: result.refund?.refunded === true ? result.refund.amountCents : null,

@@ -8,6 +8,7 @@ import {
   graphqlPageArgs,
   guestCartTokenRequired,
   idempotencyKey,
+  idNamed,
   type LineView,
   type OrderView,
   type ProductView,
@@ -78,15 +79,21 @@ export function createRootValue(
   });
   return {
     ...createAdminRootValue(services, caller),
-    cancelMyOrder: async ({ id }: { id: string }) =>
-      withChapterLines(await services.orders.cancelOrder(requireCaller(caller), id)),
+    cancelMyOrder: async ({ id }: { id: string }) => {
+      const who = requireCaller(caller);
+      return withChapterLines(await services.orders.cancelOrder(who, idNamed(id, "id")));
+    },
     products: async (args: PageArgs) => {
       const page = pageInputOf(validate(graphqlPageArgs, args, "arguments"));
       const products = await services.catalog.listProducts(caller, page);
       return { ...products, items: products.items.map(withPagedComments) };
     },
-    product: ({ id }: { id: string }) =>
-      orNull(async () => withPagedComments(await services.catalog.getProduct(id, caller))),
+    product: ({ id }: { id: string }) => {
+      const productId = idNamed(id, "id");
+      return orNull(async () =>
+        withPagedComments(await services.catalog.getProduct(productId, caller)),
+      );
+    },
     cart: async () =>
       withChapterLines(
         caller === undefined
@@ -101,7 +108,8 @@ export function createRootValue(
     },
     order: ({ id }: { id: string }) => {
       const who = requireCaller(caller);
-      return orNull(async () => withChapterLines(await services.orders.getOrder(who, id)));
+      const orderId = idNamed(id, "id");
+      return orNull(async () => withChapterLines(await services.orders.getOrder(who, orderId)));
     },
     saveCart: async (args: {
       products: { code: string; quantity: number }[];
@@ -143,7 +151,7 @@ export function createRootValue(
     addComment: async (args: { productId: string; rating: number; text: string }) => {
       const who = requireCaller(caller);
       const input = validate(commentBody, { rating: args.rating, text: args.text }, "arguments");
-      return services.catalog.addComment(who, args.productId, input);
+      return services.catalog.addComment(who, idNamed(args.productId, "productId"), input);
     },
   };
 }

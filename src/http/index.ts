@@ -5,7 +5,7 @@ export type { CorsConfig } from "./cors.js";
 export { isAllowedOrigin, withCors } from "./cors.js";
 export { header } from "./headers.js";
 export type { HttpErrorCode, ProblemCode } from "./http-error.js";
-export { HttpError, payloadTooLarge } from "./http-error.js";
+export { HttpError, payloadTooLarge, unparsableRequest } from "./http-error.js";
 export type { PathMatcher } from "./path-match.js";
 export { createPathMatcher } from "./path-match.js";
 export type { Problem, ProblemLog } from "./problem.js";
@@ -16,6 +16,7 @@ export {
   statusOf,
   titleOf,
 } from "./problem.js";
+export { NO_STORE } from "./response-headers.js";
 export type { Route, StoreAccess } from "./route.js";
 export { needsSignIn, routeKey } from "./route.js";
 export { ROUTES } from "./route-table.js";

@@ -7,6 +7,7 @@ import {
   GUEST_CART_TOKEN_HEADER,
   graphqlBody,
   guestCartToken,
+  ID_LIMITS,
   idempotencyKey,
   imageUploadBody,
   loginBody,
@@ -100,7 +101,9 @@ function refusalsOf(route: Route): ProblemCode[] {
   const codes = new Set<ProblemCode>(["PAYLOAD_TOO_LARGE", "INTERNAL"]);
   if (route.store !== "none" && route.group !== "graphql") codes.add("STORE_UNAVAILABLE");
   if (route.auth !== "none" || route.guestCart === "anonymous") codes.add("UNAUTHENTICATED");
-  if (route.body !== undefined || route.guestCart !== undefined || route.paged === true) {
+  // A path parameter is held to the store's id limits.
+  const takesInput = route.body !== undefined || route.guestCart !== undefined;
+  if (takesInput || route.paged === true || route.resource.includes("{")) {
     codes.add("VALIDATION_FAILED");
   }
   if (route.group === "graphql") codes.add("VALIDATION_FAILED");
@@ -175,7 +178,7 @@ const pathParameters = (resource: string): object[] =>
     name: match[1] ?? "",
     in: "path",
     required: true,
-    schema: { type: "string" },
+    schema: { type: "string", minLength: 1, maxLength: ID_LIMITS.maxLength },
   }));
 
 /** The route's query and header parameters (path parameters sit on the path). */

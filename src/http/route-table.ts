@@ -66,7 +66,7 @@ async function runGraphql(
     method,
     requestId: request.requestId,
   });
-  if (result.statusCode === 405) headers.Allow = "GET, POST, OPTIONS";
+  if (result.statusCode === 405) headers.Allow = "GET, HEAD, POST, OPTIONS";
   return { statusCode: graphqlStatus(media, result.statusCode), headers, body: result.body };
 }
 
@@ -319,15 +319,16 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     resource: "/auth/signup",
     group: "auth",
-    answers: { 201: "AccessToken" },
-    refusals: ["EMAIL_TAKEN"],
+    answers: { 202: "SignupAccepted" },
     auth: "none",
     store: "write",
     localOnly: true,
-    summary: "Register with email and password; answers an access token",
+    summary:
+      "Register with email and password, then sign in with POST /auth/login; answers 202 " +
+      "alike for a new and an already registered email, so it tells nobody which emails exist",
     body: signupBody,
     handle: async (services, request) => ({
-      statusCode: 201,
+      statusCode: 202,
       body: await services.auth.signup(request.body),
     }),
   }),
@@ -342,7 +343,8 @@ export const ROUTES: readonly Route[] = [
     localOnly: true,
     summary: "Sign in with email and password; answers an access token",
     body: loginBody,
-    handle: async (services, request) => ok(await services.auth.login(request.body)),
+    handle: async (services, request) =>
+      ok(await services.auth.login({ ...request.body, clientAddress: request.clientAddress })),
   }),
   route({
     method: "GET",

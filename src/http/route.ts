@@ -49,6 +49,8 @@ export interface RouteRequest<Body> {
   authFailure?: AppError | undefined;
   /** API Gateway's request id: logged with any unexpected error. */
   requestId: string;
+  /** The client's address as API Gateway saw it (`requestContext.identity.sourceIp`). */
+  clientAddress: string | undefined;
   /** A request header by lower-case name. */
   header(lowerName: string): string | undefined;
 }

@@ -5,6 +5,7 @@ import {
   type Caller,
   GUEST_CART_TOKEN_HEADER,
   guestCartTokenRequired,
+  idNamed,
   requireAdmin,
   requireGuestCartToken,
   type TokenVerifier,
@@ -15,7 +16,8 @@ import { methodNotAllowed } from "./http-error.js";
 import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
 import { bodyText, parseJsonBody } from "./request-body.js";
-import { type AuthMode, type Reply, type Route, type RouteServices, routeKey } from "./route.js";
+import { withSafetyHeaders } from "./response-headers.js";
+import { type Reply, type Route, type RouteServices, routeKey } from "./route.js";
 
 export type ApiHandler = (
   event: APIGatewayProxyEvent,
@@ -56,13 +58,19 @@ export function createRouter(options: RouterOptions): ApiHandler {
     if (!methods.includes(route.method)) methods.push(route.method);
     methodsByResource.set(route.resource, methods);
   }
-  for (const methods of methodsByResource.values()) methods.push("OPTIONS");
+  for (const methods of methodsByResource.values()) {
+    // HEAD is GET without the body (RFC 9110): every GET route answers it.
+    const get = methods.indexOf("GET");
+    if (get !== -1) methods.splice(get + 1, 0, "HEAD");
+    methods.push("OPTIONS");
+  }
   const matchPath = createPathMatcher(methodsByResource.keys());
 
   return async (event, context) => {
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? "local";
     const origin = header(event, "origin");
     let result: APIGatewayProxyResult;
+    let route: Route | undefined;
     try {
       let resource = event.resource;
       let params = event.pathParameters ?? {};
@@ -75,17 +83,21 @@ export function createRouter(options: RouterOptions): ApiHandler {
         resource = match.resource;
         params = match.params;
       }
-      const route = byKey.get(`${event.httpMethod} ${resource}`);
+      const head = event.httpMethod === "HEAD";
+      route = byKey.get(`${head ? "GET" : event.httpMethod} ${resource}`);
       if (route === undefined) {
         const allow = methodsByResource.get(resource) ?? [];
-        if (event.httpMethod === "OPTIONS") return preflight(allow, origin);
+        if (event.httpMethod === "OPTIONS") {
+          return withSafetyHeaders(preflight(allow, origin), undefined, event);
+        }
         throw methodNotAllowed(event.httpMethod, resource, allow);
       }
       result = toResult(await run(route, event, params, requestId));
     } catch (error) {
       result = problemResult(error, { path: event.path, requestId }, log);
     }
-    return withCors(result, cors, origin);
+    if (event.httpMethod === "HEAD") result = withoutBody(result);
+    return withSafetyHeaders(withCors(result, cors, origin), route, event);
   };
 
   async function run(
@@ -100,13 +112,15 @@ export function createRouter(options: RouterOptions): ApiHandler {
     let caller: Caller | undefined;
     let authFailure: AppError | undefined;
     try {
-      caller = await authenticate(route.auth, event);
+      caller = await authenticate(route, event);
     } catch (error) {
       const refused = error instanceof AppError && error.code === "UNAUTHENTICATED";
       if (!refused || route.ownAuthErrors !== true) throw error;
       authFailure = error;
     }
     const guestCartToken = guestCartTokenOf(route, caller, event);
+    // Every `{name}` of the resource within the store's id limits, before any service sees it.
+    for (const name of parameterNames(route.resource)) idNamed(params[name] ?? "", name);
     const body = route.body === undefined ? undefined : parseJsonBody(event, text, route.body);
     return route.handle(services, {
       body,
@@ -116,14 +130,16 @@ export function createRouter(options: RouterOptions): ApiHandler {
       guestCartToken,
       authFailure,
       requestId,
+      clientAddress: event.requestContext?.identity?.sourceIp ?? undefined,
       header: (name) => header(event, name),
     });
   }
 
   async function authenticate(
-    mode: AuthMode,
+    route: Route,
     event: APIGatewayProxyEvent,
   ): Promise<Caller | undefined> {
+    const mode = route.auth;
     if (mode === "none") return undefined;
     const authorization = header(event, "authorization");
     if (authorization === undefined) {
@@ -134,7 +150,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
     if (match?.[1] === undefined) {
       throw new AppError("UNAUTHENTICATED", "the Authorization header must be Bearer <token>");
     }
-    const caller = await verifier.verify(match[1]);
+    const caller = await verifier.verify(match[1], route.store === "write" ? "write" : "read");
     // 403 before the body is looked at: a non-operator learns nothing of what it would do.
     return mode === "admin" ? requireAdmin(caller) : caller;
   }
@@ -161,6 +177,20 @@ export function createRouter(options: RouterOptions): ApiHandler {
     if (origin !== undefined) Object.assign(headers, preflightHeaders(cors, allow));
     return withCors({ statusCode: 204, headers, body: "" }, cors, origin);
   }
+}
+
+const PARAMETER = /\{([^}+]+)\+?\}/g;
+
+/** The `{name}`s of a resource template: `/products/{id}/comments` -> `id`. */
+function parameterNames(resource: string): string[] {
+  return Array.from(resource.matchAll(PARAMETER), (match) => match[1] ?? "");
+}
+
+/** A HEAD's answer: the GET's status and headers, its length, and no body. */
+function withoutBody(result: APIGatewayProxyResult): APIGatewayProxyResult {
+  const bytes = Buffer.byteLength(result.body, result.isBase64Encoded === true ? "base64" : "utf8");
+  const headers = { ...result.headers, "Content-Length": String(bytes) };
+  return { ...result, headers, body: "", isBase64Encoded: false };
 }
 
 function toResult(reply: Reply): APIGatewayProxyResult {

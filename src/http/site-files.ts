@@ -13,6 +13,30 @@ export interface SiteConfig {
   cognitoEndpoint: string;
 }
 
+/** What the storefront's HTML sends as `Referrer-Policy`, from the dev server and CloudFront. */
+export const STOREFRONT_REFERRER_POLICY = "same-origin";
+
+/**
+ * The storefront's Content-Security-Policy, the same from the dev server and from CloudFront:
+ * scripts and styles of its own origin only (no inline script, no eval), no framing, no
+ * plugins; it may talk to its own origin and to `connectOrigins` (the API, the WebSocket API
+ * and the Cognito endpoint). The deployment passes origins with CloudFormation `${...}`
+ * placeholders, so nothing here may contain `${`.
+ */
+export function storefrontContentSecurityPolicy(connectOrigins: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${[...new Set(connectOrigins)].join(" ")}`,
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join("; ");
+}
+
 /** Vite's output names under `assets/` carry a content hash: a name never gets other bytes. */
 export const IMMUTABLE = "public, max-age=31536000, immutable";
 /** Kept, but asked again (a cheap 304 through the ETag) before every use: a change shows at once. */

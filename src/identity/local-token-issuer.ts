@@ -122,6 +122,8 @@ export async function createLocalTokenIssuer(options: LocalIssuerOptions): Promi
         const { payload } = await jwtVerify(token, publicKey, {
           issuer: options.issuer,
           algorithms: [ALG],
+          // jose checks `exp` only when it is there: a refresh token must expire too.
+          requiredClaims: ["exp", "iat"],
         });
         const valid =
           payload.token_use === "refresh" &&

@@ -9,7 +9,19 @@ export interface LocalVerifierOptions {
   clientId: string;
   /** The local issuer's key set, read in process: verification never goes over the network. */
   jwks: () => Promise<{ keys: object[] }>;
+  /**
+   * Whether the local user pool has this user. Asked before a write only: a token signed with
+   * the key but naming no user (or a deleted one) reads nothing of anyone's, and writes nothing.
+   */
+  userExists?: ((userId: string) => Promise<boolean>) | undefined;
 }
+
+/**
+ * The longest an access token may live, `exp` − `iat`: Cognito's own maximum for access tokens
+ * (one day). A token without `exp` or `iat`, or with a longer life, is refused whatever its
+ * signature: a leaked one must age out.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
 export interface CognitoVerifierOptions {
   userPoolId: string;
@@ -38,7 +50,16 @@ export function createLocalTokenVerifier(options: LocalVerifierOptions): TokenVe
     },
     { jwksCache },
   );
-  return { verify: (token) => verifyWith(() => verifier.verify(token)) };
+  const { userExists } = options;
+  return {
+    async verify(token, use) {
+      const caller = await verifyWith(() => verifier.verify(token));
+      if (use === "write" && userExists !== undefined && !(await userExists(caller.userId))) {
+        throw new AppError("UNAUTHENTICATED", "the access token names no user of this pool");
+      }
+      return caller;
+    },
+  };
 }
 
 /** Verifies Cognito user pool access tokens (JWKS fetched once from Cognito, then cached). */
@@ -60,6 +81,17 @@ async function verifyWith(verify: () => Promise<JwtPayload>): Promise<Caller> {
     throw new AppError("UNAUTHENTICATED", "the access token is invalid or expired", {
       cause: error,
     });
+  }
+  // The library checks `exp` only when it is there.
+  const { exp, iat } = payload;
+  if (typeof exp !== "number" || typeof iat !== "number") {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "the access token must say when it was issued and expires",
+    );
+  }
+  if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new AppError("UNAUTHENTICATED", "the access token lives longer than this API accepts");
   }
   const userId = payload.sub;
   if (typeof userId !== "string" || userId === "") {

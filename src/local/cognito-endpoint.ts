@@ -7,6 +7,7 @@ import {
   type CorsConfig,
   header,
   isAllowedOrigin,
+  NO_STORE,
   withCors,
 } from "../http/index.js";
 import {
@@ -84,7 +85,10 @@ const REFUSALS: Record<UserPoolRefusal, string> = {
 export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandler {
   const { auth, verifier, clientId, cors, printCode, log } = options;
 
-  const operations: Record<string, (body: unknown) => Promise<object>> = {
+  const operations: Record<
+    string,
+    (body: unknown, event: APIGatewayProxyEvent) => Promise<object>
+  > = {
     async SignUp(body) {
       const request = parse(signUpRequest, body);
       checkClient(request.ClientId);
@@ -116,7 +120,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
       return {};
     },
 
-    async InitiateAuth(body) {
+    async InitiateAuth(body, event) {
       const request = parse(initiateAuthRequest, body);
       checkClient(request.ClientId);
       const parameters = request.AuthParameters ?? {};
@@ -133,6 +137,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
           tokens = await auth.passwordSignIn({
             email: required("USERNAME"),
             password: required("PASSWORD"),
+            clientAddress: event.requestContext?.identity?.sourceIp ?? undefined,
           });
           break;
         case "REFRESH_TOKEN_AUTH":
@@ -215,7 +220,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
     } catch {
       throw new CognitoError("SerializationException", "The body is not valid JSON.");
     }
-    return json(200, await operation(body), requestId);
+    return json(200, await operation(body, event), requestId);
   }
 
   function preflight(origin: string | undefined): APIGatewayProxyResult {
@@ -288,7 +293,13 @@ export function localUserPoolPaths(
 function json(statusCode: number, body: object, requestId: string): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: { "Content-Type": CONTENT_TYPE, "x-amzn-RequestId": requestId },
+    // Tokens, a user's profile, or why they were refused: nothing a cache may keep.
+    headers: {
+      "Content-Type": CONTENT_TYPE,
+      "x-amzn-RequestId": requestId,
+      "Cache-Control": NO_STORE,
+      "X-Content-Type-Options": "nosniff",
+    },
     body: JSON.stringify(body),
   };
 }

@@ -1,21 +1,30 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import {
   type ApiHandler,
   type CorsConfig,
   createPathMatcher,
+  NO_STORE,
   payloadTooLarge,
   problemResult,
   ROUTES,
   type Route,
+  unparsableRequest,
   type WebSocketHandler,
   withCors,
 } from "../http/index.js";
 import type { LocalConnections } from "../notify/index.js";
 import { toApiGatewayEvent } from "./api-gateway-event.js";
-import { type LocalHandler, splitTarget } from "./plain-http.js";
+import { type LocalHandler, NOSNIFF, splitTarget } from "./plain-http.js";
 import { acceptWebSockets } from "./websocket-endpoint.js";
 
 export interface DevServerOptions {
@@ -99,6 +108,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       log(`${request.method} ${request.url} ${response.statusCode} ${ms.toFixed(1)}ms`);
     });
+    // Every answer of this server, whoever writes it: never sniffed into a script or a page.
+    for (const [name, value] of Object.entries(NOSNIFF)) response.setHeader(name, value);
     serve(request, response).catch((error: unknown) => {
       // Only a broken socket gets here; there is nobody left to answer.
       response.destroy(error instanceof Error ? error : undefined);
@@ -135,6 +146,29 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     writeResult(response, result);
     response.on("finish", () => request.destroy());
   }
+
+  // A request Node could not parse (a request line or headers past its limit, a bad
+  // Content-Length) never reaches `serve`: answer it as problem+json too, then close.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || error.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
+    const result = problemResult(
+      unparsableRequest(error.code),
+      { path: "", requestId: randomUUID() },
+      () => {},
+    );
+    const headers = { ...result.headers, ...NOSNIFF, "Cache-Control": NO_STORE };
+    const body = Buffer.from(result.body);
+    const head = [
+      `HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode] ?? ""}`,
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${String(value)}`),
+      `Content-Length: ${body.length}`,
+      "Connection: close",
+    ];
+    socket.end(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), body]));
+  });
 
   const stopWebSockets =
     options.websocket === undefined

@@ -110,7 +110,7 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     );
   }
   console.log(
-    `Or sign up:  curl -s -X POST ${server.url}/auth/signup -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"correct horse battery"}'`,
+    `Or sign up, then sign in for a token:  curl -s -X POST ${server.url}/auth/signup -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"correct horse battery"}'  (then the same to ${server.url}/auth/login)`,
   );
 
   const stop = async () => {

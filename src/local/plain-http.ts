@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { STOREFRONT_REFERRER_POLICY } from "../http/site-files.js";
 
 /** Serves a request outside the API, or answers false to leave it to the next. */
 export type LocalHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
@@ -13,6 +14,9 @@ export function splitTarget(target: string): { path: string; query: string | und
     ? { path: target, query: undefined }
     : { path: target.slice(0, queryAt), query: target.slice(queryAt + 1) };
 }
+
+/** On every answer the dev server writes: a browser never sniffs a body into another type. */
+export const NOSNIFF = { "X-Content-Type-Options": "nosniff" } as const;
 
 export interface BytesHeaders {
   /** The full Content-Type, charset included where it has one. */
@@ -36,11 +40,11 @@ export function sendBytes(
     "Content-Type": file.type,
     "Content-Length": body.length,
     "Cache-Control": file.cache,
-    "X-Content-Type-Options": "nosniff",
+    ...NOSNIFF,
   };
   if (file.contentSecurityPolicy !== undefined) {
     headers["Content-Security-Policy"] = file.contentSecurityPolicy;
-    headers["Referrer-Policy"] = "same-origin";
+    headers["Referrer-Policy"] = STOREFRONT_REFERRER_POLICY;
   }
   response.writeHead(200, headers);
   response.end(request.method === "HEAD" ? undefined : body);

@@ -6,6 +6,7 @@ import {
   isHashedAsset,
   NO_CACHE,
   type SiteConfig,
+  storefrontContentSecurityPolicy,
 } from "../http/site-files.js";
 import { type BytesHeaders, type LocalHandler, sendBytes, splitTarget } from "./plain-http.js";
 
@@ -88,24 +89,8 @@ async function findFile(root: string, path: string): Promise<string | undefined>
   }
 }
 
-/**
- * The page's HTML may run scripts and styles of its own origin only: no inline script, no
- * eval, no framing; it may talk to its own origin and to the API, WebSocket and Cognito
- * endpoints its config names.
- */
-function contentSecurityPolicy(config: SiteConfig): string {
-  const origins = [config.apiUrl, config.websocketUrl, config.cognitoEndpoint].map(
-    (url) => new URL(url).origin,
+/** The storefront's policy, with the origins of the endpoints the page's config names. */
+const contentSecurityPolicy = (config: SiteConfig): string =>
+  storefrontContentSecurityPolicy(
+    [config.apiUrl, config.websocketUrl, config.cognitoEndpoint].map((url) => new URL(url).origin),
   );
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${[...new Set(origins)].join(" ")}`,
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join("; ");
-}

@@ -108,6 +108,8 @@ function refuse(socket: Duplex, result: WebSocketResult): void {
   socket.end(
     `HTTP/1.1 ${result.statusCode} ${REASONS[result.statusCode] ?? "Refused"}\r\n` +
       "Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n" +
+      // A refusal of who the caller is: never kept by a cache, never sniffed.
+      "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n" +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

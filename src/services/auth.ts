@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import { AppError, defaultDisplayName, normalizeEmail, type User } from "../domain/index.js";
+import { LoginThrottle, type SignInAttempt } from "./login-throttle.js";
 import type {
   Clock,
   IdGenerator,
@@ -13,11 +14,22 @@ import type {
 export interface Credentials {
   email: string;
   password: string;
+  /** The client's address (API Gateway's `sourceIp`): failed sign-ins slow down per address too. */
+  clientAddress?: string | undefined;
 }
 
 export interface SignupInput extends Credentials {
   name?: string | undefined;
 }
+
+/** What a sign-up answers, for a new and a registered email alike. */
+export interface SignupAccepted {
+  email: string;
+  message: string;
+}
+
+const SIGNUP_ACCEPTED =
+  "if this email had no account, it has one now: sign in with POST /auth/login";
 
 /** A sign-up waiting for its code; the caller delivers `code` (the dev server prints it). */
 export interface PendingSignup {
@@ -34,8 +46,12 @@ export interface UserProfile {
 }
 
 export interface AuthService {
-  /** Registers a user and signs them in. EMAIL_TAKEN when the email is registered already. */
-  signup(input: SignupInput): Promise<IssuedToken>;
+  /**
+   * Registers a user unless the email is registered already, and answers the same either way
+   * (the same work, the same answer): sign-up tells nobody whether an email has an account.
+   * The new user signs in with `login`.
+   */
+  signup(input: SignupInput): Promise<SignupAccepted>;
   /** The same UNAUTHENTICATED for an unknown email and a wrong password. */
   login(input: Credentials): Promise<IssuedToken>;
   jwks(): Promise<{ keys: object[] }>;
@@ -108,64 +124,6 @@ interface Pending {
   attempts: number;
 }
 
-export const LOGIN_THROTTLE = { maxFailures: 5, windowSeconds: 15 * 60, maxTrackedEmails: 10_000 };
-
-/**
- * Counts failed logins per email in this process's memory and refuses further attempts once
- * `maxFailures` is reached within the window. Per instance by design: it slows a password
- * guesser down without a store write on every failed login.
- */
-class LoginThrottle {
-  private readonly failures = new Map<string, { count: number; firstAtMs: number }>();
-
-  constructor(private readonly clock: Clock) {}
-
-  assertAllowed(email: string): void {
-    const entry = this.current(email);
-    if (entry !== undefined && entry.count >= LOGIN_THROTTLE.maxFailures) {
-      const retryAfterSeconds = Math.max(
-        1,
-        Math.ceil((entry.firstAtMs + LOGIN_THROTTLE.windowSeconds * 1000 - this.nowMs()) / 1000),
-      );
-      throw new AppError("TOO_MANY_REQUESTS", "too many failed logins for this email; wait", {
-        retryAfterSeconds,
-      });
-    }
-  }
-
-  recordFailure(email: string): void {
-    const entry = this.current(email);
-    if (entry !== undefined) {
-      entry.count += 1;
-      return;
-    }
-    if (this.failures.size >= LOGIN_THROTTLE.maxTrackedEmails) {
-      // Maps iterate in insertion order: the first key is the oldest entry.
-      const oldest = this.failures.keys().next().value;
-      if (oldest !== undefined) this.failures.delete(oldest);
-    }
-    this.failures.set(email, { count: 1, firstAtMs: this.nowMs() });
-  }
-
-  clear(email: string): void {
-    this.failures.delete(email);
-  }
-
-  private current(email: string) {
-    const entry = this.failures.get(email);
-    if (entry === undefined) return undefined;
-    if (this.nowMs() - entry.firstAtMs >= LOGIN_THROTTLE.windowSeconds * 1000) {
-      this.failures.delete(email);
-      return undefined;
-    }
-    return entry;
-  }
-
-  private nowMs(): number {
-    return this.clock.now().getTime();
-  }
-}
-
 /**
  * Sign-ups waiting for their code, in this process's memory: the user is created only when
  * confirmed, so the store needs no unconfirmed state; a restart forgets them (the dev server
@@ -194,6 +152,11 @@ class PendingSignups {
 }
 
 const INCORRECT_CREDENTIALS = "Incorrect username or password.";
+
+const attemptOf = (input: Credentials): SignInAttempt => ({
+  email: normalizeEmail(input.email),
+  clientAddress: input.clientAddress,
+});
 const INVALID_REFRESH_TOKEN = "Invalid Refresh Token";
 const CODE_MISMATCH_MESSAGE = "Invalid verification code provided, please try again.";
 
@@ -221,19 +184,25 @@ export function createAuthService(deps: {
         passwordHash: await passwords.hash(input.password),
         createdAt: clock.now().toISOString(),
       };
-      return tokens.issue(await store.createUser(user));
+      try {
+        await store.createUser(user);
+      } catch (error) {
+        // A registered email gets the answer a new one gets; its account is left as it is.
+        if (!(error instanceof AppError && error.code === "EMAIL_TAKEN")) throw error;
+      }
+      return { email, message: SIGNUP_ACCEPTED };
     },
 
     async login(input) {
-      const email = normalizeEmail(input.email);
-      throttle.assertAllowed(email);
-      const user = await store.findUserByEmail(email);
+      const attempt = attemptOf(input);
+      throttle.assertAllowed(attempt);
+      const user = await store.findUserByEmail(attempt.email);
       const ok = await passwords.verify(input.password, user?.passwordHash ?? (await dummyHash));
       if (user === undefined || !ok) {
-        throttle.recordFailure(email);
+        throttle.recordFailure(attempt);
         throw new AppError("UNAUTHENTICATED", "the email or the password is wrong");
       }
-      throttle.clear(email);
+      throttle.recordSuccess(attempt);
       return tokens.issue(user);
     },
 
@@ -323,17 +292,17 @@ export function createAuthService(deps: {
     },
 
     async passwordSignIn(input) {
-      const email = normalizeEmail(input.email);
-      throttle.assertAllowed(email);
-      const user = await store.findUserByEmail(email);
-      const waiting = user === undefined ? pending.get(email) : undefined;
+      const attempt = attemptOf(input);
+      throttle.assertAllowed(attempt);
+      const user = await store.findUserByEmail(attempt.email);
+      const waiting = user === undefined ? pending.get(attempt.email) : undefined;
       const hash = user?.passwordHash ?? waiting?.passwordHash ?? (await dummyHash);
       const ok = await passwords.verify(input.password, hash);
       if (!ok || (user === undefined && waiting === undefined)) {
-        throttle.recordFailure(email);
+        throttle.recordFailure(attempt);
         throw new AppError("UNAUTHENTICATED", INCORRECT_CREDENTIALS);
       }
-      throttle.clear(email);
+      throttle.recordSuccess(attempt);
       if (user === undefined) {
         throw new UserPoolError("USER_NOT_CONFIRMED", "User is not confirmed.");
       }

@@ -40,8 +40,8 @@ export type {
   PromotionView,
   StockAdjustmentView,
 } from "./admin-views.js";
-export type { AuthService, UserPoolRefusal } from "./auth.js";
-export { LOGIN_THROTTLE, PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
+export type { AuthService, SignupAccepted, UserPoolRefusal } from "./auth.js";
+export { PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { AddCommentCommand, CommentStore } from "./comment-ports.js";
 export type { ConnectionService } from "./connections.js";
 export {
@@ -55,7 +55,9 @@ export {
   graphqlQuery,
   guestCartToken,
   guestCartTokenRequired,
+  ID_LIMITS,
   idempotencyKey,
+  idNamed,
   imageUploadBody,
   loginBody,
   orderListQuery,
@@ -65,9 +67,11 @@ export {
   saveCartBody,
   signupBody,
   stockAdjustmentBody,
+  storeId,
   updateProductBody,
   validate,
 } from "./inputs.js";
+export { delaySecondsAfter, LOGIN_THROTTLE } from "./login-throttle.js";
 export { isAdmin, requireAdmin } from "./operator-access.js";
 export type { OrderProcessor } from "./order-processing.js";
 export type { OrderRecovery, SweepOptions, SweepSummary } from "./order-recovery.js";

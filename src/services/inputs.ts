@@ -27,6 +27,24 @@ const productId = z
     z.regex(/^[a-z0-9][a-z0-9-]*$/, "must be a product id such as lonely-bird"),
   );
 
+/**
+ * The store's limit on an id a client names (a path parameter such as `{id}` or `{code}`, a
+ * GraphQL `id:` argument): every key that embeds one stays far under DynamoDB's key limits
+ * (2,048 bytes for a partition key, 1,024 for a sort key), whatever the store.
+ */
+export const ID_LIMITS = { maxLength: 128 };
+
+/** Any id a client names: 1 to `ID_LIMITS.maxLength` characters, no control characters. */
+export const storeId = z.string().check(
+  z.minLength(1),
+  z.maxLength(ID_LIMITS.maxLength),
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  z.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"),
+);
+
+/** An id argument or path parameter, validated: a 400 whose field is `name` when out of limits. */
+export const idNamed = (value: unknown, name: string): string => validate(storeId, value, name);
+
 const trimmed = (min: number, max: number) =>
   z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 

@@ -74,9 +74,9 @@ export interface TokenIssuer {
   jwks(): Promise<{ keys: object[] }>;
 }
 
-/** Turns a bearer token into the caller it proves, or throws `AppError("UNAUTHENTICATED")`. */
+/** The caller a bearer token proves (for a `write`, one the issuer still knows), or UNAUTHENTICATED. */
 export interface TokenVerifier {
-  verify(token: string): Promise<Caller>;
+  verify(token: string, use?: "read" | "write"): Promise<Caller>;
 }
 
 /** A placed order, as the processing step is told about it. */

@@ -9,6 +9,7 @@ import type {
   PromotionView,
   StockAdjustmentView,
 } from "./admin-views.js";
+import type { SignupAccepted as SignupAnswer } from "./auth.js";
 import type { GuestCartCreated } from "./guest-carts.js";
 import type { PageOf } from "./paging.js";
 import type { IssuedToken } from "./ports.js";
@@ -173,6 +174,8 @@ const AccessToken = z.object({
   expiresIn: z.int().check(z.gte(1)),
 });
 
+const SignupAccepted = z.object({ email: z.string(), message: z.string() });
+
 const JsonWebKeySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 
 const ProblemField = z.object({ field: z.string(), message: z.string() });
@@ -228,6 +231,7 @@ export const VIEW_SCHEMAS = {
   ImageUploadTicket,
   GuestCart,
   AccessToken,
+  SignupAccepted,
   JsonWebKeySet,
   ProblemField,
   Problem,
@@ -254,6 +258,7 @@ fits([
   true satisfies Fits<PageOf<CommentView>, typeof CommentPage>,
   true satisfies Fits<GuestCartCreated, typeof GuestCart>,
   true satisfies Fits<IssuedToken, typeof AccessToken>,
+  true satisfies Fits<SignupAnswer, typeof SignupAccepted>,
   true satisfies Fits<ManagedProductView[], typeof ManagedProductList>,
   true satisfies Fits<PageView<StockAdjustmentView>, typeof StockAdjustmentPage>,
   true satisfies Fits<PromotionView[], typeof PromotionList>,

@@ -27,8 +27,10 @@ import {
   DEFAULT_PASSWORD,
   manualClock,
   TEST_CLIENT_ID,
+  TEST_ISSUER,
   type TestApp,
 } from "../helpers/app.js";
+import { mintToken } from "../helpers/tokens.js";
 
 // The real Cognito client of the AWS SDK against the dev server: what the storefront does in a
 // browser, over loopback.
@@ -290,14 +292,19 @@ describe("each refusal reaches the SDK as its own exception class", () => {
 
   it("TooManyRequestsException once the login throttle holds the email", async () => {
     const email = await registered();
-    for (let i = 0; i < LOGIN_THROTTLE.maxFailures; i++) {
+    for (let i = 0; i <= LOGIN_THROTTLE.perEmail.freeFailures; i++) {
       await sdkErrorOf(signIn(email, "not the password at all"), NotAuthorizedException);
     }
     await sdkErrorOf(signIn(email), TooManyRequestsException);
   });
 
   it("UserNotFoundException from GetUser for a valid token whose user is gone", async () => {
-    const token = await t.mint({ subject: randomUUID() });
+    // Signed with the pool's key for a user it does not have (t.mint would register one).
+    const token = await mintToken(t.signingKey, {
+      issuer: TEST_ISSUER,
+      clientId: TEST_CLIENT_ID,
+      subject: randomUUID(),
+    });
     await sdkErrorOf(
       cognito.send(new GetUserCommand({ AccessToken: token })),
       UserNotFoundException,

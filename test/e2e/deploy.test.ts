@@ -3,14 +3,16 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ARCHITECTURES, type Architecture, functionsOf } from "../../src/deploy/index.js";
 import { memorySizeMb } from "../../src/deploy/memory-sizes.js";
-import { STACK_OUTPUTS } from "../../src/deploy/serverless-descriptor.js";
+import { STACK_OUTPUTS, STAGE_THROTTLING } from "../../src/deploy/serverless-descriptor.js";
 import {
   CACHED_PATHS,
   MANAGED_CACHE_POLICY,
+  SITE_CONNECT_ORIGINS,
   SITE_ORIGIN,
   SPA_FALLBACK_CODE,
 } from "../../src/deploy/site.js";
 import { ROUTES, type Route } from "../../src/http/index.js";
+import { storefrontContentSecurityPolicy } from "../../src/http/site-files.js";
 import { TABLE_DEFINITION } from "../../src/store/dynamodb/table.js";
 
 // `npm run package` as a user runs it: esbuild bundles, then `osls package` for each
@@ -205,7 +207,12 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
 
   it("has an API Gateway method for every route it serves, and no other", () => {
     const keys = methodsOf(template(architecture)).map((method) => method.key);
-    const routeKeys = served.map((route) => `${route.method} ${route.resource}`);
+    // HEAD goes where GET goes, with the same authorizer: the router answers it as GET.
+    const routeKeys = served.flatMap((route) =>
+      (route.method === "GET" ? ["GET", "HEAD"] : [route.method]).map(
+        (method) => `${method} ${route.resource}`,
+      ),
+    );
     const preflights = [...new Set(served.map((route) => `OPTIONS ${route.resource}`))];
     expect(keys.sort()).toEqual([...routeKeys, ...preflights].sort());
   });
@@ -230,6 +237,9 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
         required(route) ? "COGNITO_USER_POOLS" : "NONE",
       );
       if (required(route)) expect(method?.scopes).toEqual(["aws.cognito.signin.user.admin"]);
+      if (route.method === "GET") {
+        expect(methods.get(`HEAD ${route.resource}`)?.authorization).toBe(method?.authorization);
+      }
     }
     for (const method of methodsOf(template(architecture))) {
       if (method.key.startsWith("OPTIONS ")) expect(method.authorization).toBe("NONE");
@@ -486,6 +496,31 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
     ]);
   });
 
+  it("sends the storefront's CSP, HSTS, nosniff, no framing and its referrer policy", () => {
+    const policy = resource("SiteResponseHeaders");
+    expect(policy.Type).toBe("AWS::CloudFront::ResponseHeadersPolicy");
+    const config = policy.Properties.ResponseHeadersPolicyConfig as {
+      SecurityHeadersConfig: Record<string, Record<string, unknown>>;
+    };
+    const headers = config.SecurityHeadersConfig;
+    const cspValue = headers.ContentSecurityPolicy?.ContentSecurityPolicy as { "Fn::Sub": string };
+    const csp = cspValue["Fn::Sub"];
+    // The same policy the dev server sends, with the stack's own endpoints to connect to.
+    expect(csp).toBe(storefrontContentSecurityPolicy(SITE_CONNECT_ORIGINS));
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain(
+      `connect-src 'self' https://\${ApiGatewayRestApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix} wss://\${WebsocketsApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix} https://cognito-idp.\${AWS::Region}.\${AWS::URLSuffix};`,
+    );
+    expect(headers.ContentTypeOptions).toEqual({ Override: true });
+    expect(headers.FrameOptions).toEqual({ FrameOption: "DENY", Override: true });
+    expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: "same-origin", Override: true });
+    expect(headers.StrictTransportSecurity).toMatchObject({
+      AccessControlMaxAgeSec: 31_536_000,
+      Override: true,
+    });
+  });
+
   it("serves the site over HTTPS only, with the SPA fallback and a cache policy per kind of file", () => {
     const config = distribution();
     expect(config.Enabled).toBe(true);
@@ -494,6 +529,7 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
     for (const behaviour of behaviours) {
       expect(behaviour.ViewerProtocolPolicy).toBe("redirect-to-https");
       expect(behaviour.TargetOriginId).toBe("site-bucket");
+      expect(behaviour.ResponseHeadersPolicyId).toEqual({ Ref: "SiteResponseHeaders" });
     }
     // index.html, config.json and the page's paths: nothing cached at the edge.
     expect(config.DefaultCacheBehavior.CachePolicyId).toBe(MANAGED_CACHE_POLICY.cachingDisabled);
@@ -549,13 +585,32 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
         SITE_ORIGIN,
       );
     }
-    // The distribution needs only the site's own resources, never the API or a function.
+    // The distribution needs the site's own resources and, for its CSP, the APIs' ids; never a
+    // function (which needs the distribution's domain).
     expect([...needs(t, "SiteDistribution")].sort()).toEqual([
+      "ApiGatewayRestApi",
       "SiteBucket",
       "SiteOriginAccessControl",
+      "SiteResponseHeaders",
       "SiteSpaFallback",
+      "WebsocketsApi",
     ]);
     for (const id of Object.keys(t.Resources)) needs(t, id);
+  });
+
+  it("throttles the REST and WebSocket stages at the descriptor's rate and burst", () => {
+    const t = template(architecture);
+    const expected = {
+      ThrottlingRateLimit: STAGE_THROTTLING.rateLimit,
+      ThrottlingBurstLimit: STAGE_THROTTLING.burstLimit,
+    };
+    const deployments = ofType(t, "AWS::ApiGateway::Deployment");
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0]?.[1].Properties.StageDescription).toEqual(expected);
+    expect(deployments[0]?.[1].Properties.StageName).toBe("dev");
+    const websocketStages = ofType(t, "AWS::ApiGatewayV2::Stage");
+    expect(websocketStages).toHaveLength(1);
+    expect(websocketStages[0]?.[1].Properties.DefaultRouteSettings).toMatchObject(expected);
   });
 
   it("lets a browser read the gateway's own refusals from that origin", () => {
@@ -569,6 +624,8 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
         "Fn::Sub": `'https://\${SiteDistribution.DomainName}'`,
       });
       expect(headers["gatewayresponse.header.Vary"], id).toBe("'Origin'");
+      expect(headers["gatewayresponse.header.X-Content-Type-Options"], id).toBe("'nosniff'");
+      expect(headers["gatewayresponse.header.Cache-Control"], id).toBe("'no-store'");
     }
   });
 

@@ -31,12 +31,23 @@ describe("GraphQL over HTTP on the dev server", () => {
   };
 
   it("signs up over REST, then saves a cart and reads it with the chapter's query", async () => {
+    const credentials = JSON.stringify({
+      email: "graph@example.com",
+      password: "correct horse battery",
+    });
+    const json = { "Content-Type": "application/json" };
     const signup = await fetch(`${server.url}/auth/signup`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email: "graph@example.com", password: "correct horse battery" }),
+      headers: json,
+      body: credentials,
     });
-    const { accessToken } = (await signup.json()) as { accessToken: string };
+    expect(signup.status).toBe(202);
+    const login = await fetch(`${server.url}/auth/login`, {
+      method: "POST",
+      headers: json,
+      body: credentials,
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
     const saved = await post(
       "/graphql",
       'mutation { saveCart(products: [{ code: "linen-notebook", quantity: 3 }]) { totalCents } }',

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,21 @@ describe("the HTTP suite against the dev server", () => {
 
   httpSuite("dev-server", { rest: true, graphql: true }, () => ({
     baseUrl,
-    tokenOf: (userId) => issuer.tokenOf(userId),
+    // A user of the dev server's own pool, as a shopper signs up and in.
+    newUser: async () => {
+      const request = {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          email: `shopper-${randomUUID()}@example.com`,
+          password: "correct horse battery",
+        }),
+      };
+      const signup = await fetch(`${baseUrl}/auth/signup`, request);
+      if (signup.status !== 202) throw new Error(`signup answered ${signup.status}`);
+      const login = await fetch(`${baseUrl}/auth/login`, request);
+      if (login.status !== 200) throw new Error(`login answered ${login.status}`);
+      return ((await login.json()) as { accessToken: string }).accessToken;
+    },
   }));
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -70,10 +71,14 @@ async function call<T>(
 
 async function signUp(server: DevServer): Promise<{ token: string; userId: string }> {
   const email = `shopper-${randomUUID()}@example.com`;
-  const answer = await call<{ accessToken: string }>(server, "POST", "/auth/signup", {
+  const signup = await call(server, "POST", "/auth/signup", {
     body: { email, password: PASSWORD },
   });
-  expect(answer.status).toBe(201);
+  expect(signup.status).toBe(202);
+  const answer = await call<{ accessToken: string }>(server, "POST", "/auth/login", {
+    body: { email, password: PASSWORD },
+  });
+  expect(answer.status).toBe(200);
   const token = answer.body.accessToken;
   const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString());
   return { token, userId: claims.sub };
@@ -96,12 +101,17 @@ async function connect(
 }
 
 /** The HTTP status a refused handshake answered. */
-function refusal(url: string, origin?: string): Promise<number> {
+async function refusal(url: string, origin?: string): Promise<number> {
+  return (await refusedHandshake(url, origin)).statusCode ?? 0;
+}
+
+/** The HTTP answer to a refused handshake. */
+function refusedHandshake(url: string, origin?: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, origin === undefined ? {} : { origin });
     sockets.push(socket);
     socket.once("unexpected-response", (_request, response) => {
-      resolve(response.statusCode ?? 0);
+      resolve(response);
       socket.terminate();
     });
     socket.once("open", () => reject(new Error(`${url} was accepted`)));
@@ -210,6 +220,9 @@ describe("order notifications over the dev server's WebSocket", () => {
       404,
     );
     expect(await app.store.listConnections(ada.userId, epochSeconds(new Date()))).toEqual([]);
+    const refused = await refusedHandshake(`${wsUrl}?token=not-a-jwt`);
+    expect(refused.headers["cache-control"]).toBe("no-store");
+    expect(refused.headers["x-content-type-options"]).toBe("nosniff");
   });
 
   it("refuses a browser's handshake from an origin the API does not allow, before the token", async () => {

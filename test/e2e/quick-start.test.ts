@@ -73,12 +73,17 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
     expect(pasted.status).toBe(200);
     expect(pasted.body.name).toBe("Lonely Bird");
 
-    const signup = await json<{ accessToken: string }>(
+    const signup = await json(
       `${running.url}/auth/signup`,
       post({ email, password, name: "First Run" }),
     );
-    expect(signup.status).toBe(201);
-    const token = signup.body.accessToken;
+    expect(signup.status).toBe(202);
+    const signedIn = await json<{ accessToken: string }>(
+      `${running.url}/auth/login`,
+      post({ email, password }),
+    );
+    expect(signedIn.status).toBe(200);
+    const token = signedIn.body.accessToken;
     const cart = await json(
       `${running.url}/cart`,
       post({ products: [{ id: "copper-kettle", quantity: 2 }] }, token),
@@ -143,11 +148,13 @@ describe("STORE=dynamodb npm start", () => {
     const catalogue = await json<PageOf<ProductView>>(`${running.url}/products`);
     expect(catalogue.body.items.map((p) => p.id)).toContain("solid-friendship");
     expect(catalogue.body.items).toHaveLength(10);
-    const signup = await json<{ accessToken: string }>(
-      `${running.url}/auth/signup`,
-      post({ email: "dynamo@example.com", password: "correct horse battery" }),
+    const credentials = { email: "dynamo@example.com", password: "correct horse battery" };
+    await json(`${running.url}/auth/signup`, post(credentials));
+    const signedIn = await json<{ accessToken: string }>(
+      `${running.url}/auth/login`,
+      post(credentials),
     );
-    const token = signup.body.accessToken;
+    const token = signedIn.body.accessToken;
     await json(
       `${running.url}/cart`,
       post({ products: [{ id: "wool-throw", quantity: 3 }] }, token),

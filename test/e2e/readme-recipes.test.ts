@@ -187,15 +187,17 @@ describe("the README's recipes, run as written without AWS settings", () => {
               expect(await catalogueAt(baseUrl)).toBe(10);
               if (devServerUrl !== undefined) {
                 // The recipe's point: the dev server's tokens are the emulated API's too.
-                const signup = await fetch(`${devServerUrl}/auth/signup`, {
+                const request = {
                   method: "POST",
                   headers: { "Content-Type": "application/json" },
                   body: JSON.stringify({
                     email: "recipe@example.com",
                     password: "correct horse battery",
                   }),
-                });
-                const { accessToken } = (await signup.json()) as { accessToken: string };
+                };
+                await fetch(`${devServerUrl}/auth/signup`, request);
+                const login = await fetch(`${devServerUrl}/auth/login`, request);
+                const { accessToken } = (await login.json()) as { accessToken: string };
                 const cart = await fetch(`${baseUrl}/cart`, {
                   headers: { Authorization: `Bearer ${accessToken}` },
                 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { ARCHITECTURES, type Architecture } from "../../src/deploy/index.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../src/local/dynamodb-local.js";
@@ -99,6 +100,30 @@ describe.each(chosen)("the %s architecture under serverless-offline", (architect
   httpSuite(
     "serverless-offline",
     { rest: architecture !== "graph", graphql: architecture === "graph" },
-    () => ({ baseUrl, tokenOf: (userId) => issuer.tokenOf(userId) }),
+    () => ({
+      baseUrl,
+      // The functions keep the local pool's users in the table: one is put there, then signed for.
+      newUser: async () => {
+        const store = await openDynamoDbStore({
+          tableName: `offline-${architecture}`,
+          endpoint: dynamodb.endpoint,
+          region: dynamodb.region,
+          credentials: dynamodb.credentials,
+        });
+        const id = randomUUID();
+        try {
+          await store.createUser({
+            id,
+            email: `shopper-${id}@example.com`,
+            name: "Shopper",
+            passwordHash: "not-a-password-hash",
+            createdAt: new Date().toISOString(),
+          });
+        } finally {
+          await store.close();
+        }
+        return issuer.tokenOf(id);
+      },
+    }),
   );
 });

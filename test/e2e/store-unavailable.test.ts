@@ -20,12 +20,14 @@ describe("the dev server while the SQLite store is locked by another writer", ()
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "store-locked-"));
     ({ app, server } = await startLoopbackServer({ STORE: "sqlite", DATA_DIR: dataDir }));
-    const signup = await fetch(`${server.url}/auth/signup`, {
+    const request = {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ email: "locked@example.com", password: "correct horse battery" }),
-    });
-    token = ((await signup.json()) as { accessToken: string }).accessToken;
+    };
+    expect((await fetch(`${server.url}/auth/signup`, request)).status).toBe(202);
+    const login = await fetch(`${server.url}/auth/login`, request);
+    token = ((await login.json()) as { accessToken: string }).accessToken;
     const saved = await saveCart([{ id: "lonely-bird", quantity: 1 }]);
     expect(saved.status).toBe(200);
   });

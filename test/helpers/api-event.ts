@@ -25,6 +25,8 @@ export interface ApiEventOptions {
   query?: Record<string, string | string[]>;
   /** Sends the body base64-encoded, as API Gateway does for binary media types. */
   isBase64Encoded?: boolean;
+  /** The client's address (`requestContext.identity.sourceIp`); one fixed address by default. */
+  sourceIp?: string;
 }
 
 /**
@@ -113,7 +115,7 @@ export function apiEvent(options: ApiEventOptions): APIGatewayProxyEvent {
       resourceId: "a1b2c3",
       resourcePath: resource,
       stage: TEST_STAGE,
-      identity: callerIdentity("203.0.113.7", headers["User-Agent"] ?? null),
+      identity: callerIdentity(options.sourceIp ?? "203.0.113.7", headers["User-Agent"] ?? null),
     },
   };
 }

@@ -53,11 +53,15 @@ export interface TestApp {
   signingKey: SigningKey;
   /** Calls the Lambda handler with `apiEvent(options)`, as API Gateway would. */
   invoke(options: ApiEventOptions): Promise<TestResponse>;
-  /** Registers a user through `POST /auth/signup` and answers its token and id. */
+  /** Registers a user through `POST /auth/signup`, signs in at `/auth/login`: its token and id. */
   signup(email?: string, details?: { name?: string; password?: string }): Promise<SignedUp>;
-  /** A token signed with the app's own key: valid unless `claims` say otherwise. */
+  /**
+   * A token signed with the app's own key: valid unless `claims` say otherwise. Its subject is a
+   * user of the local pool (registered in the store unless it is already), as the API requires
+   * of a token that writes.
+   */
   mint(claims?: Partial<TokenClaims>): Promise<string>;
-  /** A valid token of a user in the `admin` group. */
+  /** A valid token of a user in the `admin` group, registered as `mint` does. */
   mintAdmin(claims?: Partial<TokenClaims>): Promise<string>;
   /** Replaces the caller's cart through `POST /cart`; fails the test unless it answers 200. */
   saveCart(
@@ -127,6 +131,25 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     };
   };
 
+  const mintRegistered = async (claims: Partial<TokenClaims>): Promise<string> => {
+    const subject = claims.subject ?? randomUUID();
+    if ((await app.store.getUser(subject)) === undefined) {
+      await app.store.createUser({
+        id: subject,
+        email: `${subject.toLowerCase()}@tokens.example.com`,
+        name: claims.username ?? "Token Holder",
+        passwordHash: "not-a-password-hash",
+        createdAt: new Date().toISOString(),
+      });
+    }
+    return mintToken(signingKey, {
+      issuer: TEST_ISSUER,
+      clientId: TEST_CLIENT_ID,
+      ...claims,
+      subject,
+    });
+  };
+
   return {
     app,
     handler: app.handler,
@@ -144,30 +167,25 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
           ...(details.name === undefined ? {} : { name: details.name }),
         },
       });
-      if (res.statusCode !== 201) {
+      if (res.statusCode !== 202) {
         throw new Error(`signup of ${address} answered ${res.statusCode}: ${res.body}`);
       }
-      const token: string = res.json.accessToken;
+      const login = await invoke({
+        method: "POST",
+        resource: "/auth/login",
+        body: { email: address, password: details.password ?? DEFAULT_PASSWORD },
+      });
+      if (login.statusCode !== 200) {
+        throw new Error(`login of ${address} answered ${login.statusCode}: ${login.body}`);
+      }
+      const token: string = login.json.accessToken;
       const userId = decodeJwt(token).sub;
       if (userId === undefined) throw new Error("the signup token names no user");
       return { token, userId, email: address };
     },
-    mint: (claims = {}) =>
-      mintToken(signingKey, {
-        issuer: TEST_ISSUER,
-        clientId: TEST_CLIENT_ID,
-        subject: randomUUID(),
-        ...claims,
-      }),
+    mint: (claims = {}) => mintRegistered({ ...claims }),
     mintAdmin: (claims = {}) =>
-      mintToken(signingKey, {
-        issuer: TEST_ISSUER,
-        clientId: TEST_CLIENT_ID,
-        subject: randomUUID(),
-        username: "Operator",
-        groups: ["admin"],
-        ...claims,
-      }),
+      mintRegistered({ username: "Operator", groups: ["admin"], ...claims }),
     async saveCart(token, lines, promotionCode) {
       const res = await invoke({
         method: "POST",

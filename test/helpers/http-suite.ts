@@ -12,8 +12,11 @@ export type Runtime = "dev-server" | "serverless-offline";
 
 export interface HttpTarget {
   baseUrl: string;
-  /** An access token for `userId` that the target's functions accept. */
-  tokenOf(userId: string): Promise<string>;
+  /**
+   * An access token of a new user of the target's local pool (the functions refuse a token
+   * that names no user when it writes).
+   */
+  newUser(): Promise<string>;
 }
 
 /** What a target serves: the REST routes, the GraphQL ones, or both (the dev server). */
@@ -106,7 +109,7 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
     return { status: response.status, headers: response.headers, json, text };
   }
 
-  const newUser = () => target().tokenOf(`user-${randomUUID()}`);
+  const newUser = () => target().newUser();
   const expectProblem = (answer: Answer, status: number, code: string) => {
     expect(answer.status).toBe(status);
     expect(answer.headers.get("content-type")).toMatch(/^application\/problem\+json/);
@@ -178,6 +181,19 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
           body: { products: [{ id: "unicorn-lamp", quantity: 1 }] },
         });
         expectProblem(unknown, 422, "UNKNOWN_PRODUCT");
+      });
+
+      it("answers ids longer than any store key holds with a 400 naming them, never a 5xx", async () => {
+        const token = await newUser();
+        const order = await call("GET", `/orders/${"o".repeat(1_100)}`, { token });
+        expectProblem(order, 400, "VALIDATION_FAILED");
+        expect(order.json.errors[0].field).toBe("id");
+        const comment = await call("POST", `/products/${"p".repeat(1_000)}/comments`, {
+          token,
+          body: { rating: 5, text: "long id" },
+        });
+        expectProblem(comment, 400, "VALIDATION_FAILED");
+        expect(comment.json.errors[0].field).toBe("id");
       });
 
       it("saves a cart, checks it out once, and keeps the order from another user", async () => {
@@ -351,14 +367,21 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         });
         expect(refused.json.code).toBe("FORBIDDEN");
         if (emulated("cors")) {
-          expect(allowed.headers.get("allow")?.split(/,\s*/)).toEqual(["GET", "POST", "OPTIONS"]);
+          expect(allowed.headers.get("allow")?.split(/,\s*/)).toEqual([
+            "GET",
+            "HEAD",
+            "POST",
+            "OPTIONS",
+          ]);
           expect(allowed.status).toBe(200);
           expect(refused.status).toBe(200);
           expect(refused.headers.get("access-control-allow-origin")).toBe(DISALLOWED_ORIGIN);
           return;
         }
         expect(allowed.status).toBe(204);
-        expect(allowed.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
+        expect(allowed.headers.get("access-control-allow-methods")).toBe(
+          "GET, HEAD, POST, OPTIONS",
+        );
         expectProblem(refused, 403, "FORBIDDEN");
         expect(refused.headers.get("access-control-allow-origin")).toBeNull();
       });
@@ -375,7 +398,7 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
           return;
         }
         expectProblem(wrongMethod, 405, "METHOD_NOT_ALLOWED");
-        expect(wrongMethod.headers.get("allow")).toBe("GET, POST, OPTIONS");
+        expect(wrongMethod.headers.get("allow")).toBe("GET, HEAD, POST, OPTIONS");
         expectProblem(unknownPath, 404, "NOT_FOUND");
       });
 
@@ -403,7 +426,7 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         }
         expect(jwks.status).toBe(200);
         expect(jwks.json.keys.length).toBeGreaterThan(0);
-        expect(signup.status).toBe(201);
+        expect(signup.status).toBe(202);
         expect(cognito.status).toBe(400);
         expect(cognito.headers.get("x-amzn-errortype")).toBeTruthy();
         expect(page.status).toBe(200);
@@ -464,6 +487,14 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         const abusive = await post("/query", `{ ${aliases} }`);
         expect(abusive.status).toBe(200);
         expect(abusive.json.errors[0].message).toContain("the limit is 15");
+        const token = await newUser();
+        const longId = await post(
+          "/graphql",
+          `{ order(id: "${"o".repeat(1_100)}") { id } }`,
+          token,
+        );
+        expect(longId.status).toBe(200);
+        expect(longId.json.errors[0].extensions.code).toBe("BAD_USER_INPUT");
       });
     });
   }

@@ -34,6 +34,10 @@ export interface TokenClaims {
   kid?: string;
   /** Cognito's `cognito:groups` claim; `["admin"]` makes an operator. Absent: no claim. */
   groups?: string[];
+  /** Leaves the `exp` or the `iat` claim out (a token that would never expire, say). */
+  omit?: ("exp" | "iat")[];
+  /** Seconds from now to `iat`, when not the default (a minute before now, or the past `exp`). */
+  issuedInSeconds?: number;
 }
 
 /** A fresh 2048-bit RSA key with a thumbprint `kid`, as the local issuer makes its own. */
@@ -49,7 +53,8 @@ export async function createSigningKey(): Promise<SigningKey> {
 export async function mintToken(key: SigningKey, claims: TokenClaims): Promise<string> {
   const nowSeconds = Math.floor(Date.now() / 1000);
   const expiresInSeconds = claims.expiresInSeconds ?? 300;
-  return new SignJWT({
+  const omit = new Set(claims.omit ?? []);
+  const jwt = new SignJWT({
     token_use: claims.tokenUse ?? "access",
     client_id: claims.clientId,
     username: claims.username ?? claims.subject,
@@ -59,10 +64,16 @@ export async function mintToken(key: SigningKey, claims: TokenClaims): Promise<s
     .setProtectedHeader({ alg: ALG, kid: claims.kid ?? key.kid, typ: "JWT" })
     .setIssuer(claims.issuer)
     .setSubject(claims.subject)
-    .setJti(randomUUID())
-    .setIssuedAt(Math.min(nowSeconds, nowSeconds + expiresInSeconds - 60))
-    .setExpirationTime(nowSeconds + expiresInSeconds)
-    .sign(key.privateKey);
+    .setJti(randomUUID());
+  if (!omit.has("iat")) {
+    jwt.setIssuedAt(
+      claims.issuedInSeconds === undefined
+        ? Math.min(nowSeconds, nowSeconds + expiresInSeconds - 60)
+        : nowSeconds + claims.issuedInSeconds,
+    );
+  }
+  if (!omit.has("exp")) jwt.setExpirationTime(nowSeconds + expiresInSeconds);
+  return jwt.sign(key.privateKey);
 }
 
 /**

@@ -24,10 +24,11 @@ function required<T>(value: T | undefined, what: string): T {
 export async function runJourney(baseUrl: string, email: string): Promise<JourneyResult> {
   const api = createClient<paths>({ baseUrl });
 
-  const signedUp = await api.POST("/auth/signup", {
-    body: { email, password: "correct horse battery", name: "Generated" },
-  });
-  const { accessToken } = required(signedUp.data, "sign-up");
+  const credentials = { email, password: "correct horse battery" };
+  const signedUp = await api.POST("/auth/signup", { body: { ...credentials, name: "Generated" } });
+  required(signedUp.data, "sign-up");
+  const signedIn = await api.POST("/auth/login", { body: credentials });
+  const { accessToken } = required(signedIn.data, "sign-in");
   const auth = { Authorization: `Bearer ${accessToken}` };
 
   // The catalogue, page by page.

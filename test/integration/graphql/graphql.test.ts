@@ -487,7 +487,7 @@ describe("GraphQL abuse limits and transport rules", () => {
       query: { query: "mutation { checkout { replayed } }" },
     });
     expect(mutation.statusCode).toBe(405);
-    expect(mutation.headers.allow).toBe("GET, POST, OPTIONS");
+    expect(mutation.headers.allow).toBe("GET, HEAD, POST, OPTIONS");
     expect(mutation.json.errors[0].message).toBe(
       "only queries may be sent with GET; send mutations with POST",
     );
@@ -527,7 +527,7 @@ describe("GraphQL abuse limits and transport rules", () => {
       headers: { Origin: "http://localhost:5173", "Access-Control-Request-Method": "POST" },
     });
     expect(res.statusCode).toBe(204);
-    expect(res.headers["access-control-allow-methods"]).toBe("POST, GET, OPTIONS");
+    expect(res.headers["access-control-allow-methods"]).toBe("POST, GET, HEAD, OPTIONS");
     expect(res.headers["access-control-allow-origin"]).toBe("http://localhost:5173");
   });
 });

@@ -18,9 +18,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Each resource's methods as the route table declares them. */
+/** Each resource's methods as the route table declares them, HEAD with every GET. */
 const methodsOf = (resource: string) =>
-  ROUTES.filter((route) => route.resource === resource).map((route) => route.method);
+  ROUTES.filter((route) => route.resource === resource).flatMap((route) =>
+    route.method === "GET" ? ["GET", "HEAD"] : [route.method],
+  );
 const RESOURCES = [...new Set(ROUTES.map((route) => route.resource))];
 
 describe("CORS", () => {
@@ -37,8 +39,8 @@ describe("CORS", () => {
       headers: { "Access-Control-Request-Method": "POST" },
     });
     expect(preflight.statusCode).toBe(204);
-    expect(preflight.headers.allow).toBe("GET, POST, OPTIONS");
-    expect(preflight.headers["access-control-allow-methods"]).toBe("GET, POST, OPTIONS");
+    expect(preflight.headers.allow).toBe("GET, HEAD, POST, OPTIONS");
+    expect(preflight.headers["access-control-allow-methods"]).toBe("GET, HEAD, POST, OPTIONS");
     // What the function does not serve, it does not answer.
     expectProblem(await t.invoke({ method: "GET", resource: "/products" }), 404, "NOT_FOUND");
   });

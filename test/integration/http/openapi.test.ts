@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { ROUTES } from "../../../src/http/index.js";
+import { ID_LIMITS } from "../../../src/services/index.js";
 import { startPerTest, type TestApp } from "../../helpers/app.js";
 
 let t: TestApp;
@@ -137,7 +138,12 @@ describe("GET /openapi.json", () => {
     }
     // Path parameters sit on the path, so the preflight declares them too.
     expect(doc.paths["/products/{id}"].parameters).toEqual([
-      { name: "id", in: "path", required: true, schema: { type: "string" } },
+      {
+        name: "id",
+        in: "path",
+        required: true,
+        schema: { type: "string", minLength: 1, maxLength: ID_LIMITS.maxLength },
+      },
     ]);
   });
 

@@ -74,7 +74,7 @@ describe("request bodies", () => {
     });
 
     expectProblem(multibyte, 413, "PAYLOAD_TOO_LARGE");
-    expect(multibyteFits.statusCode).toBe(201);
+    expect(multibyteFits.statusCode).toBe(202);
     expectProblem(base64, 413, "PAYLOAD_TOO_LARGE");
     expect(base64Fits.statusCode).toBe(200);
   });

@@ -87,7 +87,7 @@ describe("routing", () => {
           resource: "/auth/signup",
           body: { email: "new@example.com", password: "long enough" },
         },
-        201,
+        202,
       ],
       "POST /auth/login": [
         {
@@ -183,10 +183,10 @@ describe("routing", () => {
   );
 
   it.each([
-    ["DELETE", "/products", "/products", "GET, OPTIONS"],
-    ["PATCH", "/{proxy+}", "/cart", "GET, POST, OPTIONS"],
+    ["DELETE", "/products", "/products", "GET, HEAD, OPTIONS"],
+    ["PATCH", "/{proxy+}", "/cart", "GET, HEAD, POST, OPTIONS"],
     ["GET", "/checkout", "/checkout", "PUT, OPTIONS"],
-    ["POST", "/{proxy+}", "/orders/123", "GET, OPTIONS"],
+    ["POST", "/{proxy+}", "/orders/123", "GET, HEAD, OPTIONS"],
     ["GET", "/{proxy+}", "/auth/login", "POST, OPTIONS"],
   ])("answers 405 with Allow for %s on %s (%s)", async (method, resource, path, allow) => {
     await start();
