@@ -23,6 +23,12 @@ interface Budget {
   cpuShares?: { subject: (number | undefined)[]; baseline: (number | undefined)[] };
 }
 
+// `npm run bench -- cold [...]`: the cold-start table (bench/cold-start.ts) instead of the budgets.
+if (process.argv[2] === "cold") {
+  await import("./cold-start.js");
+  process.exit(process.exitCode ?? 0);
+}
+
 const strict = process.argv.includes("--strict");
 const servers = createServerGroup();
 process.once("exit", () => servers.killAllNow());

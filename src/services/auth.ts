@@ -208,7 +208,13 @@ export function createAuthService(deps: {
   const throttle = new LoginThrottle(clock);
   const pending = new PendingSignups();
   // Verifying against a real hash when the email is unknown keeps both failures equally slow.
-  const dummyHash = passwords.hash("not-a-password-of-anyone");
+  // Made on the first sign-in, not here: every function builds this service, none in AWS signs
+  // anyone in, and an scrypt hash at every cold start is a third of its CPU (BENCHMARKS.md).
+  let dummy: Promise<string> | undefined;
+  const dummyHash = (): Promise<string> => {
+    dummy ??= passwords.hash("not-a-password-of-anyone");
+    return dummy;
+  };
   const nowMs = () => clock.now().getTime();
 
   return {
@@ -227,8 +233,10 @@ export function createAuthService(deps: {
     async login(input) {
       const email = normalizeEmail(input.email);
       throttle.assertAllowed(email);
+      // Waited for by every sign-in, known email or not, so the first is as slow for both.
+      const fallback = await dummyHash();
       const user = await store.findUserByEmail(email);
-      const ok = await passwords.verify(input.password, user?.passwordHash ?? (await dummyHash));
+      const ok = await passwords.verify(input.password, user?.passwordHash ?? fallback);
       if (user === undefined || !ok) {
         throttle.recordFailure(email);
         throw new AppError("UNAUTHENTICATED", "the email or the password is wrong");
@@ -325,9 +333,10 @@ export function createAuthService(deps: {
     async passwordSignIn(input) {
       const email = normalizeEmail(input.email);
       throttle.assertAllowed(email);
+      const fallback = await dummyHash();
       const user = await store.findUserByEmail(email);
       const waiting = user === undefined ? pending.get(email) : undefined;
-      const hash = user?.passwordHash ?? waiting?.passwordHash ?? (await dummyHash);
+      const hash = user?.passwordHash ?? waiting?.passwordHash ?? fallback;
       const ok = await passwords.verify(input.password, hash);
       if (!ok || (user === undefined && waiting === undefined)) {
         throttle.recordFailure(email);
