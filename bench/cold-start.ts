@@ -1,6 +1,7 @@
 // Cold start of every Lambda function of every architecture beside the routers people use, as
 // ratios to an empty ES module started the same way, all in one run:
-//   npm run bench -- cold [--rounds 7] [--no-build] [--no-dynamodb-local] [nano|micro|monolith|graph ...]
+//   npm run bench -- cold [--rounds 7] [--no-build] [--no-dynamodb-local] [--instructions]
+//                         [nano|micro|monolith|graph ...]
 // One measurement is what Lambda's Node.js runtime does at a cold start: a fresh `node` process
 // `import()`s the handler module and invokes its handler once; timed from spawn to the answer
 // (Lambda freezes the process after it, so the exit is not counted). The baseline is the same
@@ -10,6 +11,8 @@
 //   (c) the same against DynamoDB Local (informative: its own first-request warm-up is counted).
 // Functions are built by scripts/build.ts; the peers (bench/cold-start-peers.ts) with the same
 // esbuild options in a temporary directory. Rounds interleave every subject with the baseline.
+// --instructions counts each start's instructions with valgrind instead (columns a and b, once
+// each): a measure a busy machine does not move (bench/cold-start-instructions.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -22,6 +25,7 @@ import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
 import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
 import { createSigningKey, mintToken } from "../test/helpers/tokens.js";
 import { type Invocation, withoutIo, withStoreRequest } from "./cold-start-events.js";
+import { countInstructions, inPairs } from "./cold-start-instructions.js";
 import { PEER_ORIGIN, PEERS } from "./cold-start-peers.js";
 import { startFakeDynamoDb } from "./fake-dynamodb.js";
 import { median } from "./measure.js";
@@ -89,7 +93,8 @@ interface Task {
 const args = process.argv.slice(2).filter((arg) => arg !== "cold");
 const roundsAt = args.indexOf("--rounds");
 const rounds = roundsAt === -1 ? 7 : Number(args[roundsAt + 1]);
-const withDynamoDbLocal = !args.includes("--no-dynamodb-local");
+const instructions = args.includes("--instructions");
+const withDynamoDbLocal = !args.includes("--no-dynamodb-local") && !instructions;
 const architectures = architecturesNamed(
   args.filter((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--rounds"),
 );
@@ -189,32 +194,36 @@ try {
     }
   }
 
-  const cpus = os.cpus();
-  console.log(
-    `node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${new Date().toISOString()}`,
-  );
-  console.log(`${tasks.length} measurements per round, ${rounds} rounds ...`);
-  const baseline: Baseline = { ms: [], cpuMs: [], msByRound: [] };
-  for (let round = 0; round < rounds; round++) {
-    const own: number[] = [];
-    // Each round starts at another subject, so none is always measured right after a baseline.
-    const offset = Math.floor((round * tasks.length) / rounds);
-    for (let i = 0; i < tasks.length; i++) {
-      if (i % BASELINE_EVERY === 0) {
-        const start = await invokeOnce(runner, empty, undefined, {});
-        own.push(start.ms);
-        baseline.cpuMs.push(start.cpuMs);
+  if (instructions) {
+    await printInstructions(subjects, tasks, runner, empty, envOf);
+  } else {
+    const cpus = os.cpus();
+    console.log(
+      `node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${new Date().toISOString()}`,
+    );
+    console.log(`${tasks.length} measurements per round, ${rounds} rounds ...`);
+    const baseline: Baseline = { ms: [], cpuMs: [], msByRound: [] };
+    for (let round = 0; round < rounds; round++) {
+      const own: number[] = [];
+      // Each round starts at another subject, so none is always measured right after a baseline.
+      const offset = Math.floor((round * tasks.length) / rounds);
+      for (let i = 0; i < tasks.length; i++) {
+        if (i % BASELINE_EVERY === 0) {
+          const start = await invokeOnce(runner, empty, undefined, {});
+          own.push(start.ms);
+          baseline.cpuMs.push(start.cpuMs);
+        }
+        const task = tasks[(i + offset) % tasks.length] as Task;
+        const start = await invokeOnce(runner, task.module, task.invocation, envOf(task.column));
+        task.ms.push(start.ms);
+        task.cpuMs.push(start.cpuMs);
       }
-      const task = tasks[(i + offset) % tasks.length] as Task;
-      const start = await invokeOnce(runner, task.module, task.invocation, envOf(task.column));
-      task.ms.push(start.ms);
-      task.cpuMs.push(start.cpuMs);
+      baseline.msByRound.push(own);
+      baseline.ms.push(...own);
+      process.stdout.write(`  round ${round + 1}/${rounds} done\n`);
     }
-    baseline.msByRound.push(own);
-    baseline.ms.push(...own);
-    process.stdout.write(`  round ${round + 1}/${rounds} done\n`);
+    printResults(subjects, tasks, columns, baseline);
   }
-  printResults(subjects, tasks, columns, baseline);
 } finally {
   await fake.close();
   await dynamodb?.stop();
@@ -440,5 +449,46 @@ function printResults(
   }
   for (const task of chatty) {
     console.log(`warning: ${task.subject.name} (a) made ${task.probe.requests} store request(s)`);
+  }
+}
+
+/** `--instructions`: every task's start counted once, over the median of three empty starts. */
+async function printInstructions(
+  subjects: readonly Subject[],
+  tasks: readonly Task[],
+  runner: string,
+  empty: string,
+  envOf: (column: Column) => Record<string, string>,
+): Promise<void> {
+  console.log(`counting the instructions of ${tasks.length + 3} starts, two at a time ...`);
+  const bare = { PATH: process.env.PATH ?? "" };
+  const counts = await inPairs([
+    ...[1, 2, 3].map(() => () => countInstructions(runner, empty, bare)),
+    ...tasks.map(
+      (task) => () =>
+        countInstructions(runner, task.module, {
+          ...envOf(task.column),
+          BENCH_EVENT: JSON.stringify(task.invocation.event),
+        }),
+    ),
+  ]);
+  const base = median(counts.slice(0, 3));
+  const countOf = new Map(tasks.map((task, i) => [task, counts[i + 3] ?? Number.NaN]));
+  const cell = (subject: Subject, column: Column) => {
+    const task = tasks.find((each) => each.subject === subject && each.column === column);
+    const count = task === undefined ? undefined : countOf.get(task);
+    if (count === undefined) return "-";
+    const ratio = count / base;
+    const target = column === "c" ? undefined : TARGET[column];
+    const mark = target === undefined ? "" : ratio <= target ? " ok" : " OVER";
+    return `${(count / 1e6).toFixed(0)} M, ${ratio.toFixed(2)}x${mark}`;
+  };
+  console.log(`empty ES module: ${(base / 1e6).toFixed(0)} M instructions (median of 3)`);
+  console.log(`| architecture | function | (a) <= ${TARGET.a}x | (b) <= ${TARGET.b}x |`);
+  console.log("| --- | --- | --- | --- |");
+  for (const subject of subjects) {
+    console.log(
+      `| ${subject.architectures} | ${subject.name} | ${cell(subject, "a")} | ${cell(subject, "b")} |`,
+    );
   }
 }
