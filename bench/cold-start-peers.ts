@@ -46,7 +46,7 @@ const switchSource = (client: string) => (withStore: boolean) =>
     withStore ? client : NO_STORE,
     `const cors = { "Access-Control-Allow-Origin": ${JSON.stringify(PEER_ORIGIN)}, Vary: "Origin" };`,
     "export const handler = async (event) => {",
-    "  switch (`${event.httpMethod} ${event.resource}`) {",
+    "  switch (event.httpMethod + ' ' + event.resource) {",
     "    case 'OPTIONS /products/{id}':",
     "      return { statusCode: 204, headers: { ...cors, 'Access-Control-Allow-Methods': 'GET, OPTIONS', 'Access-Control-Allow-Headers': 'Authorization, Content-Type' }, body: '' };",
     "    case 'GET /products/{id}': {",
