@@ -1,6 +1,6 @@
 // Cold start of every Lambda function of every architecture beside the routers people use, as
 // ratios to an empty ES module started the same way, all in one run:
-//   npm run bench -- cold [--rounds 7] [--no-build] [--no-dynamodb-local] [--instructions]
+//   npm run bench -- cold [--rounds 5] [--no-build] [--no-dynamodb-local] [--instructions]
 //                         [nano|micro|monolith|graph ...]
 // One measurement is what Lambda's Node.js runtime does at a cold start: a fresh `node` process
 // `import()`s the handler module and invokes its handler once; timed from spawn to the answer
@@ -92,7 +92,7 @@ interface Task {
 
 const args = process.argv.slice(2).filter((arg) => arg !== "cold");
 const roundsAt = args.indexOf("--rounds");
-const rounds = roundsAt === -1 ? 7 : Number(args[roundsAt + 1]);
+const rounds = roundsAt === -1 ? 5 : Number(args[roundsAt + 1]);
 const instructions = args.includes("--instructions");
 const withDynamoDbLocal = !args.includes("--no-dynamodb-local") && !instructions;
 const architectures = architecturesNamed(
