@@ -209,7 +209,7 @@ export function createAuthService(deps: {
   const pending = new PendingSignups();
   // Verifying against a real hash when the email is unknown keeps both failures equally slow.
   // Made on the first sign-in, not here: every function builds this service, none in AWS signs
-  // anyone in, and an scrypt hash at every cold start is a third of its CPU (BENCHMARKS.md).
+  // anyone in, and an scrypt hash costs a cold start more than all the rest (BENCHMARKS.md).
   let dummy: Promise<string> | undefined;
   const dummyHash = (): Promise<string> => {
     dummy ??= passwords.hash("not-a-password-of-anyone");
