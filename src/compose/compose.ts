@@ -28,8 +28,8 @@ import {
   type TokenIssuer,
   type TokenVerifier,
 } from "../services/index.js";
-import { MemoryStore } from "../store/index.js";
 import type { Config } from "./config.js";
+import { deferred } from "./deferred.js";
 import { createInProcessQueue } from "./in-process-queue.js";
 import { resumeOrdersInFlight } from "./resume-in-flight.js";
 
@@ -71,6 +71,13 @@ export interface ComposeOverrides {
   payment?: PaymentProvider;
   /** Where product images are uploaded; the dev server passes its own endpoint. */
   uploads?: ImageUploads;
+  /**
+   * `eager` (the default, the dev server): the store and the local token issuer are open before
+   * compose returns, so a wrong setting fails at start. `deferred` (the Lambda functions): they
+   * start opening here and the first call that needs one waits for it, so an answer that needs
+   * neither (a preflight) does not; a failure to open is that call's error.
+   */
+  opening?: "eager" | "deferred";
 }
 
 /** A queue with nobody behind it: in AWS the stream is the queue. */
@@ -84,11 +91,13 @@ const uuids: IdGenerator = { newId: () => randomUUID() };
  * adapters meet services. Lambda entry points and the dev server both call it.
  */
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<App> {
-  const store = overrides.store ?? (await openStore(config));
+  const deferOpening = overrides.opening === "deferred";
+  const store =
+    overrides.store ?? (deferOpening ? deferred(openStore(config)) : await openStore(config));
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuids;
   const routes = overrides.routes ?? ROUTES;
-  const { tokens, verifier } = await createIdentity(config, store);
+  const { tokens, verifier } = await createIdentity(config, store, deferOpening);
   const log: Logger = (entry) => console.error(JSON.stringify(entry));
   const inProcess = overrides.orderEvents === "in-process";
   const queue = inProcess
@@ -214,10 +223,13 @@ function lazyNotifier(load: () => Promise<Notifier>): Notifier {
 
 async function openStore(config: Config): Promise<Store> {
   const store = config.store;
-  // Adapters load on demand: a process on one store never loads another's driver.
+  // Adapters load on demand: a process on one store never loads another's driver, and a
+  // function on DynamoDB never loads the memory store.
   switch (store.kind) {
-    case "memory":
+    case "memory": {
+      const { MemoryStore } = await import("../store/memory-store.js");
       return new MemoryStore();
+    }
     case "sqlite": {
       const { openSqliteStore } = await import("../store/sqlite/store.js");
       return openSqliteStore({ file: store.file });
@@ -269,6 +281,7 @@ const notServedHere: GraphqlExecutor = {
 async function createIdentity(
   config: Config,
   store: Store,
+  deferOpening: boolean,
 ): Promise<{ tokens: TokenIssuer; verifier: TokenVerifier }> {
   const auth = config.auth;
   if (auth.mode === "cognito") {
@@ -287,8 +300,10 @@ async function createIdentity(
     };
     return { tokens, verifier };
   }
-  const { createLocalTokenIssuer } = await import("../identity/local-token-issuer.js");
-  const tokens = await createLocalTokenIssuer(auth);
+  const opening = import("../identity/local-token-issuer.js").then(({ createLocalTokenIssuer }) =>
+    createLocalTokenIssuer(auth),
+  );
+  const tokens = deferOpening ? deferred(opening) : await opening;
   const verifier = lazyVerifier(async () => {
     const { createLocalTokenVerifier } = await import("../identity/token-verifier.js");
     return createLocalTokenVerifier({

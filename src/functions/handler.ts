@@ -13,6 +13,6 @@ export async function createHandler(routeKeys: readonly string[]): Promise<ApiHa
   if (wanted.size > 0) {
     throw new Error(`not in the route table: ${[...wanted].join(", ")}`);
   }
-  const app = await compose(loadConfig(), { routes });
+  const app = await compose(loadConfig(), { routes, opening: "deferred" });
   return app.handler;
 }

@@ -65,6 +65,6 @@ export function orderStreamHandler(processor: OrderProcessor, log: Logger): Orde
  * WEBSOCKET_ENDPOINT.
  */
 export async function createOrderStreamHandler(): Promise<OrderStreamHandler> {
-  const app = await compose(loadConfig(), { routes: [] });
+  const app = await compose(loadConfig(), { routes: [], opening: "deferred" });
   return orderStreamHandler(app.services.processing, app.log);
 }

@@ -7,6 +7,6 @@ import type { WebSocketHandler } from "../http/index.js";
  * environment.
  */
 export async function createWebSocketHandler(): Promise<WebSocketHandler> {
-  const app = await compose(loadConfig(), { routes: [] });
+  const app = await compose(loadConfig(), { routes: [], opening: "deferred" });
   return app.websocket;
 }

@@ -171,7 +171,13 @@ export function createAuthService(deps: {
   const throttle = new LoginThrottle(clock);
   const pending = new PendingSignups();
   // Verifying against a real hash when the email is unknown keeps both failures equally slow.
-  const dummyHash = passwords.hash("not-a-password-of-anyone");
+  // Made on the first sign-in, not here: every function builds this service, none in AWS signs
+  // anyone in, and an scrypt hash costs a cold start more than all the rest (BENCHMARKS.md).
+  let dummy: Promise<string> | undefined;
+  const dummyHash = (): Promise<string> => {
+    dummy ??= passwords.hash("not-a-password-of-anyone");
+    return dummy;
+  };
   const nowMs = () => clock.now().getTime();
 
   return {
@@ -196,8 +202,10 @@ export function createAuthService(deps: {
     async login(input) {
       const attempt = attemptOf(input);
       throttle.assertAllowed(attempt);
+      // Waited for by every sign-in, known email or not, so the first is as slow for both.
+      const fallback = await dummyHash();
       const user = await store.findUserByEmail(attempt.email);
-      const ok = await passwords.verify(input.password, user?.passwordHash ?? (await dummyHash));
+      const ok = await passwords.verify(input.password, user?.passwordHash ?? fallback);
       if (user === undefined || !ok) {
         throttle.recordFailure(attempt);
         throw new AppError("UNAUTHENTICATED", "the email or the password is wrong");
@@ -294,9 +302,10 @@ export function createAuthService(deps: {
     async passwordSignIn(input) {
       const attempt = attemptOf(input);
       throttle.assertAllowed(attempt);
+      const fallback = await dummyHash();
       const user = await store.findUserByEmail(attempt.email);
       const waiting = user === undefined ? pending.get(attempt.email) : undefined;
-      const hash = user?.passwordHash ?? waiting?.passwordHash ?? (await dummyHash);
+      const hash = user?.passwordHash ?? waiting?.passwordHash ?? fallback;
       const ok = await passwords.verify(input.password, hash);
       if (!ok || (user === undefined && waiting === undefined)) {
         throttle.recordFailure(attempt);
