@@ -96,7 +96,10 @@ async function check(request: GeneratedRequest): Promise<void> {
   expect(leaksIn(result.body, sentText(event)), what).toEqual([]);
   const type = headerOf(result, "content-type") ?? "";
   const graphql = event.resource === "/graphql" || event.resource === "/query";
-  if (result.statusCode >= 400 && type.startsWith("application/problem+json")) {
+  if (event.httpMethod === "HEAD") {
+    // HEAD answers as GET would, without the body.
+    expect(result.body, what).toBe("");
+  } else if (result.statusCode >= 400 && type.startsWith("application/problem+json")) {
     const problem = JSON.parse(result.body);
     expect(problem, what).toMatchObject({
       status: result.statusCode,
@@ -105,16 +108,12 @@ async function check(request: GeneratedRequest): Promise<void> {
       detail: expect.any(String),
     });
   } else if (result.statusCode >= 400) {
-    // Only GraphQL answers a refusal in its own shape; HEAD carries no body.
-    expect(graphql || event.httpMethod === "HEAD", `${what} is not problem+json: ${type}`).toBe(
-      true,
+    // Only GraphQL answers a refusal in its own shape.
+    expect(graphql, `${what} is not problem+json: ${type}`).toBe(true);
+    const body = JSON.parse(result.body);
+    expect(body.errors, what).toEqual(
+      expect.arrayContaining([expect.objectContaining({ message: expect.any(String) })]),
     );
-    if (event.httpMethod !== "HEAD") {
-      const body = JSON.parse(result.body);
-      expect(body.errors, what).toEqual(
-        expect.arrayContaining([expect.objectContaining({ message: expect.any(String) })]),
-      );
-    }
   }
   if (graphql && result.statusCode === 200 && result.body !== "") {
     const body = JSON.parse(result.body);

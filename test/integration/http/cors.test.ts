@@ -133,7 +133,7 @@ describe("CORS", () => {
     });
 
     expect(res.statusCode).toBe(204);
-    expect(res.headers["access-control-allow-methods"]).toBe("POST, OPTIONS");
+    expect(res.headers["access-control-allow-methods"]).toBe("GET, HEAD, POST, OPTIONS");
   });
 
   it("answers 403 to a preflight from a disallowed origin", async () => {
