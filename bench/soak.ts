@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { signUpAndSignIn } from "../test/helpers/accounts.js";
 import { startDevServerProcess } from "../test/helpers/dev-server-process.js";
 import { recordFigure } from "../test/reliability/figures.js";
 import { dripsBody, neverFinishesHeaders } from "../test/reliability/slow-clients.js";
@@ -53,12 +54,7 @@ async function main(): Promise<void> {
   try {
     const tokens: string[] = [];
     for (let i = 0; i < SHOPPERS; i += 1) {
-      const res = await fetch(`${base}/auth/signup`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: `soak-${i}@example.com`, password: "correct horse battery" }),
-      });
-      tokens.push(((await res.json()) as { accessToken: string }).accessToken);
+      tokens.push(await signUpAndSignIn(base, `soak-${i}@example.com`));
     }
 
     const latencies: number[] = [];

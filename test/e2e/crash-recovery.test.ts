@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Order } from "../../src/domain/index.js";
 import { openDynamoDbStore } from "../../src/store/dynamodb/store.js";
+import { signUpAndSignIn } from "../helpers/accounts.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { uniqueTableName, useDynamoDbLocal } from "../helpers/dynamodb-local.js";
 
@@ -62,11 +63,7 @@ async function crashAndRestart(backend: Backend, dataDir: string, servers: DevSe
 
   const tokens = await Promise.all(
     Array.from({ length: USERS }, async (_, n) => {
-      const signup = await call("/auth/signup", {
-        method: "POST",
-        body: { email: `crash-${n}@example.com`, password: "correct horse battery" },
-      });
-      const { accessToken } = (await signup.json()) as { accessToken: string };
+      const accessToken = await signUpAndSignIn(first.url, `crash-${n}@example.com`);
       const saved = await call("/cart", {
         method: "POST",
         token: accessToken,

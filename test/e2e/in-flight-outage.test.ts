@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signUpAndSignIn } from "../helpers/accounts.js";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.js";
 
 /**
@@ -49,11 +50,11 @@ describe("orders in flight during a store outage longer than the queue's retries
     const initialStock = (await app.store.getProduct("lonely-bird"))?.stock ?? 0;
     const tokens: string[] = [];
     for (let n = 0; n < ORDERS; n++) {
-      const signup = await call("POST", "/auth/signup", undefined, {
-        email: `outage-${n}@example.com`,
-        password: "correct horse battery",
-      });
-      const token = String(signup.json.accessToken);
+      const account = { email: `outage-${n}@example.com`, password: "correct horse battery" };
+      expect((await call("POST", "/auth/signup", undefined, account)).status).toBe(202);
+      const token = String(
+        (await call("POST", "/auth/login", undefined, account)).json.accessToken,
+      );
       const cart = { products: [{ id: "lonely-bird", quantity: 2 }] };
       expect((await call("POST", "/cart", token, cart)).status).toBe(200);
       tokens.push(token);

@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { type App, compose, loadConfig } from "../../src/compose/index.js";
 import { ROUTES } from "../../src/http/index.js";
 import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import { signUpAndSignIn } from "../helpers/accounts.js";
 import { recordFigure } from "./figures.js";
 
 // Two shoppers on the dev server (SQLite, in-process order processing, WebSocket at
@@ -55,12 +56,7 @@ async function call(
 
 async function signUp(): Promise<Shopper> {
   const email = `cross-${randomUUID().slice(0, 8)}@example.com`;
-  const answer = await call("POST", "/auth/signup", undefined, {
-    email,
-    password: "correct horse battery",
-  });
-  expect(answer.status).toBe(201);
-  const token: string = answer.json.accessToken;
+  const token = await signUpAndSignIn(server.url, email);
   const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString());
   return { email, token, userId: claims.sub, messages: [] };
 }

@@ -1,12 +1,14 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiEvent } from "../helpers/api-event.js";
-import { createTestApp } from "../helpers/app.js";
+import { createTestApp, TEST_CLIENT_ID, TEST_ISSUER } from "../helpers/app.js";
 import {
   type FaultProxy,
   startFaultProxy,
   uniqueTableName,
   useDynamoDbLocal,
 } from "../helpers/dynamodb-local.js";
+import { mintToken } from "../helpers/tokens.js";
 import {
   expectEveryRetryReplayed,
   expectOneOrder,
@@ -154,7 +156,12 @@ describe("(item 8) DynamoDB without the table", () => {
       },
     });
     try {
-      const token = await missing.mint();
+      // Signed directly: `mint` would register the user, in a table that is not there.
+      const token = await mintToken(missing.signingKey, {
+        issuer: TEST_ISSUER,
+        clientId: TEST_CLIENT_ID,
+        subject: randomUUID(),
+      });
       for (const options of [
         { method: "GET", resource: "/products" },
         { method: "GET", resource: "/cart", token },

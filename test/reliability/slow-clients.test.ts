@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SLOW_CLIENT_LIMITS } from "../../src/local/dev-server.js";
+import { signUpAndSignIn } from "../helpers/accounts.js";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.js";
 import { recordFigure } from "./figures.js";
 import { summary } from "./harness.js";
@@ -25,12 +26,7 @@ beforeAll(async () => {
     { STORE: "sqlite", DATA_DIR: dataDir, LOG_REQUESTS: "false" },
     { server: { slowClients: LIMITS } },
   );
-  const signup = await fetch(`${loop.server.url}/auth/signup`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: "slow@example.com", password: "correct horse battery" }),
-  });
-  token = ((await signup.json()) as { accessToken: string }).accessToken;
+  token = await signUpAndSignIn(loop.server.url, "slow@example.com");
 });
 
 afterAll(async () => {
