@@ -8,6 +8,7 @@ import { openDynamoDbStore } from "../../src/store/dynamodb/store.js";
 import { signUpAndSignIn } from "../helpers/accounts.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { uniqueTableName, useDynamoDbLocal } from "../helpers/dynamodb-local.js";
+import { recordFigure } from "../reliability/figures.js";
 
 const USERS = 12;
 /** Checkouts answered before the kill: the rest are in the air, placed or not. */
@@ -97,9 +98,8 @@ async function crashAndRestart(backend: Backend, dataDir: string, servers: DevSe
 
   const afterCrash = await backend.snapshot();
   // The kill must have caught orders in flight, or the test proves nothing.
-  expect(
-    afterCrash.orders.filter((order) => IN_FLIGHT.includes(order.status)).length,
-  ).toBeGreaterThan(0);
+  const inFlightAtKill = afterCrash.orders.filter((order) => IN_FLIGHT.includes(order.status));
+  expect(inFlightAtKill.length).toBeGreaterThan(0);
 
   const second = await startDevServerProcess(env);
   servers.push(second);
@@ -135,7 +135,12 @@ async function crashAndRestart(backend: Backend, dataDir: string, servers: DevSe
     .filter((line) => line.includes('"payment taken"'))
     .map((line) => (JSON.parse(line) as { orderId: string }).orderId);
   expect(new Set(taken).size).toBe(taken.length);
-  expect(taken.length).toBe(orders.filter((order) => order.status === "COMPLETED").length);
+  const completed = orders.filter((order) => order.status === "COMPLETED").length;
+  expect(taken.length).toBe(completed);
+  const store = String(backend.env().STORE);
+  recordFigure(`crash_${store}_in_flight_at_kill`, inFlightAtKill.length);
+  recordFigure(`crash_${store}_orders`, `${orders.length} (${completed} COMPLETED)`);
+  recordFigure(`crash_${store}_charges`, taken.length);
 }
 
 describe("the dev server on SQLite killed mid-load and started again", () => {
