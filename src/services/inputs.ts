@@ -17,15 +17,19 @@ import "./zod-messages.js";
 // routes and GraphQL resolvers) so that neither imports the other. They are validated at the edge
 // before any service sees them. Unknown keys (a `userId`, say) are dropped, never trusted:
 // identity comes from the verified token only. zod/mini rather than classic zod: the same parser
-// and issues, and much less to load at a cold start (BENCHMARKS.md).
+// and issues, and much less to load at a cold start (BENCHMARKS.md). Every exported schema is a
+// `z.lazy`, built on its first parse: a function builds only the schemas of the routes it
+// serves, and only when a request needs one, not all of them when the module loads. The pieces
+// two schemas share are functions for the same reason.
 
-const productId = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(64),
-    z.regex(/^[a-z0-9][a-z0-9-]*$/, "must be a product id such as lonely-bird"),
-  );
+const productId = () =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(64),
+      z.regex(/^[a-z0-9][a-z0-9-]*$/, "must be a product id such as lonely-bird"),
+    );
 
 /**
  * The store's limit on an id a client names (a path parameter such as `{id}` or `{code}`, a
@@ -35,11 +39,13 @@ const productId = z
 export const ID_LIMITS = { maxLength: 128 };
 
 /** Any id a client names: 1 to `ID_LIMITS.maxLength` characters, no control characters. */
-export const storeId = z.string().check(
-  z.minLength(1),
-  z.maxLength(ID_LIMITS.maxLength),
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
-  z.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"),
+export const storeId = z.lazy(() =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(ID_LIMITS.maxLength),
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+    z.regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"),
+  ),
 );
 
 /** An id argument or path parameter, validated: a 400 whose field is `name` when out of limits. */
@@ -48,159 +54,196 @@ export const idNamed = (value: unknown, name: string): string => validate(storeI
 const trimmed = (min: number, max: number) =>
   z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 
-export const saveCartBody = z.object({
-  // No line count here: more than CART_LIMITS.maxLines is a cart rule (422 CART_LIMIT, like a
-  // duplicate product), not a malformed body; MAX_BODY_BYTES already bounds the array.
-  products: z.array(
-    z.object({
-      id: productId,
-      quantity: z.int().check(z.gte(CART_LIMITS.minQuantity), z.lte(CART_LIMITS.maxQuantity)),
-    }),
-  ),
-  promotionCode: z.optional(trimmed(1, 32)),
-});
+export const saveCartBody = z.lazy(() =>
+  z.object({
+    // No line count here: more than CART_LIMITS.maxLines is a cart rule (422 CART_LIMIT, like a
+    // duplicate product), not a malformed body; MAX_BODY_BYTES already bounds the array.
+    products: z.array(
+      z.object({
+        id: productId(),
+        quantity: z.int().check(z.gte(CART_LIMITS.minQuantity), z.lte(CART_LIMITS.maxQuantity)),
+      }),
+    ),
+    promotionCode: z.optional(trimmed(1, 32)),
+  }),
+);
 
-export const commentBody = z.object({
-  rating: z.int().check(z.gte(MIN_RATING), z.lte(MAX_RATING)),
-  text: trimmed(1, COMMENT_LIMITS.maxTextLength),
-});
+export const commentBody = z.lazy(() =>
+  z.object({
+    rating: z.int().check(z.gte(MIN_RATING), z.lte(MAX_RATING)),
+    text: trimmed(1, COMMENT_LIMITS.maxTextLength),
+  }),
+);
 
-const email = z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email());
+const email = () => z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email());
 
-export const signupBody = z.object({
-  email,
-  password: z.string().check(z.minLength(8, "must be at least 8 characters"), z.maxLength(256)),
-  name: z.optional(trimmed(1, 60)),
-});
+export const signupBody = z.lazy(() =>
+  z.object({
+    email: email(),
+    password: z.string().check(z.minLength(8, "must be at least 8 characters"), z.maxLength(256)),
+    name: z.optional(trimmed(1, 60)),
+  }),
+);
 
-export const loginBody = z.object({
-  email,
-  password: z.string().check(z.minLength(1), z.maxLength(256)),
-});
+export const loginBody = z.lazy(() =>
+  z.object({
+    email: email(),
+    password: z.string().check(z.minLength(1), z.maxLength(256)),
+  }),
+);
 
 // The operators' inputs (admin routes and their GraphQL mutations).
 
-const priceCents = z.int().check(z.gte(0), z.lte(MAX_PRICE_CENTS));
+const priceCents = () => z.int().check(z.gte(0), z.lte(MAX_PRICE_CENTS));
 /** A path of this site (`/uploads/…`, `/images/…`) or an https URL: never `javascript:` or data. */
-const imageUrl = z
-  .string()
-  .check(
-    z.maxLength(500),
-    z.regex(/^(\/[\w\-./]*|https:\/\/[^\s"'<>]+)$/, "must be a path of this site or an https URL"),
-  );
-const description = z.string().check(z.trim(), z.maxLength(2000));
+const imageUrl = () =>
+  z
+    .string()
+    .check(
+      z.maxLength(500),
+      z.regex(
+        /^(\/[\w\-./]*|https:\/\/[^\s"'<>]+)$/,
+        "must be a path of this site or an https URL",
+      ),
+    );
+const description = () => z.string().check(z.trim(), z.maxLength(2000));
 
-export const createProductBody = z.object({
-  /** Made from the name when absent (`Blue Vase` -> `blue-vase`). */
-  id: z.optional(productId),
-  name: trimmed(1, 120),
-  description: z._default(description, ""),
-  priceCents,
-  imageUrl,
-  stock: z.int().check(z.gte(0), z.lte(1_000_000)),
-});
+export const createProductBody = z.lazy(() =>
+  z.object({
+    /** Made from the name when absent (`Blue Vase` -> `blue-vase`). */
+    id: z.optional(productId()),
+    name: trimmed(1, 120),
+    description: z._default(description(), ""),
+    priceCents: priceCents(),
+    imageUrl: imageUrl(),
+    stock: z.int().check(z.gte(0), z.lte(1_000_000)),
+  }),
+);
 
-export const updateProductBody = z.object({
-  name: z.optional(trimmed(1, 120)),
-  description: z.optional(description),
-  priceCents: z.optional(priceCents),
-  imageUrl: z.optional(imageUrl),
-});
+export const updateProductBody = z.lazy(() =>
+  z.object({
+    name: z.optional(trimmed(1, 120)),
+    description: z.optional(description()),
+    priceCents: z.optional(priceCents()),
+    imageUrl: z.optional(imageUrl()),
+  }),
+);
 
-export const stockAdjustmentBody = z.object({
-  delta: z.int().check(z.gte(-1_000_000), z.lte(1_000_000)),
-  // `initial` is the creation's own entry, never an adjustment of its own.
-  reason: z.enum(STOCK_REASONS.filter((reason) => reason !== "initial")),
-  note: z.optional(trimmed(1, 500)),
-});
+export const stockAdjustmentBody = z.lazy(() =>
+  z.object({
+    delta: z.int().check(z.gte(-1_000_000), z.lte(1_000_000)),
+    // `initial` is the creation's own entry, never an adjustment of its own.
+    reason: z.enum(STOCK_REASONS.filter((reason) => reason !== "initial")),
+    note: z.optional(trimmed(1, 500)),
+  }),
+);
 
-const isoTime = z.iso.datetime({ offset: true });
+const isoTime = () => z.iso.datetime({ offset: true });
 
-/** A promotion's definition; `active: false` deactivates the code (it is refused at once). */
-export const promotionDefinition = z.object({
+const promotionFields = () => ({
   percentOff: z.int().check(z.gte(1), z.lte(100)),
-  validFrom: z.optional(isoTime),
-  validUntil: z.optional(isoTime),
+  validFrom: z.optional(isoTime()),
+  validUntil: z.optional(isoTime()),
   maxUses: z.optional(z.int().check(z.gte(1), z.lte(1_000_000_000))),
   maxUsesPerCustomer: z.optional(z.int().check(z.gte(1), z.lte(1_000_000))),
   active: z._default(z.boolean(), true),
 });
 
-export const promotionCode = z
-  .string()
-  .check(
-    z.trim(),
-    z.minLength(3),
-    z.maxLength(32),
-    z.regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only"),
-  );
+/** A promotion's definition; `active: false` deactivates the code (it is refused at once). */
+export const promotionDefinition = z.lazy(() => z.object(promotionFields()));
 
-export const createPromotionBody = z.extend(promotionDefinition, { code: promotionCode });
+const promotionCodeOf = () =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(3),
+      z.maxLength(32),
+      z.regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only"),
+    );
 
-export const imageUploadBody = z.object({
-  contentType: z.enum(IMAGE_UPLOADS.contentTypes),
-  bytes: z.int().check(z.gte(1), z.lte(IMAGE_UPLOADS.maxBytes)),
-});
+export const promotionCode = z.lazy(promotionCodeOf);
 
-/** `limit` (1 to 100, 20 when absent) and an opaque `cursor`: a page of any list. */
-export const adminPageQuery = z.object({
+export const createPromotionBody = z.lazy(() =>
+  z.object({ ...promotionFields(), code: promotionCodeOf() }),
+);
+
+export const imageUploadBody = z.lazy(() =>
+  z.object({
+    contentType: z.enum(IMAGE_UPLOADS.contentTypes),
+    bytes: z.int().check(z.gte(1), z.lte(IMAGE_UPLOADS.maxBytes)),
+  }),
+);
+
+const pageFields = () => ({
   limit: z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(100))), 20),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
 });
 
-export const orderListQuery = z.extend(adminPageQuery, {
-  status: z.optional(z.enum(ORDER_STATUSES)),
-});
+/** `limit` (1 to 100, 20 when absent) and an opaque `cursor`: a page of any list. */
+export const adminPageQuery = z.lazy(() => z.object(pageFields()));
+
+export const orderListQuery = z.lazy(() =>
+  z.object({ ...pageFields(), status: z.optional(z.enum(ORDER_STATUSES)) }),
+);
 
 /** Visible ASCII, as Stripe-style idempotency keys (a UUID fits). */
-export const idempotencyKey = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(128),
-    z.regex(/^[\x21-\x7e]+$/, "must be 1 to 128 visible ASCII characters"),
-  );
+export const idempotencyKey = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.regex(/^[\x21-\x7e]+$/, "must be 1 to 128 visible ASCII characters"),
+    ),
+);
 
 /** The header a guest cart's token travels in. */
 export const GUEST_CART_TOKEN_HEADER = "Guest-Cart-Token";
 
 /** What `POST /guest-carts` answers: 32 random bytes, base64url without padding. */
-export const guestCartToken = z
-  .string()
-  .check(
-    z.regex(/^[A-Za-z0-9_-]{43}$/, "must be the 43-character token POST /guest-carts answered"),
-  );
+export const guestCartToken = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.regex(/^[A-Za-z0-9_-]{43}$/, "must be the 43-character token POST /guest-carts answered"),
+    ),
+);
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
-export const graphqlBody = z.object({
-  query: nonEmpty(),
-  variables: z.nullish(z.record(z.string(), z.unknown())),
-  operationName: z.nullish(nonEmpty()),
-  /** Accepted and unused (GraphQL over HTTP); anything but a map is refused. */
-  extensions: z.nullish(z.record(z.string(), z.unknown())),
-});
+export const graphqlBody = z.lazy(() =>
+  z.object({
+    query: nonEmpty(),
+    variables: z.nullish(z.record(z.string(), z.unknown())),
+    operationName: z.nullish(nonEmpty()),
+    /** Accepted and unused (GraphQL over HTTP); anything but a map is refused. */
+    extensions: z.nullish(z.record(z.string(), z.unknown())),
+  }),
+);
 
 /** GraphQL over GET: `variables` arrives as JSON text in the query string. */
-export const graphqlQuery = z.object({
-  query: nonEmpty(),
-  variables: z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((text, context) => {
-        try {
-          const value: unknown = JSON.parse(text);
-          if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-            return value as Record<string, unknown>;
-          }
-        } catch {}
-        context.issues.push({ code: "custom", message: "must be a JSON object", input: text });
-        return z.NEVER;
-      }),
+export const graphqlQuery = z.lazy(() =>
+  z.object({
+    query: nonEmpty(),
+    variables: z.optional(
+      z.pipe(
+        z.string(),
+        z.transform((text, context) => {
+          try {
+            const value: unknown = JSON.parse(text);
+            if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+              return value as Record<string, unknown>;
+            }
+          } catch {}
+          context.issues.push({ code: "custom", message: "must be a JSON object", input: text });
+          return z.NEVER;
+        }),
+      ),
     ),
-  ),
-  operationName: z.optional(nonEmpty()),
-});
+    operationName: z.optional(nonEmpty()),
+  }),
+);
 
 /** Validates `value`; on failure a 400 whose `errors` name each field as `products[0].id`. */
 export function validate<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {

@@ -28,23 +28,33 @@ export interface PageOf<Item> {
   nextCursor: string | null;
 }
 
-const limitParam = z.pipe(
-  z.pipe(z.string().check(z.regex(/^[0-9]{1,9}$/, "must be a whole number")), z.transform(Number)),
-  z.int().check(z.gte(1), z.lte(PAGE_LIMITS.maxLimit)),
-);
+// The schemas are `z.lazy`, built on their first parse, like the inputs' (inputs.ts says why).
+
+const limitParam = () =>
+  z.pipe(
+    z.pipe(
+      z.string().check(z.regex(/^[0-9]{1,9}$/, "must be a whole number")),
+      z.transform(Number),
+    ),
+    z.int().check(z.gte(1), z.lte(PAGE_LIMITS.maxLimit)),
+  );
 
 /** `?limit=&cursor=` of a paged list, validated; other query parameters are ignored. */
-export const pageQuery = z.object({
-  limit: z.optional(limitParam),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
-});
+export const pageQuery = z.lazy(() =>
+  z.object({
+    limit: z.optional(limitParam()),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  }),
+);
 
-const productKey = z.string().check(z.minLength(1), z.maxLength(64));
+const productKey = z.lazy(() => z.string().check(z.minLength(1), z.maxLength(64)));
 // An order's and a comment's position have the same shape: a time, then an id.
-const timeKey: z.ZodMiniType<OrderKey> = z.object({
-  createdAt: z.string().check(z.minLength(1), z.maxLength(64)),
-  id: z.string().check(z.minLength(1), z.maxLength(64)),
-});
+const timeKey: z.ZodMiniType<OrderKey> = z.lazy(() =>
+  z.object({
+    createdAt: z.string().check(z.minLength(1), z.maxLength(64)),
+    id: z.string().check(z.minLength(1), z.maxLength(64)),
+  }),
+);
 const KEYS = { products: productKey, orders: timeKey, comments: timeKey } as const;
 type KeyOf<List extends ListName> = z.infer<(typeof KEYS)[List]>;
 
@@ -96,10 +106,12 @@ export function pageRequest<List extends ListName>(
 }
 
 /** GraphQL's `first` and `after`: the same page as REST's `limit` and `cursor`. */
-export const graphqlPageArgs = z.object({
-  first: z.nullish(z.int().check(z.gte(1), z.lte(PAGE_LIMITS.maxLimit))),
-  after: z.nullish(z.string().check(z.minLength(1), z.maxLength(512))),
-});
+export const graphqlPageArgs = z.lazy(() =>
+  z.object({
+    first: z.nullish(z.int().check(z.gte(1), z.lte(PAGE_LIMITS.maxLimit))),
+    after: z.nullish(z.string().check(z.minLength(1), z.maxLength(512))),
+  }),
+);
 
 /** The page input of validated GraphQL arguments; a bad `after` is refused naming `after`. */
 export const pageInputOf = (args: z.infer<typeof graphqlPageArgs>): PageInput => ({
