@@ -30,6 +30,7 @@ import { orderFromCart } from "../test/helpers/orders.js";
 import { orderRecord, streamEvent } from "../test/helpers/stream-event.js";
 import { createSigningKey, mintToken } from "../test/helpers/tokens.js";
 
+const OPERATOR_ID = "bench-operator";
 const ISSUER = "https://auth.bench.test";
 const CLIENT_ID = "bench";
 const TABLE = "memory-bench";
@@ -99,6 +100,14 @@ try {
   });
   // Placed orders for the processing function: each invocation takes one through its steps.
   const placedOrders = await placeOrders(seeded, invocations);
+  // The token's user must exist: a local token naming no user may not write.
+  await seeded.createUser({
+    id: OPERATOR_ID,
+    email: "bench-operator@example.com",
+    name: "Bench Operator",
+    passwordHash: "not used: the bench signs its own token",
+    createdAt: new Date().toISOString(),
+  });
   await seeded.close();
   const key = await createSigningKey();
   const keyFile = join(workDir, "key.json");
@@ -107,7 +116,7 @@ try {
   const token = await mintToken(key, {
     issuer: ISSUER,
     clientId: CLIENT_ID,
-    subject: "bench-operator",
+    subject: OPERATOR_ID,
     groups: ["admin"],
     expiresInSeconds: 3600,
   });
@@ -216,7 +225,12 @@ for (let i = 0; i < ${count}; i++) {
   const started = performance.now();
   const result = await handler(event, { awsRequestId: "bench-" + i });
   durations.push(performance.now() - started);
-  const outcome = String(result.statusCode ?? result.batchItemFailures.length + " failed");
+  // An HTTP answer's status, a stream batch's failures, or the sweeper's summary.
+  const outcome = result.statusCode !== undefined
+    ? String(result.statusCode)
+    : result.batchItemFailures !== undefined
+      ? result.batchItemFailures.length + " failed"
+      : "swept " + String(result.found);
   outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
 }
 durations.sort((a, b) => a - b);
