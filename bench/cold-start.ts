@@ -20,6 +20,7 @@ import os, { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { LAMBDA_BUNDLE } from "../scripts/lambda-bundle.js";
 import { architecturesNamed, bundleDir, functionsOf } from "../src/deploy/index.js";
 import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
 import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
@@ -283,20 +284,7 @@ async function peerSubjects(dir: string): Promise<Subject[]> {
           loader: "js",
         },
         outdir,
-        entryNames: "index",
-        chunkNames: "chunks/[name]-[hash]",
-        outExtension: { ".js": ".mjs" },
-        bundle: true,
-        splitting: true,
-        platform: "node",
-        mainFields: ["module", "main"],
-        target: "node22",
-        format: "esm",
-        minify: true,
-        banner: {
-          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        },
-        logLevel: "warning",
+        ...LAMBDA_BUNDLE,
       });
       modules[column] = join(outdir, "index.mjs");
     }

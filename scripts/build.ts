@@ -15,6 +15,7 @@ import {
 } from "../src/deploy/index.js";
 import { ROUTES, routeKey } from "../src/http/index.js";
 import { buildOpenApi } from "../src/http/openapi.js";
+import { LAMBDA_BUNDLE } from "./lambda-bundle.js";
 
 let architectures: Architecture[];
 try {
@@ -63,31 +64,13 @@ for (const architecture of architectures) {
         loader: "ts",
       },
       outdir,
-      entryNames: "index",
-      chunkNames: "chunks/[name]-[hash]",
-      outExtension: { ".js": ".mjs" },
-      bundle: true,
-      // Code reached only through a dynamic import() (graphql-js, jose, aws-jwt-verify, the
-      // DynamoDB adapter) goes into chunks that load when first needed, not at cold start.
-      splitting: true,
-      platform: "node",
-      // Prefer each package's ES module build: esbuild can then drop what is never imported
-      // (BENCHMARKS.md, "Cold start of every function").
-      mainFields: ["module", "main"],
-      target: "node22",
-      format: "esm",
-      minify: true,
+      ...LAMBDA_BUNDLE,
       sourcemap: true,
       // The native SQLite driver is the local store only; Lambda uses DynamoDB. The SDK's
       // credential chain is the DynamoDB client's fallback for laptops: Lambda always hands
       // credentials over in the environment (and its runtime ships the SDK). Bundled, it would
       // share chunks with the signer and load its code at every cold start.
       external: ["better-sqlite3", "@aws-sdk/credential-provider-node"],
-      // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-      banner: {
-        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-      },
-      logLevel: "warning",
     });
   }
   const descriptor = describeArchitecture(architecture);

@@ -8,6 +8,11 @@ import {
   type DynamoDbClientOptions,
   DynamoDbServiceError,
 } from "../../src/store/dynamodb/client.js";
+import {
+  type DynamoDbStore,
+  type DynamoDbStoreOptions,
+  openDynamoDbStore,
+} from "../../src/store/dynamodb/store.js";
 
 /**
  * Starts one DynamoDB Local for the calling test file (beforeAll) and stops it afterwards
@@ -44,6 +49,43 @@ export function localClient(
 /** A table name no other test of the run uses. */
 export const uniqueTableName = (prefix = "store"): string =>
   `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/**
+ * Tables of DynamoDB Local made for the calling test file: `open` gives a store on a new table,
+ * created and seeded (options override), as one Lambda instance opens it; `drop` deletes every
+ * table opened so far (call it from afterEach or afterAll).
+ */
+export function localTables(local: () => DynamoDbLocal): {
+  open(options?: Partial<DynamoDbStoreOptions>): Promise<DynamoDbStore>;
+  drop(): Promise<void>;
+} {
+  const names = new Set<string>();
+  return {
+    open(options = {}) {
+      const tableName = options.tableName ?? uniqueTableName();
+      names.add(tableName);
+      const { endpoint, region, credentials } = local();
+      return openDynamoDbStore({
+        tableName,
+        endpoint,
+        region,
+        credentials,
+        createTable: true,
+        seed: true,
+        ...options,
+      });
+    },
+    async drop() {
+      const admin = localClient(local(), local().endpoint);
+      try {
+        for (const name of names) await deleteTable(admin, name);
+        names.clear();
+      } finally {
+        admin.destroy();
+      }
+    },
+  };
+}
 
 export async function deleteTable(client: DynamoDbClient, tableName: string): Promise<void> {
   try {

@@ -3,18 +3,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SWEEP, sweepHandler } from "../../../src/functions/index.js";
 import { createDemoPaymentProvider } from "../../../src/payment/index.js";
 import type { Logger } from "../../../src/services/index.js";
-import { openDynamoDbStore } from "../../../src/store/dynamodb/store.js";
 import { createTestApp, type TestApp } from "../../helpers/app.js";
-import {
-  deleteTable,
-  localClient,
-  uniqueTableName,
-  useDynamoDbLocal,
-} from "../../helpers/dynamodb-local.js";
+import { localTables, uniqueTableName, useDynamoDbLocal } from "../../helpers/dynamodb-local.js";
 import { orderFromCart } from "../../helpers/orders.js";
 import { recordingNotifier } from "../../helpers/processing.js";
 
-const local = useDynamoDbLocal();
+const tables = localTables(useDynamoDbLocal());
 const NOW = new Date("2026-08-01T12:00:00.000Z");
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
 const scheduled = { "detail-type": "Scheduled Event" } as ScheduledEvent;
@@ -23,29 +17,15 @@ const scheduled = { "detail-type": "Scheduled Event" } as ScheduledEvent;
 // past the deadline (their stream record went to the DLQ, or the run died) are finished through
 // the same processing; a fresh order is left to the stream; a paid one is not charged again.
 describe("the sweeper function on DynamoDB Local", () => {
-  const tableName = uniqueTableName("sweep");
   let t: TestApp | undefined;
 
   afterAll(async () => {
     await t?.close();
-    const admin = localClient(local(), local().endpoint);
-    try {
-      await deleteTable(admin, tableName);
-    } finally {
-      admin.destroy();
-    }
+    await tables.drop();
   });
 
   it("re-drives the orders stuck past the deadline, once each, and leaves the fresh ones", async () => {
-    const { endpoint, region, credentials } = local();
-    const store = await openDynamoDbStore({
-      tableName,
-      endpoint,
-      region,
-      credentials,
-      createTable: true,
-      seed: true,
-    });
+    const store = await tables.open({ tableName: uniqueTableName("sweep") });
     const logged: Parameters<Logger>[0][] = [];
     const log: Logger = (entry) => logged.push(entry);
     const payment = createDemoPaymentProvider(

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDynamoDbStore } from "../../../src/store/dynamodb/store.js";
 import { createTestApp, type TestApp } from "../../helpers/app.js";
-import {
-  deleteTable,
-  localClient,
-  uniqueTableName,
-  useDynamoDbLocal,
-} from "../../helpers/dynamodb-local.js";
+import { localTables, uniqueTableName, useDynamoDbLocal } from "../../helpers/dynamodb-local.js";
 
-const local = useDynamoDbLocal();
+const tables = localTables(useDynamoDbLocal());
 const ROUNDS = 20;
 const CONCURRENT = 50;
 
@@ -17,29 +11,14 @@ const CONCURRENT = 50;
 // emptied must still answer the first order, never 422 CART_EMPTY.
 describe("concurrent checkouts with one Idempotency-Key on DynamoDB Local", () => {
   let t: TestApp;
-  const tableName = uniqueTableName("idem");
 
   beforeAll(async () => {
-    const { endpoint, region, credentials } = local();
-    const store = await openDynamoDbStore({
-      tableName,
-      endpoint,
-      region,
-      credentials,
-      createTable: true,
-      seed: true,
-    });
-    t = await createTestApp({ store });
+    t = await createTestApp({ store: await tables.open({ tableName: uniqueTableName("idem") }) });
   });
 
   afterAll(async () => {
     await t?.close();
-    const admin = localClient(local(), local().endpoint);
-    try {
-      await deleteTable(admin, tableName);
-    } finally {
-      admin.destroy();
-    }
+    await tables.drop();
   });
 
   it("answers every retry with the one order the key placed", async () => {

@@ -1,49 +1,32 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { COMMENT_LIMITS, type Comment } from "../../../src/domain/index.js";
 import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
-import { type DynamoDbStore, openDynamoDbStore } from "../../../src/store/dynamodb/store.js";
+import type { DynamoDbStore } from "../../../src/store/dynamodb/store.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION } from "../../../src/store/dynamodb/table.js";
 import {
-  deleteTable,
   localClient,
+  localTables,
   uniqueTableName,
   useDynamoDbLocal,
 } from "../../helpers/dynamodb-local.js";
 
 const local = useDynamoDbLocal();
-const tables: string[] = [];
+const tables = localTables(local);
 const stores: DynamoDbStore[] = [];
 
 afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
-  const admin = localClient(local(), local().endpoint);
-  try {
-    for (const table of tables.splice(0)) await deleteTable(admin, table);
-  } finally {
-    admin.destroy();
-  }
+  await tables.drop();
 });
 
 /** A store on `tableName` of DynamoDB Local, as one Lambda instance would open it. */
 async function instance(tableName: string, seed = true): Promise<DynamoDbStore> {
-  const { endpoint, region, credentials } = local();
-  const store = await openDynamoDbStore({
-    tableName,
-    endpoint,
-    region,
-    credentials,
-    createTable: true,
-    seed,
-  });
+  const store = await tables.open({ tableName, seed });
   stores.push(store);
   return store;
 }
 
-const newTable = (): string => {
-  const name = uniqueTableName("comments");
-  tables.push(name);
-  return name;
-};
+const newTable = (): string => uniqueTableName("comments");
 
 const at = (second: number) => new Date(Date.UTC(2026, 4, 1, 12, 0, second)).toISOString();
 const comment = (productId: string, second: number, id: string): Comment => ({

@@ -1,15 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Logger } from "../../../src/services/index.js";
-import { openDynamoDbStore } from "../../../src/store/dynamodb/store.js";
 import { createTestApp, expectProblem, type TestApp } from "../../helpers/app.js";
-import {
-  deleteTable,
-  localClient,
-  uniqueTableName,
-  useDynamoDbLocal,
-} from "../../helpers/dynamodb-local.js";
+import { localTables, uniqueTableName, useDynamoDbLocal } from "../../helpers/dynamodb-local.js";
 
-const local = useDynamoDbLocal();
+const tables = localTables(useDynamoDbLocal());
 
 // DynamoDB comes back without the table (deleted, or the wrong name configured): every store
 // route must answer 503 with Retry-After, not 500, and the log must say which table is missing.
@@ -20,28 +14,14 @@ describe("the API on a DynamoDB table that has gone", () => {
   });
 
   it("answers 503 problem+json with Retry-After, and logs the table's name once", async () => {
-    const { endpoint, region, credentials } = local();
     const tableName = uniqueTableName("missing");
     const logged: Parameters<Logger>[0][] = [];
-    const store = await openDynamoDbStore({
-      tableName,
-      endpoint,
-      region,
-      credentials,
-      createTable: true,
-      seed: true,
-      log: (entry) => logged.push(entry),
-    });
+    const store = await tables.open({ tableName, log: (entry) => logged.push(entry) });
     app = await createTestApp({ store });
     expect((await app.invoke({ method: "GET", resource: "/products" })).statusCode).toBe(200);
     const { token } = await app.signup("gone@example.com");
 
-    const admin = localClient(local(), endpoint);
-    try {
-      await deleteTable(admin, tableName);
-    } finally {
-      admin.destroy();
-    }
+    await tables.drop();
 
     const answers = [
       await app.invoke({ method: "GET", resource: "/products" }),

@@ -7,9 +7,8 @@ import {
   openDynamoDbStore,
 } from "../../../src/store/dynamodb/store.js";
 import {
-  deleteTable,
   type FaultAnswer,
-  localClient,
+  localTables,
   startFaultProxy,
   uniqueTableName,
   useDynamoDbLocal,
@@ -29,33 +28,17 @@ const UNAVAILABLE = "the store is unavailable, retry shortly";
 const INTERNALS = /dynamo|aws|econn|127\.0\.0\.1|table|transaction|throughput|throttl|timeout/i;
 
 const local = useDynamoDbLocal();
-const tables: string[] = [];
+const tables = localTables(local);
 const closers: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
-  const admin = localClient(local(), local().endpoint);
-  try {
-    for (const table of tables.splice(0)) await deleteTable(admin, table);
-  } finally {
-    admin.destroy();
-  }
+  await tables.drop();
 });
 
 /** A store on a new table of DynamoDB Local, created and seeded; the table is deleted after. */
-async function freshStore(options: Partial<DynamoDbStoreOptions> = {}): Promise<DynamoDbStore> {
-  const tableName = options.tableName ?? uniqueTableName();
-  tables.push(tableName);
-  const { endpoint, region, credentials } = local();
-  return openDynamoDbStore({
-    tableName,
-    endpoint,
-    region,
-    credentials,
-    createTable: true,
-    seed: true,
-    ...options,
-  });
+function freshStore(options: Partial<DynamoDbStoreOptions> = {}): Promise<DynamoDbStore> {
+  return tables.open(options);
 }
 
 /** A second store on `tableName`, reaching DynamoDB Local through `endpoint`; closed after. */
@@ -247,9 +230,9 @@ describe("DynamoDbStore", () => {
     it.each(overloads)(
       "answers STORE_UNAVAILABLE, after the client's retries, when DynamoDB is %s",
       async (_, answer) => {
-        const healthy = await freshStore();
+        const tableName = uniqueTableName();
+        const healthy = await freshStore({ tableName });
         closers.push(() => healthy.close());
-        const tableName = tables.at(-1) ?? "";
         await healthy.saveCart({
           userId: ALICE,
           lines: [{ productId: "lonely-bird", quantity: 1 }],
@@ -298,14 +281,15 @@ describe("DynamoDbStore", () => {
     }
 
     async function aliceWants(productId: string, quantity: number) {
-      const seeded = await freshStore();
+      const tableName = uniqueTableName();
+      const seeded = await freshStore({ tableName });
       await seeded.saveCart({
         userId: ALICE,
         lines: [{ productId, quantity }],
         updatedAt: NOW.toISOString(),
       });
       closers.push(() => seeded.close());
-      return { seeded, tableName: tables.at(-1) ?? "" };
+      return { seeded, tableName };
     }
 
     it("retries the checkout and places the order once the conflict clears", async () => {
