@@ -18,6 +18,7 @@ export const ADMIN_GROUP_ID = "AdminGroup";
 export const PROCESSING_DLQ_ID = "OrderProcessingDeadLetterQueue";
 /** Goes off when a record lands in the dead-letter queue; tells the alerts topic. */
 export const PROCESSING_DLQ_ALARM_ID = "OrderProcessingDeadLetterAlarm";
+export const SWEEPER_ERRORS_ALARM_ID = "SweepOrdersErrorsAlarm";
 /** Where the stack's alarms go: subscribe an email or a pager to it. */
 export const ALERTS_TOPIC_ID = "OperatorAlertsTopic";
 /** The logical id serverless gives the WebSocket API. */

@@ -1,10 +1,12 @@
 // What keeps an order from staying in flight in AWS, beside the stream's own retries: the
-// sweeper's schedule and time, the payment ledger's one write, and the alarm on the DLQ.
+// sweeper's schedule and time, the payment ledger's one write, and the alarms on the DLQ and on
+// the sweeper itself.
 import {
   ALERTS_TOPIC_ID,
   type CfnResource,
   PROCESSING_DLQ_ALARM_ID,
   PROCESSING_DLQ_ID,
+  SWEEPER_ERRORS_ALARM_ID,
   TABLE_ID,
 } from "./cloudformation.js";
 
@@ -64,7 +66,38 @@ export function deadLetterAlarm(): CfnResource {
   };
 }
 
-/** The alarm and its topic, by logical id, for the stack's resources. */
+/**
+ * The sweeper is the last line: a sweep that fails (the table unreachable, its role refused, a
+ * bug) leaves stuck orders stuck, and nothing else would say so. Two failed runs in a row (ten
+ * minutes) alarm; one may be an outage the next run outlives.
+ */
+export function sweeperErrorsAlarm(): CfnResource {
+  return {
+    Type: "AWS::CloudWatch::Alarm",
+    Properties: {
+      AlarmDescription:
+        "The sweeper of stuck orders failed twice in a row: orders left in flight stay there until it runs again; read its logs",
+      Namespace: "AWS/Lambda",
+      MetricName: "Errors",
+      // The Framework's logical id of the `sweepOrders` function; Ref is its name.
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: "SweepOrdersLambdaFunction" } }],
+      Statistic: "Sum",
+      Period: 300,
+      EvaluationPeriods: 2,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      TreatMissingData: "notBreaching",
+      AlarmActions: [{ Ref: ALERTS_TOPIC_ID }],
+      OKActions: [{ Ref: ALERTS_TOPIC_ID }],
+    },
+  };
+}
+
+/** The alarms and their topic, by logical id, for the stack's resources. */
 export function recoveryResources(): Record<string, CfnResource> {
-  return { [ALERTS_TOPIC_ID]: alertsTopic(), [PROCESSING_DLQ_ALARM_ID]: deadLetterAlarm() };
+  return {
+    [ALERTS_TOPIC_ID]: alertsTopic(),
+    [PROCESSING_DLQ_ALARM_ID]: deadLetterAlarm(),
+    [SWEEPER_ERRORS_ALARM_ID]: sweeperErrorsAlarm(),
+  };
 }

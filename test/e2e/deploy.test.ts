@@ -386,10 +386,21 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
     expect(actions).toContain("dynamodb:Query");
     expect(actions).not.toContain("dynamodb:GetRecords");
     expect(actions).not.toContain("sqs:SendMessage");
-    const alarms = ofType(t, "AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties);
-    expect(alarms).toHaveLength(1);
-    expect(JSON.stringify(alarms[0]?.Dimensions)).toContain("OrderProcessingDeadLetterQueue");
-    expect(alarms[0]?.AlarmActions).toEqual([{ Ref: "OperatorAlertsTopic" }]);
+    const alarms = Object.fromEntries(ofType(t, "AWS::CloudWatch::Alarm"));
+    expect(Object.keys(alarms).sort()).toEqual([
+      "OrderProcessingDeadLetterAlarm",
+      "SweepOrdersErrorsAlarm",
+    ]);
+    const dlq = alarms.OrderProcessingDeadLetterAlarm?.Properties;
+    expect(JSON.stringify(dlq?.Dimensions)).toContain("OrderProcessingDeadLetterQueue");
+    expect(dlq?.AlarmActions).toEqual([{ Ref: "OperatorAlertsTopic" }]);
+    // The packaged template names the sweeper's function the way the alarm refers to it.
+    const sweeper = alarms.SweepOrdersErrorsAlarm?.Properties;
+    expect(sweeper?.Dimensions).toEqual([
+      { Name: "FunctionName", Value: { Ref: "SweepOrdersLambdaFunction" } },
+    ]);
+    expect(t.Resources.SweepOrdersLambdaFunction?.Type).toBe("AWS::Lambda::Function");
+    expect(sweeper?.AlarmActions).toEqual([{ Ref: "OperatorAlertsTopic" }]);
     expect(t.Outputs.AlertsTopicArn?.Value).toEqual({ Ref: "OperatorAlertsTopic" });
   });
 

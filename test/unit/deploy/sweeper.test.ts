@@ -77,4 +77,14 @@ describe.each(ARCHITECTURES)("the %s descriptor's sweeper", (architecture) => {
     });
     expect(descriptor.resources.OperatorAlertsTopic?.Type).toBe("AWS::SNS::Topic");
   });
+
+  it("alarms when the sweeper itself fails twice in a row", () => {
+    expect(descriptor.resources.SweepOrdersErrorsAlarm?.Properties).toMatchObject({
+      Namespace: "AWS/Lambda",
+      MetricName: "Errors",
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: "SweepOrdersLambdaFunction" } }],
+      EvaluationPeriods: 2,
+      AlarmActions: [{ Ref: "OperatorAlertsTopic" }],
+    });
+  });
 });
