@@ -68,7 +68,8 @@ export function createWebSocketRouter(options: {
           if (token === undefined || token === "") {
             return answer(401, "send the access token: ?token=<accessToken>");
           }
-          await connections.connect(await verifier.verify(token), connectionId);
+          // Recording a connection is a write: a local token naming no user may not make one.
+          await connections.connect(await verifier.verify(token, "write"), connectionId);
           return { statusCode: 200 };
         }
         case "$disconnect":

@@ -90,7 +90,10 @@ async function verifyWith(verify: () => Promise<JwtPayload>): Promise<Caller> {
       "the access token must say when it was issued and expires",
     );
   }
-  if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) {
+  // Measured from now too: a token "issued" in the future would otherwise carry its day of
+  // life to whenever its signer chose.
+  const now = Date.now() / 1000;
+  if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS || exp - now > MAX_TOKEN_LIFETIME_SECONDS) {
     throw new AppError("UNAUTHENTICATED", "the access token lives longer than this API accepts");
   }
   const userId = payload.sub;

@@ -107,5 +107,27 @@ describe("identity: claims a token signed with the real key must still carry", (
       pathParameters: { id: "lonely-bird" },
     });
     expect(JSON.stringify(product.json)).not.toContain("ghost");
+    // Recording a connection is a write too.
+    const socket = await s.t.app.websocket(
+      toWebSocketEvent({
+        routeKey: "$connect",
+        connectionId: `${randomUUID()}=`,
+        connectedAt: Date.now(),
+        sourceIp: "203.0.113.7",
+        query: { token: ghost },
+      }),
+    );
+    expect(socket.statusCode).toBe(401);
+  });
+
+  it("refuses a token issued in the future, its day of life still ahead", async () => {
+    const years = 10 * 365 * 86_400;
+    const token = await signed({
+      sub: s.shopper.userId,
+      username: s.shopper.userId,
+      iat: now() + years,
+      exp: now() + years + 3_600,
+    });
+    await refusedEverywhere(token, "a token issued ten years from now");
   });
 });
