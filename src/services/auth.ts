@@ -201,13 +201,12 @@ export function createAuthService(deps: {
 
     async login(input) {
       const attempt = attemptOf(input);
-      throttle.assertAllowed(attempt);
+      throttle.admit(attempt);
       // Waited for by every sign-in, known email or not, so the first is as slow for both.
       const fallback = await dummyHash();
       const user = await store.findUserByEmail(attempt.email);
       const ok = await passwords.verify(input.password, user?.passwordHash ?? fallback);
       if (user === undefined || !ok) {
-        throttle.recordFailure(attempt);
         throw new AppError("UNAUTHENTICATED", "the email or the password is wrong");
       }
       throttle.recordSuccess(attempt);
@@ -301,14 +300,13 @@ export function createAuthService(deps: {
 
     async passwordSignIn(input) {
       const attempt = attemptOf(input);
-      throttle.assertAllowed(attempt);
+      throttle.admit(attempt);
       const fallback = await dummyHash();
       const user = await store.findUserByEmail(attempt.email);
       const waiting = user === undefined ? pending.get(attempt.email) : undefined;
       const hash = user?.passwordHash ?? waiting?.passwordHash ?? fallback;
       const ok = await passwords.verify(input.password, hash);
       if (!ok || (user === undefined && waiting === undefined)) {
-        throttle.recordFailure(attempt);
         throw new AppError("UNAUTHENTICATED", INCORRECT_CREDENTIALS);
       }
       throttle.recordSuccess(attempt);

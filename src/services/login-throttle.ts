@@ -70,6 +70,14 @@ class FailureCounts {
     this.byKey.delete(key);
   }
 
+  /** Takes back one failure counted ahead of its outcome (the attempt succeeded). */
+  forgetOne(key: string): void {
+    const entry = this.current(key);
+    if (entry === undefined) return;
+    if (entry.count <= 1) this.byKey.delete(key);
+    else entry.count -= 1;
+  }
+
   private current(key: string): Failures | undefined {
     const entry = this.byKey.get(key);
     if (entry !== undefined && this.expired(entry)) {
@@ -133,16 +141,24 @@ export class LoginThrottle {
     }
   }
 
-  recordFailure(attempt: SignInAttempt): void {
+  /**
+   * Lets the attempt through or refuses it (`assertAllowed`), and counts it as a failure at once,
+   * before its password is checked: attempts sent together are then throttled as they arrive,
+   * not after the first of them has failed. `recordSuccess` takes the count back.
+   */
+  admit(attempt: SignInAttempt): void {
+    this.assertAllowed(attempt);
     this.emails.recordFailure(attempt.email);
     if (attempt.clientAddress !== undefined) this.clients.recordFailure(attempt.clientAddress);
   }
 
   /**
-   * A success clears the email's count; the client's stays (it decays with time), so signing in
-   * to an account of one's own does not reset a spray.
+   * A success clears the email's count and takes back the client's count of this attempt; the
+   * client's earlier failures stay (they decay with time), so signing in to an account of one's
+   * own does not reset a spray.
    */
   recordSuccess(attempt: SignInAttempt): void {
     this.emails.clear(attempt.email);
+    if (attempt.clientAddress !== undefined) this.clients.forgetOne(attempt.clientAddress);
   }
 }

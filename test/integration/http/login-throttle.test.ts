@@ -26,6 +26,19 @@ const login = (email: string, password: string, sourceIp: string) =>
   t.invoke({ method: "POST", resource: "/auth/login", body: { email, password }, sourceIp });
 
 describe("the login throttle", () => {
+  it("throttles guesses sent all at once as if they came one after the other", async () => {
+    await t.signup("owner@example.com");
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, guess) =>
+        login("owner@example.com", `guess ${guess}`, ATTACKER),
+      ),
+    );
+    const checked = burst.filter((res) => res.statusCode === 401).length;
+    // Only the email's free failures get their password checked; the rest wait their turn.
+    expect(checked).toBeLessThanOrEqual(LOGIN_THROTTLE.perEmail.freeFailures + 1);
+    expect(burst.filter((res) => res.statusCode === 429)).toHaveLength(20 - checked);
+  });
+
   it("lets the owner in within seconds after a stranger's five wrong passwords", async () => {
     await t.signup("owner@example.com");
     for (let guess = 1; guess <= 5; guess++) {

@@ -16,15 +16,17 @@ const refusal = (run: () => void): AppError | undefined => {
 };
 
 describe("LoginThrottle", () => {
-  it("keeps a victim's count through 10,000 failures on other emails from other clients", () => {
+  it("keeps a victim's count through 10,000 failed attempts on other emails from other clients", () => {
     const clock = manualClock("2026-05-01T12:00:00.000Z");
     const throttle = new LoginThrottle(clock);
     const victim = { email: "victim@example.com", clientAddress: "198.51.100.1" };
-    for (let i = 0; i < 5; i++) throttle.recordFailure(victim);
+    for (let i = 0; i < 5; i++) refusal(() => throttle.admit(victim));
     expect(refusal(() => throttle.assertAllowed(victim))?.code).toBe("TOO_MANY_REQUESTS");
 
     for (let i = 0; i < LOGIN_THROTTLE.maxTrackedKeys; i++) {
-      throttle.recordFailure({ email: `other-${i}@example.com`, clientAddress: `10.0.${i}` });
+      refusal(() =>
+        throttle.admit({ email: `other-${i}@example.com`, clientAddress: `10.0.${i}` }),
+      );
     }
 
     const stillHeld = refusal(() => throttle.assertAllowed({ email: victim.email }));
@@ -36,12 +38,12 @@ describe("LoginThrottle", () => {
     const clock = manualClock("2026-05-01T12:00:00.000Z");
     const throttle = new LoginThrottle(clock);
     const attempt = { email: "a@example.com", clientAddress: "192.0.2.1" };
-    for (let i = 0; i < 6; i++) throttle.recordFailure(attempt);
+    for (let i = 0; i < 6; i++) refusal(() => throttle.admit(attempt));
     expect(refusal(() => throttle.assertAllowed(attempt))).toBeDefined();
     clock.advanceSeconds(LOGIN_THROTTLE.forgetAfterSeconds);
     expect(refusal(() => throttle.assertAllowed(attempt))).toBeUndefined();
 
-    for (let i = 0; i < 6; i++) throttle.recordFailure({ email: attempt.email });
+    for (let i = 0; i < 6; i++) refusal(() => throttle.admit({ email: attempt.email }));
     throttle.recordSuccess({ email: attempt.email });
     expect(refusal(() => throttle.assertAllowed({ email: attempt.email }))).toBeUndefined();
   });
