@@ -64,10 +64,25 @@ export function createOrderProcessor(deps: {
     return now;
   };
 
+  const refund = (order: Order) =>
+    payment.refund({
+      orderId: order.id,
+      userId: order.userId,
+      amountCents: order.totalCents,
+      currency: CURRENCY,
+    });
+
   return {
     async processOrder(ref) {
       let order = await store.getOrder(ref.userId, ref.orderId);
       if (order === undefined) return undefined;
+      // Cancelled, and run again (a stream retry, a resume): a charge may have landed after the
+      // cancel looked, from a run that died before refunding it. The port refunds once at most,
+      // and answers "nothing charged" otherwise.
+      if (order.status === "CANCELLED") {
+        await refund(order);
+        return order.status;
+      }
       if (order.status === "PLACED") order = await advance(order, "PROCESSING");
       if (order.status === "PROCESSING") {
         const result = await payment.charge({
@@ -81,14 +96,7 @@ export function createOrderProcessor(deps: {
           : await advance(order, "FAILED", result.reason);
         // Cancelled while the payment ran: the cancel's own refund may have found no charge
         // yet, so give it back from here too (the payment port refunds an order once).
-        if (result.approved && order.status === "CANCELLED") {
-          await payment.refund({
-            orderId: order.id,
-            userId: order.userId,
-            amountCents: order.totalCents,
-            currency: CURRENCY,
-          });
-        }
+        if (result.approved && order.status === "CANCELLED") await refund(order);
       }
       return order.status;
     },

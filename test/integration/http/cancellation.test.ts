@@ -148,6 +148,31 @@ describe("cancelling an order", () => {
     expect(notifier.statusesOf(order.id)).toEqual(["PROCESSING", "CANCELLED"]);
   });
 
+  it("refunds a cancelled order whose charge landed after the cancel, when its processing runs again", async () => {
+    await startWith();
+    const ada = await t.signup();
+    const operator = await t.mintAdmin();
+    const order = await placeOrder(ada.token);
+    // The cancel finds nothing charged; then the charge of a processing that dies before its own
+    // "cancelled, so refund" step lands in the ledger.
+    expect((await adminCancel(operator, order.id)).json.refund).toBeNull();
+    await t.app.store.recordPayment({
+      orderId: order.id,
+      userId: ada.userId,
+      amountCents: order.totalCents,
+      approved: true,
+      chargedAt: new Date().toISOString(),
+    });
+
+    // The stream's retry, or the dev server's resume, runs the processing again.
+    const ref = { userId: ada.userId, orderId: order.id };
+    expect(await t.app.services.processing.processOrder(ref)).toBe("CANCELLED");
+    expect(await t.app.services.processing.processOrder(ref)).toBe("CANCELLED");
+
+    expect(payment.refunds()).toEqual([{ orderId: order.id, amountCents: order.totalCents }]);
+    expect((await t.app.store.findPayment(order.id))?.refundedAt).toBeDefined();
+  });
+
   it("a cancel losing the race to completion is refused with 409, and nothing is refunded", async () => {
     await startWith(0);
     const ada = await t.signup();
