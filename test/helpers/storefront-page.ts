@@ -86,5 +86,16 @@ export const storedSession = (page: Page) =>
   page.evaluate<string | null>('sessionStorage.getItem("store.session")');
 export const storedGuestToken = (page: Page) =>
   page.evaluate<string | null>('localStorage.getItem("store.guestCartToken")');
-export const imagesLoaded = (page: Page) =>
-  page.evaluate<boolean>("[...document.images].every((i) => i.complete && i.naturalWidth > 0)");
+export async function imagesLoaded(page: Page): Promise<boolean> {
+  // Waited for: on a busy machine the page can be shown before its images have arrived.
+  try {
+    await page.waitForFunction(
+      "[...document.images].every((i) => i.complete && i.naturalWidth > 0)",
+      undefined,
+      { timeout: STEP_MS },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
