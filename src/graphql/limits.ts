@@ -1,6 +1,7 @@
 import {
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLField,
@@ -9,16 +10,21 @@ import {
   getNullableType,
   isListType,
   isObjectType,
+  Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from "graphql";
+import { PAGE_LIMITS } from "../services/index.js";
 
 export interface QueryLimits {
   /** Longest chain of nested selections, root fields at depth 1. */
   maxDepth: number;
-  /** Fields counted once each, and the fields under a list counted `listFactor` times. */
+  /**
+   * Fields counted once each, and the fields under a list counted once per item it can hold:
+   * under a page's `items`, the page size the query asks for; under any other list, `listFactor`.
+   */
   maxCost: number;
   listFactor: number;
   maxAliases: number;
@@ -49,6 +55,9 @@ export const DEFAULT_LIMITS: QueryLimits = {
 };
 
 const INTROSPECTION_ROOTS = new Set(["__schema", "__type"]);
+// A field that takes one of these arguments answers a page: the shoppers' take `first`, the
+// operators' `limit`, both 1 to PAGE_LIMITS.maxLimit and PAGE_LIMITS.defaultLimit when absent.
+const PAGE_SIZE_ARGUMENTS = new Set(["first", "limit"]);
 
 interface Measure {
   depth: number;
@@ -107,7 +116,7 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
             }
             if (measure.cost > limits.maxCost) {
               refuse(
-                `${name} costs ${measure.cost}; the limit is ${limits.maxCost} (a field costs 1, and ${limits.listFactor} times as much under a list)`,
+                `${name} costs ${measure.cost}; the limit is ${limits.maxCost} (a field costs 1, times the page size under a page's items and ${limits.listFactor} under any other list)`,
                 "QUERY_TOO_COMPLEX",
                 [operation],
               );
@@ -127,9 +136,33 @@ export function queryLimitsRule(limits: QueryLimits): ValidationRule {
 }
 
 /**
- * Measures a document's operations. A fragment's measure is taken once, relative to where it is
- * spread (depth 0, multiplier 1), and scaled at each spread: its depth adds to the spread's,
- * its cost is multiplied by the spread's multiplier.
+ * How many items the page `selection` answers can hold, or undefined when it is no page. The
+ * number the query asks for when it is written in the query; the page's default when it asks
+ * for none (absent or null, as the resolvers read it); else the largest page. The rule runs once
+ * per query text, before and without the request's variables (accepted documents are cached by
+ * text), so a variable counts as the largest page, and so does a literal the resolvers refuse.
+ */
+function pageSizeOf(
+  selection: FieldNode,
+  field: GraphQLField<unknown, unknown> | undefined,
+): number | undefined {
+  const parameter = field?.args.find((argument) => PAGE_SIZE_ARGUMENTS.has(argument.name));
+  if (parameter === undefined) return undefined;
+  const value = selection.arguments?.find((argument) => argument.name.value === parameter.name);
+  if (value === undefined || value.value.kind === Kind.NULL) return PAGE_LIMITS.defaultLimit;
+  if (value.value.kind === Kind.INT) {
+    const asked = Number(value.value.value);
+    if (asked >= 1 && asked <= PAGE_LIMITS.maxLimit) return asked;
+  }
+  return PAGE_LIMITS.maxLimit;
+}
+
+/**
+ * Measures a document's operations. A list multiplies the cost of what it holds by the page size
+ * when it is a page's list (`items` of `products(first: 5)`: 5), by `listFactor` otherwise. A
+ * fragment's measure is taken once per page size it is spread in (its lists may be the page's),
+ * relative to where it is spread (depth 0, multiplier 1), and scaled at each spread: its depth
+ * adds to the spread's, its cost is multiplied by the spread's multiplier.
  */
 function createMeasurer(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits) {
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -138,28 +171,31 @@ function createMeasurer(schema: GraphQLSchema, document: DocumentNode, limits: Q
       fragments.set(definition.name.value, definition);
     }
   }
-  // "measuring" marks a fragment being walked: met again, it is a cycle, which is
-  // NoFragmentCyclesRule's to report; it counts as empty here.
+  // Keyed by fragment and page size. "measuring" marks a fragment being walked: met again, it is
+  // a cycle, which is NoFragmentCyclesRule's to report; it counts as empty here.
   const measured = new Map<string, Measure | "measuring">();
 
-  function fragmentMeasure(name: string): Measure | undefined {
-    const known = measured.get(name);
+  function fragmentMeasure(name: string, pageSize: number | undefined): Measure | undefined {
+    const key = `${name} ${pageSize ?? ""}`;
+    const known = measured.get(key);
     if (known === "measuring") return undefined;
     if (known !== undefined) return known;
     const fragment = fragments.get(name);
     if (fragment === undefined) return undefined;
-    measured.set(name, "measuring");
+    measured.set(key, "measuring");
     const type = schema.getType(fragment.typeCondition.name.value);
-    const measure = measureSelections(fragment.selectionSet, type, 0, 1);
-    measured.set(name, measure);
+    const measure = measureSelections(fragment.selectionSet, type, 0, 1, pageSize);
+    measured.set(key, measure);
     return measure;
   }
 
+  /** `pageSize`: the selections are a page's (its `items` hold that many), else undefined. */
   function measureSelections(
     selectionSet: SelectionSetNode,
     parentType: unknown,
     depth: number,
     multiplier: number,
+    pageSize: number | undefined,
   ): Measure {
     const total: Measure = { depth, cost: 0, aliases: 0 };
     const add = (inner: Measure) => {
@@ -186,16 +222,17 @@ function createMeasurer(schema: GraphQLSchema, document: DocumentNode, limits: Q
               selection.selectionSet,
               field === undefined ? undefined : getNamedType(field.type),
               depth + 1,
-              isList ? multiplier * limits.listFactor : multiplier,
+              isList ? multiplier * (pageSize ?? limits.listFactor) : multiplier,
+              pageSizeOf(selection, field),
             ),
           );
         }
       } else if (selection.kind === "InlineFragment") {
         const condition = selection.typeCondition?.name.value;
         const type = condition === undefined ? parentType : schema.getType(condition);
-        add(measureSelections(selection.selectionSet, type, depth, multiplier));
+        add(measureSelections(selection.selectionSet, type, depth, multiplier, pageSize));
       } else {
-        const fragment = fragmentMeasure(selection.name.value);
+        const fragment = fragmentMeasure(selection.name.value, pageSize);
         if (fragment === undefined) continue;
         add({
           depth: depth + fragment.depth,
@@ -213,7 +250,7 @@ function createMeasurer(schema: GraphQLSchema, document: DocumentNode, limits: Q
       const root =
         operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
       if (root === null || root === undefined) return undefined;
-      return measureSelections(operation.selectionSet, root, 1, 1);
+      return measureSelections(operation.selectionSet, root, 1, 1, undefined);
     },
   };
 }

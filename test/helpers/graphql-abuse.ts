@@ -50,12 +50,12 @@ export const ABUSIVE_DOCUMENTS: Readonly<Record<string, string>> = {
     " }",
   ),
   // Within every cap: these pass the limits and run the specification's rules and execution.
-  "same field with a selection, up to the field cap": `{${" products{items{id}}".repeat(66)} }`,
+  "same field with a selection, up to the field cap": `{${" products(first: 5){items{id}}".repeat(66)} }`,
   "one field up to the field cap": `{${" __typename".repeat(200)} }`,
   "costliest catalogue read within the limits": `{${[1, 2]
     .map(
       (i) =>
-        ` p${i}: products(first: 100) { items { id name description priceCents comments { id author text } } }`,
+        ` p${i}: products(first: 50) { items { id name description priceCents comments(first: 1) { items { id author text } } } }`,
     )
     .join("")} }`,
   "introspection up to the field cap": `{${" __schema{types{fields{name}}}".repeat(50)} }`,

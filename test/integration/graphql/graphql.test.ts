@@ -416,8 +416,31 @@ describe("GraphQL abuse limits and transport rules", () => {
     await refusedWith(
       `query Costly { ${aliases.join(" ")} }`,
       "QUERY_TOO_COMPLEX",
-      /costs 2544; the limit is 1000/,
+      /costs 5064; the limit is 1000/,
     );
+  });
+
+  it("counts a page's items as many times as the page size asked for", async () => {
+    await start();
+    // Under a fixed factor of 10 these cost 976 and made 808 store queries.
+    const aliases = Array.from(
+      { length: 8 },
+      (_, i) => `a${i}: products(first: 100) { items { comments(first: 100) { items { text } } } }`,
+    );
+    await refusedWith(
+      `query Comments { ${aliases.join(" ")} }`,
+      "QUERY_TOO_COMPLEX",
+      /^Comments costs 81616; the limit is 1000/,
+    );
+    for (const query of [
+      "{ products(first: 100) { items { id } } }",
+      "{ products(first: 5) { items { comments(first: 5) { items { text } } } } }",
+    ]) {
+      const res = await gql(query);
+      expect(res.statusCode, query).toBe(200);
+      expect(res.json.errors, query).toBeUndefined();
+      expect(res.json.data.products.items.length).toBeGreaterThan(0);
+    }
   });
 
   it("answers a refused query with 200 and its errors under application/json, the legacy type", async () => {
