@@ -57,7 +57,7 @@ export const MEMORY_SIZES_MB: Readonly<Record<string, number>> = {
   // monolith
   api: 256,
   // graph
-  graphql: 192,
+  graphql: 256,
   // every architecture's WebSocket and order processing functions
   notifications: 192,
   processOrders: 256,
