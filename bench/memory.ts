@@ -64,7 +64,9 @@ const SAMPLES: Record<string, { path?: string; body?: object; query?: Record<str
   "/admin/orders/{id}": { path: `/admin/orders/${ORDER}` },
   "/admin/orders/{id}/cancel": { path: `/admin/orders/${ORDER}/cancel` },
   "/query": { body: { query: "{ products { items { id priceCents } } }" } },
-  "/graphql": { body: { query: "{ products { items { id priceCents latestComments { text } } } }" } },
+  "/graphql": {
+    body: { query: "{ products { items { id priceCents latestComments { text } } } }" },
+  },
 };
 
 const args = process.argv.slice(2).filter((arg) => arg !== "memory");
