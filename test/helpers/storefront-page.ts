@@ -86,16 +86,12 @@ export const storedSession = (page: Page) =>
   page.evaluate<string | null>('sessionStorage.getItem("store.session")');
 export const storedGuestToken = (page: Page) =>
   page.evaluate<string | null>('localStorage.getItem("store.guestCartToken")');
-export async function imagesLoaded(page: Page): Promise<boolean> {
+/** The page's images that have not loaded, by address, once they had time to: none, or why. */
+export async function brokenImages(page: Page): Promise<string[]> {
   // Waited for: on a busy machine the page can be shown before its images have arrived.
-  try {
-    await page.waitForFunction(
-      "[...document.images].every((i) => i.complete && i.naturalWidth > 0)",
-      undefined,
-      { timeout: STEP_MS },
-    );
-    return true;
-  } catch {
-    return false;
-  }
+  const loaded = "[...document.images].every((i) => i.complete && i.naturalWidth > 0)";
+  await page.waitForFunction(loaded, undefined, { timeout: STEP_MS }).catch(() => undefined);
+  return page.evaluate<string[]>(
+    "[...document.images].filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.src)",
+  );
 }
