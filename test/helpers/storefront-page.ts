@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
@@ -88,10 +89,18 @@ export const storedGuestToken = (page: Page) =>
   page.evaluate<string | null>('localStorage.getItem("store.guestCartToken")');
 /** The page's images that have not loaded, by address, once they had time to: none, or why. */
 export async function brokenImages(page: Page): Promise<string[]> {
-  // Waited for: on a busy machine the page can be shown before its images have arrived.
-  const loaded = "[...document.images].every((i) => i.complete && i.naturalWidth > 0)";
-  await page.waitForFunction(loaded, undefined, { timeout: STEP_MS }).catch(() => undefined);
-  return page.evaluate<string[]>(
-    "[...document.images].filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.src)",
-  );
+  // Polled from here: on a busy machine the page can be shown before its images have arrived.
+  // (Not page.waitForFunction: it evaluates its text inside the page, which the page's CSP
+  // forbids.)
+  const broken = () =>
+    page.evaluate<string[]>(
+      "[...document.images].filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.src)",
+    );
+  const deadline = Date.now() + STEP_MS;
+  let left = await broken();
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(100);
+    left = await broken();
+  }
+  return left;
 }
