@@ -13,7 +13,7 @@
 // esbuild options in a temporary directory. Rounds interleave every subject with the baseline.
 // --instructions counts each start's instructions with valgrind instead (columns a and b, once
 // each): a measure a busy machine does not move (bench/cold-start-instructions.ts).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
@@ -23,12 +23,12 @@ import { build } from "esbuild";
 import { LAMBDA_BUNDLE } from "../scripts/lambda-bundle.js";
 import { architecturesNamed, bundleDir, functionsOf } from "../src/deploy/index.js";
 import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
-import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
 import { createSigningKey, mintToken } from "../test/helpers/tokens.js";
 import { type Invocation, withoutIo, withStoreRequest } from "./cold-start-events.js";
 import { countInstructions, inPairs } from "./cold-start-instructions.js";
 import { PEER_ORIGIN, PEERS } from "./cold-start-peers.js";
 import { startFakeDynamoDb } from "./fake-dynamodb.js";
+import { buildFunctionsUnlessTold, seededTable } from "./functions-under-test.js";
 import { median } from "./measure.js";
 
 /** The targets, as ratios to the empty module. */
@@ -101,28 +101,14 @@ const architectures = architecturesNamed(
 );
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds takes a whole number");
 
-if (!args.includes("--no-build")) {
-  const built = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "scripts/build.ts", ...architectures],
-    { stdio: "inherit" },
-  );
-  if (built.status !== 0) process.exit(built.status ?? 1);
-}
+buildFunctionsUnlessTold(args, architectures);
 
 const workDir = await mkdtemp(join(tmpdir(), "serverless-store-cold-"));
 const fake = await startFakeDynamoDb();
 const dynamodb = withDynamoDbLocal ? await startDynamoDbLocal() : undefined;
 try {
   if (dynamodb !== undefined) {
-    const seeded = await openDynamoDbStore({
-      tableName: TABLE,
-      endpoint: dynamodb.endpoint,
-      region: dynamodb.region,
-      credentials: dynamodb.credentials,
-      createTable: true,
-      seed: true,
-    });
+    const seeded = await seededTable(dynamodb, TABLE);
     await seeded.close();
   }
 

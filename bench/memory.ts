@@ -7,7 +7,7 @@
 // through an event for each of its routes (a $connect and $disconnect; for the processing
 // function, a batch of one placed order, a different one each time, taken to COMPLETED); its
 // peak RSS is the kernel's high-water mark of the process.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -24,11 +24,11 @@ import type { Route } from "../src/http/index.js";
 import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
 import { toWebSocketEvent } from "../src/local/websocket-event.js";
 import type { Store } from "../src/services/index.js";
-import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
 import { apiEvent } from "../test/helpers/api-event.js";
 import { orderFromCart } from "../test/helpers/orders.js";
 import { orderRecord, streamEvent } from "../test/helpers/stream-event.js";
 import { createSigningKey, mintToken } from "../test/helpers/tokens.js";
+import { buildFunctionsUnlessTold, seededTable } from "./functions-under-test.js";
 
 const OPERATOR_ID = "bench-operator";
 const ISSUER = "https://auth.bench.test";
@@ -76,14 +76,7 @@ const architectures = architecturesNamed(
   args.filter((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--invocations"),
 );
 
-if (!args.includes("--no-build")) {
-  const built = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "scripts/build.ts", ...architectures],
-    { stdio: "inherit" },
-  );
-  if (built.status !== 0) process.exit(built.status ?? 1);
-}
+buildFunctionsUnlessTold(args, architectures);
 
 const cpus = os.cpus();
 console.log(
@@ -92,14 +85,7 @@ console.log(
 const dynamodb = await startDynamoDbLocal();
 const workDir = await mkdtemp(join(tmpdir(), "serverless-store-memory-"));
 try {
-  const seeded = await openDynamoDbStore({
-    tableName: TABLE,
-    endpoint: dynamodb.endpoint,
-    region: dynamodb.region,
-    credentials: dynamodb.credentials,
-    createTable: true,
-    seed: true,
-  });
+  const seeded = await seededTable(dynamodb, TABLE);
   // Placed orders for the processing function: each invocation takes one through its steps.
   const placedOrders = await placeOrders(seeded, invocations);
   // The token's user must exist: a local token naming no user may not write.
