@@ -32,3 +32,19 @@ export async function orderFromCart(
     ...(promotion === undefined ? {} : { promotion }),
   };
 }
+
+/** One Lonely Bird ordered by `userId` at `createdAt`, as order `orderId`: the placed order. */
+export async function placeOneBirdAt(
+  store: Store,
+  userId: string,
+  createdAt: string,
+  orderId: string,
+) {
+  await store.saveCart({
+    userId,
+    lines: [{ productId: "lonely-bird", quantity: 1 }],
+    updatedAt: createdAt,
+  });
+  const command = await orderFromCart(store, userId, orderId, new Date(createdAt), { orderId });
+  return (await store.placeOrder(command)).order;
+}

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Comment, Product } from "../../../src/domain/index.js";
 import type { OrderKey, Page, PageRequest, Store } from "../../../src/services/index.js";
 import { SEED_PRODUCTS } from "../../../src/store/index.js";
-import { orderFromCart } from "../../helpers/orders.js";
+import { placeOneBirdAt } from "../../helpers/orders.js";
 
 const ALICE = "user-alice";
 const IDS_IN_ORDER = SEED_PRODUCTS.map((product) => product.id).sort((a, b) =>
@@ -56,17 +56,8 @@ export function describePagingContract(name: string, makeStore: () => Promise<St
       await store.close();
     });
 
-    const placeOrderAt = async (userId: string, createdAt: string, orderId: string) => {
-      await store.saveCart({
-        userId,
-        lines: [{ productId: "lonely-bird", quantity: 1 }],
-        updatedAt: createdAt,
-      });
-      const command = await orderFromCart(store, userId, orderId, new Date(createdAt), {
-        orderId,
-      });
-      return (await store.placeOrder(command)).order;
-    };
+    const placeOrderAt = (userId: string, createdAt: string, orderId: string) =>
+      placeOneBirdAt(store, userId, createdAt, orderId);
 
     it.each([1, 3, 10, 11])(
       "pages the catalogue %i at a time: every product once, in id order, with its comments",

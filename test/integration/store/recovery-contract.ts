@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InFlightKey, PaymentRecord, Store } from "../../../src/services/index.js";
-import { orderFromCart } from "../../helpers/orders.js";
+import { placeOneBirdAt } from "../../helpers/orders.js";
 
 /**
  * The recovery part of the Store contract: the orders left in flight, found oldest first and a
@@ -19,17 +19,8 @@ export function describeRecoveryContract(name: string, makeStore: () => Promise<
       await store.close();
     });
 
-    const placeOrderAt = async (userId: string, createdAt: string, orderId: string) => {
-      await store.saveCart({
-        userId,
-        lines: [{ productId: "lonely-bird", quantity: 1 }],
-        updatedAt: createdAt,
-      });
-      const command = await orderFromCart(store, userId, orderId, new Date(createdAt), {
-        orderId,
-      });
-      return (await store.placeOrder(command)).order;
-    };
+    const placeOrderAt = (userId: string, createdAt: string, orderId: string) =>
+      placeOneBirdAt(store, userId, createdAt, orderId);
 
     const everyPage = async (placedBefore: string, limit: number) => {
       const ids: string[] = [];
