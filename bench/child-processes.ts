@@ -23,6 +23,8 @@ export interface StartOptions {
   env: Record<string, string | undefined>;
   /** Polled until it answers 200: the server is then up. */
   readyPath: string;
+  /** Node options before the script (`--cpu-prof` and its directory for a profile). */
+  nodeArgs?: readonly string[];
 }
 
 /**
@@ -42,12 +44,16 @@ export function createServerGroup(): ServerGroup {
   return {
     async start(options) {
       const port = await freePort();
-      const child = spawn(process.execPath, ["--import", "tsx", options.script], {
-        cwd: REPO_ROOT,
-        env: { ...options.env, PORT: String(port), HOST: "127.0.0.1" },
-        // stdout ignored as the brief's user would redirect it; stderr kept to explain a failure.
-        stdio: ["ignore", "ignore", "pipe"],
-      });
+      const child = spawn(
+        process.execPath,
+        [...(options.nodeArgs ?? []), "--import", "tsx", options.script],
+        {
+          cwd: REPO_ROOT,
+          env: { ...options.env, PORT: String(port), HOST: "127.0.0.1" },
+          // stdout ignored as the brief's user would redirect it; stderr kept to explain a failure.
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
       running.add(child);
       child.once("exit", () => running.delete(child));
       let stderr = "";

@@ -24,11 +24,13 @@ interface Budget {
 }
 
 // `npm run bench -- cold`, `-- cost` and `-- memory` are benchmarks of their own (cold-start.ts,
-// cost.ts, memory.ts), run instead of the budgets.
+// cost.ts, memory.ts), run instead of the budgets; `-- profile` profiles the dev server budget's
+// two servers under its load (profile.ts).
 const COMMANDS: Record<string, string> = {
   cold: "./cold-start.js",
   cost: "./cost.js",
   memory: "./memory.js",
+  profile: "./profile.js",
 };
 const command = COMMANDS[process.argv[2] ?? ""];
 if (command !== undefined) {
