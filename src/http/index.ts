@@ -6,7 +6,7 @@ export { isAllowedOrigin, withCors } from "./cors.js";
 export { header } from "./headers.js";
 export type { HttpErrorCode, ProblemCode } from "./http-error.js";
 export { HttpError, payloadTooLarge, unparsableRequest } from "./http-error.js";
-export type { PathMatcher } from "./path-match.js";
+export type { PathMatch, PathMatcher } from "./path-match.js";
 export { createPathMatcher } from "./path-match.js";
 export type { Problem, ProblemLog } from "./problem.js";
 export {

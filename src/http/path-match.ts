@@ -25,28 +25,45 @@ export function createPathMatcher(resources: Iterable<string>): PathMatcher {
   const literalCount = (t: (typeof templates)[number]) =>
     t.segments.filter((s) => "literal" in s).length;
   templates.sort((a, b) => literalCount(b) - literalCount(a));
+  // Asked on every request: only the templates as long as the path are tried.
+  const byLength = new Map<number, typeof templates>();
+  for (const template of templates) {
+    const same = byLength.get(template.segments.length) ?? [];
+    same.push(template);
+    byLength.set(template.segments.length, same);
+  }
 
   return (path) => {
     const parts = split(path);
-    for (const template of templates) {
-      if (template.segments.length !== parts.length) continue;
-      const params: Record<string, string> = {};
-      let matched = true;
-      for (let i = 0; i < parts.length && matched; i++) {
-        const segment = template.segments[i];
-        const part = parts[i] ?? "";
-        if (segment === undefined) matched = false;
-        else if ("literal" in segment) matched = segment.literal === part;
-        else {
-          const value = decode(part);
-          if (value === undefined || value === "") matched = false;
-          else params[segment.param] = value;
-        }
-      }
-      if (matched) return { resource: template.resource, params };
+    for (const template of byLength.get(parts.length) ?? []) {
+      const params = paramsOf(template.segments, parts);
+      if (params !== undefined) return { resource: template.resource, params };
     }
     return undefined;
   };
+}
+
+/** The parameters of `parts` under a template's segments, or undefined when they do not fit. */
+function paramsOf(
+  segments: readonly Segment[],
+  parts: readonly string[],
+): Record<string, string> | undefined {
+  // Literals first: most templates are ruled out before a parameter is decoded.
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (segment !== undefined && "literal" in segment && segment.literal !== parts[i]) {
+      return undefined;
+    }
+  }
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (segment === undefined || "literal" in segment) continue;
+    const value = decode(parts[i] ?? "");
+    if (value === undefined || value === "") return undefined;
+    params[segment.param] = value;
+  }
+  return params;
 }
 
 /** `/a/b/` and `/a/b` are one path; `//a` and `/a//b` keep their empty segments and match nothing. */
@@ -56,6 +73,7 @@ function split(path: string): string[] {
 }
 
 function decode(part: string): string | undefined {
+  if (!part.includes("%")) return part;
   try {
     return decodeURIComponent(part);
   } catch {

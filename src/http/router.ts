@@ -17,7 +17,7 @@ import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
 import { bodyText, parseJsonBody } from "./request-body.js";
 import { withSafetyHeaders } from "./response-headers.js";
-import { type Reply, type Route, type RouteServices, routeKey } from "./route.js";
+import type { Reply, Route, RouteServices } from "./route.js";
 
 export type ApiHandler = (
   event: APIGatewayProxyEvent,
@@ -48,8 +48,14 @@ const JSON_HEADERS = "application/json; charset=utf-8";
  */
 export function createRouter(options: RouterOptions): ApiHandler {
   const { services, verifier, cors, maxBodyBytes, log } = options;
-  const byKey = new Map<string, Route>();
-  for (const route of options.routes) byKey.set(routeKey(route), route);
+  // By resource, then method: no `${method} ${resource}` key string built per request.
+  const byResource = new Map<string, Map<string, Route>>();
+  for (const route of options.routes) {
+    const methods = byResource.get(route.resource) ?? new Map<string, Route>();
+    methods.set(route.method, route);
+    byResource.set(route.resource, methods);
+  }
+  const parametersOf = new Map(options.routes.map((route) => [route, parameterNames(route)]));
   const served = new Set(options.routes.map((route) => route.resource));
   const methodsByResource = new Map<string, string[]>();
   for (const route of [...options.routes, ...(options.apiRoutes ?? [])]) {
@@ -84,7 +90,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
         params = match.params;
       }
       const head = event.httpMethod === "HEAD";
-      route = byKey.get(`${head ? "GET" : event.httpMethod} ${resource}`);
+      route = byResource.get(resource)?.get(head ? "GET" : event.httpMethod);
       if (route === undefined) {
         const allow = methodsByResource.get(resource) ?? [];
         if (event.httpMethod === "OPTIONS") {
@@ -120,7 +126,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
     }
     const guestCartToken = guestCartTokenOf(route, caller, event);
     // Every `{name}` of the resource within the store's id limits, before any service sees it.
-    for (const name of parameterNames(route.resource)) idNamed(params[name] ?? "", name);
+    for (const name of parametersOf.get(route) ?? []) idNamed(params[name] ?? "", name);
     const body = route.body === undefined ? undefined : parseJsonBody(event, text, route.body);
     return route.handle(services, {
       body,
@@ -181,9 +187,9 @@ export function createRouter(options: RouterOptions): ApiHandler {
 
 const PARAMETER = /\{([^}+]+)\+?\}/g;
 
-/** The `{name}`s of a resource template: `/products/{id}/comments` -> `id`. */
-function parameterNames(resource: string): string[] {
-  return Array.from(resource.matchAll(PARAMETER), (match) => match[1] ?? "");
+/** The `{name}`s of a route's resource template: `/products/{id}/comments` -> `id`. */
+function parameterNames(route: Route): string[] {
+  return Array.from(route.resource.matchAll(PARAMETER), (match) => match[1] ?? "");
 }
 
 /** A HEAD's answer: the GET's status and headers, its length, and no body. */

@@ -1,11 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import type { PathMatcher } from "../http/index.js";
-import { splitTarget } from "./plain-http.js";
+import type { PathMatch } from "../http/index.js";
 
 export const LOCAL_STAGE = "local";
 const TEXT_TYPES = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded))/i;
+
+/** The request's target as sent (`splitTarget`) and the route template its path matched, if any. */
+export interface RequestTarget {
+  path: string;
+  query: string | undefined;
+  match: PathMatch | undefined;
+}
 
 /**
  * Turns a Node request into the API Gateway REST (v1 proxy) event the same request would
@@ -16,12 +22,11 @@ const TEXT_TYPES = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-for
 export function toApiGatewayEvent(
   request: IncomingMessage,
   body: Buffer | undefined,
-  matchPath: PathMatcher,
+  target: RequestTarget,
 ): APIGatewayProxyEvent {
-  const { path, query: queryString } = splitTarget(request.url ?? "/");
+  const { path, query: queryString, match } = target;
   const search = queryString === undefined ? undefined : new URLSearchParams(queryString);
   const method = request.method ?? "GET";
-  const match = matchPath(path);
   const resource = match?.resource ?? "/{proxy+}";
   const pathParameters = match === undefined ? { proxy: path.slice(1) } : match.params;
 
@@ -48,9 +53,8 @@ export function toApiGatewayEvent(
     else values.push(value);
   }
 
-  const contentType = request.headers["content-type"] ?? "";
-  const isText = TEXT_TYPES.test(contentType);
   const hasBody = body !== undefined && body.length > 0;
+  const isText = hasBody && TEXT_TYPES.test(request.headers["content-type"] ?? "");
   const now = Date.now();
   const sourceIp = request.socket.remoteAddress ?? "127.0.0.1";
 

@@ -2,8 +2,10 @@ import { randomUUID } from "node:crypto";
 import {
   createServer,
   type IncomingMessage,
+  type OutgoingHttpHeader,
+  type OutgoingHttpHeaders,
   type Server,
-  type ServerResponse,
+  ServerResponse,
   STATUS_CODES,
 } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,6 +27,10 @@ import {
 import type { LocalConnections } from "../notify/index.js";
 import { toApiGatewayEvent } from "./api-gateway-event.js";
 import { type LocalHandler, NOSNIFF, splitTarget } from "./plain-http.js";
+
+const NOSNIFF_HEADER = "X-Content-Type-Options";
+const NOSNIFF_NAME = NOSNIFF_HEADER.toLowerCase();
+
 import { acceptWebSockets } from "./websocket-endpoint.js";
 
 export interface DevServerOptions {
@@ -55,6 +61,8 @@ export interface DevServerOptions {
   exactPaths?: ReadonlyMap<string, ApiHandler> | undefined;
   /** How long a slow client may hold a connection; SLOW_CLIENT_LIMITS by default. */
   slowClients?: SlowClientLimits | undefined;
+  /** What is still read of a refused upload before closing; REFUSED_UPLOAD_LINGER by default. */
+  refusedUploads?: LingerLimits | undefined;
 }
 
 /**
@@ -74,6 +82,24 @@ export const SLOW_CLIENT_LIMITS: SlowClientLimits = {
   checkEveryMs: 1_000,
 };
 
+/**
+ * Lingering close (as nginx does it) after a 413 refused an upload before its end: the answer
+ * goes out with `Connection: close` and the FIN, then the rest of the upload is read and thrown
+ * away until the client stops sending, so a client still writing its body reads the 413 instead
+ * of a connection reset. Bounded: past `discardBytes` more, or `lingerMs` after the answer, the
+ * connection is cut whatever the client is still sending.
+ */
+export interface LingerLimits {
+  discardBytes: number;
+  lingerMs: number;
+}
+
+/** Room for the rest of an upload a few times the largest body the server takes (6 MiB). */
+export const REFUSED_UPLOAD_LINGER: LingerLimits = {
+  discardBytes: 16 * 1024 * 1024,
+  lingerMs: 5_000,
+};
+
 export interface DevServer {
   url: string;
   server: Server;
@@ -88,28 +114,18 @@ export interface DevServer {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { handler, maxBodyBytes, log, site } = options;
   const matchPath = createPathMatcher((options.routes ?? ROUTES).map((r) => r.resource));
-
-  /** A GET or HEAD of an address that no API route has: the page's or a file's. */
-  const isSiteRequest = (request: IncomingMessage): boolean => {
-    if (!isRead(request)) return false;
-    return matchPath(splitTarget(request.url ?? "/").path) === undefined;
-  };
+  const firstHandlers = options.firstHandlers ?? [];
+  const linger = options.refusedUploads ?? REFUSED_UPLOAD_LINGER;
 
   const limits = options.slowClients ?? SLOW_CLIENT_LIMITS;
   const serverOptions = {
     headersTimeout: limits.headersMs,
     requestTimeout: limits.requestMs,
     connectionsCheckingInterval: limits.checkEveryMs,
+    ServerResponse: NosniffResponse,
   };
   const server = createServer(serverOptions, (request, response) => {
-    const started = process.hrtime.bigint();
-    response.on("finish", () => {
-      if (log === undefined) return;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log(`${request.method} ${request.url} ${response.statusCode} ${ms.toFixed(1)}ms`);
-    });
-    // Every answer of this server, whoever writes it: never sniffed into a script or a page.
-    for (const [name, value] of Object.entries(NOSNIFF)) response.setHeader(name, value);
+    if (log !== undefined) logWhenFinished(request, response, log);
     serve(request, response).catch((error: unknown) => {
       // Only a broken socket gets here; there is nobody left to answer.
       response.destroy(error instanceof Error ? error : undefined);
@@ -117,19 +133,30 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    for (const handle of options.firstHandlers ?? []) {
-      if (await handle(request, response)) return;
+    for (const handle of firstHandlers) {
+      const served = handle(request, response);
+      if (served !== false && (await served)) return;
     }
-    if (site !== undefined && isSiteRequest(request) && (await site(request, response))) return;
+    const target = splitTarget(request.url ?? "/");
+    const match = matchPath(target.path);
+    // A GET or HEAD of an address that no API route has: the page's or a file's.
+    if (site !== undefined && match === undefined && isRead(request)) {
+      const served = site(request, response);
+      if (served !== false && (await served)) return;
+    }
     const length = request.headers["content-length"];
-    if (Number(length ?? 0) > maxBodyBytes) return refuseTooLarge(request, response);
+    if (length !== undefined && Number(length) > maxBodyBytes) {
+      return refuseTooLarge(request, response);
+    }
     // No Content-Length and no Transfer-Encoding means no body (RFC 9112): skip the read.
     const hasBody = length !== undefined || request.headers["transfer-encoding"] !== undefined;
     const body = hasBody ? await readBody(request, maxBodyBytes) : undefined;
     if (body === "too-large") return refuseTooLarge(request, response);
-    const event = toApiGatewayEvent(request, body, matchPath);
-    const target = options.exactPaths?.get(event.path) ?? handler;
-    const result = await target(event, { awsRequestId: event.requestContext.requestId });
+    const event = toApiGatewayEvent(request, body, { ...target, match });
+    const exact = options.exactPaths?.get(event.path);
+    const result = await (exact ?? handler)(event, {
+      awsRequestId: event.requestContext.requestId,
+    });
     writeResult(response, result);
   }
 
@@ -141,10 +168,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     );
     // A page on an allowed origin must be able to read why its upload was refused.
     withCors(result, options.cors, request.headers.origin);
-    // Stop reading the rest of the upload: close the connection once the answer is out.
-    response.setHeader("Connection", "close");
+    result.headers = { ...result.headers, Connection: "close" };
+    discardRestOfUpload(request, linger);
     writeResult(response, result);
-    response.on("finish", () => request.destroy());
   }
 
   // A request Node could not parse (a request line or headers past its limit, a bad
@@ -196,6 +222,54 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 const isRead = (request: IncomingMessage): boolean =>
   request.method === "GET" || request.method === "HEAD";
 
+/** One line per answer, when it is out: method, target, status, milliseconds. */
+function logWhenFinished(
+  request: IncomingMessage,
+  response: ServerResponse,
+  log: (line: string) => void,
+): void {
+  const started = performance.now();
+  response.on("finish", () => {
+    const ms = performance.now() - started;
+    log(`${request.method} ${request.url} ${response.statusCode} ${ms.toFixed(1)}ms`);
+  });
+}
+
+/**
+ * Reads and throws away the rest of a refused upload within `limits` (see LingerLimits), then
+ * closes. Node would destroy the socket as soon as an answer with `Connection: close` is out,
+ * unread bytes and all, which the client's kernel reports as a reset: here the socket only
+ * half-closes (the FIN after the answer) and stays readable until the upload ends or a bound
+ * is reached.
+ */
+function discardRestOfUpload(request: IncomingMessage, limits: LingerLimits): void {
+  const socket = request.socket;
+  let discarded = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const close = () => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  socket.destroySoon = () => {
+    socket.end();
+    timer = setTimeout(close, limits.lingerMs);
+    // A client that already sent everything is closed once the answer is out.
+    if (request.complete) socket.once("finish", close);
+  };
+  socket.once("close", () => clearTimeout(timer));
+  request.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > limits.discardBytes) close();
+  });
+  request.once("end", () => {
+    if (socket.writableFinished) close();
+    else socket.once("finish", close);
+  });
+  // A client that gives up mid-upload is no error of the server's.
+  request.on("error", () => {});
+  request.resume();
+}
+
 /** The body, or "too-large" as soon as more than `maxBytes` arrived (the rest is not buffered). */
 function readBody(
   request: IncomingMessage,
@@ -227,12 +301,40 @@ function readBody(
 }
 
 function writeResult(response: ServerResponse, result: APIGatewayProxyResult): void {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
-    headers[name] = values.map(String);
-  }
-  // One writeHead with every header: cheaper than a setHeader call per header.
+  // The result is the server's to change once the handler returned it; Node writes a number
+  // or a boolean value as its text, as String() would.
+  const headers = (result.headers ?? {}) as OutgoingHttpHeaders;
+  const multi = result.multiValueHeaders;
+  if (multi !== undefined)
+    for (const name in multi) headers[name] = (multi[name] ?? []).map(String);
+  headers[NOSNIFF_HEADER] = NOSNIFF[NOSNIFF_HEADER];
+  // One writeHead with every header, nothing set before: Node then writes them as given,
+  // instead of merging them one setHeader call at a time.
   response.writeHead(result.statusCode, headers);
   response.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
+}
+
+/**
+ * The dev server's responses: every answer carries nosniff, whoever writes it. Set here only
+ * when the headers given to `writeHead` lack it (the API's answers and the site's files carry
+ * it already): a header set before `writeHead` sends the answer down Node's slower path.
+ */
+class NosniffResponse extends ServerResponse {
+  override writeHead(
+    statusCode: number,
+    reasonOrHeaders?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
+    headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
+  ): this {
+    const reason = typeof reasonOrHeaders === "string" ? reasonOrHeaders : undefined;
+    const given = typeof reasonOrHeaders === "string" ? headers : reasonOrHeaders;
+    // Headers given as a list are merged by Node one by one anyway: set it, they may override.
+    const carried =
+      given !== undefined && !Array.isArray(given) && given[NOSNIFF_HEADER] !== undefined;
+    if (!carried && !this.hasHeader(NOSNIFF_NAME)) {
+      this.setHeader(NOSNIFF_HEADER, NOSNIFF[NOSNIFF_HEADER]);
+    }
+    return reason === undefined
+      ? super.writeHead(statusCode, given)
+      : super.writeHead(statusCode, reason, given);
+  }
 }

@@ -83,33 +83,34 @@ export function createGraphiql(): LocalHandler | undefined {
     return undefined;
   }
 
-  return async (request, response) => {
+  return (request, response) => {
     if (request.method !== "GET" && request.method !== "HEAD") return false;
     const { path, query } = splitTarget(request.url ?? "/");
-    const search = new URLSearchParams(query ?? "");
 
     if (path.startsWith(ASSETS_PREFIX)) {
       const name = path.slice(ASSETS_PREFIX.length);
       if (name === "start.js") {
         sendBytes(request, response, ide("text/javascript"), Buffer.from(START_SCRIPT));
-        return true;
+        return Promise.resolve(true);
       }
       const asset = files.get(name);
       if (asset === undefined) return false;
-      sendBytes(request, response, ide(asset.type), await readFile(asset.file));
-      return true;
+      return readFile(asset.file).then((bytes) => {
+        sendBytes(request, response, ide(asset.type), bytes);
+        return true;
+      });
     }
 
-    const isIdePath = (GRAPHIQL_PATHS as readonly string[]).includes(path);
+    const isIdePath = path === GRAPHIQL_PATHS[0] || path === GRAPHIQL_PATHS[1];
     const wantsHtml = (request.headers.accept ?? "").includes("text/html");
     // A query in the URL is GraphQL over GET, whatever the client accepts.
-    if (!isIdePath || !wantsHtml || search.has("query")) return false;
+    if (!isIdePath || !wantsHtml || new URLSearchParams(query ?? "").has("query")) return false;
     sendBytes(
       request,
       response,
       { ...ide("text/html"), contentSecurityPolicy: CONTENT_SECURITY_POLICY },
       Buffer.from(page(path)),
     );
-    return true;
+    return Promise.resolve(true);
   };
 }

@@ -14,6 +14,8 @@ import { sendBytes } from "./plain-http.js";
 // size, the file's own magic bytes), into DATA_DIR/uploads. GET /uploads/<key> serves it.
 
 export const UPLOADS_PATH = "/uploads/";
+/** The folder's name alone: `\` for `/` and dot segments are what URL parsing may change. */
+const UPLOADS_FOLDER = UPLOADS_PATH.slice(1, -1);
 const EXPIRES_IN_SECONDS = 300;
 const KEY = /^[0-9a-f-]{36}\.(png|jpg|webp)$/;
 
@@ -21,7 +23,7 @@ export interface LocalImageUploads {
   /** The port, for compose: signs upload URLs on this server. */
   uploads: ImageUploads;
   /** Answers PUT, GET, HEAD and OPTIONS of /uploads/*; false for any other path. */
-  handle(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
+  handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> | false;
 }
 
 /** The file really is what its type says: PNG, JPEG and WebP each start with their signature. */
@@ -139,45 +141,52 @@ export function createLocalImageUploads(options: {
     sendBytes(request, response, { type: contentTypeOf(key), cache: IMMUTABLE }, body);
   }
 
+  async function serveUpload(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (!url.pathname.startsWith(UPLOADS_PATH)) return false;
+    const key = url.pathname.slice(UPLOADS_PATH.length);
+    if (!KEY.test(key)) {
+      request.resume();
+      refuse(response, 404, "no such image");
+      return true;
+    }
+    const origin = request.headers.origin;
+    switch (request.method) {
+      case "PUT":
+        await put(request, response, key, url);
+        return true;
+      case "GET":
+      case "HEAD":
+        await get(request, response, key);
+        return true;
+      case "OPTIONS":
+        if (!isAllowedOrigin(options.cors, origin)) {
+          refuse(response, 403, `origin ${origin ?? "(none)"} may not upload here`);
+          return true;
+        }
+        response.writeHead(204, {
+          ...corsHeaders(origin),
+          "Access-Control-Allow-Methods": "PUT",
+          "Access-Control-Allow-Headers": "Content-Type",
+          "Access-Control-Max-Age": "600",
+        });
+        response.end();
+        return true;
+      default:
+        request.resume();
+        response.writeHead(405, { Allow: "GET, HEAD, PUT, OPTIONS" });
+        response.end();
+        return true;
+    }
+  }
+
   return {
     uploads,
-    async handle(request, response) {
-      const url = new URL(request.url ?? "/", "http://localhost");
-      if (!url.pathname.startsWith(UPLOADS_PATH)) return false;
-      const key = url.pathname.slice(UPLOADS_PATH.length);
-      if (!KEY.test(key)) {
-        request.resume();
-        refuse(response, 404, "no such image");
-        return true;
-      }
-      const origin = request.headers.origin;
-      switch (request.method) {
-        case "PUT":
-          await put(request, response, key, url);
-          return true;
-        case "GET":
-        case "HEAD":
-          await get(request, response, key);
-          return true;
-        case "OPTIONS":
-          if (!isAllowedOrigin(options.cors, origin)) {
-            refuse(response, 403, `origin ${origin ?? "(none)"} may not upload here`);
-            return true;
-          }
-          response.writeHead(204, {
-            ...corsHeaders(origin),
-            "Access-Control-Allow-Methods": "PUT",
-            "Access-Control-Allow-Headers": "Content-Type",
-            "Access-Control-Max-Age": "600",
-          });
-          response.end();
-          return true;
-        default:
-          request.resume();
-          response.writeHead(405, { Allow: "GET, HEAD, PUT, OPTIONS" });
-          response.end();
-          return true;
-      }
+    handle(request, response) {
+      // Asked of every request the server gets: a URL is parsed only for a target that can be
+      // an upload's (parsing never adds the letters of the folder's name to a path).
+      if (!(request.url ?? "").includes(UPLOADS_FOLDER)) return false;
+      return serveUpload(request, response);
     },
   };
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Config, ConfigError, compose, loadConfig } from "../compose/index.js";
 import { AppError } from "../domain/index.js";
 import type { SiteConfig } from "../http/site-files.js";
+import { batchedLines } from "./batched-lines.js";
 import { COGNITO_PATHS, localUserPoolPaths } from "./cognito-endpoint.js";
 import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
@@ -64,7 +65,9 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
   });
   const app = await compose(config, { orderEvents: "in-process", uploads: images.uploads });
-  const writeLine = (line: string) => process.stdout.write(`${line}\n`);
+  const lines = batchedLines((text) => process.stdout.write(text));
+  process.once("exit", lines.flush);
+  const writeLine = lines.write;
   // With the local issuer the dev server is the user pool too: the page signs up and in with
   // Cognito's JSON API at /cognito, as against Cognito in AWS. The confirmation codes are always
   // printed, even without LOG_REQUESTS: a code is how a sign-up completes.
@@ -82,7 +85,8 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
       app.localConnections === undefined
         ? undefined
         : { handler: app.websocket, connections: app.localConnections },
-    // A plain write: console.log's formatting is a measurable share of a request here.
+    // Plain writes, batched: console.log's formatting, and a write per line, are each a
+    // measurable share of a request here.
     log: config.logRequests ? writeLine : undefined,
     exactPaths: userPoolPaths,
     firstHandlers: graphiql === undefined ? [images.handle] : [graphiql, images.handle],

@@ -1,8 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { STOREFRONT_REFERRER_POLICY } from "../http/site-files.js";
 
-/** Serves a request outside the API, or answers false to leave it to the next. */
-export type LocalHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+/**
+ * Serves a request outside the API, or answers false to leave it to the next: at once, without
+ * a promise, when the request's target alone says it is not its (it is asked of every request).
+ */
+export type LocalHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+) => Promise<boolean> | false;
 
 /**
  * A request target split as sent: its path and its query string (undefined when there is

@@ -37,7 +37,7 @@ export async function serveSiteElsewhere(
 ): Promise<SiteServer> {
   const site = createStaticSite({ root, config });
   const server: Server = createServer((request, response) => {
-    site(request, response)
+    Promise.resolve(site(request, response))
       .then((served) => {
         if (!served) response.writeHead(404).end();
       })

@@ -28,7 +28,7 @@ beforeEach(async () => {
     cors: { allowedOrigins: new Set(["http://localhost:5173"]), maxAgeSeconds: 600 },
   });
   server = createServer((request, response) => {
-    void images.handle(request, response).then((served) => {
+    void Promise.resolve(images.handle(request, response)).then((served) => {
       if (!served) response.writeHead(404).end();
     });
   });
