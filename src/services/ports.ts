@@ -20,7 +20,10 @@ import type {
   User,
 } from "../domain/index.js";
 import type { CommentStore } from "./comment-ports.js";
+import type { Page, PageRequest } from "./page-ports.js";
 import type { RecoveryStore } from "./recovery-ports.js";
+
+export type { Page, PageRequest } from "./page-ports.js";
 
 // The ports every adapter (store/, notify/, identity/, payment/) implements or a service is handed.
 
@@ -188,24 +191,6 @@ export interface MergeGuestCartCommand {
   promotionCode?: string;
   /** Also "now": a guest cart that expired by this time cannot be merged. */
   updatedAt: string;
-}
-
-/**
- * A page of a list: at most `limit` items after the item whose key is `after` (the first page
- * without it). Keys are the store's own positions; services turn them into opaque cursors.
- */
-export interface PageRequest<Key> {
-  limit: number;
-  after?: Key | undefined;
-}
-
-export interface Page<Item, Key> {
-  items: Item[];
-  /**
-   * The key of the last item when more may follow; undefined on the last page. A page may hold
-   * fewer than `limit` items and still have a `next` (the page after it may then be empty).
-   */
-  next: Key | undefined;
 }
 
 /** Where an order sits in a user's list, newest first: by `createdAt`, then `id`, both descending. */
