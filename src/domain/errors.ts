@@ -170,9 +170,3 @@ export const promotionUsedUp = (code: string, byCustomer: boolean): AppError =>
       : `promotion code ${code} has been used up`,
     { fields: [{ field: "promotionCode", message: byCustomer ? "already used" : "used up" }] },
   );
-
-/** A `cursor` that no page of this list answered (or that another list did). */
-export const invalidCursor = (): AppError =>
-  new AppError("VALIDATION_FAILED", "invalid cursor: pass the nextCursor of the previous page", {
-    fields: [{ field: "cursor", message: "not a cursor of this list" }],
-  });

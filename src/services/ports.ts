@@ -2,7 +2,6 @@ import type {
   Cart,
   CartLine,
   Connection,
-  CursorPage,
   GuestCart,
   ImageUpload,
   ImageUploadRequest,
@@ -219,14 +218,12 @@ export interface UpdateProductCommand {
   imageUrl?: string;
 }
 
-/** A page of a list: at most `limit` items after the one `cursor` (an earlier `nextCursor`) names. */
-export interface PageQuery {
-  limit: number;
-  cursor?: string;
-}
+/** Where a stock adjustment sits in its product's trail, newest first: as an order in a list. */
+export type StockAdjustmentKey = OrderKey;
 
-export interface OrderListQuery extends PageQuery {
-  status?: OrderStatus;
+/** A page of every user's orders, newest first, optionally of one status only. */
+export interface AllOrdersPageRequest extends PageRequest<OrderKey> {
+  status?: OrderStatus | undefined;
 }
 
 /** One step of an order's lifecycle, for the order of `userId` with id `orderId`. */
@@ -323,8 +320,11 @@ export interface Store extends CommentStore, RecoveryStore {
    * it. Atomic with every checkout and every stock given back: no unit is ever lost.
    */
   adjustStock(adjustment: Omit<StockAdjustment, "stockAfter">): Promise<StockAdjustment>;
-  /** The product's adjustments, newest first. */
-  listStockAdjustments(productId: string, query: PageQuery): Promise<CursorPage<StockAdjustment>>;
+  /** One page of the product's adjustments, newest first (by `createdAt`, then `id`). */
+  listStockAdjustments(
+    productId: string,
+    page: PageRequest<StockAdjustmentKey>,
+  ): Promise<Page<StockAdjustment, StockAdjustmentKey>>;
 
   /** Every promotion, deactivated ones too, by code, with its uses. */
   listPromotions(): Promise<ManagedPromotion[]>;
@@ -333,8 +333,11 @@ export interface Store extends CommentStore, RecoveryStore {
   /** Replaces the code's definition (limits, window, deactivation), keeping its uses. NOT_FOUND. */
   updatePromotion(promotion: Promotion): Promise<ManagedPromotion>;
 
-  /** Every user's orders, newest first, optionally of one status. */
-  listAllOrders(query: OrderListQuery): Promise<CursorPage<Order>>;
+  /**
+   * One page of every user's orders, newest first as `listOrderPage`, optionally of one status
+   * (a page of a filtered list may hold fewer than `limit` and still have a `next`).
+   */
+  listAllOrders(page: AllOrdersPageRequest): Promise<Page<Order, OrderKey>>;
   /** Any user's order by its id. */
   findOrder(orderId: string): Promise<Order | undefined>;
   /**
