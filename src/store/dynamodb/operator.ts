@@ -329,7 +329,7 @@ export async function findOrder(table: Table, orderId: string): Promise<Order | 
 /**
  * Read-time sums over the operators' index: every cart with lines (one Query of CARTS) and a
  * week of orders (one Query of ORDERS from a week ago). No counter is written on a cart save or
- * a checkout; what it costs is the index's copy of each cart and order item (README).
+ * a checkout; what it costs is the index's copy of each cart and order item (docs/operators.md).
  */
 export async function productFigures(table: Table, now: Date): Promise<ProductFigures[]> {
   const weekAgo = new Date(now.getTime() - 7 * DAY_MS).toISOString();
