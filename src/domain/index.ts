@@ -60,7 +60,13 @@ export {
   storeUnavailable,
   tooManyComments,
 } from "./errors.js";
-export { CURRENCY, isCents, MAX_PRICE_CENTS, percentageDiscountCents } from "./money.js";
+export {
+  CURRENCY,
+  isCents,
+  MAX_PRICE_CENTS,
+  percentageDiscountCents,
+  scaleHalfUp,
+} from "./money.js";
 export type { Order, OrderStatus, OrderTransition, PlaceOrderCommand } from "./order.js";
 export {
   assertTransition,
