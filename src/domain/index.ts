@@ -1,3 +1,12 @@
+export type { Address, AddressInput } from "./address.js";
+export {
+  ADDRESS_LIMITS,
+  checkAddress,
+  normalizeAddress,
+  POSTAL_CODE_RULES,
+  REGION_CODES,
+  requireAddress,
+} from "./address.js";
 export type { Cart, CartContents, CartLine, GuestCart, PricedCart, PricedLine } from "./cart.js";
 export {
   assertCartLines,
@@ -44,9 +53,12 @@ export {
   cartChanged,
   emailTaken,
   guestCartNotFound,
+  invalidAddress,
+  invalidConfiguration,
   invalidCursor,
   isAppError,
   mergeConflict,
+  notShippable,
   orderNotCancellable,
   orderNotFound,
   outOfStock,
@@ -56,6 +68,7 @@ export {
   promotionExists,
   promotionNotFound,
   promotionUsedUp,
+  shippingMethodUnavailable,
   stockWouldGoNegative,
   storeUnavailable,
   tooManyComments,
