@@ -1,4 +1,5 @@
 import { type FieldError, invalidAddress } from "./errors.js";
+import { characterCount, hasForbiddenCharacter } from "./text.js";
 
 /**
  * A postal address in the canonical form an order stores (see `normalizeAddress`): trimmed,
@@ -116,14 +117,6 @@ export const POSTAL_CODE_RULES: Readonly<Record<string, PostalCodeRule>> = {
 /** A postal code of a country without a rule: letters, digits, inner spaces and hyphens. */
 const LOOSE_POSTAL_CODE = /^[\p{L}\p{N}]([\p{L}\p{N} -]*[\p{L}\p{N}])?$/u;
 
-/**
- * What no stored text may hold: C0 and C1 controls and DEL (`\p{Cc}`), the line and paragraph separators, the
- * bidirectional controls (a right-to-left override makes a label print something other than what
- * was stored) and lone surrogates (no UTF-8 encoding exists for them).
- */
-const FORBIDDEN_CHARACTER =
-  /[\p{Cc}\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
-
 /** Separators a phone number may be typed with; they are dropped from the stored form. */
 const PHONE_SEPARATORS = /[\s().-]/g;
 /** 7 to 15 digits (E.164's most), a leading `+` before a non-zero country code. */
@@ -150,8 +143,6 @@ function clean(value: string | undefined): string | undefined {
   const cleaned = value.normalize("NFC").trim().replace(/ {2,}/g, " ");
   return cleaned === "" ? undefined : cleaned;
 }
-
-const length = (value: string): number => [...value].length;
 
 function canonicalPostalCode(country: string, postalCode: string): string {
   const rule = POSTAL_CODE_RULES[country];
@@ -203,7 +194,7 @@ export function checkAddress(input: AddressInput, prefix: string): FieldError[] 
   };
   for (const field of TEXT_FIELDS) {
     const raw = input[field];
-    if (raw !== undefined && FORBIDDEN_CHARACTER.test(raw)) {
+    if (raw !== undefined && hasForbiddenCharacter(raw)) {
       fail(field, "must not contain control, separator or bidirectional characters");
     }
   }
@@ -214,7 +205,7 @@ export function checkAddress(input: AddressInput, prefix: string): FieldError[] 
   for (const field of TEXT_FIELDS) {
     const value = field === "phone" ? clean(input.phone) : address[field];
     const limit = field === "country" ? undefined : ADDRESS_LIMITS[field];
-    if (value !== undefined && limit !== undefined && length(value) > limit) {
+    if (value !== undefined && limit !== undefined && characterCount(value) > limit) {
       fail(field, `at most ${limit} characters`);
     }
   }

@@ -93,6 +93,18 @@ export {
   transitionOrder,
 } from "./order.js";
 export type { ManagedPromotion, Promotion } from "./promotion.js";
+
 export { normalizePromotionCode, requireUsablePromotion } from "./promotion.js";
+export type { ShippingMethod, ShippingOption, ShippingZone } from "./shipping.js";
+export {
+  assertShippingConfiguration,
+  checkShippingMethods,
+  checkShippingZones,
+  methodsFor,
+  SHIPPING_LIMITS,
+  selectShippingMethod,
+  shippingPriceCents,
+  zoneFor,
+} from "./shipping.js";
 export type { User } from "./user.js";
 export { ADMIN_GROUP, defaultDisplayName, normalizeEmail } from "./user.js";
