@@ -144,15 +144,20 @@ function clean(value: string | undefined): string | undefined {
   return cleaned === "" ? undefined : cleaned;
 }
 
+/** Upper case, composed again: upper-casing may decompose (`ῗ` becomes three code points). */
+const upper = (value: string): string => value.toUpperCase().normalize("NFC");
+
 function canonicalPostalCode(country: string, postalCode: string): string {
   const rule = POSTAL_CODE_RULES[country];
   if (rule === undefined) return postalCode;
-  const upper = postalCode.toUpperCase();
-  return rule.canonical === undefined ? upper : rule.canonical(upper.replace(/[\s-]/g, ""));
+  const upperCased = upper(postalCode);
+  return rule.canonical === undefined
+    ? upperCased
+    : rule.canonical(upperCased.replace(/[\s-]/g, ""));
 }
 
 function canonicalRegion(country: string, region: string): string {
-  return REGION_CODES[country] === undefined ? region : region.toUpperCase();
+  return REGION_CODES[country] === undefined ? region : upper(region);
 }
 
 /**
@@ -162,7 +167,7 @@ function canonicalRegion(country: string, region: string): string {
  * nothing (see `checkAddress`), and applied twice it gives the same address.
  */
 export function normalizeAddress(input: AddressInput): Address {
-  const country = (clean(input.country) ?? "").toUpperCase();
+  const country = upper(clean(input.country) ?? "");
   const line2 = clean(input.line2);
   const region = clean(input.region);
   const postalCode = clean(input.postalCode);
