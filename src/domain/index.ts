@@ -106,5 +106,21 @@ export {
   shippingPriceCents,
   zoneFor,
 } from "./shipping.js";
+export type {
+  CheckoutPricing,
+  CheckoutTotals,
+  TaxConfig,
+  TaxLine,
+  TaxMode,
+  TaxRate,
+} from "./tax.js";
+export {
+  assertTaxRates,
+  checkTaxRates,
+  PPM,
+  priceCheckout,
+  ratesFor,
+  TAX_LIMITS,
+} from "./tax.js";
 export type { User } from "./user.js";
 export { ADMIN_GROUP, defaultDisplayName, normalizeEmail } from "./user.js";
