@@ -250,6 +250,11 @@ function checkPostalCode(country: string, postalCode: string | undefined, fail: 
   }
 }
 
+/** Whether two canonical addresses are the same address, field by field. */
+export function sameAddress(a: Address, b: Address): boolean {
+  return TEXT_FIELDS.every((field) => a[field] === b[field]);
+}
+
 /**
  * The canonical form of `input` when it is a valid address; else VALIDATION_FAILED naming every
  * invalid field under `prefix`.

@@ -6,6 +6,7 @@ export {
   POSTAL_CODE_RULES,
   REGION_CODES,
   requireAddress,
+  sameAddress,
 } from "./address.js";
 export type { Cart, CartContents, CartLine, GuestCart, PricedCart, PricedLine } from "./cart.js";
 export {
@@ -80,16 +81,27 @@ export {
   percentageDiscountCents,
   scaleHalfUp,
 } from "./money.js";
-export type { Order, OrderStatus, OrderTransition, PlaceOrderCommand } from "./order.js";
+export type {
+  Order,
+  OrderCheckout,
+  OrderShipping,
+  OrderStatus,
+  OrderTotals,
+  OrderTransition,
+  PlaceOrderCommand,
+} from "./order.js";
 export {
   assertTransition,
+  billingAddressOf,
   cancellableBy,
   canTransition,
   createOrder,
   holdsStock,
   isFinalStatus,
   ORDER_STATUSES,
+  orderTotals,
   returnsStock,
+  snapshotCheckout,
   transitionOrder,
 } from "./order.js";
 export type { ManagedPromotion, Promotion } from "./promotion.js";
