@@ -122,7 +122,8 @@ const PHONE_SEPARATORS = /[\s().-]/g;
 /** 7 to 15 digits (E.164's most), a leading `+` before a non-zero country code. */
 const PHONE = /^(\+[1-9]\d{6,14}|\d{7,15})$/;
 
-const COUNTRY = /^[A-Z]{2}$/;
+/** An upper-case ISO 3166-1 alpha-2 shape (`DE`): what zones, rates and addresses store. */
+export const isCountryCode = (value: string): boolean => /^[A-Z]{2}$/.test(value);
 
 const TEXT_FIELDS = [
   "name",
@@ -215,10 +216,10 @@ export function checkAddress(input: AddressInput, prefix: string): FieldError[] 
     }
   }
   const { country } = address;
-  if (country !== "" && !COUNTRY.test(country)) {
+  if (country !== "" && !isCountryCode(country)) {
     fail("country", "an ISO 3166-1 alpha-2 code, such as DE or US");
   }
-  if (COUNTRY.test(country)) {
+  if (isCountryCode(country)) {
     checkRegion(country, address.region, fail);
     checkPostalCode(country, address.postalCode, fail);
   }

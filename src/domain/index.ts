@@ -2,6 +2,7 @@ export type { Address, AddressInput } from "./address.js";
 export {
   ADDRESS_LIMITS,
   checkAddress,
+  isCountryCode,
   normalizeAddress,
   POSTAL_CODE_RULES,
   REGION_CODES,
@@ -105,7 +106,6 @@ export {
   transitionOrder,
 } from "./order.js";
 export type { ManagedPromotion, Promotion } from "./promotion.js";
-
 export { normalizePromotionCode, requireUsablePromotion } from "./promotion.js";
 export type { ShippingMethod, ShippingOption, ShippingZone } from "./shipping.js";
 export {

@@ -1,3 +1,4 @@
+import { isCountryCode } from "./address.js";
 import {
   type FieldError,
   invalidConfiguration,
@@ -119,7 +120,6 @@ function optionOf(method: ShippingMethod, goodsCents: number): ShippingOption {
 }
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
-const COUNTRY = /^[A-Z]{2}$/;
 
 function checkId(id: string, field: string, seen: Set<string>, errors: FieldError[]): void {
   if (!ID.test(id) || id.length > SHIPPING_LIMITS.maxIdLength) {
@@ -161,7 +161,7 @@ export function checkShippingZones(zones: readonly ShippingZone[]): FieldError[]
     zone.countries.forEach((country, c) => {
       const field = `zones[${z}].countries[${c}]`;
       const other = zoneOf.get(country);
-      if (!COUNTRY.test(country)) {
+      if (!isCountryCode(country)) {
         errors.push({ field, message: "an upper-case ISO 3166-1 alpha-2 code, such as DE" });
       } else if (other !== undefined) {
         errors.push({

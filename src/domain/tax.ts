@@ -1,4 +1,4 @@
-import { REGION_CODES } from "./address.js";
+import { isCountryCode, REGION_CODES } from "./address.js";
 import type { PricedCart } from "./cart.js";
 import { type FieldError, invalidConfiguration } from "./errors.js";
 import { isCents, scaleHalfUp } from "./money.js";
@@ -180,8 +180,6 @@ function extractTaxes(grossCents: number, rates: readonly TaxRate[]): number[] {
 const isRatePpm = (ratePpm: number): boolean =>
   Number.isInteger(ratePpm) && ratePpm >= 0 && ratePpm <= PPM;
 
-const COUNTRY = /^[A-Z]{2}$/;
-
 /**
  * What is wrong with the tax rates an operator saves, by field (`rates[2].ratePpm`): a country
  * that is not an upper-case alpha-2 code, a region that is not a code of `REGION_CODES` (a
@@ -194,7 +192,7 @@ export function checkTaxRates(rates: readonly TaxRate[]): FieldError[] {
   rates.forEach((rate, r) => {
     const at = (name: string) => `rates[${r}].${name}`;
     const codes = REGION_CODES[rate.country];
-    if (!COUNTRY.test(rate.country)) {
+    if (!isCountryCode(rate.country)) {
       errors.push({ field: at("country"), message: "an upper-case ISO 3166-1 alpha-2 code" });
     } else if (rate.region !== undefined && !codes?.includes(rate.region)) {
       errors.push({
