@@ -3,7 +3,7 @@ import { ApiError, networkError, problemFrom } from "../api/problem.js";
 import type { components } from "../api/schema.gen.js";
 import type { OrderStatus } from "../api/types.js";
 
-// The operators' API (README, "Running the shop"), typed from the OpenAPI document as the
+// The operators' API (docs/operators.md), typed from the OpenAPI document as the
 // shoppers' is (api/types.ts). Loaded with the admin pages only.
 
 type Schemas = components["schemas"];
