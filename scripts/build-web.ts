@@ -3,8 +3,10 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build, type Manifest } from "vite";
+import { writeWebApiTypes } from "./api-types.js";
 
-// Builds the storefront (web/) into dist/web and holds the catalogue page to its budget: all the
+// Builds the storefront (web/) into dist/web, its API types generated first from the OpenAPI
+// document (api-types.ts), and holds the catalogue page to its budget: all the
 // JavaScript the first page load fetches, gzipped, at most 50 KB.
 // `--out-dir <dir>` builds elsewhere (the browser tests build into a temporary folder).
 const ROOT = join(import.meta.dirname, "..");
@@ -13,6 +15,7 @@ const { values } = parseArgs({ options: { "out-dir": { type: "string" } } });
 const OUT = resolve(values["out-dir"] ?? join(ROOT, "dist", "web"));
 const BUDGET_BYTES = 50 * 1024;
 
+await writeWebApiTypes();
 await build({
   root: WEB,
   configFile: join(WEB, "vite.config.ts"),

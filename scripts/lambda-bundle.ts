@@ -16,7 +16,7 @@ export const LAMBDA_BUNDLE: BuildOptions = {
   // Prefer each package's ES module build: esbuild can then drop what is never imported
   // (BENCHMARKS.md, "Cold start of every function").
   mainFields: ["module", "main"],
-  target: "node22",
+  target: "node24",
   format: "esm",
   minify: true,
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.

@@ -152,12 +152,6 @@ export interface ProductFigures {
   unitsSold7d: number;
 }
 
-/** One page of a list, newest first, and the opaque cursor of the next (null: the last page). */
-export interface CursorPage<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 /** What an operator asks to upload: an image of `contentType`, `bytes` long. */
 export interface ImageUploadRequest {
   contentType: string;

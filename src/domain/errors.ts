@@ -20,6 +20,7 @@ export type ErrorCode =
   | "PRODUCT_EXISTS"
   | "PROMOTION_EXISTS"
   | "STOCK_NEGATIVE"
+  | "NOT_SHIPPABLE"
   | "TOO_MANY_REQUESTS"
   | "STORE_UNAVAILABLE"
   | "NOT_IMPLEMENTED"
@@ -171,8 +172,22 @@ export const promotionUsedUp = (code: string, byCustomer: boolean): AppError =>
     { fields: [{ field: "promotionCode", message: byCustomer ? "already used" : "used up" }] },
   );
 
-/** A `cursor` that no page of this list answered (or that another list did). */
-export const invalidCursor = (): AppError =>
-  new AppError("VALIDATION_FAILED", "invalid cursor: pass the nextCursor of the previous page", {
-    fields: [{ field: "cursor", message: "not a cursor of this list" }],
+/** An address (at `prefix`, such as `shippingAddress`) with the invalid fields named. */
+export const invalidAddress = (prefix: string, fields: FieldError[]): AppError =>
+  new AppError("VALIDATION_FAILED", `${prefix} is not a valid address`, { fields });
+
+/** No shipping zone covers `country`, or its zone has no method: the shop does not ship there. */
+export const notShippable = (country: string, field = "shippingAddress.country"): AppError =>
+  new AppError("NOT_SHIPPABLE", `we do not ship to ${country}`, {
+    fields: [{ field, message: `not shipped to ${country}` }],
   });
+
+/** A shipping method that is not (or no longer) offered for the order's country. */
+export const shippingMethodUnavailable = (methodId: string, country: string): AppError =>
+  new AppError("VALIDATION_FAILED", `shipping method ${methodId} is not offered for ${country}`, {
+    fields: [{ field: "shippingMethodId", message: `not offered for ${country}` }],
+  });
+
+/** A shipping or tax configuration an operator tried to save, with what is wrong in it. */
+export const invalidConfiguration = (what: string, fields: FieldError[]): AppError =>
+  new AppError("VALIDATION_FAILED", `the ${what} are not valid`, { fields });

@@ -1,3 +1,14 @@
+export type { Address, AddressInput } from "./address.js";
+export {
+  ADDRESS_LIMITS,
+  checkAddress,
+  isCountryCode,
+  normalizeAddress,
+  POSTAL_CODE_RULES,
+  REGION_CODES,
+  requireAddress,
+  sameAddress,
+} from "./address.js";
 export type { Cart, CartContents, CartLine, GuestCart, PricedCart, PricedLine } from "./cart.js";
 export {
   assertCartLines,
@@ -10,7 +21,6 @@ export type {
   Comment,
   CommentKey,
   CommentWindow,
-  CursorPage,
   ImageContentType,
   ImageUpload,
   ImageUploadRequest,
@@ -44,9 +54,11 @@ export {
   cartChanged,
   emailTaken,
   guestCartNotFound,
-  invalidCursor,
+  invalidAddress,
+  invalidConfiguration,
   isAppError,
   mergeConflict,
+  notShippable,
   orderNotCancellable,
   orderNotFound,
   outOfStock,
@@ -56,24 +68,69 @@ export {
   promotionExists,
   promotionNotFound,
   promotionUsedUp,
+  shippingMethodUnavailable,
   stockWouldGoNegative,
   storeUnavailable,
   tooManyComments,
 } from "./errors.js";
-export { CURRENCY, isCents, MAX_PRICE_CENTS, percentageDiscountCents } from "./money.js";
-export type { Order, OrderStatus, OrderTransition, PlaceOrderCommand } from "./order.js";
+export {
+  CURRENCY,
+  isCents,
+  MAX_PRICE_CENTS,
+  percentageDiscountCents,
+  scaleHalfUp,
+} from "./money.js";
+export type {
+  Order,
+  OrderCheckout,
+  OrderShipping,
+  OrderStatus,
+  OrderTotals,
+  OrderTransition,
+  PlaceOrderCommand,
+} from "./order.js";
 export {
   assertTransition,
+  billingAddressOf,
   cancellableBy,
   canTransition,
   createOrder,
   holdsStock,
   isFinalStatus,
   ORDER_STATUSES,
+  orderTotals,
   returnsStock,
+  snapshotCheckout,
   transitionOrder,
 } from "./order.js";
 export type { ManagedPromotion, Promotion } from "./promotion.js";
 export { normalizePromotionCode, requireUsablePromotion } from "./promotion.js";
+export type { ShippingMethod, ShippingOption, ShippingZone } from "./shipping.js";
+export {
+  assertShippingConfiguration,
+  checkShippingMethods,
+  checkShippingZones,
+  methodsFor,
+  SHIPPING_LIMITS,
+  selectShippingMethod,
+  shippingPriceCents,
+  zoneFor,
+} from "./shipping.js";
+export type {
+  CheckoutPricing,
+  CheckoutTotals,
+  TaxConfig,
+  TaxLine,
+  TaxMode,
+  TaxRate,
+} from "./tax.js";
+export {
+  assertTaxRates,
+  checkTaxRates,
+  PPM,
+  priceCheckout,
+  ratesFor,
+  TAX_LIMITS,
+} from "./tax.js";
 export type { User } from "./user.js";
 export { ADMIN_GROUP, defaultDisplayName, normalizeEmail } from "./user.js";

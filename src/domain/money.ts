@@ -24,3 +24,24 @@ export function percentageDiscountCents(subtotalCents: number, percentOff: numbe
   const rest = subtotalCents % 100;
   return hundreds * percentOff + Math.floor((rest * percentOff + 99) / 100);
 }
+
+/**
+ * `amountCents × numerator / denominator`, rounded half up (a half cent goes up), exactly. The
+ * product is taken in BigInt: the largest cart (4.95e11 cents) times a tax rate in parts per
+ * million leaves the safe integers long before the quotient does. All three are non-negative
+ * integers and `denominator` positive; a result outside the safe integers is a RangeError.
+ */
+export function scaleHalfUp(amountCents: number, numerator: number, denominator: number): number {
+  if (!isCents(amountCents)) throw new RangeError(`amount ${amountCents} is not whole cents`);
+  if (!Number.isSafeInteger(numerator) || numerator < 0) {
+    throw new RangeError(`numerator ${numerator} is not a non-negative integer`);
+  }
+  if (!Number.isSafeInteger(denominator) || denominator < 1) {
+    throw new RangeError(`denominator ${denominator} is not a positive integer`);
+  }
+  const d = BigInt(denominator);
+  // floor((2ab + d) / 2d) == floor(ab/d + 1/2): half up without a fraction ever existing.
+  const result = Number((2n * BigInt(amountCents) * BigInt(numerator) + d) / (2n * d));
+  if (!Number.isSafeInteger(result)) throw new RangeError(`${result} is past the safe integers`);
+  return result;
+}

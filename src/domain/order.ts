@@ -1,6 +1,9 @@
+import { type Address, sameAddress } from "./address.js";
 import type { PricedCart } from "./cart.js";
 import { AppError } from "./errors.js";
 import type { Promotion } from "./promotion.js";
+import type { ShippingOption } from "./shipping.js";
+import type { CheckoutTotals, TaxConfig, TaxMode } from "./tax.js";
 
 export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED";
 
@@ -22,7 +25,42 @@ export interface Order extends PricedCart {
   idempotencyKey: string;
   /** Why processing failed; present on FAILED orders only. */
   failureReason?: string;
+  /**
+   * Where it goes, how, and its tax, as fixed at checkout. Absent on orders placed before
+   * checkout took an address: read their totals with `orderTotals`.
+   */
+  checkout?: OrderCheckout;
 }
+
+/** The shipping method as the order was placed with it, whatever the method becomes later. */
+export interface OrderShipping {
+  methodId: string;
+  zoneId: string;
+  name: string;
+  /** What this order paid for it: 0 when the order was over the method's free threshold. */
+  priceCents: number;
+  minDeliveryDays?: number;
+  maxDeliveryDays?: number;
+}
+
+/**
+ * What checkout fixes on an order, copied rather than referenced, so that no later change of an
+ * address book entry, a method, a zone or a tax rate changes an order: the address in its
+ * canonical form, the method's name and price, each tax line with its rate, and the totals.
+ */
+export interface OrderCheckout {
+  shippingAddress: Address;
+  /** Absent when it is the shipping address (see `billingAddressOf`). */
+  billingAddress?: Address;
+  shipping: OrderShipping;
+  /** Whether the shop taxed shipping when the order was placed. */
+  taxShipping: boolean;
+  /** `totalCents` here is the order's `totalCents`; `shippingCents` is `shipping.priceCents`. */
+  totals: CheckoutTotals;
+}
+
+/** The totals of any order; `taxMode` is absent on an order placed before checkout had tax. */
+export type OrderTotals = Omit<CheckoutTotals, "taxMode"> & { taxMode?: TaxMode };
 
 /** What checkout asks the store to do in one transaction. */
 export interface PlaceOrderCommand {
@@ -116,10 +154,86 @@ export function transitionOrder(order: Order, to: OrderStatus, failureReason?: s
   };
 }
 
-/** Snapshot a priced cart into an order in its first state. */
+/**
+ * Snapshot a priced cart into an order in its first state, with what checkout fixed when given
+ * (copied, so that nothing the caller holds can change the order later). With `checkout`, the
+ * order's `totalCents` is what the shopper pays, shipping and tax included (`checkout.totals`):
+ * the amount the payment takes and a refund gives back. RangeError when `checkout`'s totals were
+ * not priced from this cart and method.
+ */
 export function createOrder(
   cart: PricedCart,
   fields: { id: string; userId: string; createdAt: string; idempotencyKey: string },
+  checkout?: OrderCheckout,
 ): Order {
-  return { ...cart, ...fields, status: "PLACED", lines: cart.lines.map((line) => ({ ...line })) };
+  const lines = cart.lines.map((line) => ({ ...line }));
+  if (checkout === undefined) return { ...cart, ...fields, status: "PLACED", lines };
+  const { totals, shipping } = checkout;
+  if (
+    totals.subtotalCents !== cart.subtotalCents ||
+    totals.discountCents !== cart.discountCents ||
+    totals.shippingCents !== shipping.priceCents
+  ) {
+    throw new RangeError("the checkout totals were not priced from this cart and method");
+  }
+  return {
+    ...cart,
+    ...fields,
+    status: "PLACED",
+    lines,
+    totalCents: totals.totalCents,
+    checkout: structuredClone(checkout),
+  };
+}
+
+/**
+ * The snapshot an order keeps of its checkout: the chosen option's name and this order's price
+ * of it, the addresses, the tax configuration's `taxShipping` and the totals `priceCheckout`
+ * answered. A billing address equal to the shipping address is left out.
+ */
+export function snapshotCheckout(parts: {
+  shippingAddress: Address;
+  billingAddress?: Address | undefined;
+  option: ShippingOption;
+  config: TaxConfig;
+  totals: CheckoutTotals;
+}): OrderCheckout {
+  const { shippingAddress, billingAddress, option, config, totals } = parts;
+  const { methodId, zoneId, name, priceCents, minDeliveryDays, maxDeliveryDays } = option;
+  const sameBilling = billingAddress === undefined || sameAddress(billingAddress, shippingAddress);
+  return structuredClone({
+    shippingAddress,
+    ...(sameBilling ? {} : { billingAddress }),
+    shipping: {
+      methodId,
+      zoneId,
+      name,
+      priceCents,
+      ...(minDeliveryDays === undefined ? {} : { minDeliveryDays }),
+      ...(maxDeliveryDays === undefined ? {} : { maxDeliveryDays }),
+    },
+    taxShipping: config.taxShipping,
+    totals,
+  });
+}
+
+/**
+ * Subtotal, discount, shipping, tax and total of any order. One placed before checkout had
+ * shipping and tax has none of either: its total is its goods' total, and no tax mode.
+ */
+export function orderTotals(order: Order): OrderTotals {
+  if (order.checkout !== undefined) return order.checkout.totals;
+  return {
+    subtotalCents: order.subtotalCents,
+    discountCents: order.discountCents,
+    shippingCents: 0,
+    taxCents: 0,
+    totalCents: order.totalCents,
+    taxLines: [],
+  };
+}
+
+/** Where the order is billed: its billing address, else its shipping address; none on old orders. */
+export function billingAddressOf(order: Order): Address | undefined {
+  return order.checkout?.billingAddress ?? order.checkout?.shippingAddress;
 }

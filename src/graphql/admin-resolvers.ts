@@ -1,13 +1,14 @@
 import { AppError } from "../domain/index.js";
 import {
   type AdminOrderView,
-  adminPageQuery,
   type Caller,
   createProductBody,
   createPromotionBody,
+  graphqlPageArgs,
   idNamed,
   imageUploadBody,
-  orderListQuery,
+  orderStatusQuery,
+  pageInputOf,
   promotionDefinition,
   requireAdmin,
   type Services,
@@ -24,13 +25,8 @@ const present = <T extends object>(value: T): Record<string, unknown> =>
     Object.entries(value).filter(([, entry]) => entry !== null && entry !== undefined),
   );
 
-const stringified = (args: Nullable<{ limit: number; cursor: string; status: string }>) => {
-  const given = present(args);
-  return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, String(value)]));
-};
-
-const withoutUndefined = <T extends object>(value: T) =>
-  present(value) as { [K in keyof T]: Exclude<T[K], undefined> };
+/** The shoppers' page arguments: `first` and `after`, a bad `after` refused naming it. */
+type PageArgs = Nullable<{ first: number; after: string }>;
 
 const chapterOrder = (view: AdminOrderView) => ({
   ...view,
@@ -60,19 +56,23 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
   };
   return {
     adminProducts: () => services.adminCatalogue.listProducts(admin()),
-    stockAdjustments: (
-      args: { productId: string } & Nullable<{ limit: number; cursor: string }>,
-    ) => {
+    stockAdjustments: ({ productId, ...args }: { productId: string } & PageArgs) => {
       const who = admin();
-      const query = withoutUndefined(validate(adminPageQuery, stringified(args), "arguments"));
-      const productId = idNamed(args.productId, "productId");
-      return services.adminCatalogue.listStockAdjustments(who, productId, query);
+      const page = pageInputOf(validate(graphqlPageArgs, args, "arguments"));
+      return services.adminCatalogue.listStockAdjustments(
+        who,
+        idNamed(productId, "productId"),
+        page,
+      );
     },
     adminPromotions: () => services.adminPromotions.listPromotions(admin()),
-    adminOrders: async (args: Nullable<{ status: string; limit: number; cursor: string }>) => {
+    adminOrders: async ({ status, ...args }: { status?: string | null } & PageArgs) => {
       const who = admin();
-      const query = withoutUndefined(validate(orderListQuery, stringified(args), "arguments"));
-      const page = await services.adminOrders.listOrders(who, query);
+      const { status: only } = validate(orderStatusQuery, present({ status }), "arguments");
+      const page = await services.adminOrders.listOrders(who, {
+        ...pageInputOf(validate(graphqlPageArgs, args, "arguments")),
+        ...(only === undefined ? {} : { status: only }),
+      });
       return { items: page.items.map(chapterOrder), nextCursor: page.nextCursor };
     },
     adminOrder: ({ id }: { id: string }) => {

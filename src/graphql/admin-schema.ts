@@ -6,12 +6,12 @@ export const ADMIN_SDL = /* GraphQL */ `
   extend type Query {
     "Every product, archived ones too (operators only)."
     adminProducts: [ManagedProduct!]!
-    "A product's stock adjustments, newest first (operators only)."
-    stockAdjustments(productId: ID!, limit: Int, cursor: String): StockAdjustmentPage!
+    "A page of a product's stock adjustments, newest first (first: 1 to 100, default 20; after: a nextCursor) (operators only)."
+    stockAdjustments(productId: ID!, first: Int, after: String): StockAdjustmentPage!
     "Every promotion code with its uses (operators only)."
     adminPromotions: [PromotionCode!]!
-    "Every user's orders, newest first (operators only)."
-    adminOrders(status: String, limit: Int, cursor: String): AdminOrderPage!
+    "A page of every user's orders, newest first, optionally of one status (first and after as for stockAdjustments) (operators only)."
+    adminOrders(status: String, first: Int, after: String): AdminOrderPage!
     adminOrder(id: ID!): AdminOrder
     "Units in carts and sold in the last 24 h / 7 d per product (operators only)."
     operatorFigures: OperatorFigures!
@@ -72,6 +72,7 @@ export const ADMIN_SDL = /* GraphQL */ `
 
   type StockAdjustmentPage {
     items: [StockAdjustment!]!
+    "Pass as after for the next page; null on the last page."
     nextCursor: String
   }
 
@@ -129,6 +130,7 @@ export const ADMIN_SDL = /* GraphQL */ `
 
   type AdminOrderPage {
     items: [AdminOrder!]!
+    "Pass as after for the next page; null on the last page."
     nextCursor: String
   }
 

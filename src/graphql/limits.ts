@@ -55,9 +55,9 @@ export const DEFAULT_LIMITS: QueryLimits = {
 };
 
 const INTROSPECTION_ROOTS = new Set(["__schema", "__type"]);
-// A field that takes one of these arguments answers a page: the shoppers' take `first`, the
-// operators' `limit`, both 1 to PAGE_LIMITS.maxLimit and PAGE_LIMITS.defaultLimit when absent.
-const PAGE_SIZE_ARGUMENTS = new Set(["first", "limit"]);
+// A field that takes this argument answers a page (the shoppers' lists and the operators'): 1 to
+// PAGE_LIMITS.maxLimit items, PAGE_LIMITS.defaultLimit when absent.
+const PAGE_SIZE_ARGUMENT = "first";
 
 interface Measure {
   depth: number;
@@ -146,7 +146,7 @@ function pageSizeOf(
   selection: FieldNode,
   field: GraphQLField<unknown, unknown> | undefined,
 ): number | undefined {
-  const parameter = field?.args.find((argument) => PAGE_SIZE_ARGUMENTS.has(argument.name));
+  const parameter = field?.args.find((argument) => argument.name === PAGE_SIZE_ARGUMENT);
   if (parameter === undefined) return undefined;
   const value = selection.arguments?.find((argument) => argument.name.value === parameter.name);
   if (value === undefined || value.value.kind === Kind.NULL) return PAGE_LIMITS.defaultLimit;

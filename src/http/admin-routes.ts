@@ -1,15 +1,14 @@
 import {
-  adminPageQuery,
   createProductBody,
   createPromotionBody,
   imageUploadBody,
-  orderListQuery,
+  orderStatusQuery,
   promotionDefinition,
   stockAdjustmentBody,
   updateProductBody,
   validate,
 } from "../services/index.js";
-import { type Reply, type Route, type RouteRequest, route } from "./route.js";
+import { pageOf, type Reply, type Route, type RouteRequest, route } from "./route.js";
 
 // The operators' routes: every one `auth: "admin"` (401 anonymous, 403 outside the `admin`
 // group, checked by the router before anything else) in the `admin` resource group, so they
@@ -91,7 +90,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
         await services.adminCatalogue.listStockAdjustments(
           request.caller,
           param(request, "id"),
-          withoutUndefined(validate(adminPageQuery, request.query, "query string")),
+          pageOf(request),
         ),
       ),
   }),
@@ -195,10 +194,10 @@ export const ADMIN_ROUTES: readonly Route[] = [
     summary: "Every user's orders, newest first (status, limit, cursor -> nextCursor)",
     handle: async (services, request) =>
       ok(
-        await services.adminOrders.listOrders(
-          request.caller,
-          withoutUndefined(validate(orderListQuery, request.query, "query string")),
-        ),
+        await services.adminOrders.listOrders(request.caller, {
+          ...validate(orderStatusQuery, request.query, "query string"),
+          ...pageOf(request),
+        }),
       ),
   }),
   route({
@@ -236,12 +235,3 @@ export const ADMIN_ROUTES: readonly Route[] = [
     handle: async (services, request) => ok(await services.adminCatalogue.figures(request.caller)),
   }),
 ];
-
-/** A parsed query without its absent keys, as the ports' exact optional types want it. */
-function withoutUndefined<T extends object>(
-  value: T,
-): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}

@@ -7,8 +7,6 @@ import {
   graphqlQuery,
   idempotencyKey,
   loginBody,
-  type PageInput,
-  pageQuery,
   saveCartBody,
   signupBody,
   validate,
@@ -16,7 +14,14 @@ import {
 import { ADMIN_ROUTES } from "./admin-routes.js";
 import { graphqlMediaOf, graphqlStatus } from "./graphql-media.js";
 import { BEARER_CHALLENGE } from "./problem.js";
-import { type Reply, type Route, type RouteRequest, type RouteServices, route } from "./route.js";
+import {
+  pageOf,
+  type Reply,
+  type Route,
+  type RouteRequest,
+  type RouteServices,
+  route,
+} from "./route.js";
 
 const ok = (body: unknown): Reply => ({ statusCode: 200, body });
 
@@ -33,10 +38,6 @@ function guestToken(request: RouteRequest<unknown>): string {
   }
   return request.guestCartToken;
 }
-
-/** `?limit=&cursor=` of a paged list: a 400 naming `limit` or `cursor` when malformed. */
-const pageOf = (request: RouteRequest<unknown>): PageInput =>
-  validate(pageQuery, request.query, "query string");
 
 function param(request: RouteRequest<unknown>, name: string): string {
   return request.params[name] ?? "";

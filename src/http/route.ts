@@ -1,7 +1,13 @@
 import type * as z from "zod/mini";
 import type { AppError } from "../domain/index.js";
 import type { GraphqlExecutor } from "../graphql/index.js";
-import type { Caller, Services } from "../services/index.js";
+import {
+  type Caller,
+  type PageInput,
+  pageQuery,
+  type Services,
+  validate,
+} from "../services/index.js";
 import type { ViewName } from "../services/view-schemas.js";
 import type { ProblemCode } from "./http-error.js";
 
@@ -114,3 +120,7 @@ export const routeKey = (route: Pick<Route, "method" | "resource">): string =>
 /** Keeps each route's body type tied to its schema while the table holds them all. */
 export const route = <Body = undefined>(definition: Route<Body>): Route =>
   definition as unknown as Route;
+
+/** `?limit=&cursor=` of a paged list: a 400 naming `limit` or `cursor` when malformed. */
+export const pageOf = (request: RouteRequest<unknown>): PageInput =>
+  validate(pageQuery, request.query, "query string");

@@ -10,13 +10,12 @@ import {
 import {
   type ManagedProductView,
   managedProductView,
-  type PageView,
-  pageView,
   type StockAdjustmentView,
   stockAdjustmentView,
 } from "./admin-views.js";
 import { requireAdmin } from "./operator-access.js";
-import type { Caller, Clock, IdGenerator, ImageUploads, PageQuery, Store } from "./ports.js";
+import { nextCursorOf, type PageInput, type PageOf, pageRequest } from "./paging.js";
+import type { Caller, Clock, IdGenerator, ImageUploads, Store } from "./ports.js";
 
 export interface NewProduct {
   id?: string | undefined;
@@ -72,8 +71,8 @@ export interface AdminCatalogueService {
   listStockAdjustments(
     caller: Caller | undefined,
     productId: string,
-    query: PageQuery,
-  ): Promise<PageView<StockAdjustmentView>>;
+    page: PageInput,
+  ): Promise<PageOf<StockAdjustmentView>>;
   createImageUpload(caller: Caller | undefined, request: ImageUploadRequest): Promise<ImageUpload>;
   figures(caller: Caller | undefined): Promise<FiguresView>;
 }
@@ -158,9 +157,16 @@ export function createAdminCatalogueService(deps: {
       return stockAdjustmentView(adjustment);
     },
 
-    async listStockAdjustments(caller, productId, query) {
+    async listStockAdjustments(caller, productId, page) {
       requireAdmin(caller);
-      return pageView(await store.listStockAdjustments(productId, query), stockAdjustmentView);
+      const trail = await store.listStockAdjustments(
+        productId,
+        pageRequest("stockAdjustments", page),
+      );
+      return {
+        items: trail.items.map(stockAdjustmentView),
+        nextCursor: nextCursorOf("stockAdjustments", trail.next),
+      };
     },
 
     async createImageUpload(caller, request) {

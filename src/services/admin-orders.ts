@@ -1,16 +1,9 @@
-import { orderNotFound } from "../domain/index.js";
-import { type AdminOrderView, adminOrderView, type PageView, pageView } from "./admin-views.js";
+import { type OrderStatus, orderNotFound } from "../domain/index.js";
+import { type AdminOrderView, adminOrderView } from "./admin-views.js";
 import { createCanceller } from "./cancellation.js";
 import { requireAdmin } from "./operator-access.js";
-import type {
-  Caller,
-  Logger,
-  Notifier,
-  OrderListQuery,
-  PaymentProvider,
-  RefundResult,
-  Store,
-} from "./ports.js";
+import { nextCursorOf, type PageInput, type PageOf, pageRequest } from "./paging.js";
+import type { Caller, Logger, Notifier, PaymentProvider, RefundResult, Store } from "./ports.js";
 
 export interface CancelledOrderView {
   order: AdminOrderView;
@@ -20,7 +13,11 @@ export interface CancelledOrderView {
 
 /** Every user's orders, for the operators only. */
 export interface AdminOrderService {
-  listOrders(caller: Caller | undefined, query: OrderListQuery): Promise<PageView<AdminOrderView>>;
+  /** A page of every user's orders, newest first, optionally of one status only. */
+  listOrders(
+    caller: Caller | undefined,
+    query: PageInput & { status?: OrderStatus | undefined },
+  ): Promise<PageOf<AdminOrderView>>;
   getOrder(caller: Caller | undefined, orderId: string): Promise<AdminOrderView>;
   /**
    * Cancels a PLACED or PROCESSING order: its stock returned in the same transaction, a paid one
@@ -47,7 +44,14 @@ export function createAdminOrderService(deps: {
   return {
     async listOrders(caller, query) {
       requireAdmin(caller);
-      return pageView(await store.listAllOrders(query), adminOrderView);
+      const orders = await store.listAllOrders({
+        ...pageRequest("allOrders", query),
+        ...(query.status === undefined ? {} : { status: query.status }),
+      });
+      return {
+        items: orders.items.map(adminOrderView),
+        nextCursor: nextCursorOf("allOrders", orders.next),
+      };
     },
 
     async getOrder(caller, orderId) {

@@ -1,6 +1,5 @@
 import {
   CURRENCY,
-  type CursorPage,
   type ManagedProduct,
   type ManagedPromotion,
   type Order,
@@ -50,12 +49,6 @@ export interface AdminOrderView extends OrderView {
   userId: string;
 }
 
-export interface PageView<T> {
-  items: T[];
-  /** Pass as `cursor` for the next page; null on the last. */
-  nextCursor: string | null;
-}
-
 export const managedProductView = (product: ManagedProduct): ManagedProductView => ({
   id: product.id,
   name: product.name,
@@ -92,9 +85,4 @@ export const promotionView = (promotion: ManagedPromotion): PromotionView => ({
 export const adminOrderView = (order: Order): AdminOrderView => ({
   ...orderView(order),
   userId: order.userId,
-});
-
-export const pageView = <T, V>(page: CursorPage<T>, view: (item: T) => V): PageView<V> => ({
-  items: page.items.map(view),
-  nextCursor: page.nextCursor,
 });

@@ -1,5 +1,5 @@
 import { type Comment, productNotFound } from "../domain/index.js";
-import { encodeCursor, type PageInput, type PageOf, pageRequest } from "./paging.js";
+import { nextCursorOf, type PageInput, type PageOf, pageRequest } from "./paging.js";
 import type { Caller, Clock, IdGenerator, Store } from "./ports.js";
 import { type CommentView, commentView, type ProductView, productView } from "./views.js";
 
@@ -46,7 +46,7 @@ export function createCatalogService(deps: {
       ]);
       return {
         items: products.items.map((product) => productView(product, selected.has(product.id))),
-        nextCursor: products.next === undefined ? null : encodeCursor("products", products.next),
+        nextCursor: nextCursorOf("products", products.next),
       };
     },
 
@@ -73,7 +73,7 @@ export function createCatalogService(deps: {
       if (comments === undefined) throw productNotFound(productId);
       return {
         items: comments.items.map(commentView),
-        nextCursor: comments.next === undefined ? null : encodeCursor("comments", comments.next),
+        nextCursor: nextCursorOf("comments", comments.next),
       };
     },
   };

@@ -1,5 +1,5 @@
 import type { Comment, CommentKey } from "../domain/index.js";
-import type { Page, PageRequest } from "./ports.js";
+import type { Page, PageRequest } from "./page-ports.js";
 
 // The comments' part of the Store port, apart from ports.ts (which is full): what every store
 // adapter implements so that comments stay bounded in size, in rate and in what a read carries.

@@ -36,7 +36,6 @@ export type { AdminPromotionService, PromotionDefinition } from "./admin-promoti
 export type {
   AdminOrderView,
   ManagedProductView,
-  PageView,
   PromotionView,
   StockAdjustmentView,
 } from "./admin-views.js";
@@ -45,7 +44,6 @@ export { PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { AddCommentCommand, CommentStore } from "./comment-ports.js";
 export type { ConnectionService } from "./connections.js";
 export {
-  adminPageQuery,
   anonymousWithoutGuestCart,
   commentBody,
   createProductBody,
@@ -60,7 +58,7 @@ export {
   idNamed,
   imageUploadBody,
   loginBody,
-  orderListQuery,
+  orderStatusQuery,
   promotionCode,
   promotionDefinition,
   requireGuestCartToken,
@@ -78,6 +76,7 @@ export type { OrderRecovery, SweepOptions, SweepSummary } from "./order-recovery
 export type { PageInput, PageOf } from "./paging.js";
 export { graphqlPageArgs, PAGE_LIMITS, pageInputOf, pageQuery } from "./paging.js";
 export type {
+  AllOrdersPageRequest,
   Caller,
   Clock,
   ConnectionDirectory,
@@ -91,13 +90,11 @@ export type {
   Notifier,
   OperatorStoreMethod,
   OrderKey,
-  OrderListQuery,
   OrderQueue,
   OrderRef,
   OrderStatusChange,
   OrderUpdate,
   Page,
-  PageQuery,
   PageRequest,
   PasswordHasher,
   PaymentProvider,
@@ -108,6 +105,7 @@ export type {
   SaveCartCommand,
   SaveGuestCartCommand,
   SessionTokens,
+  StockAdjustmentKey,
   Store,
   TokenIssuer,
   TokenVerifier,

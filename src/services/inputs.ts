@@ -189,16 +189,9 @@ export const imageUploadBody = z.lazy(() =>
   }),
 );
 
-const pageFields = () => ({
-  limit: z._default(z.pipe(z.coerce.number(), z.int().check(z.gte(1), z.lte(100))), 20),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
-});
-
-/** `limit` (1 to 100, 20 when absent) and an opaque `cursor`: a page of any list. */
-export const adminPageQuery = z.lazy(() => z.object(pageFields()));
-
-export const orderListQuery = z.lazy(() =>
-  z.object({ ...pageFields(), status: z.optional(z.enum(ORDER_STATUSES)) }),
+/** `?status=` of the operators' order list (GraphQL's `status`); its page is `pageQuery`'s. */
+export const orderStatusQuery = z.lazy(() =>
+  z.object({ status: z.optional(z.enum(ORDER_STATUSES)) }),
 );
 
 /** Visible ASCII, as Stripe-style idempotency keys (a UUID fits). */

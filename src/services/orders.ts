@@ -1,7 +1,7 @@
 import { AppError, createOrder, type Order, orderNotFound, priceCart } from "../domain/index.js";
 import { createCanceller } from "./cancellation.js";
 import { loadProducts, loadPromotion } from "./cart.js";
-import { encodeCursor, type PageInput, type PageOf, pageRequest } from "./paging.js";
+import { nextCursorOf, type PageInput, type PageOf, pageRequest } from "./paging.js";
 import type {
   Caller,
   Clock,
@@ -105,7 +105,7 @@ export function createOrderService(deps: {
       const orders = await store.listOrderPage(caller.userId, pageRequest("orders", page));
       return {
         items: orders.items.map(orderView),
-        nextCursor: orders.next === undefined ? null : encodeCursor("orders", orders.next),
+        nextCursor: nextCursorOf("orders", orders.next),
       };
     },
 

@@ -4,15 +4,17 @@ import { AppError } from "../domain/index.js";
 import type { OrderKey } from "./ports.js";
 import "./zod-messages.js";
 
-// Paged lists as clients see them: `limit` and an opaque `cursor` in, `nextCursor` out. A cursor
-// is the store's position (a product id; an order's or a comment's time and id) wrapped so that
-// clients treat it as opaque and an edited one is refused as such: it grants nothing (every list
-// is already scoped to the caller or public), so a checksum, not a signature, is enough.
+// Paged lists as clients see them: `limit` and an opaque `cursor` in, `nextCursor` out (GraphQL:
+// `first` and `after`), the shoppers' lists and the operators' alike. A cursor is the store's
+// position (a product id; an order's, a comment's or a stock adjustment's time and id) wrapped so
+// that clients treat it as opaque and an edited one is refused as such: it grants nothing (every
+// list is already scoped to the caller, public or the operators' only), so a checksum, not a
+// signature, is enough. The list's name is inside, so one list's cursor is refused by another.
 
 /** How many items a page holds when `limit` is not sent, and at most. */
 export const PAGE_LIMITS = { defaultLimit: 20, maxLimit: 100 } as const;
 
-export type ListName = "products" | "orders" | "comments";
+export type ListName = "products" | "orders" | "comments" | "stockAdjustments" | "allOrders";
 
 /** A page request as the query string carries it, before the cursor is opened. */
 export interface PageInput {
@@ -48,14 +50,20 @@ export const pageQuery = z.lazy(() =>
 );
 
 const productKey = z.lazy(() => z.string().check(z.minLength(1), z.maxLength(64)));
-// An order's and a comment's position have the same shape: a time, then an id.
+// An order's, a comment's and a stock adjustment's position have the same shape: a time, an id.
 const timeKey: z.ZodMiniType<OrderKey> = z.lazy(() =>
   z.object({
     createdAt: z.string().check(z.minLength(1), z.maxLength(64)),
     id: z.string().check(z.minLength(1), z.maxLength(64)),
   }),
 );
-const KEYS = { products: productKey, orders: timeKey, comments: timeKey } as const;
+const KEYS = {
+  products: productKey,
+  orders: timeKey,
+  comments: timeKey,
+  stockAdjustments: timeKey,
+  allOrders: timeKey,
+} as const;
 type KeyOf<List extends ListName> = z.infer<(typeof KEYS)[List]>;
 
 const checksum = (payload: string): string =>
@@ -112,6 +120,12 @@ export const graphqlPageArgs = z.lazy(() =>
     after: z.nullish(z.string().check(z.minLength(1), z.maxLength(512))),
   }),
 );
+
+/** The `nextCursor` of a store's page of `list`: null on the last page. */
+export const nextCursorOf = <List extends ListName>(
+  list: List,
+  next: KeyOf<List> | undefined,
+): string | null => (next === undefined ? null : encodeCursor(list, next));
 
 /** The page input of validated GraphQL arguments; a bad `after` is refused naming `after`. */
 export const pageInputOf = (args: z.infer<typeof graphqlPageArgs>): PageInput => ({

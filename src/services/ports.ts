@@ -2,7 +2,6 @@ import type {
   Cart,
   CartLine,
   Connection,
-  CursorPage,
   GuestCart,
   ImageUpload,
   ImageUploadRequest,
@@ -20,7 +19,10 @@ import type {
   User,
 } from "../domain/index.js";
 import type { CommentStore } from "./comment-ports.js";
+import type { Page, PageRequest } from "./page-ports.js";
 import type { RecoveryStore } from "./recovery-ports.js";
+
+export type { Page, PageRequest } from "./page-ports.js";
 
 // The ports every adapter (store/, notify/, identity/, payment/) implements or a service is handed.
 
@@ -190,24 +192,6 @@ export interface MergeGuestCartCommand {
   updatedAt: string;
 }
 
-/**
- * A page of a list: at most `limit` items after the item whose key is `after` (the first page
- * without it). Keys are the store's own positions; services turn them into opaque cursors.
- */
-export interface PageRequest<Key> {
-  limit: number;
-  after?: Key | undefined;
-}
-
-export interface Page<Item, Key> {
-  items: Item[];
-  /**
-   * The key of the last item when more may follow; undefined on the last page. A page may hold
-   * fewer than `limit` items and still have a `next` (the page after it may then be empty).
-   */
-  next: Key | undefined;
-}
-
 /** Where an order sits in a user's list, newest first: by `createdAt`, then `id`, both descending. */
 export interface OrderKey {
   createdAt: string;
@@ -234,14 +218,12 @@ export interface UpdateProductCommand {
   imageUrl?: string;
 }
 
-/** A page of a list: at most `limit` items after the one `cursor` (an earlier `nextCursor`) names. */
-export interface PageQuery {
-  limit: number;
-  cursor?: string;
-}
+/** Where a stock adjustment sits in its product's trail, newest first: as an order in a list. */
+export type StockAdjustmentKey = OrderKey;
 
-export interface OrderListQuery extends PageQuery {
-  status?: OrderStatus;
+/** A page of every user's orders, newest first, optionally of one status only. */
+export interface AllOrdersPageRequest extends PageRequest<OrderKey> {
+  status?: OrderStatus | undefined;
 }
 
 /** One step of an order's lifecycle, for the order of `userId` with id `orderId`. */
@@ -338,8 +320,11 @@ export interface Store extends CommentStore, RecoveryStore {
    * it. Atomic with every checkout and every stock given back: no unit is ever lost.
    */
   adjustStock(adjustment: Omit<StockAdjustment, "stockAfter">): Promise<StockAdjustment>;
-  /** The product's adjustments, newest first. */
-  listStockAdjustments(productId: string, query: PageQuery): Promise<CursorPage<StockAdjustment>>;
+  /** One page of the product's adjustments, newest first (by `createdAt`, then `id`). */
+  listStockAdjustments(
+    productId: string,
+    page: PageRequest<StockAdjustmentKey>,
+  ): Promise<Page<StockAdjustment, StockAdjustmentKey>>;
 
   /** Every promotion, deactivated ones too, by code, with its uses. */
   listPromotions(): Promise<ManagedPromotion[]>;
@@ -348,8 +333,11 @@ export interface Store extends CommentStore, RecoveryStore {
   /** Replaces the code's definition (limits, window, deactivation), keeping its uses. NOT_FOUND. */
   updatePromotion(promotion: Promotion): Promise<ManagedPromotion>;
 
-  /** Every user's orders, newest first, optionally of one status. */
-  listAllOrders(query: OrderListQuery): Promise<CursorPage<Order>>;
+  /**
+   * One page of every user's orders, newest first as `listOrderPage`, optionally of one status
+   * (a page of a filtered list may hold fewer than `limit` and still have a `next`).
+   */
+  listAllOrders(page: AllOrdersPageRequest): Promise<Page<Order, OrderKey>>;
   /** Any user's order by its id. */
   findOrder(orderId: string): Promise<Order | undefined>;
   /**

@@ -5,7 +5,6 @@ import type { CancelledOrderView } from "./admin-orders.js";
 import type {
   AdminOrderView,
   ManagedProductView,
-  PageView,
   PromotionView,
   StockAdjustmentView,
 } from "./admin-views.js";
@@ -260,9 +259,9 @@ fits([
   true satisfies Fits<IssuedToken, typeof AccessToken>,
   true satisfies Fits<SignupAnswer, typeof SignupAccepted>,
   true satisfies Fits<ManagedProductView[], typeof ManagedProductList>,
-  true satisfies Fits<PageView<StockAdjustmentView>, typeof StockAdjustmentPage>,
+  true satisfies Fits<PageOf<StockAdjustmentView>, typeof StockAdjustmentPage>,
   true satisfies Fits<PromotionView[], typeof PromotionList>,
-  true satisfies Fits<PageView<AdminOrderView>, typeof AdminOrderPage>,
+  true satisfies Fits<PageOf<AdminOrderView>, typeof AdminOrderPage>,
   true satisfies Fits<CancelledOrderView, typeof CancelledOrder>,
   true satisfies Fits<FiguresView, typeof Figures>,
   true satisfies Fits<ImageUpload, typeof ImageUploadTicket>,

@@ -39,6 +39,7 @@ import type {
   Store,
 } from "../services/index.js";
 import { MemoryComments } from "./memory-comments.js";
+import { newestFirstPage } from "./memory-pages.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
 
 export interface MemoryStoreSeed {
@@ -276,17 +277,8 @@ export abstract class MemoryShopStore
   }
 
   async listOrderPage(userId: string, page: PageRequest<OrderKey>): Promise<Page<Order, OrderKey>> {
-    const after = page.after;
-    const newestFirst = (a: OrderKey, b: OrderKey) =>
-      byCodePoint(b.createdAt, a.createdAt) || byCodePoint(b.id, a.id);
-    const orders = [...this.orders.values()]
-      .filter((order) => order.userId === userId)
-      .filter((order) => after === undefined || newestFirst(after, order) < 0)
-      .sort(newestFirst);
-    const items = orders.slice(0, page.limit).map(copyOrder);
-    const last = items.at(-1);
-    const more = orders.length > page.limit && last !== undefined;
-    return { items, next: more ? { createdAt: last.createdAt, id: last.id } : undefined };
+    const orders = [...this.orders.values()].filter((order) => order.userId === userId);
+    return newestFirstPage(orders, page, copyOrder);
   }
 
   async getOrder(userId: string, orderId: string): Promise<Order | undefined> {

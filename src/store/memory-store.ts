@@ -1,5 +1,4 @@
 import {
-  type CursorPage,
   holdsStock,
   type ManagedProduct,
   type ManagedPromotion,
@@ -14,17 +13,20 @@ import {
   stockWouldGoNegative,
 } from "../domain/index.js";
 import type {
+  AllOrdersPageRequest,
   CreateProductCommand,
   InFlightPage,
   InFlightQuery,
-  OrderListQuery,
-  PageQuery,
+  OrderKey,
+  Page,
+  PageRequest,
   PaymentRecord,
   RecordedPayment,
+  StockAdjustmentKey,
   Store,
   UpdateProductCommand,
 } from "../services/index.js";
-import { pageOf } from "./cursor.js";
+import { newestFirstPage } from "./memory-pages.js";
 import { MemoryShopStore } from "./memory-shop-store.js";
 
 export type { MemoryStoreSeed } from "./memory-shop-store.js";
@@ -129,13 +131,9 @@ export class MemoryStore extends MemoryShopStore implements Store {
 
   async listStockAdjustments(
     productId: string,
-    query: PageQuery,
-  ): Promise<CursorPage<StockAdjustment>> {
-    const newestFirst = [...(this.adjustments.get(productId) ?? [])].sort(
-      (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
-    );
-    const page = pageOf(newestFirst, (a) => ({ time: a.createdAt, id: a.id }), query);
-    return { items: page.items.map((a) => ({ ...a })), nextCursor: page.nextCursor };
+    page: PageRequest<StockAdjustmentKey>,
+  ): Promise<Page<StockAdjustment, StockAdjustmentKey>> {
+    return newestFirstPage(this.adjustments.get(productId) ?? [], page, (a) => ({ ...a }));
   }
 
   async listPromotions(): Promise<ManagedPromotion[]> {
@@ -154,12 +152,12 @@ export class MemoryStore extends MemoryShopStore implements Store {
     return this.managedPromotion(promotion.code);
   }
 
-  async listAllOrders(query: OrderListQuery): Promise<CursorPage<Order>> {
-    const sorted = [...this.orders.values()]
-      .filter((order) => query.status === undefined || order.status === query.status)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-    const page = pageOf(sorted, (o) => ({ time: o.createdAt, id: o.id }), query);
-    return { items: page.items.map(copyOrder), nextCursor: page.nextCursor };
+  async listAllOrders(page: AllOrdersPageRequest): Promise<Page<Order, OrderKey>> {
+    const { status } = page;
+    const orders = [...this.orders.values()].filter(
+      (order) => status === undefined || order.status === status,
+    );
+    return newestFirstPage(orders, page, copyOrder);
   }
 
   async findOrder(orderId: string): Promise<Order | undefined> {

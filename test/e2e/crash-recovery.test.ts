@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Order } from "../../src/domain/index.js";
+import type { OrderKey } from "../../src/services/index.js";
 import { openDynamoDbStore } from "../../src/store/dynamodb/store.js";
 import { signUpAndSignIn } from "../helpers/accounts.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
@@ -187,15 +188,12 @@ describe("the dev server on DynamoDB Local killed mid-load and started again", (
           const store = await openDynamoDbStore({ tableName, endpoint, region, credentials });
           try {
             const orders: Order[] = [];
-            let cursor: string | undefined;
+            let after: OrderKey | undefined;
             do {
-              const page = await store.listAllOrders({
-                limit: 100,
-                ...(cursor === undefined ? {} : { cursor }),
-              });
+              const page = await store.listAllOrders({ limit: 100, after });
               orders.push(...page.items);
-              cursor = page.nextCursor ?? undefined;
-            } while (cursor !== undefined);
+              after = page.next;
+            } while (after !== undefined);
             const stock = new Map(
               (await store.listAllProducts()).map((product) => [product.id, product.stock]),
             );

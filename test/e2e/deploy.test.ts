@@ -294,7 +294,7 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
       );
       const fn = t.Resources[`${upperFirst(spec.name)}LambdaFunction`]?.Properties ?? {};
       expect(fn.Role).toEqual({ "Fn::GetAtt": [`${upperFirst(spec.name)}Role`, "Arn"] });
-      expect(fn.Runtime).toBe("nodejs22.x");
+      expect(fn.Runtime).toBe("nodejs24.x");
       expect(fn.Architectures).toEqual(["arm64"]);
     }
   });

@@ -130,7 +130,7 @@ describe.skipIf(!chromiumAvailable())("the operators' pages in a real browser", 
     expect(loaded.filter((url) => /admin/.test(url))).toEqual([]);
 
     // The operator sees the stock taken, then cancels the order from the orders page.
-    await admin.goto(`${server.url}/admin`);
+    await admin.goto(`${server.url}/manage`);
     await expect.poll(() => stockCell.textContent(), { timeout: STEP_MS }).toBe("4");
     await admin
       .getByRole("navigation", { name: "Admin" })
@@ -151,7 +151,7 @@ describe.skipIf(!chromiumAvailable())("the operators' pages in a real browser", 
     await expectAccessible(shopper, "a cancelled order");
 
     // The stock is back, and a restock goes into the product's history.
-    await admin.goto(`${server.url}/admin`);
+    await admin.goto(`${server.url}/manage`);
     await expect.poll(() => stockCell.textContent(), { timeout: STEP_MS }).toBe("5");
     await admin.getByRole("link", { name: "Glass Bird" }).click();
     await admin.getByRole("heading", { level: 1, name: "Glass Bird" }).waitFor();
@@ -198,7 +198,7 @@ describe.skipIf(!chromiumAvailable())("the operators' pages in a real browser", 
         .getByRole("link", { name: "Admin" })
         .count(),
     ).toBe(0);
-    await shopper.goto(`${server.url}/admin`);
+    await shopper.goto(`${server.url}/manage`);
     await shopper.getByRole("heading", { name: "Operators only" }).waitFor({ timeout: STEP_MS });
   }, 180_000);
 });

@@ -1,11 +1,12 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DYNAMODB_LOCAL_CREDENTIALS,
   DYNAMODB_LOCAL_REGION,
 } from "../../src/local/dynamodb-local.js";
 import { DynamoDbClient } from "../../src/store/dynamodb/client.js";
+import { docPages, headingAnchors, relativeLinks } from "../helpers/doc-pages.js";
 import { freePort } from "../helpers/free-port.js";
 import {
   type Checkout,
@@ -19,16 +20,24 @@ import {
 } from "../helpers/processes.js";
 import { commandsOf, type ShellBlock, shellBlocks } from "../helpers/readme-blocks.js";
 
-// Every shell recipe of the README, run as written: in a fresh checkout of the working tree, in
-// a shell with no AWS variable, one block after another. A command runs to its end and must
-// succeed, or (a long-running one) is started, awaited until it answers, checked once and
-// stopped when its block ends, or (one that needs an AWS account) must get as far as asking for
-// credentials and stop there with osls's message, not a stack trace. The README's fixed ports
-// are replaced by free ones, so a server already on 3000 cannot answer for the recipe's.
+// Every shell recipe of the README and of the pages of docs/, run as written: in a fresh checkout
+// of the working tree, in a shell with no AWS variable, one block after another. A command runs
+// to its end and must succeed, or (a long-running one) is started, awaited until it answers,
+// checked once and stopped when its block ends, or (one that needs an AWS account) must get as
+// far as asking for credentials and stop there with osls's message, not a stack trace. The
+// pages' fixed ports are replaced by free ones, so a server already on 3000 cannot answer for
+// the recipe's.
 
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
-const blocks = shellBlocks(README);
+const pages = docPages(ROOT);
+
+/** A shell block and the page it is on. */
+type PageBlock = ShellBlock & { page: string };
+
+const blocks: PageBlock[] = pages.flatMap(({ path, text }) =>
+  shellBlocks(text).map((block) => ({ ...block, page: path })),
+);
 const recipes = blocks.filter((block) => block.marker?.kind === "recipe");
+const placeOf = (block: PageBlock): string => `${block.page}:${block.line}`;
 
 /** What a recipe's command is, and so how it is run. */
 type Step =
@@ -46,7 +55,16 @@ const STEPS: [RegExp, Step][] = [
   [/^([A-Z_]+=\S+ )*npm start$/, { kind: "serves", what: "dev server" }],
   [/^java .*DynamoDBLocal\.jar /, { kind: "serves", what: "DynamoDB Local" }],
   [/^([A-Z_]+=\S+ )*npx osls offline start /, { kind: "serves", what: "serverless-offline" }],
-  [/^npm run (build|package)( -- [\w ]+)?$/, { kind: "completes" }],
+  [
+    /^npm run package( -- [\w ]+)?$/,
+    {
+      kind: "not run",
+      why:
+        "deploy.test.ts runs `npm run package` once per npm test and checks every template it " +
+        "writes; naming architectures only narrows it (architectures-named.test.ts)",
+    },
+  ],
+  [/^npm run build( -- [\w ]+)?$/, { kind: "completes" }],
   [/^(npm run deploy -- |npx osls (deploy|remove) )/, { kind: "needs an account" }],
 ];
 
@@ -60,24 +78,25 @@ const commandsOfBlock = (block: ShellBlock): string[] =>
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
-describe("the README's shell blocks", () => {
+describe("the docs' shell blocks", () => {
   it("are each marked a recipe (run below) or an example (not run, with the reason)", () => {
     const unmarked = blocks.filter((block) => block.marker === undefined);
     expect(
-      unmarked.map((block) => `README.md:${block.line}`),
+      unmarked.map(placeOf),
       "put <!-- recipe: name --> or <!-- example: why --> before each",
     ).toEqual([]);
-    expect(recipes.map((block) => block.marker?.note.split(" ")[0])).toEqual([
-      "quick",
-      "DynamoDB",
-      "make",
-      "deploy",
-      "package,",
-      "serverless-offline",
+    expect(recipes.map((block) => `${block.page}: ${block.marker?.note.split(" ")[0]}`)).toEqual([
+      "README.md: quick",
+      "docs/aws-emulators.md: DynamoDB",
+      "docs/aws-emulators.md: serverless-offline",
+      "docs/deploy-aws.md: deploy",
+      "docs/deploy-aws.md: package,",
+      "docs/operators.md: make",
     ]);
   });
 
   it("hold only commands the recipe runner knows how to run", () => {
+    expect(recipes.length).toBeGreaterThan(0);
     const unknown = recipes
       .flatMap(commandsOfBlock)
       .filter((command) => stepOf(command) === undefined);
@@ -85,7 +104,39 @@ describe("the README's shell blocks", () => {
   });
 });
 
-describe("the README's recipes, run as written without AWS settings", () => {
+describe("the docs' pages", () => {
+  const readme = pages.find((page) => page.path === "README.md")?.text ?? "";
+
+  it("keep the README under 250 lines", () => {
+    expect(readme.split("\n").length).toBeLessThan(250);
+  });
+
+  it("are each linked from the README", () => {
+    const linked = new Set(relativeLinks(readme).map(({ target }) => target.split("#")[0]));
+    const unlinked = pages.map(({ path }) => path).filter((path) => path !== "README.md");
+    expect(unlinked.filter((path) => !linked.has(path))).toEqual([]);
+  });
+
+  it("link only to files and headings that exist", () => {
+    const broken: string[] = [];
+    for (const { path, text } of pages) {
+      for (const { line, target } of relativeLinks(text)) {
+        const [file = "", anchor] = target.split("#");
+        const linked = file === "" ? path : normalize(join(dirname(path), file));
+        if (!existsSync(join(ROOT, linked))) {
+          broken.push(`${path}:${line}: ${target} (no such file)`);
+        } else if (anchor !== undefined && linked.endsWith(".md")) {
+          const page = pages.find((candidate) => candidate.path === linked);
+          const anchors = headingAnchors(page?.text ?? readFileSync(join(ROOT, linked), "utf8"));
+          if (!anchors.has(anchor)) broken.push(`${path}:${line}: ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
+
+describe("the docs' recipes, run as written without AWS settings", () => {
   let checkout: Checkout;
   const ports = new Map<string, string>();
 
@@ -98,7 +149,7 @@ describe("the README's recipes, run as written without AWS settings", () => {
     checkout?.remove();
   });
 
-  /** The command with the README's ports replaced by this run's free ones. */
+  /** The command with the pages' ports replaced by this run's free ones. */
   const withFreePorts = (command: string): string =>
     command.replace(/\b(3000|4000|8000)\b/g, (port) => ports.get(port) ?? port);
 
@@ -114,7 +165,7 @@ describe("the README's recipes, run as written without AWS settings", () => {
   }
 
   /** Runs one recipe block; what it started is stopped at its end, whatever happened. */
-  async function runRecipe(block: ShellBlock): Promise<void> {
+  async function runRecipe(block: PageBlock): Promise<void> {
     const env = cleanEnvironment({ PORT: ports.get("3000") ?? "" });
     const assignments: string[] = [];
     const serving: Running[] = [];
@@ -124,7 +175,7 @@ describe("the README's recipes, run as written without AWS settings", () => {
         const step = stepOf(written);
         const command = withFreePorts(written);
         const script = [...assignments, command].join("\n");
-        const where = `README.md:${block.line}: ${written}`;
+        const where = `${placeOf(block)}: ${written}`;
         switch (step?.kind) {
           case "assign":
             assignments.push(command);
@@ -213,7 +264,7 @@ describe("the README's recipes, run as written without AWS settings", () => {
     }
   }
 
-  it.each(recipes.map((block) => [block.marker?.note ?? "", block] as const))(
+  it.each(recipes.map((block) => [`${block.page}: ${block.marker?.note ?? ""}`, block] as const))(
     "%s",
     async (_, block) => {
       await runRecipe(block);

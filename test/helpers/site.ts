@@ -3,6 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { runInNewContext } from "node:vm";
+import { SPA_FALLBACK_CODE } from "../../src/deploy/site.js";
 import type { SiteConfig } from "../../src/http/site-files.js";
 import { createStaticSite } from "../../src/local/static-site.js";
 
@@ -54,3 +56,17 @@ export async function serveSiteElsewhere(
       }),
   };
 }
+
+/** What the deployed site's SPA fallback is given and answers: a CloudFront viewer request. */
+export interface ViewerRequest {
+  uri: string;
+  method: string;
+}
+
+/**
+ * The CloudFront Function's own code, run as CloudFront runs it: a global `handler` given the
+ * viewer-request event, in a context of its own.
+ */
+export const spaFallback = runInNewContext(`${SPA_FALLBACK_CODE}; handler`) as (event: {
+  request: ViewerRequest;
+}) => ViewerRequest;

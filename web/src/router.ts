@@ -1,3 +1,4 @@
+import { matchPage, type PageName, pagePath } from "./page-paths.js";
 import { createStore } from "./state.js";
 
 export type Route =
@@ -24,33 +25,48 @@ function current(): Location {
 
 export const location = createStore<Location>(current());
 
-/** The page paths of the storefront contract; nothing here collides with an API path. */
+/** The route of a page address: the pages of `PAGE_PATHS`, and not-found for any other. */
 export function matchRoute(path: string): Route {
-  const parts = path.split("/").filter((part) => part !== "");
-  const [first, second, third] = parts;
-  const id = (value: string) => decodeURIComponent(value);
-  if (parts.length === 0) return { name: "catalogue" };
-  if (parts.length === 2 && first === "item" && second !== undefined) {
-    return { name: "product", id: id(second) };
-  }
-  if (parts.length === 1 && first === "basket") return { name: "basket" };
-  if (parts.length === 1 && first === "sign-in") return { name: "sign-in" };
-  if (parts.length === 1 && first === "sign-up") return { name: "sign-up" };
-  if (first === "admin") {
-    if (parts.length === 1) return { name: "admin", section: "products" };
-    if (parts.length === 2 && second === "promotions")
+  const page = matchPage(path);
+  const id = page?.id ?? "";
+  switch (page?.name) {
+    case "catalogue":
+      return { name: "catalogue" };
+    case "product":
+      return { name: "product", id };
+    case "basket":
+      return { name: "basket" };
+    case "signIn":
+      return { name: "sign-in" };
+    case "signUp":
+      return { name: "sign-up" };
+    case "orders":
+      return { name: "orders" };
+    case "order":
+      return { name: "order", id };
+    case "manageProducts":
+      return { name: "admin", section: "products" };
+    case "manageProduct":
+      return { name: "admin", section: "product", id };
+    case "managePromotions":
       return { name: "admin", section: "promotions" };
-    if (parts.length === 2 && second === "orders") return { name: "admin", section: "orders" };
-    if (parts.length === 3 && second === "products" && third !== undefined) {
-      return { name: "admin", section: "product", id: id(third) };
-    }
+    case "manageOrders":
+      return { name: "admin", section: "orders" };
+    case undefined:
+      return { name: "not-found" };
   }
-  if (first === "account" && second === "orders") {
-    if (parts.length === 2) return { name: "orders" };
-    if (parts.length === 3 && third !== undefined) return { name: "order", id: id(third) };
-  }
-  return { name: "not-found" };
 }
+
+const ADMIN_PAGES: Record<AdminSection, PageName> = {
+  products: "manageProducts",
+  product: "manageProduct",
+  promotions: "managePromotions",
+  orders: "manageOrders",
+};
+
+/** The address of an operators' page. */
+export const adminPath = (section: AdminSection, id?: string): string =>
+  pagePath(ADMIN_PAGES[section], id);
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (options.replace === true) window.history.replaceState(null, "", to);

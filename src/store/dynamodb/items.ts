@@ -234,7 +234,7 @@ export const orderItem = (order: Order): Item => ({
   ...keys.order(order.userId, order.id),
   LSI1SK: keys.orderTimeSort(order.createdAt, order.id),
   GSI2PK: LISTS.orders,
-  GSI2SK: `${order.createdAt}#${order.id}`,
+  GSI2SK: keys.allOrdersSort(order.createdAt, order.id),
   ...(isFinalStatus(order.status)
     ? {}
     : { GSI1PK: IN_FLIGHT_PARTITION, GSI1SK: keys.inFlightSort(order.createdAt, order.id) }),

@@ -2,7 +2,6 @@
 // stock trail, promotions, every user's orders and the figures. Their lists live in GSI2, one
 // partition each (table.ts).
 import {
-  type CursorPage,
   holdsStock,
   type ManagedProduct,
   type ManagedPromotion,
@@ -18,12 +17,14 @@ import {
   storeUnavailable,
 } from "../../domain/index.js";
 import type {
+  AllOrdersPageRequest,
   CreateProductCommand,
-  OrderListQuery,
-  PageQuery,
+  OrderKey,
+  Page,
+  PageRequest,
+  StockAdjustmentKey,
   UpdateProductCommand,
 } from "../../services/index.js";
-import { decodeCursor, encodeCursor } from "../cursor.js";
 import { orderById } from "./checkout.js";
 import {
   cartLinesOf,
@@ -46,51 +47,62 @@ const ADJUST_MAX_ATTEMPTS = 10;
 /** Pages a filtered list reads at most for one page of answers. */
 const MAX_FILTERED_READS = 20;
 
-const isKey = (value: unknown): value is Record<string, string> =>
-  typeof value === "object" &&
-  value !== null &&
-  !Array.isArray(value) &&
-  Object.values(value).every((part) => typeof part === "string");
-
-/** One page of a newest-first Query: `limit` items, and the key of the last as the cursor. */
-async function queryPage(
+/**
+ * One page of a newest-first Query of a partition that holds only items whose sort key is
+ * `<prefix><createdAt>#<id>`: those below `page.after`'s key (a key condition, so no item key
+ * has to be rebuilt from the cursor), `limit` of them and one more to know whether another
+ * page follows. A filter may need several reads for one page; past MAX_FILTERED_READS the page
+ * ends short and its `next` is where the read stopped, so the next page goes on from there.
+ */
+async function newestFirstPage(
   table: Table,
   input: {
     IndexName?: string;
-    KeyConditionExpression: string;
-    ExpressionAttributeValues: Record<string, unknown>;
-    ExpressionAttributeNames?: Record<string, string>;
+    partition: { name: string; value: string };
+    sort: { name: string; prefix: string };
     FilterExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
   },
-  keyAttributes: readonly string[],
-  query: PageQuery,
-): Promise<CursorPage<Item>> {
+  page: PageRequest<OrderKey>,
+): Promise<Page<Item, OrderKey>> {
+  const { partition, sort, ...rest } = input;
+  const after = page.after;
   const items: Item[] = [];
-  let start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isKey);
-  // One more than the page, to know whether another follows; a filter may need several reads.
-  for (let reads = 0; items.length <= query.limit && reads < MAX_FILTERED_READS; reads++) {
-    const page = await table.documents.query({
-      ...input,
+  let start: Item | undefined;
+  for (let reads = 0; items.length <= page.limit && reads < MAX_FILTERED_READS; reads++) {
+    const answer = await table.documents.query({
+      ...rest,
       TableName: table.name,
+      KeyConditionExpression:
+        after === undefined
+          ? `${partition.name} = :partition`
+          : `${partition.name} = :partition AND ${sort.name} < :after`,
+      ExpressionAttributeValues: {
+        ...rest.ExpressionAttributeValues,
+        ":partition": partition.value,
+        ...(after === undefined
+          ? {}
+          : { ":after": `${sort.prefix}${after.createdAt}#${after.id}` }),
+      },
       ScanIndexForward: false,
-      Limit: query.limit + 1 - items.length,
+      Limit: page.limit + 1 - items.length,
       ...(start === undefined ? {} : { ExclusiveStartKey: start }),
     });
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey as Record<string, string> | undefined;
+    items.push(...(answer.Items ?? []));
+    start = answer.LastEvaluatedKey;
     if (start === undefined) break;
   }
-  const shown = items.slice(0, query.limit);
-  const last = shown[shown.length - 1];
-  const more = items.length > query.limit || (start !== undefined && shown.length > 0);
-  const position =
-    last === undefined
-      ? undefined
-      : Object.fromEntries(keyAttributes.map((name) => [name, String(last[name])]));
-  return {
-    items: shown,
-    nextCursor: more && position !== undefined ? encodeCursor(position) : null,
-  };
+  const shown = items.slice(0, page.limit);
+  const stop = items.length > page.limit ? shown.at(-1) : start;
+  return { items: shown, next: stop === undefined ? undefined : positionOf(stop, sort) };
+}
+
+/** The time and id of an item's `<prefix><createdAt>#<id>` sort key. */
+function positionOf(item: Item, sort: { name: string; prefix: string }): OrderKey {
+  const key = String(item[sort.name]).slice(sort.prefix.length);
+  const split = key.indexOf("#");
+  return { createdAt: key.slice(0, split), id: key.slice(split + 1) };
 }
 
 export async function listAllProducts(table: Table): Promise<ManagedProduct[]> {
@@ -238,18 +250,17 @@ export async function adjustStock(
 export async function listStockAdjustments(
   table: Table,
   productId: string,
-  query: PageQuery,
-): Promise<CursorPage<StockAdjustment>> {
-  const page = await queryPage(
+  page: PageRequest<StockAdjustmentKey>,
+): Promise<Page<StockAdjustment, StockAdjustmentKey>> {
+  const trail = await newestFirstPage(
     table,
     {
-      KeyConditionExpression: "PK = :pk AND begins_with(SK, :adjustment)",
-      ExpressionAttributeValues: { ":pk": keys.stockPartition(productId), ":adjustment": "ADJ#" },
+      partition: { name: "PK", value: keys.stockPartition(productId) },
+      sort: { name: "SK", prefix: keys.stockAdjustmentSortPrefix },
     },
-    ["PK", "SK"],
-    query,
+    page,
   );
-  return { items: page.items.map(stockAdjustmentFrom), nextCursor: page.nextCursor };
+  return { items: trail.items.map(stockAdjustmentFrom), next: trail.next };
 }
 
 export async function listPromotions(table: Table): Promise<ManagedPromotion[]> {
@@ -287,28 +298,26 @@ export async function savePromotion(
 
 export async function listAllOrders(
   table: Table,
-  query: OrderListQuery,
-): Promise<CursorPage<Order>> {
-  const page = await queryPage(
+  page: AllOrdersPageRequest,
+): Promise<Page<Order, OrderKey>> {
+  const { status } = page;
+  const orders = await newestFirstPage(
     table,
     {
       IndexName: OPERATOR_INDEX,
-      KeyConditionExpression: "GSI2PK = :orders",
-      ExpressionAttributeValues: {
-        ":orders": LISTS.orders,
-        ...(query.status === undefined ? {} : { ":status": query.status }),
-      },
-      ...(query.status === undefined
+      partition: { name: "GSI2PK", value: LISTS.orders },
+      sort: { name: "GSI2SK", prefix: keys.allOrdersSortPrefix },
+      ...(status === undefined
         ? {}
         : {
             FilterExpression: "#status = :status",
             ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":status": status },
           }),
     },
-    ["PK", "SK", "GSI2PK", "GSI2SK"],
-    query,
+    page,
   );
-  return { items: page.items.map(orderFrom), nextCursor: page.nextCursor };
+  return { items: orders.items.map(orderFrom), next: orders.next };
 }
 
 export async function findOrder(table: Table, orderId: string): Promise<Order | undefined> {
@@ -320,7 +329,7 @@ export async function findOrder(table: Table, orderId: string): Promise<Order | 
 /**
  * Read-time sums over the operators' index: every cart with lines (one Query of CARTS) and a
  * week of orders (one Query of ORDERS from a week ago). No counter is written on a cart save or
- * a checkout; what it costs is the index's copy of each cart and order item (README).
+ * a checkout; what it costs is the index's copy of each cart and order item (docs/operators.md).
  */
 export async function productFigures(table: Table, now: Date): Promise<ProductFigures[]> {
   const weekAgo = new Date(now.getTime() - 7 * DAY_MS).toISOString();

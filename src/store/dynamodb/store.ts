@@ -1,5 +1,4 @@
 import type {
-  CursorPage,
   ManagedProduct,
   ManagedPromotion,
   Order,
@@ -8,13 +7,16 @@ import type {
   StockAdjustment,
 } from "../../domain/index.js";
 import type {
+  AllOrdersPageRequest,
   CreateProductCommand,
   InFlightPage,
   InFlightQuery,
-  OrderListQuery,
-  PageQuery,
+  OrderKey,
+  Page,
+  PageRequest,
   PaymentRecord,
   RecordedPayment,
+  StockAdjustmentKey,
   Store,
   UpdateProductCommand,
 } from "../../services/index.js";
@@ -108,9 +110,9 @@ export class DynamoDbStore extends DynamoDbShopStore implements Store {
 
   async listStockAdjustments(
     productId: string,
-    query: PageQuery,
-  ): Promise<CursorPage<StockAdjustment>> {
-    return this.guarded(() => operator.listStockAdjustments(this.table, productId, query));
+    page: PageRequest<StockAdjustmentKey>,
+  ): Promise<Page<StockAdjustment, StockAdjustmentKey>> {
+    return this.guarded(() => operator.listStockAdjustments(this.table, productId, page));
   }
 
   async listPromotions(): Promise<ManagedPromotion[]> {
@@ -125,8 +127,8 @@ export class DynamoDbStore extends DynamoDbShopStore implements Store {
     return this.guarded(() => operator.savePromotion(this.table, promotion, "update"));
   }
 
-  async listAllOrders(query: OrderListQuery): Promise<CursorPage<Order>> {
-    return this.guarded(() => operator.listAllOrders(this.table, query));
+  async listAllOrders(page: AllOrdersPageRequest): Promise<Page<Order, OrderKey>> {
+    return this.guarded(() => operator.listAllOrders(this.table, page));
   }
 
   async findOrder(orderId: string): Promise<Order | undefined> {

@@ -201,8 +201,13 @@ export const keys = {
   stockPartition: (productId: string) => `STOCK#${productId}`,
   stockAdjustment: (productId: string, createdAt: string, id: string) => ({
     PK: `STOCK#${productId}`,
-    SK: `ADJ#${createdAt}#${id}`,
+    SK: `${keys.stockAdjustmentSortPrefix}${createdAt}#${id}`,
   }),
+  stockAdjustmentSortPrefix: "ADJ#",
+  /** An order's place in the operators' ORDERS list (GSI2SK), newest first when read backwards. */
+  allOrdersSort: (createdAt: string, orderId: string) =>
+    `${keys.allOrdersSortPrefix}${createdAt}#${orderId}`,
+  allOrdersSortPrefix: "",
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { OrderKey } from "../../services/index.js";
 import {
   type ManagedProductRow,
   ORDER_COLUMNS,
@@ -13,7 +14,7 @@ import {
 /** The operators' statements, prepared once when the store opens. */
 export function prepareOperatorStatements(db: Database.Database) {
   const page = (where: string) => `${where} ORDER BY created_at DESC, id DESC LIMIT @limit`;
-  const after = "(created_at < @time OR (created_at = @time AND id < @id))";
+  const after = "(created_at, id) < (@createdAt, @id)";
   return {
     allManagedProducts: db.prepare<[], ManagedProductRow>(
       `SELECT ${PRODUCT_COLUMNS}, archived FROM products ORDER BY rowid`,
@@ -59,7 +60,7 @@ export function prepareOperatorStatements(db: Database.Database) {
       `SELECT ${STOCK_ADJUSTMENT_COLUMNS} FROM stock_adjustments ${page("WHERE product_id = @productId")}`,
     ),
     adjustmentsAfter: db.prepare<
-      { productId: string; limit: number; time: string; id: string },
+      OrderKey & { productId: string; limit: number },
       StockAdjustmentRow
     >(
       `SELECT ${STOCK_ADJUSTMENT_COLUMNS} FROM stock_adjustments ` +
@@ -82,16 +83,15 @@ export function prepareOperatorStatements(db: Database.Database) {
     orders: db.prepare<{ limit: number }, OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders ${page("")}`,
     ),
-    ordersAfter: db.prepare<{ limit: number; time: string; id: string }, OrderRow>(
+    ordersAfter: db.prepare<OrderKey & { limit: number }, OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders ${page(`WHERE ${after}`)}`,
     ),
     ordersOfStatus: db.prepare<{ limit: number; status: string }, OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders ${page("WHERE status = @status")}`,
     ),
-    ordersOfStatusAfter: db.prepare<
-      { limit: number; status: string; time: string; id: string },
-      OrderRow
-    >(`SELECT ${ORDER_COLUMNS} FROM orders ${page(`WHERE status = @status AND ${after}`)}`),
+    ordersOfStatusAfter: db.prepare<OrderKey & { limit: number; status: string }, OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders ${page(`WHERE status = @status AND ${after}`)}`,
+    ),
     orderById: db.prepare<[string], OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = ?`),
     // Figures: one pass over the carts' JSON lines and one over a week of orders.
     unitsInCarts: db.prepare<[number], { productId: string; units: number }>(

@@ -2,7 +2,6 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type Database from "better-sqlite3";
 import {
-  type CursorPage,
   type ManagedProduct,
   type ManagedPromotion,
   type Order,
@@ -16,18 +15,20 @@ import {
   stockWouldGoNegative,
 } from "../../domain/index.js";
 import type {
+  AllOrdersPageRequest,
   CreateProductCommand,
   InFlightPage,
   InFlightQuery,
-  OrderListQuery,
-  PageQuery,
+  OrderKey,
+  Page,
+  PageRequest,
   PaymentRecord,
   RecordedPayment,
   RecoveryStore,
+  StockAdjustmentKey,
   Store,
   UpdateProductCommand,
 } from "../../services/index.js";
-import { decodeCursor, encodeCursor, isTimeAndId } from "../cursor.js";
 import { type OperatorStatements, prepareOperatorStatements } from "./operator-statements.js";
 import { sqliteRecovery } from "./recovery.js";
 import {
@@ -52,18 +53,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   return guarded(() => new SqliteStore(openDatabase(options)));
 }
 
-/** The `limit` items of a newest-first query and the cursor after them (one extra row read). */
-function pageFrom<T extends { createdAt: string; id: string }>(
-  rows: T[],
-  limit: number,
-): CursorPage<T> {
+/** The `limit` items of a newest-first query and the key after them (one extra row read). */
+function pageFrom<T extends OrderKey>(rows: T[], limit: number): Page<T, OrderKey> {
   const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return {
-    items,
-    nextCursor:
-      rows.length > limit && last !== undefined ? encodeCursor([last.createdAt, last.id]) : null,
-  };
+  const last = items.at(-1);
+  const more = rows.length > limit && last !== undefined;
+  return { items, next: more ? { createdAt: last.createdAt, id: last.id } : undefined };
 }
 
 /**
@@ -170,15 +165,15 @@ export class SqliteStore extends SqliteShopStore implements Store {
 
   async listStockAdjustments(
     productId: string,
-    query: PageQuery,
-  ): Promise<CursorPage<StockAdjustment>> {
+    page: PageRequest<StockAdjustmentKey>,
+  ): Promise<Page<StockAdjustment, StockAdjustmentKey>> {
     return guarded(() => {
-      const limit = query.limit + 1;
+      const limit = page.limit + 1;
       const rows =
-        query.cursor === undefined
+        page.after === undefined
           ? this.operator.adjustments.all({ productId, limit })
-          : this.operator.adjustmentsAfter.all({ productId, limit, ...position(query.cursor) });
-      return pageFrom(rows.map(stockAdjustmentFromRow), query.limit);
+          : this.operator.adjustmentsAfter.all({ productId, limit, ...page.after });
+      return pageFrom(rows.map(stockAdjustmentFromRow), page.limit);
     });
   }
 
@@ -209,11 +204,10 @@ export class SqliteStore extends SqliteShopStore implements Store {
     });
   }
 
-  async listAllOrders(query: OrderListQuery): Promise<CursorPage<Order>> {
+  async listAllOrders(page: AllOrdersPageRequest): Promise<Page<Order, OrderKey>> {
     return guarded(() => {
-      const limit = query.limit + 1;
-      const at = query.cursor === undefined ? undefined : position(query.cursor);
-      const { status } = query;
+      const limit = page.limit + 1;
+      const { status, after: at } = page;
       const rows =
         status === undefined
           ? at === undefined
@@ -222,7 +216,7 @@ export class SqliteStore extends SqliteShopStore implements Store {
           : at === undefined
             ? this.operator.ordersOfStatus.all({ limit, status })
             : this.operator.ordersOfStatusAfter.all({ limit, status, ...at });
-      return pageFrom(rows.map(orderFromRow), query.limit);
+      return pageFrom(rows.map(orderFromRow), page.limit);
     });
   }
 
@@ -268,11 +262,6 @@ export class SqliteStore extends SqliteShopStore implements Store {
     if (row === undefined) throw promotionNotFound(code);
     return managedPromotionFromRow(row);
   }
-}
-
-function position(cursor: string): { time: string; id: string } {
-  const [time, id] = decodeCursor(cursor, isTimeAndId);
-  return { time, id };
 }
 
 const isPrimaryKeyViolation = (error: unknown): boolean =>

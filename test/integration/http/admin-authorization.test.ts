@@ -19,10 +19,10 @@ const GRAPHQL_SAMPLES: Record<string, { query: string; variables?: object }> = {
   adminProducts: { query: "{ adminProducts { id stock archived } }" },
   stockAdjustments: {
     query:
-      '{ stockAdjustments(productId: "lonely-bird", limit: 5) { items { delta } nextCursor } }',
+      '{ stockAdjustments(productId: "lonely-bird", first: 5) { items { delta } nextCursor } }',
   },
   adminPromotions: { query: "{ adminPromotions { code uses active } }" },
-  adminOrders: { query: '{ adminOrders(status: "PLACED", limit: 5) { items { id userId } } }' },
+  adminOrders: { query: '{ adminOrders(status: "PLACED", first: 5) { items { id userId } } }' },
   adminOrder: { query: "query ($id: ID!) { adminOrder(id: $id) { id status } }" },
   operatorFigures: { query: "{ operatorFigures { products { id unitsInCarts } } }" },
   createProduct: {

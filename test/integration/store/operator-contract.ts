@@ -7,7 +7,7 @@ import {
   type Product,
   type StockAdjustment,
 } from "../../../src/domain/index.js";
-import type { Store } from "../../../src/services/index.js";
+import type { OrderKey, Page, Store } from "../../../src/services/index.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
 
@@ -200,7 +200,7 @@ export function describeOperatorContract(name: string, makeStore: () => Promise<
         const trail = await store.listStockAdjustments(VASE.id, { limit: 10 });
         expect(trail.items.map((a) => a.stockAfter)).toEqual([22, 25, 20]);
         expect(trail.items[0]).toStrictEqual(second);
-        expect(trail.nextCursor).toBeNull();
+        expect(trail.next).toBeUndefined();
       });
 
       it("refuses to go below zero with STOCK_NEGATIVE, and an unknown product with NOT_FOUND, writing nothing", async () => {
@@ -212,29 +212,20 @@ export function describeOperatorContract(name: string, makeStore: () => Promise<
         expect((await appErrorOf(store.adjustStock(adjustment("nope", 1)))).code).toBe("NOT_FOUND");
       });
 
-      it("pages the trail newest first with an opaque cursor; a forged cursor is a 400", async () => {
+      it("pages the trail newest first from the key of the page before, or any time and id", async () => {
         await createVase(0);
         for (let minute = 1; minute <= 5; minute++) {
           await store.adjustStock(adjustment(VASE.id, minute, at(minute)));
         }
-        const seen: number[] = [];
-        let cursor: string | undefined;
-        let pages = 0;
-        do {
-          const page = await store.listStockAdjustments(VASE.id, {
-            limit: 2,
-            ...(cursor === undefined ? {} : { cursor }),
-          });
-          seen.push(...page.items.map((a) => a.delta));
-          cursor = page.nextCursor ?? undefined;
-          pages += 1;
-        } while (cursor !== undefined && pages < 10);
-        expect(seen).toEqual([5, 4, 3, 2, 1]);
-        expect(pages).toBe(3);
-        const error = await appErrorOf(
-          store.listStockAdjustments(VASE.id, { limit: 2, cursor: "not-a-cursor" }),
+        const pages = await everyPage((after) =>
+          store.listStockAdjustments(VASE.id, { limit: 2, after }),
         );
-        expect(error).toMatchObject({ code: "VALIDATION_FAILED", fields: [{ field: "cursor" }] });
+        expect(pages.map((page) => page.map((a) => a.delta))).toEqual([[5, 4], [3, 2], [1]]);
+        // A position no adjustment holds (between minutes 3 and 4) pages from there on.
+        const between = { createdAt: new Date(at(3).getTime() + 1).toISOString(), id: "x" };
+        const rest = await store.listStockAdjustments(VASE.id, { limit: 10, after: between });
+        expect(rest.items.map((a) => a.delta)).toEqual([3, 2, 1]);
+        expect(rest.next).toBeUndefined();
       });
 
       it("races with 30 checkouts and a cancel: stock + units in live orders = received - written off", async () => {
@@ -455,24 +446,20 @@ export function describeOperatorContract(name: string, makeStore: () => Promise<
         });
         const newestFirst = [...orders].reverse().map((o) => o.id);
 
-        const ids: string[] = [];
-        let cursor: string | undefined;
-        for (let page = 0; page < 10; page++) {
-          const result = await store.listAllOrders({
-            limit: 2,
-            ...(cursor === undefined ? {} : { cursor }),
-          });
-          ids.push(...result.items.map((o) => o.id));
-          if (result.nextCursor === null) break;
-          cursor = result.nextCursor;
-        }
-        expect(ids).toEqual(newestFirst);
+        const pages = await everyPage((after) => store.listAllOrders({ limit: 2, after }));
+        expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+        expect(pages.flat().map((o) => o.id)).toEqual(newestFirst);
 
         const placedOnly = await store.listAllOrders({ limit: 10, status: "PLACED" });
         expect(placedOnly.items.map((o) => o.id)).toEqual(
           newestFirst.filter((id) => id !== cancelled.id),
         );
-        expect(placedOnly.nextCursor).toBeNull();
+        expect(placedOnly.next).toBeUndefined();
+        // Paged one by one, the filtered list skips the cancelled order and ends where it should.
+        const placedPages = await everyPage((after) =>
+          store.listAllOrders({ limit: 1, after, status: "PLACED" }),
+        );
+        expect(placedPages.flat().map((o) => o.id)).toEqual(placedOnly.items.map((o) => o.id));
         const cancelledOnly = await store.listAllOrders({ limit: 10, status: "CANCELLED" });
         expect(cancelledOnly.items.map((o) => o.id)).toEqual([cancelled.id]);
 
@@ -548,19 +535,25 @@ export function describeOperatorContract(name: string, makeStore: () => Promise<
   });
 }
 
+/** Every page of a list, from the first to the one without a `next` (at most 100 pages). */
+async function everyPage<Item>(
+  read: (after: OrderKey | undefined) => Promise<Page<Item, OrderKey>>,
+): Promise<Item[][]> {
+  const pages: Item[][] = [];
+  let after: OrderKey | undefined;
+  do {
+    const page = await read(after);
+    pages.push(page.items);
+    after = page.next;
+  } while (after !== undefined && pages.length < 100);
+  return pages;
+}
+
 async function allAdjustments(store: Store, productId: string): Promise<StockAdjustment[]> {
-  const all: StockAdjustment[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < 100; page++) {
-    const result = await store.listStockAdjustments(productId, {
-      limit: 50,
-      ...(cursor === undefined ? {} : { cursor }),
-    });
-    all.push(...result.items);
-    if (result.nextCursor === null) return all;
-    cursor = result.nextCursor;
-  }
-  return all;
+  const pages = await everyPage((after) =>
+    store.listStockAdjustments(productId, { limit: 50, after }),
+  );
+  return pages.flat();
 }
 
 const unitsOf = (orders: readonly Order[], productId: string): number =>

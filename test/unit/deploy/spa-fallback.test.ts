@@ -1,17 +1,5 @@
-import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { SPA_FALLBACK_CODE } from "../../../src/deploy/site.js";
-
-interface ViewerRequest {
-  uri: string;
-  method: string;
-}
-
-// The CloudFront Function's code, run as CloudFront runs it: a global `handler` given the
-// viewer-request event, in a context of its own.
-const handler = runInNewContext(`${SPA_FALLBACK_CODE}; handler`) as (event: {
-  request: ViewerRequest;
-}) => ViewerRequest;
+import { spaFallback as handler } from "../../helpers/site.js";
 
 const uriFor = (uri: string) => handler({ request: { uri, method: "GET" } }).uri;
 

@@ -1,9 +1,11 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   CART_LIMITS,
   isCents,
   MAX_PRICE_CENTS,
   percentageDiscountCents,
+  scaleHalfUp,
 } from "../../../src/domain/index.js";
 
 /** The exact answer, in arbitrary precision: ceil(subtotal * percent / 100). */
@@ -99,5 +101,52 @@ describe("isCents", () => {
     expect(isCents(-1)).toBe(false);
     expect(isCents(Number.NaN)).toBe(false);
     expect(isCents(Number.MAX_SAFE_INTEGER + 1)).toBe(false);
+  });
+});
+
+describe("scaleHalfUp", () => {
+  it("rounds an exact half cent up and anything below it down", () => {
+    // 19 % of 50 cents is 9.5 cents, of 49 cents 9.31 and of 51 cents 9.69.
+    expect(scaleHalfUp(50, 190_000, 1_000_000)).toBe(10);
+    expect(scaleHalfUp(49, 190_000, 1_000_000)).toBe(9);
+    expect(scaleHalfUp(51, 190_000, 1_000_000)).toBe(10);
+    expect(scaleHalfUp(1, 1, 2)).toBe(1);
+    expect(scaleHalfUp(1, 1, 3)).toBe(0);
+    expect(scaleHalfUp(2, 1, 3)).toBe(1);
+  });
+
+  it("is exact where number arithmetic would not be", () => {
+    const largest = CART_LIMITS.maxLines * CART_LIMITS.maxQuantity * MAX_PRICE_CENTS;
+    // 495e9 x 68_750 = 3.4e16 is past 2^53: a float product would lose the last cents.
+    expect(scaleHalfUp(largest + 1, 68_750, 1_000_000)).toBe(34_031_250_000);
+    expect(scaleHalfUp(largest + 7, 68_750, 1_000_000)).toBe(34_031_250_000);
+    expect(scaleHalfUp(largest + 8, 68_750, 1_000_000)).toBe(34_031_250_001);
+    expect(scaleHalfUp(Number.MAX_SAFE_INTEGER, 1, 1)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it("matches the exact rational rounding for any amount and ratio", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10 ** 12 }),
+        fc.integer({ min: 0, max: 2_000_000 }),
+        // at least a thousandth of the numerator's range, so every result stays a safe integer
+        fc.integer({ min: 1_000, max: 2_000_000 }),
+        (amount, numerator, denominator) => {
+          const result = BigInt(scaleHalfUp(amount, numerator, denominator));
+          const exact2 = 2n * BigInt(amount) * BigInt(numerator); // 2 x exact x denominator
+          const d = BigInt(denominator);
+          // result - 1/2 <= exact < result + 1/2
+          return (2n * result - 1n) * d <= exact2 && exact2 < (2n * result + 1n) * d;
+        },
+      ),
+    );
+  });
+
+  it("refuses fractions, negatives and a zero denominator", () => {
+    expect(() => scaleHalfUp(1.5, 1, 1)).toThrow(RangeError);
+    expect(() => scaleHalfUp(-1, 1, 1)).toThrow(RangeError);
+    expect(() => scaleHalfUp(1, -1, 1)).toThrow(RangeError);
+    expect(() => scaleHalfUp(1, 1, 0)).toThrow(RangeError);
+    expect(() => scaleHalfUp(Number.MAX_SAFE_INTEGER, 2, 1)).toThrow(RangeError);
   });
 });

@@ -87,8 +87,8 @@ describe("the limits rule", () => {
     // A variable, or a literal no page can have, counts as the largest page.
     expect(costOf("query($n: Int) { products(first: $n) { items { id } } }")).toEqual(["102"]);
     expect(costOf("{ products(first: -50) { items { id } } }")).toEqual(["102"]);
-    // The operators' pages take limit, not first.
-    expect(costOf("{ adminOrders(limit: 3) { items { id } } }")).toEqual(["5"]);
+    // The operators' pages take first too.
+    expect(costOf("{ adminOrders(first: 3) { items { id } } }")).toEqual(["5"]);
     // A list outside a page keeps the fixed factor: latestComments is not paged.
     expect(costOf("{ products(first: 1) { items { latestComments { id } } } }")).toEqual(["13"]);
   });

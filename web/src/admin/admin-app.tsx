@@ -1,22 +1,22 @@
 import { isAdmin, session } from "../auth/session.js";
 import { SignInNeeded } from "../components/sign-in-needed.js";
-import type { AdminSection } from "../router.js";
+import { type AdminSection, adminPath } from "../router.js";
 import { useStore } from "../state.js";
 import { OrdersSection } from "./orders.js";
 import { ProductSection } from "./product.js";
 import { ProductsSection } from "./products.js";
 import { PromotionsSection } from "./promotions.js";
 
-const LINKS: [AdminSection, string, string][] = [
-  ["products", "/admin", "Products"],
-  ["promotions", "/admin/promotions", "Promotions"],
-  ["orders", "/admin/orders", "Orders"],
+const LINKS: [AdminSection, string][] = [
+  ["products", "Products"],
+  ["promotions", "Promotions"],
+  ["orders", "Orders"],
 ];
 
 /** The operators' pages: shown to the `admin` group only (the API refuses anyone else too). */
 export function AdminApp({ section, id }: { section: AdminSection; id?: string | undefined }) {
   const user = useStore(session);
-  if (user === null) return <SignInNeeded next="/admin" what="the admin pages" />;
+  if (user === null) return <SignInNeeded next={adminPath(section, id)} what="the admin pages" />;
   if (!isAdmin(user)) {
     return (
       <section class="panel">
@@ -33,9 +33,9 @@ export function AdminApp({ section, id }: { section: AdminSection; id?: string |
     <div class="admin">
       <nav aria-label="Admin" class="admin-nav">
         <ul>
-          {LINKS.map(([name, href, label]) => (
+          {LINKS.map(([name, label]) => (
             <li key={name}>
-              <a href={href} aria-current={current === name ? "page" : undefined}>
+              <a href={adminPath(name)} aria-current={current === name ? "page" : undefined}>
                 {label}
               </a>
             </li>

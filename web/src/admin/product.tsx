@@ -4,6 +4,7 @@ import { Field } from "../components/field.js";
 import { ProblemView } from "../components/problem-view.js";
 import { formatDate, formatMoney } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
+import { adminPath } from "../router.js";
 import {
   adjustStock,
   archiveProduct,
@@ -203,7 +204,7 @@ export function ProductSection({ id }: { id: string }) {
   return (
     <section aria-labelledby="admin-product">
       <p class="crumbs">
-        <a href="/admin">
+        <a href={adminPath("products")}>
           <span aria-hidden="true">← </span>Products
         </a>
       </p>

@@ -4,6 +4,7 @@ import { Field } from "../components/field.js";
 import { ProblemView } from "../components/problem-view.js";
 import { formatMoney } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
+import { adminPath } from "../router.js";
 import { createProduct, figures, listProducts, uploadImage } from "./admin-api.js";
 import { Feedback } from "./feedback.js";
 import { centsOf } from "./money-input.js";
@@ -155,9 +156,7 @@ export function ProductsSection() {
                 return (
                   <tr key={product.id}>
                     <th scope="row">
-                      <a href={`/admin/products/${encodeURIComponent(product.id)}`}>
-                        {product.name}
-                      </a>
+                      <a href={adminPath("product", product.id)}>{product.name}</a>
                       {product.archived ? <span class="badge badge-failed"> Archived</span> : null}
                     </th>
                     <td>{formatMoney(product.priceCents, product.currency)}</td>

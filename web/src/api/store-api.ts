@@ -1,5 +1,15 @@
 import { request } from "./http.js";
-import type { Cart, CartInput, GuestCart, Order, Page, Product, ProductComment } from "./types.js";
+import type {
+  Cart,
+  CartInput,
+  CommentPage,
+  GuestCart,
+  Order,
+  OrderPage,
+  Product,
+  ProductComment,
+  ProductPage,
+} from "./types.js";
 
 const GUEST_HEADER = "Guest-Cart-Token";
 
@@ -14,13 +24,13 @@ const after = (cursor: string | null) =>
 
 /** A page of the catalogue: the first, or the one `cursor` (a page's `nextCursor`) names. */
 export const listProducts = (cursor: string | null = null) =>
-  request<Page<Product>>(`/products${after(cursor)}`, { auth: true });
+  request<ProductPage>(`/products${after(cursor)}`, { auth: true });
 
 export const getProduct = (id: string) => request<Product>(`/products/${path(id)}`, { auth: true });
 
 /** REVIEWS_PAGE of a product's reviews, newest first: the first, or the one `cursor` names. */
 export const listComments = (id: string, cursor: string | null = null) =>
-  request<Page<ProductComment>>(
+  request<CommentPage>(
     `/products/${path(id)}/comments?limit=${REVIEWS_PAGE}${
       cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`
     }`,
@@ -62,7 +72,7 @@ export const checkout = (idempotencyKey: string) =>
 
 /** A page of the signed-in user's orders, newest first. */
 export const listOrders = (cursor: string | null = null) =>
-  request<Page<Order>>(`/orders${after(cursor)}`, { auth: true });
+  request<OrderPage>(`/orders${after(cursor)}`, { auth: true });
 
 export const getOrder = (id: string) => request<Order>(`/orders/${path(id)}`, { auth: true });
 

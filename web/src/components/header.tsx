@@ -1,6 +1,6 @@
 import { isAdmin, session, signOut } from "../auth/session.js";
 import { cart, lineCount } from "../cart/cart-store.js";
-import { navigate } from "../router.js";
+import { adminPath, matchRoute, navigate } from "../router.js";
 import { useStore } from "../state.js";
 import { Bell } from "./bell.js";
 
@@ -51,7 +51,10 @@ export function Header({ path }: { path: string }) {
                 </li>
                 {isAdmin(user) ? (
                   <li>
-                    <a href="/admin" aria-current={path.startsWith("/admin") ? "page" : undefined}>
+                    <a
+                      href={adminPath("products")}
+                      aria-current={matchRoute(path).name === "admin" ? "page" : undefined}
+                    >
                       Admin
                     </a>
                   </li>
