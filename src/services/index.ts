@@ -122,6 +122,16 @@ export type {
   RecoveryStoreMethod,
 } from "./recovery-ports.js";
 export type {
+  SaveShippingCommand,
+  SaveTaxCommand,
+  ShippingSettings,
+  ShopConfig,
+  ShopConfigStore,
+  ShopConfigStoreMethod,
+  TaxSettings,
+} from "./shop-config-ports.js";
+export { unsavedShopConfig } from "./shop-config-ports.js";
+export type {
   CartLineView,
   CartView,
   CommentView,
