@@ -211,6 +211,25 @@ function parametersOf(route: Route): object[] {
       schema: { type: "string", enum: [...ORDER_STATUSES] },
     });
   }
+  if (route.resource === "/shipping-methods") {
+    parameters.push(
+      {
+        name: "country",
+        in: "query",
+        required: true,
+        description: "Where the order goes: an ISO 3166-1 alpha-2 code, such as DE",
+        schema: { type: "string", pattern: "^[A-Za-z]{2}$" },
+      },
+      {
+        name: "goodsCents",
+        in: "query",
+        description:
+          "What the goods cost after any discount, before tax, in cents: it decides the " +
+          "methods free above an amount; 0 when absent",
+        schema: { type: "integer", minimum: 0 },
+      },
+    );
+  }
   if (route.group === "graphql" && route.method === "GET") {
     parameters.push(
       { name: "query", in: "query", required: true, schema: { type: "string", minLength: 1 } },
