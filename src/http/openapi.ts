@@ -14,8 +14,10 @@ import {
   PAGE_LIMITS,
   promotionDefinition,
   saveCartBody,
+  shippingSettingsBody,
   signupBody,
   stockAdjustmentBody,
+  taxSettingsBody,
   updateProductBody,
 } from "../services/index.js";
 import { VIEW_SCHEMAS, type ViewName } from "../services/view-schemas.js";
@@ -44,6 +46,8 @@ const REQUEST_BODIES = {
   ImageUploadRequest: imageUploadBody,
   CreatePromotionRequest: createPromotionBody,
   PromotionDefinitionRequest: promotionDefinition,
+  ShippingSettingsRequest: shippingSettingsBody,
+  TaxSettingsRequest: taxSettingsBody,
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
