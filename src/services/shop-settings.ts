@@ -31,7 +31,10 @@ export interface ShippingMethodsView {
 }
 
 export interface ShopSettingsService {
-  /** The settings as checkout prices with them: from the per-process cache. */
+  /**
+   * The settings as checkout prices with them: from the per-process cache, up to
+   * SHOP_SETTINGS_CACHE_MS old. Shared by every caller of the process: read, never change.
+   */
   current(): Promise<ShopConfig>;
   /** NOT_SHIPPABLE naming `country` when no zone (or no method) covers it. */
   shippingMethods(query: ShippingMethodsQuery): Promise<ShippingMethodsView>;

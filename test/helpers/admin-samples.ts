@@ -30,7 +30,7 @@ export const SAMPLE_SHIPPING = {
 /** A valid tax document: German VAT, prices including it, shipping taxed. */
 export const SAMPLE_TAX = {
   rates: [{ country: "DE", label: "VAT", ratePpm: 190_000 }],
-  mode: "inclusive",
+  mode: "inclusive" as const,
   taxShipping: true,
 };
 

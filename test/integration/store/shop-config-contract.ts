@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SaveShippingCommand, SaveTaxCommand, Store } from "../../../src/services/index.js";
 import { seedShopConfig } from "../../../src/store/seed-checkout.js";
+import { SAMPLE_SHIPPING, SAMPLE_TAX } from "../../helpers/admin-samples.js";
 import { appErrorOf } from "../../helpers/errors.js";
 
 // The shop's settings part of the Store contract, for every adapter: the demo settings seeded,
@@ -10,33 +11,20 @@ import { appErrorOf } from "../../helpers/errors.js";
 const SAVED_AT = "2026-05-01T12:00:00.000Z";
 
 const shipping = (expectedVersion: number): SaveShippingCommand => ({
-  zones: [
-    { id: "home", name: "Germany", countries: ["DE"] },
-    { id: "near", name: "Neighbours", countries: ["AT", "NL"] },
-  ],
-  methods: [
-    { id: "dhl", zoneId: "home", name: "DHL", priceCents: 499, freeAboveCents: 5000 },
-    {
-      id: "post",
-      zoneId: "near",
-      name: "Post",
-      priceCents: 990,
-      minDeliveryDays: 2,
-      maxDeliveryDays: 4,
-    },
-  ],
+  zones: SAMPLE_SHIPPING.zones.map((zone) => ({ ...zone, countries: [...zone.countries] })),
+  methods: SAMPLE_SHIPPING.methods.map((method) => ({ ...method })),
   expectedVersion,
   updatedAt: SAVED_AT,
 });
 
+/** German VAT, and Canada's GST with Québec's QST on top (a region rate). */
 const tax = (expectedVersion: number): SaveTaxCommand => ({
+  ...SAMPLE_TAX,
   rates: [
-    { country: "DE", label: "VAT", ratePpm: 190_000 },
+    ...SAMPLE_TAX.rates,
     { country: "CA", label: "GST", ratePpm: 50_000 },
     { country: "CA", region: "QC", label: "QST", ratePpm: 99_750 },
   ],
-  mode: "inclusive",
-  taxShipping: true,
   expectedVersion,
   updatedAt: SAVED_AT,
 });
