@@ -28,6 +28,7 @@ export const MEMORY_SIZES_MB: Readonly<Record<string, number>> = {
   postCart: 192,
   postCartMerge: 192,
   putCheckout: 192,
+  getShippingMethods: 192,
   getOrders: 192,
   getOrdersId: 192,
   postOrdersIdCancel: 192,
@@ -46,6 +47,10 @@ export const MEMORY_SIZES_MB: Readonly<Record<string, number>> = {
   getAdminOrdersId: 192,
   postAdminOrdersIdCancel: 192,
   getAdminFigures: 256,
+  getAdminShipping: 192,
+  putAdminShipping: 256,
+  getAdminTax: 192,
+  putAdminTax: 256,
   getOpenapiJson: 192,
   // micro
   products: 192,

@@ -20,6 +20,7 @@ export type ErrorCode =
   | "PRODUCT_EXISTS"
   | "PROMOTION_EXISTS"
   | "STOCK_NEGATIVE"
+  | "SETTINGS_CHANGED"
   | "NOT_SHIPPABLE"
   | "TOO_MANY_REQUESTS"
   | "STORE_UNAVAILABLE"
@@ -187,6 +188,17 @@ export const shippingMethodUnavailable = (methodId: string, country: string): Ap
   new AppError("VALIDATION_FAILED", `shipping method ${methodId} is not offered for ${country}`, {
     fields: [{ field: "shippingMethodId", message: `not offered for ${country}` }],
   });
+
+/**
+ * A save of the shop's shipping or tax settings made from a version another save has replaced
+ * since: read them again, redo the change and save with the version read.
+ */
+export const settingsChanged = (what: string, expectedVersion: number): AppError =>
+  new AppError(
+    "SETTINGS_CHANGED",
+    `the ${what} changed since version ${expectedVersion}: read them again and redo the change`,
+    { fields: [{ field: "version", message: `no longer ${expectedVersion}` }] },
+  );
 
 /** A shipping or tax configuration an operator tried to save, with what is wrong in it. */
 export const invalidConfiguration = (what: string, fields: FieldError[]): AppError =>

@@ -68,6 +68,7 @@ export {
   promotionExists,
   promotionNotFound,
   promotionUsedUp,
+  settingsChanged,
   shippingMethodUnavailable,
   stockWouldGoNegative,
   storeUnavailable,

@@ -12,7 +12,9 @@ import {
   promotionDefinition,
   requireAdmin,
   type Services,
+  shippingSettingsBody,
   stockAdjustmentBody,
+  taxSettingsBody,
   updateProductBody,
   validate,
 } from "../services/index.js";
@@ -24,6 +26,10 @@ const present = <T extends object>(value: T): Record<string, unknown> =>
   Object.fromEntries(
     Object.entries(value).filter(([, entry]) => entry !== null && entry !== undefined),
   );
+
+/** GraphQL's nulls dropped at every depth (a method's `freeAboveCents: null`, say). */
+const withoutNulls = (value: object): unknown =>
+  JSON.parse(JSON.stringify(value, (_key, entry) => (entry === null ? undefined : entry)));
 
 /** The shoppers' page arguments: `first` and `after`, a bad `after` refused naming it. */
 type PageArgs = Nullable<{ first: number; after: string }>;
@@ -81,6 +87,18 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
       return orNull(async () => chapterOrder(await services.adminOrders.getOrder(who, orderId)));
     },
     operatorFigures: () => services.adminCatalogue.figures(admin()),
+    shippingSettings: () => services.shopSettings.shippingSettings(admin()),
+    taxSettings: () => services.shopSettings.taxSettings(admin()),
+    saveShippingSettings: ({ input }: { input: object }) => {
+      const who = admin();
+      const settings = validate(shippingSettingsBody, withoutNulls(input), "input");
+      return services.shopSettings.saveShippingSettings(who, settings);
+    },
+    saveTaxSettings: ({ input }: { input: object }) => {
+      const who = admin();
+      const settings = validate(taxSettingsBody, withoutNulls(input), "input");
+      return services.shopSettings.saveTaxSettings(who, settings);
+    },
 
     createProduct: ({ input }: { input: Record<string, unknown> }) => {
       const who = admin();

@@ -15,6 +15,10 @@ export const ADMIN_SDL = /* GraphQL */ `
     adminOrder(id: ID!): AdminOrder
     "Units in carts and sold in the last 24 h / 7 d per product (operators only)."
     operatorFigures: OperatorFigures!
+    "The shipping zones and methods, with the version to save from (operators only)."
+    shippingSettings: ShippingSettings!
+    "The tax rates, mode and taxShipping, with the version to save from (operators only)."
+    taxSettings: TaxSettings!
   }
 
   extend type Mutation {
@@ -28,6 +32,10 @@ export const ADMIN_SDL = /* GraphQL */ `
     deactivatePromotion(code: String!): PromotionCode!
     "Cancel any PLACED or PROCESSING order (operators only): stock back, a paid order refunded."
     cancelOrder(id: ID!): CancelledOrder!
+    "Replace the shipping zones and methods, from the version read; CONFLICT (SETTINGS_CHANGED) when another save replaced it since."
+    saveShippingSettings(input: ShippingSettingsInput!): ShippingSettings!
+    "Replace the tax rates (ratePpm: 19 % is 190000), mode (inclusive or exclusive) and taxShipping, from the version read."
+    saveTaxSettings(input: TaxSettingsInput!): TaxSettings!
     "Cancel one of your own orders while it is PLACED."
     cancelMyOrder(id: ID!): Order!
   }
@@ -152,5 +160,83 @@ export const ADMIN_SDL = /* GraphQL */ `
   type OperatorFigures {
     generatedAt: String!
     products: [ProductFigures!]!
+  }
+
+  type ShippingZone {
+    id: ID!
+    name: String!
+    "ISO 3166-1 alpha-2 codes; a country is in one zone at most."
+    countries: [String!]!
+  }
+
+  type ShippingMethod {
+    id: ID!
+    zoneId: ID!
+    name: String!
+    priceCents: Int!
+    "Free when the goods (after discount, before tax) cost at least this."
+    freeAboveCents: Int
+    minDeliveryDays: Int
+    maxDeliveryDays: Int
+  }
+
+  type ShippingSettings {
+    zones: [ShippingZone!]!
+    methods: [ShippingMethod!]!
+    version: Int!
+    updatedAt: String
+  }
+
+  type TaxRate {
+    country: String!
+    "A region's rate applies on top of its country's, as a line of its own."
+    region: String
+    label: String!
+    ratePpm: Int!
+  }
+
+  type TaxSettings {
+    rates: [TaxRate!]!
+    "inclusive (prices include tax) or exclusive (tax added on top)."
+    mode: String!
+    taxShipping: Boolean!
+    version: Int!
+    updatedAt: String
+  }
+
+  input ShippingZoneInput {
+    id: ID!
+    name: String!
+    countries: [String!]!
+  }
+
+  input ShippingMethodInput {
+    id: ID!
+    zoneId: ID!
+    name: String!
+    priceCents: Int!
+    freeAboveCents: Int
+    minDeliveryDays: Int
+    maxDeliveryDays: Int
+  }
+
+  input ShippingSettingsInput {
+    zones: [ShippingZoneInput!]!
+    methods: [ShippingMethodInput!]!
+    version: Int!
+  }
+
+  input TaxRateInput {
+    country: String!
+    region: String
+    label: String!
+    ratePpm: Int!
+  }
+
+  input TaxSettingsInput {
+    rates: [TaxRateInput!]!
+    mode: String!
+    taxShipping: Boolean!
+    version: Int!
   }
 `;

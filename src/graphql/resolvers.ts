@@ -16,6 +16,7 @@ import {
   requireGuestCartToken,
   type Services,
   saveCartBody,
+  shippingMethodsQuery,
   validate,
 } from "../services/index.js";
 import { createAdminRootValue } from "./admin-resolvers.js";
@@ -94,6 +95,14 @@ export function createRootValue(
         withPagedComments(await services.catalog.getProduct(productId, caller)),
       );
     },
+    shippingMethods: (args: { country: string; goodsCents?: number | null }) =>
+      services.shopSettings.shippingMethods(
+        validate(
+          shippingMethodsQuery,
+          { country: args.country, goodsCents: args.goodsCents ?? undefined },
+          "arguments",
+        ),
+      ),
     cart: async () =>
       withChapterLines(
         caller === undefined

@@ -18,6 +18,26 @@ export const SCHEMA_SDL = /* GraphQL */ `
     orders(first: Int, after: String): OrderPage!
     "Null for an unknown id and for another user's order (REST answers 404 NOT_FOUND). Requires a token."
     order(id: ID!): Order
+    "The shipping methods to a country (ISO 3166-1 alpha-2) for goods of goodsCents (after discount, before tax; 0 when omitted), cheapest first; the error's code is NOT_SHIPPABLE where the shop does not ship."
+    shippingMethods(country: String!, goodsCents: Int): ShippingMethodList!
+  }
+
+  type ShippingOption {
+    methodId: ID!
+    zoneId: ID!
+    name: String!
+    "What this order pays: 0 when its goods reach freeAboveCents."
+    priceCents: Int!
+    regularPriceCents: Int!
+    freeAboveCents: Int
+    minDeliveryDays: Int
+    maxDeliveryDays: Int
+  }
+
+  type ShippingMethodList {
+    country: String!
+    goodsCents: Int!
+    methods: [ShippingOption!]!
   }
 
   type Mutation {

@@ -4,7 +4,9 @@ import {
   imageUploadBody,
   orderStatusQuery,
   promotionDefinition,
+  shippingSettingsBody,
   stockAdjustmentBody,
+  taxSettingsBody,
   updateProductBody,
   validate,
 } from "../services/index.js";
@@ -233,5 +235,59 @@ export const ADMIN_ROUTES: readonly Route[] = [
     summary:
       "Per product: stock, units in shoppers' carts now, units sold in the last 24 hours and 7 days",
     handle: async (services, request) => ok(await services.adminCatalogue.figures(request.caller)),
+  }),
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/shipping",
+    answers: { 200: "ShippingSettings" },
+    store: "read",
+    summary:
+      "The shipping zones (countries) and their methods (price, free above, delivery days), " +
+      "with the version to save from",
+    handle: async (services, request) =>
+      ok(await services.shopSettings.shippingSettings(request.caller)),
+  }),
+  route({
+    ...admin,
+    method: "PUT",
+    resource: "/admin/shipping",
+    answers: { 200: "ShippingSettings" },
+    refusals: ["VALIDATION_FAILED", "SETTINGS_CHANGED"],
+    store: "write",
+    summary:
+      "Replace the shipping zones and methods, sending the version read: SETTINGS_CHANGED (409) " +
+      "when another save replaced it since; a country may be in one zone only. Checkouts on " +
+      "other instances see the change within a minute",
+    body: shippingSettingsBody,
+    handle: async (services, request) =>
+      ok(await services.shopSettings.saveShippingSettings(request.caller, request.body)),
+  }),
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/tax",
+    answers: { 200: "TaxSettings" },
+    store: "read",
+    summary:
+      "The tax rates (per country, and per region on top), whether prices include tax and " +
+      "whether shipping is taxed, with the version to save from",
+    handle: async (services, request) =>
+      ok(await services.shopSettings.taxSettings(request.caller)),
+  }),
+  route({
+    ...admin,
+    method: "PUT",
+    resource: "/admin/tax",
+    answers: { 200: "TaxSettings" },
+    refusals: ["VALIDATION_FAILED", "SETTINGS_CHANGED"],
+    store: "write",
+    summary:
+      "Replace the tax rates (ratePpm: parts per million, 19 % is 190000), mode (inclusive or " +
+      "exclusive) and taxShipping, sending the version read: SETTINGS_CHANGED (409) when " +
+      "another save replaced it since. Orders already placed keep their rates",
+    body: taxSettingsBody,
+    handle: async (services, request) =>
+      ok(await services.shopSettings.saveTaxSettings(request.caller, request.body)),
   }),
 ];

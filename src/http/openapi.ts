@@ -14,8 +14,10 @@ import {
   PAGE_LIMITS,
   promotionDefinition,
   saveCartBody,
+  shippingSettingsBody,
   signupBody,
   stockAdjustmentBody,
+  taxSettingsBody,
   updateProductBody,
 } from "../services/index.js";
 import { VIEW_SCHEMAS, type ViewName } from "../services/view-schemas.js";
@@ -44,6 +46,8 @@ const REQUEST_BODIES = {
   ImageUploadRequest: imageUploadBody,
   CreatePromotionRequest: createPromotionBody,
   PromotionDefinitionRequest: promotionDefinition,
+  ShippingSettingsRequest: shippingSettingsBody,
+  TaxSettingsRequest: taxSettingsBody,
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -210,6 +214,25 @@ function parametersOf(route: Route): object[] {
       description: "Only the orders in this state; every state when absent",
       schema: { type: "string", enum: [...ORDER_STATUSES] },
     });
+  }
+  if (route.resource === "/shipping-methods") {
+    parameters.push(
+      {
+        name: "country",
+        in: "query",
+        required: true,
+        description: "Where the order goes: an ISO 3166-1 alpha-2 code, such as DE",
+        schema: { type: "string", pattern: "^[A-Za-z]{2}$" },
+      },
+      {
+        name: "goodsCents",
+        in: "query",
+        description:
+          "What the goods cost after any discount, before tax, in cents: it decides the " +
+          "methods free above an amount; 0 when absent",
+        schema: { type: "integer", minimum: 0 },
+      },
+    );
   }
   if (route.group === "graphql" && route.method === "GET") {
     parameters.push(

@@ -29,6 +29,7 @@ const STATUS: Record<ProblemCode, { status: number; title: string }> = {
   PRODUCT_EXISTS: { status: 409, title: "Product already exists" },
   PROMOTION_EXISTS: { status: 409, title: "Promotion code already exists" },
   STOCK_NEGATIVE: { status: 409, title: "Not enough stock" },
+  SETTINGS_CHANGED: { status: 409, title: "Settings changed" },
   NOT_SHIPPABLE: { status: 422, title: "Not shippable" },
   TOO_MANY_REQUESTS: { status: 429, title: "Too many requests" },
   STORE_UNAVAILABLE: { status: 503, title: "Store unavailable" },

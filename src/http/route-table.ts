@@ -8,6 +8,7 @@ import {
   idempotencyKey,
   loginBody,
   saveCartBody,
+  shippingMethodsQuery,
   signupBody,
   validate,
 } from "../services/index.js";
@@ -276,6 +277,25 @@ export const ROUTES: readonly Route[] = [
       // A replay did nothing new: 200 with the first order in whatever state it has reached.
       return { statusCode: result.replayed ? 200 : 202, headers, body: result.order };
     },
+  }),
+  route({
+    method: "GET",
+    resource: "/shipping-methods",
+    group: "checkout",
+    answers: { 200: "ShippingMethodList" },
+    refusals: ["VALIDATION_FAILED", "NOT_SHIPPABLE"],
+    auth: "none",
+    store: "read",
+    summary:
+      "The shipping methods to a country (?country=DE) for goods of goodsCents (after any " +
+      "discount, before tax; 0 when omitted), cheapest first, each with its price for them; " +
+      "NOT_SHIPPABLE (422, naming country) when the shop does not ship there",
+    handle: async (services, request) =>
+      ok(
+        await services.shopSettings.shippingMethods(
+          validate(shippingMethodsQuery, request.query, "query string"),
+        ),
+      ),
   }),
   route({
     method: "GET",

@@ -23,6 +23,7 @@ import type {
   Store,
   TokenIssuer,
 } from "./ports.js";
+import { createShopSettingsService, type ShopSettingsService } from "./shop-settings.js";
 
 export type {
   AdminCatalogueService,
@@ -122,6 +123,29 @@ export type {
   RecoveryStoreMethod,
 } from "./recovery-ports.js";
 export type {
+  SaveShippingCommand,
+  SaveTaxCommand,
+  ShippingSettings,
+  ShopConfig,
+  ShopConfigStore,
+  ShopConfigStoreMethod,
+  TaxSettings,
+} from "./shop-config-ports.js";
+export { unsavedShopConfig } from "./shop-config-ports.js";
+export type { ShippingMethodsView, ShopSettingsService } from "./shop-settings.js";
+export { SHOP_SETTINGS_CACHE_MS } from "./shop-settings.js";
+export type {
+  ShippingMethodsQuery,
+  ShippingSettingsInput,
+  TaxSettingsInput,
+} from "./shop-settings-inputs.js";
+export {
+  SHOP_SETTINGS_LIMITS,
+  shippingMethodsQuery,
+  shippingSettingsBody,
+  taxSettingsBody,
+} from "./shop-settings-inputs.js";
+export type {
   CartLineView,
   CartView,
   CommentView,
@@ -143,6 +167,8 @@ export interface Services {
   adminCatalogue: AdminCatalogueService;
   adminPromotions: AdminPromotionService;
   adminOrders: AdminOrderService;
+  /** The shop's shipping and tax settings: the operators' edits, and everyone's cached read. */
+  shopSettings: ShopSettingsService;
 }
 
 export interface ServiceDeps {
@@ -173,5 +199,6 @@ export function createServices(deps: ServiceDeps): Services {
     adminCatalogue: createAdminCatalogueService(deps),
     adminPromotions: createAdminPromotionService(deps),
     adminOrders: createAdminOrderService(deps),
+    shopSettings: createShopSettingsService(deps),
   };
 }

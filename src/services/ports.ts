@@ -21,6 +21,7 @@ import type {
 import type { CommentStore } from "./comment-ports.js";
 import type { Page, PageRequest } from "./page-ports.js";
 import type { RecoveryStore } from "./recovery-ports.js";
+import type { ShopConfigStore } from "./shop-config-ports.js";
 
 export type { Page, PageRequest } from "./page-ports.js";
 
@@ -239,7 +240,7 @@ export interface OrderStatusChange extends OrderTransition {
  * Ids of new orders, users and comments are fresh UUIDs from the services: reusing one is a
  * programming error, not a condition adapters have to answer gracefully.
  */
-export interface Store extends CommentStore, RecoveryStore {
+export interface Store extends CommentStore, RecoveryStore, ShopConfigStore {
   /** Every product, in a bounded number of round trips whatever the count. */
   listProducts(): Promise<ProductWithComments[]>;
   /**

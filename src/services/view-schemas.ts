@@ -12,6 +12,11 @@ import type { SignupAccepted as SignupAnswer } from "./auth.js";
 import type { GuestCartCreated } from "./guest-carts.js";
 import type { PageOf } from "./paging.js";
 import type { IssuedToken } from "./ports.js";
+import type {
+  ShippingSettings as ShippingSettingsView,
+  TaxSettings as TaxSettingsView,
+} from "./shop-config-ports.js";
+import type { ShippingMethodsView } from "./shop-settings.js";
 import type { CartView, CommentView, OrderView, ProductView } from "./views.js";
 
 // What the API answers, as zod schemas: the OpenAPI document's named components. They document
@@ -165,6 +170,60 @@ const ImageUploadTicket = z.object({
   expiresAt: iso(),
 });
 
+const country = () => z.string().check(z.regex(/^[A-Z]{2}$/));
+const days = () => z.optional(int());
+
+const ShippingZone = z.object({ id: z.string(), name: z.string(), countries: z.array(country()) });
+
+const ShippingMethod = z.object({
+  id: z.string(),
+  zoneId: z.string(),
+  name: z.string(),
+  priceCents: cents(),
+  freeAboveCents: z.optional(cents()),
+  minDeliveryDays: days(),
+  maxDeliveryDays: days(),
+});
+
+const versioned = { version: int(), updatedAt: z.optional(iso()) };
+
+const ShippingSettings = z.object({
+  zones: z.array(ShippingZone),
+  methods: z.array(ShippingMethod),
+  ...versioned,
+});
+
+const TaxRate = z.object({
+  country: country(),
+  region: z.optional(z.string()),
+  label: z.string(),
+  ratePpm: z.int().check(z.gte(0), z.lte(1_000_000)),
+});
+
+const TaxSettings = z.object({
+  rates: z.array(TaxRate),
+  mode: z.enum(["inclusive", "exclusive"]),
+  taxShipping: z.boolean(),
+  ...versioned,
+});
+
+const ShippingOption = z.object({
+  methodId: z.string(),
+  zoneId: z.string(),
+  name: z.string(),
+  priceCents: cents(),
+  regularPriceCents: cents(),
+  freeAboveCents: z.optional(cents()),
+  minDeliveryDays: days(),
+  maxDeliveryDays: days(),
+});
+
+const ShippingMethodList = z.object({
+  country: country(),
+  goodsCents: cents(),
+  methods: z.array(ShippingOption),
+});
+
 const GuestCart = z.object({ token: z.string().check(z.length(43)), expiresAt: iso() });
 
 const AccessToken = z.object({
@@ -228,6 +287,13 @@ export const VIEW_SCHEMAS = {
   CancelledOrder,
   Figures,
   ImageUploadTicket,
+  ShippingZone,
+  ShippingMethod,
+  ShippingSettings,
+  TaxRate,
+  TaxSettings,
+  ShippingOption,
+  ShippingMethodList,
   GuestCart,
   AccessToken,
   SignupAccepted,
@@ -265,4 +331,7 @@ fits([
   true satisfies Fits<CancelledOrderView, typeof CancelledOrder>,
   true satisfies Fits<FiguresView, typeof Figures>,
   true satisfies Fits<ImageUpload, typeof ImageUploadTicket>,
+  true satisfies Fits<ShippingSettingsView, typeof ShippingSettings>,
+  true satisfies Fits<TaxSettingsView, typeof TaxSettings>,
+  true satisfies Fits<ShippingMethodsView, typeof ShippingMethodList>,
 ]);

@@ -36,6 +36,8 @@ import type {
   RecoveryStoreMethod,
   SaveCartCommand,
   SaveGuestCartCommand,
+  ShopConfig,
+  ShopConfigStoreMethod,
   Store,
 } from "../services/index.js";
 import { MemoryComments } from "./memory-comments.js";
@@ -46,6 +48,8 @@ export interface MemoryStoreSeed {
   products?: readonly Product[];
   comments?: readonly Comment[];
   promotions?: readonly Promotion[];
+  /** The shipping and tax settings; the demo ones (`seedShopConfig`) when omitted. */
+  shopConfig?: ShopConfig;
 }
 
 const copyOrder = (order: Order): Order => ({
@@ -69,7 +73,7 @@ const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
  * the store's state.
  */
 export abstract class MemoryShopStore
-  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod>
+  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod>
 {
   /** Products taken out of the catalogue: readable by their operators only. */
   protected readonly archived = new Set<string>();

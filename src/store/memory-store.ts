@@ -22,12 +22,18 @@ import type {
   PageRequest,
   PaymentRecord,
   RecordedPayment,
+  SaveShippingCommand,
+  SaveTaxCommand,
+  ShippingSettings,
+  ShopConfig,
   StockAdjustmentKey,
   Store,
+  TaxSettings,
   UpdateProductCommand,
 } from "../services/index.js";
 import { newestFirstPage } from "./memory-pages.js";
-import { MemoryShopStore } from "./memory-shop-store.js";
+import { MemoryShopConfig } from "./memory-shop-config.js";
+import { MemoryShopStore, type MemoryStoreSeed } from "./memory-shop-store.js";
 
 export type { MemoryStoreSeed } from "./memory-shop-store.js";
 
@@ -46,6 +52,24 @@ const copyOrder = (order: Order): Order => ({
 export class MemoryStore extends MemoryShopStore implements Store {
   private readonly adjustments = new Map<string, StockAdjustment[]>();
   private readonly payments = new Map<string, PaymentRecord>();
+  private readonly shopConfig: MemoryShopConfig;
+
+  constructor(seed: MemoryStoreSeed = {}) {
+    super(seed);
+    this.shopConfig = new MemoryShopConfig(seed.shopConfig);
+  }
+
+  getShopConfig(): Promise<ShopConfig> {
+    return this.shopConfig.getShopConfig();
+  }
+
+  saveShippingSettings(command: SaveShippingCommand): Promise<ShippingSettings> {
+    return this.shopConfig.saveShippingSettings(command);
+  }
+
+  saveTaxSettings(command: SaveTaxCommand): Promise<TaxSettings> {
+    return this.shopConfig.saveTaxSettings(command);
+  }
 
   async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
     const after = query.after;

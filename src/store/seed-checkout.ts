@@ -1,4 +1,5 @@
 import type { ShippingMethod, ShippingZone, TaxConfig, TaxRate } from "../domain/index.js";
+import type { ShopConfig } from "../services/index.js";
 
 /**
  * The demo shipping setup every adapter seeds on first run: domestic (the shop prices in USD),
@@ -102,3 +103,17 @@ export const SEED_TAX_RATES: readonly TaxRate[] = [
 
 /** The demo shop prices in USD, US style: tax added on top, shipping untaxed. */
 export const SEED_TAX_CONFIG: TaxConfig = { mode: "exclusive", taxShipping: false };
+
+/** The demo settings every adapter seeds where none were ever saved: both documents at version 1. */
+export const seedShopConfig = (): ShopConfig => ({
+  shipping: {
+    zones: SEED_SHIPPING_ZONES.map((zone) => ({ ...zone, countries: [...zone.countries] })),
+    methods: SEED_SHIPPING_METHODS.map((method) => ({ ...method })),
+    version: 1,
+  },
+  tax: {
+    rates: SEED_TAX_RATES.map((rate) => ({ ...rate })),
+    ...SEED_TAX_CONFIG,
+    version: 1,
+  },
+});

@@ -704,7 +704,7 @@ function statementsOf(t: Template, functionName: string) {
 }
 
 const OPERATOR_ONLY = {
-  "ForAnyValue:StringLike": { "dynamodb:LeadingKeys": ["PROMOTION#*", "STOCK#*"] },
+  "ForAnyValue:StringLike": { "dynamodb:LeadingKeys": ["PROMOTION#*", "STOCK#*", "SHOP_CONFIG"] },
 };
 
 describe.each(ARCHITECTURES)("the operators in the %s architecture", (architecture) => {

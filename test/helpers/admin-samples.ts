@@ -8,6 +8,32 @@ export interface AdminSampleIds {
   promotionCode: string;
 }
 
+/** A valid shipping document (zones and methods) an operator may save over the seeded one. */
+export const SAMPLE_SHIPPING = {
+  zones: [
+    { id: "home", name: "Germany", countries: ["DE"] },
+    { id: "near", name: "Neighbours", countries: ["AT", "NL"] },
+  ],
+  methods: [
+    { id: "dhl", zoneId: "home", name: "DHL", priceCents: 499, freeAboveCents: 5000 },
+    {
+      id: "post",
+      zoneId: "near",
+      name: "Post",
+      priceCents: 990,
+      minDeliveryDays: 2,
+      maxDeliveryDays: 4,
+    },
+  ],
+};
+
+/** A valid tax document: German VAT, prices including it, shipping taxed. */
+export const SAMPLE_TAX = {
+  rates: [{ country: "DE", label: "VAT", ratePpm: 190_000 }],
+  mode: "inclusive" as const,
+  taxShipping: true,
+};
+
 /**
  * One valid request for every admin route (without a token) and the status an operator gets:
  * the routing test and the authorization matrix send each, the matrix also without a token and
@@ -103,6 +129,16 @@ export function adminSamples(ids: AdminSampleIds): Record<string, [ApiEventOptio
       200,
     ],
     "GET /admin/figures": [{ method: "GET", resource: "/admin/figures" }, 200],
+    "GET /admin/shipping": [{ method: "GET", resource: "/admin/shipping" }, 200],
+    "PUT /admin/shipping": [
+      { method: "PUT", resource: "/admin/shipping", body: { ...SAMPLE_SHIPPING, version: 1 } },
+      200,
+    ],
+    "GET /admin/tax": [{ method: "GET", resource: "/admin/tax" }, 200],
+    "PUT /admin/tax": [
+      { method: "PUT", resource: "/admin/tax", body: { ...SAMPLE_TAX, version: 1 } },
+      200,
+    ],
     // Last: it takes the product out of the catalogue the samples above work on.
     "POST /admin/products/{id}/archive": [
       {

@@ -28,6 +28,7 @@ import type {
   RecoveryStoreMethod,
   SaveCartCommand,
   SaveGuestCartCommand,
+  ShopConfigStoreMethod,
   Store,
 } from "../../services/index.js";
 import { changeOrderStatus, orderById, orderByKey, placeOrder } from "./checkout.js";
@@ -84,7 +85,7 @@ const stderrLog: Logger = (entry) => console.error(JSON.stringify(entry));
  * never a Scan.
  */
 export abstract class DynamoDbShopStore
-  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod>
+  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod>
 {
   protected readonly table: Table;
   private closed = false;

@@ -16,8 +16,13 @@ import type {
   PageRequest,
   PaymentRecord,
   RecordedPayment,
+  SaveShippingCommand,
+  SaveTaxCommand,
+  ShippingSettings,
+  ShopConfig,
   StockAdjustmentKey,
   Store,
+  TaxSettings,
   UpdateProductCommand,
 } from "../../services/index.js";
 import { DynamoDbClient } from "./client.js";
@@ -26,6 +31,7 @@ import * as operator from "./operator.js";
 import { dynamoDbRecovery } from "./recovery.js";
 import { guarded } from "./retries.js";
 import { createTable, seedTable } from "./setup.js";
+import * as shopConfig from "./shop-config.js";
 import { DynamoDbShopStore, type DynamoDbStoreOptions } from "./shop-store.js";
 
 export type { DynamoDbStoreOptions } from "./shop-store.js";
@@ -57,6 +63,7 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
       if (options.createTable === true) await createTable(documents, options.tableName);
       if (options.seed !== undefined && options.seed !== false) {
         await seedTable(documents, options.tableName, options.seed === true ? {} : options.seed);
+        await shopConfig.seedShopSettings(documents, options.tableName);
       }
     });
   } catch (error) {
@@ -72,6 +79,18 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
  */
 export class DynamoDbStore extends DynamoDbShopStore implements Store {
   private readonly recovery = dynamoDbRecovery(this.table);
+
+  async getShopConfig(): Promise<ShopConfig> {
+    return this.guarded(() => shopConfig.getShopConfig(this.table));
+  }
+
+  async saveShippingSettings(command: SaveShippingCommand): Promise<ShippingSettings> {
+    return this.guarded(() => shopConfig.saveShippingSettings(this.table, command));
+  }
+
+  async saveTaxSettings(command: SaveTaxCommand): Promise<TaxSettings> {
+    return this.guarded(() => shopConfig.saveTaxSettings(this.table, command));
+  }
 
   async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
     return this.guarded(() => this.recovery.listOrdersInFlight(query));

@@ -38,6 +38,7 @@ export type TableDefinition = Required<
  * | promo uses  | PROMOTION_USES#code | TOTAL / USER#id |                                  |
  * | stock adj.  | STOCK#productId | ADJ#createdAt#id    |                                    |
  * | payment     | PAYMENT#orderId | META                |                                    |
+ * | settings    | SHOP_CONFIG    | SHIPPING / TAX       |                                    |
  *
  * GSI2 holds the operators' lists, one partition each: ORDERS (GSI2SK createdAt#id: every
  * order, newest first), CARTS (carts and guest carts with lines: units in carts), PROMOTIONS
@@ -52,6 +53,9 @@ export type TableDefinition = Required<
  * finishes): recovery finds the orders left in flight with one Query of only those, never a
  * scan. The orders LSI sorts a user's orders by time and, unlike a
  * GSI, can be read strongly consistent: an order shows up in the list the moment it is placed.
+ * The shop's shipping and tax settings are two whole documents (replaced with a version
+ * condition) in one partition that every checkout needs: the services read it through a
+ * per-process cache, so its reads are bounded by the running instances, not by the checkouts.
  * A guest cart is keyed by the SHA-256 (hex) of its token, never the token: the table alone
  * cannot be used to take over a shopper's cart.
  */
@@ -143,6 +147,8 @@ export const CATALOGUE_PARTITION = "CATALOGUE";
 /** The partition of the catalogue index that holds the orders still PLACED or PROCESSING. */
 export const IN_FLIGHT_PARTITION = "IN_FLIGHT";
 export const OPERATOR_INDEX = "GSI2";
+/** The partition of the shop's shipping and tax settings (`keys.shopSettings`). */
+export const SHOP_CONFIG_PARTITION = "SHOP_CONFIG";
 /** The partitions of the operators' index. */
 export const LISTS = {
   orders: "ORDERS",
@@ -193,6 +199,7 @@ export const keys = {
   orderPointer: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: "META" }),
   inFlightSort: (createdAt: string, orderId: string) => `${createdAt}#${orderId}`,
   payment: (orderId: string) => ({ PK: `PAYMENT#${orderId}`, SK: "META" }),
+  shopSettings: (part: "SHIPPING" | "TAX") => ({ PK: SHOP_CONFIG_PARTITION, SK: part }),
   promotionUses: (code: string) => ({ PK: `PROMOTION_USES#${code}`, SK: "TOTAL" }),
   customerPromotionUses: (code: string, userId: string) => ({
     PK: `PROMOTION_USES#${code}`,
@@ -212,6 +219,6 @@ export const keys = {
 
 /**
  * Partition key prefixes only the operators' functions write (their IAM policy allows it, every
- * other function's denies it): promotion definitions and the stock trail.
+ * other function's denies it): promotion definitions, the stock trail and the shop's settings.
  */
-export const OPERATOR_ONLY_PARTITIONS = ["PROMOTION#*", "STOCK#*"] as const;
+export const OPERATOR_ONLY_PARTITIONS = ["PROMOTION#*", "STOCK#*", "SHOP_CONFIG"] as const;

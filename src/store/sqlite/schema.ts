@@ -3,6 +3,7 @@ import { type Comment, epochSeconds, type Product } from "../../domain/index.js"
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "../seed-catalogue.js";
 import { recountComments } from "./comments.js";
 import { type PromotionRow, promotionToRow } from "./rows.js";
+import { SHOP_SETTINGS_SCHEMA, seedShopSettings } from "./shop-config.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created if missing), or `:memory:`. */
@@ -133,12 +134,13 @@ export function openDatabase({ file, busyTimeoutMs }: SqliteStoreOptions): Datab
     // Schema and seed in one IMMEDIATE transaction: two processes opening a new file at once
     // cannot both see an empty catalogue and seed it twice.
     db.transaction(() => {
-      db.exec(SCHEMA);
+      db.exec(SCHEMA + SHOP_SETTINGS_SCHEMA);
       migrate(db);
       // What the DynamoDB table's TTL does, by hand: opening the file sweeps out expired guest
       // carts (and so does every new guest cart), so abandoned ones cannot pile up.
       db.prepare("DELETE FROM guest_carts WHERE expires_at <= ?").run(epochSeconds(new Date()));
       if (db.prepare("SELECT 1 FROM products LIMIT 1").get() === undefined) seed(db);
+      seedShopSettings(db);
     }).immediate();
     return db;
   } catch (error) {

@@ -36,6 +36,7 @@ import type {
   RecoveryStoreMethod,
   SaveCartCommand,
   SaveGuestCartCommand,
+  ShopConfigStoreMethod,
   Store,
 } from "../../services/index.js";
 import { prepareComments } from "./comments.js";
@@ -82,7 +83,7 @@ export function guarded<T>(work: () => T): T {
  * completion inside one call; what must be atomic across statements is one transaction.
  */
 export abstract class SqliteShopStore
-  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod>
+  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod>
 {
   protected readonly statements: Statements;
   private readonly comments: ReturnType<typeof prepareComments>;

@@ -25,8 +25,14 @@ import type {
   PaymentRecord,
   RecordedPayment,
   RecoveryStore,
+  SaveShippingCommand,
+  SaveTaxCommand,
+  ShippingSettings,
+  ShopConfig,
+  ShopConfigStore,
   StockAdjustmentKey,
   Store,
+  TaxSettings,
   UpdateProductCommand,
 } from "../../services/index.js";
 import { type OperatorStatements, prepareOperatorStatements } from "./operator-statements.js";
@@ -39,6 +45,7 @@ import {
   stockAdjustmentFromRow,
 } from "./rows.js";
 import { openDatabase, type SqliteStoreOptions } from "./schema.js";
+import { sqliteShopConfig } from "./shop-config.js";
 import { guarded, isUniqueViolation, SqliteShopStore } from "./shop-store.js";
 
 const IN_MEMORY = ":memory:";
@@ -68,6 +75,7 @@ function pageFrom<T extends OrderKey>(rows: T[], limit: number): Page<T, OrderKe
 export class SqliteStore extends SqliteShopStore implements Store {
   private readonly operator: OperatorStatements;
   private readonly recovery: RecoveryStore;
+  private readonly shopConfig: ShopConfigStore;
   private readonly adjustTransaction: Database.Transaction<
     (adjustment: Omit<StockAdjustment, "stockAfter">) => StockAdjustment
   >;
@@ -80,6 +88,7 @@ export class SqliteStore extends SqliteShopStore implements Store {
     super(db);
     this.operator = prepareOperatorStatements(db);
     this.recovery = sqliteRecovery(db);
+    this.shopConfig = sqliteShopConfig(db);
     this.adjustTransaction = db.transaction((adjustment) => {
       const changed = this.operator.adjustStock.get({
         productId: adjustment.productId,
@@ -100,6 +109,18 @@ export class SqliteStore extends SqliteShopStore implements Store {
         this.operator.insertAdjustment.run({ ...adjustment, note: adjustment.note ?? null });
       }
     });
+  }
+
+  getShopConfig(): Promise<ShopConfig> {
+    return this.shopConfig.getShopConfig();
+  }
+
+  saveShippingSettings(command: SaveShippingCommand): Promise<ShippingSettings> {
+    return this.shopConfig.saveShippingSettings(command);
+  }
+
+  saveTaxSettings(command: SaveTaxCommand): Promise<TaxSettings> {
+    return this.shopConfig.saveTaxSettings(command);
   }
 
   listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {

@@ -52,18 +52,29 @@ const GRAPHQL_SAMPLES: Record<string, { query: string; variables?: object }> = {
   cancelOrder: {
     query: "mutation ($id: ID!) { cancelOrder(id: $id) { order { status } refundedCents } }",
   },
+  shippingSettings: { query: "{ shippingSettings { version zones { id countries } } }" },
+  taxSettings: { query: "{ taxSettings { version mode taxShipping rates { country ratePpm } } }" },
+  saveShippingSettings: {
+    query:
+      'mutation { saveShippingSettings(input: { version: 1, zones: [{ id: "home", name: "Germany", countries: ["DE"] }], methods: [{ id: "dhl", zoneId: "home", name: "DHL", priceCents: 499 }] }) { version } }',
+  },
+  saveTaxSettings: {
+    query:
+      'mutation { saveTaxSettings(input: { version: 1, mode: "inclusive", taxShipping: true, rates: [{ country: "DE", label: "VAT", ratePpm: 190000 }] }) { version } }',
+  },
   // Last: it takes a product out of the catalogue.
   archiveProduct: { query: 'mutation { archiveProduct(id: "morning-fog") { archived } }' },
 };
 
 /** What an operator's request changes: none of it may move for anyone else's. */
 async function snapshot() {
-  const [products, promotions, orders] = await Promise.all([
+  const [products, promotions, orders, settings] = await Promise.all([
     t.app.store.listAllProducts(),
     t.app.store.listPromotions(),
     t.app.store.listAllOrders({ limit: 100 }),
+    t.app.store.getShopConfig(),
   ]);
-  return { products, promotions, orders };
+  return { products, promotions, orders, settings };
 }
 
 async function placedOrderId(token: string, productId: string): Promise<string> {

@@ -71,6 +71,14 @@ describe("routing", () => {
         200,
       ],
       "PUT /checkout": [{ method: "PUT", resource: "/checkout", token: ada.token }, 202],
+      "GET /shipping-methods": [
+        {
+          method: "GET",
+          resource: "/shipping-methods",
+          query: { country: "DE", goodsCents: "2500" },
+        },
+        200,
+      ],
       "GET /orders": [{ method: "GET", resource: "/orders", token: ada.token }, 200],
       "GET /orders/{id}": [
         {

@@ -19,6 +19,7 @@ import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeRecoveryContract } from "./recovery-contract.js";
+import { describeShopConfigContract } from "./shop-config-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const NOW = new Date("2026-05-01T12:00:00.000Z");
@@ -83,8 +84,23 @@ describePagingContract("DynamoDbStore", () => freshStore());
 describeCommentsContract("DynamoDbStore", () => freshStore());
 describeOperatorContract("DynamoDbStore", () => freshStore());
 describeRecoveryContract("DynamoDbStore", () => freshStore());
+describeShopConfigContract("DynamoDbStore", () => freshStore());
 
 describe("DynamoDbStore", () => {
+  it("reopening a table with seeding keeps the saved settings", async () => {
+    const tableName = uniqueTableName();
+    const first = await freshStore({ tableName });
+    const saved = await first.saveShippingSettings({
+      zones: [{ id: "home", name: "Germany", countries: ["DE"] }],
+      methods: [],
+      expectedVersion: 1,
+      updatedAt: NOW.toISOString(),
+    });
+    await first.close();
+    const second = await freshStore({ tableName });
+    expect((await second.getShopConfig()).shipping).toEqual(saved);
+  });
+
   it("reopening a table keeps every write and does not seed the catalogue again", async () => {
     const tableName = uniqueTableName();
     const first = await freshStore({ tableName });

@@ -3,6 +3,7 @@ import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeRecoveryContract } from "./recovery-contract.js";
+import { describeShopConfigContract } from "./shop-config-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 describeStoreContract("MemoryStore", async () => new MemoryStore());
@@ -10,3 +11,4 @@ describePagingContract("MemoryStore", async () => new MemoryStore());
 describeCommentsContract("MemoryStore", async () => new MemoryStore());
 describeOperatorContract("MemoryStore", async () => new MemoryStore());
 describeRecoveryContract("MemoryStore", async () => new MemoryStore());
+describeShopConfigContract("MemoryStore", async () => new MemoryStore());

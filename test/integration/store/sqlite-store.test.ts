@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { seedShopConfig } from "../../../src/store/seed-checkout.js";
 import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
@@ -10,6 +11,7 @@ import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeRecoveryContract } from "./recovery-contract.js";
+import { describeShopConfigContract } from "./shop-config-contract.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const NOW = new Date("2026-05-01T12:00:00.000Z");
@@ -40,8 +42,28 @@ describePagingContract("SqliteStore", () => openSqliteStore({ file: tempDbFile()
 describeCommentsContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeRecoveryContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeShopConfigContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 
 describe("SqliteStore", () => {
+  it("reopening a file keeps the saved settings; a file made before them gets the demo ones", async () => {
+    const file = tempDbFile();
+    const first = await openSqliteStore({ file });
+    const tax = { ...seedShopConfig().tax, mode: "inclusive" as const };
+    await first.saveTaxSettings({ ...tax, expectedVersion: 1, updatedAt: NOW.toISOString() });
+    await first.close();
+    const second = await openSqliteStore({ file });
+    expect((await second.getShopConfig()).tax).toMatchObject({ mode: "inclusive", version: 2 });
+    await second.close();
+
+    // As a file of an earlier version: no settings table at all.
+    const db = new Database(file);
+    db.exec("DROP TABLE shop_settings");
+    db.close();
+    const third = await openSqliteStore({ file });
+    expect(await third.getShopConfig()).toEqual(seedShopConfig());
+    await third.close();
+  });
+
   it("reopening a file keeps every write and does not seed the catalogue again", async () => {
     const file = tempDbFile();
     const first = await openSqliteStore({ file });
