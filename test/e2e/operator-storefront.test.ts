@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
-import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
-import { freePort } from "../helpers/free-port.js";
-import { buildSite } from "../helpers/site.js";
+import {
+  type DevServerProcess,
+  type ShopWithPage,
+  startShopWithPage,
+} from "../helpers/dev-server-process.js";
 import {
   addFromCatalogue,
   brokenImages,
@@ -29,7 +28,7 @@ const PNG = Buffer.from(
 );
 
 describe.skipIf(!chromiumAvailable())("the operators' pages in a real browser", () => {
-  let work: string;
+  let running: ShopWithPage | undefined;
   let shop: DevServerProcess | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
@@ -46,27 +45,20 @@ describe.skipIf(!chromiumAvailable())("the operators' pages in a real browser", 
   };
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), "store-operators-"));
-    const webDir = join(work, "web");
-    expect(await buildSite(webDir)).toMatch(/the catalogue page loads \d+(\.\d)? KB/);
-    await mkdir(join(work, "shop"));
-    shop = await startDevServerProcess({
-      PORT: String(await freePort()),
-      DATA_DIR: join(work, "shop"),
-      WEB_DIR: webDir,
-      STORE: "sqlite",
+    running = await startShopWithPage("store-operators-", {
       // Long enough for the operator to cancel while the payment is still being taken.
       PAYMENT_DELAY_MS: "20000",
       ADMIN_EMAILS: operator.email,
     });
+    expect(running.buildOutput).toMatch(/the catalogue page loads \d+(\.\d)? KB/);
+    shop = running.shop;
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
-    await shop?.stop();
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
+    await running?.remove();
   });
 
   it("adds a product with an image, sells it, cancels the order: stock back, CANCELLED live", async () => {

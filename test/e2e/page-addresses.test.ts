@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUpAndSignIn, TEST_PASSWORD } from "../helpers/accounts.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
-import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
-import { freePort } from "../helpers/free-port.js";
+import {
+  type DevServerProcess,
+  type ShopWithPage,
+  startShopWithPage,
+} from "../helpers/dev-server-process.js";
 import { readmePageAddresses } from "../helpers/page-table.js";
-import { buildSite, spaFallback } from "../helpers/site.js";
+import { spaFallback } from "../helpers/site.js";
 import { addFromCatalogue, STEP_MS } from "../helpers/storefront-page.js";
 
 // Every address of the README's page table, opened directly (a fresh navigation, then a reload)
@@ -55,7 +58,7 @@ async function siteFiles(root: string): Promise<string[]> {
 const browserHere = chromiumAvailable();
 
 describe("every page address opens its page", () => {
-  let work: string;
+  let running: ShopWithPage | undefined;
   let webDir: string;
   let patterns: string[];
   let shop: DevServerProcess | undefined;
@@ -65,19 +68,13 @@ describe("every page address opens its page", () => {
   const customer = `carl-${randomUUID()}@example.com`;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), "store-page-addresses-"));
-    webDir = join(work, "web");
-    await buildSite(webDir);
-    patterns = await readmePageAddresses();
-    await mkdir(join(work, "shop"));
-    shop = await startDevServerProcess({
-      PORT: String(await freePort()),
-      DATA_DIR: join(work, "shop"),
-      WEB_DIR: webDir,
-      STORE: "sqlite",
+    running = await startShopWithPage("store-page-addresses-", {
       PAYMENT_DELAY_MS: "200",
       ADMIN_EMAILS: operator,
     });
+    webDir = running.webDir;
+    shop = running.shop;
+    patterns = await readmePageAddresses();
     await signUpAndSignIn(shop.url, operator);
     await signUpAndSignIn(shop.url, customer);
     if (browserHere) browser = await launchChromium();
@@ -87,8 +84,7 @@ describe("every page address opens its page", () => {
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
-    await shop?.stop();
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
+    await running?.remove();
   });
 
   it("knows what each address of the README's page table shows", () => {

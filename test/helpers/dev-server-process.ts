@@ -1,5 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-port.js";
+import { buildSite } from "./site.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const STARTUP_TIMEOUT_MS = 45_000;
@@ -80,4 +84,42 @@ export function startDevServerProcess(env: Record<string, string>): Promise<DevS
       reject(new Error(`the dev server exited (${code ?? signal}) before listening:\n${output}`));
     });
   });
+}
+
+export interface ShopWithPage {
+  /** The temporary folder holding the built page (`web/`) and the shop's data (`shop/`). */
+  work: string;
+  webDir: string;
+  /** What the page's build printed (its budget line among it). */
+  buildOutput: string;
+  shop: DevServerProcess;
+  /** Stops the shop and removes the folder. */
+  remove(): Promise<void>;
+}
+
+/**
+ * The page built into a temporary folder, and `npm start`'s dev server serving it on SQLite
+ * there, on a free port, with `env` added (ADMIN_EMAILS, PAYMENT_DELAY_MS, ...): what the
+ * browser tests open.
+ */
+export async function startShopWithPage(
+  prefix: string,
+  env: Record<string, string>,
+): Promise<ShopWithPage> {
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  const webDir = join(work, "web");
+  const buildOutput = await buildSite(webDir);
+  await mkdir(join(work, "shop"));
+  const shop = await startDevServerProcess({
+    PORT: String(await freePort()),
+    DATA_DIR: join(work, "shop"),
+    WEB_DIR: webDir,
+    STORE: "sqlite",
+    ...env,
+  });
+  const remove = async () => {
+    await shop.stop();
+    await rm(work, { recursive: true, force: true });
+  };
+  return { work, webDir, buildOutput, shop, remove };
 }
