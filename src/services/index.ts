@@ -1,5 +1,7 @@
 // The services' public surface: `createServices` and the `Services` it builds, the ports every
 // adapter implements (ports.ts), and the input schemas both edges validate with (inputs.ts).
+
+import { type AddressBookService, createAddressBookService } from "./addresses.js";
 import { type AdminCatalogueService, createAdminCatalogueService } from "./admin-catalogue.js";
 import { type AdminOrderService, createAdminOrderService } from "./admin-orders.js";
 import { type AdminPromotionService, createAdminPromotionService } from "./admin-promotions.js";
@@ -24,6 +26,8 @@ import type {
   TokenIssuer,
 } from "./ports.js";
 
+export type { AddressStore } from "./address-ports.js";
+export type { AddressBookService, AddressBookView, AddressView, NewAddress } from "./addresses.js";
 export type {
   AdminCatalogueService,
   FiguresView,
@@ -44,6 +48,7 @@ export { PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { AddCommentCommand, CommentStore } from "./comment-ports.js";
 export type { ConnectionService } from "./connections.js";
 export {
+  addressBody,
   anonymousWithoutGuestCart,
   commentBody,
   createProductBody,
@@ -135,6 +140,8 @@ export interface Services {
   carts: CartService;
   guestCarts: GuestCartService;
   orders: OrderService;
+  /** The signed-in customer's address book. */
+  addresses: AddressBookService;
   auth: AuthService;
   connections: ConnectionService;
   processing: OrderProcessor;
@@ -166,6 +173,7 @@ export function createServices(deps: ServiceDeps): Services {
     carts: createCartService(deps),
     guestCarts: createGuestCartService(deps),
     orders: createOrderService(deps),
+    addresses: createAddressBookService(deps),
     auth: createAuthService(deps),
     connections: createConnectionService(deps),
     processing,
