@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
+import { describeAddressesContract } from "./addresses-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
@@ -37,6 +38,7 @@ const countRows = (file: string, table: string): unknown => {
 
 describeStoreContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describePagingContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeAddressesContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeCommentsContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeRecoveryContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
