@@ -249,6 +249,41 @@ describe("SqliteStore", () => {
     }
   });
 
+  it("opens a file made before address books: creates their table, keeps everything else", async () => {
+    const file = tempDbFile();
+    const first = await openSqliteStore({ file });
+    const cart = await first.saveCart({
+      userId: "alice",
+      lines: [{ productId: "copper-kettle", quantity: 1 }],
+      updatedAt: NOW.toISOString(),
+    });
+    await first.close();
+    const raw = new Database(file);
+    raw.exec("DROP TABLE addresses");
+    raw.close();
+
+    const reopened = await openSqliteStore({ file });
+    try {
+      expect(await reopened.getCart("alice")).toStrictEqual(cart);
+      const saved = {
+        id: "a-1",
+        address: {
+          name: "Jo",
+          line1: "1 Main St",
+          city: "Berlin",
+          postalCode: "10115",
+          country: "DE",
+        },
+        isDefault: true,
+        createdAt: NOW.toISOString(),
+      };
+      await reopened.addAddress("alice", saved);
+      expect(await reopened.listAddresses("alice")).toEqual([saved]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it("sweeps expired guest carts when the file opens and when a guest cart is created", async () => {
     const file = tempDbFile();
     const store = await openSqliteStore({ file });
