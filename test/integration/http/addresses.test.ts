@@ -11,7 +11,7 @@ const start = startPerTest((app) => {
   t = app;
 });
 const checker = createResponseChecker();
-const seen: TestResponse[] = [];
+const seen: Checked[] = [];
 
 afterEach(() => {
   const problems = seen.splice(0).flatMap((res) =>
