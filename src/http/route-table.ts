@@ -324,8 +324,8 @@ export const ROUTES: readonly Route[] = [
     auth: "required",
     store: "read",
     summary:
-      "The caller's address book, the default first, then the oldest first: every entry at once " +
-      `(a book holds at most ${ADDRESS_BOOK_LIMITS.maxAddresses}, so the list is not paged)`,
+      "The caller's address book, the default first, then the oldest first: the whole book in " +
+      `one answer, never paged, since a book holds at most ${ADDRESS_BOOK_LIMITS.maxAddresses}`,
     handle: async (services, request) =>
       ok(await services.addresses.listAddresses(signedIn(request))),
   }),
