@@ -75,7 +75,7 @@ function addressOf(input: NewAddress) {
     ...error,
     field: error.field.slice(prefix.length + 1),
   }));
-  if (errors.length > 0) throw invalidAddress(prefix, errors);
+  if (errors.length > 0) throw invalidAddress("the address book entry", errors);
   return normalizeAddress(fields);
 }
 
