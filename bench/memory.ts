@@ -48,6 +48,14 @@ const SAMPLES: Record<string, { path?: string; body?: object; query?: Record<str
   "/checkout": {},
   "/orders/{id}": { path: `/orders/${ORDER}` },
   "/orders/{id}/cancel": { path: `/orders/${ORDER}/cancel` },
+  // Past the book's 20 addresses a POST answers 409; an id not the caller's answers 404.
+  "/addresses": {
+    body: { name: "Bench", line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "DE" },
+  },
+  "/addresses/{id}": {
+    path: "/addresses/no-such-address",
+    body: { name: "Bench", line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "DE" },
+  },
   "/admin/products": {
     body: { name: "Bench Lamp", priceCents: 1000, imageUrl: "/images/lamp.svg", stock: 5 },
   },

@@ -32,7 +32,8 @@ export interface FunctionSpec {
 const READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
 
 /** The DynamoDB actions each kind of route store access needs (TransactWriteItems is
- * authorised item by item through these). */
+ * authorised item by item through these: a transaction's Delete needs DeleteItem, as a merged
+ * guest cart and a deleted address do). */
 const STORE_ACTIONS: Record<StoreAccess, readonly string[]> = {
   none: [],
   read: READ_ACTIONS,
@@ -40,6 +41,7 @@ const STORE_ACTIONS: Record<StoreAccess, readonly string[]> = {
     ...READ_ACTIONS,
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
   ],
 };

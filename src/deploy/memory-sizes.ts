@@ -32,6 +32,10 @@ export const MEMORY_SIZES_MB: Readonly<Record<string, number>> = {
   getOrders: 192,
   getOrdersId: 192,
   postOrdersIdCancel: 192,
+  getAddresses: 192,
+  postAddresses: 192,
+  putAddressesId: 192,
+  deleteAddressesId: 192,
   getAdminProducts: 192,
   postAdminProducts: 192,
   patchAdminProductsId: 192,
@@ -57,6 +61,7 @@ export const MEMORY_SIZES_MB: Readonly<Record<string, number>> = {
   cart: 192,
   checkout: 192,
   orders: 192,
+  account: 192,
   admin: 256,
   docs: 192,
   // monolith

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "INVALID_PROMOTION"
   | "CART_EMPTY"
   | "CART_LIMIT"
+  | "ADDRESS_BOOK_FULL"
   | "ILLEGAL_TRANSITION"
   | "ORDER_NOT_CANCELLABLE"
   | "PRODUCT_EXISTS"
@@ -203,3 +204,17 @@ export const settingsChanged = (what: string, expectedVersion: number): AppError
 /** A shipping or tax configuration an operator tried to save, with what is wrong in it. */
 export const invalidConfiguration = (what: string, fields: FieldError[]): AppError =>
   new AppError("VALIDATION_FAILED", `the ${what} are not valid`, { fields });
+
+/** An address book that already holds `max` addresses: one must go before another is added. */
+export const addressBookFull = (max: number): AppError =>
+  new AppError(
+    "ADDRESS_BOOK_FULL",
+    `an address book holds at most ${max} addresses; delete one before adding another`,
+  );
+
+/**
+ * An address id that is not one of the caller's: the same answer whether it exists in another
+ * customer's book or nowhere, so ids tell nothing.
+ */
+export const addressNotFound = (addressId: string): AppError =>
+  new AppError("NOT_FOUND", `address ${addressId} does not exist`);

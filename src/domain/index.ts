@@ -9,6 +9,12 @@ export {
   requireAddress,
   sameAddress,
 } from "./address.js";
+export type {
+  AddressReplacement,
+  NewSavedAddress,
+  SavedAddress,
+} from "./address-book.js";
+export { ADDRESS_BOOK_LIMITS, addressBookOrder } from "./address-book.js";
 export type { Cart, CartContents, CartLine, GuestCart, PricedCart, PricedLine } from "./cart.js";
 export {
   assertCartLines,
@@ -50,6 +56,8 @@ export { CONNECTION_TTL_SECONDS, epochSeconds } from "./connection.js";
 export type { ErrorCode, FieldError } from "./errors.js";
 export {
   AppError,
+  addressBookFull,
+  addressNotFound,
   adminOnly,
   cartChanged,
   emailTaken,

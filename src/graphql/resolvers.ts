@@ -1,5 +1,6 @@
 import { AppError } from "../domain/index.js";
 import {
+  addressBody,
   anonymousWithoutGuestCart,
   type Caller,
   type CartLineView,
@@ -60,6 +61,10 @@ const withChapterLines = <T extends CartView | OrderView>(view: T) => ({
  * `GET /products` costs. Its paged `comments` is one more store read per product asked for.
  */
 type PageArgs = { first?: number | null; after?: string | null };
+
+/** GraphQL's null for an omitted field, dropped: the body REST would have been sent. */
+const withoutNulls = (input: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null));
 
 export function createRootValue(
   services: Services,
@@ -156,6 +161,25 @@ export function createRootValue(
           : validate(idempotencyKey, args.idempotencyKey, "idempotencyKey");
       const result = await services.orders.checkout(who, key);
       return { order: withChapterLines(result.order), replayed: result.replayed };
+    },
+    myAddresses: () => services.addresses.listAddresses(requireCaller(caller)),
+    addAddress: ({ input }: { input: Record<string, unknown> }) => {
+      const who = requireCaller(caller);
+      return services.addresses.addAddress(
+        who,
+        validate(addressBody, withoutNulls(input), "input"),
+      );
+    },
+    updateAddress: ({ id, input }: { id: string; input: Record<string, unknown> }) => {
+      const who = requireCaller(caller);
+      const addressId = idNamed(id, "id");
+      const body = validate(addressBody, withoutNulls(input), "input");
+      return services.addresses.replaceAddress(who, addressId, body);
+    },
+    deleteAddress: async ({ id }: { id: string }) => {
+      const who = requireCaller(caller);
+      await services.addresses.deleteAddress(who, idNamed(id, "id"));
+      return true;
     },
     addComment: async (args: { productId: string; rating: number; text: string }) => {
       const who = requireCaller(caller);

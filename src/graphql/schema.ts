@@ -1,5 +1,5 @@
 import { buildSchema } from "graphql";
-import { COMMENT_LIMITS } from "../domain/index.js";
+import { ADDRESS_BOOK_LIMITS, COMMENT_LIMITS } from "../domain/index.js";
 import { ADMIN_SDL } from "./admin-schema.js";
 
 /**
@@ -20,6 +20,8 @@ export const SCHEMA_SDL = /* GraphQL */ `
     order(id: ID!): Order
     "The shipping methods to a country (ISO 3166-1 alpha-2) for goods of goodsCents (after discount, before tax; 0 when omitted), cheapest first; the error's code is NOT_SHIPPABLE where the shop does not ship."
     shippingMethods(country: String!, goodsCents: Int): ShippingMethodList!
+    "The caller's address book, the default first, then the oldest first: every entry (at most ${ADDRESS_BOOK_LIMITS.maxAddresses}, so not paged). Requires a token."
+    myAddresses: AddressBook!
   }
 
   type ShippingOption {
@@ -51,6 +53,49 @@ export const SCHEMA_SDL = /* GraphQL */ `
     checkout(idempotencyKey: String): CheckoutResult!
     "Comment on a product (rating 1 to 5, text up to ${COMMENT_LIMITS.maxTextLength} characters); past a user's rate limit (${COMMENT_LIMITS.perMinute} a minute, ${COMMENT_LIMITS.perProductPerDay} a day on one product, UTC) the error's code is TOO_MANY_REQUESTS."
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
+    "Add an address to the caller's book (as POST /addresses); isDefault true makes it the default in place of the previous one. Past ${ADDRESS_BOOK_LIMITS.maxAddresses} the error's reason is ADDRESS_BOOK_FULL (code CONFLICT). Requires a token."
+    addAddress(input: AddressInput!): Address!
+    "Replace one of the caller's addresses (as PUT /addresses/{id}); isDefault absent keeps its default flag. NOT_FOUND for an id that is not the caller's. Requires a token."
+    updateAddress(id: ID!, input: AddressInput!): Address!
+    "Delete one of the caller's addresses (as DELETE /addresses/{id}); deleting the default leaves none. NOT_FOUND for an id that is not the caller's. Requires a token."
+    deleteAddress(id: ID!): Boolean!
+  }
+
+  "An address as the customer types it: each field is checked, and an error names every invalid one."
+  input AddressInput {
+    "The recipient."
+    name: String
+    line1: String
+    line2: String
+    city: String
+    "Required, as a code (CA, NSW, ON), in the US, Canada and Australia."
+    region: String
+    "Required where the country uses one."
+    postalCode: String
+    "ISO 3166-1 alpha-2, such as DE or US."
+    country: String
+    phone: String
+    isDefault: Boolean
+  }
+
+  type AddressBook {
+    items: [Address!]!
+    maxAddresses: Int!
+  }
+
+  "An address of the caller's book, in its canonical form."
+  type Address {
+    id: ID!
+    name: String!
+    line1: String!
+    line2: String
+    city: String!
+    region: String
+    postalCode: String
+    country: String!
+    phone: String
+    isDefault: Boolean!
+    createdAt: String!
   }
 
   type ProductPage {

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { ADMIN_GROUP, ORDER_STATUSES } from "../domain/index.js";
 import {
+  addressBody,
   commentBody,
   createProductBody,
   createPromotionBody,
@@ -37,6 +38,7 @@ const JSON_TYPE = "application/json";
 const REQUEST_BODIES = {
   SaveCartRequest: saveCartBody,
   CommentRequest: commentBody,
+  AddressRequest: addressBody,
   SignupRequest: signupBody,
   LoginRequest: loginBody,
   GraphqlRequest: graphqlBody,
@@ -75,6 +77,10 @@ const inline = (schema: z.ZodMiniType): object => {
 };
 
 const HEADERS = {
+  CreatedLocation: {
+    description: "What the request made, relative to the request's address (`addresses/{id}`)",
+    schema: { type: "string" },
+  },
   Location: {
     description: "The order's address, relative to the request's (`orders/{id}`)",
     schema: { type: "string" },
@@ -156,8 +162,13 @@ function errorResponses(route: Route): Record<string, object> {
 
 function successResponses(route: Route): Record<string, object> {
   const responses: Record<string, object> = {};
-  for (const [status, view] of Object.entries(route.answers) as [string, ViewName][]) {
+  for (const [status, view] of Object.entries(route.answers) as [string, ViewName | null][]) {
+    if (view === null) {
+      responses[status] = { description: route.summary };
+      continue;
+    }
     const headers: Record<string, object> = {};
+    if (route.location === true && status === "201") headers.Location = header("CreatedLocation");
     if (route.resource === "/checkout") {
       headers.Location = header("Location");
       if (status === "200") headers["Idempotent-Replayed"] = header("IdempotentReplayed");
@@ -292,6 +303,7 @@ const TAGS = {
   cart: "Carts: a signed-in user's, or a guest's by its token",
   checkout: "Turning the cart into an order",
   orders: "The signed-in user's orders",
+  account: "The signed-in user's own records: the address book",
   auth: "The dev server's own sign-up and sign-in (in AWS, the Cognito user pool)",
   graphql: "The same use cases over GraphQL",
   admin: "The shop's operators (the admin group): catalogue, stock, promotions, every order",

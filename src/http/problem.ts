@@ -24,6 +24,7 @@ const STATUS: Record<ProblemCode, { status: number; title: string }> = {
   INVALID_PROMOTION: { status: 422, title: "Invalid promotion code" },
   CART_EMPTY: { status: 422, title: "Cart is empty" },
   CART_LIMIT: { status: 422, title: "Cart limit exceeded" },
+  ADDRESS_BOOK_FULL: { status: 409, title: "Address book full" },
   ILLEGAL_TRANSITION: { status: 409, title: "Illegal order transition" },
   ORDER_NOT_CANCELLABLE: { status: 409, title: "Order cannot be cancelled" },
   PRODUCT_EXISTS: { status: 409, title: "Product already exists" },

@@ -1,6 +1,7 @@
-import { AppError, COMMENT_LIMITS } from "../domain/index.js";
+import { ADDRESS_BOOK_LIMITS, AppError, COMMENT_LIMITS } from "../domain/index.js";
 import type { GraphqlRequest } from "../graphql/index.js";
 import {
+  addressBody,
   type Caller,
   commentBody,
   graphqlBody,
@@ -334,6 +335,80 @@ export const ROUTES: readonly Route[] = [
       "ORDER_NOT_CANCELLABLE (409) once processing started (ask the shop) or when finished",
     handle: async (services, request) =>
       ok(await services.orders.cancelOrder(signedIn(request), param(request, "id"))),
+  }),
+  route({
+    method: "GET",
+    resource: "/addresses",
+    group: "account",
+    answers: { 200: "AddressBook" },
+    auth: "required",
+    store: "read",
+    summary:
+      "The caller's address book, the default first, then the oldest first: the whole book in " +
+      `one answer, never paged, since a book holds at most ${ADDRESS_BOOK_LIMITS.maxAddresses}`,
+    handle: async (services, request) =>
+      ok(await services.addresses.listAddresses(signedIn(request))),
+  }),
+  route({
+    method: "POST",
+    resource: "/addresses",
+    group: "account",
+    answers: { 201: "Address" },
+    location: true,
+    refusals: ["ADDRESS_BOOK_FULL"],
+    auth: "required",
+    store: "write",
+    summary:
+      "Add an address to the caller's address book; isDefault true makes it the default in " +
+      `place of the previous one. A book holds at most ${ADDRESS_BOOK_LIMITS.maxAddresses}: ` +
+      "past that, 409 ADDRESS_BOOK_FULL",
+    body: addressBody,
+    handle: async (services, request) => {
+      const saved = await services.addresses.addAddress(signedIn(request), request.body);
+      // Relative, as checkout's: it keeps the stage or a custom domain's base path.
+      return {
+        statusCode: 201,
+        headers: { Location: `addresses/${encodeURIComponent(saved.id)}` },
+        body: saved,
+      };
+    },
+  }),
+  route({
+    method: "PUT",
+    resource: "/addresses/{id}",
+    group: "account",
+    answers: { 200: "Address" },
+    refusals: ["NOT_FOUND"],
+    auth: "required",
+    store: "write",
+    summary:
+      "Replace one of the caller's addresses; isDefault true makes it the default, false stops " +
+      "it being one, absent keeps it as it was. 404 for an id that is not the caller's",
+    body: addressBody,
+    handle: async (services, request) =>
+      ok(
+        await services.addresses.replaceAddress(
+          signedIn(request),
+          param(request, "id"),
+          request.body,
+        ),
+      ),
+  }),
+  route({
+    method: "DELETE",
+    resource: "/addresses/{id}",
+    group: "account",
+    answers: { 204: null },
+    refusals: ["NOT_FOUND"],
+    auth: "required",
+    store: "write",
+    summary:
+      "Delete one of the caller's addresses; deleting the default leaves the book without one " +
+      "(no other address is promoted). 404 for an id that is not the caller's",
+    handle: async (services, request) => {
+      await services.addresses.deleteAddress(signedIn(request), param(request, "id"));
+      return { statusCode: 204 };
+    },
   }),
   ...ADMIN_ROUTES,
   route({

@@ -27,6 +27,7 @@ export type ResourceGroup =
   | "cart"
   | "checkout"
   | "orders"
+  | "account"
   | "auth"
   | "graphql"
   | "docs"
@@ -97,8 +98,10 @@ export interface Route<Body = unknown> {
   /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
   localOnly?: true;
   summary: string;
-  /** What the route answers on success: each status and the schema of its body. */
-  answers: Partial<Record<200 | 201 | 202, ViewName>>;
+  /** What the route answers on success: each status and the schema of its body (204: none). */
+  answers: Partial<Record<200 | 201 | 202, ViewName>> & { 204?: null };
+  /** Its 201 carries a `Location` header, relative to the request's URL, naming what it made. */
+  location?: true;
   /**
    * The refusals the route's use case makes beyond those its declaration implies (a token, a
    * body, a guest cart, paging, the store): the OpenAPI document lists exactly these statuses.

@@ -1,5 +1,7 @@
 // The services' public surface: `createServices` and the `Services` it builds, the ports every
 // adapter implements (ports.ts), and the input schemas both edges validate with (inputs.ts).
+
+import { type AddressBookService, createAddressBookService } from "./addresses.js";
 import { type AdminCatalogueService, createAdminCatalogueService } from "./admin-catalogue.js";
 import { type AdminOrderService, createAdminOrderService } from "./admin-orders.js";
 import { type AdminPromotionService, createAdminPromotionService } from "./admin-promotions.js";
@@ -25,6 +27,8 @@ import type {
 } from "./ports.js";
 import { createShopSettingsService, type ShopSettingsService } from "./shop-settings.js";
 
+export type { AddressStore } from "./address-ports.js";
+export type { AddressBookService, AddressBookView, AddressView, NewAddress } from "./addresses.js";
 export type {
   AdminCatalogueService,
   FiguresView,
@@ -45,6 +49,7 @@ export { PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
 export type { AddCommentCommand, CommentStore } from "./comment-ports.js";
 export type { ConnectionService } from "./connections.js";
 export {
+  addressBody,
   anonymousWithoutGuestCart,
   commentBody,
   createProductBody,
@@ -159,6 +164,8 @@ export interface Services {
   carts: CartService;
   guestCarts: GuestCartService;
   orders: OrderService;
+  /** The signed-in customer's address book. */
+  addresses: AddressBookService;
   auth: AuthService;
   connections: ConnectionService;
   processing: OrderProcessor;
@@ -192,6 +199,7 @@ export function createServices(deps: ServiceDeps): Services {
     carts: createCartService(deps),
     guestCarts: createGuestCartService(deps),
     orders: createOrderService(deps),
+    addresses: createAddressBookService(deps),
     auth: createAuthService(deps),
     connections: createConnectionService(deps),
     processing,

@@ -89,6 +89,24 @@ export const commentBody = z.lazy(() =>
   }),
 );
 
+/**
+ * An address book entry as a client sends it: the address's fields, each a string, and
+ * `isDefault`. Only the types are checked here; `checkAddress` names each invalid field.
+ */
+export const addressBody = z.lazy(() =>
+  z.object({
+    name: z.optional(z.string()),
+    line1: z.optional(z.string()),
+    line2: z.optional(z.string()),
+    city: z.optional(z.string()),
+    region: z.optional(z.string()),
+    postalCode: z.optional(z.string()),
+    country: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    isDefault: z.optional(z.boolean()),
+  }),
+);
+
 const email = () => z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email());
 
 export const signupBody = z.lazy(() =>

@@ -18,6 +18,7 @@ import type {
   StockAdjustment,
   User,
 } from "../domain/index.js";
+import type { AddressStore } from "./address-ports.js";
 import type { CommentStore } from "./comment-ports.js";
 import type { Page, PageRequest } from "./page-ports.js";
 import type { RecoveryStore } from "./recovery-ports.js";
@@ -240,7 +241,7 @@ export interface OrderStatusChange extends OrderTransition {
  * Ids of new orders, users and comments are fresh UUIDs from the services: reusing one is a
  * programming error, not a condition adapters have to answer gracefully.
  */
-export interface Store extends CommentStore, RecoveryStore, ShopConfigStore {
+export interface Store extends AddressStore, CommentStore, RecoveryStore, ShopConfigStore {
   /** Every product, in a bounded number of round trips whatever the count. */
   listProducts(): Promise<ProductWithComments[]>;
   /**

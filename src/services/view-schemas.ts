@@ -1,5 +1,11 @@
 import * as z from "zod/mini";
-import { COMMENT_LIMITS, type ImageUpload } from "../domain/index.js";
+import {
+  ADDRESS_BOOK_LIMITS,
+  ADDRESS_LIMITS,
+  COMMENT_LIMITS,
+  type ImageUpload,
+} from "../domain/index.js";
+import type { AddressBookView, AddressView } from "./addresses.js";
 import type { FiguresView } from "./admin-catalogue.js";
 import type { CancelledOrderView } from "./admin-orders.js";
 import type {
@@ -262,6 +268,27 @@ const GraphqlResponse = z.object({
   extensions: z.optional(z.record(z.string(), z.unknown())),
 });
 
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+
+const Address = z.object({
+  id: z.string(),
+  name: text(ADDRESS_LIMITS.name),
+  line1: text(ADDRESS_LIMITS.line1),
+  line2: z.nullable(text(ADDRESS_LIMITS.line2)),
+  city: text(ADDRESS_LIMITS.city),
+  region: z.nullable(text(ADDRESS_LIMITS.region)),
+  postalCode: z.nullable(text(ADDRESS_LIMITS.postalCode)),
+  country: z.string().check(z.regex(/^[A-Z]{2}$/)),
+  phone: z.nullable(text(ADDRESS_LIMITS.phone)),
+  isDefault: z.boolean(),
+  createdAt: iso(),
+});
+
+const AddressBook = z.object({
+  items: z.array(Address).check(z.maxLength(ADDRESS_BOOK_LIMITS.maxAddresses)),
+  maxAddresses: int(),
+});
+
 const OpenApiDocument = z.looseObject({ openapi: z.string() });
 
 /** Every named schema of the document, by component name. */
@@ -295,6 +322,8 @@ export const VIEW_SCHEMAS = {
   ShippingOption,
   ShippingMethodList,
   GuestCart,
+  Address,
+  AddressBook,
   AccessToken,
   SignupAccepted,
   JsonWebKeySet,
@@ -322,6 +351,8 @@ fits([
   true satisfies Fits<PageOf<OrderView>, typeof OrderPage>,
   true satisfies Fits<PageOf<CommentView>, typeof CommentPage>,
   true satisfies Fits<GuestCartCreated, typeof GuestCart>,
+  true satisfies Fits<AddressView, typeof Address>,
+  true satisfies Fits<AddressBookView, typeof AddressBook>,
   true satisfies Fits<IssuedToken, typeof AccessToken>,
   true satisfies Fits<SignupAnswer, typeof SignupAccepted>,
   true satisfies Fits<ManagedProductView[], typeof ManagedProductList>,

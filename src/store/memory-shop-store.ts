@@ -1,4 +1,5 @@
 import {
+  type AddressReplacement,
   assertTransition,
   type Cart,
   type Comment,
@@ -9,6 +10,7 @@ import {
   epochSeconds,
   type GuestCart,
   mergeConflict,
+  type NewSavedAddress,
   type Order,
   outOfStock,
   type PlaceOrderCommand,
@@ -20,6 +22,7 @@ import {
   promotionUsedUp,
   requireUsablePromotion,
   returnsStock,
+  type SavedAddress,
   transitionOrder,
   type User,
 } from "../domain/index.js";
@@ -40,6 +43,7 @@ import type {
   ShopConfigStoreMethod,
   Store,
 } from "../services/index.js";
+import { MemoryAddresses } from "./memory-addresses.js";
 import { MemoryComments } from "./memory-comments.js";
 import { newestFirstPage } from "./memory-pages.js";
 import { SEED_COMMENTS, SEED_PRODUCTS, SEED_PROMOTIONS } from "./seed-catalogue.js";
@@ -82,6 +86,7 @@ export abstract class MemoryShopStore
   protected readonly customerPromotionUses = new Map<string, number>();
   protected readonly products = new Map<string, Product>();
   protected readonly comments = new MemoryComments();
+  protected readonly addresses = new MemoryAddresses();
   protected readonly promotions = new Map<string, Promotion>();
   protected readonly carts = new Map<string, Cart>();
   protected readonly guestCarts = new Map<string, GuestCart>();
@@ -101,6 +106,26 @@ export abstract class MemoryShopStore
     for (const promotion of seed.promotions ?? SEED_PROMOTIONS) {
       this.promotions.set(promotion.code, { ...promotion });
     }
+  }
+
+  async listAddresses(userId: string): Promise<SavedAddress[]> {
+    return this.addresses.list(userId);
+  }
+
+  async addAddress(userId: string, address: NewSavedAddress): Promise<SavedAddress> {
+    return this.addresses.add(userId, address);
+  }
+
+  async replaceAddress(
+    userId: string,
+    addressId: string,
+    replacement: AddressReplacement,
+  ): Promise<SavedAddress | undefined> {
+    return this.addresses.replace(userId, addressId, replacement);
+  }
+
+  async deleteAddress(userId: string, addressId: string): Promise<boolean> {
+    return this.addresses.delete(userId, addressId);
   }
 
   async listProducts(): Promise<ProductWithComments[]> {

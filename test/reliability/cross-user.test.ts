@@ -13,8 +13,8 @@ import { recordFigure } from "./figures.js";
 
 // Two shoppers on the dev server (SQLite, in-process order processing, WebSocket at
 // /notifications). Bob tries every route that takes an id, and GraphQL, with Ada's order id,
-// Ada's idempotency key and his own token, while both listen to their sockets: he reads and
-// changes nothing of hers, and hears nothing of her order.
+// her address book's id, Ada's idempotency key and his own token, while both listen to their
+// sockets: he reads and changes nothing of hers, and hears nothing of her order.
 
 interface Shopper {
   email: string;
@@ -31,8 +31,17 @@ let ada: Shopper;
 let bob: Shopper;
 let adaOrderId: string;
 let bobOrderId: string;
+let adaAddress: { id: string; line1: string };
 let probes = 0;
 const ADA_KEY = "ada-checkout-1";
+/** A valid address body: Ada's (her street is what Bob must never see) and Bob's attempts. */
+const ADDRESS = {
+  name: "Ada",
+  line1: "Adastraße 1",
+  city: "Berlin",
+  postalCode: "10115",
+  country: "DE",
+};
 
 async function call(
   method: string,
@@ -120,6 +129,9 @@ beforeAll(async () => {
       bob.messages.some((m) => m.includes("COMPLETED")),
     5000,
   );
+  const saved = await call("POST", "/addresses", ada.token, { ...ADDRESS, isDefault: true });
+  expect(saved.status).toBe(201);
+  adaAddress = saved.json;
   // Ada fills her cart again, so there is something of hers to read or take.
   expect(
     (await call("POST", "/cart", ada.token, { products: [{ id: "copper-kettle", quantity: 2 }] }))
@@ -142,6 +154,8 @@ function expectNothingOfAda(text: string, what: string): void {
   expect(text, what).not.toContain(ada.userId);
   expect(text, what).not.toContain(ada.email);
   expect(text, what).not.toContain("copper-kettle");
+  expect(text, what).not.toContain(adaAddress.id);
+  expect(text, what).not.toContain(adaAddress.line1);
   probes += 1;
 }
 
@@ -161,14 +175,17 @@ describe("cross-user access: Bob cannot read or change Ada's cart, orders or not
     expect(withId.length).toBeGreaterThan(3);
     for (const route of withId) {
       const path = (id: string) => route.resource.replace("{id}", id);
-      const body = route.method === "GET" ? undefined : {};
-      const hers = await call(route.method, path(adaOrderId), bob.token, body);
+      // Her address for the address book's routes (with a body they would take), else her order.
+      const isAddress = route.resource.startsWith("/addresses/");
+      const herId = isAddress ? adaAddress.id : adaOrderId;
+      const body = route.method === "GET" ? undefined : isAddress ? ADDRESS : {};
+      const hers = await call(route.method, path(herId), bob.token, body);
       const none = await call(route.method, path(unknown), bob.token, body);
       const what = `${route.method} ${route.resource}`;
       expect(hers.status, `${what}: ${hers.text}`).toBe(none.status);
       expect([403, 404], what).toContain(hers.status);
       // Word for word the answer about an id that does not exist, the id and request id aside.
-      const hersAnswer = hers.text.replaceAll(adaOrderId, "<id>").replace(hers.json.requestId, "");
+      const hersAnswer = hers.text.replaceAll(herId, "<id>").replace(hers.json.requestId, "");
       const noneAnswer = none.text.replaceAll(unknown, "<id>").replace(none.json.requestId, "");
       expect(hersAnswer, what).toBe(noneAnswer);
       expectNothingOfAda(hersAnswer, what);
@@ -176,7 +193,7 @@ describe("cross-user access: Bob cannot read or change Ada's cart, orders or not
   });
 
   it("REST: Bob's lists, cart and checkout (with Ada's idempotency key) are his own", async () => {
-    for (const path of ["/orders", "/cart", "/orders?limit=100"]) {
+    for (const path of ["/orders", "/cart", "/orders?limit=100", "/addresses"]) {
       const res = await call("GET", path, bob.token);
       expect(res.status).toBe(200);
       expectNothingOfAda(res.text, `GET ${path}`);
@@ -201,6 +218,9 @@ describe("cross-user access: Bob cannot read or change Ada's cart, orders or not
       `mutation { cancelMyOrder(id: "${adaOrderId}") { id status } }`,
       `mutation { cancelOrder(id: "${adaOrderId}") { order { id } } }`,
       `mutation { checkout(idempotencyKey: "${ADA_KEY}") { order { id products { code } } replayed } }`,
+      "{ myAddresses { items { id line1 isDefault } } }",
+      `mutation { updateAddress(id: "${adaAddress.id}", input: { name: "Bob", line1: "x 1", city: "Berlin", postalCode: "10115", country: "DE", isDefault: true }) { id line1 } }`,
+      `mutation { deleteAddress(id: "${adaAddress.id}") }`,
     ];
     for (const query of queries) {
       const res = await call("POST", "/graphql", bob.token, { query });
@@ -212,11 +232,15 @@ describe("cross-user access: Bob cannot read or change Ada's cart, orders or not
       expect(JSON.stringify(res.json.data ?? null), query).not.toContain(adaOrderId);
       expect(visible, query).not.toContain(ada.userId);
       expect(visible, query).not.toContain("copper-kettle");
+      expect(JSON.stringify(res.json.data ?? null), query).not.toContain(adaAddress.id);
+      expect(visible, query).not.toContain(adaAddress.line1);
       probes += 1;
     }
   });
 
-  it("afterwards Ada's order and cart are as she left them", async () => {
+  it("afterwards Ada's order, cart and address book are as she left them", async () => {
+    const book = await call("GET", "/addresses", ada.token);
+    expect(book.json.items).toEqual([adaAddress]);
     const order = await call("GET", `/orders/${adaOrderId}`, ada.token);
     expect(order.status).toBe(200);
     expect(order.json.status).toBe("COMPLETED");

@@ -1,4 +1,5 @@
 import {
+  type AddressReplacement,
   assertTransition,
   type Cart,
   type Comment,
@@ -6,11 +7,13 @@ import {
   type Connection,
   emailTaken,
   type GuestCart,
+  type NewSavedAddress,
   type Order,
   type PlaceOrderCommand,
   type Product,
   type ProductWithComments,
   type Promotion,
+  type SavedAddress,
   storeUnavailable,
   type User,
 } from "../../domain/index.js";
@@ -31,6 +34,7 @@ import type {
   ShopConfigStoreMethod,
   Store,
 } from "../../services/index.js";
+import { addAddress, deleteAddress, listAddresses, replaceAddress } from "./addresses.js";
 import { changeOrderStatus, orderById, orderByKey, placeOrder } from "./checkout.js";
 import type { DynamoDbClient, DynamoDbCredentials } from "./client.js";
 import { addComment, commentPage } from "./comments.js";
@@ -99,6 +103,26 @@ export abstract class DynamoDbShopStore
     private readonly log: Logger = stderrLog,
   ) {
     this.table = { documents: new DynamoDbDocuments(client), name: tableName };
+  }
+
+  async listAddresses(userId: string): Promise<SavedAddress[]> {
+    return this.guarded(() => listAddresses(this.table, userId));
+  }
+
+  async addAddress(userId: string, address: NewSavedAddress): Promise<SavedAddress> {
+    return this.guarded(() => addAddress(this.table, userId, address));
+  }
+
+  async replaceAddress(
+    userId: string,
+    addressId: string,
+    replacement: AddressReplacement,
+  ): Promise<SavedAddress | undefined> {
+    return this.guarded(() => replaceAddress(this.table, userId, addressId, replacement));
+  }
+
+  async deleteAddress(userId: string, addressId: string): Promise<boolean> {
+    return this.guarded(() => deleteAddress(this.table, userId, addressId));
   }
 
   async listProducts(): Promise<ProductWithComments[]> {

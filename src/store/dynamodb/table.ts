@@ -30,6 +30,8 @@ export type TableDefinition = Required<
  * | order       | USER#id        | ORDER#id             | (LSI1SK: ORDER#createdAt#id)       |
  * |  in flight  |                |                      | IN_FLIGHT / createdAt#id           |
  * | idem. key   | USER#id        | IDEMPOTENCY#key      |                                    |
+ * | address     | USER#id        | ADDRESS#id           |                                    |
+ * | addr. book  | USER#id        | ADDRESS_BOOK (count, defaultId) |                         |
  * | comment rate| USER#id        | COMMENT_RATE#MINUTE#start, COMMENT_RATE#PRODUCT#id#start (TTL) |
  * | connection  | CONN#id        | META                 | (expiresAt: the TTL attribute)     |
  * | user's conn.| USER#id        | CONN#id              | (expiresAt: the TTL attribute)     |
@@ -189,6 +191,14 @@ export const keys = {
   order: (userId: string, orderId: string) => ({ PK: `USER#${userId}`, SK: `ORDER#${orderId}` }),
   orderTimeSort: (createdAt: string, orderId: string) => `ORDER#${createdAt}#${orderId}`,
   userPartition: (userId: string) => `USER#${userId}`,
+  address: (userId: string, addressId: string) => ({
+    PK: `USER#${userId}`,
+    SK: `ADDRESS#${addressId}`,
+  }),
+  /** The user's count of addresses and the default's id, next to them in their partition. */
+  addressBook: (userId: string) => ({ PK: `USER#${userId}`, SK: "ADDRESS_BOOK" }),
+  /** Begins both `ADDRESS#id` and `ADDRESS_BOOK`: one Query reads a whole book. */
+  addressBookSortPrefix: "ADDRESS",
   idempotencyKey: (userId: string, key: string) => ({
     PK: `USER#${userId}`,
     SK: `IDEMPOTENCY#${key}`,

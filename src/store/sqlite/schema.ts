@@ -120,6 +120,15 @@ CREATE TABLE IF NOT EXISTS connections (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS connections_by_user ON connections (user_id, expires_at);
+CREATE TABLE IF NOT EXISTS addresses (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  address TEXT NOT NULL,
+  is_default INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS addresses_by_user ON addresses (user_id, created_at, id);
+CREATE UNIQUE INDEX IF NOT EXISTS addresses_one_default ON addresses (user_id) WHERE is_default = 1;
 `;
 
 /**
@@ -150,7 +159,7 @@ export function openDatabase({ file, busyTimeoutMs }: SqliteStoreOptions): Datab
 }
 
 /**
- * Brings a file made by an earlier version up to SCHEMA. A new table (guest_carts) comes with
+ * Brings a file made by an earlier version up to SCHEMA. A new table (guest_carts, addresses) comes with
  * SCHEMA's CREATE IF NOT EXISTS; a new column of an existing table needs its ALTER here.
  */
 function migrate(db: Database.Database): void {

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import {
+  type AddressReplacement,
   AppError,
   assertTransition,
   type Cart,
@@ -11,6 +12,7 @@ import {
   epochSeconds,
   type GuestCart,
   mergeConflict,
+  type NewSavedAddress,
   type Order,
   outOfStock,
   type PlaceOrderCommand,
@@ -19,6 +21,7 @@ import {
   type Promotion,
   priceChanged,
   returnsStock,
+  type SavedAddress,
   storeUnavailable,
   transitionOrder,
   type User,
@@ -39,6 +42,7 @@ import type {
   ShopConfigStoreMethod,
   Store,
 } from "../../services/index.js";
+import { prepareAddresses } from "./addresses.js";
 import { prepareComments } from "./comments.js";
 import { preparePages } from "./pages.js";
 import { takePromotionUse } from "./promotion-uses.js";
@@ -87,6 +91,7 @@ export abstract class SqliteShopStore
 {
   protected readonly statements: Statements;
   private readonly comments: ReturnType<typeof prepareComments>;
+  private readonly addresses: ReturnType<typeof prepareAddresses>;
   private readonly pages: ReturnType<typeof preparePages>;
   private readonly placeOrderTransaction: Database.Transaction<
     (command: PlaceOrderCommand) => PlaceOrderResult
@@ -102,6 +107,7 @@ export abstract class SqliteShopStore
   constructor(protected readonly db: Database.Database) {
     this.statements = prepareStatements(db);
     this.comments = prepareComments(db);
+    this.addresses = prepareAddresses(db);
     this.pages = preparePages(db, this.comments);
     this.placeOrderTransaction = db.transaction((command: PlaceOrderCommand) =>
       this.placeOrderInTransaction(command),
@@ -112,6 +118,26 @@ export abstract class SqliteShopStore
     this.mergeGuestCartTransaction = db.transaction((command: MergeGuestCartCommand) =>
       this.mergeGuestCartInTransaction(command),
     );
+  }
+
+  async listAddresses(userId: string): Promise<SavedAddress[]> {
+    return guarded(() => this.addresses.list(userId));
+  }
+
+  async addAddress(userId: string, address: NewSavedAddress): Promise<SavedAddress> {
+    return guarded(() => this.addresses.add(userId, address));
+  }
+
+  async replaceAddress(
+    userId: string,
+    addressId: string,
+    replacement: AddressReplacement,
+  ): Promise<SavedAddress | undefined> {
+    return guarded(() => this.addresses.replace(userId, addressId, replacement));
+  }
+
+  async deleteAddress(userId: string, addressId: string): Promise<boolean> {
+    return guarded(() => this.addresses.delete(userId, addressId));
   }
 
   async listProducts(): Promise<ProductWithComments[]> {

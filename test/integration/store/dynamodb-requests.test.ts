@@ -183,4 +183,59 @@ describe("DynamoDbStore requests", () => {
     });
     expect(Object.fromEntries(requests.counts)).toStrictEqual({ TransactWriteItems: 1 });
   });
+
+  it("keeps an address book in the user's own partition: one write per change, one Query per read", async () => {
+    const { store, requests, client, tableName } = await countedStore(generatedProducts(1));
+    const address = { name: "Ada", line1: "1 Main St", city: "Berlin", country: "DE" };
+    const entry = (id: string, isDefault: boolean) => ({
+      id,
+      address,
+      isDefault,
+      createdAt: NOW.toISOString(),
+    });
+
+    await store.addAddress("alice", entry("a-1", true));
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ TransactWriteItems: 1 });
+    await store.addAddress("alice", entry("a-2", false));
+    const documents = new DynamoDbDocuments(client);
+    const { Items } = await documents.query({
+      TableName: tableName,
+      KeyConditionExpression: "PK = :pk",
+      ExpressionAttributeValues: { ":pk": "USER#alice" },
+    });
+    expect(Items?.map((item) => [item.SK, item.type])).toEqual([
+      ["ADDRESS#a-1", "ADDRESS"],
+      ["ADDRESS#a-2", "ADDRESS"],
+      ["ADDRESS_BOOK", "ADDRESS_BOOK"],
+    ]);
+    expect(Items?.at(-1)).toMatchObject({ count: 2, defaultId: "a-1" });
+    // No index key: an address book is read by its partition alone.
+    expect(Items?.every((item) => item.GSI1PK === undefined && item.GSI2PK === undefined)).toBe(
+      true,
+    );
+
+    requests.reset();
+    expect((await store.listAddresses("alice")).map((saved) => saved.id)).toEqual(["a-1", "a-2"]);
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1 });
+
+    requests.reset();
+    await store.replaceAddress("alice", "a-2", { address, isDefault: true });
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({
+      GetItem: 2,
+      TransactWriteItems: 1,
+    });
+
+    requests.reset();
+    expect(await store.deleteAddress("alice", "a-2")).toBe(true);
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({
+      GetItem: 1,
+      TransactWriteItems: 1,
+    });
+    const { Item } = await documents.get({
+      TableName: tableName,
+      Key: { PK: "USER#alice", SK: "ADDRESS_BOOK" },
+    });
+    expect(Item?.count).toBe(1);
+    expect(Item?.defaultId).toBeUndefined();
+  });
 });

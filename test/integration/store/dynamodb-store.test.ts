@@ -15,6 +15,7 @@ import {
 } from "../../helpers/dynamodb-local.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
+import { describeAddressesContract } from "./addresses-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
@@ -81,6 +82,7 @@ const elapsedMs = async (work: () => Promise<unknown>): Promise<number> => {
 
 describeStoreContract("DynamoDbStore", () => freshStore());
 describePagingContract("DynamoDbStore", () => freshStore());
+describeAddressesContract("DynamoDbStore", () => freshStore());
 describeCommentsContract("DynamoDbStore", () => freshStore());
 describeOperatorContract("DynamoDbStore", () => freshStore());
 describeRecoveryContract("DynamoDbStore", () => freshStore());

@@ -1,4 +1,5 @@
 import { MemoryStore } from "../../../src/store/index.js";
+import { describeAddressesContract } from "./addresses-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
@@ -8,6 +9,7 @@ import { describeStoreContract } from "./store-contract.js";
 
 describeStoreContract("MemoryStore", async () => new MemoryStore());
 describePagingContract("MemoryStore", async () => new MemoryStore());
+describeAddressesContract("MemoryStore", async () => new MemoryStore());
 describeCommentsContract("MemoryStore", async () => new MemoryStore());
 describeOperatorContract("MemoryStore", async () => new MemoryStore());
 describeRecoveryContract("MemoryStore", async () => new MemoryStore());

@@ -7,6 +7,7 @@ import { seedShopConfig } from "../../../src/store/seed-checkout.js";
 import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
+import { describeAddressesContract } from "./addresses-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
@@ -39,6 +40,7 @@ const countRows = (file: string, table: string): unknown => {
 
 describeStoreContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describePagingContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeAddressesContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeCommentsContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeRecoveryContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
@@ -241,7 +243,14 @@ describe("SqliteStore", () => {
     }
   });
 
-  it("opens a file made before guest carts: creates their table, keeps everything else", async () => {
+  /**
+   * A file made before `table` existed: a store with Alice's cart, closed, the table dropped.
+   * `check` runs on the file reopened, after Alice's cart was found kept.
+   */
+  async function reopenedWithout(
+    table: string,
+    check: (store: Awaited<ReturnType<typeof openSqliteStore>>) => Promise<void>,
+  ): Promise<void> {
     const file = tempDbFile();
     const first = await openSqliteStore({ file });
     const cart = await first.saveCart({
@@ -251,12 +260,20 @@ describe("SqliteStore", () => {
     });
     await first.close();
     const raw = new Database(file);
-    raw.exec("DROP TABLE guest_carts");
+    raw.exec(`DROP TABLE ${table}`);
     raw.close();
 
     const reopened = await openSqliteStore({ file });
     try {
       expect(await reopened.getCart("alice")).toStrictEqual(cart);
+      await check(reopened);
+    } finally {
+      await reopened.close();
+    }
+  }
+
+  it("opens a file made before guest carts: creates their table, keeps everything else", async () => {
+    await reopenedWithout("guest_carts", async (reopened) => {
       const expiresAt = Math.floor(Date.now() / 1000) + 3600;
       await reopened.createGuestCart({
         tokenHash: "a".repeat(64),
@@ -264,9 +281,16 @@ describe("SqliteStore", () => {
         expiresAt,
       });
       expect((await reopened.getGuestCart("a".repeat(64), expiresAt - 1))?.version).toBe(1);
-    } finally {
-      await reopened.close();
-    }
+    });
+  });
+
+  it("opens a file made before address books: creates their table, keeps everything else", async () => {
+    await reopenedWithout("addresses", async (reopened) => {
+      const address = { name: "Jo", line1: "1 Main St", city: "Berlin", country: "DE" };
+      const saved = { id: "a-1", address, isDefault: true, createdAt: NOW.toISOString() };
+      await reopened.addAddress("alice", saved);
+      expect(await reopened.listAddresses("alice")).toEqual([saved]);
+    });
   });
 
   it("sweeps expired guest carts when the file opens and when a guest cart is created", async () => {

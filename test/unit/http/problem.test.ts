@@ -33,6 +33,7 @@ const STATUSES: [ProblemCode, number][] = [
   ["INVALID_PROMOTION", 422],
   ["CART_EMPTY", 422],
   ["CART_LIMIT", 422],
+  ["ADDRESS_BOOK_FULL", 409],
   ["NOT_SHIPPABLE", 422],
   ["TOO_MANY_REQUESTS", 429],
   ["NOT_IMPLEMENTED", 501],
