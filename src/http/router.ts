@@ -137,7 +137,10 @@ export function createRouter(options: RouterOptions): ApiHandler {
       authFailure,
       requestId,
       clientAddress: event.requestContext?.identity?.sourceIp ?? undefined,
-      header: (name) => header(event, name),
+      // A method, not an arrow: no closure to name at every request under tsx's keepNames.
+      header(name) {
+        return header(event, name);
+      },
     });
   }
 
