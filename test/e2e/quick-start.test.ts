@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderView, PageOf, ProductView } from "../../src/services/index.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { freePort } from "../helpers/free-port.js";
@@ -96,7 +96,9 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
     expect(checkout.status).toBe(202);
     expect(checkout.body.totalCents).toBe(17800);
 
-    expect(running.output()).toMatch(/^GET \/products 200 \d+(\.\d+)?ms$/m);
+    // The request log is written in batches, at most 100 ms after its line.
+    const server = running;
+    await vi.waitFor(() => expect(server.output()).toMatch(/^GET \/products 200 \d+(\.\d+)?ms$/m));
     expect(await stop(running)).toEqual({ code: 0, signal: null });
     firstRunDone = true;
   });
