@@ -122,10 +122,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     headersTimeout: limits.headersMs,
     requestTimeout: limits.requestMs,
     connectionsCheckingInterval: limits.checkEveryMs,
-    ServerResponse: NosniffResponse,
+    ServerResponse: log === undefined ? NosniffResponse : loggedResponses(log),
   };
   const server = createServer(serverOptions, (request, response) => {
-    if (log !== undefined) logWhenFinished(request, response, log);
     serve(request, response).catch((error: unknown) => {
       // Only a broken socket gets here; there is nobody left to answer.
       response.destroy(error instanceof Error ? error : undefined);
@@ -221,19 +220,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
 const isRead = (request: IncomingMessage): boolean =>
   request.method === "GET" || request.method === "HEAD";
-
-/** One line per answer, when it is out: method, target, status, milliseconds. */
-function logWhenFinished(
-  request: IncomingMessage,
-  response: ServerResponse,
-  log: (line: string) => void,
-): void {
-  const started = performance.now();
-  response.on("finish", () => {
-    const ms = performance.now() - started;
-    log(`${request.method} ${request.url} ${response.statusCode} ${ms.toFixed(1)}ms`);
-  });
-}
 
 /**
  * Reads and throws away the rest of a refused upload within `limits` (see LingerLimits), then
@@ -337,4 +323,25 @@ class NosniffResponse extends ServerResponse {
       ? super.writeHead(statusCode, given)
       : super.writeHead(statusCode, reason, given);
   }
+}
+
+/**
+ * Responses that log one line as they end: method, target, status, milliseconds to answer.
+ * Logged by the response itself rather than by a `finish` listener added to every response: a
+ * listener and its closure per request were a measurable share of a request (BENCHMARKS.md).
+ */
+function loggedResponses(log: (line: string) => void): typeof NosniffResponse {
+  return class LoggedResponse extends NosniffResponse {
+    private readonly startedMs = performance.now();
+
+    override end(...args: unknown[]): this {
+      const first = !this.writableEnded;
+      (super.end as (...endArgs: unknown[]) => unknown).apply(this, args);
+      if (first) {
+        const ms = performance.now() - this.startedMs;
+        log(`${this.req.method} ${this.req.url} ${this.statusCode} ${ms.toFixed(1)}ms`);
+      }
+      return this;
+    }
+  };
 }
