@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { chromiumAvailable, launchChromium, newVisitorPage } from "../helpers/browser.js";
 import {
   type DevServerProcess,
   type ShopWithPage,
@@ -34,15 +34,7 @@ describe.skipIf(!chromiumAvailable())("the operators' pages in a real browser", 
   const contexts: BrowserContext[] = [];
   const operator = { email: `olive-${randomUUID()}@example.com`, name: "Olive Operator" };
 
-  const visitor = async () => {
-    const context = await (browser as Browser).newContext({
-      viewport: { width: 1280, height: 900 },
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-    return page;
-  };
+  const visitor = (): Promise<Page> => newVisitorPage(browser as Browser, contexts);
 
   beforeAll(async () => {
     running = await startShopWithPage("store-operators-", {

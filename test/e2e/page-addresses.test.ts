@@ -5,7 +5,7 @@ import { join, relative, sep } from "node:path";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUpAndSignIn, TEST_PASSWORD } from "../helpers/accounts.js";
-import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { chromiumAvailable, launchChromium, newVisitorPage } from "../helpers/browser.js";
 import {
   type DevServerProcess,
   type ShopWithPage,
@@ -106,15 +106,7 @@ describe("every page address opens its page", () => {
     for (const file of files) expect(uriFor(file), file).toBe(file);
   });
 
-  const visitor = async (): Promise<Page> => {
-    const context = await (browser as Browser).newContext({
-      viewport: { width: 1280, height: 900 },
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-    return page;
-  };
+  const visitor = (): Promise<Page> => newVisitorPage(browser as Browser, contexts);
 
   /** Opens a page that needs an account signed out: it asks to sign in and comes back after. */
   async function signInAt(page: Page, address: string, email: string): Promise<void> {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
+import { chromiumAvailable, launchChromium, newVisitorPage } from "../helpers/browser.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { freePort } from "../helpers/free-port.js";
 import { buildSite } from "../helpers/site.js";
@@ -77,10 +77,8 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
   // The dev server sends the page a strict Content-Security-Policy: nothing may break it.
   let refusedByPolicy: string[] = [];
   const visitor = async (width = 1280, height = 900) => {
-    const context = await (browser as Browser).newContext({ viewport: { width, height } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    const page = await newVisitorPage(browser as Browser, contexts, { width, height });
+    const context = page.context();
     page.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
     });
