@@ -187,16 +187,16 @@ export function normalizeAddress(input: AddressInput): Address {
 
 /**
  * Every reason `input` is not a valid address, each naming its field under `prefix`
- * (`shippingAddress.postalCode`); empty when it is valid. The checks run on the normalised form
+ * (`shippingAddress.postalCode`), or by itself (`postalCode`) when `prefix` is empty (the
+ * address is the whole body); empty when it is valid. The checks run on the normalised form
  * (`normalizeAddress`), so ` sw1a1aa ` is a valid GB postal code; control characters are looked
  * for in what was sent.
  */
 export function checkAddress(input: AddressInput, prefix: string): FieldError[] {
   const errors: FieldError[] = [];
   const fail = (field: keyof Address, message: string): void => {
-    if (!errors.some((error) => error.field === `${prefix}.${field}`)) {
-      errors.push({ field: `${prefix}.${field}`, message });
-    }
+    const named = prefix === "" ? field : `${prefix}.${field}`;
+    if (!errors.some((error) => error.field === named)) errors.push({ field: named, message });
   };
   for (const field of TEXT_FIELDS) {
     const raw = input[field];

@@ -70,11 +70,7 @@ export function addressView(saved: SavedAddress): AddressView {
  */
 function addressOf(input: NewAddress) {
   const { isDefault: _, ...fields } = input;
-  const prefix = "address";
-  const errors = checkAddress(fields, prefix).map((error) => ({
-    ...error,
-    field: error.field.slice(prefix.length + 1),
-  }));
+  const errors = checkAddress(fields, "");
   if (errors.length > 0) throw invalidAddress("the address book entry", errors);
   return normalizeAddress(fields);
 }

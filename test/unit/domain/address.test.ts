@@ -49,6 +49,12 @@ describe("checkAddress", () => {
     expect(fieldsOf({ ...berlin, name: "   " })).toEqual(["shippingAddress.name"]);
   });
 
+  it("names the fields by themselves when the address is the whole body (no prefix)", () => {
+    expect(checkAddress({ name: "Ada", line1: "1 Main St", city: "Berlin" }, "")).toEqual([
+      { field: "country", message: "required" },
+    ]);
+  });
+
   it("limits the length of every text field, in characters rather than UTF-16 units", () => {
     for (const [field, limit] of Object.entries(ADDRESS_LIMITS)) {
       if (field === "postalCode" || field === "phone" || field === "region") continue;
