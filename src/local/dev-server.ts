@@ -27,11 +27,11 @@ import {
 import type { LocalConnections } from "../notify/index.js";
 import { toApiGatewayEvent } from "./api-gateway-event.js";
 import { type LocalHandler, NOSNIFF, splitTarget } from "./plain-http.js";
-
-const NOSNIFF_HEADER = "X-Content-Type-Options";
-const NOSNIFF_NAME = NOSNIFF_HEADER.toLowerCase();
-
 import { acceptWebSockets } from "./websocket-endpoint.js";
+
+/** The name of NOSNIFF's one header, as written and as Node keys it. */
+const NOSNIFF_HEADER = "X-Content-Type-Options" satisfies keyof typeof NOSNIFF;
+const NOSNIFF_NAME = NOSNIFF_HEADER.toLowerCase();
 
 export interface DevServerOptions {
   handler: ApiHandler;
