@@ -202,12 +202,12 @@ export async function deleteAddress(
           TableName: table.name,
           Key: keys.addressBook(userId),
           UpdateExpression: `ADD #count :minusOne${wasDefault ? " REMOVE defaultId" : ""}`,
-          ConditionExpression: wasDefault ? "defaultId = :id" : "attribute_exists(PK)",
+          // Not the default as read, nor made it since: else the book would name a deleted one.
+          ConditionExpression: wasDefault
+            ? "defaultId = :id"
+            : "attribute_exists(PK) AND (attribute_not_exists(defaultId) OR defaultId <> :id)",
           ExpressionAttributeNames: { "#count": "count" },
-          ExpressionAttributeValues: {
-            ":minusOne": -1,
-            ...(wasDefault ? { ":id": addressId } : {}),
-          },
+          ExpressionAttributeValues: { ":minusOne": -1, ":id": addressId },
         },
       },
     ]);
