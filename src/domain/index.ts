@@ -92,6 +92,7 @@ export {
 export type {
   Order,
   OrderCheckout,
+  OrderGuest,
   OrderShipping,
   OrderStatus,
   OrderTotals,

@@ -30,6 +30,17 @@ export interface Order extends PricedCart {
    * checkout took an address: read their totals with `orderTotals`.
    */
   checkout?: OrderCheckout;
+  /** Present on an order placed without an account (a guest checkout); absent on a user's. */
+  guest?: OrderGuest;
+}
+
+/**
+ * A guest's order: the e-mail address it was placed with, and the SHA-256 (hex) of the order
+ * access token that opens it; the token itself is never stored.
+ */
+export interface OrderGuest {
+  email: string;
+  accessTokenHash: string;
 }
 
 /** The shipping method as the order was placed with it, whatever the method becomes later. */
@@ -73,6 +84,11 @@ export interface PlaceOrderCommand {
    * customer's limit is reached, or when it changed or was deactivated meanwhile.
    */
   promotion?: Promotion;
+  /**
+   * A guest's checkout: the cart priced is the guest cart stored under this token hash, and it is
+   * that cart the store checks at `cartVersion` and empties (not `order.userId`'s).
+   */
+  guestCartTokenHash?: string;
 }
 
 /**
@@ -163,11 +179,20 @@ export function transitionOrder(order: Order, to: OrderStatus, failureReason?: s
  */
 export function createOrder(
   cart: PricedCart,
-  fields: { id: string; userId: string; createdAt: string; idempotencyKey: string },
+  fields: {
+    id: string;
+    userId: string;
+    createdAt: string;
+    idempotencyKey: string;
+    guest?: OrderGuest;
+  },
   checkout?: OrderCheckout,
 ): Order {
   const lines = cart.lines.map((line) => ({ ...line }));
-  if (checkout === undefined) return { ...cart, ...fields, status: "PLACED", lines };
+  const { guest, ...own } = fields;
+  const placed = { ...cart, ...own, status: "PLACED" as const, lines };
+  if (guest !== undefined) Object.assign(placed, { guest: { ...guest } });
+  if (checkout === undefined) return placed;
   const { totals, shipping } = checkout;
   if (
     totals.subtotalCents !== cart.subtotalCents ||
@@ -176,14 +201,7 @@ export function createOrder(
   ) {
     throw new RangeError("the checkout totals were not priced from this cart and method");
   }
-  return {
-    ...cart,
-    ...fields,
-    status: "PLACED",
-    lines,
-    totalCents: totals.totalCents,
-    checkout: structuredClone(checkout),
-  };
+  return { ...placed, totalCents: totals.totalCents, checkout: structuredClone(checkout) };
 }
 
 /**

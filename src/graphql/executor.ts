@@ -26,6 +26,10 @@ export interface GraphqlContext {
   caller: Caller | undefined;
   /** The request's `Guest-Cart-Token` header as sent (the resolvers that use it validate it). */
   guestCartToken: string | undefined;
+  /** The request's `Order-Access-Token` header as sent (`guestOrder` validates it). */
+  orderAccessToken?: string | undefined;
+  /** The client's address as the edge saw it (the guest checkout's rate limits). */
+  clientAddress?: string | undefined;
   method: "GET" | "POST";
   requestId: string;
 }
@@ -58,7 +62,8 @@ export function createGraphqlExecutor(
   });
 
   return {
-    async execute(request, { caller, guestCartToken, method, requestId }) {
+    async execute(request, context) {
+      const { caller, method, requestId } = context;
       const { document, errors: refusals } = reader.read(request.query);
       if (document === undefined) return { statusCode: 400, body: { errors: refusals } };
       const operation = getOperationAST(document, request.operationName ?? undefined);
@@ -72,7 +77,7 @@ export function createGraphqlExecutor(
       const result = await execute({
         schema,
         document,
-        rootValue: createRootValue(services, caller, guestCartToken),
+        rootValue: createRootValue(services, caller, context),
         variableValues: request.variables ?? undefined,
         operationName: request.operationName ?? undefined,
         // Coercing variables suggests enum values too: not when the schema is not public.

@@ -2,16 +2,21 @@ import { AppError } from "../domain/index.js";
 import {
   addressBody,
   anonymousWithoutGuestCart,
+  type Buyer,
   type Caller,
   type CartLineView,
   type CartView,
+  checkoutBody,
+  checkoutQuoteBody,
   commentBody,
   graphqlPageArgs,
   guestCartTokenRequired,
   idempotencyKey,
   idNamed,
   type LineView,
+  ORDER_ACCESS_TOKEN_HEADER,
   type OrderView,
+  orderAccessToken,
   type ProductView,
   pageInputOf,
   requireGuestCartToken,
@@ -66,13 +71,39 @@ type PageArgs = { first?: number | null; after?: string | null };
 const withoutNulls = (input: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null));
 
+/** A checkout input as the REST body it stands for: nulls dropped, in its addresses too. */
+const checkoutInputOf = (input: Record<string, unknown>) => {
+  const body = withoutNulls(input);
+  for (const field of ["shippingAddress", "billingAddress"]) {
+    const address = body[field];
+    if (typeof address === "object" && address !== null) {
+      body[field] = withoutNulls(address as Record<string, unknown>);
+    }
+  }
+  return body;
+};
+
 export function createRootValue(
   services: Services,
   caller: Caller | undefined,
-  guestCartTokenHeader: string | undefined,
+  request: {
+    /** The `Guest-Cart-Token` header as sent. */
+    guestCartToken: string | undefined;
+    /** The `Order-Access-Token` header as sent. */
+    orderAccessToken?: string | undefined;
+    clientAddress?: string | undefined;
+  },
 ) {
+  const { guestCartToken: guestCartTokenHeader, orderAccessToken: orderAccessTokenHeader } =
+    request;
   // As REST: a signed-in caller's own cart; otherwise the guest cart the header names.
   const guestToken = () => requireGuestCartToken(guestCartTokenHeader, anonymousWithoutGuestCart);
+  const buyer = (): Buyer =>
+    caller === undefined
+      ? { kind: "guest", cartToken: guestToken(), clientAddress: request.clientAddress }
+      : { kind: "customer", caller };
+  const accessToken = () =>
+    validate(orderAccessToken, orderAccessTokenHeader, `${ORDER_ACCESS_TOKEN_HEADER} header`);
   // The view's `comments` are the latest few; GraphQL's `comments` field is the paged list.
   const withPagedComments = ({ comments, ...product }: ProductView) => ({
     ...product,
@@ -153,14 +184,36 @@ export function createRootValue(
       const token = requireGuestCartToken(guestCartTokenHeader, guestCartTokenRequired);
       return withChapterLines(await services.guestCarts.mergeGuestCart(who, token));
     },
-    checkout: async (args: { idempotencyKey?: string | null }) => {
-      const who = requireCaller(caller);
+    checkout: async (args: { idempotencyKey?: string | null; input: Record<string, unknown> }) => {
+      const who = buyer();
       const key =
         args.idempotencyKey === null || args.idempotencyKey === undefined
           ? undefined
           : validate(idempotencyKey, args.idempotencyKey, "idempotencyKey");
-      const result = await services.orders.checkout(who, key);
-      return { order: withChapterLines(result.order), replayed: result.replayed };
+      const input = validate(checkoutBody, checkoutInputOf(args.input), "input");
+      const result = await services.orders.checkout(who, input, key);
+      return {
+        order: withChapterLines(result.order),
+        replayed: result.replayed,
+        orderAccessToken: result.orderAccessToken ?? null,
+      };
+    },
+    checkoutQuote: async (args: { input: Record<string, unknown> }) => {
+      const who = buyer();
+      const input = validate(checkoutQuoteBody, checkoutInputOf(args.input), "input");
+      return services.checkout.quote(who, input);
+    },
+    guestOrder: ({ id }: { id: string }) => {
+      const orderId = idNamed(id, "id");
+      const token = accessToken();
+      return orNull(async () =>
+        withChapterLines(await services.orders.getGuestOrder(orderId, token)),
+      );
+    },
+    cancelGuestOrder: async ({ id }: { id: string }) => {
+      const orderId = idNamed(id, "id");
+      const token = accessToken();
+      return withChapterLines(await services.orders.cancelGuestOrder(orderId, token));
     },
     myAddresses: () => services.addresses.listAddresses(requireCaller(caller)),
     addAddress: ({ input }: { input: Record<string, unknown> }) => {

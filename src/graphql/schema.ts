@@ -22,6 +22,101 @@ export const SCHEMA_SDL = /* GraphQL */ `
     shippingMethods(country: String!, goodsCents: Int): ShippingMethodList!
     "The caller's address book, the default first, then the oldest first: every entry (at most ${ADDRESS_BOOK_LIMITS.maxAddresses}, so not paged). Requires a token."
     myAddresses: AddressBook!
+    "Price the caller's cart (or the guest cart of the Guest-Cart-Token header) shipped to an address, as POST /checkout/quote: the methods offered there and the totals with shipping and tax. Nothing is written."
+    checkoutQuote(input: CheckoutQuoteInput!): CheckoutQuote!
+    "A guest's order, opened by the orderAccessToken its checkout answered, sent as the Order-Access-Token header; null for a token that does not open it."
+    guestOrder(id: ID!): Order
+  }
+
+  "An address as checkout takes it: each field is checked, and an error names every invalid one (shippingAddress.postalCode)."
+  input PostalAddressInput {
+    name: String
+    line1: String
+    line2: String
+    city: String
+    "Required, as a code, in the US, Canada and Australia."
+    region: String
+    "Required where the country uses one."
+    postalCode: String
+    "ISO 3166-1 alpha-2, such as DE or US."
+    country: String
+    phone: String
+  }
+
+  input CheckoutQuoteInput {
+    "Where the order goes; or, signed in, addressId of a saved address."
+    shippingAddress: PostalAddressInput
+    addressId: ID
+    "Absent: the shipping address."
+    billingAddress: PostalAddressInput
+    "Absent: the cheapest method."
+    shippingMethodId: ID
+  }
+
+  input CheckoutInput {
+    "Where the order goes; or, signed in, addressId of a saved address."
+    shippingAddress: PostalAddressInput
+    addressId: ID
+    "Absent: the shipping address."
+    billingAddress: PostalAddressInput
+    "One of the methods checkoutQuote offers for the address."
+    shippingMethodId: ID!
+    "A guest's e-mail address (required without an access token, refused with one)."
+    email: String
+  }
+
+  "A postal address in its canonical form, as an order keeps it."
+  type PostalAddress {
+    name: String!
+    line1: String!
+    line2: String
+    city: String!
+    region: String
+    postalCode: String
+    country: String!
+    phone: String
+  }
+
+  "One tax applied to an order: taxCents is taxableCents at ratePpm (parts per million), rounded half up once per order."
+  type TaxLine {
+    label: String!
+    country: String!
+    region: String
+    ratePpm: Int!
+    taxableCents: Int!
+    taxCents: Int!
+  }
+
+  "totalCents is what the shopper pays: tax inside it when taxMode is inclusive, added when exclusive."
+  type Totals {
+    subtotalCents: Int!
+    discountCents: Int!
+    shippingCents: Int!
+    taxCents: Int!
+    totalCents: Int!
+    "inclusive or exclusive."
+    taxMode: String
+    taxLines: [TaxLine!]!
+    currency: String!
+  }
+
+  type CheckoutQuote {
+    shippingAddress: PostalAddress!
+    billingAddress: PostalAddress!
+    "Cheapest first, each at this cart's price."
+    shippingMethods: [ShippingOption!]!
+    "The method the totals are priced with."
+    shippingMethodId: ID!
+    totals: Totals!
+  }
+
+  "The shipping method as the order was placed with it."
+  type OrderShipping {
+    methodId: ID!
+    name: String!
+    priceCents: Int!
+    minDeliveryDays: Int
+    maxDeliveryDays: Int
   }
 
   type ShippingOption {
@@ -49,8 +144,10 @@ export const SCHEMA_SDL = /* GraphQL */ `
     createGuestCart: GuestCart!
     "Merge the guest cart of the Guest-Cart-Token header into the caller's cart and delete it. Requires a token; an unknown, expired or merged guest cart changes nothing."
     mergeGuestCart: ShoppingCart!
-    "Turn the caller's cart into an order, processed asynchronously; the same idempotencyKey returns the first order as it is now."
-    checkout(idempotencyKey: String): CheckoutResult!
+    "Turn the caller's cart (or the guest cart of the Guest-Cart-Token header, with input.email) into an order shipped to the input's address, priced with shipping and tax, processed asynchronously; the same idempotencyKey returns the first order as it is now. A guest's answer carries orderAccessToken."
+    checkout(idempotencyKey: String, input: CheckoutInput!): CheckoutResult!
+    "Cancel a guest's order while it is PLACED, opened by the Order-Access-Token header."
+    cancelGuestOrder(id: ID!): Order!
     "Comment on a product (rating 1 to 5, text up to ${COMMENT_LIMITS.maxTextLength} characters); past a user's rate limit (${COMMENT_LIMITS.perMinute} a minute, ${COMMENT_LIMITS.perProductPerDay} a day on one product, UTC) the error's code is TOO_MANY_REQUESTS."
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
     "Add an address to the caller's book (as POST /addresses); isDefault true makes it the default in place of the previous one. Past ${ADDRESS_BOOK_LIMITS.maxAddresses} the error's reason is ADDRESS_BOOK_FULL (code CONFLICT). Requires a token."
@@ -128,7 +225,12 @@ export const SCHEMA_SDL = /* GraphQL */ `
     discountPercentage: Int!
     subtotalCents: Int!
     discountCents: Int!
+    "The goods after the discount: shipping and tax need an address (checkoutQuote)."
     totalCents: Int!
+    "Null until an address is given: see checkoutQuote."
+    shippingCents: Int
+    "Null until an address is given: see checkoutQuote."
+    taxCents: Int
     currency: String!
     version: Int!
     notices: [String!]!
@@ -193,15 +295,30 @@ export const SCHEMA_SDL = /* GraphQL */ `
     discountPercentage: Int!
     subtotalCents: Int!
     discountCents: Int!
+    shippingCents: Int!
+    taxCents: Int!
+    "What the shopper pays: shipping included, and tax added when taxMode is exclusive."
     totalCents: Int!
+    "inclusive or exclusive; null on an order placed before checkout had tax."
+    taxMode: String
+    taxLines: [TaxLine!]!
     currency: String!
     createdAt: String!
+    "Null on orders placed before checkout took an address."
+    shippingAddress: PostalAddress
+    "The shipping address unless another was given; null as shippingAddress."
+    billingAddress: PostalAddress
+    shipping: OrderShipping
+    "The e-mail address of a guest's order; null on a customer's."
+    guestEmail: String
   }
 
   type CheckoutResult {
     order: Order!
     "True when the idempotency key was used before and this is the first checkout's order."
     replayed: Boolean!
+    "A guest's checkout only: the only key to the order (send it as the Order-Access-Token header). Shown once per checkout; keep it."
+    orderAccessToken: String
   }
 `;
 

@@ -2,12 +2,17 @@ import { ADDRESS_BOOK_LIMITS, AppError, COMMENT_LIMITS } from "../domain/index.j
 import type { GraphqlRequest } from "../graphql/index.js";
 import {
   addressBody,
+  type Buyer,
   type Caller,
+  checkoutBody,
+  checkoutQuoteBody,
   commentBody,
   graphqlBody,
   graphqlQuery,
   idempotencyKey,
   loginBody,
+  ORDER_ACCESS_TOKEN_HEADER,
+  orderAccessToken,
   saveCartBody,
   shippingMethodsQuery,
   signupBody,
@@ -41,6 +46,19 @@ function guestToken(request: RouteRequest<unknown>): string {
   return request.guestCartToken;
 }
 
+/** Who checks out: the signed-in caller, else the guest of the Guest-Cart-Token header. */
+function buyerOf(request: RouteRequest<unknown>): Buyer {
+  return request.caller === undefined
+    ? { kind: "guest", cartToken: guestToken(request), clientAddress: request.clientAddress }
+    : { kind: "customer", caller: request.caller };
+}
+
+/** The Order-Access-Token header, validated: a 400 naming it when absent or malformed. */
+function accessTokenOf(request: RouteRequest<unknown>): string {
+  const raw = request.header("order-access-token");
+  return validate(orderAccessToken, raw, `${ORDER_ACCESS_TOKEN_HEADER} header`);
+}
+
 function param(request: RouteRequest<unknown>, name: string): string {
   return request.params[name] ?? "";
 }
@@ -66,6 +84,8 @@ async function runGraphql(
     caller: request.caller,
     // Raw: only the resolvers that use a guest cart validate it, as a REST route would.
     guestCartToken: request.header("guest-cart-token"),
+    orderAccessToken: request.header("order-access-token"),
+    clientAddress: request.clientAddress,
     method,
     requestId: request.requestId,
   });
@@ -246,37 +266,71 @@ export const ROUTES: readonly Route[] = [
       ok(await services.guestCarts.mergeGuestCart(signedIn(request), guestToken(request))),
   }),
   route({
+    method: "POST",
+    resource: "/checkout/quote",
+    group: "checkout",
+    answers: { 200: "CheckoutQuote" },
+    refusals: ["VALIDATION_FAILED", "NOT_FOUND", "CART_EMPTY", "NOT_SHIPPABLE"],
+    auth: "optional",
+    guestCart: "anonymous",
+    store: "read",
+    summary:
+      "Price the caller's cart (or the guest cart of Guest-Cart-Token) shipped to an address: " +
+      "the shipping methods offered there, cheapest first, and the totals with shipping and tax " +
+      "for the method asked for (else the cheapest). NOT_SHIPPABLE (422, naming " +
+      "shippingAddress.country) when the shop does not ship there. Nothing is written",
+    body: checkoutQuoteBody,
+    handle: async (services, request) =>
+      ok(await services.checkout.quote(buyerOf(request), request.body)),
+  }),
+  route({
     method: "PUT",
     resource: "/checkout",
     group: "checkout",
-    answers: { 202: "Order", 200: "Order" },
+    answers: { 202: "PlacedOrder", 200: "PlacedOrder" },
     refusals: [
       "VALIDATION_FAILED",
+      "NOT_FOUND",
       "OUT_OF_STOCK",
       "CART_CHANGED",
       "CART_EMPTY",
       "UNKNOWN_PRODUCT",
       "INVALID_PROMOTION",
+      "NOT_SHIPPABLE",
+      "TOO_MANY_REQUESTS",
     ],
-    auth: "required",
+    auth: "optional",
+    guestCart: "anonymous",
     store: "write",
     summary:
-      "Turn the caller's cart into an order, processed asynchronously: 202 with the PLACED " +
-      "order; an Idempotency-Key replay answers 200 with the first order as it is now",
+      "Turn the caller's cart, or without a token the guest cart of Guest-Cart-Token, into an " +
+      "order shipped to shippingAddress (or, signed in, addressId) by shippingMethodId, priced " +
+      "with shipping and tax; a guest sends email too and gets orderAccessToken, the only key " +
+      "to the order (GET /guest-orders/{id}). 202 with the PLACED order, processed " +
+      "asynchronously; an Idempotency-Key replay answers 200 with the first order as it is now",
+    body: checkoutBody,
     handle: async (services, request) => {
       const rawKey = request.header("idempotency-key");
       const key =
         rawKey === undefined
           ? undefined
           : validate(idempotencyKey, rawKey, "Idempotency-Key header");
-      const result = await services.orders.checkout(signedIn(request), key);
+      const result = await services.orders.checkout(buyerOf(request), request.body, key);
+      const { order, orderAccessToken } = result;
       // Relative to the request's URL, so it keeps the stage (`/dev/checkout` -> `/dev/orders/…`)
       // or a custom domain's base path that the handler never sees.
-      const headers: Record<string, string> = { Location: `orders/${result.order.id}` };
+      const headers: Record<string, string> = {
+        Location:
+          orderAccessToken === undefined ? `orders/${order.id}` : `guest-orders/${order.id}`,
+      };
       if (result.replayed) headers["Idempotent-Replayed"] = "true";
       // 202: the order is taken, its payment runs later (watch the WebSocket or GET Location).
       // A replay did nothing new: 200 with the first order in whatever state it has reached.
-      return { statusCode: result.replayed ? 200 : 202, headers, body: result.order };
+      return {
+        statusCode: result.replayed ? 200 : 202,
+        headers,
+        body: orderAccessToken === undefined ? order : { ...order, orderAccessToken },
+      };
     },
   }),
   route({
@@ -335,6 +389,34 @@ export const ROUTES: readonly Route[] = [
       "ORDER_NOT_CANCELLABLE (409) once processing started (ask the shop) or when finished",
     handle: async (services, request) =>
       ok(await services.orders.cancelOrder(signedIn(request), param(request, "id"))),
+  }),
+  route({
+    method: "GET",
+    resource: "/guest-orders/{id}",
+    group: "orders",
+    answers: { 200: "Order" },
+    refusals: ["VALIDATION_FAILED", "NOT_FOUND"],
+    auth: "none",
+    store: "read",
+    summary:
+      "A guest's order, opened by the orderAccessToken its checkout answered (in the " +
+      "Order-Access-Token header, never in the address); 404 for any token that does not open it",
+    handle: async (services, request) =>
+      ok(await services.orders.getGuestOrder(param(request, "id"), accessTokenOf(request))),
+  }),
+  route({
+    method: "POST",
+    resource: "/guest-orders/{id}/cancel",
+    group: "orders",
+    answers: { 200: "Order" },
+    refusals: ["VALIDATION_FAILED", "NOT_FOUND", "ORDER_NOT_CANCELLABLE"],
+    auth: "none",
+    store: "write",
+    summary:
+      "Cancel a guest's order, opened by its Order-Access-Token, while it is PLACED, as " +
+      "POST /orders/{id}/cancel does for a customer's",
+    handle: async (services, request) =>
+      ok(await services.orders.cancelGuestOrder(param(request, "id"), accessTokenOf(request))),
   }),
   route({
     method: "GET",

@@ -8,6 +8,7 @@ import {
   type SavedAddress,
 } from "../domain/index.js";
 import type { Caller, Clock, IdGenerator, Store } from "./ports.js";
+import { type PostalAddressView, postalAddressView } from "./views.js";
 
 /** An address book entry as a client sends it (the body of POST and PUT /addresses). */
 export interface NewAddress extends AddressInput {
@@ -16,16 +17,8 @@ export interface NewAddress extends AddressInput {
 }
 
 /** An entry of the address book as clients see it; an optional field absent is null. */
-export interface AddressView {
+export interface AddressView extends PostalAddressView {
   id: string;
-  name: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string | null;
-  postalCode: string | null;
-  country: string;
-  phone: string | null;
   isDefault: boolean;
   createdAt: string;
 }
@@ -48,17 +41,9 @@ export interface AddressBookService {
 }
 
 export function addressView(saved: SavedAddress): AddressView {
-  const { address } = saved;
   return {
     id: saved.id,
-    name: address.name,
-    line1: address.line1,
-    line2: address.line2 ?? null,
-    city: address.city,
-    region: address.region ?? null,
-    postalCode: address.postalCode ?? null,
-    country: address.country,
-    phone: address.phone ?? null,
+    ...postalAddressView(saved.address),
     isDefault: saved.isDefault,
     createdAt: saved.createdAt,
   };

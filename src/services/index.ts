@@ -8,8 +8,10 @@ import { type AdminPromotionService, createAdminPromotionService } from "./admin
 import { type AuthService, createAuthService } from "./auth.js";
 import { type CartService, createCartService } from "./cart.js";
 import { type CatalogService, createCatalogService } from "./catalog.js";
+import { type CheckoutPricingService, createCheckoutPricing } from "./checkout.js";
 import { type ConnectionService, createConnectionService } from "./connections.js";
 import { createGuestCartService, type GuestCartService } from "./guest-carts.js";
+import { type GUEST_CHECKOUT_LIMITS, GuestCheckoutLimits } from "./guest-checkout-limits.js";
 import { createOrderProcessor, type OrderProcessor } from "./order-processing.js";
 import { createOrderRecovery, type OrderRecovery } from "./order-recovery.js";
 import { createOrderService, type OrderService } from "./orders.js";
@@ -46,11 +48,20 @@ export type {
 } from "./admin-views.js";
 export type { AuthService, SignupAccepted, UserPoolRefusal } from "./auth.js";
 export { PASSWORD_POLICY, PENDING_SIGNUPS, UserPoolError } from "./auth.js";
+export type {
+  Buyer,
+  CheckoutInput,
+  CheckoutPricingService,
+  CheckoutQuoteView,
+} from "./checkout.js";
 export type { AddCommentCommand, CommentStore } from "./comment-ports.js";
 export type { ConnectionService } from "./connections.js";
+export { GUEST_CHECKOUT_LIMITS } from "./guest-checkout-limits.js";
 export {
   addressBody,
   anonymousWithoutGuestCart,
+  checkoutBody,
+  checkoutQuoteBody,
   commentBody,
   createProductBody,
   createPromotionBody,
@@ -64,6 +75,8 @@ export {
   idNamed,
   imageUploadBody,
   loginBody,
+  ORDER_ACCESS_TOKEN_HEADER,
+  orderAccessToken,
   orderStatusQuery,
   promotionCode,
   promotionDefinition,
@@ -156,7 +169,9 @@ export type {
   CommentView,
   LineView,
   OrderView,
+  PostalAddressView,
   ProductView,
+  TotalsView,
 } from "./views.js";
 
 export interface Services {
@@ -176,6 +191,8 @@ export interface Services {
   adminOrders: AdminOrderService;
   /** The shop's shipping and tax settings: the operators' edits, and everyone's cached read. */
   shopSettings: ShopSettingsService;
+  /** Prices a cart for an address (the checkout quote); checkout itself is `orders`'. */
+  checkout: CheckoutPricingService;
 }
 
 export interface ServiceDeps {
@@ -189,16 +206,21 @@ export interface ServiceDeps {
   notifier: Notifier;
   log: Logger;
   uploads: ImageUploads;
+  /** The guest checkout's rate limits; GUEST_CHECKOUT_LIMITS when absent. */
+  guestCheckoutLimits?: typeof GUEST_CHECKOUT_LIMITS;
 }
 
 /** Builds every use case from its ports; the only place services are wired together. */
 export function createServices(deps: ServiceDeps): Services {
   const processing = createOrderProcessor(deps);
+  const shopSettings = createShopSettingsService(deps);
+  const checkout = createCheckoutPricing({ ...deps, shopSettings });
+  const guestLimits = new GuestCheckoutLimits(deps.clock, deps.guestCheckoutLimits);
   return {
     catalog: createCatalogService(deps),
     carts: createCartService(deps),
     guestCarts: createGuestCartService(deps),
-    orders: createOrderService(deps),
+    orders: createOrderService({ ...deps, pricing: checkout, guestLimits }),
     addresses: createAddressBookService(deps),
     auth: createAuthService(deps),
     connections: createConnectionService(deps),
@@ -207,6 +229,7 @@ export function createServices(deps: ServiceDeps): Services {
     adminCatalogue: createAdminCatalogueService(deps),
     adminPromotions: createAdminPromotionService(deps),
     adminOrders: createAdminOrderService(deps),
-    shopSettings: createShopSettingsService(deps),
+    shopSettings,
+    checkout,
   };
 }

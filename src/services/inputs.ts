@@ -89,25 +89,53 @@ export const commentBody = z.lazy(() =>
   }),
 );
 
+/** An address's fields as a client sends them: only the types here; `checkAddress` says more. */
+const addressFields = () => ({
+  name: z.optional(z.string()),
+  line1: z.optional(z.string()),
+  line2: z.optional(z.string()),
+  city: z.optional(z.string()),
+  region: z.optional(z.string()),
+  postalCode: z.optional(z.string()),
+  country: z.optional(z.string()),
+  phone: z.optional(z.string()),
+});
+
 /**
  * An address book entry as a client sends it: the address's fields, each a string, and
  * `isDefault`. Only the types are checked here; `checkAddress` names each invalid field.
  */
 export const addressBody = z.lazy(() =>
-  z.object({
-    name: z.optional(z.string()),
-    line1: z.optional(z.string()),
-    line2: z.optional(z.string()),
-    city: z.optional(z.string()),
-    region: z.optional(z.string()),
-    postalCode: z.optional(z.string()),
-    country: z.optional(z.string()),
-    phone: z.optional(z.string()),
-    isDefault: z.optional(z.boolean()),
-  }),
+  z.object({ ...addressFields(), isDefault: z.optional(z.boolean()) }),
 );
 
 const email = () => z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email());
+
+const shippingMethodId = () => z.string().check(z.minLength(1), z.maxLength(64));
+
+/**
+ * Where an order goes and how: a shipping address (or, signed in, `addressId` of one in the
+ * address book), an optional billing address, and a shipping method. The quote takes the same,
+ * the method optional (it then prices the cheapest).
+ */
+const checkoutFields = () => ({
+  shippingAddress: z.optional(z.object(addressFields())),
+  addressId: z.optional(storeId),
+  billingAddress: z.optional(z.object(addressFields())),
+});
+
+export const checkoutQuoteBody = z.lazy(() =>
+  z.object({ ...checkoutFields(), shippingMethodId: z.optional(shippingMethodId()) }),
+);
+
+/** A checkout: a guest adds the e-mail address the order's messages go to. */
+export const checkoutBody = z.lazy(() =>
+  z.object({
+    ...checkoutFields(),
+    shippingMethodId: shippingMethodId(),
+    email: z.optional(email()),
+  }),
+);
 
 export const signupBody = z.lazy(() =>
   z.object({
@@ -232,6 +260,18 @@ export const guestCartToken = z.lazy(() =>
     .string()
     .check(
       z.regex(/^[A-Za-z0-9_-]{43}$/, "must be the 43-character token POST /guest-carts answered"),
+    ),
+);
+
+/** The header a guest order's access token travels in (never the address: logs keep those). */
+export const ORDER_ACCESS_TOKEN_HEADER = "Order-Access-Token";
+
+/** The orderAccessToken a guest checkout answered: 32 bytes, base64url without padding. */
+export const orderAccessToken = z.lazy(() =>
+  z
+    .string()
+    .check(
+      z.regex(/^[A-Za-z0-9_-]{43}$/, "must be the 43-character orderAccessToken checkout answered"),
     ),
 );
 

@@ -1,6 +1,19 @@
-import { AppError, createOrder, type Order, orderNotFound, priceCart } from "../domain/index.js";
+import { createOrder, type Order, orderNotFound } from "../domain/index.js";
 import { createCanceller } from "./cancellation.js";
-import { loadProducts, loadPromotion } from "./cart.js";
+import {
+  accessTokenHash,
+  type Buyer,
+  type CheckoutInput,
+  type CheckoutPricingService,
+  cartEmpty,
+  guestOwnerId,
+  normalizeEmail,
+  opensOrder,
+  orderAccessToken,
+  refusedField,
+} from "./checkout.js";
+import { guestCartTokenHash } from "./guest-carts.js";
+import type { GuestCheckoutLimits } from "./guest-checkout-limits.js";
 import { nextCursorOf, type PageInput, type PageOf, pageRequest } from "./paging.js";
 import type {
   Caller,
@@ -18,16 +31,31 @@ export interface CheckoutResult {
   order: OrderView;
   /** True when the idempotency key was used before and this is the first checkout's order. */
   replayed: boolean;
+  /**
+   * A guest's checkout only: the token that opens this order (`getGuestOrder`), shown to the
+   * guest and never stored; a replay answers the same token.
+   */
+  orderAccessToken?: string;
 }
 
 export interface OrderService {
   /**
-   * Turns the caller's cart into an order in one store transaction and hands it to processing
-   * (which runs later, elsewhere). Without an idempotency key the cart version stands in for
-   * one, so a double submit of the same cart places one order. A replay answers the first
-   * order as it is now.
+   * Turns the buyer's cart into an order shipped to the address of `input`, priced with its
+   * shipping and tax at the shop's settings, in one store transaction, and hands it to
+   * processing (which runs later, elsewhere). Without an idempotency key the cart version stands
+   * in for one, so a double submit of the same cart places one order. A replay answers the
+   * first order as it is now. A guest's checkout needs `input.email`, is rate limited
+   * (TOO_MANY_REQUESTS) and answers the order's access token.
    */
-  checkout(caller: Caller, idempotencyKey: string | undefined): Promise<CheckoutResult>;
+  checkout(
+    buyer: Buyer,
+    input: CheckoutInput,
+    idempotencyKey: string | undefined,
+  ): Promise<CheckoutResult>;
+  /** NOT_FOUND for an unknown order, a customer's order and a token that does not open it. */
+  getGuestOrder(orderId: string, accessToken: string): Promise<OrderView>;
+  /** As a customer's `cancelOrder`, for the guest order `accessToken` opens. */
+  cancelGuestOrder(orderId: string, accessToken: string): Promise<OrderView>;
   /** A page of the caller's orders, newest first. */
   listOrders(caller: Caller, page?: PageInput): Promise<PageOf<OrderView>>;
   /** NOT_FOUND for an unknown order and for another user's order alike. */
@@ -47,8 +75,10 @@ export function createOrderService(deps: {
   payment: PaymentProvider;
   notifier: Notifier;
   log: Logger;
+  pricing: CheckoutPricingService;
+  guestLimits: GuestCheckoutLimits;
 }): OrderService {
-  const { store, clock, ids, queue } = deps;
+  const { store, clock, ids, queue, pricing, guestLimits } = deps;
   const cancel = createCanceller(deps);
 
   /** A still PLACED order is handed on again on a replay: processing is idempotent. */
@@ -58,47 +88,95 @@ export function createOrderService(deps: {
 
   /** The first checkout's order when `idempotencyKey` placed one, handed on again if PLACED. */
   const replayOf = async (
-    caller: Caller,
+    ownerId: string,
     idempotencyKey: string | undefined,
-  ): Promise<CheckoutResult | undefined> => {
+  ): Promise<Order | undefined> => {
     if (idempotencyKey === undefined) return undefined;
-    const previous = await store.findOrderByIdempotencyKey(caller.userId, idempotencyKey);
-    if (previous === undefined) return undefined;
-    await handOn(previous);
-    return { order: orderView(previous), replayed: true };
+    const previous = await store.findOrderByIdempotencyKey(ownerId, idempotencyKey);
+    if (previous !== undefined) await handOn(previous);
+    return previous;
+  };
+
+  /** The answer for `order`, with its access token when it is a guest's. */
+  const answer = (buyer: Buyer, order: Order, replayed: boolean): CheckoutResult =>
+    buyer.kind === "guest"
+      ? {
+          order: orderView(order),
+          replayed,
+          orderAccessToken: orderAccessToken(buyer.cartToken, order.id),
+        }
+      : { order: orderView(order), replayed };
+
+  /** The guest order `accessToken` opens; NOT_FOUND, as for no order at all, otherwise. */
+  const guestOrder = async (orderId: string, accessToken: string): Promise<Order> => {
+    const order = await store.findOrder(orderId);
+    if (order?.guest === undefined || !opensOrder(accessToken, order.guest.accessTokenHash)) {
+      throw orderNotFound(orderId);
+    }
+    return order;
   };
 
   return {
-    async checkout(caller, idempotencyKey) {
-      const previous = await replayOf(caller, idempotencyKey);
-      if (previous !== undefined) return previous;
-      const cart = await store.getCart(caller.userId);
-      if (cart === undefined || cart.lines.length === 0) {
+    async checkout(buyer, input, idempotencyKey) {
+      const ownerId =
+        buyer.kind === "customer"
+          ? buyer.caller.userId
+          : guestOwnerId(guestCartTokenHash(buyer.cartToken));
+      const email = guestEmailOf(buyer, input);
+      const previous = await replayOf(ownerId, idempotencyKey);
+      if (previous !== undefined) return answer(buyer, previous, true);
+      const found = await pricing.cartOf(buyer);
+      if (found === undefined || found.cart.lines.length === 0) {
         // A concurrent retry with this key may have placed its order, emptying the cart, between
         // the key's read above and the cart's: that order is this request's answer too.
-        const placed = await replayOf(caller, idempotencyKey);
-        if (placed !== undefined) return placed;
-        throw new AppError("CART_EMPTY", "the cart is empty: save products to it first");
+        const placed = await replayOf(ownerId, idempotencyKey);
+        if (placed !== undefined) return answer(buyer, placed, true);
+        throw cartEmpty();
       }
-      const now = clock.now();
-      const [products, promotion] = await Promise.all([
-        loadProducts(store, cart.lines),
-        loadPromotion(store, cart.promotionCode, now),
-      ]);
-      const order = createOrder(priceCart(cart.lines, products, promotion), {
-        id: ids.newId(),
-        userId: caller.userId,
-        createdAt: now.toISOString(),
-        idempotencyKey: idempotencyKey ?? `cart-version-${cart.version}`,
-      });
+      const { cart } = found;
+      const checkout = await pricing.price(buyer, cart, input);
+      if (email !== undefined && buyer.kind === "guest") {
+        guestLimits.admit({ email, clientAddress: buyer.clientAddress });
+      }
+      const id = ids.newId();
+      const order = createOrder(
+        checkout.priced,
+        {
+          id,
+          userId: ownerId,
+          createdAt: clock.now().toISOString(),
+          idempotencyKey: idempotencyKey ?? `cart-version-${cart.version}`,
+          ...(buyer.kind === "guest" && email !== undefined
+            ? {
+                guest: {
+                  email,
+                  accessTokenHash: accessTokenHash(orderAccessToken(buyer.cartToken, id)),
+                },
+              }
+            : {}),
+        },
+        checkout.snapshot,
+      );
       // The order's lines follow the cart's, so a refusal names the cart line (`products[1].id`).
       const result = await store.placeOrder({
         order,
         cartVersion: cart.version,
-        ...(promotion === undefined ? {} : { promotion }),
+        ...(checkout.promotion === undefined ? {} : { promotion: checkout.promotion }),
+        ...(found.guestCartTokenHash === undefined
+          ? {}
+          : { guestCartTokenHash: found.guestCartTokenHash }),
       });
       await handOn(result.order);
-      return { order: orderView(result.order), replayed: !result.placed };
+      return answer(buyer, result.order, !result.placed);
+    },
+
+    async getGuestOrder(orderId, accessToken) {
+      return orderView(await guestOrder(orderId, accessToken));
+    },
+
+    async cancelGuestOrder(orderId, accessToken) {
+      const order = await guestOrder(orderId, accessToken);
+      return orderView((await cancel(order, "customer")).order);
     },
 
     async listOrders(caller, page = {}) {
@@ -121,4 +199,21 @@ export function createOrderService(deps: {
       return orderView((await cancel(order, "customer")).order);
     },
   };
+}
+
+/**
+ * A guest's e-mail address, normalized: required from a guest, refused from a customer (whose
+ * orders the account's address serves), so that no one is left thinking it was used.
+ */
+function guestEmailOf(buyer: Buyer, input: CheckoutInput): string | undefined {
+  if (buyer.kind === "customer") {
+    if (input.email !== undefined) {
+      throw refusedField("email", "a signed-in customer's order uses the account's address");
+    }
+    return undefined;
+  }
+  if (input.email === undefined) {
+    throw refusedField("email", "required: the order's messages go there");
+  }
+  return normalizeEmail(input.email);
 }

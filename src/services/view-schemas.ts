@@ -15,7 +15,9 @@ import type {
   StockAdjustmentView,
 } from "./admin-views.js";
 import type { SignupAccepted as SignupAnswer } from "./auth.js";
+import type { CheckoutQuoteView } from "./checkout.js";
 import type { GuestCartCreated } from "./guest-carts.js";
+import type { CheckoutResult } from "./orders.js";
 import type { PageOf } from "./paging.js";
 import type { IssuedToken } from "./ports.js";
 import type {
@@ -79,9 +81,54 @@ const priced = {
   currency: z.string().check(z.length(3)),
 };
 
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const countryCode = () => z.string().check(z.regex(/^[A-Z]{2}$/));
+const taxMode = () => z.enum(["inclusive", "exclusive"]);
+
+const PostalAddress = z.object({
+  name: text(ADDRESS_LIMITS.name),
+  line1: text(ADDRESS_LIMITS.line1),
+  line2: z.nullable(text(ADDRESS_LIMITS.line2)),
+  city: text(ADDRESS_LIMITS.city),
+  region: z.nullable(text(ADDRESS_LIMITS.region)),
+  postalCode: z.nullable(text(ADDRESS_LIMITS.postalCode)),
+  country: countryCode(),
+  phone: z.nullable(text(ADDRESS_LIMITS.phone)),
+});
+
+const TaxLine = z.object({
+  label: z.string(),
+  country: countryCode(),
+  region: z.nullable(z.string()),
+  ratePpm: z.int().check(z.gte(0), z.lte(1_000_000)),
+  taxableCents: cents(),
+  taxCents: cents(),
+});
+
+const Totals = z.object({
+  subtotalCents: cents(),
+  discountCents: cents(),
+  shippingCents: cents(),
+  taxCents: cents(),
+  totalCents: cents(),
+  taxMode: z.nullable(taxMode()),
+  taxLines: z.array(TaxLine),
+  currency: z.string().check(z.length(3)),
+});
+
+const OrderShipping = z.object({
+  methodId: z.string(),
+  name: z.string(),
+  priceCents: cents(),
+  minDeliveryDays: z.nullable(int()),
+  maxDeliveryDays: z.nullable(int()),
+});
+
 const Cart = z.object({
   products: z.array(CartLine),
   ...priced,
+  shippingCents: z.null(),
+  taxCents: z.null(),
   version: int(),
   updatedAt: z.nullable(iso()),
   notices: z.array(z.string()),
@@ -94,6 +141,20 @@ const Order = z.object({
   products: z.array(OrderLine),
   ...priced,
   createdAt: iso(),
+  shippingCents: cents(),
+  taxCents: cents(),
+  taxMode: z.nullable(taxMode()),
+  taxLines: z.array(TaxLine),
+  shippingAddress: z.nullable(PostalAddress),
+  billingAddress: z.nullable(PostalAddress),
+  shipping: z.nullable(OrderShipping),
+  guestEmail: z.nullable(z.string()),
+});
+
+/** What checkout answers: the order, and to a guest the token that opens it. */
+const PlacedOrder = z.object({
+  ...Order.shape,
+  orderAccessToken: z.optional(z.string().check(z.length(43))),
 });
 
 const page = <T extends z.ZodMiniType>(item: T) =>
@@ -230,6 +291,14 @@ const ShippingMethodList = z.object({
   methods: z.array(ShippingOption),
 });
 
+const CheckoutQuote = z.object({
+  shippingAddress: PostalAddress,
+  billingAddress: PostalAddress,
+  shippingMethods: z.array(ShippingOption),
+  shippingMethodId: z.string(),
+  totals: Totals,
+});
+
 const GuestCart = z.object({ token: z.string().check(z.length(43)), expiresAt: iso() });
 
 const AccessToken = z.object({
@@ -268,18 +337,9 @@ const GraphqlResponse = z.object({
   extensions: z.optional(z.record(z.string(), z.unknown())),
 });
 
-const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
-
 const Address = z.object({
   id: z.string(),
-  name: text(ADDRESS_LIMITS.name),
-  line1: text(ADDRESS_LIMITS.line1),
-  line2: z.nullable(text(ADDRESS_LIMITS.line2)),
-  city: text(ADDRESS_LIMITS.city),
-  region: z.nullable(text(ADDRESS_LIMITS.region)),
-  postalCode: z.nullable(text(ADDRESS_LIMITS.postalCode)),
-  country: z.string().check(z.regex(/^[A-Z]{2}$/)),
-  phone: z.nullable(text(ADDRESS_LIMITS.phone)),
+  ...PostalAddress.shape,
   isDefault: z.boolean(),
   createdAt: iso(),
 });
@@ -301,7 +361,12 @@ export const VIEW_SCHEMAS = {
   OrderLine,
   CartLine,
   Cart,
+  PostalAddress,
+  TaxLine,
+  Totals,
+  OrderShipping,
   Order,
+  PlacedOrder,
   OrderPage,
   ManagedProduct,
   ManagedProductList,
@@ -321,6 +386,7 @@ export const VIEW_SCHEMAS = {
   TaxSettings,
   ShippingOption,
   ShippingMethodList,
+  CheckoutQuote,
   GuestCart,
   Address,
   AddressBook,
@@ -365,4 +431,6 @@ fits([
   true satisfies Fits<ShippingSettingsView, typeof ShippingSettings>,
   true satisfies Fits<TaxSettingsView, typeof TaxSettings>,
   true satisfies Fits<ShippingMethodsView, typeof ShippingMethodList>,
+  true satisfies Fits<CheckoutQuoteView, typeof CheckoutQuote>,
+  true satisfies Fits<CheckoutResult["order"] & { orderAccessToken?: string }, typeof PlacedOrder>,
 ]);

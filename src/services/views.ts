@@ -1,14 +1,20 @@
 import {
+  type Address,
   type Cart,
+  type CheckoutTotals,
   type Comment,
   CURRENCY,
   type Order,
+  type OrderShipping,
   type OrderStatus,
+  orderTotals,
   type PricedCart,
   type Product,
   type ProductWithComments,
   type RatingSummary,
   summarizeRatings,
+  type TaxLine,
+  type TaxMode,
 } from "../domain/index.js";
 
 /** What clients see. Amounts are integer cents of `currency`. */
@@ -62,6 +68,12 @@ export interface CartLineView extends LineView {
 
 export interface CartView extends Omit<PricedView, "products"> {
   products: CartLineView[];
+  /**
+   * Unknown until an address is given (null here; `POST /checkout/quote` prices them): the
+   * cart's `totalCents` is its goods after the discount.
+   */
+  shippingCents: null;
+  taxCents: null;
   /** Grows by one on every save and checkout; 0 for a cart never saved. */
   version: number;
   updatedAt: string | null;
@@ -73,6 +85,53 @@ export interface CartView extends Omit<PricedView, "products"> {
   notices: string[];
 }
 
+/** A postal address as an order or a quote shows it; an optional field absent is null. */
+export interface PostalAddressView {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string | null;
+  country: string;
+  phone: string | null;
+}
+
+/** One tax as applied to one order; `region` is null for a country's own rate. */
+export interface TaxLineView {
+  label: string;
+  country: string;
+  region: string | null;
+  ratePpm: number;
+  taxableCents: number;
+  taxCents: number;
+}
+
+/** The shipping method as the order was placed with it. */
+export interface OrderShippingView {
+  methodId: string;
+  name: string;
+  priceCents: number;
+  minDeliveryDays: number | null;
+  maxDeliveryDays: number | null;
+}
+
+/**
+ * Subtotal, discount, shipping, tax and total. `totalCents` is what the shopper pays; in a
+ * tax-inclusive shop the tax is inside it, in a tax-exclusive one it is added. `taxMode` is null
+ * on an order placed before checkout had tax.
+ */
+export interface TotalsView {
+  subtotalCents: number;
+  discountCents: number;
+  shippingCents: number;
+  taxCents: number;
+  totalCents: number;
+  taxMode: TaxMode | null;
+  taxLines: TaxLineView[];
+  currency: string;
+}
+
 export interface OrderView extends PricedView {
   id: string;
   /** PLACED, then PROCESSING, then COMPLETED or FAILED. */
@@ -80,6 +139,17 @@ export interface OrderView extends PricedView {
   /** Why the order failed; on FAILED orders only. */
   failureReason?: string;
   createdAt: string;
+  shippingCents: number;
+  taxCents: number;
+  taxMode: TaxMode | null;
+  taxLines: TaxLineView[];
+  /** Null on orders placed before checkout took an address. */
+  shippingAddress: PostalAddressView | null;
+  /** The billing address: the shipping address unless another was given; null as above. */
+  billingAddress: PostalAddressView | null;
+  shipping: OrderShippingView | null;
+  /** The e-mail address of a guest's order; null on a customer's (the account has it). */
+  guestEmail: string | null;
 }
 
 export function commentView(comment: Comment): CommentView {
@@ -151,18 +221,78 @@ export function cartView(
   return {
     ...view,
     products: lines,
+    shippingCents: null,
+    taxCents: null,
     version: cart?.version ?? 0,
     updatedAt: cart?.updatedAt ?? null,
     notices: [...short, ...notices],
   };
 }
 
+export function postalAddressView(address: Address): PostalAddressView {
+  return {
+    name: address.name,
+    line1: address.line1,
+    line2: address.line2 ?? null,
+    city: address.city,
+    region: address.region ?? null,
+    postalCode: address.postalCode ?? null,
+    country: address.country,
+    phone: address.phone ?? null,
+  };
+}
+
+const taxLineView = (line: TaxLine): TaxLineView => ({
+  label: line.label,
+  country: line.country,
+  region: line.region ?? null,
+  ratePpm: line.ratePpm,
+  taxableCents: line.taxableCents,
+  taxCents: line.taxCents,
+});
+
+export function totalsView(
+  totals: Omit<CheckoutTotals, "taxMode"> & { taxMode?: TaxMode },
+): TotalsView {
+  return {
+    subtotalCents: totals.subtotalCents,
+    discountCents: totals.discountCents,
+    shippingCents: totals.shippingCents,
+    taxCents: totals.taxCents,
+    totalCents: totals.totalCents,
+    taxMode: totals.taxMode ?? null,
+    taxLines: totals.taxLines.map(taxLineView),
+    currency: CURRENCY,
+  };
+}
+
+const shippingView = (shipping: OrderShipping): OrderShippingView => ({
+  methodId: shipping.methodId,
+  name: shipping.name,
+  priceCents: shipping.priceCents,
+  minDeliveryDays: shipping.minDeliveryDays ?? null,
+  maxDeliveryDays: shipping.maxDeliveryDays ?? null,
+});
+
 export function orderView(order: Order): OrderView {
+  const totals = orderTotals(order);
+  const { checkout } = order;
   return {
     id: order.id,
     status: order.status,
     ...(order.failureReason === undefined ? {} : { failureReason: order.failureReason }),
     ...pricedView(order),
     createdAt: order.createdAt,
+    shippingCents: totals.shippingCents,
+    taxCents: totals.taxCents,
+    taxMode: totals.taxMode ?? null,
+    taxLines: totals.taxLines.map(taxLineView),
+    shippingAddress: checkout === undefined ? null : postalAddressView(checkout.shippingAddress),
+    billingAddress:
+      checkout === undefined
+        ? null
+        : postalAddressView(checkout.billingAddress ?? checkout.shippingAddress),
+    shipping: checkout === undefined ? null : shippingView(checkout.shipping),
+    guestEmail: order.guest?.email ?? null,
   };
 }

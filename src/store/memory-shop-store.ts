@@ -56,10 +56,7 @@ export interface MemoryStoreSeed {
   shopConfig?: ShopConfig;
 }
 
-const copyOrder = (order: Order): Order => ({
-  ...order,
-  lines: order.lines.map((line) => ({ ...line })),
-});
+const copyOrder = (order: Order): Order => structuredClone(order);
 const copyCart = <T extends Cart | GuestCart>(cart: T): T => ({
   ...cart,
   lines: cart.lines.map((line) => ({ ...line })),
@@ -247,13 +244,20 @@ export abstract class MemoryShopStore
     return copyCart(cart);
   }
 
-  async placeOrder({ order, cartVersion }: PlaceOrderCommand): Promise<PlaceOrderResult> {
+  async placeOrder({
+    order,
+    cartVersion,
+    guestCartTokenHash,
+  }: PlaceOrderCommand): Promise<PlaceOrderResult> {
     const keyId = `${order.userId}#${order.idempotencyKey}`;
     const previousId = this.ordersByKey.get(keyId);
     const previous = previousId === undefined ? undefined : this.orders.get(previousId);
     if (previous !== undefined) return { placed: false, order: copyOrder(previous) };
 
-    const cart = this.carts.get(order.userId);
+    const cart =
+      guestCartTokenHash === undefined
+        ? this.carts.get(order.userId)
+        : this.liveGuestCart(guestCartTokenHash, secondsOf(order.createdAt));
     if ((cart?.version ?? 0) !== cartVersion) {
       throw cartChanged();
     }
@@ -282,12 +286,9 @@ export abstract class MemoryShopStore
     this.ordersByKey.set(keyId, order.id);
     if (cart !== undefined) {
       const { promotionCode: _dropped, ...rest } = cart;
-      this.carts.set(order.userId, {
-        ...rest,
-        lines: [],
-        version: cart.version + 1,
-        updatedAt: order.createdAt,
-      });
+      const emptied = { ...rest, lines: [], version: cart.version + 1, updatedAt: order.createdAt };
+      if (guestCartTokenHash === undefined) this.carts.set(order.userId, emptied as Cart);
+      else this.guestCarts.set(guestCartTokenHash, emptied as GuestCart);
     }
     return { placed: true, order: copyOrder(order) };
   }

@@ -5,7 +5,7 @@ import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/
 import type { ApiHandler, Problem } from "../../src/http/index.js";
 import type { ImageUploads, Store } from "../../src/services/index.js";
 import { type ApiEventOptions, apiEvent } from "./api-event.js";
-import type { CartLineFixture } from "./fixtures.js";
+import { type CartLineFixture, CHECKOUT_BODY } from "./fixtures.js";
 import {
   createSigningKey,
   mintToken,
@@ -204,6 +204,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         method: "PUT",
         resource: "/checkout",
         token,
+        body: CHECKOUT_BODY,
         ...(idempotencyKey === undefined ? {} : { headers: { "Idempotency-Key": idempotencyKey } }),
       }),
     close: () => app.close(),

@@ -12,3 +12,27 @@ export const PRICED_CART = {
   ] as const satisfies readonly CartLineFixture[],
   subtotalCents: 2 * 2999 + 1999,
 } as const;
+
+/**
+ * The address the tests' orders ship to: Oregon has no sales tax in the demo rates, and Ground
+ * is free above 50.00, so an order of PRICED_CART costs its goods alone.
+ */
+export const CHECKOUT_ADDRESS = {
+  name: "Ada Lovelace",
+  line1: "1 Main Street",
+  city: "Portland",
+  region: "OR",
+  postalCode: "97201",
+  country: "US",
+} as const;
+
+/** The body of a checkout the tests place: CHECKOUT_ADDRESS by the demo's US Ground. */
+export const CHECKOUT_BODY = {
+  shippingAddress: CHECKOUT_ADDRESS,
+  shippingMethodId: "us-ground",
+} as const;
+
+/** The same, as a GraphQL `input: CheckoutInput!` literal. */
+export const CHECKOUT_INPUT_GRAPHQL =
+  '{ shippingAddress: { name: "Ada Lovelace", line1: "1 Main Street", city: "Portland", ' +
+  'region: "OR", postalCode: "97201", country: "US" }, shippingMethodId: "us-ground" }';

@@ -69,7 +69,7 @@ export async function placeOrder(
   const promotion = promotionUse(table, command);
   const outcome = await transact(table.documents, [
     recordKey(table, order),
-    checkAndEmptyCart(table, order, cartVersion),
+    checkAndEmptyCart(table, command),
     ...takes.map((take) => takeStock(table, take)),
     {
       Put: {
@@ -138,9 +138,14 @@ function recordKey(table: Table, order: Order) {
   };
 }
 
+/** The cart a checkout priced: the guest cart of a guest's checkout, else the user's. */
+const cartKeyOf = ({ order, guestCartTokenHash }: PlaceOrderCommand) =>
+  guestCartTokenHash === undefined ? keys.cart(order.userId) : keys.guestCart(guestCartTokenHash);
+
 /** A missing cart is version 0: checked to still be missing, and left so. */
-function checkAndEmptyCart(table: Table, order: Order, cartVersion: number) {
-  const Key = keys.cart(order.userId);
+function checkAndEmptyCart(table: Table, command: PlaceOrderCommand) {
+  const { order, cartVersion } = command;
+  const Key = cartKeyOf(command);
   if (cartVersion === 0) {
     return {
       ConditionCheck: {
@@ -197,13 +202,14 @@ function takeStock(table: Table, take: Take) {
  */
 async function refusalFromCurrentState(
   table: Table,
-  { order, cartVersion }: PlaceOrderCommand,
+  command: PlaceOrderCommand,
   takes: readonly Take[],
   cause: unknown,
 ): Promise<PlaceOrderResult> {
+  const { order, cartVersion } = command;
   const first = await orderByKey(table, order.userId, order.idempotencyKey);
   if (first !== undefined) return { placed: false, order: first };
-  const cart = await getItem(table, keys.cart(order.userId));
+  const cart = await getItem(table, cartKeyOf(command));
   if (Number(cart?.version ?? 0) !== cartVersion) throw cartChanged();
   const products = new Map(
     (

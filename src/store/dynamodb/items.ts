@@ -227,6 +227,10 @@ export const pickOrder = (order: Order): Order => ({
   totalCents: order.totalCents,
   lines: pricedLinesOf(order.lines),
   ...(order.failureReason === undefined ? {} : { failureReason: order.failureReason }),
+  ...(order.checkout === undefined ? {} : { checkout: structuredClone(order.checkout) }),
+  ...(order.guest === undefined
+    ? {}
+    : { guest: { email: order.guest.email, accessTokenHash: order.guest.accessTokenHash } }),
 });
 
 /** The item an order is stored as: what the table's stream carries when checkout inserts it. */

@@ -8,6 +8,7 @@ import {
   type ManagedProduct,
   type ManagedPromotion,
   type Order,
+  type OrderCheckout,
   type OrderStatus,
   type PricedLine,
   type Product,
@@ -29,7 +30,8 @@ export const ORDER_COLUMNS =
   "id, user_id AS userId, idempotency_key AS idempotencyKey, status, created_at AS createdAt, " +
   "promotion_code AS promotionCode, discount_percentage AS discountPercentage, " +
   "subtotal_cents AS subtotalCents, discount_cents AS discountCents, total_cents AS totalCents, " +
-  "lines, failure_reason AS failureReason";
+  "lines, failure_reason AS failureReason, checkout, guest_email AS guestEmail, " +
+  "access_token_hash AS accessTokenHash";
 export const USER_COLUMNS =
   "id, email, name, password_hash AS passwordHash, created_at AS createdAt";
 export const CONNECTION_COLUMNS =
@@ -80,6 +82,10 @@ export interface OrderRow {
   totalCents: number;
   lines: string;
   failureReason: string | null;
+  /** The order's `OrderCheckout` as JSON; null on orders placed before checkout had one. */
+  checkout: string | null;
+  guestEmail: string | null;
+  accessTokenHash: string | null;
 }
 
 // Lines are JSON written only by this adapter; picking the known fields keeps the objects handed
@@ -176,12 +182,19 @@ export const orderFromRow = ({
   lines,
   promotionCode,
   failureReason,
+  checkout,
+  guestEmail,
+  accessTokenHash,
   ...rest
 }: OrderRow): Order => ({
   ...rest,
   lines: pricedLinesFrom(lines),
   ...(promotionCode === null ? {} : { promotionCode }),
   ...(failureReason === null ? {} : { failureReason }),
+  ...(checkout === null ? {} : { checkout: JSON.parse(checkout) as OrderCheckout }),
+  ...(guestEmail === null || accessTokenHash === null
+    ? {}
+    : { guest: { email: guestEmail, accessTokenHash } }),
 });
 
 export const orderToRow = (order: Order): OrderRow => ({
@@ -197,4 +210,7 @@ export const orderToRow = (order: Order): OrderRow => ({
   totalCents: order.totalCents,
   lines: JSON.stringify(order.lines.map(pickPricedLine)),
   failureReason: order.failureReason ?? null,
+  checkout: order.checkout === undefined ? null : JSON.stringify(order.checkout),
+  guestEmail: order.guest?.email ?? null,
+  accessTokenHash: order.guest?.accessTokenHash ?? null,
 });

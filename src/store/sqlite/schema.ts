@@ -92,6 +92,9 @@ CREATE TABLE IF NOT EXISTS orders (
   total_cents INTEGER NOT NULL,
   lines TEXT NOT NULL,
   failure_reason TEXT,
+  checkout TEXT,
+  guest_email TEXT,
+  access_token_hash TEXT,
   UNIQUE (user_id, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, created_at DESC, id DESC);
@@ -174,6 +177,10 @@ function migrate(db: Database.Database): void {
     }
   };
   add("orders", "failure_reason", "TEXT");
+  // Orders placed before checkout took an address have none of these: they read as such.
+  add("orders", "checkout", "TEXT");
+  add("orders", "guest_email", "TEXT");
+  add("orders", "access_token_hash", "TEXT");
   // Comments written before the rate limits have no user_id: they count against nobody.
   add("comments", "user_id", "TEXT");
   const uncounted = !columns("products").includes("comment_count");

@@ -375,11 +375,18 @@ export abstract class SqliteShopStore
   }
 
   /** The body of placeOrder's one IMMEDIATE transaction: any throw rolls every write back. */
-  private placeOrderInTransaction({ order, cartVersion }: PlaceOrderCommand): PlaceOrderResult {
+  private placeOrderInTransaction({
+    order,
+    cartVersion,
+    guestCartTokenHash,
+  }: PlaceOrderCommand): PlaceOrderResult {
     const previous = this.statements.orderByKey.get(order.userId, order.idempotencyKey);
     if (previous !== undefined) return { placed: false, order: orderFromRow(previous) };
 
-    const cart = this.statements.cart.get(order.userId);
+    const cart =
+      guestCartTokenHash === undefined
+        ? this.statements.cart.get(order.userId)
+        : this.statements.guestCart.get(guestCartTokenHash, secondsOf(order.createdAt));
     if ((cart?.version ?? 0) !== cartVersion) {
       throw cartChanged();
     }
@@ -407,7 +414,12 @@ export abstract class SqliteShopStore
     takePromotionUse(this.statements, order);
     const row = orderToRow(order);
     this.statements.insertOrder.run(row);
-    if (cart !== undefined) {
+    if (guestCartTokenHash !== undefined) {
+      this.statements.emptyGuestCart.run({
+        tokenHash: guestCartTokenHash,
+        updatedAt: order.createdAt,
+      });
+    } else if (cart !== undefined) {
       this.statements.emptyCart.run({ userId: order.userId, updatedAt: order.createdAt });
     }
     return { placed: true, order: orderFromRow(row) };

@@ -48,6 +48,10 @@ export function prepareStatements(db: Database.Database) {
       "UPDATE carts SET lines = '[]', promotion_code = NULL, version = version + 1, " +
         "updated_at = @updatedAt WHERE user_id = @userId",
     ),
+    emptyGuestCart: db.prepare<{ tokenHash: string; updatedAt: string }>(
+      "UPDATE guest_carts SET lines = '[]', promotion_code = NULL, version = version + 1, " +
+        "updated_at = @updatedAt WHERE token_hash = @tokenHash",
+    ),
     guestCart: db.prepare<[string, number], GuestCartRow>(
       `SELECT ${GUEST_CART_COLUMNS} FROM guest_carts WHERE token_hash = ? AND expires_at > ?`,
     ),
@@ -90,9 +94,11 @@ export function prepareStatements(db: Database.Database) {
     ),
     insertOrder: db.prepare<OrderRow>(
       "INSERT INTO orders (id, user_id, idempotency_key, status, created_at, promotion_code, " +
-        "discount_percentage, subtotal_cents, discount_cents, total_cents, lines, failure_reason) " +
+        "discount_percentage, subtotal_cents, discount_cents, total_cents, lines, failure_reason, " +
+        "checkout, guest_email, access_token_hash) " +
         "VALUES (@id, @userId, @idempotencyKey, @status, @createdAt, @promotionCode, " +
-        "@discountPercentage, @subtotalCents, @discountCents, @totalCents, @lines, @failureReason)",
+        "@discountPercentage, @subtotalCents, @discountCents, @totalCents, @lines, @failureReason, " +
+        "@checkout, @guestEmail, @accessTokenHash)",
     ),
     changeStatus: db.prepare<{
       userId: string;
