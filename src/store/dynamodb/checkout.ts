@@ -54,7 +54,7 @@ export async function placeOrder(
   table: Table,
   command: PlaceOrderCommand,
 ): Promise<PlaceOrderResult> {
-  const { order, cartVersion } = command;
+  const { order } = command;
   const takes = takesOf(order.lines);
   const disagreeing = takes.find((take) => take.pricesDisagree);
   if (disagreeing !== undefined) {
