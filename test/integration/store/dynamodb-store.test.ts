@@ -16,6 +16,7 @@ import {
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
 import { describeAddressesContract } from "./addresses-contract.js";
+import { describeCheckoutContract } from "./checkout-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
@@ -87,6 +88,7 @@ describeCommentsContract("DynamoDbStore", () => freshStore());
 describeOperatorContract("DynamoDbStore", () => freshStore());
 describeRecoveryContract("DynamoDbStore", () => freshStore());
 describeShopConfigContract("DynamoDbStore", () => freshStore());
+describeCheckoutContract("DynamoDbStore", () => freshStore());
 
 describe("DynamoDbStore", () => {
   it("reopening a table with seeding keeps the saved settings", async () => {

@@ -1,5 +1,6 @@
 import { MemoryStore } from "../../../src/store/index.js";
 import { describeAddressesContract } from "./addresses-contract.js";
+import { describeCheckoutContract } from "./checkout-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
@@ -14,3 +15,4 @@ describeCommentsContract("MemoryStore", async () => new MemoryStore());
 describeOperatorContract("MemoryStore", async () => new MemoryStore());
 describeRecoveryContract("MemoryStore", async () => new MemoryStore());
 describeShopConfigContract("MemoryStore", async () => new MemoryStore());
+describeCheckoutContract("MemoryStore", async () => new MemoryStore());

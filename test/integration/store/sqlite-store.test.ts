@@ -8,6 +8,7 @@ import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { orderFromCart } from "../../helpers/orders.js";
 import { describeAddressesContract } from "./addresses-contract.js";
+import { describeCheckoutContract } from "./checkout-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
@@ -45,6 +46,7 @@ describeCommentsContract("SqliteStore", () => openSqliteStore({ file: tempDbFile
 describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeRecoveryContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeShopConfigContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeCheckoutContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 
 describe("SqliteStore", () => {
   it("reopening a file keeps the saved settings; a file made before them gets the demo ones", async () => {
