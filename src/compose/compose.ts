@@ -123,6 +123,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     notifier,
     log,
     uploads: overrides.uploads ?? createUploads(config),
+    identity: verifier,
   });
   // The dev server runs the processing itself: what a previous run left in flight resumes now.
   if (queue !== undefined) void resumeOrdersInFlight({ store, queue, clock, log });
@@ -320,5 +321,8 @@ async function createIdentity(
 /** Loads the verifier on the first token: an anonymous catalogue read never pays for it. */
 function lazyVerifier(load: () => Promise<TokenVerifier>): TokenVerifier {
   const verifier = onFirstUse(load);
-  return { verify: async (token, use) => (await verifier()).verify(token, use) };
+  return {
+    verify: async (token, use) => (await verifier()).verify(token, use),
+    verifyIdToken: async (token) => (await verifier()).verifyIdToken(token),
+  };
 }

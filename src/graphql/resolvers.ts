@@ -2,6 +2,7 @@ import { AppError } from "../domain/index.js";
 import {
   addressBody,
   anonymousWithoutGuestCart,
+  attachGuestOrdersBody,
   type Buyer,
   type Caller,
   type CartLineView,
@@ -197,6 +198,12 @@ export function createRootValue(
         replayed: result.replayed,
         orderAccessToken: result.orderAccessToken ?? null,
       };
+    },
+    attachGuestOrders: async (args: { idToken: string }) => {
+      const who = requireCaller(caller);
+      const { idToken } = validate(attachGuestOrdersBody, args, "arguments");
+      const result = await services.orders.attachGuestOrders(who, idToken);
+      return { ...result, attached: result.attached.map(withChapterLines) };
     },
     checkoutQuote: async (args: { input: Record<string, unknown> }) => {
       const who = buyer();

@@ -110,6 +110,12 @@ export const SCHEMA_SDL = /* GraphQL */ `
     totals: Totals!
   }
 
+  type GuestOrdersAttached {
+    attached: [Order!]!
+    "Guest orders of the address still being processed: attached by a later call."
+    inFlight: Int!
+  }
+
   "The shipping method as the order was placed with it."
   type OrderShipping {
     methodId: ID!
@@ -148,6 +154,8 @@ export const SCHEMA_SDL = /* GraphQL */ `
     checkout(idempotencyKey: String, input: CheckoutInput!): CheckoutResult!
     "Cancel a guest's order while it is PLACED, opened by the Order-Access-Token header."
     cancelGuestOrder(id: ID!): Order!
+    "Move the finished guest orders placed with the caller's e-mail address into the caller's orders, once the pool confirmed the address (as POST /guest-orders/attach): idToken is the caller's ID token. The error's code is FORBIDDEN while the address is unconfirmed. Requires a token."
+    attachGuestOrders(idToken: String!): GuestOrdersAttached!
     "Comment on a product (rating 1 to 5, text up to ${COMMENT_LIMITS.maxTextLength} characters); past a user's rate limit (${COMMENT_LIMITS.perMinute} a minute, ${COMMENT_LIMITS.perProductPerDay} a day on one product, UTC) the error's code is TOO_MANY_REQUESTS."
     addComment(productId: ID!, rating: Int!, text: String!): Comment!
     "Add an address to the caller's book (as POST /addresses); isDefault true makes it the default in place of the previous one. Past ${ADDRESS_BOOK_LIMITS.maxAddresses} the error's reason is ADDRESS_BOOK_FULL (code CONFLICT). Requires a token."

@@ -2,6 +2,7 @@ import { ADDRESS_BOOK_LIMITS, AppError, COMMENT_LIMITS } from "../domain/index.j
 import type { GraphqlRequest } from "../graphql/index.js";
 import {
   addressBody,
+  attachGuestOrdersBody,
   type Buyer,
   type Caller,
   checkoutBody,
@@ -389,6 +390,23 @@ export const ROUTES: readonly Route[] = [
       "ORDER_NOT_CANCELLABLE (409) once processing started (ask the shop) or when finished",
     handle: async (services, request) =>
       ok(await services.orders.cancelOrder(signedIn(request), param(request, "id"))),
+  }),
+  route({
+    method: "POST",
+    resource: "/guest-orders/attach",
+    group: "orders",
+    answers: { 200: "GuestOrdersAttached" },
+    refusals: ["VALIDATION_FAILED", "FORBIDDEN"],
+    auth: "required",
+    store: "write",
+    summary:
+      "Move the finished guest orders placed with the caller's e-mail address into the " +
+      "caller's orders, once the user pool has confirmed that address: send the caller's ID " +
+      "token (it carries the address and email_verified). 403 while the address is unconfirmed; " +
+      "orders still being processed stay with the guest and are attached by a later call",
+    body: attachGuestOrdersBody,
+    handle: async (services, request) =>
+      ok(await services.orders.attachGuestOrders(signedIn(request), request.body.idToken)),
   }),
   route({
     method: "GET",

@@ -2,7 +2,7 @@ import { CognitoJwtVerifier, JwtVerifier } from "aws-jwt-verify";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import { AppError } from "../domain/index.js";
-import type { Caller, TokenVerifier } from "../services/index.js";
+import type { Caller, TokenVerifier, VerifiedIdentity } from "../services/index.js";
 
 export interface LocalVerifierOptions {
   issuer: string;
@@ -50,6 +50,18 @@ export function createLocalTokenVerifier(options: LocalVerifierOptions): TokenVe
     },
     { jwksCache },
   );
+  // Cognito's ID tokens carry the client as `aud`, as OIDC's do.
+  const idVerifier = JwtVerifier.create(
+    {
+      issuer: options.issuer,
+      jwksUri: `${options.issuer}/.well-known/jwks.json`,
+      audience: options.clientId,
+      customJwtCheck: ({ payload }) => {
+        if (payload.token_use !== "id") throw new Error("not an ID token");
+      },
+    },
+    { jwksCache },
+  );
   const { userExists } = options;
   return {
     async verify(token, use) {
@@ -59,6 +71,7 @@ export function createLocalTokenVerifier(options: LocalVerifierOptions): TokenVe
       }
       return caller;
     },
+    verifyIdToken: (token) => identityOf(() => idVerifier.verify(token)),
   };
 }
 
@@ -69,7 +82,36 @@ export function createCognitoTokenVerifier(options: CognitoVerifierOptions): Tok
     clientId: options.clientId,
     tokenUse: "access",
   });
-  return { verify: (token) => verifyWith(() => verifier.verify(token)) };
+  const idVerifier = CognitoJwtVerifier.create({
+    userPoolId: options.userPoolId,
+    clientId: options.clientId,
+    tokenUse: "id",
+  });
+  return {
+    verify: (token) => verifyWith(() => verifier.verify(token)),
+    verifyIdToken: (token) => identityOf(() => idVerifier.verify(token)),
+  };
+}
+
+/** The user an ID token names, with its e-mail address and whether the pool confirmed it. */
+async function identityOf(verify: () => Promise<JwtPayload>): Promise<VerifiedIdentity> {
+  let payload: JwtPayload;
+  try {
+    payload = await verify();
+  } catch (error) {
+    throw new AppError("UNAUTHENTICATED", "the ID token is invalid or expired", { cause: error });
+  }
+  const userId = payload.sub;
+  if (typeof userId !== "string" || userId === "") {
+    throw new AppError("UNAUTHENTICATED", "the ID token names no user");
+  }
+  const { email } = payload;
+  return {
+    userId,
+    ...(typeof email === "string" && email !== "" ? { email: email.trim().toLowerCase() } : {}),
+    // Cognito writes it as a boolean in ID tokens; "true" is accepted as other IdPs write it.
+    emailVerified: payload.email_verified === true || payload.email_verified === "true",
+  };
 }
 
 async function verifyWith(verify: () => Promise<JwtPayload>): Promise<Caller> {

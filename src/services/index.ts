@@ -26,6 +26,7 @@ import type {
   PaymentProvider,
   Store,
   TokenIssuer,
+  TokenVerifier,
 } from "./ports.js";
 import { createShopSettingsService, type ShopSettingsService } from "./shop-settings.js";
 
@@ -57,9 +58,16 @@ export type {
 export type { AddCommentCommand, CommentStore } from "./comment-ports.js";
 export type { ConnectionService } from "./connections.js";
 export { GUEST_CHECKOUT_LIMITS } from "./guest-checkout-limits.js";
+export type {
+  AttachGuestOrderCommand,
+  GuestOrderStore,
+  GuestOrderStoreMethod,
+} from "./guest-order-ports.js";
+export { GUEST_ORDER_LIMITS } from "./guest-order-ports.js";
 export {
   addressBody,
   anonymousWithoutGuestCart,
+  attachGuestOrdersBody,
   checkoutBody,
   checkoutQuoteBody,
   commentBody,
@@ -129,6 +137,7 @@ export type {
   TokenIssuer,
   TokenVerifier,
   UpdateProductCommand,
+  VerifiedIdentity,
 } from "./ports.js";
 export type {
   InFlightKey,
@@ -206,6 +215,8 @@ export interface ServiceDeps {
   notifier: Notifier;
   log: Logger;
   uploads: ImageUploads;
+  /** Verifies ID tokens (attaching guest orders); absent, attaching is NOT_IMPLEMENTED. */
+  identity?: Pick<TokenVerifier, "verifyIdToken">;
   /** The guest checkout's rate limits; GUEST_CHECKOUT_LIMITS when absent. */
   guestCheckoutLimits?: typeof GUEST_CHECKOUT_LIMITS;
 }

@@ -137,6 +137,11 @@ export const checkoutBody = z.lazy(() =>
   }),
 );
 
+/** The caller's ID token, which says their e-mail address and whether the pool confirmed it. */
+export const attachGuestOrdersBody = z.lazy(() =>
+  z.object({ idToken: z.string().check(z.minLength(1), z.maxLength(8192)) }),
+);
+
 export const signupBody = z.lazy(() =>
   z.object({
     email: email(),

@@ -1,4 +1,10 @@
-import { createOrder, type Order, orderNotFound } from "../domain/index.js";
+import {
+  AppError,
+  createOrder,
+  isFinalStatus,
+  type Order,
+  orderNotFound,
+} from "../domain/index.js";
 import { createCanceller } from "./cancellation.js";
 import {
   accessTokenHash,
@@ -24,6 +30,7 @@ import type {
   OrderQueue,
   PaymentProvider,
   Store,
+  TokenVerifier,
 } from "./ports.js";
 import { type OrderView, orderView } from "./views.js";
 
@@ -36,6 +43,13 @@ export interface CheckoutResult {
    * guest and never stored; a replay answers the same token.
    */
   orderAccessToken?: string;
+}
+
+/** What an attach moved into the account, and how many guest orders it left for later. */
+export interface GuestOrdersAttached {
+  attached: OrderView[];
+  /** Guest orders of the address still being processed: attached by a later call. */
+  inFlight: number;
 }
 
 export interface OrderService {
@@ -56,6 +70,14 @@ export interface OrderService {
   getGuestOrder(orderId: string, accessToken: string): Promise<OrderView>;
   /** As a customer's `cancelOrder`, for the guest order `accessToken` opens. */
   cancelGuestOrder(orderId: string, accessToken: string): Promise<OrderView>;
+  /**
+   * Moves the finished guest orders placed with the caller's e-mail address into the caller's
+   * orders, once the user pool has confirmed that address: `idToken` is the caller's ID token
+   * (it says the address and whether it is confirmed; the access token does not). FORBIDDEN
+   * while the address is unconfirmed, VALIDATION_FAILED for another user's ID token. Orders
+   * still in flight stay with the guest and are attached by a later call.
+   */
+  attachGuestOrders(caller: Caller, idToken: string): Promise<GuestOrdersAttached>;
   /** A page of the caller's orders, newest first. */
   listOrders(caller: Caller, page?: PageInput): Promise<PageOf<OrderView>>;
   /** NOT_FOUND for an unknown order and for another user's order alike. */
@@ -77,8 +99,10 @@ export function createOrderService(deps: {
   log: Logger;
   pricing: CheckoutPricingService;
   guestLimits: GuestCheckoutLimits;
+  /** Verifies the ID token an attach of guest orders is sent with. */
+  identity?: Pick<TokenVerifier, "verifyIdToken"> | undefined;
 }): OrderService {
-  const { store, clock, ids, queue, pricing, guestLimits } = deps;
+  const { store, clock, ids, queue, pricing, guestLimits, identity } = deps;
   const cancel = createCanceller(deps);
 
   /** A still PLACED order is handed on again on a replay: processing is idempotent. */
@@ -177,6 +201,39 @@ export function createOrderService(deps: {
     async cancelGuestOrder(orderId, accessToken) {
       const order = await guestOrder(orderId, accessToken);
       return orderView((await cancel(order, "customer")).order);
+    },
+
+    async attachGuestOrders(caller, idToken) {
+      if (identity === undefined) {
+        throw new AppError("NOT_IMPLEMENTED", "this deployment cannot verify ID tokens");
+      }
+      const who = await identity.verifyIdToken(idToken);
+      if (who.userId !== caller.userId) {
+        throw refusedField("idToken", "the ID token of the signed-in user, not another's");
+      }
+      if (who.email === undefined || !who.emailVerified) {
+        throw new AppError(
+          "FORBIDDEN",
+          "confirm your e-mail address first: guest orders are attached only to an account " +
+            "that confirmed the address they were placed with",
+        );
+      }
+      const orders = await store.listGuestOrders(who.email);
+      const attached: OrderView[] = [];
+      let inFlight = 0;
+      for (const order of orders) {
+        if (!isFinalStatus(order.status)) {
+          inFlight += 1;
+          continue;
+        }
+        const moved = await store.attachGuestOrder({
+          orderId: order.id,
+          fromUserId: order.userId,
+          toUserId: caller.userId,
+        });
+        if (moved !== undefined) attached.push(orderView(moved));
+      }
+      return { attached, inFlight };
     },
 
     async listOrders(caller, page = {}) {

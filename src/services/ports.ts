@@ -20,6 +20,7 @@ import type {
 } from "../domain/index.js";
 import type { AddressStore } from "./address-ports.js";
 import type { CommentStore } from "./comment-ports.js";
+import type { GuestOrderStore } from "./guest-order-ports.js";
 import type { Page, PageRequest } from "./page-ports.js";
 import type { RecoveryStore } from "./recovery-ports.js";
 import type { ShopConfigStore } from "./shop-config-ports.js";
@@ -81,6 +82,21 @@ export interface TokenIssuer {
 /** The caller a bearer token proves (for a `write`, one the issuer still knows), or UNAUTHENTICATED. */
 export interface TokenVerifier {
   verify(token: string, use?: "read" | "write"): Promise<Caller>;
+  /**
+   * Who an ID token (Cognito's, or the local pool's) says the user is: its `sub`, `email` and
+   * whether the pool confirmed that address. UNAUTHENTICATED for a token that is not a valid ID
+   * token of this pool and client.
+   */
+  verifyIdToken(token: string): Promise<VerifiedIdentity>;
+}
+
+/** What a verified ID token says of its user. */
+export interface VerifiedIdentity {
+  userId: string;
+  /** Lower-cased; absent when the token carries none. */
+  email?: string;
+  /** The pool's `email_verified`: true only once the user confirmed the address. */
+  emailVerified: boolean;
 }
 
 /** A placed order, as the processing step is told about it. */
@@ -241,7 +257,12 @@ export interface OrderStatusChange extends OrderTransition {
  * Ids of new orders, users and comments are fresh UUIDs from the services: reusing one is a
  * programming error, not a condition adapters have to answer gracefully.
  */
-export interface Store extends AddressStore, CommentStore, RecoveryStore, ShopConfigStore {
+export interface Store
+  extends AddressStore,
+    CommentStore,
+    GuestOrderStore,
+    RecoveryStore,
+    ShopConfigStore {
   /** Every product, in a bounded number of round trips whatever the count. */
   listProducts(): Promise<ProductWithComments[]>;
   /**

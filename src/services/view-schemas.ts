@@ -17,7 +17,7 @@ import type {
 import type { SignupAccepted as SignupAnswer } from "./auth.js";
 import type { CheckoutQuoteView } from "./checkout.js";
 import type { GuestCartCreated } from "./guest-carts.js";
-import type { CheckoutResult } from "./orders.js";
+import type { CheckoutResult, GuestOrdersAttached as GuestOrdersAttachedView } from "./orders.js";
 import type { PageOf } from "./paging.js";
 import type { IssuedToken } from "./ports.js";
 import type {
@@ -156,6 +156,8 @@ const PlacedOrder = z.object({
   ...Order.shape,
   orderAccessToken: z.optional(z.string().check(z.length(43))),
 });
+
+const GuestOrdersAttached = z.object({ attached: z.array(Order), inFlight: int() });
 
 const page = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
@@ -367,6 +369,7 @@ export const VIEW_SCHEMAS = {
   OrderShipping,
   Order,
   PlacedOrder,
+  GuestOrdersAttached,
   OrderPage,
   ManagedProduct,
   ManagedProductList,
@@ -432,5 +435,6 @@ fits([
   true satisfies Fits<TaxSettingsView, typeof TaxSettings>,
   true satisfies Fits<ShippingMethodsView, typeof ShippingMethodList>,
   true satisfies Fits<CheckoutQuoteView, typeof CheckoutQuote>,
+  true satisfies Fits<GuestOrdersAttachedView, typeof GuestOrdersAttached>,
   true satisfies Fits<CheckoutResult["order"] & { orderAccessToken?: string }, typeof PlacedOrder>,
 ]);

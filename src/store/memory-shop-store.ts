@@ -9,6 +9,7 @@ import {
   emailTaken,
   epochSeconds,
   type GuestCart,
+  isFinalStatus,
   mergeConflict,
   type NewSavedAddress,
   type Order,
@@ -26,6 +27,7 @@ import {
   transitionOrder,
   type User,
 } from "../domain/index.js";
+import { type AttachGuestOrderCommand, GUEST_ORDER_LIMITS } from "../services/guest-order-ports.js";
 import type {
   AddCommentCommand,
   CreateGuestCartCommand,
@@ -291,6 +293,29 @@ export abstract class MemoryShopStore
       else this.guestCarts.set(guestCartTokenHash, emptied as GuestCart);
     }
     return { placed: true, order: copyOrder(order) };
+  }
+
+  async listGuestOrders(email: string): Promise<Order[]> {
+    return [...this.orders.values()]
+      .filter((order) => order.guest?.email === email && order.userId.startsWith("guest-"))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .slice(0, GUEST_ORDER_LIMITS.maxListed)
+      .map(copyOrder);
+  }
+
+  async attachGuestOrder(command: AttachGuestOrderCommand): Promise<Order | undefined> {
+    const order = this.orders.get(command.orderId);
+    if (
+      order === undefined ||
+      order.userId !== command.fromUserId ||
+      order.guest === undefined ||
+      !isFinalStatus(order.status)
+    ) {
+      return undefined;
+    }
+    const attached = { ...copyOrder(order), userId: command.toUserId };
+    this.orders.set(order.id, attached);
+    return copyOrder(attached);
   }
 
   async findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined> {

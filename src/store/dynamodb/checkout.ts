@@ -16,7 +16,14 @@ import {
   transitionOrder,
 } from "../../domain/index.js";
 import type { OrderStatusChange, PlaceOrderResult } from "../../services/index.js";
-import { idempotencyKeyItem, orderFrom, orderItem, pickOrder, promotionFrom } from "./items.js";
+import {
+  guestOrderIndexItem,
+  idempotencyKeyItem,
+  orderFrom,
+  orderItem,
+  pickOrder,
+  promotionFrom,
+} from "./items.js";
 import { promotionUse } from "./promotion-uses.js";
 import { getItem, productsByIds, type Table } from "./reads.js";
 import { failed, refusalOf, transact } from "./retries.js";
@@ -67,6 +74,7 @@ export async function placeOrder(
   // ONE TransactWriteItems, so the key, the cart, the stock, the promotion's uses and the
   // order cannot diverge. Item order matters: the cancellation reasons come back in that order.
   const promotion = promotionUse(table, command);
+  const guestIndex = guestOrderIndexItem(order);
   const outcome = await transact(table.documents, [
     recordKey(table, order),
     checkAndEmptyCart(table, command),
@@ -87,6 +95,8 @@ export async function placeOrder(
       },
     },
     ...promotion.items,
+    // Last, and unconditional: where an account that confirms the guest's address finds it.
+    ...(guestIndex === undefined ? [] : [{ Put: { TableName: table.name, Item: guestIndex } }]),
   ]);
   if (outcome.written) return { placed: true, order: pickOrder(order) };
   if (outcome.contended) return refusalFromCurrentState(table, command, takes, outcome.error);
@@ -119,7 +129,7 @@ export async function placeOrder(
   if (failed(rest[takes.length]) || failed(rest[takes.length + 1])) {
     throw new Error(`order ${order.id} already exists`);
   }
-  const promotionReasons = rest.slice(takes.length + 2);
+  const promotionReasons = rest.slice(takes.length + 2, takes.length + 2 + promotion.items.length);
   if (promotionReasons.some(failed)) {
     throw await promotion.refusal(promotionReasons.map((reason) => failed(reason)));
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 // Each item's encoder beside its decoder: the only code that knows an item's attributes. Items are
 // written only by this adapter; decoders pick the known fields, so the objects handed out are
 // fresh and free of keys, index attributes and anything else an item carries.
@@ -247,6 +248,21 @@ export const orderItem = (order: Order): Item => ({
 });
 
 export const orderFrom = (item: Item): Order => pickOrder(item as unknown as Order);
+
+/** The SHA-256 (hex) of the address: the table's keys never hold a shopper's e-mail address. */
+export const emailHash = (email: string): string =>
+  createHash("sha256").update(email, "utf8").digest("hex");
+
+/** The index item of a guest order, put in checkout's transaction; none for a customer's. */
+export function guestOrderIndexItem(order: Order): Item | undefined {
+  if (order.guest === undefined) return undefined;
+  return {
+    ...keys.guestOrder(emailHash(order.guest.email), order.createdAt, order.id),
+    type: "GUEST_ORDER",
+    userId: order.userId,
+    orderId: order.id,
+  };
+}
 
 /** The record of an idempotency key: which order it placed. */
 export const idempotencyKeyItem = (order: Order): Item => ({

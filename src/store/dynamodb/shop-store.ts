@@ -19,6 +19,7 @@ import {
 } from "../../domain/index.js";
 import type {
   AddCommentCommand,
+  AttachGuestOrderCommand,
   CreateGuestCartCommand,
   Logger,
   MergeGuestCartCommand,
@@ -40,6 +41,7 @@ import type { DynamoDbClient, DynamoDbCredentials } from "./client.js";
 import { addComment, commentPage } from "./comments.js";
 import { DynamoDbDocuments } from "./documents.js";
 import * as guestCarts from "./guest-carts.js";
+import { attachGuestOrder, listGuestOrders } from "./guest-orders.js";
 import {
   cartFrom,
   cartLinesOf,
@@ -220,6 +222,14 @@ export abstract class DynamoDbShopStore
 
   async placeOrder(command: PlaceOrderCommand): Promise<PlaceOrderResult> {
     return this.guarded(() => placeOrder(this.table, command));
+  }
+
+  async listGuestOrders(email: string): Promise<Order[]> {
+    return this.guarded(() => listGuestOrders(this.table, email));
+  }
+
+  async attachGuestOrder(command: AttachGuestOrderCommand): Promise<Order | undefined> {
+    return this.guarded(() => attachGuestOrder(this.table, command));
   }
 
   async findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined> {

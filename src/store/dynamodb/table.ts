@@ -207,6 +207,12 @@ export const keys = {
   userConnection: (userId: string, id: string) => ({ PK: `USER#${userId}`, SK: `CONN#${id}` }),
   connectionSortPrefix: "CONN#",
   orderPointer: (orderId: string) => ({ PK: `ORDER#${orderId}`, SK: "META" }),
+  /** The guest orders of one e-mail address (its SHA-256), oldest first. */
+  guestOrderPartition: (emailHash: string) => `GUEST_EMAIL#${emailHash}`,
+  guestOrder: (emailHash: string, createdAt: string, orderId: string) => ({
+    PK: `GUEST_EMAIL#${emailHash}`,
+    SK: `ORDER#${createdAt}#${orderId}`,
+  }),
   inFlightSort: (createdAt: string, orderId: string) => `${createdAt}#${orderId}`,
   payment: (orderId: string) => ({ PK: `PAYMENT#${orderId}`, SK: "META" }),
   shopSettings: (part: "SHIPPING" | "TAX") => ({ PK: SHOP_CONFIG_PARTITION, SK: part }),

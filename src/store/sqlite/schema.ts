@@ -181,6 +181,11 @@ function migrate(db: Database.Database): void {
   add("orders", "checkout", "TEXT");
   add("orders", "guest_email", "TEXT");
   add("orders", "access_token_hash", "TEXT");
+  // After its column: the guest orders of an e-mail address, for attaching them to an account.
+  db.exec(
+    "CREATE INDEX IF NOT EXISTS orders_by_guest_email ON orders (guest_email, created_at) " +
+      "WHERE guest_email IS NOT NULL",
+  );
   // Comments written before the rate limits have no user_id: they count against nobody.
   add("comments", "user_id", "TEXT");
   const uncounted = !columns("products").includes("comment_count");

@@ -26,6 +26,10 @@ import {
   transitionOrder,
   type User,
 } from "../../domain/index.js";
+import {
+  type AttachGuestOrderCommand,
+  GUEST_ORDER_LIMITS,
+} from "../../services/guest-order-ports.js";
 import type {
   AddCommentCommand,
   CreateGuestCartCommand,
@@ -245,6 +249,19 @@ export abstract class SqliteShopStore
         if (first === undefined) throw error;
         return { placed: false, order: orderFromRow(first) };
       }
+    });
+  }
+
+  async listGuestOrders(email: string): Promise<Order[]> {
+    return guarded(() =>
+      this.statements.guestOrders.all(email, GUEST_ORDER_LIMITS.maxListed).map(orderFromRow),
+    );
+  }
+
+  async attachGuestOrder(command: AttachGuestOrderCommand): Promise<Order | undefined> {
+    return guarded(() => {
+      const row = this.statements.attachGuestOrder.get(command);
+      return row === undefined ? undefined : orderFromRow(row);
     });
   }
 

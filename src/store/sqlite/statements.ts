@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Connection, Product, User } from "../../domain/index.js";
-import type { CreateGuestCartCommand } from "../../services/index.js";
+import type { AttachGuestOrderCommand, CreateGuestCartCommand } from "../../services/index.js";
 import { CATALOGUE_COLUMNS, type CatalogueRow } from "./comments.js";
 import {
   CART_COLUMNS,
@@ -125,6 +125,15 @@ export function prepareStatements(db: Database.Database) {
     ),
     orderByKey: db.prepare<[string, string], OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?`,
+    ),
+    guestOrders: db.prepare<[string, number], OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE guest_email = ? AND user_id LIKE 'guest-%' ` +
+        "ORDER BY created_at, id LIMIT ?",
+    ),
+    attachGuestOrder: db.prepare<AttachGuestOrderCommand, OrderRow>(
+      "UPDATE orders SET user_id = @toUserId WHERE id = @orderId AND user_id = @fromUserId " +
+        "AND guest_email IS NOT NULL AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') " +
+        `RETURNING ${ORDER_COLUMNS}`,
     ),
     order: db.prepare<[string, string], OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND id = ?`,

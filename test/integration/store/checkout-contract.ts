@@ -300,6 +300,57 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
       expect(cancelled.totalCents).toBe(placed.order.totalCents);
     });
 
+    it("lists guest orders by e-mail address and moves a finished one into an account", async () => {
+      const placeAsGuest = async (email: string) => {
+        const { token } = await services.guestCarts.createGuestCart();
+        await services.guestCarts.saveGuestCart(token, {
+          products: [{ id: "solid-friendship", quantity: 1 }],
+        });
+        const placed = await services.orders.checkout(
+          { kind: "guest", cartToken: token },
+          { shippingAddress: BERLIN, shippingMethodId: "eu-standard", email },
+          undefined,
+        );
+        return { ...placed, accessToken: placed.orderAccessToken ?? "" };
+      };
+      const first = await placeAsGuest("grace@example.com");
+      const second = await placeAsGuest("GRACE@example.com");
+      await placeAsGuest("someone@example.com");
+
+      const listed = await store.listGuestOrders("grace@example.com");
+      expect(listed.map((order) => order.id).sort()).toEqual(
+        [first.order.id, second.order.id].sort(),
+      );
+      const guestOwner = listed.find((order) => order.id === first.order.id)?.userId ?? "";
+      expect(guestOwner).toMatch(/^guest-/);
+
+      // In flight (PLACED), it stays where processing looks for it.
+      const early = { orderId: first.order.id, fromUserId: guestOwner, toUserId: ADA.userId };
+      expect(await store.attachGuestOrder(early)).toBeUndefined();
+      await services.orders.cancelGuestOrder(first.order.id, first.accessToken);
+      const moved = await store.attachGuestOrder(early);
+      expect(moved).toMatchObject({ id: first.order.id, userId: ADA.userId, status: "CANCELLED" });
+      // Once: the guest no longer has it.
+      expect(await store.attachGuestOrder(early)).toBeUndefined();
+
+      expect((await store.listGuestOrders("grace@example.com")).map((order) => order.id)).toEqual(
+        [second.order.id],
+      );
+      expect((await store.listOrders(ADA.userId)).map((order) => order.id)).toEqual([
+        first.order.id,
+      ]);
+      expect(await store.getOrder(guestOwner, first.order.id)).toBeUndefined();
+      expect((await store.findOrder(first.order.id))?.userId).toBe(ADA.userId);
+      // Its link still opens it, with everything checkout fixed on it.
+      const opened = await services.orders.getGuestOrder(first.order.id, first.accessToken);
+      expect(opened).toMatchObject({
+        status: "CANCELLED",
+        totalCents: first.order.totalCents,
+        shippingAddress: first.order.shippingAddress,
+        guestEmail: "grace@example.com",
+      });
+    });
+
     it("refuses an address the shop does not ship to, and a method not offered there", async () => {
       await cartOf(ADA, [{ productId: "lonely-bird", quantity: 1 }]);
       const notShippable = await appErrorOf(
