@@ -40,6 +40,9 @@ export const settingsChanged = (what: string): string =>
   `Someone else saved the ${what} after this page read them. They are shown again as saved ` +
   "now: check your change and save it again.";
 
+/** What a form says when a field's value was refused, by the page or the API. */
+export const CHECK_FIELDS = "Not saved: check the fields marked below.";
+
 /** A form's outcome: what it did, or why not, and the messages of its fields by input id. */
 export interface Outcome {
   done: string;
@@ -83,38 +86,8 @@ export function useOutcome(what: string) {
         if (id === undefined) elsewhere.push(`${field} ${message}`);
         else fields[id] = fields[id] === undefined ? message : `${fields[id]}; ${message}`;
       }
-      refuse(elsewhere.length === 0 ? error : `${error.detail}: ${elsewhere.join("; ")}`, fields);
+      if (elsewhere.length > 0) refuse(`${error.detail}: ${elsewhere.join("; ")}`, fields);
+      else refuse(error.fields.length === 0 ? error : CHECK_FIELDS, fields);
     },
   };
-}
-
-/**
- * The input id of an API field (`zones[2].countries[0]`) of item `index` of list `list`, by
- * its property (`countries`): `ids` maps the properties the form shows to their inputs.
- */
-export function placeIn(
-  list: string,
-  index: number,
-  ids: Record<string, string>,
-): (field: string) => string | undefined {
-  const prefix = `${list}[${index}].`;
-  return (field) => {
-    if (!field.startsWith(prefix)) return undefined;
-    const property = /^[A-Za-z]+/.exec(field.slice(prefix.length))?.[0] ?? "";
-    return ids[property];
-  };
-}
-
-/** `name` as an id of lower-case letters, digits and hyphens, not one of `taken`. */
-export function freshId(name: string, taken: readonly string[], fallback: string): string {
-  const base =
-    name
-      .normalize("NFKD")
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 48) || fallback;
-  let id = base;
-  for (let n = 2; taken.includes(id); n++) id = `${base}-${n}`;
-  return id;
 }

@@ -12,10 +12,10 @@ import {
   saveShippingSettings,
 } from "./admin-api.js";
 import { Feedback } from "./feedback.js";
+import { freshId, placeIn } from "./field-ids.js";
 import { centsOf } from "./money-input.js";
 import {
-  freshId,
-  placeIn,
+  CHECK_FIELDS,
   settingsChanged,
   useOutcome,
   useSettingsDocument,
@@ -93,7 +93,7 @@ function ZoneForm({
               `already in the zone ${elsewhere.name}: a country is in one zone only`
             : undefined;
     if (problem !== undefined) {
-      return form.refuse("Check the countries.", { "zone-countries": problem });
+      return form.refuse(CHECK_FIELDS, { "zone-countries": problem });
     }
     const id =
       zone?.id ??
@@ -230,7 +230,7 @@ function MethodForm({
     }
     const refused = Object.keys(wrong).length > 0;
     if (refused || priceCents === null || freeAboveCents === null || min === null || max === null) {
-      return form.refuse("Check the fields marked below.", wrong);
+      return form.refuse(CHECK_FIELDS, wrong);
     }
     const ids = settings.methods.map((other) => other.id);
     const next: ShippingMethod = {

@@ -5,8 +5,14 @@ import { ProblemView } from "../components/problem-view.js";
 import { usePageTitle } from "../load.js";
 import { getTaxSettings, saveTaxSettings, type TaxRate, type TaxSettings } from "./admin-api.js";
 import { Feedback } from "./feedback.js";
+import { placeIn } from "./field-ids.js";
 import { percentOf, ppmOf } from "./percent-input.js";
-import { placeIn, settingsChanged, useOutcome, useSettingsDocument } from "./settings-document.js";
+import {
+  CHECK_FIELDS,
+  settingsChanged,
+  useOutcome,
+  useSettingsDocument,
+} from "./settings-document.js";
 import { TableScroll } from "./table-scroll.js";
 
 const WHAT = "tax settings";
@@ -26,7 +32,7 @@ function ModeForm({ settings, save }: { settings: TaxSettings; save: Save }) {
     form.clear();
     try {
       await save({ mode, taxShipping });
-      form.succeed("Saved: checkouts from now on price with these settings.");
+      form.succeed("Saved the tax settings.");
     } catch (failure) {
       form.fail(failure, (field) =>
         field === "mode" ? "tax-inclusive" : field === "taxShipping" ? "tax-shipping" : undefined,
@@ -134,7 +140,7 @@ function RateForm({
         `${place} has a rate already: edit that one`;
     }
     if (ratePpm === null) wrong["rate-percent"] = "a percentage from 0 to 100, such as 19 or 9.975";
-    if (Object.keys(wrong).length > 0) return form.refuse("Check the fields marked below.", wrong);
+    if (Object.keys(wrong).length > 0) return form.refuse(CHECK_FIELDS, wrong);
     const rates =
       rate === undefined
         ? [...settings.rates, next]
