@@ -36,7 +36,7 @@ export function useSettingsDocument<T>(read: () => Promise<T>, key: string): Set
 }
 
 /** What a page says when a save met SETTINGS_CHANGED: the document it shows was read again. */
-export const settingsChanged = (what: string): string =>
+const settingsChanged = (what: string): string =>
   `Someone else saved the ${what} after this page read them. They are shown again as saved ` +
   "now: check your change and save it again.";
 

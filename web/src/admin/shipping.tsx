@@ -1,7 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, asApiError } from "../api/problem.js";
 import { Field } from "../components/field.js";
-import { ProblemView } from "../components/problem-view.js";
 import { formatMoney } from "../format.js";
 import { usePageTitle } from "../load.js";
 import {
@@ -14,12 +13,8 @@ import {
 import { Feedback } from "./feedback.js";
 import { freshId, placeIn } from "./field-ids.js";
 import { centsOf } from "./money-input.js";
-import {
-  CHECK_FIELDS,
-  settingsChanged,
-  useOutcome,
-  useSettingsDocument,
-} from "./settings-document.js";
+import { CHECK_FIELDS, useOutcome, useSettingsDocument } from "./settings-document.js";
+import { FormEnd, RowActions, SettingsPage } from "./settings-page.js";
 import { TableScroll } from "./table-scroll.js";
 
 const WHAT = "shipping settings";
@@ -154,15 +149,7 @@ function ZoneForm({
         hint="Two-letter codes separated by commas, such as DE, FR, NL"
         error={outcome.fields["zone-countries"]}
       />
-      <button type="submit" class="button button-primary">
-        {zone === undefined ? "Add zone" : "Save zone"}
-      </button>{" "}
-      {zone === undefined ? null : (
-        <button type="button" class="button" onClick={onClose}>
-          Stop editing
-        </button>
-      )}
-      <Feedback error={outcome.error} done={outcome.done} />
+      <FormEnd kind="zone" editing={zone !== undefined} outcome={outcome} onClose={onClose} />
     </form>
   );
 }
@@ -340,15 +327,7 @@ function MethodForm({
         inputMode="numeric"
         error={outcome.fields["method-max-days"]}
       />
-      <button type="submit" class="button button-primary">
-        {method === undefined ? "Add method" : "Save method"}
-      </button>{" "}
-      {method === undefined ? null : (
-        <button type="button" class="button" onClick={onClose}>
-          Stop editing
-        </button>
-      )}
-      <Feedback error={outcome.error} done={outcome.done} />
+      <FormEnd kind="method" editing={method !== undefined} outcome={outcome} onClose={onClose} />
     </form>
   );
 }
@@ -356,39 +335,36 @@ function MethodForm({
 export function ShippingSection() {
   usePageTitle("Admin: shipping");
   const { current, save, reload } = useSettingsDocument(getShippingSettings, "shipping");
+  return (
+    <SettingsPage
+      id="admin-shipping"
+      title="Shipping"
+      what={WHAT}
+      current={current}
+      reload={reload}
+    >
+      {(settings: ShippingSettings) => (
+        <ShippingSetup
+          settings={settings}
+          save={(zones, methods) =>
+            save(() => saveShippingSettings({ zones, methods, version: settings.version }))
+          }
+        />
+      )}
+    </SettingsPage>
+  );
+}
+
+/** The zones and methods as saved, with a form to add or edit each. */
+function ShippingSetup({ settings, save: saveAll }: { settings: ShippingSettings; save: Save }) {
   const [zoneId, setZoneId] = useState<string | null>(null);
   const [methodId, setMethodId] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | string | null>(null);
-  const [done, setDone] = useState("");
-
-  const heading = (
-    <h1 id="admin-shipping" tabIndex={-1}>
-      Shipping
-    </h1>
-  );
-  if (current.state === "loading") {
-    return (
-      <section aria-labelledby="admin-shipping">
-        {heading}
-        <p aria-busy="true">Loading the shipping settings…</p>
-      </section>
-    );
-  }
-  if (current.state === "error") {
-    return (
-      <section aria-labelledby="admin-shipping">
-        {heading}
-        <ProblemView error={current.error} onRetry={reload} />
-      </section>
-    );
-  }
-  const settings = current.value;
-  const saveAll: Save = (zones, methods) =>
-    save(() => saveShippingSettings({ zones, methods, version: settings.version }));
+  const removal = useOutcome(WHAT);
   const zone = settings.zones.find((candidate) => candidate.id === zoneId);
   const method = settings.methods.find((candidate) => candidate.id === methodId);
   const zoneName = (id: string) => settings.zones.find((z) => z.id === id)?.name ?? id;
   const methodsOf = (id: string) => settings.methods.filter((m) => m.zoneId === id);
+  const methodItem = (m: ShippingMethod) => `the method ${m.name} of ${zoneName(m.zoneId)}`;
 
   // A form opened to edit takes the focus as it mounts; one already open takes it here.
   const editZone = (id: string) => {
@@ -399,16 +375,13 @@ export function ShippingSection() {
     setMethodId(id);
     if (id === methodId) document.getElementById("method-zone")?.focus();
   };
-
-  const remove = async (what: string, zones: ShippingZone[], methods: ShippingMethod[]) => {
-    setError(null);
-    setDone("");
+  const remove = async (item: string, zones: ShippingZone[], methods: ShippingMethod[]) => {
+    removal.clear();
     try {
       await saveAll(zones, methods);
-      setDone(`Removed ${what}.`);
+      removal.succeed(`Removed ${item}.`);
     } catch (failure) {
-      const problem = asApiError(failure);
-      setError(problem.code === "SETTINGS_CHANGED" ? settingsChanged(WHAT) : problem);
+      removal.fail(failure, () => undefined);
     }
   };
   const removeZone = (gone: ShippingZone) =>
@@ -419,19 +392,18 @@ export function ShippingSection() {
     );
   const removeMethod = (gone: ShippingMethod) =>
     remove(
-      `the method ${gone.name} of ${zoneName(gone.zoneId)}`,
+      methodItem(gone),
       settings.zones,
       settings.methods.filter((m) => m.id !== gone.id),
     );
 
   return (
-    <section aria-labelledby="admin-shipping">
-      {heading}
+    <>
       <p class="muted">
         Each zone is a set of countries shipped to alike; a country is in one zone at most, and
         nothing ships to a country in none. Every change saves the whole setup at once.
       </p>
-      <Feedback error={error} done={done} />
+      <Feedback error={removal.outcome.error} done={removal.outcome.done} />
       <TableScroll label="Shipping zones">
         <table class="admin-table">
           <caption>Shipping zones, their countries and methods</caption>
@@ -453,14 +425,11 @@ export function ShippingSection() {
                     .map((m) => m.name)
                     .join(", ") || "None: nothing ships there yet"}
                 </td>
-                <td class="actions">
-                  <button type="button" class="link-button" onClick={() => editZone(z.id)}>
-                    Edit<span class="visually-hidden"> the zone {z.name}</span>
-                  </button>{" "}
-                  <button type="button" class="link-button" onClick={() => void removeZone(z)}>
-                    Remove<span class="visually-hidden"> the zone {z.name}</span>
-                  </button>
-                </td>
+                <RowActions
+                  item={`the zone ${z.name}`}
+                  onEdit={() => editZone(z.id)}
+                  onRemove={() => void removeZone(z)}
+                />
               </tr>
             ))}
           </tbody>
@@ -495,22 +464,11 @@ export function ShippingSection() {
                 <td data-price={m.id}>{money(m.priceCents)}</td>
                 <td>{m.freeAboveCents === undefined ? "—" : money(m.freeAboveCents)}</td>
                 <td>{deliveryText(m)}</td>
-                <td class="actions">
-                  <button type="button" class="link-button" onClick={() => editMethod(m.id)}>
-                    Edit
-                    <span class="visually-hidden">
-                      {" "}
-                      the method {m.name} of {zoneName(m.zoneId)}
-                    </span>
-                  </button>{" "}
-                  <button type="button" class="link-button" onClick={() => void removeMethod(m)}>
-                    Remove
-                    <span class="visually-hidden">
-                      {" "}
-                      the method {m.name} of {zoneName(m.zoneId)}
-                    </span>
-                  </button>
-                </td>
+                <RowActions
+                  item={methodItem(m)}
+                  onEdit={() => editMethod(m.id)}
+                  onRemove={() => void removeMethod(m)}
+                />
               </tr>
             ))}
           </tbody>
@@ -527,6 +485,6 @@ export function ShippingSection() {
           onClose={() => setMethodId(null)}
         />
       )}
-    </section>
+    </>
   );
 }

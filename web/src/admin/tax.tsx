@@ -1,18 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
-import { type ApiError, asApiError } from "../api/problem.js";
 import { Field } from "../components/field.js";
-import { ProblemView } from "../components/problem-view.js";
 import { usePageTitle } from "../load.js";
 import { getTaxSettings, saveTaxSettings, type TaxRate, type TaxSettings } from "./admin-api.js";
 import { Feedback } from "./feedback.js";
 import { placeIn } from "./field-ids.js";
 import { percentOf, ppmOf } from "./percent-input.js";
-import {
-  CHECK_FIELDS,
-  settingsChanged,
-  useOutcome,
-  useSettingsDocument,
-} from "./settings-document.js";
+import { CHECK_FIELDS, useOutcome, useSettingsDocument } from "./settings-document.js";
+import { FormEnd, RowActions, SettingsPage } from "./settings-page.js";
 import { TableScroll } from "./table-scroll.js";
 
 const WHAT = "tax settings";
@@ -213,15 +207,7 @@ function RateForm({
         hint="For example 19 or 9.975"
         error={outcome.fields["rate-percent"]}
       />
-      <button type="submit" class="button button-primary">
-        {rate === undefined ? "Add rate" : "Save rate"}
-      </button>{" "}
-      {rate === undefined ? null : (
-        <button type="button" class="button" onClick={onClose}>
-          Stop editing
-        </button>
-      )}
-      <Feedback error={outcome.error} done={outcome.done} />
+      <FormEnd kind="rate" editing={rate !== undefined} outcome={outcome} onClose={onClose} />
     </form>
   );
 }
@@ -229,38 +215,27 @@ function RateForm({
 export function TaxSection() {
   usePageTitle("Admin: tax");
   const { current, save, reload } = useSettingsDocument(getTaxSettings, "tax");
+  return (
+    <SettingsPage id="admin-tax" title="Tax" what={WHAT} current={current} reload={reload}>
+      {(settings: TaxSettings) => (
+        <TaxSetup
+          settings={settings}
+          save={(changes) => {
+            const { rates, mode, taxShipping, version } = { ...settings, ...changes };
+            return save(() => saveTaxSettings({ rates, mode, taxShipping, version }));
+          }}
+        />
+      )}
+    </SettingsPage>
+  );
+}
+
+/** How prices show tax, and the rates as saved, with a form to add or edit each. */
+function TaxSetup({ settings, save: saveAll }: { settings: TaxSettings; save: Save }) {
   const [editing, setEditing] = useState<string | null>(null);
   // Each Edit opens the form afresh, and it stays open when its rate moves to another place.
   const [opened, setOpened] = useState(0);
-  const [error, setError] = useState<ApiError | string | null>(null);
-  const [done, setDone] = useState("");
-
-  const heading = (
-    <h1 id="admin-tax" tabIndex={-1}>
-      Tax
-    </h1>
-  );
-  if (current.state === "loading") {
-    return (
-      <section aria-labelledby="admin-tax">
-        {heading}
-        <p aria-busy="true">Loading the tax settings…</p>
-      </section>
-    );
-  }
-  if (current.state === "error") {
-    return (
-      <section aria-labelledby="admin-tax">
-        {heading}
-        <ProblemView error={current.error} onRetry={reload} />
-      </section>
-    );
-  }
-  const settings = current.value;
-  const saveAll: Save = (changes) => {
-    const { rates, mode, taxShipping, version } = { ...settings, ...changes };
-    return save(() => saveTaxSettings({ rates, mode, taxShipping, version }));
-  };
+  const removal = useOutcome(WHAT);
   const rate = settings.rates.find((candidate) => placeOf(candidate) === editing);
 
   // A form opened to edit takes the focus as it mounts; one already open takes it here.
@@ -272,26 +247,23 @@ export function TaxSection() {
     }
   };
   const remove = async (gone: TaxRate) => {
-    setError(null);
-    setDone("");
+    removal.clear();
     try {
       await saveAll({ rates: settings.rates.filter((other) => other !== gone) });
-      setDone(`Removed the rate for ${placeOf(gone)}.`);
+      removal.succeed(`Removed the rate for ${placeOf(gone)}.`);
     } catch (failure) {
-      const problem = asApiError(failure);
-      setError(problem.code === "SETTINGS_CHANGED" ? settingsChanged(WHAT) : problem);
+      removal.fail(failure, () => undefined);
     }
   };
 
   return (
-    <section aria-labelledby="admin-tax">
-      {heading}
+    <>
       <p class="muted">
         A country's rate applies to every address there; a region's rate applies on top of it, as
         its own line on the order. Where the shop has no rate, it collects no tax.
       </p>
       <ModeForm settings={settings} save={saveAll} />
-      <Feedback error={error} done={done} />
+      <Feedback error={removal.outcome.error} done={removal.outcome.done} />
       <TableScroll label="Tax rates">
         <table class="admin-table">
           <caption>Tax rates by country and region</caption>
@@ -311,14 +283,11 @@ export function TaxSection() {
                 <td>{r.region ?? "—"}</td>
                 <td>{r.label}</td>
                 <td>{percentOf(r.ratePpm)}%</td>
-                <td class="actions">
-                  <button type="button" class="link-button" onClick={() => edit(placeOf(r))}>
-                    Edit<span class="visually-hidden"> the rate for {placeOf(r)}</span>
-                  </button>{" "}
-                  <button type="button" class="link-button" onClick={() => void remove(r)}>
-                    Remove<span class="visually-hidden"> the rate for {placeOf(r)}</span>
-                  </button>
-                </td>
+                <RowActions
+                  item={`the rate for ${placeOf(r)}`}
+                  onEdit={() => edit(placeOf(r))}
+                  onRemove={() => void remove(r)}
+                />
               </tr>
             ))}
           </tbody>
@@ -333,6 +302,6 @@ export function TaxSection() {
         onSaved={setEditing}
         onClose={() => setEditing(null)}
       />
-    </section>
+    </>
   );
 }
