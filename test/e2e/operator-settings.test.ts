@@ -190,7 +190,7 @@ describe.skipIf(!chromiumAvailable())("the operators' shipping and tax pages", (
       .getByText("DE has no region codes: give a country rate")
       .waitFor({ timeout: STEP_MS });
     expect(await focused()).toBe("rate-region");
-    await admin.getByText("Not saved: check the fields marked below.").waitFor();
+    await admin.getByText("Not saved: check the fields marked above.").waitFor();
 
     await admin.getByLabel("Include tax").check();
     await admin.getByLabel("Tax shipping").check();

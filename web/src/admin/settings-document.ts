@@ -41,7 +41,7 @@ const settingsChanged = (what: string): string =>
   "now: check your change and save it again.";
 
 /** What a form says when a field's value was refused, by the page or the API. */
-export const CHECK_FIELDS = "Not saved: check the fields marked below.";
+export const CHECK_FIELDS = "Not saved: check the fields marked above.";
 
 /** A form's outcome: what it did, or why not, and the messages of its fields by input id. */
 export interface Outcome {
