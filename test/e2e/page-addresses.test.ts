@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUpAndSignIn, TEST_PASSWORD } from "../helpers/accounts.js";
+import { signUpAndSignIn } from "../helpers/accounts.js";
 import { chromiumAvailable, launchChromium, newVisitorPage } from "../helpers/browser.js";
 import {
   type DevServerProcess,
@@ -13,7 +13,7 @@ import {
 } from "../helpers/dev-server-process.js";
 import { readmePageAddresses } from "../helpers/page-table.js";
 import { spaFallback } from "../helpers/site.js";
-import { addFromCatalogue, STEP_MS } from "../helpers/storefront-page.js";
+import { addFromCatalogue, STEP_MS, signInAt } from "../helpers/storefront-page.js";
 
 // Every address of the README's page table, opened directly (a fresh navigation, then a reload)
 // in Debian's chromium on the dev server as `npm start` runs it: each shows its page, never the
@@ -37,6 +37,8 @@ const PAGES: Record<string, { who: Who; heading: (order: string) => string }> = 
   "/manage/products/{id}": { who: "operator", heading: () => "Lonely Bird" },
   "/manage/promotions": { who: "operator", heading: () => "Promotions" },
   "/manage/orders": { who: "operator", heading: () => "Orders" },
+  "/manage/shipping": { who: "operator", heading: () => "Shipping" },
+  "/manage/tax": { who: "operator", heading: () => "Tax" },
 };
 type Who = "anyone" | "customer" | "operator";
 
@@ -108,22 +110,6 @@ describe("every page address opens its page", () => {
 
   const visitor = (): Promise<Page> => newVisitorPage(browser as Browser, contexts);
 
-  /** Opens a page that needs an account signed out: it asks to sign in and comes back after. */
-  async function signInAt(page: Page, address: string, email: string): Promise<void> {
-    const server = shop as DevServerProcess;
-    const answer = await page.goto(`${server.url}${address}`);
-    expect(answer?.headers()["content-type"], address).toMatch(/^text\/html/);
-    await page
-      .getByRole("heading", { level: 1, name: /^Sign in to see/ })
-      .waitFor({ timeout: STEP_MS });
-    await page.getByRole("main").getByRole("link", { name: "Sign in", exact: true }).click();
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(TEST_PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("button", { name: /^Sign out/ }).waitFor({ timeout: STEP_MS });
-    await expect.poll(() => new URL(page.url()).pathname).toBe(address);
-  }
-
   /** The answer is the page (HTML), and the page drew the heading of `address`. */
   async function expectPage(page: Page, answer: Response | null, address: string, heading: string) {
     expect(answer?.status(), address).toBe(200);
@@ -145,7 +131,7 @@ describe("every page address opens its page", () => {
 
       // The customer places an order, for its page; both accounts sign in through the page that
       // needs them, which sends them back there.
-      await signInAt(pages.customer, "/account/orders", customer);
+      await signInAt(pages.customer, server, "/account/orders", customer);
       await pages.customer.goto(`${server.url}/`);
       await addFromCatalogue(pages.customer, "Lonely Bird");
       await pages.customer.goto(`${server.url}/basket`);
@@ -155,7 +141,7 @@ describe("every page address opens its page", () => {
         .poll(() => orderPath.exec(pages.customer.url())?.[1] ?? "", { timeout: STEP_MS })
         .not.toBe("");
       const orderId = orderPath.exec(pages.customer.url())?.[1] ?? "";
-      await signInAt(pages.operator, "/manage/orders", operator);
+      await signInAt(pages.operator, server, "/manage/orders", operator);
 
       for (const pattern of patterns) {
         const entry = PAGES[pattern];

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
+import { TEST_PASSWORD } from "./accounts.js";
 import type { DevServerProcess } from "./dev-server-process.js";
 
 // What the browser tests do on the storefront's pages: sign up with the code from the server's
@@ -62,6 +63,29 @@ export async function signUp(
   await page.getByLabel("Confirmation code").fill(await confirmationCode(server, email));
   await page.getByRole("button", { name: "Confirm and sign in" }).click();
   await page.getByRole("button", { name: /^Sign out/ }).waitFor({ timeout: STEP_MS });
+}
+
+/**
+ * Opens `address`, a page that needs an account, signed out: it asks to sign in, signs in as
+ * `email` (an account `signUpAndSignIn` made) and comes back to `address`.
+ */
+export async function signInAt(
+  page: Page,
+  server: Server,
+  address: string,
+  email: string,
+): Promise<void> {
+  const answer = await page.goto(`${server.url}${address}`);
+  expect(answer?.headers()["content-type"], address).toMatch(/^text\/html/);
+  await page
+    .getByRole("heading", { level: 1, name: /^Sign in to see/ })
+    .waitFor({ timeout: STEP_MS });
+  await page.getByRole("main").getByRole("link", { name: "Sign in", exact: true }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: /^Sign out/ }).waitFor({ timeout: STEP_MS });
+  await expect.poll(() => new URL(page.url()).pathname).toBe(address);
 }
 
 export async function addFromCatalogue(page: Page, productName: string): Promise<void> {

@@ -17,6 +17,8 @@ export const PAGE_PATHS = {
   manageProduct: "/manage/products/{id}",
   managePromotions: "/manage/promotions",
   manageOrders: "/manage/orders",
+  manageShipping: "/manage/shipping",
+  manageTax: "/manage/tax",
 } as const;
 
 export type PageName = keyof typeof PAGE_PATHS;

@@ -12,7 +12,7 @@ export type Route =
   | { name: "admin"; section: AdminSection; id?: string }
   | { name: "not-found" };
 
-export type AdminSection = "products" | "product" | "promotions" | "orders";
+export type AdminSection = "products" | "product" | "promotions" | "orders" | "shipping" | "tax";
 
 export interface Location {
   path: string;
@@ -52,6 +52,10 @@ export function matchRoute(path: string): Route {
       return { name: "admin", section: "promotions" };
     case "manageOrders":
       return { name: "admin", section: "orders" };
+    case "manageShipping":
+      return { name: "admin", section: "shipping" };
+    case "manageTax":
+      return { name: "admin", section: "tax" };
     case undefined:
       return { name: "not-found" };
   }
@@ -62,6 +66,8 @@ const ADMIN_PAGES: Record<AdminSection, PageName> = {
   product: "manageProduct",
   promotions: "managePromotions",
   orders: "manageOrders",
+  shipping: "manageShipping",
+  tax: "manageTax",
 };
 
 /** The address of an operators' page. */

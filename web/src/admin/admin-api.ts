@@ -13,6 +13,11 @@ export type StockAdjustment = Schemas["StockAdjustment"];
 export type Promotion = Schemas["Promotion"];
 export type AdminOrder = Schemas["AdminOrder"];
 export type Figures = Schemas["Figures"];
+export type ShippingSettings = Schemas["ShippingSettings"];
+export type ShippingZone = Schemas["ShippingZone"];
+export type ShippingMethod = Schemas["ShippingMethod"];
+export type TaxSettings = Schemas["TaxSettings"];
+export type TaxRate = Schemas["TaxRate"];
 
 const path = (id: string) => encodeURIComponent(id);
 const query = (values: Record<string, string | number | undefined>) => {
@@ -72,6 +77,19 @@ export const cancelOrder = (id: string) =>
   });
 
 export const figures = () => request<Figures>("/admin/figures", { auth: true });
+
+export const getShippingSettings = () =>
+  request<ShippingSettings>("/admin/shipping", { auth: true });
+
+/** Replaces the whole document; 409 SETTINGS_CHANGED when `version` is no longer the latest. */
+export const saveShippingSettings = (input: Schemas["ShippingSettingsRequest"]) =>
+  request<ShippingSettings>("/admin/shipping", { method: "PUT", body: input, auth: true });
+
+export const getTaxSettings = () => request<TaxSettings>("/admin/tax", { auth: true });
+
+/** Replaces the whole document; 409 SETTINGS_CHANGED when `version` is no longer the latest. */
+export const saveTaxSettings = (input: Schemas["TaxSettingsRequest"]) =>
+  request<TaxSettings>("/admin/tax", { method: "PUT", body: input, auth: true });
 
 /**
  * Uploads an image in two steps: the API signs a one-time PUT for its type and size, then the

@@ -6,11 +6,15 @@ import { OrdersSection } from "./orders.js";
 import { ProductSection } from "./product.js";
 import { ProductsSection } from "./products.js";
 import { PromotionsSection } from "./promotions.js";
+import { ShippingSection } from "./shipping.js";
+import { TaxSection } from "./tax.js";
 
 const LINKS: [AdminSection, string][] = [
   ["products", "Products"],
   ["promotions", "Promotions"],
   ["orders", "Orders"],
+  ["shipping", "Shipping"],
+  ["tax", "Tax"],
 ];
 
 /** The operators' pages: shown to the `admin` group only (the API refuses anyone else too). */
@@ -46,6 +50,8 @@ export function AdminApp({ section, id }: { section: AdminSection; id?: string |
       {section === "product" && id !== undefined ? <ProductSection id={id} /> : null}
       {section === "promotions" ? <PromotionsSection /> : null}
       {section === "orders" ? <OrdersSection /> : null}
+      {section === "shipping" ? <ShippingSection /> : null}
+      {section === "tax" ? <TaxSection /> : null}
     </div>
   );
 }

@@ -5,6 +5,8 @@ interface FieldProps {
   onValue: (value: string) => void;
   /** Read with the input, below it. */
   hint?: string;
+  /** Why the value was refused: marks the input invalid and is read with it, below the hint. */
+  error?: string | undefined;
   type?: "text" | "email" | "password";
   autocomplete?: string;
   inputMode?: "text" | "numeric" | "email";
@@ -14,8 +16,17 @@ interface FieldProps {
   pattern?: string;
 }
 
-/** A labelled text input. */
-export function Field({ id, label, value, onValue, hint, type = "text", ...rest }: FieldProps) {
+/** A labelled text input, with its hint and why it was refused, when it was. */
+export function Field({
+  id,
+  label,
+  value,
+  onValue,
+  hint,
+  error,
+  type = "text",
+  ...rest
+}: FieldProps) {
   // Preact's input types tell input kinds apart by a literal `type`: one object per kind.
   const kind =
     type === "password"
@@ -36,7 +47,8 @@ export function Field({ id, label, value, onValue, hint, type = "text", ...rest 
         minLength={rest.minLength}
         maxLength={rest.maxLength}
         pattern={rest.pattern}
-        aria-describedby={hint === undefined ? undefined : `${id}-hint`}
+        aria-invalid={error === undefined ? undefined : true}
+        aria-describedby={describedBy(id, hint, error)}
         onInput={(event) => onValue(event.currentTarget.value)}
       />
       {hint === undefined ? null : (
@@ -44,6 +56,17 @@ export function Field({ id, label, value, onValue, hint, type = "text", ...rest 
           {hint}
         </p>
       )}
+      {error === undefined ? null : (
+        <p id={`${id}-error`} class="error">
+          {error}
+        </p>
+      )}
     </div>
   );
+}
+
+function describedBy(id: string, hint: string | undefined, error: string | undefined) {
+  const ids = [hint === undefined ? "" : `${id}-hint`, error === undefined ? "" : `${id}-error`];
+  const joined = ids.filter((part) => part !== "").join(" ");
+  return joined === "" ? undefined : joined;
 }
