@@ -7,7 +7,7 @@ export interface CorsConfig {
 }
 
 export const CORS_ALLOWED_HEADERS =
-  "Authorization, Content-Type, Idempotency-Key, Guest-Cart-Token";
+  "Authorization, Content-Type, Idempotency-Key, Guest-Cart-Token, Order-Access-Token";
 const EXPOSED_HEADERS = "Location, Retry-After, Idempotent-Replayed";
 
 export function isAllowedOrigin(cors: CorsConfig, origin: string | undefined): origin is string {

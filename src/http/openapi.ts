@@ -2,6 +2,9 @@ import * as z from "zod/mini";
 import { ADMIN_GROUP, ORDER_STATUSES } from "../domain/index.js";
 import {
   addressBody,
+  attachGuestOrdersBody,
+  checkoutBody,
+  checkoutQuoteBody,
   commentBody,
   createProductBody,
   createPromotionBody,
@@ -12,6 +15,8 @@ import {
   idempotencyKey,
   imageUploadBody,
   loginBody,
+  ORDER_ACCESS_TOKEN_HEADER,
+  orderAccessToken,
   PAGE_LIMITS,
   promotionDefinition,
   saveCartBody,
@@ -50,6 +55,9 @@ const REQUEST_BODIES = {
   PromotionDefinitionRequest: promotionDefinition,
   ShippingSettingsRequest: shippingSettingsBody,
   TaxSettingsRequest: taxSettingsBody,
+  CheckoutQuoteRequest: checkoutQuoteBody,
+  CheckoutRequest: checkoutBody,
+  AttachGuestOrdersRequest: attachGuestOrdersBody,
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -82,7 +90,8 @@ const HEADERS = {
     schema: { type: "string" },
   },
   Location: {
-    description: "The order's address, relative to the request's (`orders/{id}`)",
+    description:
+      "The order's address, relative to the request's: `orders/{id}`, or a guest's `guest-orders/{id}`",
     schema: { type: "string" },
   },
   IdempotentReplayed: {
@@ -266,6 +275,17 @@ function parametersOf(route: Route): object[] {
         "Makes a retried checkout answer the first order (200, Idempotent-Replayed) instead of " +
         "placing another; a UUID fits. Without one, the cart's version stands in for it",
       schema: inline(idempotencyKey),
+    });
+  }
+  if (route.resource.startsWith("/guest-orders/{id}")) {
+    parameters.push({
+      name: ORDER_ACCESS_TOKEN_HEADER,
+      in: "header",
+      required: true,
+      description:
+        "The orderAccessToken the guest's checkout answered: the only key to the order. A " +
+        "header, never the address, so that no log keeps it",
+      schema: inline(orderAccessToken),
     });
   }
   if (route.guestCart !== undefined) {

@@ -333,9 +333,9 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
       // Once: the guest no longer has it.
       expect(await store.attachGuestOrder(early)).toBeUndefined();
 
-      expect((await store.listGuestOrders("grace@example.com")).map((order) => order.id)).toEqual(
-        [second.order.id],
-      );
+      expect((await store.listGuestOrders("grace@example.com")).map((order) => order.id)).toEqual([
+        second.order.id,
+      ]);
       expect((await store.listOrders(ADA.userId)).map((order) => order.id)).toEqual([
         first.order.id,
       ]);
