@@ -32,6 +32,18 @@ const SHOP_SIZE = 1_000;
 /** Comments per generated product: 0, 1, 2, 0, 1, 2, ... (one on average). */
 const commentsOf = (index: number) => index % 3;
 const TIMED_JOURNEYS = 30;
+/** Where the bench's orders go: Portland, by the demo's US Ground (no sales tax in Oregon). */
+const CHECKOUT = {
+  shippingAddress: {
+    name: "Bench Shopper",
+    line1: "1 Main Street",
+    city: "Portland",
+    region: "OR",
+    postalCode: "97201",
+    country: "US",
+  },
+  shippingMethodId: "us-ground",
+};
 
 /** One row of the table: what an operation sent to DynamoDB and what it consumed. */
 interface Measured {
@@ -112,6 +124,11 @@ try {
     if (!declined) rows.push(saved);
     if (lines === 1) {
       rows.push(await measure(proxy, "read cart", () => call(app, "GET", "/cart", { token })));
+      rows.push(
+        await measure(proxy, "checkout quote (1 line)", () =>
+          call(app, "POST", "/checkout/quote", { token, body: CHECKOUT }),
+        ),
+      );
     }
     // Connections the notifications will look up: none, one, or three.
     const connections = lines === 1 ? 1 : declined ? 0 : 3;
@@ -129,6 +146,7 @@ try {
         const answer = await call(app, "PUT", "/checkout", {
           token,
           headers: { "Idempotency-Key": `bench-${userId}` },
+          body: CHECKOUT,
         });
         orderId = (JSON.parse(answer.body) as { id: string }).id;
       },
@@ -136,6 +154,25 @@ try {
     if (!declined) rows.push(checkout);
     orders.push({ lines, orderId, userId, declined });
   }
+
+  // A guest's checkout: the guest cart instead of the user's, and one more item (the index of
+  // the guest's orders by e-mail address) in the same transaction.
+  const guestToken = (
+    JSON.parse((await call(app, "POST", "/guest-carts")).body) as { token: string }
+  ).token;
+  const guestHeaders = { "Guest-Cart-Token": guestToken };
+  await call(app, "POST", "/cart", {
+    headers: guestHeaders,
+    body: { products: [{ id: generatedProduct(100).id, quantity: 1 }] },
+  });
+  rows.push(
+    await measure(proxy, "guest checkout (1 line)", () =>
+      call(app, "PUT", "/checkout", {
+        headers: { ...guestHeaders, "Idempotency-Key": "bench-guest" },
+        body: { ...CHECKOUT, email: "guest@example.com" },
+      }),
+    ),
+  );
 
   const processingRows: Measured[] = [];
   for (const order of orders) {
@@ -362,7 +399,11 @@ async function timeJourney(app: App, key: SigningKey): Promise<Record<string, nu
     const connectionId = newConnectionId();
     await time("$connect", () => connect(app, connectionId, token));
     const answer = (await time("checkout", () =>
-      call(app, "PUT", "/checkout", { token, headers: { "Idempotency-Key": `timed-${run}` } }),
+      call(app, "PUT", "/checkout", {
+        token,
+        headers: { "Idempotency-Key": `timed-${run}` },
+        body: CHECKOUT,
+      }),
     )) as APIGatewayProxyResult;
     const orderId = (JSON.parse(answer.body) as { id: string }).id;
     await time("process order", () => app.services.processing.processOrder({ userId, orderId }));
