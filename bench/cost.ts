@@ -113,7 +113,7 @@ try {
     [50, true],
   ] as const) {
     const userId = `bench-${lines}-${declined ? "declined" : "paid"}`;
-    const token = await tokenOf(key, userId);
+    const token = await tokenOf(app, key, userId);
     const cart = Array.from({ length: lines }, (_, i) => ({
       id: generatedProduct(100 + i).id,
       quantity: 1,
@@ -195,7 +195,7 @@ try {
       ]),
     });
   }
-  const disconnectToken = await tokenOf(key, "bench-disconnect");
+  const disconnectToken = await tokenOf(app, key, "bench-disconnect");
   const connectionId = newConnectionId();
   await connect(app, connectionId, disconnectToken);
   rows.push(
@@ -238,7 +238,20 @@ function tableOf(size: number): string {
   return `cost-bench-${size}`;
 }
 
-function tokenOf(key: SigningKey, subject: string): Promise<string> {
+/**
+ * A token of `subject`, a user of the local pool (registered in `app`'s store first: the API
+ * refuses a write by a token naming no user of the pool).
+ */
+async function tokenOf(app: App, key: SigningKey, subject: string): Promise<string> {
+  if ((await app.store.getUser(subject)) === undefined) {
+    await app.store.createUser({
+      id: subject,
+      email: `${subject}@bench.example.com`,
+      name: subject,
+      passwordHash: "not-a-password-hash",
+      createdAt: new Date().toISOString(),
+    });
+  }
   return mintToken(key, { issuer: ISSUER, clientId: CLIENT_ID, subject });
 }
 
@@ -386,7 +399,7 @@ async function timeJourney(app: App, key: SigningKey): Promise<Record<string, nu
   };
   for (let run = 0; run < TIMED_JOURNEYS; run++) {
     const userId = `timed-${run}`;
-    const token = await tokenOf(key, userId);
+    const token = await tokenOf(app, key, userId);
     const product = generatedProduct(200 + run).id;
     await time("list products", () => call(app, "GET", "/products"));
     await time("get product", () =>

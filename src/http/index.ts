@@ -23,4 +23,4 @@ export { ROUTES } from "./route-table.js";
 export type { ApiHandler } from "./router.js";
 export { createRouter } from "./router.js";
 export type { WebSocketEvent, WebSocketHandler, WebSocketResult } from "./websocket.js";
-export { createWebSocketRouter } from "./websocket.js";
+export { createWebSocketRouter, GUEST_ORDER_SUBPROTOCOL } from "./websocket.js";

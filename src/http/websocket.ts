@@ -28,7 +28,25 @@ export interface WebSocketEvent {
 /** What the route answers; on `$connect` a status other than 2xx refuses the handshake. */
 export interface WebSocketResult {
   statusCode: number;
+  /** On `$connect`: the handshake's answer headers (the subprotocol chosen). */
+  headers?: Record<string, string>;
   body?: string;
+}
+
+/**
+ * The subprotocol a guest's page opens the socket with, its order's access token the second:
+ * `new WebSocket(url + "?guestOrder=<id>", [GUEST_ORDER_SUBPROTOCOL, token])`. A handshake
+ * header, because a browser can set no other on a WebSocket, and the address (query string
+ * included) is what access logs keep.
+ */
+export const GUEST_ORDER_SUBPROTOCOL = "order-access-token";
+
+/** The access token a guest's handshake offers after GUEST_ORDER_SUBPROTOCOL. */
+function guestAccessTokenOf(offered: string | undefined): string | undefined {
+  const [first, token, ...rest] = (offered ?? "").split(",").map((part) => part.trim());
+  return first === GUEST_ORDER_SUBPROTOCOL && token !== undefined && rest.length === 0
+    ? token
+    : undefined;
 }
 
 export type WebSocketHandler = (event: WebSocketEvent) => Promise<WebSocketResult>;
@@ -41,7 +59,8 @@ const answer = (statusCode: number, message: string): WebSocketResult => ({
 /**
  * The WebSocket API's one handler, for every route: `$connect` verifies the access token of the
  * `token` query parameter with the same verifier as the REST API (browsers cannot set headers
- * on a WebSocket) and records the connection; `$disconnect` forgets it; anything sent by a
+ * on a WebSocket) and records the connection, or, for a guest (`?guestOrder=<id>`), the order's
+ * access token offered as a subprotocol (GUEST_ORDER_SUBPROTOCOL); `$disconnect` forgets it; anything sent by a
  * client is refused: the socket only carries updates to the client.
  */
 export function createWebSocketRouter(options: {
@@ -63,6 +82,21 @@ export function createWebSocketRouter(options: {
           const origin = header(event, "origin");
           if (origin !== undefined && !isAllowedOrigin(cors, origin)) {
             return answer(403, `origin ${origin} is not allowed to connect`);
+          }
+          const guestOrder = event.queryStringParameters?.guestOrder;
+          if (guestOrder !== undefined) {
+            const accessToken = guestAccessTokenOf(header(event, "sec-websocket-protocol"));
+            if (accessToken === undefined) {
+              return answer(
+                401,
+                `send the order's access token as a subprotocol: ${GUEST_ORDER_SUBPROTOCOL}, <token>`,
+              );
+            }
+            await connections.connectGuest(guestOrder, accessToken, connectionId);
+            return {
+              statusCode: 200,
+              headers: { "Sec-WebSocket-Protocol": GUEST_ORDER_SUBPROTOCOL },
+            };
           }
           const token = event.queryStringParameters?.token;
           if (token === undefined || token === "") {
