@@ -84,7 +84,7 @@ try {
   });
   budgets.push({
     name: "dev server",
-    subject: "src/local/main.ts",
+    subject: "npm start (dist/local/main.mjs)",
     baseline: "bare node:http",
     unit: "req/s",
     minRatio: DEV_SERVER_MIN_RATIO,
