@@ -1,3 +1,6 @@
+// Buffer and performance imported, not the globals: those are getters on globalThis, called at
+// every use even in optimized code (a measurable share of a request, BENCHMARKS.md).
+import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import {
   createServer,
@@ -9,7 +12,6 @@ import {
   STATUS_CODES,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-// Not the global `performance`: a getter on globalThis, called at every use even in optimized code.
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import type { APIGatewayProxyResult } from "aws-lambda";
@@ -301,9 +303,10 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyResult): v
   const body = result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body;
   // The length, as API Gateway sends it, rather than a chunked body: Node then writes the head
   // and the body in one piece. A HEAD's answer carries its GET's length already; a 204 or a 304
-  // has none (RFC 9110).
+  // has none (RFC 9110). A string: Node's check of a header's value takes a number's slow path.
   if (headers["Content-Length"] === undefined && !BODILESS_STATUSES.has(result.statusCode)) {
-    headers["Content-Length"] = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+    const bytes = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+    headers["Content-Length"] = String(bytes);
   }
   // One writeHead with every header, nothing set before: Node then writes them as given,
   // instead of merging them one setHeader call at a time.
