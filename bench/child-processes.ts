@@ -18,7 +18,10 @@ export interface RunningServer {
 
 export interface StartOptions {
   label: string;
-  /** A TypeScript entry point, relative to the repository root. */
+  /**
+   * The entry point, relative to the repository root: TypeScript, run through tsx, or a built
+   * `.mjs` (the dev server's bundle), run by node alone with its source map, as `npm start` does.
+   */
   script: string;
   env: Record<string, string | undefined>;
   /** Polled until it answers 200: the server is then up. */
@@ -28,8 +31,8 @@ export interface StartOptions {
 }
 
 /**
- * The servers a benchmark runs, each a `node --import tsx` child (no tsx CLI in between, so the
- * pid killed is the server itself). `stopAll` ends every one still running; `killAllNow` is the
+ * The servers a benchmark runs, each a `node` child (`--import tsx` for TypeScript; no tsx CLI in
+ * between, so the pid killed is the server itself). `stopAll` ends every one still running; `killAllNow` is the
  * synchronous last resort for the `exit` event.
  */
 export interface ServerGroup {
@@ -44,9 +47,12 @@ export function createServerGroup(): ServerGroup {
   return {
     async start(options) {
       const port = await freePort();
+      const loader = options.script.endsWith(".mjs")
+        ? ["--enable-source-maps"]
+        : ["--import", "tsx"];
       const child = spawn(
         process.execPath,
-        [...(options.nodeArgs ?? []), "--import", "tsx", options.script],
+        [...(options.nodeArgs ?? []), ...loader, options.script],
         {
           cwd: REPO_ROOT,
           env: { ...options.env, PORT: String(port), HOST: "127.0.0.1" },

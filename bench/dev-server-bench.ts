@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { buildDevServer, DEV_SERVER_BUNDLE } from "../scripts/dev-server-bundle.js";
 import type { RunningServer, ServerGroup } from "./child-processes.js";
 import { type Comparison, compareInterleaved } from "./measure.js";
 
@@ -17,18 +18,20 @@ export interface DevServerBenchOptions {
 }
 
 /**
- * `npm start` on the memory store (request logging on, as a user runs it) against a bare
- * node:http server doing the same work, each a child process, loaded by autocannon in turn.
+ * `npm start` on the memory store (request logging on, as a user runs it: the dev server's
+ * bundle, built first as `npm start` builds it) against a bare node:http server doing the same
+ * work, each a child process, loaded by autocannon in turn.
  */
 export async function benchDevServer(
   servers: ServerGroup,
   options: DevServerBenchOptions,
 ): Promise<DevServerComparison> {
   const { LOG_REQUESTS: _default, ...env } = process.env;
+  await buildDevServer();
   const [subject, baseline] = await Promise.all([
     servers.start({
       label: "dev server",
-      script: "src/local/main.ts",
+      script: DEV_SERVER_BUNDLE,
       env: { ...env, STORE: "memory" },
       readyPath: options.path,
     }),

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { buildDevServer, DEV_SERVER_BUNDLE } from "../scripts/dev-server-bundle.js";
 import { createServerGroup, type StartOptions } from "./child-processes.js";
 
 // `npm run bench -- profile [seconds]`: the dev server and the bare node:http baseline of the
@@ -32,8 +33,8 @@ interface Profile {
 const { LOG_REQUESTS: _default, ...env } = process.env;
 const subjects: (Omit<StartOptions, "nodeArgs" | "readyPath"> & { dir: string })[] = [
   {
-    label: "dev server (src/local/main.ts)",
-    script: "src/local/main.ts",
+    label: `dev server (${DEV_SERVER_BUNDLE}, built from src/local/main.ts)`,
+    script: DEV_SERVER_BUNDLE,
     env: { ...env, STORE: "memory" },
     dir: mkdtempSync(join(tmpdir(), "profile-dev-server-")),
   },
@@ -45,6 +46,7 @@ const subjects: (Omit<StartOptions, "nodeArgs" | "readyPath"> & { dir: string })
   },
 ];
 
+await buildDevServer();
 const servers = createServerGroup();
 process.once("exit", () => servers.killAllNow());
 for (const subject of subjects) {

@@ -25,10 +25,12 @@ interface Budget {
 
 // `npm run bench -- cold`, `-- cost` and `-- memory` are benchmarks of their own (cold-start.ts,
 // cost.ts, memory.ts), run instead of the budgets; `-- profile` profiles the dev server budget's
-// two servers under its load (profile.ts).
+// two servers under its load (profile.ts), `-- cpu` measures their CPU time per request
+// (cpu-per-request.ts).
 const COMMANDS: Record<string, string> = {
   cold: "./cold-start.js",
   cost: "./cost.js",
+  cpu: "./cpu-per-request.js",
   memory: "./memory.js",
   profile: "./profile.js",
 };
@@ -84,7 +86,7 @@ try {
   });
   budgets.push({
     name: "dev server",
-    subject: "src/local/main.ts",
+    subject: "npm start (dist/local/main.mjs)",
     baseline: "bare node:http",
     unit: "req/s",
     minRatio: DEV_SERVER_MIN_RATIO,

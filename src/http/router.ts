@@ -133,7 +133,9 @@ export function createRouter(options: RouterOptions): ApiHandler {
     // Every `{name}` of the resource within the store's id limits, before any service sees it.
     for (const name of parametersOf.get(route) ?? []) idNamed(params[name] ?? "", name);
     const body = route.body === undefined ? undefined : parseJsonBody(event, text, route.body);
-    return route.handle(services, {
+    // `return await`, not `return`: an async function that returns a promise waits two more
+    // turns of the microtask queue for it to settle.
+    return await route.handle(services, {
       body,
       params,
       query: event.queryStringParameters ?? {},

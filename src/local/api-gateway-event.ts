@@ -6,25 +6,26 @@ import type { PathMatch } from "../http/index.js";
 export const LOCAL_STAGE = "local";
 const TEXT_TYPES = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded))/i;
 
-/** The request's target as sent (`splitTarget`) and the route template its path matched, if any. */
+/** The request's target as sent (`splitTarget`). */
 export interface RequestTarget {
   path: string;
   query: string | undefined;
-  match: PathMatch | undefined;
 }
 
 /**
  * Turns a Node request into the API Gateway REST (v1 proxy) event the same request would
  * produce in AWS: resource template and path parameters as API Gateway matches them, header
  * names as the client spelled them, single- and multi-value headers and query parameters,
- * `requestContext` with a request id. A path no route knows goes to a catch-all `/{proxy+}`.
+ * `requestContext` with a request id. `match` is the route template the path matched; a path no
+ * route knows goes to a catch-all `/{proxy+}`.
  */
 export function toApiGatewayEvent(
   request: IncomingMessage,
   body: Buffer | undefined,
   target: RequestTarget,
+  match: PathMatch | undefined,
 ): APIGatewayProxyEvent {
-  const { path, query: queryString, match } = target;
+  const { path, query: queryString } = target;
   const search = queryString === undefined ? undefined : new URLSearchParams(queryString);
   const method = request.method ?? "GET";
   const resource = match?.resource ?? "/{proxy+}";

@@ -1,3 +1,6 @@
+// Buffer and performance imported, not the globals: those are getters on globalThis, called at
+// every use even in optimized code (a measurable share of a request, BENCHMARKS.md).
+import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import {
   createServer,
@@ -9,6 +12,7 @@ import {
   STATUS_CODES,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import {
@@ -32,6 +36,8 @@ import { acceptWebSockets } from "./websocket-endpoint.js";
 /** The name of NOSNIFF's one header, as written and as Node keys it. */
 const NOSNIFF_HEADER = "X-Content-Type-Options" satisfies keyof typeof NOSNIFF;
 const NOSNIFF_NAME = NOSNIFF_HEADER.toLowerCase();
+/** Answers that never carry a body, nor so a Content-Length (RFC 9110, 8.6). */
+const BODILESS_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 
 export interface DevServerOptions {
   handler: ApiHandler;
@@ -151,7 +157,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const hasBody = length !== undefined || request.headers["transfer-encoding"] !== undefined;
     const body = hasBody ? await readBody(request, maxBodyBytes) : undefined;
     if (body === "too-large") return refuseTooLarge(request, response);
-    const event = toApiGatewayEvent(request, body, { ...target, match });
+    const event = toApiGatewayEvent(request, body, target, match);
     const exact = options.exactPaths?.get(event.path);
     const result = await (exact ?? handler)(event, {
       awsRequestId: event.requestContext.requestId,
@@ -294,10 +300,18 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyResult): v
   if (multi !== undefined)
     for (const name in multi) headers[name] = (multi[name] ?? []).map(String);
   headers[NOSNIFF_HEADER] = NOSNIFF[NOSNIFF_HEADER];
+  const body = result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body;
+  // The length, as API Gateway sends it, rather than a chunked body: Node then writes the head
+  // and the body in one piece. A HEAD's answer carries its GET's length already; a 204 or a 304
+  // has none (RFC 9110). A string: Node's check of a header's value takes a number's slow path.
+  if (headers["Content-Length"] === undefined && !BODILESS_STATUSES.has(result.statusCode)) {
+    const bytes = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+    headers["Content-Length"] = String(bytes);
+  }
   // One writeHead with every header, nothing set before: Node then writes them as given,
   // instead of merging them one setHeader call at a time.
   response.writeHead(result.statusCode, headers);
-  response.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
+  response.end(body);
 }
 
 /**

@@ -101,10 +101,10 @@ export function createGraphiql(): LocalHandler | undefined {
       });
     }
 
-    const isIdePath = path === GRAPHIQL_PATHS[0] || path === GRAPHIQL_PATHS[1];
+    if (path !== GRAPHIQL_PATHS[0] && path !== GRAPHIQL_PATHS[1]) return false;
     const wantsHtml = (request.headers.accept ?? "").includes("text/html");
     // A query in the URL is GraphQL over GET, whatever the client accepts.
-    if (!isIdePath || !wantsHtml || new URLSearchParams(query ?? "").has("query")) return false;
+    if (!wantsHtml || new URLSearchParams(query ?? "").has("query")) return false;
     sendBytes(
       request,
       response,

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe } from "vitest";
+import { buildDevServer } from "../../scripts/dev-server-bundle.js";
 import { freePort } from "../helpers/free-port.js";
 import { httpSuite } from "../helpers/http-suite.js";
 import { createTestIssuer, type TestIssuer } from "../helpers/local-issuer.js";
@@ -14,8 +15,9 @@ import {
   waitUntil,
 } from "../helpers/processes.js";
 
-// The shared HTTP checks against the dev server as `npm start` runs it (src/local/main.ts), on
-// its default SQLite store, in a shell without AWS settings.
+// The shared HTTP checks against the dev server as `npm start` runs it (src/local/main.ts bundled
+// into dist/local/main.mjs, run by node alone), on its default SQLite store, in a shell without
+// AWS settings.
 
 describe("the HTTP suite against the dev server", () => {
   let issuer: TestIssuer;
@@ -29,7 +31,8 @@ describe("the HTTP suite against the dev server", () => {
     // The storefront is served from WEB_DIR; a page of one line stands in for the built one.
     await writeFile(join(dir, "index.html"), "<!doctype html><title>shop</title>");
     const port = await freePort();
-    server = startShell(`exec "${process.execPath}" --import tsx src/local/main.ts`, {
+    const bundle = await buildDevServer();
+    server = startShell(`exec "${process.execPath}" --enable-source-maps "${bundle}"`, {
       cwd: ROOT,
       env: cleanEnvironment({
         ...issuer.env,
