@@ -16,6 +16,8 @@ import { createConnectionNotifier } from "../src/notify/connection-notifier.js";
 import { createDemoPaymentProvider } from "../src/payment/index.js";
 import type { PaymentLedger, PaymentProvider, Store } from "../src/services/index.js";
 import { DynamoDbClient } from "../src/store/dynamodb/client.js";
+import { DynamoDbDocuments } from "../src/store/dynamodb/documents.js";
+import { seedShopSettings } from "../src/store/dynamodb/shop-config.js";
 import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
 import { apiEvent } from "../test/helpers/api-event.js";
 import { generatedProduct, seedGeneratedCatalogue } from "../test/helpers/catalogue-seed.js";
@@ -83,6 +85,8 @@ try {
       createTable: true,
     });
     await made.close();
+    // The demo's shipping zones and tax rates, as a deployment's operators would have saved them.
+    await seedShopSettings(new DynamoDbDocuments(direct), tableOf(size));
     await seedGeneratedCatalogue(direct, tableOf(size), { from: 0, to: size }, commentsOf);
   }
   console.log(`seeded ${CATALOGUE_SIZES.join(", ")} products (0 to 2 comments each)`);
