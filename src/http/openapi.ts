@@ -2,6 +2,8 @@ import * as z from "zod/mini";
 import { ADMIN_GROUP, ORDER_STATUSES } from "../domain/index.js";
 import {
   addressBody,
+  checkoutBody,
+  checkoutQuoteBody,
   commentBody,
   createProductBody,
   createPromotionBody,
@@ -38,6 +40,8 @@ const JSON_TYPE = "application/json";
 const REQUEST_BODIES = {
   SaveCartRequest: saveCartBody,
   CommentRequest: commentBody,
+  CheckoutRequest: checkoutBody,
+  CheckoutQuoteRequest: checkoutQuoteBody,
   AddressRequest: addressBody,
   SignupRequest: signupBody,
   LoginRequest: loginBody,
