@@ -5,26 +5,57 @@ interface FieldProps {
   onValue: (value: string) => void;
   /** Read with the input, below it. */
   hint?: string;
-  type?: "text" | "email" | "password";
+  /** What is wrong with the value, shown under it and read with it; the input is marked invalid. */
+  error?: string | undefined;
+  type?: "text" | "email" | "password" | "tel";
   autocomplete?: string;
-  inputMode?: "text" | "numeric" | "email";
+  inputMode?: "text" | "numeric" | "email" | "tel";
   required?: boolean;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
 }
 
+/** The ids of a field's hint and error, for its `aria-describedby`. */
+export function describedBy(id: string, hint: unknown, error: string | undefined) {
+  const ids = [
+    ...(hint === undefined ? [] : [`${id}-hint`]),
+    ...(error === undefined ? [] : [`${id}-error`]),
+  ];
+  return ids.length === 0 ? undefined : ids.join(" ");
+}
+
+/** A field's error message, under its input. */
+export function FieldError({ id, error }: { id: string; error: string | undefined }) {
+  return error === undefined ? null : (
+    <p id={`${id}-error`} class="field-error">
+      {error}
+    </p>
+  );
+}
+
 /** A labelled text input. */
-export function Field({ id, label, value, onValue, hint, type = "text", ...rest }: FieldProps) {
+export function Field({
+  id,
+  label,
+  value,
+  onValue,
+  hint,
+  error,
+  type = "text",
+  ...rest
+}: FieldProps) {
   // Preact's input types tell input kinds apart by a literal `type`: one object per kind.
   const kind =
     type === "password"
       ? { type: "password" as const }
       : type === "email"
         ? { type: "email" as const }
-        : { type: "text" as const };
+        : type === "tel"
+          ? { type: "tel" as const }
+          : { type: "text" as const };
   return (
-    <div class="field">
+    <div class={error === undefined ? "field" : "field field-invalid"}>
       <label for={id}>{label}</label>
       <input
         id={id}
@@ -36,7 +67,8 @@ export function Field({ id, label, value, onValue, hint, type = "text", ...rest 
         minLength={rest.minLength}
         maxLength={rest.maxLength}
         pattern={rest.pattern}
-        aria-describedby={hint === undefined ? undefined : `${id}-hint`}
+        aria-invalid={error === undefined ? undefined : true}
+        aria-describedby={describedBy(id, hint, error)}
         onInput={(event) => onValue(event.currentTarget.value)}
       />
       {hint === undefined ? null : (
@@ -44,6 +76,7 @@ export function Field({ id, label, value, onValue, hint, type = "text", ...rest 
           {hint}
         </p>
       )}
+      <FieldError id={id} error={error} />
     </div>
   );
 }
