@@ -91,6 +91,8 @@ export function CheckoutPanel({ current }: { current: Cart }) {
   }));
   const [saveToBook, setSaveToBook] = useState(false);
   const [quote, setQuote] = useState<CheckoutQuote | null>(null);
+  // The method just picked, shown as chosen while its quote is on its way.
+  const [picked, setPicked] = useState<string | null>(null);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState<"quote" | "order" | null>(null);
   const [status, setStatus] = useState("");
@@ -98,6 +100,8 @@ export function CheckoutPanel({ current }: { current: Cart }) {
   // The address saved to the book on this visit, so a retried order does not save it twice.
   const saved = useRef<string | null>(null);
   const methods = useRef<HTMLHeadingElement>(null);
+  // Only the answer to the latest quote asked counts (arrow keys through the methods ask several).
+  const latestQuote = useRef(0);
 
   // The book's default is picked for the customer once the book arrives.
   useEffect(() => {
@@ -125,6 +129,7 @@ export function CheckoutPanel({ current }: { current: Cart }) {
 
   /** Asks the API for the methods to the form's address and the totals of `methodId`. */
   const askQuote = async (methodId?: string) => {
+    const asked = ++latestQuote.current;
     setBusy("quote");
     setErrors(NO_ERRORS);
     setStatus("Working out shipping and tax…");
@@ -132,16 +137,20 @@ export function CheckoutPanel({ current }: { current: Cart }) {
       const input = quoteInput(form);
       if (methodId !== undefined) input.shippingMethodId = methodId;
       const answer = await quoteCheckout(input, signedIn ? null : readGuestToken());
+      if (asked !== latestQuote.current) return;
       setQuote(answer);
+      setPicked(null);
       setStatus(
         `Shipping and tax worked out: ${formatMoney(answer.totals.totalCents, answer.totals.currency)} in all.`,
       );
       if (methodId === undefined) setTimeout(() => methods.current?.focus(), 0);
     } catch (failure) {
+      if (asked !== latestQuote.current) return;
       setQuote(null);
+      setPicked(null);
       refuse(failure);
     } finally {
-      setBusy(null);
+      if (asked === latestQuote.current) setBusy(null);
     }
   };
 
@@ -341,10 +350,12 @@ export function CheckoutPanel({ current }: { current: Cart }) {
           </h3>
           <ShippingMethods
             options={quote.shippingMethods}
-            chosen={quote.shippingMethodId}
+            chosen={picked ?? quote.shippingMethodId}
             currency={quote.totals.currency}
-            disabled={busy !== null}
-            onChoose={(methodId) => void askQuote(methodId)}
+            onChoose={(methodId) => {
+              setPicked(methodId);
+              void askQuote(methodId);
+            }}
           />
           <OrderTotals
             currency={quote.totals.currency}

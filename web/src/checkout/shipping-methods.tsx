@@ -13,18 +13,19 @@ export function deliveryDays(option: {
   return `${days} business day${high === 1 ? "" : "s"}`;
 }
 
-/** The shipping methods to the address, as radio buttons in a fieldset: one is chosen. */
+/**
+ * The shipping methods to the address, as radio buttons in a fieldset: one is chosen. They stay
+ * enabled while a new quote is asked, so the arrow keys keep their focus in the group.
+ */
 export function ShippingMethods({
   options,
   chosen,
   currency,
-  disabled,
   onChoose,
 }: {
   options: readonly ShippingOption[];
   chosen: string;
   currency: string;
-  disabled: boolean;
   onChoose: (methodId: string) => void;
 }) {
   const money = (cents: number) => formatMoney(cents, currency);
@@ -43,7 +44,6 @@ export function ShippingMethods({
               name="shippingMethod"
               value={option.methodId}
               checked={option.methodId === chosen}
-              disabled={disabled}
               aria-describedby={`${id}-details`}
               onChange={() => onChoose(option.methodId)}
             />

@@ -22,6 +22,12 @@ function useGuestOrder(id: string, token: string | null) {
   const [error, setError] = useState<ApiError | null>(null);
   const done = order !== null && TERMINAL_STATUSES.includes(order.status);
 
+  // Another key (a link pasted into this tab) shows nothing of what the last one opened.
+  useEffect(() => {
+    setOrder(null);
+    setError(null);
+  }, [id, token]);
+
   useEffect(() => {
     if (token === null || done) return;
     let live = true;
@@ -48,7 +54,14 @@ function useGuestOrder(id: string, token: string | null) {
 }
 
 export function GuestOrderPage({ id }: { id: string }) {
-  const [token] = useState(() => tokenOfFragment(window.location.hash) ?? keptToken(id));
+  const tokenNow = () => tokenOfFragment(window.location.hash) ?? keptToken(id);
+  const [token, setToken] = useState(tokenNow);
+  // A link that differs only in its fragment does not load the page again: follow the fragment.
+  useEffect(() => {
+    const follow = () => setToken(tokenNow());
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
+  }, [id]);
   const { order, setOrder, error } = useGuestOrder(id, token);
   usePageTitle(
     order === null ? "Your order" : `Order ${order.id.slice(0, 8)}: ${STATUS_TEXT[order.status]}`,
