@@ -30,7 +30,7 @@ export function ShippingMethods({
 }) {
   const money = (cents: number) => formatMoney(cents, currency);
   return (
-    <fieldset class="choices shipping-methods">
+    <fieldset class="choices group shipping-methods">
       <legend>Shipping method</legend>
       {options.map((option) => {
         const id = `shipping-method-${option.methodId}`;
