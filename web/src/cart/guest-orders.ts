@@ -1,18 +1,11 @@
-import { pagePath } from "../page-paths.js";
 import { createStore } from "../state.js";
+import type { GuestOrderLink } from "./guest-order-link.js";
 
 // A guest's orders, each with its access token, the only key to it: kept in localStorage so the
-// "Your order" link survives a reload and closing the tab. The token travels in the link's
-// fragment (`/track/{id}#token=…`), never in its path or query: browsers send neither the
-// fragment to servers nor in a Referer, so no log keeps it.
+// "Your order" link survives a reload and closing the tab.
 const KEY = "store.guestOrders";
 /** How many of a visitor's guest orders the page remembers, newest first. */
 const MAX_KEPT = 10;
-
-export interface GuestOrderLink {
-  id: string;
-  token: string;
-}
 
 function read(): GuestOrderLink[] {
   try {
@@ -50,15 +43,4 @@ export function keepGuestOrder(link: GuestOrderLink): void {
 /** The key this browser holds for order `id`, if any. */
 export function keptToken(id: string): string | null {
   return guestOrders.get().find((kept) => kept.id === id)?.token ?? null;
-}
-
-/** The guest order page's address, its key in the fragment. */
-export function guestOrderHref({ id, token }: GuestOrderLink): string {
-  return `${pagePath("guestOrder", id)}#token=${encodeURIComponent(token)}`;
-}
-
-/** The key a fragment such as `#token=…` carries, or null. */
-export function tokenOfFragment(hash: string): string | null {
-  const token = new URLSearchParams(hash.replace(/^#/, "")).get("token");
-  return token === null || token === "" ? null : token;
 }

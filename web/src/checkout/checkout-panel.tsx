@@ -5,7 +5,8 @@ import type { Cart, CheckoutInput, CheckoutQuote, SavedAddress } from "../api/ty
 import { session } from "../auth/session.js";
 import { loadCart } from "../cart/cart-store.js";
 import { placeOrder } from "../cart/checkout.js";
-import { guestOrderHref, keepGuestOrder } from "../cart/guest-orders.js";
+import { guestOrderHref } from "../cart/guest-order-link.js";
+import { keepGuestOrder } from "../cart/guest-orders.js";
 import { readGuestToken } from "../cart/guest-token.js";
 import { Field, FieldError } from "../components/field.js";
 import { ProblemView } from "../components/problem-view.js";

@@ -1,6 +1,7 @@
 import { isAdmin, session, signOut } from "../auth/session.js";
 import { cart, lineCount } from "../cart/cart-store.js";
-import { guestOrderHref, guestOrders } from "../cart/guest-orders.js";
+import { guestOrderHref } from "../cart/guest-order-link.js";
+import { guestOrders } from "../cart/guest-orders.js";
 import { adminPath, matchRoute, navigate } from "../router.js";
 import { useStore } from "../state.js";
 import { Bell } from "./bell.js";

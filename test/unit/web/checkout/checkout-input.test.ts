@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../../web/src/api/problem.js";
-import { tokenOfFragment } from "../../../../web/src/cart/guest-orders.js";
+import { tokenOfFragment } from "../../../../web/src/cart/guest-order-link.js";
 import { EMPTY_ADDRESS } from "../../../../web/src/checkout/address-values.js";
 import {
   type CheckoutForm,
