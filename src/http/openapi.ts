@@ -43,6 +43,8 @@ const JSON_TYPE = "application/json";
 const REQUEST_BODIES = {
   SaveCartRequest: saveCartBody,
   CommentRequest: commentBody,
+  CheckoutRequest: checkoutBody,
+  CheckoutQuoteRequest: checkoutQuoteBody,
   AddressRequest: addressBody,
   SignupRequest: signupBody,
   LoginRequest: loginBody,
@@ -55,8 +57,6 @@ const REQUEST_BODIES = {
   PromotionDefinitionRequest: promotionDefinition,
   ShippingSettingsRequest: shippingSettingsBody,
   TaxSettingsRequest: taxSettingsBody,
-  CheckoutQuoteRequest: checkoutQuoteBody,
-  CheckoutRequest: checkoutBody,
   AttachGuestOrdersRequest: attachGuestOrdersBody,
 };
 

@@ -7,10 +7,13 @@ import {
   type ShopWithPage,
   startShopWithPage,
 } from "../helpers/dev-server-process.js";
+import { CHECKOUT_ADDRESS } from "../helpers/fixtures.js";
 import {
   addFromCatalogue,
   brokenImages,
+  continueToShipping,
   expectAccessible,
+  fillCheckoutAddress,
   horizontalOverflow,
   STEP_MS,
   signUp,
@@ -103,6 +106,8 @@ describe.skipIf(!chromiumAvailable())("the operators' pages in a real browser", 
       name: "Sam Shopper",
     });
     await shopper.goto(`${server.url}/basket`);
+    await fillCheckoutAddress(shopper, CHECKOUT_ADDRESS);
+    await continueToShipping(shopper);
     await shopper.getByRole("button", { name: "Place order" }).click();
     await expect
       .poll(() => /\/account\/orders\/([^/?#]+)$/.exec(shopper.url())?.[1] ?? "", {

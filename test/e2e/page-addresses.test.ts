@@ -11,9 +11,16 @@ import {
   type ShopWithPage,
   startShopWithPage,
 } from "../helpers/dev-server-process.js";
+import { CHECKOUT_ADDRESS, CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { readmePageAddresses } from "../helpers/page-table.js";
 import { spaFallback } from "../helpers/site.js";
-import { addFromCatalogue, STEP_MS, signInAt } from "../helpers/storefront-page.js";
+import {
+  addFromCatalogue,
+  continueToShipping,
+  fillCheckoutAddress,
+  STEP_MS,
+  signInAt,
+} from "../helpers/storefront-page.js";
 
 // Every address of the README's page table, opened directly (a fresh navigation, then a reload)
 // in Debian's chromium on the dev server as `npm start` runs it: each shows its page, never the
@@ -33,6 +40,7 @@ const PAGES: Record<string, { who: Who; heading: (order: string) => string }> = 
   "/sign-in": { who: "anyone", heading: () => "Sign in" },
   "/account/orders": { who: "customer", heading: () => "My orders" },
   "/account/orders/{id}": { who: "customer", heading: (order) => `Order ${order.slice(0, 8)}` },
+  "/track/{id}": { who: "anyone", heading: (order) => `Order ${order.slice(0, 8)}` },
   "/manage": { who: "operator", heading: () => "Products" },
   "/manage/products/{id}": { who: "operator", heading: () => "Lonely Bird" },
   "/manage/promotions": { who: "operator", heading: () => "Promotions" },
@@ -45,9 +53,46 @@ type Who = "anyone" | "customer" | "operator";
 /** Where the operators' orders page, opened directly, is photographed at 1280 px, to look at. */
 const SCREENSHOTS = join(tmpdir(), "store-page-addresses-screenshots");
 
-/** The table's address with `{id}` filled in: the order's id on an order page, else a product. */
-const addressOf = (pattern: string, orderId: string) =>
-  pattern.replace("{id}", pattern.startsWith("/account/orders/") ? orderId : "lonely-bird");
+/** A guest's order, its key only ever in the fragment of its page's address. */
+interface GuestOrder {
+  id: string;
+  token: string;
+}
+
+/**
+ * The table's address with `{id}` filled in: the customer's order on its page, the guest's on
+ * the guest order page (with its key in the fragment), else a product.
+ */
+const addressOf = (pattern: string, orderId: string, guest?: GuestOrder) => {
+  if (pattern.startsWith("/account/orders/")) return pattern.replace("{id}", orderId);
+  if (pattern.startsWith("/track/")) {
+    const id = guest?.id ?? randomUUID();
+    return `${pattern.replace("{id}", id)}${guest === undefined ? "" : `#token=${guest.token}`}`;
+  }
+  return pattern.replace("{id}", "lonely-bird");
+};
+
+/** A guest's order placed over HTTP, as the page would: a guest cart, then the checkout. */
+async function placeGuestOrder(baseUrl: string): Promise<GuestOrder> {
+  const json = { "Content-Type": "application/json" };
+  const started = await fetch(`${baseUrl}/guest-carts`, { method: "POST" });
+  const { token } = (await started.json()) as { token: string };
+  const guest = { ...json, "Guest-Cart-Token": token };
+  const saved = await fetch(`${baseUrl}/cart`, {
+    method: "POST",
+    headers: guest,
+    body: JSON.stringify({ products: [{ id: "lonely-bird", quantity: 1 }] }),
+  });
+  expect(saved.status).toBe(200);
+  const placed = await fetch(`${baseUrl}/checkout`, {
+    method: "PUT",
+    headers: guest,
+    body: JSON.stringify({ ...CHECKOUT_BODY, email: "gus@example.com" }),
+  });
+  expect(placed.status).toBe(202);
+  const order = (await placed.json()) as { id: string; orderAccessToken: string };
+  return { id: order.id, token: order.orderAccessToken };
+}
 
 /** Every file of the built site, as the path a browser asks for. */
 async function siteFiles(root: string): Promise<string[]> {
@@ -135,22 +180,26 @@ describe("every page address opens its page", () => {
       await pages.customer.goto(`${server.url}/`);
       await addFromCatalogue(pages.customer, "Lonely Bird");
       await pages.customer.goto(`${server.url}/basket`);
+      await fillCheckoutAddress(pages.customer, CHECKOUT_ADDRESS);
+      await continueToShipping(pages.customer);
       await pages.customer.getByRole("button", { name: "Place order" }).click();
       const orderPath = /\/account\/orders\/([^/?#]+)$/;
       await expect
         .poll(() => orderPath.exec(pages.customer.url())?.[1] ?? "", { timeout: STEP_MS })
         .not.toBe("");
       const orderId = orderPath.exec(pages.customer.url())?.[1] ?? "";
+      const guest = await placeGuestOrder(server.url);
       await signInAt(pages.operator, server, "/manage/orders", operator);
 
       for (const pattern of patterns) {
         const entry = PAGES[pattern];
         if (entry === undefined) throw new Error(`no expectation for the page at ${pattern}`);
         const page = pages[entry.who];
-        const address = addressOf(pattern, orderId);
-        const heading = entry.heading(orderId);
+        const address = addressOf(pattern, orderId, guest);
+        const heading = entry.heading(pattern.startsWith("/track/") ? guest.id : orderId);
         // A page of its own first, so nothing of the last page's state is on screen.
         await page.goto("about:blank");
+        // (The server never sees a fragment: it answers the guest order page's address alone.)
         await expectPage(page, await page.goto(`${server.url}${address}`), address, heading);
         await expectPage(page, await page.reload(), `${address} reloaded`, heading);
         if (address === "/manage/orders") {

@@ -6,16 +6,20 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium, newVisitorPage } from "../helpers/browser.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
+import { CHECKOUT_ADDRESS } from "../helpers/fixtures.js";
 import { freePort } from "../helpers/free-port.js";
 import { buildSite } from "../helpers/site.js";
 import {
   accessToken,
   addFromCatalogue,
   brokenImages,
+  continueToShipping,
   expectAccessible,
+  fillCheckoutAddress,
   horizontalOverflow,
   PASSWORD,
   STEP_MS,
+  shownTotals,
   signUp,
   storedGuestToken,
   storedSession,
@@ -153,8 +157,8 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await expect.poll(() => lines.count()).toBe(2);
     await expectAccessible(page, "a guest's basket");
 
-    // Sign up from the basket's own link; the page comes back to the basket, merged.
-    await page.getByRole("link", { name: "Sign in to place your order" }).click();
+    // Sign up from the checkout's own link; the page comes back to the basket, merged.
+    await page.getByRole("link", { name: "Sign in to use your address book" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await expectAccessible(page, "the sign-in page");
     await signUp(page, server, first, { via: "Create an account", axe: true });
@@ -182,9 +186,32 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await page.getByText("$134.08").first().waitFor(); // 14898 − 1490 (10 %, rounded up)
     await expectAccessible(page, "a signed-in basket with a code");
 
+    // A first address, typed and saved to the address book on the way (before the order).
+    expect(await page.getByRole("group", { name: "Ship to" }).count()).toBe(0);
+    await fillCheckoutAddress(page, CHECKOUT_ADDRESS);
+    await page.getByLabel("Save to my address book").check();
+    await continueToShipping(page);
+    // Oregon: no sales tax; Ground is free above $50.00.
+    expect(await shownTotals(page)).toEqual({
+      Subtotal: "$148.98",
+      "Discount (10%)": "−$14.90",
+      Shipping: "$0.00",
+      Tax: "$0.00",
+      Total: "$134.08",
+    });
+    await expectAccessible(page, "a signed-in checkout's shipping step");
     await page.getByRole("button", { name: "Place order" }).click();
     await expect.poll(() => orderIdOf(page), { timeout: STEP_MS }).not.toBe("");
     firstOrderId = orderIdOf(page);
+    const book = await fetch(`${server.url}/addresses`, {
+      headers: { Authorization: `Bearer ${await accessToken(page)}` },
+    });
+    const saved = (await book.json()) as { items: { city: string; isDefault: boolean }[] };
+    expect(saved.items).toMatchObject([{ city: "Portland", isDefault: true }]);
+    // The order page: where it goes, how, and its totals.
+    await page.getByText("Shipping to").waitFor();
+    await page.getByText("1 Main Street").waitFor();
+    expect(await shownTotals(page)).toMatchObject({ Shipping: "$0.00", Total: "$134.08" });
     await page.locator('[data-status="COMPLETED"]').waitFor({ timeout: STEP_MS });
     // It arrived over the WebSocket, not by polling.
     const updates = pushed.map((payload) => JSON.parse(payload) as Record<string, unknown>);
@@ -230,6 +257,11 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
 
     await addFromCatalogue(page, "Linen Notebook");
     await page.goto(`${server.url}/basket`);
+    // The address book's default is picked: no address to type this time.
+    const shipTo = page.getByRole("group", { name: "Ship to" });
+    await shipTo.waitFor();
+    expect(await shipTo.getByRole("radio", { name: /1 Main Street/ }).isChecked()).toBe(true);
+    await continueToShipping(page);
     // Slow the checkout down so the second click lands while the first is in flight.
     await page.route("**/checkout", async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -245,6 +277,7 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await page.goto(`${server.url}/`);
     await addFromCatalogue(page, "Wool Throw");
     await page.goto(`${server.url}/basket`);
+    await continueToShipping(page);
     const keys: string[] = [];
     let lost = false;
     await page.route("**/checkout", async (route) => {
@@ -391,6 +424,8 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
       await addFromCatalogue(page, "Terracotta Planter");
       await signUp(page, server, { email: `declined-${randomUUID()}@example.com`, name: "Dee" });
       await page.goto(`${server.url}/basket`);
+      await fillCheckoutAddress(page, CHECKOUT_ADDRESS);
+      await continueToShipping(page);
       await page.getByRole("button", { name: "Place order" }).click();
       await page.locator('[data-status="FAILED"]').waitFor({ timeout: STEP_MS });
       // The reason stands in the order's status line (the bell may repeat it elsewhere).

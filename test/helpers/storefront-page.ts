@@ -128,3 +128,49 @@ export async function brokenImages(page: Page): Promise<string[]> {
   }
   return left;
 }
+
+/** An address as the checkout form takes it: the country as its code, the rest as typed. */
+export interface FormAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode?: string;
+  country: string;
+  phone?: string;
+}
+
+/** Types `address` into the basket's shipping address form (the guest's e-mail first, if given). */
+export async function fillCheckoutAddress(
+  page: Page,
+  address: FormAddress,
+  email?: string,
+): Promise<void> {
+  if (email !== undefined) await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Full name").fill(address.name);
+  await page.getByLabel("Address line 1").fill(address.line1);
+  await page.getByLabel("Address line 2 (optional)").fill(address.line2 ?? "");
+  await page.getByLabel("City").fill(address.city);
+  await page.getByLabel("Postal code").fill(address.postalCode ?? "");
+  await page.getByLabel("State, province or region").fill(address.region ?? "");
+  await page.getByLabel("Country").selectOption(address.country);
+  await page.getByLabel("Phone (optional)").fill(address.phone ?? "");
+}
+
+/** "Continue to shipping", then waits for the shipping methods the API quoted. */
+export async function continueToShipping(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Continue to shipping" }).click();
+  await page.getByRole("group", { name: "Shipping method" }).waitFor({ timeout: STEP_MS });
+}
+
+/** The checkout's or the order page's summary lines as shown: label → amount text. */
+export async function shownTotals(page: Page): Promise<Record<string, string>> {
+  const rows = page.locator(".checkout-review .totals-row, article.order .totals-row");
+  const shown: Record<string, string> = {};
+  for (let i = 0; i < (await rows.count()); i++) {
+    const label = (await rows.nth(i).locator("dt").textContent()) ?? "";
+    shown[label.trim()] = ((await rows.nth(i).locator("dd").textContent()) ?? "").trim();
+  }
+  return shown;
+}

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Header } from "./components/header.js";
 import { BasketPage } from "./pages/basket.js";
 import { CataloguePage } from "./pages/catalogue.js";
+import { GuestOrderPage } from "./pages/guest-order.js";
 import { NotFoundPage } from "./pages/not-found.js";
 import { OrderPage } from "./pages/order.js";
 import { OrdersPage } from "./pages/orders.js";
@@ -28,6 +29,8 @@ function Page({ route }: { route: Route }) {
       return <OrdersPage />;
     case "order":
       return <OrderPage id={route.id} />;
+    case "guest-order":
+      return <GuestOrderPage id={route.id} />;
     case "admin":
       return <AdminLoader section={route.section} id={route.id} />;
     case "not-found":

@@ -13,6 +13,7 @@ export const PAGE_PATHS = {
   signUp: "/sign-up",
   orders: "/account/orders",
   order: "/account/orders/{id}",
+  guestOrder: "/track/{id}",
   manageProducts: "/manage",
   manageProduct: "/manage/products/{id}",
   managePromotions: "/manage/promotions",

@@ -9,6 +9,7 @@ export type Route =
   | { name: "sign-up" }
   | { name: "orders" }
   | { name: "order"; id: string }
+  | { name: "guest-order"; id: string }
   | { name: "admin"; section: AdminSection; id?: string }
   | { name: "not-found" };
 
@@ -44,6 +45,8 @@ export function matchRoute(path: string): Route {
       return { name: "orders" };
     case "order":
       return { name: "order", id };
+    case "guestOrder":
+      return { name: "guest-order", id };
     case "manageProducts":
       return { name: "admin", section: "products" };
     case "manageProduct":
@@ -110,6 +113,7 @@ export function startRouter(): void {
     // An in-page anchor (the skip link) is the browser's to follow.
     if (samePage && url.hash !== "") return;
     event.preventDefault();
-    if (!samePage) navigate(url.pathname + url.search);
+    // The fragment goes along: a guest order's link carries its key there.
+    if (!samePage) navigate(url.pathname + url.search + url.hash);
   });
 }

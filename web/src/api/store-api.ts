@@ -1,14 +1,21 @@
 import { request } from "./http.js";
 import type {
+  AddressBook,
+  AddressInput,
   Cart,
   CartInput,
+  CheckoutInput,
+  CheckoutQuote,
+  CheckoutQuoteInput,
   CommentPage,
   GuestCart,
   Order,
   OrderPage,
+  PlacedOrder,
   Product,
   ProductComment,
   ProductPage,
+  SavedAddress,
 } from "./types.js";
 
 const GUEST_HEADER = "Guest-Cart-Token";
@@ -63,12 +70,41 @@ export const createGuestCart = () => request<GuestCart>("/guest-carts", { method
 export const mergeGuestCart = (guestToken: string) =>
   request<Cart>("/cart/merge", { method: "POST", auth: true, headers: guestHeaders(guestToken) });
 
-export const checkout = (idempotencyKey: string) =>
-  request<Order>("/checkout", {
-    method: "PUT",
+/** The shipping methods to an address and the totals for one of them (else the cheapest). */
+export const quoteCheckout = (input: CheckoutQuoteInput, guestToken: string | null) =>
+  request<CheckoutQuote>("/checkout/quote", {
+    method: "POST",
+    body: input,
     auth: true,
-    headers: { "Idempotency-Key": idempotencyKey },
+    headers: guestHeaders(guestToken),
   });
+
+/** Places the order; a guest's answer carries the order's access token. */
+export const checkout = (input: CheckoutInput, idempotencyKey: string, guestToken: string | null) =>
+  request<PlacedOrder>("/checkout", {
+    method: "PUT",
+    body: input,
+    auth: true,
+    headers: { ...guestHeaders(guestToken), "Idempotency-Key": idempotencyKey },
+  });
+
+const ORDER_ACCESS_HEADER = "Order-Access-Token";
+
+/** A guest's order, opened by its access token: in a header, never in the address. */
+export const getGuestOrder = (id: string, accessToken: string) =>
+  request<Order>(`/guest-orders/${path(id)}`, { headers: { [ORDER_ACCESS_HEADER]: accessToken } });
+
+export const cancelGuestOrder = (id: string, accessToken: string) =>
+  request<Order>(`/guest-orders/${path(id)}/cancel`, {
+    method: "POST",
+    headers: { [ORDER_ACCESS_HEADER]: accessToken },
+  });
+
+/** The signed-in user's address book, the default first. */
+export const listAddresses = () => request<AddressBook>("/addresses", { auth: true });
+
+export const addAddress = (input: AddressInput & { isDefault?: boolean }) =>
+  request<SavedAddress>("/addresses", { method: "POST", body: input, auth: true });
 
 /** A page of the signed-in user's orders, newest first. */
 export const listOrders = (cursor: string | null = null) =>

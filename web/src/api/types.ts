@@ -23,6 +23,21 @@ export type CartInput = Schemas["SaveCartRequest"];
 export type ProductPage = Schemas["ProductPage"];
 export type CommentPage = Schemas["CommentPage"];
 export type OrderPage = Schemas["OrderPage"];
+/** A postal address as the API answers it: absent parts are null. */
+export type PostalAddress = Schemas["PostalAddress"];
+/** A postal address as a client sends it: absent parts are left out. */
+export type AddressInput = NonNullable<Schemas["CheckoutRequest"]["shippingAddress"]>;
+export type TaxLine = Schemas["TaxLine"];
+/** Goods, discount, shipping, tax and what is paid, as the API priced them. */
+export type Totals = Schemas["Totals"];
+export type ShippingOption = Schemas["ShippingOption"];
+export type CheckoutQuote = Schemas["CheckoutQuote"];
+export type CheckoutQuoteInput = Schemas["CheckoutQuoteRequest"];
+export type CheckoutInput = Schemas["CheckoutRequest"];
+/** The order a checkout placed; a guest's carries its `orderAccessToken`, the only key to it. */
+export type PlacedOrder = Schemas["PlacedOrder"];
+export type SavedAddress = Schemas["Address"];
+export type AddressBook = Schemas["AddressBook"];
 
 /** Any page of a list, for the components that page one: `nextCursor` is null on the last. */
 export interface Page<T> {

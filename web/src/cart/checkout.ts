@@ -1,14 +1,17 @@
 import { ApiError } from "../api/problem.js";
 import { checkout } from "../api/store-api.js";
-import type { Cart, Order } from "../api/types.js";
+import type { Cart, CheckoutInput, PlacedOrder } from "../api/types.js";
 
 // One Idempotency-Key per checkout attempt: made when "Place order" is first pressed for a cart
-// version, reused by every retry of that attempt (a double click, a timeout, a reload), dropped
-// once the server has answered for good. The server then makes at most one order of it.
+// version and what the checkout sends (address, method, e-mail), reused by every retry of that
+// attempt (a double click, a timeout, a reload), dropped once the server has answered for good.
+// The server then makes at most one order of it. Another address or method is another attempt.
 const KEY = "store.checkoutAttempt";
 
 interface Attempt {
   version: number;
+  /** The checkout's body, as sent. */
+  body: string;
   key: string;
 }
 
@@ -23,18 +26,20 @@ function readAttempt(): Attempt | null {
     const value = JSON.parse(
       window.sessionStorage.getItem(KEY) ?? "null",
     ) as Partial<Attempt> | null;
-    return typeof value?.key === "string" && typeof value.version === "number"
-      ? { key: value.key, version: value.version }
+    return typeof value?.key === "string" &&
+      typeof value.version === "number" &&
+      typeof value.body === "string"
+      ? { key: value.key, version: value.version, body: value.body }
       : null;
   } catch {
     return null;
   }
 }
 
-function attemptFor(current: Cart): Attempt {
+function attemptFor(current: Cart, body: string): Attempt {
   const kept = readAttempt();
-  if (kept !== null && kept.version === current.version) return kept;
-  const attempt = { version: current.version, key: newKey() };
+  if (kept !== null && kept.version === current.version && kept.body === body) return kept;
+  const attempt = { version: current.version, body, key: newKey() };
   window.sessionStorage.setItem(KEY, JSON.stringify(attempt));
   return attempt;
 }
@@ -49,13 +54,20 @@ function mayRetry(error: unknown): boolean {
   );
 }
 
-let inFlight: Promise<Order> | undefined;
+let inFlight: Promise<PlacedOrder> | undefined;
 
-/** Places the order for this cart; a second call while the first is in flight joins it. */
-export function placeOrder(current: Cart): Promise<Order> {
+/**
+ * Places the order for this cart, shipped as `input` says (a guest's cart named by its token);
+ * a second call while the first is in flight joins it.
+ */
+export function placeOrder(
+  current: Cart,
+  input: CheckoutInput,
+  guestToken: string | null,
+): Promise<PlacedOrder> {
   if (inFlight !== undefined) return inFlight;
-  const attempt = attemptFor(current);
-  inFlight = checkout(attempt.key)
+  const attempt = attemptFor(current, JSON.stringify(input));
+  inFlight = checkout(input, attempt.key, guestToken)
     .then(
       (order) => {
         window.sessionStorage.removeItem(KEY);

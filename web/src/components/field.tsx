@@ -5,18 +5,36 @@ interface FieldProps {
   onValue: (value: string) => void;
   /** Read with the input, below it. */
   hint?: string;
-  /** Why the value was refused: marks the input invalid and is read with it, below the hint. */
+  /** What is wrong with the value, shown under it and read with it; the input is marked invalid. */
   error?: string | undefined;
-  type?: "text" | "email" | "password";
+  type?: "text" | "email" | "password" | "tel";
   autocomplete?: string;
-  inputMode?: "text" | "numeric" | "email";
+  inputMode?: "text" | "numeric" | "email" | "tel";
   required?: boolean;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
 }
 
-/** A labelled text input, with its hint and why it was refused, when it was. */
+/** The ids of a field's hint and error, for its `aria-describedby`. */
+export function describedBy(id: string, hint: unknown, error: string | undefined) {
+  const ids = [
+    ...(hint === undefined ? [] : [`${id}-hint`]),
+    ...(error === undefined ? [] : [`${id}-error`]),
+  ];
+  return ids.length === 0 ? undefined : ids.join(" ");
+}
+
+/** A field's error message, under its input. */
+export function FieldError({ id, error }: { id: string; error: string | undefined }) {
+  return error === undefined ? null : (
+    <p id={`${id}-error`} class="field-error">
+      {error}
+    </p>
+  );
+}
+
+/** A labelled text input. */
 export function Field({
   id,
   label,
@@ -33,9 +51,11 @@ export function Field({
       ? { type: "password" as const }
       : type === "email"
         ? { type: "email" as const }
-        : { type: "text" as const };
+        : type === "tel"
+          ? { type: "tel" as const }
+          : { type: "text" as const };
   return (
-    <div class="field">
+    <div class={error === undefined ? "field" : "field field-invalid"}>
       <label for={id}>{label}</label>
       <input
         id={id}
@@ -56,17 +76,7 @@ export function Field({
           {hint}
         </p>
       )}
-      {error === undefined ? null : (
-        <p id={`${id}-error`} class="error">
-          {error}
-        </p>
-      )}
+      <FieldError id={id} error={error} />
     </div>
   );
-}
-
-function describedBy(id: string, hint: string | undefined, error: string | undefined) {
-  const ids = [hint === undefined ? "" : `${id}-hint`, error === undefined ? "" : `${id}-error`];
-  const joined = ids.filter((part) => part !== "").join(" ");
-  return joined === "" ? undefined : joined;
 }

@@ -1,5 +1,7 @@
 import { isAdmin, session, signOut } from "../auth/session.js";
 import { cart, lineCount } from "../cart/cart-store.js";
+import { guestOrderHref } from "../cart/guest-order-link.js";
+import { guestOrders } from "../cart/guest-orders.js";
 import { adminPath, matchRoute, navigate } from "../router.js";
 import { useStore } from "../state.js";
 import { Bell } from "./bell.js";
@@ -7,6 +9,7 @@ import { Bell } from "./bell.js";
 export function Header({ path }: { path: string }) {
   const user = useStore(session);
   const items = lineCount(useStore(cart));
+  const latestGuestOrder = useStore(guestOrders)[0];
   const current = (href: string) => (path === href ? "page" : undefined);
 
   return (
@@ -31,6 +34,16 @@ export function Header({ path }: { path: string }) {
             </li>
             {user === null ? (
               <>
+                {latestGuestOrder === undefined ? null : (
+                  <li>
+                    <a
+                      href={guestOrderHref(latestGuestOrder)}
+                      aria-current={current(`/track/${encodeURIComponent(latestGuestOrder.id)}`)}
+                    >
+                      Your order
+                    </a>
+                  </li>
+                )}
                 <li>
                   <a href="/sign-in" aria-current={current("/sign-in")}>
                     Sign in

@@ -1,13 +1,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { type ApiError, asApiError } from "../api/problem.js";
 import type { Cart, Line } from "../api/types.js";
-import { session } from "../auth/session.js";
 import { cart, loadCart, removeLine, setPromotion, setQuantity } from "../cart/cart-store.js";
-import { placeOrder } from "../cart/checkout.js";
+import { guestOrderHref } from "../cart/guest-order-link.js";
+import { guestOrders } from "../cart/guest-orders.js";
+import { CheckoutPanel } from "../checkout/checkout-panel.js";
+import { OrderTotals } from "../checkout/order-totals.js";
+import type { TotalsRow } from "../checkout/totals-rows.js";
 import { ProblemView } from "../components/problem-view.js";
 import { formatMoney } from "../format.js";
 import { usePageTitle } from "../load.js";
-import { navigate } from "../router.js";
 import { useStore } from "../state.js";
 
 const MAX_QUANTITY = 99;
@@ -102,59 +104,37 @@ function PromotionForm({ current, act, error }: { current: Cart; act: Act; error
 }
 
 function Totals({ current }: { current: Cart }) {
-  const money = (cents: number) => formatMoney(cents, current.currency);
+  const rows: TotalsRow[] = [{ label: "Subtotal", cents: current.subtotalCents, kind: "amount" }];
+  if (current.discountCents > 0) {
+    const label = `Discount (${current.discountPercentage}%)`;
+    rows.push({ label, cents: current.discountCents, kind: "discount" });
+  }
+  rows.push({ label: "Items total", cents: current.totalCents, kind: "total" });
   return (
-    <dl class="totals">
-      <dt>Subtotal</dt>
-      <dd>{money(current.subtotalCents)}</dd>
-      {current.discountCents > 0 ? (
-        <>
-          <dt>Discount ({current.discountPercentage}%)</dt>
-          <dd>−{money(current.discountCents)}</dd>
-        </>
-      ) : null}
-      <dt class="total">Total</dt>
-      <dd class="total">{money(current.totalCents)}</dd>
-    </dl>
+    <>
+      <OrderTotals rows={rows} currency={current.currency} />
+      <p class="hint">Shipping and tax are worked out for your address at checkout.</p>
+    </>
   );
 }
 
-function PlaceOrder({ current }: { current: Cart }) {
-  const user = useStore(session);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  if (user === null) {
-    return (
-      <p class="checkout">
-        <a class="button" href="/sign-in?next=%2Fbasket">
-          Sign in to place your order
-        </a>
-        <span class="muted"> Your basket comes with you.</span>
-      </p>
-    );
-  }
-  const order = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const placed = await placeOrder(current);
-      void loadCart().catch(() => undefined);
-      navigate(`/account/orders/${encodeURIComponent(placed.id)}`);
-    } catch (failure) {
-      const problem = asApiError(failure);
-      setError(problem);
-      // The cart changed under us (another tab, a price): show the server's version of it.
-      if (problem.status === 409 || problem.status === 422) void loadCart().catch(() => undefined);
-      setBusy(false);
-    }
-  };
+/** The guest orders this browser holds the link of: the way back to each. */
+function GuestOrderLinks() {
+  const kept = useStore(guestOrders);
+  if (kept.length === 0) return null;
   return (
-    <div class="checkout">
-      <button type="button" class="button button-primary" disabled={busy} onClick={order}>
-        {busy ? "Placing your order…" : "Place order"}
-      </button>
-      {error === null ? null : <ProblemView error={error} />}
-    </div>
+    <nav class="panel guest-orders" aria-label="Your orders as a guest">
+      <ul>
+        {kept.map((link, index) => (
+          <li key={link.id}>
+            <a href={guestOrderHref(link)}>
+              {index === 0 ? "Your order" : "An earlier order"}{" "}
+              <span class="mono">{link.id.slice(0, 8)}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 
@@ -198,6 +178,7 @@ export function BasketPage() {
         {status}
       </p>
       {failure === null ? null : <ProblemView error={failure} />}
+      <GuestOrderLinks />
       {current !== null && current.notices.length > 0 ? (
         <ul class="notices" aria-label="About your basket">
           {current.notices.map((notice) => (
@@ -212,19 +193,21 @@ export function BasketPage() {
           Your basket is empty. <a href="/">Find something you like</a>.
         </p>
       ) : (
-        <div class="basket-layout">
-          <ul class="lines" aria-label="Items">
-            {current.products.map((line) => (
-              <LineRow key={line.id} line={line} currency={current.currency} act={act} />
-            ))}
-          </ul>
-          <div class="panel summary">
-            <h2>Summary</h2>
-            <PromotionForm current={current} act={act} error={promotionError} />
-            <Totals current={current} />
-            <PlaceOrder current={current} />
+        <>
+          <div class="basket-layout">
+            <ul class="lines" aria-label="Items">
+              {current.products.map((line) => (
+                <LineRow key={line.id} line={line} currency={current.currency} act={act} />
+              ))}
+            </ul>
+            <div class="panel summary">
+              <h2>Summary</h2>
+              <PromotionForm current={current} act={act} error={promotionError} />
+              <Totals current={current} />
+            </div>
           </div>
-        </div>
+          <CheckoutPanel current={current} />
+        </>
       )}
     </section>
   );

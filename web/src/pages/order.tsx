@@ -3,10 +3,10 @@ import { type ApiError, asApiError } from "../api/problem.js";
 import { cancelOrder, getOrder } from "../api/store-api.js";
 import { type Order, type OrderStatus, TERMINAL_STATUSES } from "../api/types.js";
 import { session } from "../auth/session.js";
-import { StatusSteps } from "../components/order-status.js";
+import { OrderView } from "../components/order-view.js";
 import { ProblemView } from "../components/problem-view.js";
 import { SignInNeeded } from "../components/sign-in-needed.js";
-import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
+import { STATUS_TEXT } from "../format.js";
 import { onOrderUpdate, publish, socketState } from "../live/order-updates.js";
 import { usePageTitle } from "../load.js";
 import { useStore } from "../state.js";
@@ -80,93 +80,6 @@ function useLiveOrder(id: string): { order: Order | null; error: ApiError | null
   return { order, error };
 }
 
-function OrderView({ order }: { order: Order }) {
-  const money = (cents: number) => formatMoney(cents, order.currency);
-  return (
-    <article class="order" aria-labelledby="order-title">
-      <p class="crumbs">
-        <a href="/account/orders">
-          <span aria-hidden="true">← </span>My orders
-        </a>
-      </p>
-      <h1 id="order-title" tabIndex={-1}>
-        Order <span class="mono">{order.id.slice(0, 8)}</span>
-      </h1>
-      <p class="muted">
-        Placed <time dateTime={order.createdAt}>{formatDate(order.createdAt)}</time>
-      </p>
-      <div class={`panel status status-${order.status.toLowerCase()}`}>
-        <p class="status-line" role="status" aria-live="polite">
-          Status: <strong data-status={order.status}>{STATUS_TEXT[order.status]}</strong>
-          {order.status === "FAILED" && order.failureReason !== undefined ? (
-            <span class="reason"> — {order.failureReason}</span>
-          ) : null}
-        </p>
-        <StatusSteps status={order.status} />
-        {order.status === "PLACED" ? <CancelButton id={order.id} /> : null}
-      </div>
-      <h2>Items</h2>
-      <ul class="lines">
-        {order.products.map((line) => (
-          <li key={line.id} class="line">
-            <div class="line-name">
-              <a href={`/item/${encodeURIComponent(line.id)}`}>{line.name}</a>
-              <span class="muted">
-                {line.quantity} × {money(line.unitPriceCents)}
-              </span>
-            </div>
-            <span class="line-total">{money(line.lineTotalCents)}</span>
-          </li>
-        ))}
-      </ul>
-      <dl class="totals">
-        <dt>Subtotal</dt>
-        <dd>{money(order.subtotalCents)}</dd>
-        {order.discountCents > 0 ? (
-          <>
-            <dt>
-              Discount {order.promotionCode ?? ""} ({order.discountPercentage}%)
-            </dt>
-            <dd>−{money(order.discountCents)}</dd>
-          </>
-        ) : null}
-        <dt class="total">Total</dt>
-        <dd class="total">{money(order.totalCents)}</dd>
-      </dl>
-    </article>
-  );
-}
-
-/** A PLACED order's own cancel: the new status then arrives like any other update. */
-function CancelButton({ id }: { id: string }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const cancel = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const order = await cancelOrder(id);
-      publish({ type: "order.updated", orderId: order.id, status: order.status });
-    } catch (failure) {
-      setError(asApiError(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <div class="order-actions">
-      <button type="button" class="button" disabled={busy} onClick={() => void cancel()}>
-        Cancel order
-      </button>
-      {error === null ? null : (
-        <p class="error" role="alert">
-          {error.detail}
-        </p>
-      )}
-    </div>
-  );
-}
-
 function LiveOrder({ id }: { id: string }) {
   const { order, error } = useLiveOrder(id);
   usePageTitle(
@@ -177,7 +90,21 @@ function LiveOrder({ id }: { id: string }) {
     return <ProblemView error={error} />;
   }
   if (order === null) return <p aria-busy="true">Loading the order…</p>;
-  return <OrderView order={order} />;
+  const cancel = async () => {
+    const cancelled = await cancelOrder(order.id);
+    publish({ type: "order.updated", orderId: cancelled.id, status: cancelled.status });
+  };
+  return (
+    <OrderView
+      order={order}
+      cancel={cancel}
+      crumbs={
+        <a href="/account/orders">
+          <span aria-hidden="true">← </span>My orders
+        </a>
+      }
+    />
+  );
 }
 
 export function OrderPage({ id }: { id: string }) {

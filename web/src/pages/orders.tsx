@@ -1,5 +1,8 @@
 import { listOrders } from "../api/store-api.js";
+import type { Order } from "../api/types.js";
 import { session } from "../auth/session.js";
+import { countryName } from "../checkout/countries.js";
+import { isShipped, ratePercent } from "../checkout/totals-rows.js";
 import { usePages } from "../components/more-pages.js";
 import { StatusBadge } from "../components/order-status.js";
 import { ProblemView } from "../components/problem-view.js";
@@ -7,6 +10,24 @@ import { SignInNeeded } from "../components/sign-in-needed.js";
 import { formatDate, formatMoney } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
 import { useStore } from "../state.js";
+
+/** Where and how a newer order goes, and what of its total is shipping and tax. */
+function OrderDelivery({ order }: { order: Order }) {
+  if (!isShipped(order)) return null;
+  const money = (cents: number) => formatMoney(cents, order.currency);
+  const to = order.shippingAddress;
+  const tax = order.taxLines
+    .map((line) => `${line.label} ${ratePercent(line.ratePpm)} ${money(line.taxCents)}`)
+    .join(", ");
+  return (
+    <p class="order-delivery muted">
+      {to === null ? null : <>To {[to.city, countryName(to.country)].join(", ")}</>}
+      {order.shipping === null ? null : <> · {order.shipping.name}</>}
+      {` · shipping ${money(order.shippingCents)}`}
+      {tax === "" ? null : ` · ${order.taxMode === "inclusive" ? "incl. " : ""}${tax}`}
+    </p>
+  );
+}
 
 function OrderList() {
   const [orders, reload] = useLoad(() => listOrders(), "orders");
@@ -33,6 +54,7 @@ function OrderList() {
             </time>
             <span>{formatMoney(order.totalCents, order.currency)}</span>
             <StatusBadge status={order.status} />
+            <OrderDelivery order={order} />
           </li>
         ))}
       </ul>

@@ -1,0 +1,155 @@
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import { type ApiError, asApiError } from "../api/problem.js";
+import type { Order, PostalAddress } from "../api/types.js";
+import { countryName } from "../checkout/countries.js";
+import { OrderTotals } from "../checkout/order-totals.js";
+import { deliveryDays } from "../checkout/shipping-methods.js";
+import { isShipped, totalsRows } from "../checkout/totals-rows.js";
+import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
+import { StatusSteps } from "./order-status.js";
+
+function AddressBlock({ address }: { address: PostalAddress }) {
+  const place = [address.postalCode, address.city, address.region].filter(Boolean).join(" ");
+  return (
+    <address>
+      {[address.name, address.line1, address.line2, place, countryName(address.country)]
+        .filter((part): part is string => part !== null && part !== "")
+        .map((part) => (
+          <span key={part} class="address-line">
+            {part}
+          </span>
+        ))}
+    </address>
+  );
+}
+
+const sameAddress = (a: PostalAddress, b: PostalAddress) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Where and how an order goes; nothing for an order placed before checkout took an address. */
+function Delivery({ order }: { order: Order }) {
+  const { shippingAddress, billingAddress, shipping } = order;
+  if (shippingAddress === null && shipping === null) return null;
+  const days = shipping === null ? "" : deliveryDays(shipping);
+  return (
+    <section class="delivery" aria-labelledby="delivery-title">
+      <h2 id="delivery-title">Delivery</h2>
+      <div class="delivery-grid">
+        {shippingAddress === null ? null : (
+          <div>
+            <h3>Shipping to</h3>
+            <AddressBlock address={shippingAddress} />
+          </div>
+        )}
+        {billingAddress === null ||
+        (shippingAddress !== null && sameAddress(billingAddress, shippingAddress)) ? null : (
+          <div>
+            <h3>Billed to</h3>
+            <AddressBlock address={billingAddress} />
+          </div>
+        )}
+        {shipping === null ? null : (
+          <div>
+            <h3>Shipping method</h3>
+            <p class="shipping-method">
+              {shipping.name}
+              {days === "" ? null : <span class="muted"> · {days}</span>}
+            </p>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/**
+ * One order as its owner sees it: status (live, from the page that holds it), items, delivery
+ * and totals, every amount the API's. `cancel` is offered while the order is PLACED.
+ */
+export function OrderView({
+  order,
+  crumbs,
+  cancel,
+  children,
+}: {
+  order: Order;
+  crumbs?: ComponentChildren;
+  cancel: () => Promise<void>;
+  children?: ComponentChildren;
+}) {
+  const money = (cents: number) => formatMoney(cents, order.currency);
+  return (
+    <article class="order" aria-labelledby="order-title">
+      {crumbs === undefined ? null : <p class="crumbs">{crumbs}</p>}
+      <h1 id="order-title" tabIndex={-1}>
+        Order <span class="mono">{order.id.slice(0, 8)}</span>
+      </h1>
+      <p class="muted">
+        Placed <time dateTime={order.createdAt}>{formatDate(order.createdAt)}</time>
+        {order.guestEmail === null ? null : <> · messages go to {order.guestEmail}</>}
+      </p>
+      {children}
+      <div class={`panel status status-${order.status.toLowerCase()}`}>
+        <p class="status-line" role="status" aria-live="polite">
+          Status: <strong data-status={order.status}>{STATUS_TEXT[order.status]}</strong>
+          {order.status === "FAILED" && order.failureReason !== undefined ? (
+            <span class="reason"> — {order.failureReason}</span>
+          ) : null}
+        </p>
+        <StatusSteps status={order.status} />
+        {order.status === "PLACED" ? <CancelButton cancel={cancel} /> : null}
+      </div>
+      <h2>Items</h2>
+      <ul class="lines">
+        {order.products.map((line) => (
+          <li key={line.id} class="line">
+            <div class="line-name">
+              <a href={`/item/${encodeURIComponent(line.id)}`}>{line.name}</a>
+              <span class="muted">
+                {line.quantity} × {money(line.unitPriceCents)}
+              </span>
+            </div>
+            <span class="line-total">{money(line.lineTotalCents)}</span>
+          </li>
+        ))}
+      </ul>
+      <Delivery order={order} />
+      <OrderTotals
+        currency={order.currency}
+        rows={totalsRows(order, {
+          discountLabel: `Discount ${order.promotionCode ?? ""} (${order.discountPercentage}%)`,
+          shipped: isShipped(order),
+        })}
+      />
+    </article>
+  );
+}
+
+/** A PLACED order's own cancel: the new status then arrives like any other update. */
+function CancelButton({ cancel }: { cancel: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await cancel();
+    } catch (failure) {
+      setError(asApiError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="order-actions">
+      <button type="button" class="button" disabled={busy} onClick={() => void run()}>
+        Cancel order
+      </button>
+      {error === null ? null : (
+        <p class="error" role="alert">
+          {error.detail}
+        </p>
+      )}
+    </div>
+  );
+}
