@@ -149,6 +149,12 @@ describe.skipIf(!chromiumAvailable())("a guest's checkout in a real browser", ()
       page.on("request", (request) =>
         seen.push({ url: request.url(), referer: request.headers().referer ?? "" }),
       );
+      const sockets: string[] = [];
+      const pushed: string[] = [];
+      page.on("websocket", (socket) => {
+        sockets.push(socket.url());
+        socket.on("framereceived", (frame) => pushed.push(String(frame.payload)));
+      });
       await page.goto(`${server.url}/`);
       await addFromCatalogue(page, "Lonely Bird");
       await page
@@ -265,6 +271,11 @@ describe.skipIf(!chromiumAvailable())("a guest's checkout in a real browser", ()
       await expectAccessible(page, "the guest order page");
       await page.screenshot({ path: join(SCREENSHOTS, "guest-order-1280.png"), fullPage: true });
       await page.locator('[data-status="COMPLETED"]').waitFor({ timeout: 20_000 });
+      // Followed on a socket of its own, its key offered as a subprotocol, not in the address.
+      expect(sockets.some((url) => url.endsWith(`/notifications?guestOrder=${order.id}`))).toBe(
+        true,
+      );
+      expect(pushed.some((frame) => frame.includes('"status":"COMPLETED"'))).toBe(true);
 
       // The header keeps the way back: "Your order", its key in the link's fragment.
       const yours = page.getByRole("navigation", { name: "Main" }).getByRole("link", {
@@ -275,6 +286,7 @@ describe.skipIf(!chromiumAvailable())("a guest's checkout in a real browser", ()
       // No request carried the key in its address or its Referer.
       for (const request of seen) {
         expect(request.url, "a request's address").not.toContain(link.token);
+        for (const url of sockets) expect(url, "a socket's address").not.toContain(link.token);
         expect(request.referer, "a request's Referer").not.toContain(link.token);
       }
 

@@ -6,12 +6,13 @@ import { accessToken, session, startSession } from "./auth/session.js";
 import { adoptGuestCart, loadCart } from "./cart/cart-store.js";
 import { loadConfig, type StoreConfig } from "./config.js";
 import { clearNotices, startBell } from "./live/bell.js";
-import { connectUpdates, disconnectUpdates } from "./live/order-updates.js";
+import { configureGuestUpdates, connectUpdates, disconnectUpdates } from "./live/order-updates.js";
 import { startRouter } from "./router.js";
 
 function start(config: StoreConfig, root: HTMLElement): void {
   configureHttp({ apiUrl: config.apiUrl, accessToken });
   configureCognito({ endpoint: config.cognitoEndpoint, clientId: config.userPoolClientId });
+  configureGuestUpdates(config.websocketUrl);
   startRouter();
   startSession();
   startBell();

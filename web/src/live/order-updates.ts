@@ -90,3 +90,46 @@ export function disconnectUpdates(): void {
   current?.close();
   socketState.set("closed");
 }
+
+/** The subprotocol a guest's socket opens with, its order's access token offered after it. */
+const GUEST_ORDER_SUBPROTOCOL = "order-access-token";
+
+let guestSocketUrl: string | undefined;
+
+/** Where a guest's order page opens its socket: the notifications endpoint of config.json. */
+export function configureGuestUpdates(websocketUrl: string): void {
+  guestSocketUrl = websocketUrl;
+}
+
+/**
+ * Follows guest order `orderId` on a WebSocket of its own, the order's access token offered as a
+ * subprotocol (a browser can set no header on a socket, and the address is what logs keep):
+ * `onUpdate` hears each update of it, `onOpen` whether pushed updates can arrive now (the page
+ * polls whenever they cannot). No reconnecting: polling is the fallback. Answers the stop.
+ */
+export function followGuestOrder(
+  orderId: string,
+  token: string,
+  onUpdate: (update: OrderUpdate) => void,
+  onOpen: (open: boolean) => void,
+): () => void {
+  if (guestSocketUrl === undefined) return () => {};
+  const url = new URL(guestSocketUrl);
+  url.searchParams.set("guestOrder", orderId);
+  let current: WebSocket;
+  try {
+    current = new WebSocket(url, [GUEST_ORDER_SUBPROTOCOL, token]);
+  } catch {
+    return () => {};
+  }
+  current.addEventListener("open", () => onOpen(true));
+  current.addEventListener("close", () => onOpen(false));
+  current.addEventListener("message", (event: MessageEvent) => {
+    const update = parseUpdate(event.data);
+    if (update !== null && update.orderId === orderId) onUpdate(update);
+  });
+  return () => {
+    onOpen(false);
+    current.close();
+  };
+}

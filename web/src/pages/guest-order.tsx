@@ -7,6 +7,7 @@ import { keepGuestOrder, keptToken } from "../cart/guest-orders.js";
 import { OrderView } from "../components/order-view.js";
 import { ProblemView } from "../components/problem-view.js";
 import { STATUS_TEXT } from "../format.js";
+import { followGuestOrder } from "../live/order-updates.js";
 import { usePageTitle } from "../load.js";
 import { NotFoundPage } from "./not-found.js";
 
@@ -15,13 +16,21 @@ const POLL_MS = 3000;
 
 /**
  * A guest's order, opened by the key in the link's fragment (`#token=…`, which no server and no
- * Referer ever sees) or, without one, by the key this browser kept; read again every few seconds
- * until it is finished. A guest has no WebSocket of their own: polling is how it stays live.
+ * Referer ever sees) or, without one, by the key this browser kept. It stays live until it is
+ * finished: read again on each update its WebSocket pushes, and every few seconds while that
+ * socket is not open (refused, dropped, or not reachable).
  */
 function useGuestOrder(id: string, token: string | null) {
   const [order, setOrder] = useState<Order | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const [pushed, setPushed] = useState(0);
+  const [socketOpen, setSocketOpen] = useState(false);
   const done = order !== null && TERMINAL_STATUSES.includes(order.status);
+
+  useEffect(() => {
+    if (token === null || done) return;
+    return followGuestOrder(id, token, () => setPushed((count) => count + 1), setSocketOpen);
+  }, [id, token, done]);
 
   // Another key (a link pasted into this tab) shows nothing of what the last one opened.
   useEffect(() => {
@@ -44,12 +53,12 @@ function useGuestOrder(id: string, token: string | null) {
         (failure: unknown) => live && setError(asApiError(failure)),
       );
     void read();
-    const timer = setInterval(read, POLL_MS);
+    const timer = socketOpen ? undefined : setInterval(read, POLL_MS);
     return () => {
       live = false;
       clearInterval(timer);
     };
-  }, [id, token, done]);
+  }, [id, token, done, socketOpen, pushed]);
 
   return { order, setOrder, error };
 }
