@@ -2,6 +2,8 @@ import * as z from "zod/mini";
 import { ADMIN_GROUP, ORDER_STATUSES } from "../domain/index.js";
 import {
   addressBody,
+  checkoutBody,
+  checkoutQuoteBody,
   commentBody,
   createProductBody,
   createPromotionBody,
@@ -39,6 +41,8 @@ const REQUEST_BODIES = {
   SaveCartRequest: saveCartBody,
   CommentRequest: commentBody,
   AddressRequest: addressBody,
+  CheckoutRequest: checkoutBody,
+  CheckoutQuoteRequest: checkoutQuoteBody,
   SignupRequest: signupBody,
   LoginRequest: loginBody,
   GraphqlRequest: graphqlBody,
