@@ -9,6 +9,7 @@ import { openDynamoDbStore } from "../../src/store/dynamodb/store.js";
 import { signUpAndSignIn } from "../helpers/accounts.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
 import { uniqueTableName, useDynamoDbLocal } from "../helpers/dynamodb-local.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { recordFigure } from "../reliability/figures.js";
 
 const USERS = 12;
@@ -83,7 +84,7 @@ async function crashAndRestart(backend: Backend, dataDir: string, servers: DevSe
     enough = resolve;
   });
   const checkouts = tokens.map((token, n) =>
-    call("/checkout", { method: "PUT", token, key: `crash-${n}` })
+    call("/checkout", { method: "PUT", token, key: `crash-${n}`, body: CHECKOUT_BODY })
       .then((res) => res.status)
       .catch(() => "cut off")
       .finally(() => {

@@ -10,6 +10,7 @@ import type { ApiHandler, Problem } from "../../src/http/index.js";
 import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
 import type { CartView, OrderView, PageOf, ProductView } from "../../src/services/index.js";
 import { SEED_PRODUCTS } from "../../src/store/index.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 const ALLOWED_ORIGIN = "http://localhost:5173";
@@ -226,6 +227,7 @@ describe("the dev server over loopback", () => {
       const first = await call<OrderView>("PUT", "/checkout", {
         token,
         headers: { "Idempotency-Key": key },
+        body: CHECKOUT_BODY,
       });
       expect(first.status).toBe(202);
       expect(new URL(first.headers.get("location") ?? "", `${server.url}/checkout`).pathname).toBe(
@@ -243,6 +245,7 @@ describe("the dev server over loopback", () => {
       const retry = await call<OrderView>("PUT", "/checkout", {
         token,
         headers: { "Idempotency-Key": key },
+        body: CHECKOUT_BODY,
       });
       expect(retry.status).toBe(200);
       expect(retry.headers.get("idempotent-replayed")).toBe("true");
@@ -349,6 +352,7 @@ describe("the dev server over loopback", () => {
       const order = await call<OrderView>("PUT", "/checkout", {
         token: a.token,
         headers: { "Idempotency-Key": randomUUID() },
+        body: CHECKOUT_BODY,
       });
       expect(order.status).toBe(202);
       const aCart = await call<CartView>("POST", "/cart", {
@@ -525,9 +529,15 @@ describe("the dev server over loopback", () => {
         expected[body.slice(0, 60)] = status;
         statuses[body.slice(0, 60)] = (await call("POST", "/cart", { token, body })).status;
       }
-      statuses.checkoutEmpty = (await call("PUT", "/checkout", { token })).status;
+      statuses.checkoutEmpty = (
+        await call("PUT", "/checkout", { token, body: CHECKOUT_BODY })
+      ).status;
       statuses.badKey = (
-        await call("PUT", "/checkout", { token, headers: { "Idempotency-Key": "a b" } })
+        await call("PUT", "/checkout", {
+          token,
+          headers: { "Idempotency-Key": "a b" },
+          body: CHECKOUT_BODY,
+        })
       ).status;
       statuses.badScheme = (
         await call("GET", "/cart", { headers: { Authorization: `Basic ${token}` } })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/compose/index.js";
 import type { DevServer } from "../../src/local/dev-server.js";
+import { CHECKOUT_INPUT_GRAPHQL, US_GROUND_CENTS } from "../helpers/fixtures.js";
 import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read GraphQL response documents freely
@@ -73,18 +74,19 @@ describe("GraphQL over HTTP on the dev server", () => {
     expect(product.body.data.product.rating.count).toBe(2);
     const checkout = await post(
       "/query",
-      'mutation { checkout(idempotencyKey: "http-1") { replayed order { id totalCents } } }',
+      `mutation { checkout(idempotencyKey: "http-1", input: ${CHECKOUT_INPUT_GRAPHQL}) { replayed order { id totalCents } } }`,
       accessToken,
     );
     expect(checkout.body.data.checkout).toMatchObject({
       replayed: false,
-      order: { totalCents: 4350 },
+      // Goods under 50.00 pay for Ground to Oregon (no sales tax).
+      order: { totalCents: 4350 + US_GROUND_CENTS },
     });
     const orderId = checkout.body.data.checkout.order.id;
     const orders = await post("/query", "{ orders { items { id status } } }", accessToken);
     expect(orders.body.data.orders.items).toEqual([{ id: orderId, status: "PLACED" }]);
     const order = await post("/graphql", `{ order(id: "${orderId}") { totalCents } }`, accessToken);
-    expect(order.body.data.order.totalCents).toBe(4350);
+    expect(order.body.data.order.totalCents).toBe(4350 + US_GROUND_CENTS);
     const anonymous = await post("/query", "{ cart { totalCents } }");
     expect(anonymous.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
   });

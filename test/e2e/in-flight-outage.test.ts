@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUpAndSignIn } from "../helpers/accounts.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.js";
 import { recordFigure } from "../reliability/figures.js";
 
@@ -56,7 +57,9 @@ describe("orders in flight during a store outage longer than the queue's retries
       expect((await call("POST", "/cart", token, cart)).status).toBe(200);
       tokens.push(token);
     }
-    const placed = await Promise.all(tokens.map((token) => call("PUT", "/checkout", token)));
+    const placed = await Promise.all(
+      tokens.map((token) => call("PUT", "/checkout", token, CHECKOUT_BODY)),
+    );
     expect(placed.map((answer) => answer.status)).toEqual(Array(ORDERS).fill(202));
     const orderIds = placed.map((answer) => String(answer.json.id));
     // Every order is being paid for when the store goes away.

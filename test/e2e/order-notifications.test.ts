@@ -7,6 +7,7 @@ import { type App, compose, loadConfig } from "../../src/compose/index.js";
 import { epochSeconds } from "../../src/domain/index.js";
 import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
 import type { OrderUpdate, OrderView, ProductView } from "../../src/services/index.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 
 const PASSWORD = "correct horse battery";
 
@@ -133,7 +134,7 @@ async function checkout(server: DevServer, token: string, productId: string, qua
     body: { products: [{ id: productId, quantity }] },
   });
   expect(cart.status).toBe(200);
-  return call<OrderView>(server, "PUT", "/checkout", { token });
+  return call<OrderView>(server, "PUT", "/checkout", { token, body: CHECKOUT_BODY });
 }
 
 const stockOf = async (server: DevServer, id: string) =>

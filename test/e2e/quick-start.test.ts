@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderView, PageOf, ProductView } from "../../src/services/index.js";
 import { type DevServerProcess, startDevServerProcess } from "../helpers/dev-server-process.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { freePort } from "../helpers/free-port.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -90,8 +91,13 @@ describe("the quick start (node --import tsx src/local/main.ts)", () => {
     );
     expect(cart.status).toBe(200);
     const checkout = await json<OrderView>(`${running.url}/checkout`, {
+      ...post(CHECKOUT_BODY, token),
       method: "PUT",
-      headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "first-run" },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        "Content-Type": "application/json",
+        "Idempotency-Key": "first-run",
+      },
     });
     expect(checkout.status).toBe(202);
     expect(checkout.body.totalCents).toBe(17800);
@@ -162,8 +168,13 @@ describe("STORE=dynamodb npm start", () => {
       post({ products: [{ id: "wool-throw", quantity: 3 }] }, token),
     );
     const checkout = await json<OrderView>(`${running.url}/checkout`, {
+      ...post(CHECKOUT_BODY, token),
       method: "PUT",
-      headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "ddb-first" },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        "Content-Type": "application/json",
+        "Idempotency-Key": "ddb-first",
+      },
     });
     expect(checkout.status).toBe(202);
     expect(checkout.body.totalCents).toBe(20700);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/compose/index.js";
 import type { DevServer } from "../../src/local/dev-server.js";
 import type { CartView, ProductView } from "../../src/services/index.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { startLoopbackServer } from "../helpers/loopback-server.js";
 
 // A real failing dependency: another connection holds SQLite's write lock, so the store's writes
@@ -47,6 +48,11 @@ describe("the dev server while the SQLite store is locked by another writer", ()
   }
 
   it("answers 503 with Retry-After to writes, leaks nothing, and loses nothing", async () => {
+    const checkoutHeaders = {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": "application/json",
+      "Idempotency-Key": "while-locked",
+    };
     const locker = new Database(join(dataDir, "store.sqlite"));
     locker.exec("BEGIN EXCLUSIVE");
     let refusedCart: Response;
@@ -55,7 +61,8 @@ describe("the dev server while the SQLite store is locked by another writer", ()
       refusedCart = await saveCart([{ id: "copper-kettle", quantity: 3 }]);
       refusedCheckout = await fetch(`${server.url}/checkout`, {
         method: "PUT",
-        headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "while-locked" },
+        headers: checkoutHeaders,
+        body: JSON.stringify(CHECKOUT_BODY),
       });
     } finally {
       locker.exec("ROLLBACK");
@@ -86,7 +93,8 @@ describe("the dev server while the SQLite store is locked by another writer", ()
     // Once the lock is gone the same checkout goes through.
     const retried = await fetch(`${server.url}/checkout`, {
       method: "PUT",
-      headers: { Authorization: `Bearer ${token}`, "Idempotency-Key": "while-locked" },
+      headers: checkoutHeaders,
+      body: JSON.stringify(CHECKOUT_BODY),
     });
     expect(retried.status).toBe(202);
   });

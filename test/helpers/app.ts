@@ -3,7 +3,11 @@ import { decodeJwt } from "jose";
 import { afterEach, expect, vi } from "vitest";
 import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/compose/index.js";
 import type { ApiHandler, Problem } from "../../src/http/index.js";
-import type { ImageUploads, Store } from "../../src/services/index.js";
+import {
+  GUEST_CART_TOKEN_HEADER,
+  type ImageUploads,
+  type Store,
+} from "../../src/services/index.js";
 import { type ApiEventOptions, apiEvent } from "./api-event.js";
 import { type CartLineFixture, CHECKOUT_BODY } from "./fixtures.js";
 import {
@@ -71,6 +75,14 @@ export interface TestApp {
   ): Promise<TestResponse>;
   /** `PUT /checkout`, with an `Idempotency-Key` header when `idempotencyKey` is given. */
   checkout(token: string, idempotencyKey?: string): Promise<TestResponse>;
+  /**
+   * A guest's order: a guest cart of `lines`, checked out with CHECKOUT_BODY and `email`; fails
+   * the test unless it answers 202. Its id, and the token that alone opens it.
+   */
+  guestCheckout(
+    lines: readonly CartLineFixture[],
+    email?: string,
+  ): Promise<{ orderId: string; orderAccessToken: string }>;
   close(): Promise<void>;
 }
 
@@ -207,6 +219,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         body: CHECKOUT_BODY,
         ...(idempotencyKey === undefined ? {} : { headers: { "Idempotency-Key": idempotencyKey } }),
       }),
+    async guestCheckout(lines, email = "guest@example.com") {
+      const created = await invoke({ method: "POST", resource: "/guest-carts" });
+      expect(created.statusCode, created.body).toBe(201);
+      const headers = { [GUEST_CART_TOKEN_HEADER]: created.json.token as string };
+      const saved = await invoke({
+        method: "POST",
+        resource: "/cart",
+        headers,
+        body: { products: lines.map(([id, quantity]) => ({ id, quantity })) },
+      });
+      expect(saved.statusCode, saved.body).toBe(200);
+      const placed = await invoke({
+        method: "PUT",
+        resource: "/checkout",
+        headers,
+        body: { ...CHECKOUT_BODY, email },
+      });
+      expect(placed.statusCode, placed.body).toBe(202);
+      return { orderId: placed.json.id, orderAccessToken: placed.json.orderAccessToken };
+    },
     close: () => app.close(),
   };
 }

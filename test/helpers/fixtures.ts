@@ -26,6 +26,9 @@ export const CHECKOUT_ADDRESS = {
   country: "US",
 } as const;
 
+/** What the demo's US Ground costs under its free threshold (goods of 50.00 and more ship free). */
+export const US_GROUND_CENTS = 599;
+
 /** The body of a checkout the tests place: CHECKOUT_ADDRESS by the demo's US Ground. */
 export const CHECKOUT_BODY = {
   shippingAddress: CHECKOUT_ADDRESS,

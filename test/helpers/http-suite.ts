@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { CHECKOUT_BODY, CHECKOUT_INPUT_GRAPHQL, US_GROUND_CENTS } from "./fixtures.js";
 import { createResponseChecker } from "./openapi-responses.js";
 
 // The HTTP checks of the API, written once against a base URL and run against every runtime:
@@ -212,13 +213,21 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         expect(friendship.isSelected).toBe(true);
 
         const headers = { "Idempotency-Key": randomUUID() };
-        const first = await call("PUT", "/checkout", { token: alice, headers });
+        const first = await call("PUT", "/checkout", {
+          token: alice,
+          headers,
+          body: CHECKOUT_BODY,
+        });
         expect(first.status).toBe(202);
         expect(first.json.status).toBe("PLACED");
         // Location is relative to the request, as a client resolves it (keeping a stage prefix).
         const location = new URL(first.headers.get("location") ?? "", `${target().baseUrl}/`);
         expect(location.href).toBe(`${target().baseUrl}/orders/${first.json.id}`);
-        const again = await call("PUT", "/checkout", { token: alice, headers });
+        const again = await call("PUT", "/checkout", {
+          token: alice,
+          headers,
+          body: CHECKOUT_BODY,
+        });
         expect(again.status).toBe(200);
         expect(again.json.id).toBe(first.json.id);
         expect(again.headers.get("idempotent-replayed")).toBe("true");
@@ -241,7 +250,7 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
           token,
           body: { products: [{ id: "wool-throw", quantity: 1 }] },
         });
-        const placed = await call("PUT", "/checkout", { token });
+        const placed = await call("PUT", "/checkout", { token, body: CHECKOUT_BODY });
         expect(placed.status).toBe(202);
         const statusNow = async () =>
           (await call("GET", `/orders/${placed.json.id}`, { token })).json.status;
@@ -460,12 +469,13 @@ export function httpSuite(runtime: Runtime, serves: Serves, target: () => HttpTa
         });
         const checkout = await post(
           "/query",
-          `mutation { checkout(idempotencyKey: "${randomUUID()}") { replayed order { id totalCents status } } }`,
+          `mutation { checkout(idempotencyKey: "${randomUUID()}", input: ${CHECKOUT_INPUT_GRAPHQL}) { replayed order { id totalCents status } } }`,
           token,
         );
         expect(checkout.json.data.checkout).toMatchObject({
           replayed: false,
-          order: { totalCents: 4350, status: "PLACED" },
+          // Goods under 50.00 pay for Ground to Oregon (no sales tax).
+          order: { totalCents: 4350 + US_GROUND_CENTS, status: "PLACED" },
         });
         const orders = await post("/graphql", "{ orders { items { id } } }", token);
         expect(orders.json.data.orders.items).toEqual([

@@ -8,6 +8,7 @@ import {
   uniqueTableName,
   useDynamoDbLocal,
 } from "../helpers/dynamodb-local.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { mintToken } from "../helpers/tokens.js";
 import {
   expectEveryRetryReplayed,
@@ -96,6 +97,7 @@ describe("store outage and recovery on DynamoDB Local (every request answered Se
         resource: "/checkout",
         token: o.shopper.token,
         headers: { "Idempotency-Key": "outage" },
+        body: CHECKOUT_BODY,
       }),
       apiEvent({ method: "GET", resource: "/orders", token: o.shopper.token }),
     ];

@@ -2,6 +2,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../src/http/index.js";
 import { apiEvent } from "../helpers/api-event.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.js";
 import { headerOf, type SqliteApp, startSqliteApp } from "./harness.js";
 
@@ -39,6 +40,7 @@ describe("the edge's headers", () => {
         resource: "/checkout",
         token,
         headers: { "Idempotency-Key": "headers" },
+        body: CHECKOUT_BODY,
       }),
       apiEvent({ method: "GET", resource: "/orders", token }),
       apiEvent({ method: "GET", resource: "/cart" }),

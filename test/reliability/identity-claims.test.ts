@@ -3,6 +3,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toWebSocketEvent } from "../../src/local/websocket-event.js";
 import { TEST_CLIENT_ID, TEST_ISSUER } from "../helpers/app.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { mintToken } from "../helpers/tokens.js";
 import { type SqliteApp, startSqliteApp } from "./harness.js";
 
@@ -89,7 +90,7 @@ describe("identity: claims a token signed with the real key must still carry", (
         resource: "/cart",
         body: { products: [{ id: "lonely-bird", quantity: 1 }] },
       },
-      { method: "PUT", resource: "/checkout" },
+      { method: "PUT", resource: "/checkout", body: CHECKOUT_BODY },
       {
         method: "POST",
         resource: "/products/{id}/comments",

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../src/http/index.js";
 import { toWebSocketEvent } from "../../src/local/websocket-event.js";
 import { apiEvent } from "../helpers/api-event.js";
+import { CHECKOUT_INPUT_GRAPHQL } from "../helpers/fixtures.js";
 import { recordFigure } from "./figures.js";
 import { type ForgedToken, forgedTokens, VERIFIER_TEXT } from "./forged-tokens.js";
 import { headerOf, leaksIn, type SqliteApp, sentText, startSqliteApp } from "./harness.js";
@@ -97,7 +98,7 @@ describe("identity: forged, expired and misused tokens are refused everywhere", 
       for (const query of [
         "{ cart { version } }",
         "{ products { items { id } } }",
-        'mutation { checkout(idempotencyKey: "x") { replayed } }',
+        `mutation { checkout(idempotencyKey: "x", input: ${CHECKOUT_INPUT_GRAPHQL}) { replayed } }`,
       ]) {
         const event = apiEvent({
           method: "POST",

@@ -4,6 +4,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiEvent } from "../helpers/api-event.js";
+import { CHECKOUT_BODY } from "../helpers/fixtures.js";
 import { recordFigure } from "./figures.js";
 import { headerOf, leaksIn, type SqliteApp, sentText, startSqliteApp } from "./harness.js";
 
@@ -39,6 +40,7 @@ describe("store outage and recovery (SQLite locked by another writer)", () => {
         resource: "/checkout",
         token: s.shopper.token,
         headers: { "Idempotency-Key": "during-outage" },
+        body: CHECKOUT_BODY,
       }),
     ];
     const graphqlWrite = apiEvent({

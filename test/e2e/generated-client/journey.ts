@@ -1,4 +1,5 @@
 import createClient from "openapi-fetch";
+import { CHECKOUT_BODY } from "../../helpers/fixtures.js";
 import type { paths } from "./api.js";
 
 // A shopper's whole journey through a client generated from /openapi.json by openapi-typescript
@@ -86,12 +87,17 @@ export async function runJourney(baseUrl: string, email: string): Promise<Journe
   const placed = await api.PUT("/checkout", {
     params: { header: { "Idempotency-Key": key } },
     headers: auth,
+    body: CHECKOUT_BODY,
   });
   const order = required(placed.data, "checkout");
-  if (order.totalCents !== priced.totalCents) throw new Error("the order's total moved");
+  // What is paid: the goods as the cart priced them, plus shipping and the tax added on top.
+  if (order.totalCents !== priced.totalCents + order.shippingCents + order.taxCents) {
+    throw new Error("the order's total moved");
+  }
   const again = await api.PUT("/checkout", {
     params: { header: { "Idempotency-Key": key } },
     headers: auth,
+    body: CHECKOUT_BODY,
   });
   const replayed = again.response.headers.get("Idempotent-Replayed") === "true";
 

@@ -6,6 +6,7 @@ import { schema } from "../../../src/graphql/schema.js";
 import type { Store } from "../../../src/services/index.js";
 import { MemoryStore } from "../../../src/store/index.js";
 import { interceptStore, startPerTest, type TestApp } from "../../helpers/app.js";
+import { CHECKOUT_BODY, CHECKOUT_INPUT_GRAPHQL } from "../../helpers/fixtures.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -37,6 +38,7 @@ function gql(
 }
 
 const CHAPTER_QUERY = "{ cart { products { name quantity price } discountPercentage } }";
+const CHECKOUT_MUTATION = `mutation { checkout(input: ${CHECKOUT_INPUT_GRAPHQL}) { replayed } }`;
 
 describe("GraphQL on the same services as REST", () => {
   it("answers the chapter's query as written", async () => {
@@ -116,7 +118,7 @@ describe("GraphQL on the same services as REST", () => {
     expect(selected.json.data.product.isSelected).toBe(true);
 
     const checkout = await gql(
-      'mutation { checkout(idempotencyKey: "gql-1") { replayed order { id status totalCents } } }',
+      `mutation { checkout(idempotencyKey: "gql-1", input: ${CHECKOUT_INPUT_GRAPHQL}) { replayed order { id status totalCents } } }`,
       { token: ada.token },
     );
     expect(checkout.json.data.checkout.replayed).toBe(false);
@@ -125,7 +127,7 @@ describe("GraphQL on the same services as REST", () => {
       totalCents: 17800,
     });
     const replay = await gql(
-      'mutation { checkout(idempotencyKey: "gql-1") { replayed order { id } } }',
+      `mutation { checkout(idempotencyKey: "gql-1", input: ${CHECKOUT_INPUT_GRAPHQL}) { replayed order { id } } }`,
       { token: ada.token },
     );
     expect(replay.json.data.checkout).toEqual({
@@ -168,9 +170,10 @@ describe("GraphQL on the same services as REST", () => {
         token: ada.token,
       },
     );
-    const placed = await gql("mutation { checkout { order { id status failureReason } } }", {
-      token: ada.token,
-    });
+    const placed = await gql(
+      `mutation { checkout(input: ${CHECKOUT_INPUT_GRAPHQL}) { order { id status failureReason } } }`,
+      { token: ada.token },
+    );
     const { id } = placed.json.data.checkout.order;
     expect(placed.json.data.checkout.order).toEqual({ id, status: "PLACED", failureReason: null });
     const ref = { userId: ada.userId, orderId: id };
@@ -226,7 +229,7 @@ describe("GraphQL on the same services as REST", () => {
     });
     expect(graph.totalCents).toBe(11296 - 1130);
 
-    await t.invoke({ method: "PUT", resource: "/checkout", token: ada.token });
+    await t.invoke({ method: "PUT", resource: "/checkout", token: ada.token, body: CHECKOUT_BODY });
     const restStock = (await t.invoke({ method: "GET", resource: "/products" })).json.items.map(
       (p: { id: string; stock: number }) => [p.id, p.stock],
     );
@@ -308,7 +311,7 @@ describe("GraphQL errors", () => {
         ada.token,
         "NOT_FOUND",
       ],
-      ["mutation { checkout { replayed } }", ada.token, "BAD_USER_INPUT"],
+      [CHECKOUT_MUTATION, ada.token, "BAD_USER_INPUT"],
     ];
     for (const [query, token, code] of cases) {
       const res = await gql(query, token === undefined ? {} : { token });
@@ -337,7 +340,7 @@ describe("GraphQL errors", () => {
         token: ada.token,
       },
     );
-    const conflict = await gql("mutation { checkout { replayed } }", { token: ada.token });
+    const conflict = await gql(CHECKOUT_MUTATION, { token: ada.token });
     expect(conflict.json.errors[0].extensions).toMatchObject({
       code: "CONFLICT",
       reason: "OUT_OF_STOCK",
@@ -507,7 +510,7 @@ describe("GraphQL abuse limits and transport rules", () => {
       method: "GET",
       resource: "/graphql",
       token: ada.token,
-      query: { query: "mutation { checkout { replayed } }" },
+      query: { query: CHECKOUT_MUTATION },
     });
     expect(mutation.statusCode).toBe(405);
     expect(mutation.headers.allow).toBe("GET, HEAD, POST, OPTIONS");

@@ -8,7 +8,7 @@ import {
   startPerTest,
   type TestApp,
 } from "../../helpers/app.js";
-import { PRICED_CART } from "../../helpers/fixtures.js";
+import { CHECKOUT_BODY, PRICED_CART, US_GROUND_CENTS } from "../../helpers/fixtures.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -60,7 +60,10 @@ describe("PUT /checkout", () => {
       discountPercentage: 10,
       subtotalCents: 2999,
       discountCents: 300,
-      totalCents: 2699,
+      // Goods under 50.00 pay for Ground to Oregon, which has no sales tax.
+      shippingCents: US_GROUND_CENTS,
+      taxCents: 0,
+      totalCents: 2699 + US_GROUND_CENTS,
     });
   });
 
@@ -139,7 +142,7 @@ describe("PUT /checkout", () => {
     );
   });
 
-  it("ignores a body: prices come from the catalogue, the user from the token", async () => {
+  it("ignores what a body says beyond the address and method: prices come from the catalogue, the user from the token", async () => {
     await start();
     const ada = await t.signup();
     const bob = await t.signup();
@@ -149,11 +152,11 @@ describe("PUT /checkout", () => {
       method: "PUT",
       resource: "/checkout",
       token: ada.token,
-      body: { userId: bob.userId, totalCents: 1 },
+      body: { ...CHECKOUT_BODY, userId: bob.userId, totalCents: 1 },
     });
 
     expect(res.statusCode).toBe(202);
-    expect(res.json.totalCents).toBe(2999);
+    expect(res.json.totalCents).toBe(2999 + US_GROUND_CENTS);
     const bobs = await t.invoke({ method: "GET", resource: "/orders", token: bob.token });
     expect(bobs.json.items).toEqual([]);
   });
@@ -253,17 +256,23 @@ describe("PUT /checkout", () => {
       resource: "/checkout",
       token: ada.token,
       headers: { "idempotency-KEY": "case-key" },
+      body: CHECKOUT_BODY,
     });
 
     expect(retry.headers["idempotent-replayed"]).toBe("true");
     expect(retry.json.id).toBe(first.json.id);
   });
 
-  it("answers 401 without a token", async () => {
+  it("answers 401 without a token or a guest cart's token", async () => {
     await start();
 
     expectProblem(
-      await t.invoke({ method: "PUT", resource: "/checkout", headers: { "Idempotency-Key": "k" } }),
+      await t.invoke({
+        method: "PUT",
+        resource: "/checkout",
+        headers: { "Idempotency-Key": "k" },
+        body: CHECKOUT_BODY,
+      }),
       401,
       "UNAUTHENTICATED",
     );

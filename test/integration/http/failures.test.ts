@@ -5,6 +5,7 @@ import { ROUTES, type Route } from "../../../src/http/index.js";
 import { MemoryStore } from "../../../src/store/index.js";
 import type { ApiEventOptions } from "../../helpers/api-event.js";
 import { expectProblem, interceptStore, startPerTest, type TestApp } from "../../helpers/app.js";
+import { CHECKOUT_BODY } from "../../helpers/fixtures.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -74,7 +75,7 @@ describe("failures", () => {
         token: ada.token,
         body: { products: [{ id: "lonely-bird", quantity: 1 }] },
       },
-      { method: "PUT", resource: "/checkout", token: ada.token },
+      { method: "PUT", resource: "/checkout", token: ada.token, body: CHECKOUT_BODY },
       {
         method: "POST",
         resource: "/auth/login",

@@ -62,14 +62,19 @@ describe("GET /openapi.json", () => {
       "500",
       "503",
     ]);
+    // A guest's checkout may find its cart expired (404) or be rate limited (429); the body is
+    // JSON now (415 otherwise).
     expect(statuses("put", "/checkout")).toEqual([
       "200",
       "202",
       "400",
       "401",
+      "404",
       "409",
       "413",
+      "415",
       "422",
+      "429",
       "500",
       "503",
     ]);
@@ -92,6 +97,7 @@ describe("GET /openapi.json", () => {
     const checkout = doc.paths["/checkout"].put;
     expect(checkout.parameters).toEqual([
       expect.objectContaining({ name: "Idempotency-Key", in: "header", required: false }),
+      expect.objectContaining({ name: "Guest-Cart-Token", in: "header", required: false }),
     ]);
     expect(Object.keys(checkout.responses["200"].headers)).toEqual([
       "Location",

@@ -1,9 +1,11 @@
 // Routing: every route of the table answers, unknown paths and methods are refused (404, 405).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../../src/http/index.js";
+import { ORDER_ACCESS_TOKEN_HEADER } from "../../../src/services/index.js";
 import { adminSamples } from "../../helpers/admin-samples.js";
 import type { ApiEventOptions } from "../../helpers/api-event.js";
 import { expectProblem, startPerTest, type TestApp } from "../../helpers/app.js";
+import { CHECKOUT_BODY } from "../../helpers/fixtures.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -25,6 +27,13 @@ describe("routing", () => {
     await t.saveCart(ada.token, [["linen-notebook", 1]]);
     const forOperator = await t.checkout(ada.token);
     const operator = await t.mintAdmin();
+    const guestOrder = await t.guestCheckout([["linen-notebook", 1]]);
+    const guestOrderEvent = (method: "GET" | "POST", resource: string): ApiEventOptions => ({
+      method,
+      resource,
+      pathParameters: { id: guestOrder.orderId },
+      headers: { [ORDER_ACCESS_TOKEN_HEADER]: guestOrder.orderAccessToken },
+    });
     await t.saveCart(ada.token, [["wool-throw", 1]]);
     const address = {
       name: "Ada",
@@ -107,7 +116,16 @@ describe("routing", () => {
         },
         200,
       ],
-      "PUT /checkout": [{ method: "PUT", resource: "/checkout", token: ada.token }, 202],
+      "POST /checkout/quote": [
+        { method: "POST", resource: "/checkout/quote", token: ada.token, body: CHECKOUT_BODY },
+        200,
+      ],
+      "PUT /checkout": [
+        { method: "PUT", resource: "/checkout", token: ada.token, body: CHECKOUT_BODY },
+        202,
+      ],
+      "GET /guest-orders/{id}": [guestOrderEvent("GET", "/guest-orders/{id}"), 200],
+      "POST /guest-orders/{id}/cancel": [guestOrderEvent("POST", "/guest-orders/{id}/cancel"), 200],
       "GET /shipping-methods": [
         {
           method: "GET",

@@ -10,6 +10,7 @@ import {
   TEST_ISSUER,
   type TestApp,
 } from "../../helpers/app.js";
+import { CHECKOUT_BODY } from "../../helpers/fixtures.js";
 import { mintToken, type TokenClaims } from "../../helpers/tokens.js";
 
 let t: TestApp;
@@ -72,7 +73,7 @@ describe("a local token naming no user", () => {
         token,
         body: { products: [{ id: "lonely-bird", quantity: 1 }] },
       }),
-      t.invoke({ method: "PUT", resource: "/checkout", token }),
+      t.invoke({ method: "PUT", resource: "/checkout", token, body: CHECKOUT_BODY }),
       t.invoke({
         method: "POST",
         resource: "/products/{id}/comments",
