@@ -26,6 +26,13 @@ interface JourneyModule {
     orderId: string;
     orderTotalCents: number;
   }>;
+  runGuestJourney(baseUrl: string): Promise<{
+    quotedTotalCents: number;
+    orderTotalCents: number;
+    openedStatus: string;
+    wrongTokenStatus: number;
+    replayedSameToken: boolean;
+  }>;
 }
 
 // What issue 12 found: a client generated from the document typed every answer `unknown`, so
@@ -74,5 +81,18 @@ describe("a client generated from /openapi.json (openapi-typescript + openapi-fe
     expect(result.replayed).toBe(true);
     expect(result.ordersListed).toEqual([result.orderId]);
     expect(result.orderTotalCents).toBeGreaterThan(0);
+  });
+
+  it("runs a guest's checkout: quote, order, its retry, opened by its token only", async () => {
+    const { runGuestJourney } = (await import(
+      pathToFileURL(join(DIR, "journey.ts")).href
+    )) as JourneyModule;
+    const result = await runGuestJourney(server.url);
+    // 1999 + 690 Standard + 19 % of 1999 (379.81 -> 380) added on top.
+    expect(result.quotedTotalCents).toBe(3069);
+    expect(result.orderTotalCents).toBe(result.quotedTotalCents);
+    expect(["PLACED", "PROCESSING", "COMPLETED"]).toContain(result.openedStatus);
+    expect(result.wrongTokenStatus).toBe(404);
+    expect(result.replayedSameToken).toBe(true);
   });
 });

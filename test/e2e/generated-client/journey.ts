@@ -119,3 +119,72 @@ export async function runJourney(baseUrl: string, email: string): Promise<Journe
     replayed,
   };
 }
+
+export interface GuestJourneyResult {
+  orderId: string;
+  /** What the quote said the order would cost, and what the order says it costs. */
+  quotedTotalCents: number;
+  orderTotalCents: number;
+  /** The order opened by its access token, and what a wrong token gets. */
+  openedStatus: string;
+  wrongTokenStatus: number;
+  /** A retry of the checkout with its Idempotency-Key answers the same order and token. */
+  replayedSameToken: boolean;
+}
+
+/** A guest's checkout through the generated client: quote, place, retry, open with the token. */
+export async function runGuestJourney(baseUrl: string): Promise<GuestJourneyResult> {
+  const api = createClient<paths>({ baseUrl });
+  const guest = required((await api.POST("/guest-carts")).data, "guest cart");
+  const guestHeader = { "Guest-Cart-Token": guest.token };
+  required(
+    (
+      await api.POST("/cart", {
+        params: { header: guestHeader },
+        body: { products: [{ id: "solid-friendship", quantity: 1 }] },
+      })
+    ).data,
+    "guest save",
+  );
+  const shippingAddress = {
+    name: "Grace Hopper",
+    line1: "Unter den Linden 1",
+    city: "Berlin",
+    postalCode: "10117",
+    country: "DE",
+  };
+  const quote = required(
+    (
+      await api.POST("/checkout/quote", {
+        params: { header: guestHeader },
+        body: { shippingAddress },
+      })
+    ).data,
+    "quote",
+  );
+  const checkout = {
+    params: { header: { ...guestHeader, "Idempotency-Key": crypto.randomUUID() } },
+    body: {
+      shippingAddress,
+      shippingMethodId: quote.shippingMethodId,
+      email: "grace@example.com",
+    },
+  };
+  const order = required((await api.PUT("/checkout", checkout)).data, "guest checkout");
+  const accessToken = required(order.orderAccessToken, "the order's access token");
+  const again = required((await api.PUT("/checkout", checkout)).data, "guest checkout retried");
+  const opened = await api.GET("/guest-orders/{id}", {
+    params: { path: { id: order.id }, header: { "Order-Access-Token": accessToken } },
+  });
+  const wrong = await api.GET("/guest-orders/{id}", {
+    params: { path: { id: order.id }, header: { "Order-Access-Token": "A".repeat(43) } },
+  });
+  return {
+    orderId: order.id,
+    quotedTotalCents: quote.totals.totalCents,
+    orderTotalCents: order.totalCents,
+    openedStatus: required(opened.data, "guest order").status,
+    wrongTokenStatus: wrong.response.status,
+    replayedSameToken: again.id === order.id && again.orderAccessToken === accessToken,
+  };
+}
