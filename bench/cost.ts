@@ -21,6 +21,7 @@ import { seedShopSettings } from "../src/store/dynamodb/shop-config.js";
 import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
 import { apiEvent } from "../test/helpers/api-event.js";
 import { generatedProduct, seedGeneratedCatalogue } from "../test/helpers/catalogue-seed.js";
+import { CHECKOUT_BODY } from "../test/helpers/fixtures.js";
 import { createSigningKey, mintToken, type SigningKey } from "../test/helpers/tokens.js";
 import { type Capacity, type CapacityProxy, startCapacityProxy } from "./capacity-proxy.js";
 import { estimateJourney, printJourney } from "./cost-estimate.js";
@@ -34,18 +35,6 @@ const SHOP_SIZE = 1_000;
 /** Comments per generated product: 0, 1, 2, 0, 1, 2, ... (one on average). */
 const commentsOf = (index: number) => index % 3;
 const TIMED_JOURNEYS = 30;
-/** Where the bench's orders go: Portland, by the demo's US Ground (no sales tax in Oregon). */
-const CHECKOUT = {
-  shippingAddress: {
-    name: "Bench Shopper",
-    line1: "1 Main Street",
-    city: "Portland",
-    region: "OR",
-    postalCode: "97201",
-    country: "US",
-  },
-  shippingMethodId: "us-ground",
-};
 
 /** One row of the table: what an operation sent to DynamoDB and what it consumed. */
 interface Measured {
@@ -130,7 +119,7 @@ try {
       rows.push(await measure(proxy, "read cart", () => call(app, "GET", "/cart", { token })));
       rows.push(
         await measure(proxy, "checkout quote (1 line)", () =>
-          call(app, "POST", "/checkout/quote", { token, body: CHECKOUT }),
+          call(app, "POST", "/checkout/quote", { token, body: CHECKOUT_BODY }),
         ),
       );
     }
@@ -150,7 +139,7 @@ try {
         const answer = await call(app, "PUT", "/checkout", {
           token,
           headers: { "Idempotency-Key": `bench-${userId}` },
-          body: CHECKOUT,
+          body: CHECKOUT_BODY,
         });
         orderId = (JSON.parse(answer.body) as { id: string }).id;
       },
@@ -173,7 +162,7 @@ try {
     await measure(proxy, "guest checkout (1 line)", () =>
       call(app, "PUT", "/checkout", {
         headers: { ...guestHeaders, "Idempotency-Key": "bench-guest" },
-        body: { ...CHECKOUT, email: "guest@example.com" },
+        body: { ...CHECKOUT_BODY, email: "guest@example.com" },
       }),
     ),
   );
@@ -419,7 +408,7 @@ async function timeJourney(app: App, key: SigningKey): Promise<Record<string, nu
       call(app, "PUT", "/checkout", {
         token,
         headers: { "Idempotency-Key": `timed-${run}` },
-        body: CHECKOUT,
+        body: CHECKOUT_BODY,
       }),
     )) as APIGatewayProxyResult;
     const orderId = (JSON.parse(answer.body) as { id: string }).id;

@@ -25,6 +25,7 @@ import { startDynamoDbLocal } from "../src/local/dynamodb-local.js";
 import { toWebSocketEvent } from "../src/local/websocket-event.js";
 import type { Store } from "../src/services/index.js";
 import { apiEvent } from "../test/helpers/api-event.js";
+import { CHECKOUT_BODY } from "../test/helpers/fixtures.js";
 import { orderFromCart } from "../test/helpers/orders.js";
 import { orderRecord, streamEvent } from "../test/helpers/stream-event.js";
 import { createSigningKey, mintToken } from "../test/helpers/tokens.js";
@@ -37,18 +38,6 @@ const TABLE = "memory-bench";
 const MB = 1024 * 1024;
 const PRODUCT = "lonely-bird";
 const ORDER = "00000000-0000-4000-8000-000000000000";
-/** Where a sample checkout ships: Portland by the demo's US Ground. */
-const CHECKOUT = {
-  shippingAddress: {
-    name: "Bench",
-    line1: "1 Main Street",
-    city: "Portland",
-    region: "OR",
-    postalCode: "97201",
-    country: "US",
-  },
-  shippingMethodId: "us-ground",
-};
 const SAMPLES: Record<string, { path?: string; body?: object; query?: Record<string, string> }> = {
   "/products/{id}": { path: `/products/${PRODUCT}` },
   // A product that does not exist: 1,000 comments on a real one would grow every later read.
@@ -57,8 +46,8 @@ const SAMPLES: Record<string, { path?: string; body?: object; query?: Record<str
     body: { rating: 5, text: "Warm." },
   },
   "/cart": { body: { products: [{ id: PRODUCT, quantity: 1 }] } },
-  "/checkout": { body: CHECKOUT },
-  "/checkout/quote": { body: CHECKOUT },
+  "/checkout": { body: CHECKOUT_BODY },
+  "/checkout/quote": { body: CHECKOUT_BODY },
   "/orders/{id}": { path: `/orders/${ORDER}` },
   "/orders/{id}/cancel": { path: `/orders/${ORDER}/cancel` },
   // Past the book's 20 addresses a POST answers 409; an id not the caller's answers 404.

@@ -2,6 +2,30 @@ import { buildSchema } from "graphql";
 import { ADDRESS_BOOK_LIMITS, COMMENT_LIMITS } from "../domain/index.js";
 import { ADMIN_SDL } from "./admin-schema.js";
 
+/** An address's fields as a client sends them: each checked, an error naming every invalid one. */
+const POSTAL_ADDRESS_INPUT_FIELDS = `    "The recipient."
+    name: String
+    line1: String
+    line2: String
+    city: String
+    "Required, as a code (CA, NSW, ON), in the US, Canada and Australia."
+    region: String
+    "Required where the country uses one."
+    postalCode: String
+    "ISO 3166-1 alpha-2, such as DE or US."
+    country: String
+    phone: String`;
+
+/** An address's fields in its canonical form, as the address book and an order keep it. */
+const POSTAL_ADDRESS_FIELDS = `    name: String!
+    line1: String!
+    line2: String
+    city: String!
+    region: String
+    postalCode: String
+    country: String!
+    phone: String`;
+
 /**
  * The chapter's `ShoppingCart` and `Product` (a cart line: `code` is the product id, `price` the
  * unit price in integer cents) grown into the whole store. Amounts are integer cents.
@@ -30,17 +54,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
 
   "An address as checkout takes it: each field is checked, and an error names every invalid one (shippingAddress.postalCode)."
   input PostalAddressInput {
-    name: String
-    line1: String
-    line2: String
-    city: String
-    "Required, as a code, in the US, Canada and Australia."
-    region: String
-    "Required where the country uses one."
-    postalCode: String
-    "ISO 3166-1 alpha-2, such as DE or US."
-    country: String
-    phone: String
+${POSTAL_ADDRESS_INPUT_FIELDS}
   }
 
   input CheckoutQuoteInput {
@@ -67,14 +81,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
 
   "A postal address in its canonical form, as an order keeps it."
   type PostalAddress {
-    name: String!
-    line1: String!
-    line2: String
-    city: String!
-    region: String
-    postalCode: String
-    country: String!
-    phone: String
+${POSTAL_ADDRESS_FIELDS}
   }
 
   "One tax applied to an order: taxCents is taxableCents at ratePpm (parts per million), rounded half up once per order."
@@ -168,18 +175,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
 
   "An address as the customer types it: each field is checked, and an error names every invalid one."
   input AddressInput {
-    "The recipient."
-    name: String
-    line1: String
-    line2: String
-    city: String
-    "Required, as a code (CA, NSW, ON), in the US, Canada and Australia."
-    region: String
-    "Required where the country uses one."
-    postalCode: String
-    "ISO 3166-1 alpha-2, such as DE or US."
-    country: String
-    phone: String
+${POSTAL_ADDRESS_INPUT_FIELDS}
     isDefault: Boolean
   }
 
@@ -191,14 +187,7 @@ export const SCHEMA_SDL = /* GraphQL */ `
   "An address of the caller's book, in its canonical form."
   type Address {
     id: ID!
-    name: String!
-    line1: String!
-    line2: String
-    city: String!
-    region: String
-    postalCode: String
-    country: String!
-    phone: String
+${POSTAL_ADDRESS_FIELDS}
     isDefault: Boolean!
     createdAt: String!
   }

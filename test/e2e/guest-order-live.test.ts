@@ -6,6 +6,7 @@ import { type App, compose, loadConfig } from "../../src/compose/index.js";
 import { GUEST_ORDER_SUBPROTOCOL } from "../../src/http/index.js";
 import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
 import type { OrderUpdate } from "../../src/services/index.js";
+import { BERLIN_ADDRESS } from "../helpers/fixtures.js";
 
 // A guest follows their order live on the dev server's WebSocket endpoint with a real `ws`
 // client: the order's access token travels as a subprotocol of the handshake, never in the
@@ -76,13 +77,7 @@ async function guestOrder(server: DevServer): Promise<{ id: string; accessToken:
   const placed = await call(server, "PUT", "/checkout", {
     headers,
     body: {
-      shippingAddress: {
-        name: "Grace Hopper",
-        line1: "Unter den Linden 1",
-        city: "Berlin",
-        postalCode: "10117",
-        country: "DE",
-      },
+      shippingAddress: BERLIN_ADDRESS,
       shippingMethodId: "eu-standard",
       email: "grace@example.com",
     },

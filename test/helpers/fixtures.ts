@@ -39,3 +39,12 @@ export const CHECKOUT_BODY = {
 export const CHECKOUT_INPUT_GRAPHQL =
   '{ shippingAddress: { name: "Ada Lovelace", line1: "1 Main Street", city: "Portland", ' +
   'region: "OR", postalCode: "97201", country: "US" }, shippingMethodId: "us-ground" }';
+
+/** A German address: in the demo's EU zone (Standard 6.90, free above 60.00), 19 % VAT. */
+export const BERLIN_ADDRESS = {
+  name: "Grace Hopper",
+  line1: "Unter den Linden 1",
+  city: "Berlin",
+  postalCode: "10117",
+  country: "DE",
+} as const;

@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { CHECKOUT_BODY } from "../../helpers/fixtures.js";
+import { BERLIN_ADDRESS, CHECKOUT_BODY } from "../../helpers/fixtures.js";
 import type { paths } from "./api.js";
 
 // A shopper's whole journey through a client generated from /openapi.json by openapi-typescript
@@ -146,13 +146,7 @@ export async function runGuestJourney(baseUrl: string): Promise<GuestJourneyResu
     ).data,
     "guest save",
   );
-  const shippingAddress = {
-    name: "Grace Hopper",
-    line1: "Unter den Linden 1",
-    city: "Berlin",
-    postalCode: "10117",
-    country: "DE",
-  };
+  const shippingAddress = BERLIN_ADDRESS;
   const quote = required(
     (
       await api.POST("/checkout/quote", {

@@ -8,7 +8,7 @@ import {
   TEST_ISSUER,
   type TestApp,
 } from "../../helpers/app.js";
-import { CHECKOUT_ADDRESS } from "../../helpers/fixtures.js";
+import { BERLIN_ADDRESS, CHECKOUT_ADDRESS } from "../../helpers/fixtures.js";
 
 // A guest's checkout over the REST edge: the quote, the order placed with an e-mail address
 // and answered with its access token, the order opened (and cancelled) with that token only,
@@ -20,13 +20,7 @@ const start = startPerTest((app) => {
   t = app;
 });
 
-const BERLIN = {
-  name: "Grace Hopper",
-  line1: "Unter den Linden 1",
-  city: "Berlin",
-  postalCode: "10117",
-  country: "DE",
-};
+const BERLIN = BERLIN_ADDRESS;
 
 /** A guest cart holding `quantity` Lonely Birds: its token. */
 async function guestCartWithBirds(quantity = 1, sourceIp?: string): Promise<string> {

@@ -10,7 +10,7 @@ import {
   type Store,
 } from "../../../src/services/index.js";
 import { appErrorOf } from "../../helpers/errors.js";
-import { CHECKOUT_ADDRESS } from "../../helpers/fixtures.js";
+import { BERLIN_ADDRESS, CHECKOUT_ADDRESS } from "../../helpers/fixtures.js";
 import { recordingNotifier } from "../../helpers/processing.js";
 
 // Checkout's part of the Store contract, for every adapter: the services' checkout over the
@@ -22,13 +22,7 @@ const NOW = new Date("2026-05-01T12:00:00.000Z");
 const OPERATOR: Caller = { userId: "operator", username: "operator", groups: ["admin"] };
 const ADA: Caller = { userId: "user-ada", username: "ada", groups: [] };
 
-const BERLIN = {
-  name: "Grace Hopper",
-  line1: "Unter den Linden 1",
-  city: "Berlin",
-  postalCode: "10117",
-  country: "DE",
-};
+const BERLIN = BERLIN_ADDRESS;
 
 /** Services over `store`, with a fixed clock; the ports checkout does not use are absent. */
 function servicesOver(store: Store): Services {
