@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { decodeJwt } from "jose";
+import { decodeJwt, SignJWT } from "jose";
 import { afterEach, expect, vi } from "vitest";
 import { type App, type ComposeOverrides, compose, loadConfig } from "../../src/compose/index.js";
 import type { ApiHandler, Problem } from "../../src/http/index.js";
@@ -65,6 +65,11 @@ export interface TestApp {
    * of a token that writes.
    */
   mint(claims?: Partial<TokenClaims>): Promise<string>;
+  /**
+   * An ID token as the local pool (or Cognito) signs it, for the app's client: it says the
+   * user's e-mail address and whether the pool confirmed it.
+   */
+  mintIdToken(claims: { sub: string; email: string; emailVerified: boolean }): Promise<string>;
   /** A valid token of a user in the `admin` group, registered as `mint` does. */
   mintAdmin(claims?: Partial<TokenClaims>): Promise<string>;
   /** Replaces the caller's cart through `POST /cart`; fails the test unless it answers 200. */
@@ -196,6 +201,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       return { token, userId, email: address };
     },
     mint: (claims = {}) => mintRegistered({ ...claims }),
+    mintIdToken: ({ sub, email, emailVerified }) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        token_use: "id",
+        email,
+        email_verified: emailVerified,
+        "cognito:username": sub,
+      })
+        .setProtectedHeader({ alg: "RS256", kid: signingKey.kid, typ: "JWT" })
+        .setIssuer(TEST_ISSUER)
+        .setAudience(TEST_CLIENT_ID)
+        .setSubject(sub)
+        .setIssuedAt(now - 60)
+        .setExpirationTime(now + 300)
+        .sign(signingKey.privateKey);
+    },
     mintAdmin: (claims = {}) =>
       mintRegistered({ username: "Operator", groups: ["admin"], ...claims }),
     async saveCart(token, lines, promotionCode) {

@@ -114,7 +114,7 @@ describe("CORS", () => {
         allow: methods,
         "access-control-allow-methods": methods,
         "access-control-allow-headers":
-          "Authorization, Content-Type, Idempotency-Key, Guest-Cart-Token",
+          "Authorization, Content-Type, Idempotency-Key, Guest-Cart-Token, Order-Access-Token",
         "access-control-allow-origin": OTHER_ALLOWED_ORIGIN,
         "access-control-max-age": "600",
         vary: "Origin",

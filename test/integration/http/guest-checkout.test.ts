@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import {
-  expectProblem,
-  startPerTest,
-  TEST_CLIENT_ID,
-  TEST_ISSUER,
-  type TestApp,
-} from "../../helpers/app.js";
+import { expectProblem, startPerTest, type TestApp } from "../../helpers/app.js";
 import { BERLIN_ADDRESS, CHECKOUT_ADDRESS } from "../../helpers/fixtures.js";
 
 // A guest's checkout over the REST edge: the quote, the order placed with an e-mail address
@@ -61,24 +54,6 @@ const openGuestOrder = (orderId: string, accessToken?: string) =>
     pathParameters: { id: orderId },
     ...(accessToken === undefined ? {} : { headers: { "Order-Access-Token": accessToken } }),
   });
-
-/** An ID token as the local pool (or Cognito) signs it, with the claims a test chooses. */
-function idToken(claims: { sub: string; email: string; emailVerified: boolean }) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    token_use: "id",
-    email: claims.email,
-    email_verified: claims.emailVerified,
-    "cognito:username": claims.sub,
-  })
-    .setProtectedHeader({ alg: "RS256", kid: t.signingKey.kid, typ: "JWT" })
-    .setIssuer(TEST_ISSUER)
-    .setAudience(TEST_CLIENT_ID)
-    .setSubject(claims.sub)
-    .setIssuedAt(now - 60)
-    .setExpirationTime(now + 300)
-    .sign(t.signingKey.privateKey);
-}
 
 describe("guest checkout", () => {
   it("quotes, places a guest order with its access token, and opens it with that token only", async () => {
@@ -235,13 +210,13 @@ describe("guest checkout", () => {
       (await t.invoke({ method: "GET", resource: "/orders", token: ada.token })).json.items;
 
     // Not before the address is confirmed, and never with another user's ID token.
-    const unconfirmed = await idToken({
+    const unconfirmed = await t.mintIdToken({
       sub: ada.userId,
       email: "ada@example.com",
       emailVerified: false,
     });
     expectProblem(await attach(unconfirmed), 403, "FORBIDDEN");
-    const someoneElse = await idToken({
+    const someoneElse = await t.mintIdToken({
       sub: randomUUID(),
       email: "ada@example.com",
       emailVerified: true,
@@ -252,7 +227,7 @@ describe("guest checkout", () => {
     expectProblem(accessTokenAsIdToken, 401, "UNAUTHENTICATED");
     expect(await listed()).toEqual([]);
 
-    const confirmed = await idToken({
+    const confirmed = await t.mintIdToken({
       sub: ada.userId,
       email: "ada@example.com",
       emailVerified: true,

@@ -124,6 +124,21 @@ describe("routing", () => {
         { method: "PUT", resource: "/checkout", token: ada.token, body: CHECKOUT_BODY },
         202,
       ],
+      "POST /guest-orders/attach": [
+        {
+          method: "POST",
+          resource: "/guest-orders/attach",
+          token: ada.token,
+          body: {
+            idToken: await t.mintIdToken({
+              sub: ada.userId,
+              email: ada.email,
+              emailVerified: true,
+            }),
+          },
+        },
+        200,
+      ],
       "GET /guest-orders/{id}": [guestOrderEvent("GET", "/guest-orders/{id}"), 200],
       "POST /guest-orders/{id}/cancel": [guestOrderEvent("POST", "/guest-orders/{id}/cancel"), 200],
       "GET /shipping-methods": [
