@@ -9,6 +9,7 @@ import type {
   CheckoutQuoteInput,
   CommentPage,
   GuestCart,
+  GuestOrdersAttached,
   Order,
   OrderPage,
   PlacedOrder,
@@ -69,6 +70,17 @@ export const createGuestCart = () => request<GuestCart>("/guest-carts", { method
 
 export const mergeGuestCart = (guestToken: string) =>
   request<Cart>("/cart/merge", { method: "POST", auth: true, headers: guestHeaders(guestToken) });
+
+/**
+ * Moves the finished guest orders of the signed-in user's confirmed e-mail address into their
+ * account; `idToken` says the address and that the pool confirmed it.
+ */
+export const attachGuestOrders = (idToken: string) =>
+  request<GuestOrdersAttached>("/guest-orders/attach", {
+    method: "POST",
+    body: { idToken },
+    auth: true,
+  });
 
 /** The shipping methods to an address and the totals for one of them (else the cheapest). */
 export const quoteCheckout = (input: CheckoutQuoteInput, guestToken: string | null) =>

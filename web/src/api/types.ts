@@ -36,6 +36,7 @@ export type CheckoutQuoteInput = Schemas["CheckoutQuoteRequest"];
 export type CheckoutInput = Schemas["CheckoutRequest"];
 /** The order a checkout placed; a guest's carries its `orderAccessToken`, the only key to it. */
 export type PlacedOrder = Schemas["PlacedOrder"];
+export type GuestOrdersAttached = Schemas["GuestOrdersAttached"];
 export type SavedAddress = Schemas["Address"];
 export type AddressBook = Schemas["AddressBook"];
 

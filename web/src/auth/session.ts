@@ -122,7 +122,14 @@ export async function accessToken(): Promise<string | null> {
   return (await refresh())?.accessToken ?? null;
 }
 
-export async function signIn(email: string, password: string): Promise<Session> {
+/** A sign-in: the session kept, and the ID token, which says whether the e-mail is confirmed. */
+export interface SignedIn {
+  session: Session;
+  /** Cognito's ID token (not kept: only the sign-in's own follow-ups use it). */
+  idToken: string | undefined;
+}
+
+export async function signIn(email: string, password: string): Promise<SignedIn> {
   const result = await passwordAuth(email, password);
   if (result.RefreshToken === undefined) {
     throw new CognitoError("NoRefreshToken", "The sign-in answer carried no refresh token.");
@@ -137,7 +144,7 @@ export async function signIn(email: string, password: string): Promise<Session> 
   }
   const next = fromResult(result, result.RefreshToken, { email, name });
   store(next);
-  return next;
+  return { session: next, idToken: result.IdToken };
 }
 
 /**
