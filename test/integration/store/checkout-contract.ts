@@ -64,6 +64,15 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
 
     const customer = (caller: Caller): Buyer => ({ kind: "customer", caller });
 
+    /** A new guest cart holding one of `productId`: its token. */
+    const guestCartHolding = async (productId: string): Promise<string> => {
+      const { token } = await services.guestCarts.createGuestCart();
+      await services.guestCarts.saveGuestCart(token, {
+        products: [{ id: productId, quantity: 1 }],
+      });
+      return token;
+    };
+
     const cartOf = async (caller: Caller, lines: CartLine[]) =>
       store.saveCart({ userId: caller.userId, lines, updatedAt: NOW.toISOString() });
 
@@ -229,10 +238,7 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
     });
 
     it("places exactly one order for concurrent guest checkouts with one key", async () => {
-      const { token } = await services.guestCarts.createGuestCart();
-      await services.guestCarts.saveGuestCart(token, {
-        products: [{ id: "lonely-bird", quantity: 1 }],
-      });
+      const token = await guestCartHolding("lonely-bird");
       const before = (await store.getProduct("lonely-bird"))?.stock ?? 0;
       const guest: Buyer = { kind: "guest", cartToken: token, clientAddress: "203.0.113.9" };
       const input = {
@@ -260,10 +266,7 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
     });
 
     it("opens a guest order with its token only, and lets the guest cancel it", async () => {
-      const { token } = await services.guestCarts.createGuestCart();
-      await services.guestCarts.saveGuestCart(token, {
-        products: [{ id: "solid-friendship", quantity: 1 }],
-      });
+      const token = await guestCartHolding("solid-friendship");
       const placed = await services.orders.checkout(
         { kind: "guest", cartToken: token },
         { shippingAddress: BERLIN, shippingMethodId: "eu-standard", email: "g@example.com" },
@@ -296,10 +299,7 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
 
     it("lists guest orders by e-mail address and moves a finished one into an account", async () => {
       const placeAsGuest = async (email: string) => {
-        const { token } = await services.guestCarts.createGuestCart();
-        await services.guestCarts.saveGuestCart(token, {
-          products: [{ id: "solid-friendship", quantity: 1 }],
-        });
+        const token = await guestCartHolding("solid-friendship");
         const placed = await services.orders.checkout(
           { kind: "guest", cartToken: token },
           { shippingAddress: BERLIN, shippingMethodId: "eu-standard", email },
