@@ -107,7 +107,7 @@ export async function placeOrder(
     const first =
       typeof orderId !== "string"
         ? await orderByKey(table, order.userId, order.idempotencyKey)
-        : await orderById(table, order.userId, orderId);
+        : await orderOfKey(table, order.userId, orderId);
     if (first === undefined) throw new Error("an idempotency key points to no order");
     return { placed: false, order: first };
   }
@@ -329,5 +329,22 @@ export async function orderByKey(
 ): Promise<Order | undefined> {
   const record = await getItem(table, keys.idempotencyKey(userId, key));
   if (typeof record?.orderId !== "string") return undefined;
-  return orderById(table, userId, record.orderId);
+  return orderOfKey(table, userId, record.orderId);
+}
+
+/**
+ * The order an idempotency key of `userId` names: in `userId`'s partition, or, for a guest's
+ * order attached to an account since (the key stays with the guest), where its pointer says.
+ */
+async function orderOfKey(
+  table: Table,
+  userId: string,
+  orderId: string,
+): Promise<Order | undefined> {
+  const order = await orderById(table, userId, orderId);
+  if (order !== undefined) return order;
+  const pointer = await getItem(table, keys.orderPointer(orderId));
+  return typeof pointer?.userId === "string" && pointer.userId !== userId
+    ? orderById(table, pointer.userId, orderId)
+    : undefined;
 }

@@ -88,6 +88,11 @@ export interface OrderRow {
   accessTokenHash: string | null;
 }
 
+/** A row as inserted: a guest's order also records who placed it (its key stays theirs). */
+export interface NewOrderRow extends OrderRow {
+  placedBy: string | null;
+}
+
 // Lines are JSON written only by this adapter; picking the known fields keeps the objects handed
 // out fresh and free of anything else a hand-edited row might carry.
 const cartLinesFrom = (json: string): CartLine[] =>
@@ -197,7 +202,7 @@ export const orderFromRow = ({
     : { guest: { email: guestEmail, accessTokenHash } }),
 });
 
-export const orderToRow = (order: Order): OrderRow => ({
+export const orderToRow = (order: Order): NewOrderRow => ({
   id: order.id,
   userId: order.userId,
   idempotencyKey: order.idempotencyKey,
@@ -213,4 +218,5 @@ export const orderToRow = (order: Order): OrderRow => ({
   checkout: order.checkout === undefined ? null : JSON.stringify(order.checkout),
   guestEmail: order.guest?.email ?? null,
   accessTokenHash: order.guest?.accessTokenHash ?? null,
+  placedBy: order.guest === undefined ? null : order.userId,
 });

@@ -95,6 +95,7 @@ CREATE TABLE IF NOT EXISTS orders (
   checkout TEXT,
   guest_email TEXT,
   access_token_hash TEXT,
+  placed_by TEXT,
   UNIQUE (user_id, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, created_at DESC, id DESC);
@@ -181,10 +182,14 @@ function migrate(db: Database.Database): void {
   add("orders", "checkout", "TEXT");
   add("orders", "guest_email", "TEXT");
   add("orders", "access_token_hash", "TEXT");
+  // A guest order's owner when placed: its idempotency key stays the guest's after an attach.
+  add("orders", "placed_by", "TEXT");
   // After its column: the guest orders of an e-mail address, for attaching them to an account.
   db.exec(
     "CREATE INDEX IF NOT EXISTS orders_by_guest_email ON orders (guest_email, created_at) " +
-      "WHERE guest_email IS NOT NULL",
+      "WHERE guest_email IS NOT NULL;" +
+      "CREATE UNIQUE INDEX IF NOT EXISTS orders_by_guest_key ON orders (placed_by, idempotency_key) " +
+      "WHERE placed_by IS NOT NULL",
   );
   // Comments written before the rate limits have no user_id: they count against nobody.
   add("comments", "user_id", "TEXT");

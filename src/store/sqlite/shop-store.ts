@@ -242,10 +242,10 @@ export abstract class SqliteShopStore
       } catch (error) {
         // Another connection recorded the same key first: answer as a retry would, with its order.
         if (!isUniqueViolation(error)) throw error;
-        const first = this.statements.orderByKey.get(
-          command.order.userId,
-          command.order.idempotencyKey,
-        );
+        const first = this.statements.orderByKey.get({
+          userId: command.order.userId,
+          key: command.order.idempotencyKey,
+        });
         if (first === undefined) throw error;
         return { placed: false, order: orderFromRow(first) };
       }
@@ -267,7 +267,7 @@ export abstract class SqliteShopStore
 
   async findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined> {
     return guarded(() => {
-      const row = this.statements.orderByKey.get(userId, key);
+      const row = this.statements.orderByKey.get({ userId, key });
       return row === undefined ? undefined : orderFromRow(row);
     });
   }
@@ -397,7 +397,10 @@ export abstract class SqliteShopStore
     cartVersion,
     guestCartTokenHash,
   }: PlaceOrderCommand): PlaceOrderResult {
-    const previous = this.statements.orderByKey.get(order.userId, order.idempotencyKey);
+    const previous = this.statements.orderByKey.get({
+      userId: order.userId,
+      key: order.idempotencyKey,
+    });
     if (previous !== undefined) return { placed: false, order: orderFromRow(previous) };
 
     const cart =
@@ -439,6 +442,7 @@ export abstract class SqliteShopStore
     } else if (cart !== undefined) {
       this.statements.emptyCart.run({ userId: order.userId, updatedAt: order.createdAt });
     }
-    return { placed: true, order: orderFromRow(row) };
+    const { placedBy: _placedBy, ...stored } = row;
+    return { placed: true, order: orderFromRow(stored) };
   }
 }

@@ -8,6 +8,7 @@ import {
   CONNECTION_COLUMNS,
   GUEST_CART_COLUMNS,
   type GuestCartRow,
+  type NewOrderRow,
   ORDER_COLUMNS,
   type OrderRow,
   PRODUCT_COLUMNS,
@@ -92,13 +93,13 @@ export function prepareStatements(db: Database.Database) {
       "UPDATE products SET stock = stock - @quantity " +
         "WHERE id = @productId AND stock >= @quantity",
     ),
-    insertOrder: db.prepare<OrderRow>(
+    insertOrder: db.prepare<NewOrderRow>(
       "INSERT INTO orders (id, user_id, idempotency_key, status, created_at, promotion_code, " +
         "discount_percentage, subtotal_cents, discount_cents, total_cents, lines, failure_reason, " +
-        "checkout, guest_email, access_token_hash) " +
+        "checkout, guest_email, access_token_hash, placed_by) " +
         "VALUES (@id, @userId, @idempotencyKey, @status, @createdAt, @promotionCode, " +
         "@discountPercentage, @subtotalCents, @discountCents, @totalCents, @lines, @failureReason, " +
-        "@checkout, @guestEmail, @accessTokenHash)",
+        "@checkout, @guestEmail, @accessTokenHash, @placedBy)",
     ),
     changeStatus: db.prepare<{
       userId: string;
@@ -123,8 +124,10 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE user_id = ? AND expires_at > ? ` +
         "ORDER BY connected_at, id",
     ),
-    orderByKey: db.prepare<[string, string], OrderRow>(
-      `SELECT ${ORDER_COLUMNS} FROM orders WHERE user_id = ? AND idempotency_key = ?`,
+    // A guest's key finds its order after the order moved to an account (placed_by).
+    orderByKey: db.prepare<{ userId: string; key: string }, OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM orders WHERE idempotency_key = @key ` +
+        "AND (user_id = @userId OR placed_by = @userId) LIMIT 1",
     ),
     guestOrders: db.prepare<[string, number], OrderRow>(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE guest_email = ? AND user_id LIKE 'guest-%' ` +

@@ -300,12 +300,17 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
     it("lists guest orders by e-mail address and moves a finished one into an account", async () => {
       const placeAsGuest = async (email: string) => {
         const token = await guestCartHolding("solid-friendship");
+        const input = { shippingAddress: BERLIN, shippingMethodId: "eu-standard", email };
+        const key = `attach-${email}`;
         const placed = await services.orders.checkout(
           { kind: "guest", cartToken: token },
-          { shippingAddress: BERLIN, shippingMethodId: "eu-standard", email },
-          undefined,
+          input,
+          key,
         );
-        return { ...placed, accessToken: placed.orderAccessToken ?? "" };
+        // The same checkout again, from the same guest cart with the same key.
+        const retry = () =>
+          services.orders.checkout({ kind: "guest", cartToken: token }, input, key);
+        return { ...placed, accessToken: placed.orderAccessToken ?? "", token, retry };
       };
       const first = await placeAsGuest("grace@example.com");
       const second = await placeAsGuest("GRACE@example.com");
@@ -334,6 +339,16 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
         first.order.id,
       ]);
       expect(await store.getOrder(guestOwner, first.order.id)).toBeUndefined();
+      // Its key is still the guest's: a retry from the guest cart, filled again, is a replay.
+      await services.guestCarts.saveGuestCart(first.token, {
+        products: [{ id: "lonely-bird", quantity: 1 }],
+      });
+      const retried = await first.retry();
+      expect(retried).toMatchObject({ replayed: true, orderAccessToken: first.accessToken });
+      expect(retried.order.id).toBe(first.order.id);
+      expect((await store.listOrders(ADA.userId)).map((order) => order.id)).toEqual([
+        first.order.id,
+      ]);
       expect((await store.findOrder(first.order.id))?.userId).toBe(ADA.userId);
       // Its link still opens it, with everything checkout fixed on it.
       const opened = await services.orders.getGuestOrder(first.order.id, first.accessToken);
