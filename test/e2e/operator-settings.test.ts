@@ -87,7 +87,7 @@ describe.skipIf(!chromiumAvailable())("the operators' shipping and tax pages", (
     await admin.getByRole("button", { name: "Edit the method Ground of United States" }).focus();
     await admin.keyboard.press("Enter");
     await admin.getByRole("heading", { name: "Edit the method Ground" }).waitFor();
-    expect(await focused()).toBe("method-zone");
+    await expect.poll(focused).toBe("method-zone");
     const price = admin.getByLabel("Price (USD)");
     expect(await price.inputValue()).toBe("5.99");
     await price.fill("7.25");
@@ -113,7 +113,7 @@ describe.skipIf(!chromiumAvailable())("the operators' shipping and tax pages", (
     await price.press("Enter");
     await admin.getByText("an amount such as 5.99").waitFor();
     expect(await price.getAttribute("aria-invalid")).toBe("true");
-    expect(await focused()).toBe("method-price");
+    await expect.poll(focused).toBe("method-price");
     await admin.getByRole("button", { name: "Stop editing" }).click();
 
     // The API's refusal naming a field (zones[3].name: blank once trimmed) shows at its input.
@@ -124,7 +124,7 @@ describe.skipIf(!chromiumAvailable())("the operators' shipping and tax pages", (
       .getByText("1 to 80 characters, no control characters")
       .waitFor({ timeout: STEP_MS });
     expect(await admin.getByLabel("Zone name").getAttribute("aria-invalid")).toBe("true");
-    expect(await focused()).toBe("zone-name");
+    await expect.poll(focused).toBe("zone-name");
     await admin.getByLabel("Zone name").fill("South America");
     await admin.getByRole("button", { name: "Add zone" }).click();
     await admin.getByText("Added the zone South America").waitFor({ timeout: STEP_MS });
@@ -172,7 +172,7 @@ describe.skipIf(!chromiumAvailable())("the operators' shipping and tax pages", (
     await admin.getByRole("button", { name: "Edit the rate for DE" }).focus();
     await admin.keyboard.press("Enter");
     await admin.getByRole("heading", { name: "Edit the rate for DE" }).waitFor();
-    expect(await focused()).toBe("rate-country");
+    await expect.poll(focused).toBe("rate-country");
     const rate = admin.getByLabel("Rate (%)");
     expect(await rate.inputValue()).toBe("19");
     await rate.fill("16");
@@ -189,7 +189,7 @@ describe.skipIf(!chromiumAvailable())("the operators' shipping and tax pages", (
     await admin
       .getByText("DE has no region codes: give a country rate")
       .waitFor({ timeout: STEP_MS });
-    expect(await focused()).toBe("rate-region");
+    await expect.poll(focused).toBe("rate-region");
     await admin.getByText("Not saved: check the fields marked above.").waitFor();
 
     await admin.getByLabel("Include tax").check();
