@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
+import type { Address } from "../../src/domain/index.js";
 import { TEST_PASSWORD } from "./accounts.js";
 import type { DevServerProcess } from "./dev-server-process.js";
 
@@ -130,16 +131,7 @@ export async function brokenImages(page: Page): Promise<string[]> {
 }
 
 /** An address as the checkout form takes it: the country as its code, the rest as typed. */
-export interface FormAddress {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode?: string;
-  country: string;
-  phone?: string;
-}
+export type FormAddress = Address;
 
 /** Types `address` into the basket's shipping address form (the guest's e-mail first, if given). */
 export async function fillCheckoutAddress(

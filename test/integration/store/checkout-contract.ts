@@ -10,7 +10,7 @@ import {
   type Store,
 } from "../../../src/services/index.js";
 import { appErrorOf } from "../../helpers/errors.js";
-import { BERLIN_ADDRESS, CHECKOUT_ADDRESS } from "../../helpers/fixtures.js";
+import { BERLIN_ADDRESS, CHECKOUT_ADDRESS, PRICED_CART } from "../../helpers/fixtures.js";
 import { recordingNotifier } from "../../helpers/processing.js";
 
 // Checkout's part of the Store contract, for every adapter: the services' checkout over the
@@ -23,6 +23,11 @@ const OPERATOR: Caller = { userId: "operator", username: "operator", groups: ["a
 const ADA: Caller = { userId: "user-ada", username: "ada", groups: [] };
 
 const BERLIN = BERLIN_ADDRESS;
+/** PRICED_CART's lines as the store saves them: 7997 cents of goods. */
+const PRICED_LINES: CartLine[] = PRICED_CART.lines.map(([productId, quantity]) => ({
+  productId,
+  quantity,
+}));
 
 /** Services over `store`, with a fixed clock; the ports checkout does not use are absent. */
 function servicesOver(store: Store): Services {
@@ -97,14 +102,10 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
     };
 
     it("adds German VAT on top in the demo's tax-exclusive shop, shipping free above 60.00", async () => {
-      const { order } = await placeFor(
-        ADA,
-        [
-          { productId: "lonely-bird", quantity: 2 },
-          { productId: "solid-friendship", quantity: 1 },
-        ],
-        { shippingAddress: BERLIN, shippingMethodId: "eu-standard" },
-      );
+      const { order } = await placeFor(ADA, PRICED_LINES, {
+        shippingAddress: BERLIN,
+        shippingMethodId: "eu-standard",
+      });
       // 7997 of goods; 19 % of it is 1519.43, so 1519; Standard is free above 6000.
       expect(order).toMatchObject({
         subtotalCents: 7997,
@@ -153,14 +154,10 @@ export function describeCheckoutContract(name: string, makeStore: () => Promise<
 
     it("shows the VAT inside the prices in a tax-inclusive shop", async () => {
       await setTax({ mode: "inclusive" });
-      const { order } = await placeFor(
-        ADA,
-        [
-          { productId: "lonely-bird", quantity: 2 },
-          { productId: "solid-friendship", quantity: 1 },
-        ],
-        { shippingAddress: BERLIN, shippingMethodId: "eu-express" },
-      );
+      const { order } = await placeFor(ADA, PRICED_LINES, {
+        shippingAddress: BERLIN,
+        shippingMethodId: "eu-express",
+      });
       // 7997 + 1990 express = 9987 paid; shipping untaxed, so the VAT is 7997 × 19/119 =
       // 1276.83 -> 1277 inside the goods; the net is 6720.
       expect(order).toMatchObject({
