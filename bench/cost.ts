@@ -19,6 +19,7 @@ import { DynamoDbClient } from "../src/store/dynamodb/client.js";
 import { DynamoDbDocuments } from "../src/store/dynamodb/documents.js";
 import { seedShopSettings } from "../src/store/dynamodb/shop-config.js";
 import { openDynamoDbStore } from "../src/store/dynamodb/store.js";
+import { DEFAULT_LAYOUT } from "../src/store/dynamodb/table.js";
 import { apiEvent } from "../test/helpers/api-event.js";
 import { generatedProduct, seedGeneratedCatalogue } from "../test/helpers/catalogue-seed.js";
 import { CHECKOUT_BODY } from "../test/helpers/fixtures.js";
@@ -75,7 +76,11 @@ try {
     });
     await made.close();
     // The demo's shipping zones and tax rates, as a deployment's operators would have saved them.
-    await seedShopSettings(new DynamoDbDocuments(direct), tableOf(size));
+    await seedShopSettings({
+      documents: new DynamoDbDocuments(direct),
+      name: tableOf(size),
+      layout: DEFAULT_LAYOUT,
+    });
     await seedGeneratedCatalogue(direct, tableOf(size), { from: 0, to: size }, commentsOf);
   }
   console.log(`seeded ${CATALOGUE_SIZES.join(", ")} products (0 to 2 comments each)`);

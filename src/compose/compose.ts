@@ -245,6 +245,7 @@ async function openStore(config: Config): Promise<Store> {
         ...(store.credentials === undefined ? {} : { credentials: store.credentials }),
         createTable: store.createTable,
         seed: store.createTable,
+        layout: store.layout,
       });
     }
   }

@@ -22,6 +22,10 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   /** Create and seed the table at start; by default only with an endpoint (DynamoDB Local). */
   DYNAMODB_CREATE_TABLE: z.optional(flag),
+  /** How the table's hot keys are spread (`TableLayout`, src/store/dynamodb/table.ts). */
+  DYNAMODB_LIST_SHARDS: z.optional(integer(1, 16)),
+  DYNAMODB_STOCK_SHARDS: z.optional(integer(0, 16)),
+  DYNAMODB_PROMOTION_SHARDS: z.optional(integer(0, 16)),
   // Read as the AWS SDK reads them: an empty one counts as unset.
   AWS_REGION: z.optional(z.string()),
   AWS_DEFAULT_REGION: z.optional(z.string()),
@@ -104,6 +108,8 @@ export interface Config {
         credentials?: AwsAccessKeys;
         /** Create and seed the table when the store opens (DynamoDB Local). */
         createTable: boolean;
+        /** The shard counts asked for (the store's defaults where absent). */
+        layout: { listShards?: number; stockShards?: number; promotionShards?: number };
       };
   dataDir: string;
   /** The built storefront, served by the dev server at the addresses the API does not use. */
@@ -160,6 +166,16 @@ function accessKeysOf(e: ParsedEnv): AwsAccessKeys | undefined {
   return { accessKeyId, secretAccessKey };
 }
 
+function layoutOf(e: ParsedEnv) {
+  return {
+    ...(e.DYNAMODB_LIST_SHARDS === undefined ? {} : { listShards: e.DYNAMODB_LIST_SHARDS }),
+    ...(e.DYNAMODB_STOCK_SHARDS === undefined ? {} : { stockShards: e.DYNAMODB_STOCK_SHARDS }),
+    ...(e.DYNAMODB_PROMOTION_SHARDS === undefined
+      ? {}
+      : { promotionShards: e.DYNAMODB_PROMOTION_SHARDS }),
+  };
+}
+
 function storeConfig(e: ParsedEnv): Config["store"] {
   switch (e.STORE) {
     case "sqlite":
@@ -181,6 +197,7 @@ function storeConfig(e: ParsedEnv): Config["store"] {
           tableName: e.DYNAMODB_TABLE,
           region,
           createTable: e.DYNAMODB_CREATE_TABLE ?? false,
+          layout: layoutOf(e),
         };
       }
       // DynamoDB Local accepts any region and keys: a laptop or CI without AWS settings works.
@@ -191,6 +208,7 @@ function storeConfig(e: ParsedEnv): Config["store"] {
         region: regionOf(e) ?? LOCAL_AWS.region,
         ...(keys === undefined ? { credentials: { ...LOCAL_AWS.credentials } } : {}),
         createTable: e.DYNAMODB_CREATE_TABLE ?? true,
+        layout: layoutOf(e),
       };
     }
   }

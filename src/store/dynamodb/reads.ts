@@ -4,12 +4,14 @@ import { backoffMs } from "../../aws/aws-http.js";
 import { type Product, type ProductWithComments, storeUnavailable } from "../../domain/index.js";
 import type { DynamoDbDocuments } from "./documents.js";
 import { catalogueProductFrom, type Item, isArchived, productFrom } from "./items.js";
-import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys } from "./table.js";
+import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, type TableLayout } from "./table.js";
 
 /** The table the store works on, as each of its parts is handed it. */
 export interface Table {
   readonly documents: DynamoDbDocuments;
   readonly name: string;
+  /** How the table's hot keys are spread (table.ts). */
+  readonly layout: TableLayout;
 }
 
 const BATCH_GET_MAX_KEYS = 100;

@@ -13,7 +13,7 @@ import {
   productItem,
   promotionItem,
 } from "./items.js";
-import { queryAll } from "./reads.js";
+import { queryAll, type Table } from "./reads.js";
 import { isConditionFailure } from "./retries.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, TABLE_DEFINITION } from "./table.js";
 
@@ -72,11 +72,8 @@ const BATCH_MAX_DELAY_MS = 2_000;
  * items, retrying unprocessed items with backoff. Does nothing when any product exists, so it can
  * run on every start. Returns whether it wrote.
  */
-export async function seedTable(
-  documents: DynamoDbDocuments,
-  tableName: string,
-  seed: CatalogueSeed = {},
-): Promise<boolean> {
+export async function seedTable(table: Table, seed: CatalogueSeed = {}): Promise<boolean> {
+  const { documents, name: tableName } = table;
   const existing = await documents.query({
     TableName: tableName,
     IndexName: CATALOGUE_INDEX,
@@ -85,7 +82,7 @@ export async function seedTable(
     Limit: 1,
   });
   if ((existing.Items?.length ?? 0) > 0) {
-    await migrateComments(documents, tableName);
+    await migrateComments(table);
     return false;
   }
 
@@ -120,11 +117,8 @@ const summaryOf = (comments: readonly Comment[]): CommentSummary => ({
  * its partition. Runs where seeding runs (it reads the catalogue index once); a table with no
  * such comment is left as it is.
  */
-export async function migrateComments(
-  documents: DynamoDbDocuments,
-  tableName: string,
-): Promise<void> {
-  const table = { documents, name: tableName };
+export async function migrateComments(table: Table): Promise<void> {
+  const { documents, name: tableName } = table;
   const legacy = await queryAll(table, {
     IndexName: CATALOGUE_INDEX,
     KeyConditionExpression: "GSI1PK = :catalogue",

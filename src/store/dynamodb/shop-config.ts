@@ -17,7 +17,6 @@ import {
   unsavedShopConfig,
 } from "../../services/index.js";
 import { seedShopConfig } from "../seed-checkout.js";
-import type { DynamoDbDocuments } from "./documents.js";
 import type { Item } from "./items.js";
 import { queryAll, type Table } from "./reads.js";
 import { isConditionFailure } from "./retries.js";
@@ -123,11 +122,7 @@ export async function saveTaxSettings(table: Table, command: SaveTaxCommand): Pr
  * Seeds the demo settings where a document was never saved (each put only if absent, so an
  * operator's save is never undone): where the catalogue is seeded, on new and existing tables.
  */
-export async function seedShopSettings(
-  documents: DynamoDbDocuments,
-  tableName: string,
-): Promise<void> {
-  const table: Table = { documents, name: tableName };
+export async function seedShopSettings(table: Table): Promise<void> {
   const { shipping, tax } = seedShopConfig();
   const seeds: [Part, Record<string, unknown>][] = [
     ["SHIPPING", { zones: shipping.zones, methods: shipping.methods }],

@@ -39,7 +39,6 @@ import { addAddress, deleteAddress, listAddresses, replaceAddress } from "./addr
 import { changeOrderStatus, orderById, orderByKey, placeOrder } from "./checkout.js";
 import type { DynamoDbClient, DynamoDbCredentials } from "./client.js";
 import { addComment, commentPage } from "./comments.js";
-import { DynamoDbDocuments } from "./documents.js";
 import * as guestCarts from "./guest-carts.js";
 import { attachGuestOrder, listGuestOrders } from "./guest-orders.js";
 import {
@@ -57,7 +56,7 @@ import { orderPage, productPage } from "./pages.js";
 import { getItem, getProduct, listProducts, productsByIds, queryAll, type Table } from "./reads.js";
 import { guarded, transactOrRefuse } from "./retries.js";
 import type { CatalogueSeed } from "./setup.js";
-import { keys, LISTS, ORDERS_INDEX, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
+import { keys, LISTS, ORDERS_INDEX, type TableLayout, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
 export interface DynamoDbStoreOptions {
   tableName: string;
@@ -80,6 +79,8 @@ export interface DynamoDbStoreOptions {
   maxAttempts?: number;
   /** Where the store says the table is missing; one JSON line on stderr when omitted. */
   log?: Logger;
+  /** How the hot keys are spread (table.ts); DEFAULT_LAYOUT's counts where omitted. */
+  layout?: Partial<TableLayout>;
 }
 
 const stderrLog: Logger = (entry) => console.error(JSON.stringify(entry));
@@ -100,11 +101,11 @@ export abstract class DynamoDbShopStore
   /** Prefer `openDynamoDbStore`, which can create and seed the table first. */
   constructor(
     private readonly client: DynamoDbClient,
-    tableName: string,
+    table: Table,
     private readonly ownsClient = false,
     private readonly log: Logger = stderrLog,
   ) {
-    this.table = { documents: new DynamoDbDocuments(client), name: tableName };
+    this.table = table;
   }
 
   async listAddresses(userId: string): Promise<SavedAddress[]> {

@@ -28,11 +28,25 @@ import type {
 import { DynamoDbClient } from "./client.js";
 import { DynamoDbDocuments } from "./documents.js";
 import * as operator from "./operator.js";
+import type { Table } from "./reads.js";
 import { dynamoDbRecovery } from "./recovery.js";
 import { guarded } from "./retries.js";
 import { createTable, seedTable } from "./setup.js";
 import * as shopConfig from "./shop-config.js";
 import { DynamoDbShopStore, type DynamoDbStoreOptions } from "./shop-store.js";
+import { DEFAULT_LAYOUT, MAX_SHARDS, type TableLayout } from "./table.js";
+
+/** The layout asked for over the default one, each count checked to be 0 to MAX_SHARDS. */
+function layoutOf(asked: Partial<TableLayout> = {}): TableLayout {
+  const layout = { ...DEFAULT_LAYOUT, ...asked };
+  for (const [name, count] of Object.entries(layout)) {
+    const least = name === "listShards" ? 1 : 0;
+    if (!Number.isInteger(count) || count < least || count > MAX_SHARDS) {
+      throw new RangeError(`layout.${name}: must be an integer from ${least} to ${MAX_SHARDS}`);
+    }
+  }
+  return layout;
+}
 
 export type { DynamoDbStoreOptions } from "./shop-store.js";
 
@@ -57,20 +71,24 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
         ? {}
         : { requestTimeoutMs: options.requestTimeoutMs }),
     });
-  const documents = new DynamoDbDocuments(client);
+  const table: Table = {
+    documents: new DynamoDbDocuments(client),
+    name: options.tableName,
+    layout: layoutOf(options.layout),
+  };
   try {
     await guarded(async () => {
-      if (options.createTable === true) await createTable(documents, options.tableName);
+      if (options.createTable === true) await createTable(table.documents, table.name);
       if (options.seed !== undefined && options.seed !== false) {
-        await seedTable(documents, options.tableName, options.seed === true ? {} : options.seed);
-        await shopConfig.seedShopSettings(documents, options.tableName);
+        await seedTable(table, options.seed === true ? {} : options.seed);
+        await shopConfig.seedShopSettings(table);
       }
     });
   } catch (error) {
     if (ownsClient) client.destroy();
     throw error;
   }
-  return new DynamoDbStore(client, options.tableName, ownsClient, options.log);
+  return new DynamoDbStore(client, table, ownsClient, options.log);
 }
 
 /**

@@ -159,6 +159,47 @@ export const LISTS = {
   archived: "ARCHIVED",
 } as const;
 
+/**
+ * How far the adapter spreads the keys that many requests of one kind would otherwise share
+ * (docs/dynamodb-table.md, "No hot key"). Fixed for a table: `listShards` decides where the
+ * operators' lists and the in-flight orders are written, so changing it needs the backfill
+ * (`scripts/backfill-dynamodb.ts`). `stockShards` and `promotionShards` are what a new product
+ * or promotion gets; each one records its own count, so they can differ item by item.
+ */
+export interface TableLayout {
+  /** Partitions each operators' list (ORDERS, CARTS) and the in-flight orders are spread over. */
+  readonly listShards: number;
+  /** Items a new product's stock is split over; 0: on the product's own item (before sharding). */
+  readonly stockShards: number;
+  /** Counters a new promotion's uses are split over; 0: one counter (before sharding). */
+  readonly promotionShards: number;
+}
+
+export const DEFAULT_LAYOUT: TableLayout = { listShards: 8, stockShards: 1, promotionShards: 8 };
+
+/** The layout before the keys were spread: one key per list, stock and uses on single items. */
+export const UNSPREAD_LAYOUT: TableLayout = { listShards: 1, stockShards: 0, promotionShards: 0 };
+
+/** The most shards of any kind: a checkout's transaction must still fit DynamoDB's 100 items. */
+export const MAX_SHARDS = 16;
+
+/**
+ * The shard (0 to `shards` - 1) a value is written to: FNV-1a of its UTF-16 code units, so the
+ * same value always lands on the same shard, and ids spread evenly.
+ */
+export function shardOf(value: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    hash ^= value.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
+/** Every shard number of a count: the partitions a fan-out read queries. */
+export const shardNumbers = (shards: number): number[] =>
+  Array.from({ length: shards }, (_, shard) => shard);
+
 /** Key builders: the only place the item layout of the table above is spelled out. */
 export const keys = {
   product: (id: string) => ({ PK: `PRODUCT#${id}`, SK: "META" }),
@@ -227,6 +268,24 @@ export const keys = {
     SK: `${keys.stockAdjustmentSortPrefix}${createdAt}#${id}`,
   }),
   stockAdjustmentSortPrefix: "ADJ#",
+  /** One spread partition of an operators' list on GSI2: `ORDERS#3`, `CARTS#0`. */
+  listPartition: (list: "ORDERS" | "CARTS", shard: number) => `${list}#${shard}`,
+  /** One spread partition of the in-flight orders on GSI1. */
+  inFlightPartition: (shard: number) => `${IN_FLIGHT_PARTITION}#${shard}`,
+  /**
+   * One of a product's stock items: its own partition (the table has an LSI, so DynamoDB never
+   * splits one partition key's items over partitions), carrying the units and the product's
+   * price and archived flag, which checkout checks there instead of on the product's item.
+   */
+  stockShard: (productId: string, shard: number) => ({
+    PK: `PRODUCT#${productId}#STOCK#${shard}`,
+    SK: "STOCK",
+  }),
+  /** One of a promotion's use counters, carrying the definition checkout checks. */
+  promotionUseShard: (code: string, shard: number) => ({
+    PK: `PROMOTION_USES#${code}#${shard}`,
+    SK: "TOTAL",
+  }),
   /** An order's place in the operators' ORDERS list (GSI2SK), newest first when read backwards. */
   allOrdersSort: (createdAt: string, orderId: string) =>
     `${keys.allOrdersSortPrefix}${createdAt}#${orderId}`,

@@ -30,7 +30,21 @@ describe("the AWS settings a store on DynamoDB needs", () => {
       region: LOCAL_AWS.region,
       credentials: LOCAL_AWS.credentials,
       createTable: true,
+      layout: {},
     });
+  });
+
+  it("take the shard counts of the table's layout, each checked", () => {
+    const config = loadConfig({
+      STORE: "dynamodb",
+      DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
+      DYNAMODB_LIST_SHARDS: "1",
+      DYNAMODB_STOCK_SHARDS: "8",
+    });
+    expect(config.store).toMatchObject({ layout: { listShards: 1, stockShards: 8 } });
+    expect(() =>
+      loadConfig({ STORE: "dynamodb", AWS_REGION: "eu-west-1", DYNAMODB_LIST_SHARDS: "0" }),
+    ).toThrow(/DYNAMODB_LIST_SHARDS/);
   });
 
   it("are the environment's when it has them, even with an endpoint (empty ones count as unset)", () => {
@@ -53,6 +67,7 @@ describe("the AWS settings a store on DynamoDB needs", () => {
       tableName: "serverless-store",
       region: "eu-west-1",
       createTable: false,
+      layout: {},
     });
   });
 
