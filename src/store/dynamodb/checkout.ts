@@ -25,9 +25,26 @@ import {
   promotionFrom,
 } from "./items.js";
 import { promotionUse } from "./promotion-uses.js";
-import { getItem, productsByIds, type Table } from "./reads.js";
+import {
+  batchGetItems,
+  freshStock,
+  getItem,
+  noteStockChange,
+  productsByIds,
+  stockHint,
+  type Table,
+} from "./reads.js";
 import { failed, refusalOf, transact } from "./retries.js";
-import { keys } from "./table.js";
+import {
+  blindPlan,
+  plannedTakes,
+  returnStockItem,
+  type ShardTake,
+  stockShardsOf,
+  takeStockItem,
+  totalOf,
+} from "./stock.js";
+import { keys, shardOf } from "./table.js";
 
 /** What one checkout takes of one product: its lines added up, at the price they were given. */
 interface Take {
@@ -57,6 +74,13 @@ function takesOf(lines: readonly PricedLine[]): Take[] {
   return [...takes.values()];
 }
 
+/**
+ * How often checkout plans its takes again after a shard held less than it planned to take.
+ * Each such miss means another checkout took those units, so the shop moves on; the bound only
+ * stops a checkout that keeps losing from trying for ever (it answers STORE_UNAVAILABLE).
+ */
+const PLAN_MAX_ATTEMPTS = 10;
+
 export async function placeOrder(
   table: Table,
   command: PlaceOrderCommand,
@@ -71,69 +95,127 @@ export async function placeOrder(
     throw priceChanged(disagreeing.productId);
   }
 
-  // ONE TransactWriteItems, so the key, the cart, the stock, the promotion's uses and the
-  // order cannot diverge. Item order matters: the cancellation reasons come back in that order.
   const promotion = promotionUse(table, command);
   const guestIndex = guestOrderIndexItem(order);
-  const outcome = await transact(table.documents, [
-    recordKey(table, order),
-    checkAndEmptyCart(table, command),
-    ...takes.map((take) => takeStock(table, take)),
-    {
-      Put: {
-        TableName: table.name,
-        Item: orderItem(order),
-        ConditionExpression: "attribute_not_exists(PK)",
+  let plans = await firstPlans(table, takes);
+  for (let attempt = 1; ; attempt++) {
+    // ONE TransactWriteItems, so the key, the cart, the stock, the promotion's uses and the
+    // order cannot diverge. Item order matters: the cancellation reasons come back in that order.
+    const stockTakes = plans.flat();
+    const outcome = await transact(table.documents, [
+      recordKey(table, order),
+      checkAndEmptyCart(table, command),
+      ...stockTakes.map((take) => takeStockItem(table.name, take)),
+      {
+        Put: {
+          TableName: table.name,
+          Item: orderItem(order),
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
       },
-    },
-    // Where the operators find the order by its id alone.
-    {
-      Put: {
-        TableName: table.name,
-        Item: { ...keys.orderPointer(order.id), type: "ORDER_POINTER", userId: order.userId },
-        ConditionExpression: "attribute_not_exists(PK)",
+      // Where the operators find the order by its id alone.
+      {
+        Put: {
+          TableName: table.name,
+          Item: { ...keys.orderPointer(order.id), type: "ORDER_POINTER", userId: order.userId },
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
       },
-    },
-    ...promotion.items,
-    // Last, and unconditional: where an account that confirms the guest's address finds it.
-    ...(guestIndex === undefined ? [] : [{ Put: { TableName: table.name, Item: guestIndex } }]),
-  ]);
-  if (outcome.written) return { placed: true, order: pickOrder(order) };
-  if (outcome.contended) return refusalFromCurrentState(table, command, takes, outcome.error);
+      ...promotion.items,
+      // Last, and unconditional: where an account that confirms the guest's address finds it.
+      ...(guestIndex === undefined ? [] : [{ Put: { TableName: table.name, Item: guestIndex } }]),
+    ]);
+    if (outcome.written) {
+      for (const take of stockTakes) {
+        noteStockChange(table, take.productId, take.shard, -take.quantity);
+      }
+      return { placed: true, order: pickOrder(order) };
+    }
+    if (outcome.contended) return refusalFromCurrentState(table, command, takes, outcome.error);
 
-  const [keyReason, cartReason, ...rest] = outcome.reasons;
-  if (failed(keyReason)) {
-    const orderId = keyReason?.Item?.orderId;
-    const first =
-      typeof orderId !== "string"
-        ? await orderByKey(table, order.userId, order.idempotencyKey)
-        : await orderOfKey(table, order.userId, orderId);
-    if (first === undefined) throw new Error("an idempotency key points to no order");
-    return { placed: false, order: first };
+    const [keyReason, cartReason, ...rest] = outcome.reasons;
+    if (failed(keyReason)) {
+      const orderId = keyReason?.Item?.orderId;
+      const first =
+        typeof orderId !== "string"
+          ? await orderByKey(table, order.userId, order.idempotencyKey)
+          : await orderOfKey(table, order.userId, orderId);
+      if (first === undefined) throw new Error("an idempotency key points to no order");
+      return { placed: false, order: first };
+    }
+    if (failed(cartReason)) throw cartChanged();
+    const short = new Set(
+      stockTakes.filter((_, index) => failed(rest[index])).map((take) => take.productId),
+    );
+    if (short.size > 0) {
+      // A shard held less than planned (or the price, or the catalogue, changed): plan again
+      // from what the shards hold now, which also says whether the refusal is real.
+      if (attempt >= PLAN_MAX_ATTEMPTS) throw storeUnavailable(outcome.error);
+      plans = await replan(table, order, takes, plans, short);
+      continue;
+    }
+    const after = rest.slice(stockTakes.length);
+    if (failed(after[0]) || failed(after[1])) {
+      throw new Error(`order ${order.id} already exists`);
+    }
+    const promotionReasons = after.slice(2, 2 + promotion.items.length);
+    if (promotionReasons.some(failed)) {
+      throw await promotion.refusal(promotionReasons.map((reason) => failed(reason)));
+    }
+    throw outcome.error;
   }
-  if (failed(cartReason)) throw cartChanged();
-  for (const [index, take] of takes.entries()) {
-    const reason = rest[index];
-    if (!failed(reason)) continue;
-    const product = reason?.Item;
+}
+
+/**
+ * The first plan of each take, from the shards as this process last read them (a checkout has
+ * just priced its cart, so it did): one that held enough, at random, else the fullest ones, else
+ * one at random. Products this process never read are read first.
+ */
+async function firstPlans(table: Table, takes: readonly Take[]): Promise<ShardTake[][]> {
+  const unknown = takes.filter((take) => stockHint(table, take.productId) === undefined);
+  if (unknown.length > 0) {
+    await freshStock(
+      table,
+      unknown.map((take) => take.productId),
+    );
+  }
+  return takes.map((take) => {
+    const hint = stockHint(table, take.productId);
+    if (hint === undefined) return [{ ...take, shard: -1 }];
+    return plannedTakes(take, hint) ?? blindPlan(take, hint.shards);
+  });
+}
+
+/**
+ * The takes of the products in `short` planned again from their shards read now, strongly
+ * consistent; the others' plans stay. Refuses as checkout does when the product left the
+ * catalogue, changed price, or has less in all its shards together than the order needs.
+ */
+async function replan(
+  table: Table,
+  order: Order,
+  takes: readonly Take[],
+  plans: ShardTake[][],
+  short: ReadonlySet<string>,
+): Promise<ShardTake[][]> {
+  const fresh = await freshStock(table, [...short]);
+  return takes.map((take, index) => {
+    if (!short.has(take.productId)) return plans[index] ?? [];
+    const now = fresh.get(take.productId);
     if (
-      product === undefined ||
-      product.archived === true ||
-      product.priceCents !== take.unitPriceCents
+      now === undefined ||
+      now.item.archived === true ||
+      Number(now.item.priceCents) !== take.unitPriceCents
     ) {
       throw priceChanged(take.productId);
     }
-    const name = typeof product.name === "string" ? product.name : take.productId;
-    throw outOfStock({ id: take.productId, name, stock: Number(product.stock) }, order.lines);
-  }
-  if (failed(rest[takes.length]) || failed(rest[takes.length + 1])) {
-    throw new Error(`order ${order.id} already exists`);
-  }
-  const promotionReasons = rest.slice(takes.length + 2, takes.length + 2 + promotion.items.length);
-  if (promotionReasons.some(failed)) {
-    throw await promotion.refusal(promotionReasons.map((reason) => failed(reason)));
-  }
-  throw outcome.error;
+    const planned = plannedTakes(take, now.stock);
+    if (planned === undefined) {
+      const name = typeof now.item.name === "string" ? now.item.name : take.productId;
+      throw outOfStock({ id: take.productId, name, stock: totalOf(now.stock) }, order.lines);
+    }
+    return planned;
+  });
 }
 
 /** The key item: its condition makes a reused key cancel the transaction, naming the order. */
@@ -189,23 +271,6 @@ function checkAndEmptyCart(table: Table, command: PlaceOrderCommand) {
   };
 }
 
-/** Stock only ever goes down by what is left, at the price the shopper saw. */
-function takeStock(table: Table, take: Take) {
-  return {
-    Update: {
-      TableName: table.name,
-      Key: keys.product(take.productId),
-      ConditionExpression:
-        "attribute_exists(PK) AND attribute_not_exists(archived) AND #stock >= :quantity AND " +
-        "#price = :price",
-      UpdateExpression: "SET #stock = #stock - :quantity",
-      ExpressionAttributeNames: { "#stock": "stock", "#price": "priceCents" },
-      ExpressionAttributeValues: { ":quantity": take.quantity, ":price": take.unitPriceCents },
-      ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
-    },
-  };
-}
-
 /**
  * The answer for a checkout that kept meeting other transactions: whatever the state read now
  * refuses it with, as the transaction's own checks would; STORE_UNAVAILABLE when it would pass.
@@ -226,6 +291,7 @@ async function refusalFromCurrentState(
       await productsByIds(
         table,
         takes.map((take) => take.productId),
+        true,
       )
     ).map((p) => [p.id, p]),
   );
@@ -292,25 +358,47 @@ export async function changeOrderStatus(
   };
   // FAILED or CANCELLED: the status and the stock put back in ONE TransactWriteItems, so such an
   // order can never keep the stock it took, nor give it back twice.
-  const returns = returnsStock(change.to)
-    ? takesOf(current.lines).map((take) => ({
-        Update: {
-          TableName: table.name,
-          Key: keys.product(take.productId),
-          ConditionExpression: "attribute_exists(PK)",
-          UpdateExpression: "SET #stock = #stock + :quantity",
-          ExpressionAttributeNames: { "#stock": "stock" },
-          ExpressionAttributeValues: { ":quantity": take.quantity },
-        },
-      }))
-    : [];
-  const outcome = await transact(table.documents, [updateOrder, ...returns]);
+  const returns = returnsStock(change.to) ? await stockReturns(table, current) : [];
+  const outcome = await transact(table.documents, [
+    updateOrder,
+    ...returns.map((item) => item.write),
+  ]);
   if (!outcome.written) {
     // The status moved since it was read: another delivery got there first.
     if (!outcome.contended && failed(outcome.reasons[0])) return undefined;
     throw refusalOf(outcome);
   }
+  for (const { productId, shard, quantity } of returns.map((item) => item.given)) {
+    noteStockChange(table, productId, shard, quantity);
+  }
   return transitionOrder(current, change.to, change.failureReason);
+}
+
+/**
+ * The items that give an order's stock back: each product's to one of its shards, chosen by the
+ * order's id (the shards add up, so which one does not matter), or to its own item before
+ * sharding.
+ */
+async function stockReturns(table: Table, order: Order) {
+  const takes = takesOf(order.lines);
+  const products = new Map(
+    (
+      await batchGetItems(
+        table,
+        takes.map((take) => keys.product(take.productId)),
+        true,
+      )
+    ).map((item) => [String(item.id), item]),
+  );
+  return takes.map((take) => {
+    const product = products.get(take.productId);
+    const shards = product === undefined ? 0 : stockShardsOf(product);
+    const shard = shards === 0 ? -1 : shardOf(order.id, shards);
+    return {
+      write: returnStockItem(table.name, take.productId, shard, take.quantity),
+      given: { productId: take.productId, shard, quantity: take.quantity },
+    };
+  });
 }
 
 export async function orderById(

@@ -33,8 +33,11 @@ export type CommentSummary = Pick<ProductWithComments, "comments" | "commentCoun
 /** An item as the document layer reads and writes it: plain values. */
 export type Item = Record<string, unknown>;
 
-/** `position` keeps the seed order: GSI1SK sorts by id, but the shop shows this order. */
-export const productItem = (product: Product, position: number) => ({
+/**
+ * `position` keeps the seed order: GSI1SK sorts by id, but the shop shows this order. With
+ * `stockShards` (1 or more) the stock is on that many stock items (stock.ts), not on this one.
+ */
+export const productItem = (product: Product, position: number, stockShards = 0) => ({
   ...keys.product(product.id),
   GSI1PK: CATALOGUE_PARTITION,
   GSI1SK: keys.productCatalogueSort(product.id),
@@ -45,7 +48,7 @@ export const productItem = (product: Product, position: number) => ({
   description: product.description,
   imageUrl: product.imageUrl,
   priceCents: product.priceCents,
-  stock: product.stock,
+  ...(stockShards === 0 ? { stock: product.stock } : { stockShards }),
 });
 
 export const productFrom = (item: Item): Product => {

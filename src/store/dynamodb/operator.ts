@@ -37,9 +37,34 @@ import {
   stockAdjustmentFrom,
   stockAdjustmentItem,
 } from "./items.js";
-import { getItem, queryAll, type Table } from "./reads.js";
+import {
+  forgetProduct,
+  freshStock,
+  getItem,
+  productItemsByIds,
+  queryAll,
+  type Table,
+  withStock,
+} from "./reads.js";
 import { failed, isConditionFailure, transact, transactOrRefuse } from "./retries.js";
-import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, LISTS, OPERATOR_INDEX } from "./table.js";
+import {
+  checkShardCount,
+  newStockItems,
+  plannedTakes,
+  type ShardedStock,
+  splitUnits,
+  stockShardItem,
+  stockShardsOf,
+  totalOf,
+} from "./stock.js";
+import {
+  CATALOGUE_INDEX,
+  CATALOGUE_PARTITION,
+  keys,
+  LISTS,
+  OPERATOR_INDEX,
+  shardNumbers,
+} from "./table.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often an adjustment reads the stock again after a checkout changed it under it. */
@@ -120,7 +145,7 @@ export async function listAllProducts(table: Table): Promise<ManagedProduct[]> {
       ExpressionAttributeValues: { ":archived": LISTS.archived },
     }),
   ]);
-  return [...listed, ...archived]
+  return (await withStock(table, [...listed, ...archived], false))
     .sort((a, b) => Number(a.position) - Number(b.position))
     .map(managedProductFrom);
 }
@@ -137,10 +162,13 @@ export async function createProduct(
       {
         Put: {
           TableName: table.name,
-          Item: productItem(product, position),
+          Item: productItem(product, position, table.layout.stockShards),
           ConditionExpression: "attribute_not_exists(PK)",
         },
       },
+      ...newStockItems(product, table.layout.stockShards).map((Item) => ({
+        Put: { TableName: table.name, Item, ConditionExpression: "attribute_not_exists(PK)" },
+      })),
       ...(adjustment === undefined
         ? []
         : [{ Put: { TableName: table.name, Item: stockAdjustmentItem(adjustment) } }]),
@@ -150,33 +178,69 @@ export async function createProduct(
   return { ...product, archived: false };
 }
 
+/** An update of a product's attributes, as UpdateItem takes it. */
+interface AttributeUpdate {
+  UpdateExpression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+const expressionOf = ({ UpdateExpression, names, values }: AttributeUpdate) => ({
+  UpdateExpression,
+  ...(Object.keys(names).length === 0 ? {} : { ExpressionAttributeNames: names }),
+  ...(Object.keys(values).length === 0 ? {} : { ExpressionAttributeValues: values }),
+});
+
+/**
+ * Updates a product's item and, with `onShards`, each of its stock items in the same
+ * transaction (the price and the archived flag checkout checks there), conditional on the
+ * shard count read: a re-split in between makes it read again.
+ */
 async function updateManaged(
   table: Table,
   productId: string,
-  update: {
-    UpdateExpression: string;
-    names: Record<string, string>;
-    values: Record<string, unknown>;
-  },
+  update: AttributeUpdate,
+  onShards?: AttributeUpdate,
 ): Promise<ManagedProduct> {
-  try {
-    const { Attributes } = await table.documents.update({
-      TableName: table.name,
-      Key: keys.product(productId),
-      ConditionExpression: "attribute_exists(PK)",
-      UpdateExpression: update.UpdateExpression,
-      ...(Object.keys(update.names).length === 0 ? {} : { ExpressionAttributeNames: update.names }),
-      ...(Object.keys(update.values).length === 0
-        ? {}
-        : { ExpressionAttributeValues: update.values }),
-      ReturnValues: "ALL_NEW",
-    });
-    if (Attributes === undefined) throw new Error("updating a product returned no attributes");
-    return managedProductFrom(Attributes);
-  } catch (error) {
-    if (isConditionFailure(error)) throw productNotFound(productId);
-    throw error;
+  for (let attempt = 0; attempt < ADJUST_MAX_ATTEMPTS; attempt++) {
+    const item = await getItem(table, keys.product(productId));
+    if (item === undefined) throw productNotFound(productId);
+    const shards = stockShardsOf(item);
+    const outcome = await transact(table.documents, [
+      {
+        Update: {
+          TableName: table.name,
+          Key: keys.product(productId),
+          ...expressionOf({
+            ...update,
+            values: { ...update.values, ":shards": shards },
+          }),
+          ConditionExpression:
+            shards === 0
+              ? "attribute_exists(PK) AND (attribute_not_exists(stockShards) OR stockShards = :shards)"
+              : "stockShards = :shards",
+        },
+      },
+      ...(onShards === undefined
+        ? []
+        : shardNumbers(shards).map((shard) => ({
+            Update: {
+              TableName: table.name,
+              Key: keys.stockShard(productId, shard),
+              ConditionExpression: "attribute_exists(PK)",
+              ...expressionOf(onShards),
+            },
+          }))),
+    ]);
+    if (outcome.written) {
+      forgetProduct(table, productId);
+      const after = (await productItemsByIds(table, [productId])).get(productId);
+      if (after === undefined) throw productNotFound(productId);
+      return managedProductFrom(after);
+    }
+    if (!outcome.contended && !failed(outcome.reasons[0])) throw outcome.error;
   }
+  throw storeUnavailable(new Error("the product's stock kept being re-split under the update"));
 }
 
 export async function updateProduct(
@@ -185,54 +249,68 @@ export async function updateProduct(
 ): Promise<ManagedProduct> {
   const set = Object.entries(changes).filter(([, value]) => value !== undefined);
   if (set.length === 0) {
-    const item = await getItem(table, keys.product(id));
+    const item = (await productItemsByIds(table, [id])).get(id);
     if (item === undefined) throw productNotFound(id);
     return managedProductFrom(item);
   }
-  return updateManaged(table, id, {
-    UpdateExpression: `SET ${set.map(([name]) => `#${name} = :${name}`).join(", ")}`,
-    names: Object.fromEntries(set.map(([name]) => [`#${name}`, name])),
-    values: Object.fromEntries(set.map(([name, value]) => [`:${name}`, value])),
-  });
+  return updateManaged(
+    table,
+    id,
+    {
+      UpdateExpression: `SET ${set.map(([name]) => `#${name} = :${name}`).join(", ")}`,
+      names: Object.fromEntries(set.map(([name]) => [`#${name}`, name])),
+      values: Object.fromEntries(set.map(([name, value]) => [`:${name}`, value])),
+    },
+    changes.priceCents === undefined
+      ? undefined
+      : {
+          UpdateExpression: "SET #price = :price",
+          names: { "#price": "priceCents" },
+          values: { ":price": changes.priceCents },
+        },
+  );
 }
 
 /** Out of the catalogue index (so out of `GET /products`), into the operators' ARCHIVED list. */
 export function archiveProduct(table: Table, productId: string): Promise<ManagedProduct> {
-  return updateManaged(table, productId, {
-    UpdateExpression:
-      "SET #archived = :true, GSI2PK = :archived, GSI2SK = :sort REMOVE GSI1PK, GSI1SK",
-    names: { "#archived": "archived" },
-    values: { ":true": true, ":archived": LISTS.archived, ":sort": `PRODUCT#${productId}` },
-  });
+  return updateManaged(
+    table,
+    productId,
+    {
+      UpdateExpression:
+        "SET #archived = :true, GSI2PK = :archived, GSI2SK = :sort REMOVE GSI1PK, GSI1SK",
+      names: { "#archived": "archived" },
+      values: { ":true": true, ":archived": LISTS.archived, ":sort": `PRODUCT#${productId}` },
+    },
+    {
+      UpdateExpression: "SET #archived = :true",
+      names: { "#archived": "archived" },
+      values: { ":true": true },
+    },
+  );
 }
 
 /**
- * Reads the stock, then writes stock + delta conditional on the stock still being what was
- * read, with the adjustment (and the stock after it) in the same transaction. A checkout that
- * took units in between fails the condition: read again and retry, so no unit is ever lost.
+ * Reads the stock (every shard of it), then writes stock + delta conditional on each shard
+ * still holding what was read, with the adjustment (and the stock after it) in the same
+ * transaction. A checkout that took units in between fails the condition: read again and retry,
+ * so no unit is ever lost. Units added are dealt out over the shards; units removed come from
+ * the fullest ones.
  */
 export async function adjustStock(
   table: Table,
   adjustment: Omit<StockAdjustment, "stockAfter">,
 ): Promise<StockAdjustment> {
+  const { productId, delta } = adjustment;
   for (let attempt = 0; attempt < ADJUST_MAX_ATTEMPTS; attempt++) {
-    const product = await getItem(table, keys.product(adjustment.productId));
-    if (product === undefined) throw productNotFound(adjustment.productId);
-    const stock = Number(product.stock);
-    const stockAfter = stock + adjustment.delta;
-    if (stockAfter < 0) throw stockWouldGoNegative(adjustment.productId, stock, adjustment.delta);
+    const now = (await freshStock(table, [productId])).get(productId);
+    if (now === undefined) throw productNotFound(productId);
+    const stock = totalOf(now.stock);
+    const stockAfter = stock + delta;
+    if (stockAfter < 0) throw stockWouldGoNegative(productId, stock, delta);
     const recorded: StockAdjustment = { ...adjustment, stockAfter };
     const outcome = await transact(table.documents, [
-      {
-        Update: {
-          TableName: table.name,
-          Key: keys.product(adjustment.productId),
-          ConditionExpression: "#stock = :read",
-          UpdateExpression: "SET #stock = :after",
-          ExpressionAttributeNames: { "#stock": "stock" },
-          ExpressionAttributeValues: { ":read": stock, ":after": stockAfter },
-        },
-      },
+      ...stockWrites(table, productId, now.stock, unitsAfter(now.stock, delta)),
       {
         Put: {
           TableName: table.name,
@@ -241,10 +319,145 @@ export async function adjustStock(
         },
       },
     ]);
-    if (outcome.written) return recorded;
-    if (!outcome.contended && !failed(outcome.reasons[0])) throw outcome.error;
+    if (outcome.written) {
+      forgetProduct(table, productId);
+      return recorded;
+    }
+    const stockReasons = outcome.reasons.slice(0, -1);
+    if (!outcome.contended && !stockReasons.some(failed)) throw outcome.error;
   }
   throw storeUnavailable(new Error("the stock kept changing under the adjustment"));
+}
+
+/** Each shard's units after `delta`: added dealt out evenly, removed from the fullest first. */
+function unitsAfter(stock: ShardedStock, delta: number): number[] {
+  if (delta >= 0) {
+    const added = splitUnits(delta, stock.units.length);
+    return stock.units.map((units, shard) => units + (added[shard] ?? 0));
+  }
+  const after = [...stock.units];
+  for (const take of plannedTakes(
+    { productId: "", quantity: -delta, unitPriceCents: 0 },
+    stock.shards === 0 ? { shards: 1, units: stock.units } : stock,
+  ) ?? []) {
+    after[take.shard] = (after[take.shard] ?? 0) - take.quantity;
+  }
+  return after;
+}
+
+/**
+ * The writes that set a product's stock to `units` (one per shard, or on its own item before
+ * sharding), each conditional on holding what was read, and, for shards, on their count.
+ */
+function stockWrites(table: Table, productId: string, read: ShardedStock, units: number[]) {
+  if (read.shards === 0) {
+    return [
+      {
+        Update: {
+          TableName: table.name,
+          Key: keys.product(productId),
+          ConditionExpression: "#stock = :read AND attribute_not_exists(stockShards)",
+          UpdateExpression: "SET #stock = :after",
+          ExpressionAttributeNames: { "#stock": "stock" },
+          ExpressionAttributeValues: { ":read": read.units[0] ?? 0, ":after": units[0] ?? 0 },
+        },
+      },
+    ];
+  }
+  return [
+    {
+      ConditionCheck: {
+        TableName: table.name,
+        Key: keys.product(productId),
+        ConditionExpression: "stockShards = :shards",
+        ExpressionAttributeValues: { ":shards": read.shards },
+      },
+    },
+    ...read.units.map((was, shard) => ({
+      Update: {
+        TableName: table.name,
+        Key: keys.stockShard(productId, shard),
+        ConditionExpression: "#units = :read",
+        UpdateExpression: "SET #units = :after",
+        ExpressionAttributeNames: { "#units": "units" },
+        ExpressionAttributeValues: { ":read": was, ":after": units[shard] ?? 0 },
+      },
+    })),
+  ];
+}
+
+/**
+ * Splits a product's stock over `shards` stock items (from its own item, or from another count
+ * of shards), in ONE transaction conditional on every unit being where it was read: a checkout
+ * in between makes it read again, so no unit is lost or made. False when it already has that
+ * many. The backfill runs it for products written before sharding; an operator runs it (the
+ * backfill script's `--reshard`) to make a product ready for a rush.
+ */
+export async function reshardStock(
+  table: Table,
+  productId: string,
+  shards: number,
+): Promise<boolean> {
+  checkShardCount(shards);
+  for (let attempt = 0; attempt < ADJUST_MAX_ATTEMPTS; attempt++) {
+    const now = (await freshStock(table, [productId])).get(productId);
+    if (now === undefined) throw productNotFound(productId);
+    const old = now.stock;
+    if (old.shards === shards) return false;
+    const units = splitUnits(totalOf(old), shards);
+    const product = { id: productId, priceCents: Number(now.item.priceCents) };
+    const archived = now.item.archived === true;
+    const writes = shardNumbers(Math.max(old.shards, shards)).map((shard) => {
+      const was = shard < old.shards ? { ":read": old.units[shard] ?? 0 } : undefined;
+      const held = was === undefined ? "attribute_not_exists(PK)" : "#units = :read";
+      if (shard >= shards) {
+        return {
+          Delete: {
+            TableName: table.name,
+            Key: keys.stockShard(productId, shard),
+            ConditionExpression: held,
+            ExpressionAttributeNames: { "#units": "units" },
+            ExpressionAttributeValues: was,
+          },
+        };
+      }
+      return {
+        Put: {
+          TableName: table.name,
+          Item: stockShardItem(product, shard, units[shard] ?? 0, archived),
+          ConditionExpression: held,
+          ...(was === undefined
+            ? {}
+            : { ExpressionAttributeNames: { "#units": "units" }, ExpressionAttributeValues: was }),
+        },
+      };
+    });
+    const outcome = await transact(table.documents, [
+      {
+        Update: {
+          TableName: table.name,
+          Key: keys.product(productId),
+          ConditionExpression:
+            old.shards === 0
+              ? "attribute_not_exists(stockShards) AND #stock = :read"
+              : "stockShards = :old",
+          UpdateExpression: "SET stockShards = :shards REMOVE #stock",
+          ExpressionAttributeNames: { "#stock": "stock" },
+          ExpressionAttributeValues: {
+            ":shards": shards,
+            ...(old.shards === 0 ? { ":read": old.units[0] ?? 0 } : { ":old": old.shards }),
+          },
+        },
+      },
+      ...writes,
+    ]);
+    if (outcome.written) {
+      forgetProduct(table, productId);
+      return true;
+    }
+    if (!outcome.contended && !outcome.reasons.some(failed)) throw outcome.error;
+  }
+  throw storeUnavailable(new Error("the stock kept changing under the re-split"));
 }
 
 export async function listStockAdjustments(

@@ -1,12 +1,13 @@
 import type { Order, ProductWithComments } from "../../domain/index.js";
 import type { OrderKey, Page, PageRequest } from "../../services/index.js";
 import { catalogueProductFrom, type Item, orderFrom } from "./items.js";
-import type { Table } from "./reads.js";
+import { type Table, withStock } from "./reads.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, ORDERS_INDEX } from "./table.js";
 
 /**
- * One page of the catalogue in ONE Query of the catalogue index, whatever the catalogue's size
- * and however many comments its products have: the index holds the products' items only, each
+ * One page of the catalogue in ONE Query of the catalogue index (and one BatchGetItem of the
+ * page's stock items, eventually consistent), whatever the catalogue's size and however many
+ * comments its products have: the index holds the products' items only, each
  * with its comment count, rating total and latest comments, so the read stops at the page (and
  * one more product, to know whether more follow). A comment an older version wrote into the
  * index (until `migrateComments` moves it out) is skipped, and ends a page early at worst.
@@ -27,7 +28,13 @@ export async function productPage(
     },
     Limit: page.limit + 1,
   });
-  const products = Items.filter((item) => item.type === "PRODUCT").map(catalogueProductFrom);
+  const products = (
+    await withStock(
+      table,
+      Items.filter((item) => item.type === "PRODUCT"),
+      false,
+    )
+  ).map(catalogueProductFrom);
   const items = products.slice(0, page.limit);
   const last = items.at(-1)?.id ?? lastProductIdOf(LastEvaluatedKey);
   const more = products.length > page.limit || LastEvaluatedKey !== undefined;

@@ -4,7 +4,14 @@ import { backoffMs } from "../../aws/aws-http.js";
 import { type Product, type ProductWithComments, storeUnavailable } from "../../domain/index.js";
 import type { DynamoDbDocuments } from "./documents.js";
 import { catalogueProductFrom, type Item, isArchived, productFrom } from "./items.js";
-import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, type TableLayout } from "./table.js";
+import { type ShardedStock, stockShardsOf, totalOf } from "./stock.js";
+import {
+  CATALOGUE_INDEX,
+  CATALOGUE_PARTITION,
+  keys,
+  shardNumbers,
+  type TableLayout,
+} from "./table.js";
 
 /** The table the store works on, as each of its parts is handed it. */
 export interface Table {
@@ -51,32 +58,263 @@ export async function queryAll(
   return all;
 }
 
-/** One BatchGetItem per 100 distinct ids, unprocessed keys retried; in the order of `ids`. */
-export async function productsByIds(table: Table, ids: readonly string[]): Promise<Product[]> {
-  const wanted = [...new Set(ids)];
-  const byId = new Map<string, Product>();
-  for (let start = 0; start < wanted.length; start += BATCH_GET_MAX_KEYS) {
-    let pending: Record<string, unknown>[] = wanted
-      .slice(start, start + BATCH_GET_MAX_KEYS)
-      .map((id) => keys.product(id));
+/**
+ * Every item of `keys` that exists, in BatchGetItem calls of 100 keys, unprocessed keys retried
+ * with backoff; in no particular order.
+ */
+export async function batchGetItems(
+  table: Table,
+  itemKeys: readonly Record<string, unknown>[],
+  consistent: boolean,
+): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let start = 0; start < itemKeys.length; start += BATCH_GET_MAX_KEYS) {
+    let pending: Record<string, unknown>[] = itemKeys.slice(start, start + BATCH_GET_MAX_KEYS);
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === BATCH_MAX_ATTEMPTS) {
         throw storeUnavailable(new Error("BatchGetItem left keys unprocessed after every retry"));
       }
       if (attempt > 0) await sleep(backoffMs(attempt, BATCH_BASE_DELAY_MS, BATCH_MAX_DELAY_MS));
       const { Responses, UnprocessedKeys } = await table.documents.batchGet({
-        RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } },
+        RequestItems: { [table.name]: { Keys: pending, ConsistentRead: consistent } },
       });
-      for (const item of Responses?.[table.name] ?? []) {
-        // Archived products are out of the catalogue: carts and checkout no longer see them.
-        if (isArchived(item)) continue;
-        const product = productFrom(item);
-        byId.set(product.id, product);
-      }
+      found.push(...(Responses?.[table.name] ?? []));
       pending = UnprocessedKeys?.[table.name]?.Keys ?? [];
     }
   }
-  return wanted.flatMap((id) => byId.get(id) ?? []);
+  return found;
+}
+
+/**
+ * The stock of each product item given: read from its shards (one BatchGetItem for all of them)
+ * or, for an item written before sharding, from the item itself.
+ */
+export async function stockOf(
+  table: Table,
+  products: readonly Item[],
+  consistent: boolean,
+): Promise<Map<string, ShardedStock>> {
+  const sharded = products.filter((product) => stockShardsOf(product) > 0);
+  const shardItems = await batchGetItems(
+    table,
+    sharded.flatMap((product) =>
+      shardNumbers(stockShardsOf(product)).map((shard) =>
+        keys.stockShard(String(product.id), shard),
+      ),
+    ),
+    consistent,
+  );
+  const byKey = new Map(shardItems.map((item) => [String(item.PK), Number(item.units ?? 0)]));
+  const stocks = new Map<string, ShardedStock>();
+  for (const product of products) {
+    const id = String(product.id);
+    const shards = stockShardsOf(product);
+    stocks.set(
+      id,
+      shards === 0
+        ? { shards: 0, units: [Number(product.stock ?? 0)] }
+        : {
+            shards,
+            units: shardNumbers(shards).map(
+              (shard) => byKey.get(keys.stockShard(id, shard).PK) ?? 0,
+            ),
+          },
+    );
+  }
+  return stocks;
+}
+
+/** The items of `products` with their `stock` as their shards say. */
+export async function withStock(
+  table: Table,
+  products: readonly Item[],
+  consistent: boolean,
+): Promise<Item[]> {
+  const stocks = await stockOf(table, products, consistent);
+  if (consistent) hintStock(table, stocks);
+  return products.map((product) => {
+    const stock = stocks.get(String(product.id));
+    return stock === undefined || stock.shards === 0
+      ? product
+      : { ...product, stock: totalOf(stock) };
+  });
+}
+
+/**
+ * How long a process keeps what it read of a product whose stock is split over more than one
+ * shard. Such a product is one an operator made ready for a rush: every shopper's cart and
+ * checkout would read its item and its shards, so each process reads them at most once a
+ * second, and the shards' own reads stay bounded by the running instances, not the shoppers.
+ * What it shows may be a second old (never of this process's own writes: it counts its own
+ * takes and returns in it, and forgets a product it changed otherwise); checkout's conditions
+ * on the shards keep it exact.
+ */
+export const HOT_PRODUCT_MS = 1_000;
+
+interface HotEntry {
+  item: Item;
+  until: number;
+}
+
+/**
+ * Per product, how many times this process changed what it keeps of it: a read that started
+ * before one of its own writes must not put back what it read.
+ */
+const changesSeen = new WeakMap<Table, Map<string, number>>();
+
+function changesOf(table: Table): Map<string, number> {
+  let changes = changesSeen.get(table);
+  if (changes === undefined) {
+    changes = new Map();
+    changesSeen.set(table, changes);
+  }
+  return changes;
+}
+
+function countChange(table: Table, productId: string): void {
+  const changes = changesOf(table);
+  changes.set(productId, (changes.get(productId) ?? 0) + 1);
+}
+
+const hotProducts = new WeakMap<Table, Map<string, HotEntry>>();
+
+function hotProductsOf(table: Table): Map<string, HotEntry> {
+  let entries = hotProducts.get(table);
+  if (entries === undefined) {
+    entries = new Map();
+    hotProducts.set(table, entries);
+  }
+  return entries;
+}
+
+/**
+ * Counts a change this process made to a product's stock (`delta` units on `shard`, -1 for the
+ * product's own item) in what it keeps of it, so that it reads its own writes at once: a
+ * checkout's takes, a failed order's stock given back.
+ */
+export function noteStockChange(
+  table: Table,
+  productId: string,
+  shard: number,
+  delta: number,
+): void {
+  countChange(table, productId);
+  const kept = hotProductsOf(table).get(productId);
+  if (kept !== undefined) {
+    kept.item = { ...kept.item, stock: Number(kept.item.stock ?? 0) + delta };
+  }
+  const hint = stockHints.get(table)?.get(productId);
+  const index = Math.max(shard, 0);
+  if (hint !== undefined && index < hint.units.length) {
+    hint.units[index] = (hint.units[index] ?? 0) + delta;
+  }
+}
+
+/** Drops what this process keeps of a product: after its own writes of its price or stock. */
+export function forgetProduct(table: Table, productId: string): void {
+  countChange(table, productId);
+  hotProductsOf(table).delete(productId);
+}
+
+/** A product's item (its `stock` read from its shards) this process read less than a second ago. */
+function hotProduct(table: Table, id: string, now: number): Item | undefined {
+  const entries = hotProductsOf(table);
+  const entry = entries.get(id);
+  if (entry === undefined) return undefined;
+  if (entry.until > now) return entry.item;
+  entries.delete(id);
+  return undefined;
+}
+
+/** What this process last read of each product's shards: where checkout first looks for stock. */
+const stockHints = new WeakMap<Table, Map<string, ShardedStock>>();
+
+/** The shards of a product as this process last read them, if it did. */
+export function stockHint(table: Table, productId: string): ShardedStock | undefined {
+  return stockHints.get(table)?.get(productId);
+}
+
+function hintStock(table: Table, stocks: ReadonlyMap<string, ShardedStock>): void {
+  let hints = stockHints.get(table);
+  if (hints === undefined) {
+    hints = new Map();
+    stockHints.set(table, hints);
+  }
+  for (const [id, stock] of stocks) hints.set(id, stock);
+}
+
+/**
+ * The product items of `ids` as they are now (strongly consistent) with their shards' units:
+ * what checkout plans its takes with when its first plan failed.
+ */
+export async function freshStock(
+  table: Table,
+  ids: readonly string[],
+): Promise<Map<string, { item: Item; stock: ShardedStock }>> {
+  const items = await batchGetItems(
+    table,
+    [...new Set(ids)].map((id) => keys.product(id)),
+    true,
+  );
+  const stocks = await stockOf(table, items, true);
+  hintStock(table, stocks);
+  const fresh = new Map<string, { item: Item; stock: ShardedStock }>();
+  for (const item of items) {
+    const stock = stocks.get(String(item.id));
+    if (stock !== undefined) fresh.set(String(item.id), { item, stock });
+  }
+  return fresh;
+}
+
+function keepIfHot(table: Table, item: Item, now: number, changes: number): void {
+  if (stockShardsOf(item) > 1 && (changesOf(table).get(String(item.id)) ?? 0) === changes) {
+    hotProductsOf(table).set(String(item.id), { item, until: now + HOT_PRODUCT_MS });
+  }
+}
+
+/**
+ * The product items of `ids` (archived ones included), each `stock` added up from its shards:
+ * one BatchGetItem for the items, one for their shards. Strongly consistent; with `fresh` off,
+ * a product split over more than one shard may come from this process's last second of reads.
+ */
+export async function productItemsByIds(
+  table: Table,
+  ids: readonly string[],
+  fresh = true,
+): Promise<Map<string, Item>> {
+  const now = Date.now();
+  const seen = new Map(changesOf(table));
+  const byId = new Map<string, Item>();
+  const wanted: string[] = [];
+  for (const id of new Set(ids)) {
+    const kept = fresh ? undefined : hotProduct(table, id, now);
+    if (kept === undefined) wanted.push(id);
+    else byId.set(id, kept);
+  }
+  const read = await batchGetItems(
+    table,
+    wanted.map((id) => keys.product(id)),
+    true,
+  );
+  for (const item of await withStock(table, read, true)) {
+    byId.set(String(item.id), item);
+    keepIfHot(table, item, now, seen.get(String(item.id)) ?? 0);
+  }
+  return byId;
+}
+
+/** The products of `ids` still in the catalogue, in the order of `ids`. */
+export async function productsByIds(
+  table: Table,
+  ids: readonly string[],
+  fresh = false,
+): Promise<Product[]> {
+  const byId = await productItemsByIds(table, ids, fresh);
+  // Archived products are out of the catalogue: carts and checkout no longer see them.
+  return [...new Set(ids)].flatMap((id) => {
+    const item = byId.get(id);
+    return item === undefined || isArchived(item) ? [] : [productFrom(item)];
+  });
 }
 
 /** Every product with its comment summary: one Query of the catalogue index, page after page. */
@@ -86,8 +324,12 @@ export async function listProducts(table: Table): Promise<ProductWithComments[]>
     KeyConditionExpression: "GSI1PK = :catalogue",
     ExpressionAttributeValues: { ":catalogue": CATALOGUE_PARTITION },
   });
-  return all
-    .filter((item) => item.type === "PRODUCT")
+  const products = await withStock(
+    table,
+    all.filter((item) => item.type === "PRODUCT"),
+    false,
+  );
+  return products
     .sort((a, b) => Number(a.position) - Number(b.position) || compareIds(a, b))
     .map(catalogueProductFrom);
 }
@@ -99,6 +341,6 @@ export async function getProduct(
   table: Table,
   id: string,
 ): Promise<ProductWithComments | undefined> {
-  const item = await getItem(table, keys.product(id));
+  const item = (await productItemsByIds(table, [id], false)).get(id);
   return item === undefined || isArchived(item) ? undefined : catalogueProductFrom(item);
 }

@@ -15,6 +15,7 @@ import {
 } from "./items.js";
 import { queryAll, type Table } from "./reads.js";
 import { isConditionFailure } from "./retries.js";
+import { newStockItems } from "./stock.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, TABLE_DEFINITION } from "./table.js";
 
 /** What `seedTable` loads; each list defaults to the demo catalogue. */
@@ -88,10 +89,13 @@ export async function seedTable(table: Table, seed: CatalogueSeed = {}): Promise
 
   const comments = seed.comments ?? SEED_COMMENTS;
   const all: Record<string, unknown>[] = [
-    ...(seed.products ?? SEED_PRODUCTS).map((product, index) => ({
-      ...productItem(product, index),
-      ...commentSummaryAttributes(summaryOf(comments.filter((c) => c.productId === product.id))),
-    })),
+    ...(seed.products ?? SEED_PRODUCTS).flatMap((product, index) => [
+      {
+        ...productItem(product, index, table.layout.stockShards),
+        ...commentSummaryAttributes(summaryOf(comments.filter((c) => c.productId === product.id))),
+      },
+      ...newStockItems(product, table.layout.stockShards),
+    ]),
     ...comments.map((comment) => commentItem(comment)),
     ...(seed.promotions ?? SEED_PROMOTIONS).map(promotionItem),
   ];

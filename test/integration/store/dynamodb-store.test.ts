@@ -6,6 +6,7 @@ import {
   type DynamoDbStoreOptions,
   openDynamoDbStore,
 } from "../../../src/store/dynamodb/store.js";
+import { UNSPREAD_LAYOUT } from "../../../src/store/dynamodb/table.js";
 import {
   type FaultAnswer,
   localTables,
@@ -89,6 +90,18 @@ describeOperatorContract("DynamoDbStore", () => freshStore());
 describeRecoveryContract("DynamoDbStore", () => freshStore());
 describeShopConfigContract("DynamoDbStore", () => freshStore());
 describeCheckoutContract("DynamoDbStore", () => freshStore());
+
+// The contract again where the stock sits on 8 shards per product, and in the layout before the
+// keys were spread (stock on the product's item, one key per list and per promotion counter):
+// the layout is the adapter's business, never the contract's.
+for (const [name, layout] of [
+  ["stock on 8 shards", { stockShards: 8 }],
+  ["the layout before spreading", UNSPREAD_LAYOUT],
+] as const) {
+  describeStoreContract(`DynamoDbStore, ${name}`, () => freshStore({ layout }));
+  describeOperatorContract(`DynamoDbStore, ${name}`, () => freshStore({ layout }));
+  describeCheckoutContract(`DynamoDbStore, ${name}`, () => freshStore({ layout }));
+}
 
 describe("DynamoDbStore", () => {
   it("reopening a table with seeding keeps the saved settings", async () => {
