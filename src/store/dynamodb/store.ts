@@ -141,6 +141,15 @@ export class DynamoDbStore extends DynamoDbShopStore implements Store {
     return this.guarded(() => operator.archiveProduct(this.table, productId));
   }
 
+  /**
+   * Splits a product's stock over `shards` stock items (1 to MAX_SHARDS), moving every unit in
+   * one transaction; false when it already has that many. Not part of the Store port: only this
+   * adapter has shards (the backfill script and the scale bench call it).
+   */
+  async reshardStock(productId: string, shards: number): Promise<boolean> {
+    return this.guarded(() => operator.reshardStock(this.table, productId, shards));
+  }
+
   async adjustStock(adjustment: Omit<StockAdjustment, "stockAfter">): Promise<StockAdjustment> {
     return this.guarded(() => operator.adjustStock(this.table, adjustment));
   }
