@@ -23,7 +23,7 @@ const envSchema = z.object({
   /** Create and seed the table at start; by default only with an endpoint (DynamoDB Local). */
   DYNAMODB_CREATE_TABLE: z.optional(flag),
   /** How the table's hot keys are spread (`TableLayout`, src/store/dynamodb/table.ts). */
-  DYNAMODB_LIST_SHARDS: z.optional(integer(1, 16)),
+  DYNAMODB_LIST_SHARDS: z.optional(integer(1, 64)),
   DYNAMODB_STOCK_SHARDS: z.optional(integer(0, 16)),
   DYNAMODB_PROMOTION_SHARDS: z.optional(integer(0, 16)),
   // Read as the AWS SDK reads them: an empty one counts as unset.

@@ -34,15 +34,15 @@ import { guarded } from "./retries.js";
 import { createTable, seedTable } from "./setup.js";
 import * as shopConfig from "./shop-config.js";
 import { DynamoDbShopStore, type DynamoDbStoreOptions } from "./shop-store.js";
-import { DEFAULT_LAYOUT, MAX_SHARDS, type TableLayout } from "./table.js";
+import { DEFAULT_LAYOUT, MAX_LIST_SHARDS, MAX_SHARDS, type TableLayout } from "./table.js";
 
-/** The layout asked for over the default one, each count checked to be 0 to MAX_SHARDS. */
+/** The layout asked for over the default one, each count checked against its range. */
 function layoutOf(asked: Partial<TableLayout> = {}): TableLayout {
   const layout = { ...DEFAULT_LAYOUT, ...asked };
   for (const [name, count] of Object.entries(layout)) {
-    const least = name === "listShards" ? 1 : 0;
-    if (!Number.isInteger(count) || count < least || count > MAX_SHARDS) {
-      throw new RangeError(`layout.${name}: must be an integer from ${least} to ${MAX_SHARDS}`);
+    const [least, most] = name === "listShards" ? [1, MAX_LIST_SHARDS] : [0, MAX_SHARDS];
+    if (!Number.isInteger(count) || count < least || count > most) {
+      throw new RangeError(`layout.${name}: must be an integer from ${least} to ${most}`);
     }
   }
   return layout;

@@ -175,13 +175,24 @@ export interface TableLayout {
   readonly promotionShards: number;
 }
 
-export const DEFAULT_LAYOUT: TableLayout = { listShards: 8, stockShards: 1, promotionShards: 8 };
+/**
+ * 16 list partitions: an order writes its list entry about three times (placed, processing,
+ * paid), so one partition of about 1,000 write units a second would cap the shop near 300
+ * checkouts a second; 16 lift that past 4,000 (SCALE.md), for 16 Queries per operators' page.
+ */
+export const DEFAULT_LAYOUT: TableLayout = { listShards: 16, stockShards: 1, promotionShards: 8 };
 
 /** The layout before the keys were spread: one key per list, stock and uses on single items. */
 export const UNSPREAD_LAYOUT: TableLayout = { listShards: 1, stockShards: 0, promotionShards: 0 };
 
-/** The most shards of any kind: a checkout's transaction must still fit DynamoDB's 100 items. */
+/**
+ * The most stock or promotion shards of one item: a re-split's transaction (the product and its
+ * old and new shards) must fit DynamoDB's 100 items.
+ */
 export const MAX_SHARDS = 16;
+
+/** The most list partitions: a page of an operators' list queries every one of them. */
+export const MAX_LIST_SHARDS = 64;
 
 /**
  * The shard (0 to `shards` - 1) a value is written to: FNV-1a of its UTF-16 code units, so the
