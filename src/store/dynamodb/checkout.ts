@@ -9,8 +9,6 @@ import {
   type PlaceOrderCommand,
   type PricedLine,
   priceChanged,
-  promotionUsedUp,
-  requireUsablePromotion,
   returnsStock,
   storeUnavailable,
   transitionOrder,
@@ -22,9 +20,8 @@ import {
   orderFrom,
   orderItem,
   pickOrder,
-  promotionFrom,
 } from "./items.js";
-import { promotionUse } from "./promotion-uses.js";
+import { type PromotionUse, promotionUse, requirePromotionLeft } from "./promotion-uses.js";
 import { getItem, productsByIds, type Table } from "./reads.js";
 import { failed, refusalOf, transact } from "./retries.js";
 import { keys } from "./table.js";
@@ -57,9 +54,15 @@ function takesOf(lines: readonly PricedLine[]): Take[] {
   return [...takes.values()];
 }
 
-export async function placeOrder(
+export function placeOrder(table: Table, command: PlaceOrderCommand): Promise<PlaceOrderResult> {
+  return placeOrderUsing(table, command, promotionUse(table, command));
+}
+
+/** One checkout transaction; `promotion` is its promotion's part (another shard's on a retry). */
+async function placeOrderUsing(
   table: Table,
   command: PlaceOrderCommand,
+  promotion: PromotionUse,
 ): Promise<PlaceOrderResult> {
   const { order } = command;
   const takes = takesOf(order.lines);
@@ -73,7 +76,6 @@ export async function placeOrder(
 
   // ONE TransactWriteItems, so the key, the cart, the stock, the promotion's uses and the
   // order cannot diverge. Item order matters: the cancellation reasons come back in that order.
-  const promotion = promotionUse(table, command);
   const guestIndex = guestOrderIndexItem(order);
   const outcome = await transact(table.documents, [
     recordKey(table, order),
@@ -131,7 +133,9 @@ export async function placeOrder(
   }
   const promotionReasons = rest.slice(takes.length + 2, takes.length + 2 + promotion.items.length);
   if (promotionReasons.some(failed)) {
-    throw await promotion.refusal(promotionReasons.map((reason) => failed(reason)));
+    // Refused, or the promotion's shard picked is full while another has room: again there.
+    const next = await promotion.retry(promotionReasons.map((reason) => failed(reason)));
+    return placeOrderUsing(table, command, next);
   }
   throw outcome.error;
 }
@@ -236,24 +240,7 @@ async function refusalFromCurrentState(
     }
     if (product.stock < take.quantity) throw outOfStock(product, order.lines);
   }
-  const code = order.promotionCode;
-  if (code !== undefined) {
-    const [definition, total, mine] = await Promise.all([
-      getItem(table, keys.promotion(code)),
-      getItem(table, keys.promotionUses(code)),
-      getItem(table, keys.customerPromotionUses(code, order.userId)),
-    ]);
-    const promotion = requireUsablePromotion(
-      code,
-      definition === undefined ? undefined : promotionFrom(definition),
-      new Date(order.createdAt),
-    );
-    if (promotion.maxUses !== undefined && Number(total?.uses ?? 0) >= promotion.maxUses) {
-      throw promotionUsedUp(code, false);
-    }
-    const limit = promotion.maxUsesPerCustomer;
-    if (limit !== undefined && Number(mine?.uses ?? 0) >= limit) throw promotionUsedUp(code, true);
-  }
+  await requirePromotionLeft(table, order);
   throw storeUnavailable(cause);
 }
 

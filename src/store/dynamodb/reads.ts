@@ -32,6 +32,35 @@ export async function getItem(
   return Item;
 }
 
+/**
+ * Items by key, strongly consistent, in the order of `wanted` (undefined where there is none): one
+ * BatchGetItem per 100 keys, unprocessed keys retried.
+ */
+export async function getItems(
+  table: Table,
+  wanted: readonly Record<string, string>[],
+): Promise<(Item | undefined)[]> {
+  const id = (key: Record<string, unknown>) => `${String(key.PK)}\n${String(key.SK)}`;
+  // BatchGetItem refuses a request that names one key twice.
+  const distinct = [...new Map(wanted.map((key) => [id(key), key])).values()];
+  const found = new Map<string, Item>();
+  for (let start = 0; start < distinct.length; start += BATCH_GET_MAX_KEYS) {
+    let pending: Record<string, unknown>[] = distinct.slice(start, start + BATCH_GET_MAX_KEYS);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === BATCH_MAX_ATTEMPTS) {
+        throw storeUnavailable(new Error("BatchGetItem left keys unprocessed after every retry"));
+      }
+      if (attempt > 0) await sleep(backoffMs(attempt, BATCH_BASE_DELAY_MS, BATCH_MAX_DELAY_MS));
+      const { Responses, UnprocessedKeys } = await table.documents.batchGet({
+        RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } },
+      });
+      for (const item of Responses?.[table.name] ?? []) found.set(id(item), item);
+      pending = UnprocessedKeys?.[table.name]?.Keys ?? [];
+    }
+  }
+  return wanted.map((key) => found.get(id(key)));
+}
+
 /** Every item a Query finds, page after page. */
 export async function queryAll(
   table: Table,

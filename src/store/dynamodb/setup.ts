@@ -11,8 +11,8 @@ import {
   commentItem,
   commentSummaryAttributes,
   productItem,
-  promotionItem,
 } from "./items.js";
+import { newPromotionItems } from "./promotions.js";
 import { queryAll, type Table } from "./reads.js";
 import { isConditionFailure } from "./retries.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, TABLE_DEFINITION } from "./table.js";
@@ -93,7 +93,9 @@ export async function seedTable(table: Table, seed: CatalogueSeed = {}): Promise
       ...commentSummaryAttributes(summaryOf(comments.filter((c) => c.productId === product.id))),
     })),
     ...comments.map((comment) => commentItem(comment)),
-    ...(seed.promotions ?? SEED_PROMOTIONS).map(promotionItem),
+    ...(seed.promotions ?? SEED_PROMOTIONS).flatMap((promotion) =>
+      newPromotionItems(promotion, table.layout.promotionShards),
+    ),
   ];
   for (let start = 0; start < all.length; start += BATCH_WRITE_MAX_ITEMS) {
     const chunk = all.slice(start, start + BATCH_WRITE_MAX_ITEMS);
