@@ -150,8 +150,7 @@ export async function updatePromotion(
           )),
     ]);
     if (outcome.written) return { ...promotion, uses: sum(uses) };
-    if (outcome.contended) throw storeUnavailable(outcome.error);
-    if (!outcome.reasons.some(failed)) throw outcome.error;
+    if (!outcome.contended && !outcome.reasons.some(failed)) throw outcome.error;
   }
   throw storeUnavailable(new Error(`promotion ${promotion.code} kept changing under its update`));
 }
