@@ -9,8 +9,6 @@ import {
   type PlaceOrderCommand,
   type PricedLine,
   priceChanged,
-  promotionUsedUp,
-  requireUsablePromotion,
   returnsStock,
   storeUnavailable,
   transitionOrder,
@@ -22,9 +20,8 @@ import {
   orderFrom,
   orderItem,
   pickOrder,
-  promotionFrom,
 } from "./items.js";
-import { promotionUse } from "./promotion-uses.js";
+import { type PromotionUse, promotionUse, requirePromotionLeft } from "./promotion-uses.js";
 import {
   batchGetItems,
   freshStock,
@@ -95,7 +92,7 @@ export async function placeOrder(
     throw priceChanged(disagreeing.productId);
   }
 
-  const promotion = promotionUse(table, command);
+  let promotion: PromotionUse = promotionUse(table, command);
   const guestIndex = guestOrderIndexItem(order);
   let plans = await firstPlans(table, takes);
   for (let attempt = 1; ; attempt++) {
@@ -160,7 +157,9 @@ export async function placeOrder(
     }
     const promotionReasons = after.slice(2, 2 + promotion.items.length);
     if (promotionReasons.some(failed)) {
-      throw await promotion.refusal(promotionReasons.map((reason) => failed(reason)));
+      // Refused, or the promotion's shard picked is full while another has room: again there.
+      promotion = await promotion.retry(promotionReasons.map((reason) => failed(reason)));
+      continue;
     }
     throw outcome.error;
   }
@@ -302,24 +301,7 @@ async function refusalFromCurrentState(
     }
     if (product.stock < take.quantity) throw outOfStock(product, order.lines);
   }
-  const code = order.promotionCode;
-  if (code !== undefined) {
-    const [definition, total, mine] = await Promise.all([
-      getItem(table, keys.promotion(code)),
-      getItem(table, keys.promotionUses(code)),
-      getItem(table, keys.customerPromotionUses(code, order.userId)),
-    ]);
-    const promotion = requireUsablePromotion(
-      code,
-      definition === undefined ? undefined : promotionFrom(definition),
-      new Date(order.createdAt),
-    );
-    if (promotion.maxUses !== undefined && Number(total?.uses ?? 0) >= promotion.maxUses) {
-      throw promotionUsedUp(code, false);
-    }
-    const limit = promotion.maxUsesPerCustomer;
-    if (limit !== undefined && Number(mine?.uses ?? 0) >= limit) throw promotionUsedUp(code, true);
-  }
+  await requirePromotionLeft(table, order);
   throw storeUnavailable(cause);
 }
 

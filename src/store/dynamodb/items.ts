@@ -107,11 +107,8 @@ export const catalogueProductFrom = (item: Item): ProductWithComments => ({
   ratingTotal: Number(item.ratingTotal ?? 0),
 });
 
-export const promotionItem = (promotion: Promotion) => ({
-  ...keys.promotion(promotion.code),
-  GSI2PK: LISTS.promotions,
-  GSI2SK: promotion.code,
-  type: "PROMOTION",
+/** What a promotion's item and each of its use shards carry of its definition. */
+export const promotionDefinition = (promotion: Promotion) => ({
   code: promotion.code,
   percentOff: promotion.percentOff,
   ...(promotion.validFrom === undefined ? {} : { validFrom: promotion.validFrom }),
@@ -121,6 +118,47 @@ export const promotionItem = (promotion: Promotion) => ({
     ? {}
     : { maxUsesPerCustomer: promotion.maxUsesPerCustomer }),
   ...(promotion.deactivated === true ? { deactivated: true } : {}),
+});
+
+/** The definition attributes an operator's change sets (when present) or removes (when absent). */
+export const PROMOTION_DEFINITION_FIELDS = [
+  "percentOff",
+  "validFrom",
+  "expiresAt",
+  "maxUses",
+  "maxUsesPerCustomer",
+  "deactivated",
+] as const;
+
+/**
+ * A promotion's definition item. One whose uses are counted on shards also says how many
+ * (`useShards`, promotions.ts); without it, on the one counter `keys.promotionUses`.
+ */
+export const promotionItem = (promotion: Promotion) => ({
+  ...keys.promotion(promotion.code),
+  GSI2PK: LISTS.promotions,
+  GSI2SK: promotion.code,
+  type: "PROMOTION",
+  ...promotionDefinition(promotion),
+});
+
+/**
+ * One of a promotion's use counters: its uses, its share of `maxUses` (`cap`, when the code has
+ * a limit) and a copy of the definition, which checkout checks there instead of on the promotion's
+ * own item.
+ */
+export const promotionUseShardItem = (
+  promotion: Promotion,
+  shard: number,
+  uses: number,
+  cap: number | undefined,
+) => ({
+  ...keys.promotionUseShard(promotion.code, shard),
+  type: "PROMOTION_USE_SHARD",
+  ...promotionDefinition(promotion),
+  shard,
+  uses,
+  ...(cap === undefined ? {} : { cap }),
 });
 
 export const promotionFrom = (item: Item): Promotion => {

@@ -1,17 +1,13 @@
 // The operators' side of the DynamoDB adapter: the whole catalogue, products written by hand, the
-// stock trail, promotions, every user's orders and the figures. Their lists live in GSI2, one
-// partition each (table.ts).
+// stock trail, every user's orders and the figures; promotions are promotions.ts's. Their lists
+// live in GSI2, one partition each (table.ts).
 import {
   holdsStock,
   type ManagedProduct,
-  type ManagedPromotion,
   type Order,
   type ProductFigures,
-  type Promotion,
   productExists,
   productNotFound,
-  promotionExists,
-  promotionNotFound,
   type StockAdjustment,
   stockWouldGoNegative,
   storeUnavailable,
@@ -32,8 +28,6 @@ import {
   managedProductFrom,
   orderFrom,
   productItem,
-  promotionFrom,
-  promotionItem,
   stockAdjustmentFrom,
   stockAdjustmentItem,
 } from "./items.js";
@@ -46,7 +40,7 @@ import {
   type Table,
   withStock,
 } from "./reads.js";
-import { failed, isConditionFailure, transact, transactOrRefuse } from "./retries.js";
+import { failed, transact, transactOrRefuse } from "./retries.js";
 import {
   checkShardCount,
   newStockItems,
@@ -474,39 +468,6 @@ export async function listStockAdjustments(
     page,
   );
   return { items: trail.items.map(stockAdjustmentFrom), next: trail.next };
-}
-
-export async function listPromotions(table: Table): Promise<ManagedPromotion[]> {
-  const items = await queryAll(table, {
-    IndexName: OPERATOR_INDEX,
-    KeyConditionExpression: "GSI2PK = :promotions",
-    ExpressionAttributeValues: { ":promotions": LISTS.promotions },
-  });
-  const promotions = items.map(promotionFrom).sort((a, b) => a.code.localeCompare(b.code));
-  return Promise.all(promotions.map((promotion) => withUses(table, promotion)));
-}
-
-async function withUses(table: Table, promotion: Promotion): Promise<ManagedPromotion> {
-  const counter = await getItem(table, keys.promotionUses(promotion.code));
-  return { ...promotion, uses: Number(counter?.uses ?? 0) };
-}
-
-export async function savePromotion(
-  table: Table,
-  promotion: Promotion,
-  mode: "create" | "update",
-): Promise<ManagedPromotion> {
-  try {
-    await table.documents.put({
-      TableName: table.name,
-      Item: promotionItem(promotion),
-      ConditionExpression: mode === "create" ? "attribute_not_exists(PK)" : "attribute_exists(PK)",
-    });
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    throw mode === "create" ? promotionExists(promotion.code) : promotionNotFound(promotion.code);
-  }
-  return withUses(table, promotion);
 }
 
 export async function listAllOrders(

@@ -39,6 +39,21 @@ export async function getItem(
   return Item;
 }
 
+/**
+ * Items by key, strongly consistent, in the order of `wanted` (undefined where there is none): one
+ * BatchGetItem per 100 keys, unprocessed keys retried.
+ */
+export async function getItems(
+  table: Table,
+  wanted: readonly Record<string, string>[],
+): Promise<(Item | undefined)[]> {
+  const id = (key: Record<string, unknown>) => `${String(key.PK)}\n${String(key.SK)}`;
+  // BatchGetItem refuses a request that names one key twice.
+  const distinct = [...new Map(wanted.map((key) => [id(key), key])).values()];
+  const found = new Map((await batchGetItems(table, distinct, true)).map((i) => [id(i), i]));
+  return wanted.map((key) => found.get(id(key)));
+}
+
 /** Every item a Query finds, page after page. */
 export async function queryAll(
   table: Table,

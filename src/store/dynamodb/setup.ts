@@ -11,8 +11,8 @@ import {
   commentItem,
   commentSummaryAttributes,
   productItem,
-  promotionItem,
 } from "./items.js";
+import { newPromotionItems } from "./promotions.js";
 import { queryAll, type Table } from "./reads.js";
 import { isConditionFailure } from "./retries.js";
 import { newStockItems } from "./stock.js";
@@ -97,7 +97,9 @@ export async function seedTable(table: Table, seed: CatalogueSeed = {}): Promise
       ...newStockItems(product, table.layout.stockShards),
     ]),
     ...comments.map((comment) => commentItem(comment)),
-    ...(seed.promotions ?? SEED_PROMOTIONS).map(promotionItem),
+    ...(seed.promotions ?? SEED_PROMOTIONS).flatMap((promotion) =>
+      newPromotionItems(promotion, table.layout.promotionShards),
+    ),
   ];
   for (let start = 0; start < all.length; start += BATCH_WRITE_MAX_ITEMS) {
     const chunk = all.slice(start, start + BATCH_WRITE_MAX_ITEMS);

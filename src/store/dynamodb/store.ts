@@ -28,6 +28,7 @@ import type {
 import { DynamoDbClient } from "./client.js";
 import { DynamoDbDocuments } from "./documents.js";
 import * as operator from "./operator.js";
+import * as promotions from "./promotions.js";
 import type { Table } from "./reads.js";
 import { dynamoDbRecovery } from "./recovery.js";
 import { guarded } from "./retries.js";
@@ -162,15 +163,15 @@ export class DynamoDbStore extends DynamoDbShopStore implements Store {
   }
 
   async listPromotions(): Promise<ManagedPromotion[]> {
-    return this.guarded(() => operator.listPromotions(this.table));
+    return this.guarded(() => promotions.listPromotions(this.table));
   }
 
   async createPromotion(promotion: Promotion): Promise<ManagedPromotion> {
-    return this.guarded(() => operator.savePromotion(this.table, promotion, "create"));
+    return this.guarded(() => promotions.createPromotion(this.table, promotion));
   }
 
   async updatePromotion(promotion: Promotion): Promise<ManagedPromotion> {
-    return this.guarded(() => operator.savePromotion(this.table, promotion, "update"));
+    return this.guarded(() => promotions.updatePromotion(this.table, promotion));
   }
 
   async listAllOrders(page: AllOrdersPageRequest): Promise<Page<Order, OrderKey>> {

@@ -22,7 +22,7 @@ export type TableDefinition = Required<
  * | ----------- | -------------- | -------------------- | ---------------------------------- |
  * | product     | PRODUCT#id     | META                 | CATALOGUE / PRODUCT#id             |
  * | comment     | PRODUCT#id     | COMMENT#createdAt#id |                                    |
- * | promotion   | PROMOTION#code | META                 |                                    |
+ * | promotion   | PROMOTION#code | META (useShards)     |                                    |
  * | user        | USER#id        | PROFILE              |                                    |
  * | email claim | EMAIL#email    | META                 |                                    |
  * | cart        | USER#id        | CART                 |                                    |
@@ -37,7 +37,8 @@ export type TableDefinition = Required<
  * | user's conn.| USER#id        | CONN#id              | (expiresAt: the TTL attribute)     |
  *
  * | order ptr.  | ORDER#id       | META (its userId)    |                                    |
- * | promo uses  | PROMOTION_USES#code | TOTAL / USER#id |                                  |
+ * | promo uses  | PROMOTION_USES#code | USER#id (TOTAL: a promotion from before shards)      |
+ * | use shard   | PROMOTION_USES#code#k | TOTAL (uses, cap, a copy of the definition)        |
  * | stock adj.  | STOCK#productId | ADJ#createdAt#id    |                                    |
  * | payment     | PAYMENT#orderId | META                |                                    |
  * | settings    | SHOP_CONFIG    | SHIPPING / TAX       |                                    |
@@ -60,6 +61,10 @@ export type TableDefinition = Required<
  * per-process cache, so its reads are bounded by the running instances, not by the checkouts.
  * A guest cart is keyed by the SHA-256 (hex) of its token, never the token: the table alone
  * cannot be used to take over a shopper's cart.
+ * A promotion's uses are counted on `useShards` items of their own (`promotions.ts`), each with a
+ * copy of the definition and its share (`cap`) of `maxUses`: a checkout writes one of them and
+ * never the promotion's item, so one popular code is not one hot key, and the caps add up to
+ * `maxUses`, so its limit stays exact.
  */
 export const TABLE_DEFINITION: TableDefinition = {
   AttributeDefinitions: [
