@@ -110,7 +110,7 @@ async function readShard(
       ...(filter === undefined ? {} : { FilterExpression: filter.expression }),
       ExpressionAttributeNames: {
         "#pk": index.partitionKey,
-        "#sk": index.sortKey,
+        ...(above === undefined && below === undefined ? {} : { "#sk": index.sortKey }),
         ...filter?.names,
       },
       ExpressionAttributeValues: {
