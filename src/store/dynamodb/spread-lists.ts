@@ -35,6 +35,11 @@ export interface SpreadList {
         values: Record<string, unknown>;
       }
     | undefined;
+  /**
+   * Queries of one shard for one page at most (20 when omitted): a shard whose filter kept
+   * fewer items than the page stops there, and the page ends where the first such shard did.
+   */
+  readonly maxReadsPerShard?: number | undefined;
 }
 
 export interface SpreadPage {
@@ -102,7 +107,8 @@ async function readShard(
     (above === undefined || sortOf(item) > above) && (below === undefined || sortOf(item) < below);
   const items: Item[] = [];
   let start: Item | undefined;
-  for (let reads = 0; reads < MAX_READS_PER_SHARD; reads++) {
+  const maxReads = list.maxReadsPerShard ?? MAX_READS_PER_SHARD;
+  for (let reads = 0; reads < maxReads; reads++) {
     const answer = await table.documents.query({
       TableName: table.name,
       IndexName: index.name,
