@@ -37,7 +37,7 @@ import { DynamoDbShopStore, type DynamoDbStoreOptions } from "./shop-store.js";
 import { DEFAULT_LAYOUT, MAX_SHARDS, type TableLayout } from "./table.js";
 
 /** The layout asked for over the default one, each count checked to be 0 to MAX_SHARDS. */
-function layoutOf(asked: Partial<TableLayout> = {}): TableLayout {
+export function layoutOf(asked: Partial<TableLayout> = {}): TableLayout {
   const layout = { ...DEFAULT_LAYOUT, ...asked };
   for (const [name, count] of Object.entries(layout)) {
     const least = name === "listShards" ? 1 : 0;
