@@ -7,7 +7,7 @@ import { isFinalStatus, ORDER_STATUSES } from "../../domain/index.js";
 import { cartListKeys, type Item, inFlightKeys, orderListKeys } from "./items.js";
 import type { Table } from "./reads.js";
 import { isConditionFailure } from "./retries.js";
-import { IN_FLIGHT_PARTITION, LISTS } from "./table.js";
+import { IN_FLIGHT_PARTITION, LISTS, type TableLayout } from "./table.js";
 
 /**
  * One migration of the backfill. `migrate` sees every item of the table (as the Scan read it)
@@ -54,41 +54,46 @@ async function rewrite(
 
 const orderKeysOf = (item: Item) => ({ id: String(item.id), createdAt: String(item.createdAt) });
 
-/** Orders in the single `ORDERS` partition (or in another shard count's) move to their shard. */
-const spreadOrderList: BackfillStep = {
-  name: "orders list (GSI2 ORDERS)",
-  async migrate(table, item) {
-    if (item.type !== "ORDER" || !inList(item.GSI2PK, LISTS.orders)) return false;
-    const wanted = orderListKeys(orderKeysOf(item), table.layout).GSI2PK;
-    if (item.GSI2PK === wanted) return false;
-    return rewrite(table, item, {
-      set: "GSI2PK = :wanted",
-      condition: "GSI2PK = :old",
-      values: { ":wanted": wanted, ":old": item.GSI2PK },
-    });
-  },
-};
+/**
+ * A step that moves the items of `types` in an operators' list (its single old partition, or
+ * another shard count's) to the partition `wanted` gives them; the sort key stays.
+ */
+function spreadList(
+  name: string,
+  list: "ORDERS" | "CARTS",
+  types: readonly string[],
+  wanted: (item: Item, layout: TableLayout) => string,
+): BackfillStep {
+  return {
+    name,
+    async migrate(table, item) {
+      if (!types.includes(String(item.type)) || !inList(item.GSI2PK, list)) return false;
+      const partition = wanted(item, table.layout);
+      if (item.GSI2PK === partition) return false;
+      // A cart saved since the Scan has the right key, one checked out none: either is left.
+      return rewrite(table, item, {
+        set: "GSI2PK = :wanted",
+        condition: "GSI2PK = :old",
+        values: { ":wanted": partition, ":old": item.GSI2PK },
+      });
+    },
+  };
+}
 
-/** Carts and guest carts with lines in the single `CARTS` partition move to their shard. */
-const spreadCartList: BackfillStep = {
-  name: "carts list (GSI2 CARTS)",
-  async migrate(table, item) {
-    if (
-      !(item.type === "CART" || item.type === "GUEST_CART") ||
-      !inList(item.GSI2PK, LISTS.carts)
-    ) {
-      return false;
-    }
-    const wanted = cartListKeys({ PK: String(item.PK) }, table.layout).GSI2PK;
-    if (item.GSI2PK === wanted) return false;
-    // A save since the Scan wrote the right key; a checkout removed it: either way, left alone.
-    return rewrite(table, item, {
-      set: "GSI2PK = :wanted",
-      condition: "GSI2PK = :old",
-      values: { ":wanted": wanted, ":old": item.GSI2PK },
-    });
-  },
-};
+const spreadOrderList = spreadList(
+  "orders list (GSI2 ORDERS)",
+  LISTS.orders,
+  ["ORDER"],
+  (item, layout) => orderListKeys(orderKeysOf(item), layout).GSI2PK,
+);
+
+/** Carts and guest carts with lines. */
+const spreadCartList = spreadList(
+  "carts list (GSI2 CARTS)",
+  LISTS.carts,
+  ["CART", "GUEST_CART"],
+  (item, layout) => cartListKeys({ PK: String(item.PK) }, layout).GSI2PK,
+);
 
 /**
  * Orders still PLACED or PROCESSING in the single `IN_FLIGHT` partition (or in another shard

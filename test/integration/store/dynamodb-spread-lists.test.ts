@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Order } from "../../../src/domain/index.js";
 import type { InFlightKey, OrderKey } from "../../../src/services/index.js";
-import type { DynamoDbClient } from "../../../src/store/dynamodb/client.js";
 import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
 import type { Table } from "../../../src/store/dynamodb/reads.js";
 import {
@@ -10,7 +9,7 @@ import {
   type SpreadList,
   spreadPage,
 } from "../../../src/store/dynamodb/spread-lists.js";
-import { type DynamoDbStore, openDynamoDbStore } from "../../../src/store/dynamodb/store.js";
+import type { DynamoDbStore } from "../../../src/store/dynamodb/store.js";
 import {
   CATALOGUE_INDEX,
   DEFAULT_LAYOUT,
@@ -19,8 +18,8 @@ import {
 } from "../../../src/store/dynamodb/table.js";
 import {
   countRequests,
-  deleteTable,
   localClient,
+  localTables,
   uniqueTableName,
   useDynamoDbLocal,
 } from "../../helpers/dynamodb-local.js";
@@ -32,14 +31,12 @@ import { orderFromCart } from "../../helpers/orders.js";
 const ORDER_COUNT = 27;
 const SHARDS = DEFAULT_LAYOUT.listShards;
 const local = useDynamoDbLocal();
-const opened: { client: DynamoDbClient; store: DynamoDbStore; tableName: string }[] = [];
+const tables = localTables(local);
+const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
-  for (const { client, store, tableName } of opened.splice(0)) {
-    await store.close();
-    await deleteTable(client, tableName);
-    client.destroy();
-  }
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+  await tables.drop();
 });
 
 /** A seeded store on a client that counts its requests, and the table it works on. */
@@ -47,8 +44,11 @@ async function countedStore() {
   const requests = countRequests();
   const client = localClient(local(), local().endpoint, { onRequest: requests.onRequest });
   const tableName = uniqueTableName("spread");
-  const store = await openDynamoDbStore({ tableName, client, createTable: true, seed: true });
-  opened.push({ client, store, tableName });
+  const store = await tables.open({ tableName, client });
+  cleanups.push(async () => {
+    await store.close();
+    client.destroy();
+  });
   const table: Table = {
     documents: new DynamoDbDocuments(client),
     name: tableName,
