@@ -25,7 +25,7 @@ export interface BackfillStep {
 const inList = (value: unknown, list: string): value is string =>
   typeof value === "string" && (value === list || value.startsWith(`${list}#`));
 
-/** Sets `set`'s attributes on the item when `condition` still holds; false when it no longer does. */
+/** Sets `set`'s attributes on the item if `condition` still holds; false when it no longer does. */
 async function rewrite(
   table: Table,
   item: Item,
@@ -197,7 +197,8 @@ export async function runBackfill(
   };
   if (checkpoint.table !== table.name || checkpoint.segments !== segments) {
     throw new Error(
-      `checkpoint ${file} is of table ${checkpoint.table} in ${checkpoint.segments} segments, not ${table.name} in ${segments}: remove it to start over`,
+      `checkpoint ${file} is of table ${checkpoint.table} in ${checkpoint.segments} segments, ` +
+        `not ${table.name} in ${segments}: run with its segments, or remove it to start over`,
     );
   }
   const report: BackfillReport = {

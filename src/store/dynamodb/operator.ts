@@ -1,6 +1,6 @@
 // The operators' side of the DynamoDB adapter: the whole catalogue, products written by hand, the
-// stock trail, promotions, every user's orders and the figures. Their lists live in GSI2 (table.ts):
-// PROMOTIONS and ARCHIVED one partition each, ORDERS and CARTS spread over `listShards`.
+// stock trail, promotions, every user's orders and the figures. Their lists live in GSI2
+// (table.ts): PROMOTIONS and ARCHIVED one partition each, ORDERS and CARTS spread over shards.
 import {
   holdsStock,
   type ManagedProduct,

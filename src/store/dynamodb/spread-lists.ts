@@ -73,7 +73,8 @@ export async function spreadPage(
     list.partitions.map((partition) => readShard(table, list, partition, wanted)),
   );
   const sortOf = (item: Item) => String(item[list.index.sortKey]);
-  // Sort keys end in the item's id, so two shards never hold the same one.
+  // Sort keys end in the item's id, so two shards never hold the same one; they are ASCII (ISO
+  // times, ids, PKs), where JavaScript's string order is DynamoDB's byte order.
   const beforeInReadOrder = (a: string, b: string) => (list.descending ? a > b : a < b);
   const byReadOrder = (a: Item, b: Item) =>
     beforeInReadOrder(sortOf(a), sortOf(b)) ? -1 : beforeInReadOrder(sortOf(b), sortOf(a)) ? 1 : 0;
