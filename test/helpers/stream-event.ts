@@ -3,7 +3,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { Order } from "../../src/domain/index.js";
 import { orderItem } from "../../src/store/dynamodb/items.js";
-import { STREAM_VIEW_TYPE } from "../../src/store/dynamodb/table.js";
+import { DEFAULT_LAYOUT, STREAM_VIEW_TYPE } from "../../src/store/dynamodb/table.js";
 
 export const STREAM_ARN =
   "arn:aws:dynamodb:eu-west-1:123456789012:table/serverless-store/stream/2026-11-25T00:00:00.000";
@@ -53,7 +53,7 @@ export function orderRecord(
   order: Order,
   eventName: "INSERT" | "MODIFY" = "INSERT",
 ): DynamoDBRecord {
-  const item = orderItem(order);
+  const item = orderItem(order, DEFAULT_LAYOUT);
   return streamRecord({
     eventName,
     newImage: item,

@@ -106,7 +106,7 @@ export async function placeOrder(
       {
         Put: {
           TableName: table.name,
-          Item: orderItem(order),
+          Item: orderItem(order, table.layout),
           ConditionExpression: "attribute_not_exists(PK)",
         },
       },

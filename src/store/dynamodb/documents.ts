@@ -17,6 +17,8 @@ import type {
   PutCommandOutput,
   QueryCommandInput,
   QueryCommandOutput,
+  ScanCommandInput,
+  ScanCommandOutput,
   TransactWriteCommandInput,
   UpdateCommandInput,
   UpdateCommandOutput,
@@ -103,6 +105,15 @@ export class DynamoDbDocuments {
 
   async query(input: QueryCommandInput): Promise<Answer<QueryCommandOutput>> {
     const answer = await this.client.send<{ Items?: Item[] }>("Query", inputToWire(input));
+    return answerFromWire({
+      ...answer,
+      ...(answer.Items === undefined ? {} : { Items: answer.Items.map(fromWire) }),
+    });
+  }
+
+  /** One page of a Scan (or of one segment of a parallel Scan): for one-off migrations only. */
+  async scan(input: ScanCommandInput): Promise<Answer<ScanCommandOutput>> {
+    const answer = await this.client.send<{ Items?: Item[] }>("Scan", inputToWire(input));
     return answerFromWire({
       ...answer,
       ...(answer.Items === undefined ? {} : { Items: answer.Items.map(fromWire) }),

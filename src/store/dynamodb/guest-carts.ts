@@ -5,10 +5,17 @@ import type {
   MergeGuestCartCommand,
   SaveGuestCartCommand,
 } from "../../services/index.js";
-import { cartItem, cartLinesOf, guestCartFrom, guestCartItem, secondsOf } from "./items.js";
+import {
+  cartItem,
+  cartLinesOf,
+  cartListKeys,
+  guestCartFrom,
+  guestCartItem,
+  secondsOf,
+} from "./items.js";
 import { getItem, type Table } from "./reads.js";
 import { isConditionFailure, transactOrRefuse } from "./retries.js";
-import { keys, LISTS, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
+import { keys, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
 export async function createGuestCart(
   table: Table,
@@ -45,6 +52,7 @@ export async function saveGuestCart(
   command: SaveGuestCartCommand,
 ): Promise<GuestCart | undefined> {
   const hasCode = command.promotionCode !== undefined;
+  const listKeys = cartListKeys(keys.guestCart(command.tokenHash), table.layout);
   try {
     const { Attributes } = await table.documents.update({
       TableName: table.name,
@@ -68,8 +76,8 @@ export async function saveGuestCart(
         ":expiresAt": command.expiresAt,
         ":now": secondsOf(command.updatedAt),
         ":one": 1,
-        ":carts": LISTS.carts,
-        ":cartKey": keys.guestCart(command.tokenHash).PK,
+        ":carts": listKeys.GSI2PK,
+        ":cartKey": listKeys.GSI2SK,
         ...(hasCode ? { ":promotionCode": command.promotionCode } : {}),
       },
       ReturnValues: "ALL_NEW",
@@ -100,7 +108,7 @@ export async function mergeGuestCart(table: Table, command: MergeGuestCartComman
       {
         Put: {
           TableName: table.name,
-          Item: cartItem(cart),
+          Item: cartItem(cart, table.layout),
           ...(command.userCartVersion === 0
             ? { ConditionExpression: "attribute_not_exists(PK)" }
             : {

@@ -50,7 +50,7 @@ export async function attachGuestOrder(
     {
       Put: {
         TableName: table.name,
-        Item: orderItem(attached),
+        Item: orderItem(attached, table.layout),
         ConditionExpression: "attribute_not_exists(PK)",
       },
     },

@@ -21,9 +21,10 @@ import {
 } from "../../domain/index.js";
 import {
   CATALOGUE_PARTITION,
-  IN_FLIGHT_PARTITION,
   keys,
   LISTS,
+  shardOf,
+  type TableLayout,
   TIME_TO_LIVE_ATTRIBUTE,
 } from "./table.js";
 
@@ -175,8 +176,29 @@ export const promotionFrom = (item: Item): Promotion => {
   };
 };
 
-/** The index keys that put a cart with lines in the operators' CARTS list. */
-export const cartListKeys = (key: { PK: string }) => ({ GSI2PK: LISTS.carts, GSI2SK: key.PK });
+/**
+ * The index keys that put a cart with lines (a user's or a guest's) in the operators' CARTS
+ * list: the shard of its partition key, so cart saves spread over `listShards` partitions.
+ */
+export const cartListKeys = (key: { PK: string }, layout: TableLayout) => ({
+  GSI2PK: keys.listPartition(LISTS.carts, shardOf(key.PK, layout.listShards)),
+  GSI2SK: key.PK,
+});
+
+/**
+ * An order's place in the operators' ORDERS list: the shard of its id, which an attached guest
+ * order keeps (it changes partition, not id), by time within the shard.
+ */
+export const orderListKeys = (order: Pick<Order, "id" | "createdAt">, layout: TableLayout) => ({
+  GSI2PK: keys.listPartition(LISTS.orders, shardOf(order.id, layout.listShards)),
+  GSI2SK: keys.allOrdersSort(order.createdAt, order.id),
+});
+
+/** An order's place among the in-flight orders (GSI1), by the same shard as in ORDERS. */
+export const inFlightKeys = (order: Pick<Order, "id" | "createdAt">, layout: TableLayout) => ({
+  GSI1PK: keys.inFlightPartition(shardOf(order.id, layout.listShards)),
+  GSI1SK: keys.inFlightSort(order.createdAt, order.id),
+});
 
 export const stockAdjustmentItem = (adjustment: StockAdjustment): Item => ({
   ...keys.stockAdjustment(adjustment.productId, adjustment.createdAt, adjustment.id),
@@ -203,9 +225,9 @@ export const cartLinesOf = (lines: readonly CartLine[]): CartLine[] =>
   lines.map(({ productId, quantity }) => ({ productId, quantity }));
 
 /** A whole cart item, as a guest cart's merge writes it (a save updates attributes instead). */
-export const cartItem = (cart: Cart): Item => ({
+export const cartItem = (cart: Cart, layout: TableLayout): Item => ({
   ...keys.cart(cart.userId),
-  ...cartListKeys(keys.cart(cart.userId)),
+  ...cartListKeys(keys.cart(cart.userId), layout),
   type: "CART",
   ...cart,
 });
@@ -276,14 +298,11 @@ export const pickOrder = (order: Order): Order => ({
 });
 
 /** The item an order is stored as: what the table's stream carries when checkout inserts it. */
-export const orderItem = (order: Order): Item => ({
+export const orderItem = (order: Order, layout: TableLayout): Item => ({
   ...keys.order(order.userId, order.id),
   LSI1SK: keys.orderTimeSort(order.createdAt, order.id),
-  GSI2PK: LISTS.orders,
-  GSI2SK: keys.allOrdersSort(order.createdAt, order.id),
-  ...(isFinalStatus(order.status)
-    ? {}
-    : { GSI1PK: IN_FLIGHT_PARTITION, GSI1SK: keys.inFlightSort(order.createdAt, order.id) }),
+  ...orderListKeys(order, layout),
+  ...(isFinalStatus(order.status) ? {} : inFlightKeys(order, layout)),
   type: "ORDER",
   ...pickOrder(order),
 });

@@ -1,6 +1,6 @@
 // The operators' side of the DynamoDB adapter: the whole catalogue, products written by hand, the
 // stock trail, every user's orders and the figures; promotions are promotions.ts's. Their lists
-// live in GSI2, one partition each (table.ts).
+// live in GSI2 (table.ts): ARCHIVED one partition, ORDERS and CARTS spread over shards.
 import {
   holdsStock,
   type ManagedProduct,
@@ -41,6 +41,7 @@ import {
   withStock,
 } from "./reads.js";
 import { failed, transact, transactOrRefuse } from "./retries.js";
+import { listPartitions, queryEveryShard, spreadPage } from "./spread-lists.js";
 import {
   checkShardCount,
   newStockItems,
@@ -470,28 +471,39 @@ export async function listStockAdjustments(
   return { items: trail.items.map(stockAdjustmentFrom), next: trail.next };
 }
 
+/**
+ * A page of every user's orders, newest first: the ORDERS list is spread over
+ * `layout.listShards` partitions of GSI2, so a page is one Query per shard (spread-lists.ts),
+ * the next one a key condition below the page's last `createdAt#id` on every shard.
+ */
 export async function listAllOrders(
   table: Table,
   page: AllOrdersPageRequest,
 ): Promise<Page<Order, OrderKey>> {
-  const { status } = page;
-  const orders = await newestFirstPage(
+  const { status, after } = page;
+  const sort = { name: "GSI2SK", prefix: keys.allOrdersSortPrefix };
+  const orders = await spreadPage(
     table,
     {
-      IndexName: OPERATOR_INDEX,
-      partition: { name: "GSI2PK", value: LISTS.orders },
-      sort: { name: "GSI2SK", prefix: keys.allOrdersSortPrefix },
-      ...(status === undefined
-        ? {}
-        : {
-            FilterExpression: "#status = :status",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":status": status },
-          }),
+      index: { name: OPERATOR_INDEX, partitionKey: "GSI2PK", sortKey: sort.name },
+      partitions: listPartitions(LISTS.orders, table.layout.listShards),
+      descending: true,
+      below: after === undefined ? undefined : keys.allOrdersSort(after.createdAt, after.id),
+      filter:
+        status === undefined
+          ? undefined
+          : {
+              expression: "#status = :status",
+              names: { "#status": "status" },
+              values: { ":status": status },
+            },
     },
-    page,
+    page.limit,
   );
-  return { items: orders.items.map(orderFrom), next: orders.next };
+  return {
+    items: orders.items.map(orderFrom),
+    next: orders.next === undefined ? undefined : positionOf(orders.next, sort),
+  };
 }
 
 export async function findOrder(table: Table, orderId: string): Promise<Order | undefined> {
@@ -501,9 +513,10 @@ export async function findOrder(table: Table, orderId: string): Promise<Order | 
 }
 
 /**
- * Read-time sums over the operators' index: every cart with lines (one Query of CARTS) and a
- * week of orders (one Query of ORDERS from a week ago). No counter is written on a cart save or
- * a checkout; what it costs is the index's copy of each cart and order item (docs/operators.md).
+ * Read-time sums over the operators' index: every cart with lines (CARTS) and a week of orders
+ * (ORDERS from a week ago), each one Query per shard of the list at least. No counter is
+ * written on a cart save or a checkout; what it costs is the index's copy of each cart and
+ * order item (docs/operators.md).
  */
 export async function productFigures(table: Table, now: Date): Promise<ProductFigures[]> {
   const weekAgo = new Date(now.getTime() - 7 * DAY_MS).toISOString();
@@ -511,16 +524,16 @@ export async function productFigures(table: Table, now: Date): Promise<ProductFi
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const [products, carts, orders] = await Promise.all([
     listAllProducts(table),
-    queryAll(table, {
+    queryEveryShard(table, listPartitions(LISTS.carts, table.layout.listShards), (carts) => ({
       IndexName: OPERATOR_INDEX,
       KeyConditionExpression: "GSI2PK = :carts",
-      ExpressionAttributeValues: { ":carts": LISTS.carts },
-    }),
-    queryAll(table, {
+      ExpressionAttributeValues: { ":carts": carts },
+    })),
+    queryEveryShard(table, listPartitions(LISTS.orders, table.layout.listShards), (orders) => ({
       IndexName: OPERATOR_INDEX,
       KeyConditionExpression: "GSI2PK = :orders AND GSI2SK >= :weekAgo",
-      ExpressionAttributeValues: { ":orders": LISTS.orders, ":weekAgo": weekAgo },
-    }),
+      ExpressionAttributeValues: { ":orders": orders, ":weekAgo": weekAgo },
+    })),
   ]);
   const figures = new Map<string, ProductFigures>();
   for (const product of products) {

@@ -1,6 +1,8 @@
-// The DynamoDB store's part in recovery: the orders still in flight (the IN_FLIGHT partition of
-// the catalogue index) and the payment taken for each order (PAYMENT#orderId, written once).
+// The DynamoDB store's part in recovery: the orders still in flight (the IN_FLIGHT partitions of
+// the catalogue index, one per list shard) and the payment taken for each order
+// (PAYMENT#orderId, written once).
 import type {
+  InFlightKey,
   InFlightPage,
   InFlightQuery,
   PaymentRecord,
@@ -9,7 +11,8 @@ import type {
 import { type Item, orderFrom } from "./items.js";
 import { getItem, type Table } from "./reads.js";
 import { isConditionFailure } from "./retries.js";
-import { CATALOGUE_INDEX, IN_FLIGHT_PARTITION, keys } from "./table.js";
+import { inFlightPartitions, spreadPage } from "./spread-lists.js";
+import { CATALOGUE_INDEX, keys } from "./table.js";
 
 const paymentItem = (record: PaymentRecord): Item => ({
   ...keys.payment(record.orderId),
@@ -32,6 +35,17 @@ const paymentFrom = (item: Item): PaymentRecord => ({
   ...(typeof item.refundedAt === "string" ? { refundedAt: item.refundedAt } : {}),
 });
 
+/** Where a page of in-flight orders stopped: its last order, or the last key a shard read. */
+function inFlightKeyOf(item: Item): InFlightKey {
+  const sort = String(item.GSI1SK);
+  const split = sort.indexOf("#");
+  return {
+    createdAt: sort.slice(0, split),
+    id: sort.slice(split + 1),
+    userId: String(item.PK).slice(keys.userPartition("").length),
+  };
+}
+
 /** The recovery methods of the Store over `table`, unguarded: the store guards each call. */
 export function dynamoDbRecovery(table: Table): RecoveryStore {
   const findPayment = async (orderId: string): Promise<PaymentRecord | undefined> => {
@@ -40,38 +54,24 @@ export function dynamoDbRecovery(table: Table): RecoveryStore {
   };
   return {
     async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
-      const after = query.after;
-      const page = await table.documents.query({
-        TableName: table.name,
-        IndexName: CATALOGUE_INDEX,
-        // Sort keys are createdAt#id: every order placed before the instant sorts below it.
-        KeyConditionExpression: "GSI1PK = :inFlight AND GSI1SK < :before",
-        ExpressionAttributeValues: {
-          ":inFlight": IN_FLIGHT_PARTITION,
-          ":before": query.placedBefore,
+      const { after } = query;
+      // Sort keys are createdAt#id: every order placed before the instant sorts below it, and
+      // the next page is the keys above the last one, on every shard again.
+      const page = await spreadPage(
+        table,
+        {
+          index: { name: CATALOGUE_INDEX, partitionKey: "GSI1PK", sortKey: "GSI1SK" },
+          partitions: inFlightPartitions(table.layout.listShards),
+          descending: false,
+          above: after === undefined ? undefined : keys.inFlightSort(after.createdAt, after.id),
+          below: query.placedBefore,
         },
-        Limit: query.limit,
-        ...(after === undefined
-          ? {}
-          : {
-              ExclusiveStartKey: {
-                ...keys.order(after.userId, after.id),
-                GSI1PK: IN_FLIGHT_PARTITION,
-                GSI1SK: keys.inFlightSort(after.createdAt, after.id),
-              },
-            }),
-      });
+        query.limit,
+      );
       // The index is read eventually consistent: an order that finished a moment ago may still
       // be listed, and processing it again changes nothing.
-      const orders = (page.Items ?? []).map(orderFrom);
-      const last = orders[orders.length - 1];
-      return {
-        orders,
-        next:
-          page.LastEvaluatedKey !== undefined && last !== undefined
-            ? { createdAt: last.createdAt, id: last.id, userId: last.userId }
-            : undefined,
-      };
+      const orders = page.items.map(orderFrom);
+      return { orders, next: page.next === undefined ? undefined : inFlightKeyOf(page.next) };
     },
     findPayment,
     async recordPayment(record) {

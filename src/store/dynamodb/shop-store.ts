@@ -44,6 +44,7 @@ import { attachGuestOrder, listGuestOrders } from "./guest-orders.js";
 import {
   cartFrom,
   cartLinesOf,
+  cartListKeys,
   connectionAttributes,
   connectionFrom,
   emailClaimItem,
@@ -56,7 +57,7 @@ import { orderPage, productPage } from "./pages.js";
 import { getItem, getProduct, listProducts, productsByIds, queryAll, type Table } from "./reads.js";
 import { guarded, transactOrRefuse } from "./retries.js";
 import type { CatalogueSeed } from "./setup.js";
-import { keys, LISTS, ORDERS_INDEX, type TableLayout, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
+import { keys, ORDERS_INDEX, type TableLayout, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
 export interface DynamoDbStoreOptions {
   tableName: string;
@@ -165,6 +166,7 @@ export abstract class DynamoDbShopStore
   async saveCart(command: SaveCartCommand): Promise<Cart> {
     return this.guarded(async () => {
       const hasCode = command.promotionCode !== undefined;
+      const listKeys = cartListKeys(keys.cart(command.userId), this.table.layout);
       const { Attributes } = await this.table.documents.update({
         TableName: this.table.name,
         Key: keys.cart(command.userId),
@@ -187,8 +189,8 @@ export abstract class DynamoDbShopStore
           ":updatedAt": command.updatedAt,
           ":zero": 0,
           ":one": 1,
-          ":carts": LISTS.carts,
-          ":cartKey": keys.cart(command.userId).PK,
+          ":carts": listKeys.GSI2PK,
+          ":cartKey": listKeys.GSI2SK,
           ...(hasCode ? { ":promotionCode": command.promotionCode } : {}),
         },
         ReturnValues: "ALL_NEW",

@@ -38,7 +38,7 @@ import { DynamoDbShopStore, type DynamoDbStoreOptions } from "./shop-store.js";
 import { DEFAULT_LAYOUT, MAX_LIST_SHARDS, MAX_SHARDS, type TableLayout } from "./table.js";
 
 /** The layout asked for over the default one, each count checked against its range. */
-function layoutOf(asked: Partial<TableLayout> = {}): TableLayout {
+export function layoutOf(asked: Partial<TableLayout> = {}): TableLayout {
   const layout = { ...DEFAULT_LAYOUT, ...asked };
   for (const [name, count] of Object.entries(layout)) {
     const [least, most] = name === "listShards" ? [1, MAX_LIST_SHARDS] : [0, MAX_SHARDS];

@@ -28,7 +28,7 @@ export type TableDefinition = Required<
  * | cart        | USER#id        | CART                 |                                    |
  * | guest cart  | GUEST#sha256   | CART                 | (expiresAt: the TTL attribute)     |
  * | order       | USER#id        | ORDER#id             | (LSI1SK: ORDER#createdAt#id)       |
- * |  in flight  |                |                      | IN_FLIGHT / createdAt#id           |
+ * |  in flight  |                |                      | IN_FLIGHT#shard / createdAt#id     |
  * | idem. key   | USER#id        | IDEMPOTENCY#key      |                                    |
  * | address     | USER#id        | ADDRESS#id           |                                    |
  * | addr. book  | USER#id        | ADDRESS_BOOK (count, defaultId) |                         |
@@ -43,9 +43,12 @@ export type TableDefinition = Required<
  * | payment     | PAYMENT#orderId | META                |                                    |
  * | settings    | SHOP_CONFIG    | SHIPPING / TAX       |                                    |
  *
- * GSI2 holds the operators' lists, one partition each: ORDERS (GSI2SK createdAt#id: every
- * order, newest first), CARTS (carts and guest carts with lines: units in carts), PROMOTIONS
- * (by code) and ARCHIVED (products out of the catalogue).
+ * GSI2 holds the operators' lists: ORDERS#shard (GSI2SK createdAt#id: every order, newest
+ * first), CARTS#shard (carts and guest carts with lines, GSI2SK their PK: units in carts),
+ * PROMOTIONS (by code) and ARCHIVED (products out of the catalogue). Every checkout writes an
+ * order and every cart save a cart, so those two lists are spread over `layout.listShards`
+ * partitions (an order's shard is `shardOf` its id, a cart's of its PK) and read by one Query
+ * per shard, merged by sort key (spread-lists.ts): no partition takes every write.
  *
  * The catalogue GSI holds the products under one partition, so the whole catalogue is one
  * paginated Query. A product's item carries its comment count, rating total and latest few
@@ -53,9 +56,10 @@ export type TableDefinition = Required<
  * backwards pages them newest first, and from the top it meets `META` first. (Comments written
  * before that also had catalogue keys; `setup.ts`'s `migrateComments` moves them out.) An order
  * still PLACED or PROCESSING is in the GSI too, under IN_FLIGHT (the keys are removed when it
- * finishes): recovery finds the orders left in flight with one Query of only those, never a
- * scan. The orders LSI sorts a user's orders by time and, unlike a
- * GSI, can be read strongly consistent: an order shows up in the list the moment it is placed.
+ * finishes), spread like ORDERS (IN_FLIGHT#shard, the order's ORDERS shard): recovery finds the
+ * orders left in flight with one Query per shard of only those, never a scan. The orders LSI
+ * sorts a user's orders by time and, unlike a GSI, can be read strongly consistent: an order
+ * shows up in the list the moment it is placed.
  * The shop's shipping and tax settings are two whole documents (replaced with a version
  * condition) in one partition that every checkout needs: the services read it through a
  * per-process cache, so its reads are bounded by the running instances, not by the checkouts.

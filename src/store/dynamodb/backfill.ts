@@ -1,0 +1,277 @@
+// Brings an existing table up to today's layout: a parallel Scan hands every item to a list of
+// steps, each of which rewrites the items of one older layout (conditional on the item still
+// holding the old key), and each segment's position is saved after every page, so a run that is
+// stopped goes on where it stopped. `scripts/backfill-dynamodb.ts` runs it against a table.
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { isFinalStatus, ORDER_STATUSES } from "../../domain/index.js";
+import { cartListKeys, type Item, inFlightKeys, orderListKeys } from "./items.js";
+import type { Table } from "./reads.js";
+import { isConditionFailure } from "./retries.js";
+import { IN_FLIGHT_PARTITION, LISTS, type TableLayout } from "./table.js";
+
+/**
+ * One migration of the backfill. `migrate` sees every item of the table (as the Scan read it)
+ * and answers true when it rewrote the item; an item it has no business with, or one already in
+ * today's layout, is false. Each rewrite must be conditional on the old value it replaces: a
+ * second run then changes nothing, and an item live traffic rewrote since the Scan read it (a
+ * cart saved, an order finished) is left to that write.
+ */
+export interface BackfillStep {
+  readonly name: string;
+  migrate(table: Table, item: Item): Promise<boolean>;
+}
+
+/** A key's value is one of a spread list's (the old single partition included). */
+const inList = (value: unknown, list: string): value is string =>
+  typeof value === "string" && (value === list || value.startsWith(`${list}#`));
+
+/** Sets `set`'s attributes on the item if `condition` still holds; false when it no longer does. */
+async function rewrite(
+  table: Table,
+  item: Item,
+  update: {
+    set: string;
+    condition: string;
+    names?: Record<string, string>;
+    values: Record<string, unknown>;
+  },
+): Promise<boolean> {
+  try {
+    await table.documents.update({
+      TableName: table.name,
+      Key: { PK: item.PK, SK: item.SK },
+      UpdateExpression: `SET ${update.set}`,
+      ConditionExpression: update.condition,
+      ...(update.names === undefined ? {} : { ExpressionAttributeNames: update.names }),
+      ExpressionAttributeValues: update.values,
+    });
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+const orderKeysOf = (item: Item) => ({ id: String(item.id), createdAt: String(item.createdAt) });
+
+/**
+ * A step that moves the items of `types` in an operators' list (its single old partition, or
+ * another shard count's) to the partition `wanted` gives them; the sort key stays.
+ */
+function spreadList(
+  name: string,
+  list: "ORDERS" | "CARTS",
+  types: readonly string[],
+  wanted: (item: Item, layout: TableLayout) => string,
+): BackfillStep {
+  return {
+    name,
+    async migrate(table, item) {
+      if (!types.includes(String(item.type)) || !inList(item.GSI2PK, list)) return false;
+      const partition = wanted(item, table.layout);
+      if (item.GSI2PK === partition) return false;
+      // A cart saved since the Scan has the right key, one checked out none: either is left.
+      return rewrite(table, item, {
+        set: "GSI2PK = :wanted",
+        condition: "GSI2PK = :old",
+        values: { ":wanted": partition, ":old": item.GSI2PK },
+      });
+    },
+  };
+}
+
+const spreadOrderList = spreadList(
+  "orders list (GSI2 ORDERS)",
+  LISTS.orders,
+  ["ORDER"],
+  (item, layout) => orderListKeys(orderKeysOf(item), layout).GSI2PK,
+);
+
+/** Carts and guest carts with lines. */
+const spreadCartList = spreadList(
+  "carts list (GSI2 CARTS)",
+  LISTS.carts,
+  ["CART", "GUEST_CART"],
+  (item, layout) => cartListKeys({ PK: String(item.PK) }, layout).GSI2PK,
+);
+
+/**
+ * Orders still PLACED or PROCESSING in the single `IN_FLIGHT` partition (or in another shard
+ * count's), or with no in-flight keys at all (placed before they existed), move to their shard.
+ */
+const spreadInFlightOrders: BackfillStep = {
+  name: "in-flight orders (GSI1 IN_FLIGHT)",
+  async migrate(table, item) {
+    const status = ORDER_STATUSES.find((known) => known === item.status);
+    if (item.type !== "ORDER" || status === undefined || isFinalStatus(status)) return false;
+    if (item.GSI1PK !== undefined && !inList(item.GSI1PK, IN_FLIGHT_PARTITION)) return false;
+    const wanted = inFlightKeys(orderKeysOf(item), table.layout);
+    if (item.GSI1PK === wanted.GSI1PK && item.GSI1SK === wanted.GSI1SK) return false;
+    // On the status read too: an order that finished since leaves the in-flight orders for good.
+    return rewrite(table, item, {
+      set: "GSI1PK = :wanted, GSI1SK = :sort",
+      condition:
+        item.GSI1PK === undefined
+          ? "#status = :status AND attribute_not_exists(GSI1PK)"
+          : "#status = :status AND GSI1PK = :old",
+      names: { "#status": "status" },
+      values: {
+        ":wanted": wanted.GSI1PK,
+        ":sort": wanted.GSI1SK,
+        ":status": status,
+        ...(item.GSI1PK === undefined ? {} : { ":old": item.GSI1PK }),
+      },
+    });
+  },
+};
+
+/** The steps that spread the operators' lists and the in-flight orders (`listShards`). */
+export const LIST_STEPS: readonly BackfillStep[] = [
+  spreadOrderList,
+  spreadCartList,
+  spreadInFlightOrders,
+];
+
+/**
+ * Every step a backfill runs, in this order on each item. A change of layout that existing
+ * items must follow adds its step here (the stock shards' and the promotion counters' next).
+ */
+export const BACKFILL_STEPS: readonly BackfillStep[] = [...LIST_STEPS];
+
+export interface BackfillOptions {
+  /** BACKFILL_STEPS when omitted. */
+  steps?: readonly BackfillStep[];
+  /** Segments of the parallel Scan, each read by its own loop (4 when omitted). */
+  segments?: number;
+  /** Items a Scan page reads at most (`Limit`); DynamoDB's 1 MB pages when omitted. */
+  pageSize?: number;
+  /**
+   * A JSON file each segment's position is saved to after every page: a run that finds it goes
+   * on from there (same table and segment count only). Removed once the run completes.
+   */
+  checkpointFile?: string;
+  /** Stops the run after the pages being read (each saved to the checkpoint). */
+  signal?: AbortSignal;
+  /** Called after every page with the counts so far. */
+  onPage?: (report: BackfillReport) => void;
+}
+
+export interface BackfillReport {
+  /** Items this run read. */
+  scanned: number;
+  /** Items this run rewrote, by step name (every step listed). */
+  changed: Record<string, number>;
+  /** False when the run was stopped before every segment was read. */
+  complete: boolean;
+}
+
+type SegmentPosition = { done: true } | { done: false; start?: Item };
+
+interface Checkpoint {
+  table: string;
+  segments: number;
+  positions: SegmentPosition[];
+}
+
+const DEFAULT_SEGMENTS = 4;
+
+/**
+ * Runs `steps` over every item of the table: a parallel Scan of `segments` segments, the items
+ * of a page one after the other, each segment's position checkpointed after each page. Costs
+ * one read of the whole table (0.5 read unit per 4 KB) plus one write per rewritten item.
+ */
+export async function runBackfill(
+  table: Table,
+  options: BackfillOptions = {},
+): Promise<BackfillReport> {
+  const steps = options.steps ?? BACKFILL_STEPS;
+  const segments = options.segments ?? DEFAULT_SEGMENTS;
+  if (!Number.isInteger(segments) || segments < 1) {
+    throw new RangeError("segments: must be an integer of at least 1");
+  }
+  const file = options.checkpointFile;
+  const checkpoint = (file === undefined ? undefined : await readCheckpoint(file)) ?? {
+    table: table.name,
+    segments,
+    positions: Array.from({ length: segments }, (): SegmentPosition => ({ done: false })),
+  };
+  if (checkpoint.table !== table.name || checkpoint.segments !== segments) {
+    throw new Error(
+      `checkpoint ${file} is of table ${checkpoint.table} in ${checkpoint.segments} segments, ` +
+        `not ${table.name} in ${segments}: run with its segments, or remove it to start over`,
+    );
+  }
+  const report: BackfillReport = {
+    scanned: 0,
+    changed: Object.fromEntries(steps.map((step) => [step.name, 0])),
+    complete: false,
+  };
+  // Segments finish pages concurrently: their saves go one after the other, whole file each.
+  let saving = Promise.resolve();
+  const save = () => {
+    saving = saving.then(() =>
+      file === undefined ? undefined : writeCheckpoint(file, checkpoint),
+    );
+    return saving;
+  };
+
+  const runSegment = async (segment: number) => {
+    for (;;) {
+      const position = checkpoint.positions[segment];
+      if (position === undefined || position.done || options.signal?.aborted === true) return;
+      const page = await table.documents.scan({
+        TableName: table.name,
+        Segment: segment,
+        TotalSegments: segments,
+        ...(options.pageSize === undefined ? {} : { Limit: options.pageSize }),
+        ...(position.start === undefined ? {} : { ExclusiveStartKey: position.start }),
+      });
+      for (const item of page.Items ?? []) {
+        report.scanned += 1;
+        for (const step of steps) {
+          if (await step.migrate(table, item)) {
+            report.changed[step.name] = (report.changed[step.name] ?? 0) + 1;
+          }
+        }
+      }
+      checkpoint.positions[segment] =
+        page.LastEvaluatedKey === undefined
+          ? { done: true }
+          : { done: false, start: page.LastEvaluatedKey };
+      await save();
+      options.onPage?.({ ...report, changed: { ...report.changed } });
+    }
+  };
+
+  await Promise.all(Array.from({ length: segments }, (_, segment) => runSegment(segment)));
+  report.complete = checkpoint.positions.every((position) => position.done);
+  if (report.complete && file !== undefined) await rm(file, { force: true });
+  return report;
+}
+
+async function readCheckpoint(file: string): Promise<Checkpoint | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  const parsed = JSON.parse(text) as Partial<Checkpoint>;
+  if (
+    typeof parsed.table !== "string" ||
+    typeof parsed.segments !== "number" ||
+    !Array.isArray(parsed.positions) ||
+    parsed.positions.length !== parsed.segments
+  ) {
+    throw new Error(`checkpoint ${file} is not a backfill checkpoint`);
+  }
+  return parsed as Checkpoint;
+}
+
+/** Written beside the file and renamed over it: a run killed mid-write leaves the last one. */
+async function writeCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
+  const partial = `${file}.partial`;
+  await writeFile(partial, `${JSON.stringify(checkpoint, null, 2)}\n`);
+  await rename(partial, file);
+}
