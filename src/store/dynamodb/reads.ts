@@ -306,11 +306,17 @@ export async function productItemsByIds(
     if (kept === undefined) wanted.push(id);
     else byId.set(id, kept);
   }
-  const read = await batchGetItems(
-    table,
-    wanted.map((id) => keys.product(id)),
-    true,
-  );
+  const [only] = wanted;
+  const read: Item[] =
+    wanted.length === 1 && only !== undefined
+      ? [await getItem(table, keys.product(only))].flatMap((item): Item[] =>
+          item === undefined ? [] : [item],
+        )
+      : await batchGetItems(
+          table,
+          wanted.map((id) => keys.product(id)),
+          true,
+        );
   for (const item of await withStock(table, read, true)) {
     byId.set(String(item.id), item);
     keepIfHot(table, item, now, seen.get(String(item.id)) ?? 0);

@@ -65,7 +65,7 @@ async function countedStore(products: readonly Product[]) {
 
 describe("DynamoDbStore requests", () => {
   it.each([10, 1_000])(
-    "lists %i products with their comments in one Query per 1 MB page, never one per product",
+    "lists %i products with their comments in one Query per 1 MB page and their stock in one BatchGetItem per 100, never one per product",
     async (count) => {
       const products = generatedProducts(count);
       const { store, requests } = await countedStore(products);
@@ -75,30 +75,32 @@ describe("DynamoDbStore requests", () => {
       expect(listed).toHaveLength(count);
       expect(listed.map((p) => p.id)).toEqual(products.map((p) => p.id));
       expect(listed.every((p) => p.comments.length === 1)).toBe(true);
-      expect([...requests.counts.keys()]).toEqual(["Query"]);
-      expect(requests.total()).toBeLessThanOrEqual(count === 10 ? 1 : 3);
+      expect([...requests.counts.keys()].sort()).toEqual(["BatchGetItem", "Query"]);
+      expect(requests.counts.get("Query")).toBeLessThanOrEqual(count === 10 ? 1 : 3);
+      // Each product's stock item (src/store/dynamodb/stock.ts), 100 keys a request.
+      expect(requests.counts.get("BatchGetItem")).toBe(count / 10 === 1 ? 1 : count / 100);
     },
   );
 
   it.each([10, 1_000])(
-    "reads each page of %i products in one Query, as long at the end as at the start",
+    "reads each page of %i products in one Query and one BatchGetItem of its stock, as long at the end as at the start",
     async (count) => {
       const products = generatedProducts(count);
       const { store, requests } = await countedStore(products);
 
       const first = await store.listProductPage({ limit: 20 });
       expect(first.items.map((p) => p.id)).toEqual(products.slice(0, 20).map((p) => p.id));
-      expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1 });
+      expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1, BatchGetItem: 1 });
 
       requests.reset();
       const last = await store.listProductPage({ limit: 20, after: products.at(-6)?.id });
       expect(last.items.map((p) => p.id)).toEqual(products.slice(-5).map((p) => p.id));
       expect(last.next).toBeUndefined();
-      expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1 });
+      expect(Object.fromEntries(requests.counts)).toStrictEqual({ Query: 1, BatchGetItem: 1 });
     },
   );
 
-  it("prices a 50-line cart with one BatchGetItem and places it with one TransactWriteItems", async () => {
+  it("prices a 50-line cart with one BatchGetItem of its products and one of their stock, and places it with one TransactWriteItems", async () => {
     const { store, requests } = await countedStore(generatedProducts(50));
     const lines = generatedProducts(50).map((p) => ({ productId: p.id, quantity: 2 }));
     await store.saveCart({ userId: "alice", lines, updatedAt: NOW.toISOString() });
@@ -107,7 +109,7 @@ describe("DynamoDbStore requests", () => {
     const found = await store.getProducts(lines.map((line) => line.productId));
 
     expect(found).toHaveLength(50);
-    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItem: 1 });
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItem: 2 });
 
     const command = await orderFromCart(store, "alice", "k", NOW);
     requests.reset();
@@ -122,16 +124,17 @@ describe("DynamoDbStore requests", () => {
     const found = await store.getProducts(products.map((p) => p.id));
 
     expect(found.map((p) => p.id)).toEqual(products.map((p) => p.id));
-    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItem: 3 });
+    // 250 products, then their 250 stock items.
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ BatchGetItem: 6 });
   });
 
-  it("reads one product and its comment summary with one GetItem", async () => {
+  it("reads one product and its comment summary with one GetItem, its stock with one BatchGetItem", async () => {
     const { store, requests } = await countedStore(generatedProducts(3));
 
     const product = await store.getProduct("product-0001");
     expect(product?.comments).toHaveLength(1);
     expect(product?.commentCount).toBe(1);
-    expect(Object.fromEntries(requests.counts)).toStrictEqual({ GetItem: 1 });
+    expect(Object.fromEntries(requests.counts)).toStrictEqual({ GetItem: 1, BatchGetItem: 1 });
   });
 
   it("adds a comment with one GetItem and one TransactWriteItems, its rate limits included", async () => {
