@@ -283,7 +283,7 @@ describe("DynamoDbStore", () => {
         expect(error.cause).toMatchObject({ name: answer.type });
         expect(proxy.seen.get("GetItem")).toBe(3);
         // The rest of the store still answers: only the faulted operation failed.
-        expect(await store.getProducts(["lonely-bird"])).toHaveLength(1);
+        expect(await store.getProducts(["lonely-bird", "copper-kettle"])).toHaveLength(2);
       },
     );
   });
