@@ -2,6 +2,8 @@
 // backfill.ts has the steps), after every function runs this version:
 //   npm run backfill:dynamodb -- --table NAME [--endpoint URL] [--region R]
 //                                [--checkpoint FILE] [--segments N] [--page-size N]
+// or, to split one product's stock over more (or fewer) stock items before a rush:
+//   npm run backfill:dynamodb -- --table NAME --reshard PRODUCT_ID=SHARDS
 // The shard counts are the functions' own settings, read from the same variables
 // (DYNAMODB_LIST_SHARDS, DYNAMODB_STOCK_SHARDS, DYNAMODB_PROMOTION_SHARDS; the defaults where
 // unset); --list-shards overrides the first. Ctrl-C stops after the pages being read: run the
@@ -12,12 +14,14 @@ import { LOCAL_AWS } from "../src/compose/index.js";
 import { type BackfillReport, runBackfill } from "../src/store/dynamodb/backfill.js";
 import { DynamoDbClient } from "../src/store/dynamodb/client.js";
 import { DynamoDbDocuments } from "../src/store/dynamodb/documents.js";
+import { reshardStock } from "../src/store/dynamodb/operator.js";
 import { layoutOf } from "../src/store/dynamodb/store.js";
 import type { TableLayout } from "../src/store/dynamodb/table.js";
 
 const USAGE =
   "usage: npm run backfill:dynamodb -- --table NAME [--endpoint URL] [--region R] " +
-  "[--checkpoint FILE] [--segments N] [--page-size N] [--list-shards N]";
+  "[--checkpoint FILE] [--segments N] [--page-size N] [--list-shards N] " +
+  "| --reshard PRODUCT_ID=SHARDS";
 /** Throttling is likely on a table being scanned while it serves: retry longer than a request. */
 const MAX_ATTEMPTS = 8;
 const PROGRESS_EVERY_MS = 10_000;
@@ -45,6 +49,7 @@ const args = (() => {
         segments: { type: "string" },
         "page-size": { type: "string" },
         "list-shards": { type: "string" },
+        reshard: { type: "string" },
       },
       strict: true,
     }).values;
@@ -86,6 +91,31 @@ const client = new DynamoDbClient({
   ...(local ? { credentials: { ...LOCAL_AWS.credentials } } : {}),
   maxAttempts: MAX_ATTEMPTS,
 });
+if (args.reshard !== undefined) {
+  const [productId, shards] = args.reshard.split("=");
+  const count = Number(shards);
+  if (productId === undefined || productId === "" || !Number.isInteger(count)) {
+    fail(`--reshard: expected PRODUCT_ID=SHARDS, got ${args.reshard}`);
+  }
+  try {
+    const moved = await reshardStock(
+      { documents: new DynamoDbDocuments(client), name: tableName, layout },
+      productId,
+      count,
+    );
+    console.log(
+      moved
+        ? `${productId}: stock split over ${count} items`
+        : `${productId}: already on ${count} items`,
+    );
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  } finally {
+    client.destroy();
+  }
+  process.exit();
+}
 const checkpointFile = args.checkpoint ?? `backfill-${tableName}.json`;
 const stop = new AbortController();
 process.once("SIGINT", () => {

@@ -5,9 +5,11 @@
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { isFinalStatus, ORDER_STATUSES } from "../../domain/index.js";
 import { cartListKeys, type Item, inFlightKeys, orderListKeys } from "./items.js";
+import { reshardStock } from "./operator.js";
+import { shardPromotionUses } from "./promotions.js";
 import type { Table } from "./reads.js";
-import { isConditionFailure } from "./retries.js";
-import { IN_FLIGHT_PARTITION, LISTS, type TableLayout } from "./table.js";
+import { isConditionFailure, transact } from "./retries.js";
+import { IN_FLIGHT_PARTITION, keys, LISTS, type TableLayout } from "./table.js";
 
 /**
  * One migration of the backfill. `migrate` sees every item of the table (as the Scan read it)
@@ -133,10 +135,79 @@ export const LIST_STEPS: readonly BackfillStep[] = [
 ];
 
 /**
- * Every step a backfill runs, in this order on each item. A change of layout that existing
- * items must follow adds its step here (the stock shards' and the promotion counters' next).
+ * A product whose stock is still on its own item gets it split over `layout.stockShards` stock
+ * items (at least one), in one transaction conditional on the stock read (`reshardStock`).
  */
-export const BACKFILL_STEPS: readonly BackfillStep[] = [...LIST_STEPS];
+const shardProductStock: BackfillStep = {
+  name: "product stock (PRODUCT#id#STOCK#k)",
+  async migrate(table, item) {
+    if (item.type !== "PRODUCT" || item.SK !== "META" || item.stockShards !== undefined) {
+      return false;
+    }
+    if (table.layout.stockShards === 0) return false;
+    return reshardStock(table, String(item.id), table.layout.stockShards);
+  },
+};
+
+/** A promotion still counted on its one TOTAL counter moves onto use shards. */
+const shardPromotionCounters: BackfillStep = {
+  name: "promotion uses (PROMOTION_USES#code#k)",
+  async migrate(table, item) {
+    if (item.type !== "PROMOTION" || item.SK !== "META" || item.useShards !== undefined) {
+      return false;
+    }
+    if (table.layout.promotionShards === 0) return false;
+    return shardPromotionUses(table, String(item.code));
+  },
+};
+
+/**
+ * A customer's count of a promotion's uses moves from the promotion's partition to the
+ * customer's (`keys.customerPromotionUses`): added there and deleted here in one transaction,
+ * conditional on the count read, so a second run finds nothing to move.
+ */
+const moveCustomerPromotionUses: BackfillStep = {
+  name: "customers' promotion uses (USER#id / PROMOTION_USES#code)",
+  async migrate(table, item) {
+    const pk = String(item.PK);
+    const sk = String(item.SK);
+    if (!pk.startsWith("PROMOTION_USES#") || !sk.startsWith("USER#")) return false;
+    const code = pk.slice("PROMOTION_USES#".length);
+    const userId = sk.slice("USER#".length);
+    const uses = Number(item.uses ?? 0);
+    const outcome = await transact(table.documents, [
+      {
+        Update: {
+          TableName: table.name,
+          Key: keys.customerPromotionUses(code, userId),
+          UpdateExpression: "SET #type = :type, #code = :code ADD #uses :uses",
+          ExpressionAttributeNames: { "#type": "type", "#code": "code", "#uses": "uses" },
+          ExpressionAttributeValues: { ":type": "PROMOTION_USES", ":code": code, ":uses": uses },
+        },
+      },
+      {
+        Delete: {
+          TableName: table.name,
+          Key: { PK: pk, SK: sk },
+          ConditionExpression: "#uses = :uses",
+          ExpressionAttributeNames: { "#uses": "uses" },
+          ExpressionAttributeValues: { ":uses": uses },
+        },
+      },
+    ]);
+    return outcome.written;
+  },
+};
+
+/** The steps that move stock and promotion counts off the keys every checkout wrote. */
+export const COUNTER_STEPS: readonly BackfillStep[] = [
+  shardProductStock,
+  shardPromotionCounters,
+  moveCustomerPromotionUses,
+];
+
+/** Every step a backfill runs, in this order on each item. */
+export const BACKFILL_STEPS: readonly BackfillStep[] = [...LIST_STEPS, ...COUNTER_STEPS];
 
 export interface BackfillOptions {
   /** BACKFILL_STEPS when omitted. */

@@ -278,9 +278,14 @@ export const keys = {
   payment: (orderId: string) => ({ PK: `PAYMENT#${orderId}`, SK: "META" }),
   shopSettings: (part: "SHIPPING" | "TAX") => ({ PK: SHOP_CONFIG_PARTITION, SK: part }),
   promotionUses: (code: string) => ({ PK: `PROMOTION_USES#${code}`, SK: "TOTAL" }),
+  /**
+   * One customer's uses of a promotion, in the customer's own partition: under the promotion's
+   * key, every shopper using one code would write one partition (the table has an LSI, so
+   * DynamoDB never splits one partition key's items).
+   */
   customerPromotionUses: (code: string, userId: string) => ({
-    PK: `PROMOTION_USES#${code}`,
-    SK: `USER#${userId}`,
+    PK: `USER#${userId}`,
+    SK: `PROMOTION_USES#${code}`,
   }),
   stockPartition: (productId: string) => `STOCK#${productId}`,
   stockAdjustment: (productId: string, createdAt: string, id: string) => ({

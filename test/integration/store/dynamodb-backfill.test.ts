@@ -7,6 +7,7 @@ import type { Cart, Order, OrderStatus } from "../../../src/domain/index.js";
 import type { InFlightKey, OrderKey } from "../../../src/services/index.js";
 import {
   type BackfillReport,
+  COUNTER_STEPS,
   LIST_STEPS,
   runBackfill,
 } from "../../../src/store/dynamodb/backfill.js";
@@ -14,7 +15,12 @@ import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
 import { cartItem, type Item, orderItem } from "../../../src/store/dynamodb/items.js";
 import type { Table } from "../../../src/store/dynamodb/reads.js";
 import type { DynamoDbStore } from "../../../src/store/dynamodb/store.js";
-import { DEFAULT_LAYOUT, keys, OPERATOR_INDEX } from "../../../src/store/dynamodb/table.js";
+import {
+  DEFAULT_LAYOUT,
+  keys,
+  OPERATOR_INDEX,
+  UNSPREAD_LAYOUT,
+} from "../../../src/store/dynamodb/table.js";
 import {
   localClient,
   localTables,
@@ -317,5 +323,66 @@ describe("DynamoDB backfill of the spread lists", () => {
 
     expect(report.changed[STEPS.inFlight]).toBe(1);
     expect(await everyInFlight(store)).toEqual([order.id]);
+  });
+});
+
+describe("the backfill of the counters every checkout wrote (DynamoDB)", () => {
+  it("splits stock kept on products' items, moves promotions onto use shards and customers' counts into their partitions, once", async () => {
+    const tableName = uniqueTableName("backfill");
+    // Written in the layout before: stock on the product's item, one TOTAL counter per code.
+    const before = await tables.open({ tableName, layout: UNSPREAD_LAYOUT });
+    await before.close();
+    const client = localClient(local(), local().endpoint);
+    cleanups.push(async () => client.destroy());
+    const documents = new DynamoDbDocuments(client);
+    const table: Table = {
+      documents,
+      name: tableName,
+      layout: { ...DEFAULT_LAYOUT, stockShards: 4 },
+    };
+    await documents.put({
+      TableName: tableName,
+      Item: {
+        ...keys.promotionUses("WELCOME10"),
+        type: "PROMOTION_USES",
+        code: "WELCOME10",
+        uses: 7,
+      },
+    });
+    // A customer's count where the layout before kept it: under the promotion's key.
+    await documents.put({
+      TableName: tableName,
+      Item: {
+        PK: "PROMOTION_USES#WELCOME10",
+        SK: "USER#user-ada",
+        type: "PROMOTION_USES",
+        code: "WELCOME10",
+        uses: 2,
+      },
+    });
+
+    const first = await runBackfill(table, { steps: COUNTER_STEPS });
+    expect(first.changed).toMatchObject({
+      "product stock (PRODUCT#id#STOCK#k)": 10,
+      "customers' promotion uses (USER#id / PROMOTION_USES#code)": 1,
+    });
+    expect(first.changed["promotion uses (PROMOTION_USES#code#k)"]).toBeGreaterThanOrEqual(1);
+
+    const after = await tables.open({ tableName, layout: { stockShards: 4 } });
+    cleanups.push(() => after.close());
+    const bird = await documents.get({ TableName: tableName, Key: keys.product("lonely-bird") });
+    expect(bird.Item).toMatchObject({ stockShards: 4 });
+    expect(bird.Item).not.toHaveProperty("stock");
+    expect((await after.getProduct("lonely-bird"))?.stock).toBe(25);
+    const welcome = (await after.listPromotions()).find((p) => p.code === "WELCOME10");
+    expect(welcome?.uses).toBe(7);
+    const moved = await documents.get({
+      TableName: tableName,
+      Key: keys.customerPromotionUses("WELCOME10", "user-ada"),
+    });
+    expect(moved.Item).toMatchObject({ uses: 2 });
+
+    const second = await runBackfill(table, { steps: COUNTER_STEPS });
+    expect(Object.values(second.changed).every((changed) => changed === 0)).toBe(true);
   });
 });
