@@ -70,7 +70,8 @@ async function givenWholeNumber(resolveVariable, option, { MinValue, MaxValue })
   if (given === "") return undefined;
   const value = /^\d+$/.test(given) ? Number(given) : Number.NaN;
   if (!(value >= MinValue && (MaxValue === undefined || value <= MaxValue))) {
-    const bounds = MaxValue === undefined ? `at least ${MinValue}` : `from ${MinValue} to ${MaxValue}`;
+    const bounds =
+      MaxValue === undefined ? `at least ${MinValue}` : `from ${MinValue} to ${MaxValue}`;
     throw new Error(`${option}: "${given}" is not a whole number ${bounds}`);
   }
   return value;

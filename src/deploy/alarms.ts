@@ -4,7 +4,6 @@
 // topic when they go off and when they clear.
 import { TABLE_DEFINITION } from "../store/dynamodb/table.js";
 import type { FunctionSpec } from "./architectures.js";
-import { SERVICE } from "./deploy-options.js";
 import {
   ALERTS_TOPIC_ID,
   type CfnResource,
@@ -14,6 +13,7 @@ import {
   WEBSOCKET_API_ID,
   WEBSOCKET_STAGE_ID,
 } from "./cloudformation.js";
+import { SERVICE } from "./deploy-options.js";
 
 const PERIOD_SECONDS = 300;
 
@@ -35,11 +35,7 @@ export const functionErrorsAlarmId = (name: string): string =>
  * breaching: DynamoDB, Lambda and API Gateway publish most of these only when they count
  * something.
  */
-function alarm(
-  description: string,
-  metric: Record<string, unknown>,
-  threshold = 0,
-): CfnResource {
+function alarm(description: string, metric: Record<string, unknown>, threshold = 0): CfnResource {
   return {
     Type: "AWS::CloudWatch::Alarm",
     Properties: {

@@ -82,10 +82,12 @@ export const CLIENT_RATE_WINDOW_SECONDS = 300;
 const WAF_MIN_LIMIT = 10;
 const WAF_MAX_LIMIT = 2_000_000_000;
 
-const numberParameter = (
-  Default: number,
-  Description: string,
-): CfnNumberParameter => ({ Type: "Number", Default, MinValue: 1, Description });
+const numberParameter = (Default: number, Description: string): CfnNumberParameter => ({
+  Type: "Number",
+  Default,
+  MinValue: 1,
+  Description,
+});
 
 /** The limits of a stack, the same in every architecture. */
 export function stackLimits(): StackLimits {
