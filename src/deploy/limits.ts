@@ -61,9 +61,10 @@ export const CLIENT_WEB_ACL_ASSOCIATION_ID = "ClientRateLimitWebAclAssociation";
  *
  * REST, 1,000 a second with bursts of 2,000: a tenth of the account's rate, room for a sale at
  * many times an ordinary day's traffic, while a flood on this shop (or its own success) leaves
- * nine tenths to the account's other APIs, another stage of the shop among them.
+ * nine tenths to the account's other APIs, another stage of the shop among them. The burst is
+ * two seconds of that rate at once, a sale's opening minute, within the account's bucket.
  *
- * WebSocket, 250 a second with bursts of 500: the socket only follows orders (a page opens one
+ * WebSocket, 250 a second with bursts of 500 (two seconds, as for REST): the socket only follows orders (a page opens one
  * to watch an order it placed), so its traffic is a fraction of the checkouts, a fraction of the
  * REST requests; and every new connection also counts against the account's own quota of new
  * WebSocket connections (500 a second), of which this leaves half to other WebSocket APIs.
