@@ -10,6 +10,7 @@ import {
   lambdaFunctionId,
   SWEEPER_ERRORS_ALARM_ID,
   TABLE_ID,
+  upperFirst,
   WEBSOCKET_API_ID,
   WEBSOCKET_STAGE_ID,
 } from "./cloudformation.js";
@@ -26,9 +27,8 @@ export const WEBSOCKET_EXECUTION_ERRORS_ALARM_ID = "WebsocketExecutionErrorsAlar
 export const indexThrottleAlarmId = (indexName: string): string =>
   `${TABLE_ID}${indexName.replace(/[^A-Za-z0-9]/g, "")}ThrottleAlarm`;
 
-/** `api` -> `ApiErrorsAlarm`, the id the sweeper's own alarm already has for its function. */
-export const functionErrorsAlarmId = (name: string): string =>
-  lambdaFunctionId(name).replace(/LambdaFunction$/, "ErrorsAlarm");
+/** `api` -> `ApiErrorsAlarm`: the sweeper's own alarm already has its function's id. */
+export const functionErrorsAlarmId = (name: string): string => `${upperFirst(name)}ErrorsAlarm`;
 
 /**
  * An alarm that goes off for one 5-minute period above `threshold`. Missing data is not

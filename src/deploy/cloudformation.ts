@@ -36,10 +36,10 @@ export const WEBSOCKET_API_ID = "WebsocketsApi";
  * is its name, which serverless gives both APIs (the stage of the deployment). */
 export const REST_API_ID = "ApiGatewayRestApi";
 export const WEBSOCKET_STAGE_ID = "WebsocketsDeploymentStage";
-/** The logical id the Framework gives a function (`sweepOrders` -> `SweepOrdersLambdaFunction`);
- * its Ref is the function's name. */
-export const lambdaFunctionId = (name: string): string =>
-  `${(name[0]?.toUpperCase() ?? "") + name.slice(1)}LambdaFunction`;
+/** A function's name as the start of a logical id: `sweepOrders` -> `SweepOrders`. */
+export const upperFirst = (name: string): string => (name[0]?.toUpperCase() ?? "") + name.slice(1);
+/** The logical id the Framework gives a function; its Ref is the function's name. */
+export const lambdaFunctionId = (name: string): string => `${upperFirst(name)}LambdaFunction`;
 export const arn = (service: string, resource: string): { "Fn::Sub": string } => ({
   "Fn::Sub": `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
 });

@@ -5,7 +5,6 @@ export { ARCHITECTURES, architecturesNamed, functionsOf } from "./architectures.
 export { USER_POOL_ID } from "./cloudformation.js";
 export type { DeployOptions } from "./deploy-options.js";
 export { parseDeployArgs } from "./deploy-options.js";
-export type { StackLimits } from "./limits.js";
 export { bundleDir, describeArchitecture, STACK_OUTPUTS } from "./serverless-descriptor.js";
 export type { SiteUpload } from "./site-upload.js";
 export { planUploads, siteConfigFrom, siteKeysOf, stackOutputsOf } from "./site-upload.js";

@@ -13,6 +13,7 @@ import {
   TABLE_ID,
   USER_POOL_CLIENT_ID,
   USER_POOL_ID,
+  upperFirst,
   WEBSOCKET_API_ID,
   WEBSOCKET_STAGE_ID,
 } from "./cloudformation.js";
@@ -125,7 +126,6 @@ export const bundleDir = (name: string): string => `dist/functions/${name}`;
  */
 const ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin";
 
-const upperFirst = (name: string): string => (name[0]?.toUpperCase() ?? "") + name.slice(1);
 export const roleId = (name: string): string => `${upperFirst(name)}Role`;
 
 /**
