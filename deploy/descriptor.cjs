@@ -16,7 +16,7 @@ function builtArchitectures() {
   }
 }
 
-exports.loadDescriptor = async (resolveVariable) => {
+async function loadDescriptor(resolveVariable) {
   const architecture = String(await resolveVariable("param:architecture"));
   const built = builtArchitectures();
   if (!built.includes(architecture)) {
@@ -26,7 +26,8 @@ exports.loadDescriptor = async (resolveVariable) => {
     );
   }
   return JSON.parse(readFileSync(join(BUILT, `${architecture}.json`), "utf8"));
-};
+}
+exports.loadDescriptor = loadDescriptor;
 
 // The origins given with --param="corsOrigins=https://a.example,https://b.example", checked
 // here so a typo fails the packaging instead of every function's cold start; [] when not given
@@ -44,3 +45,34 @@ exports.givenCorsOrigins = async (resolveVariable) => {
   }
   return origins;
 };
+
+// The stack's limits (src/deploy/limits.ts) with the deploy options given: each stage limit's
+// parameter, its default the option's value when given (--param="restRateLimit=2000"); the
+// per-client limit's parameter and web ACL only when --param="clientRateLimit=N" is given. A
+// value that is not a whole number within the parameter's bounds fails the packaging here rather
+// than the stack's update.
+exports.givenLimits = async (resolveVariable) => {
+  const { limits } = await loadDescriptor(resolveVariable);
+  const parameters = {};
+  for (const [id, { option, parameter }] of Object.entries(limits.stageParameters)) {
+    const given = await givenWholeNumber(resolveVariable, option, parameter);
+    parameters[id] = given === undefined ? parameter : { ...parameter, Default: given };
+  }
+  const client = limits.clientRateLimiting;
+  const clientLimit = await givenWholeNumber(resolveVariable, client.option, client.parameter);
+  if (clientLimit === undefined) return { parameters, resources: {} };
+  parameters[client.id] = { ...client.parameter, Default: clientLimit };
+  return { parameters, resources: client.resources };
+};
+
+async function givenWholeNumber(resolveVariable, option, { MinValue, MaxValue }) {
+  const given = String((await resolveVariable(`param:${option}`)) ?? "").trim();
+  if (given === "") return undefined;
+  const value = /^\d+$/.test(given) ? Number(given) : Number.NaN;
+  if (!(value >= MinValue && (MaxValue === undefined || value <= MaxValue))) {
+    const bounds =
+      MaxValue === undefined ? `at least ${MinValue}` : `from ${MinValue} to ${MaxValue}`;
+    throw new Error(`${option}: "${given}" is not a whole number ${bounds}`);
+  }
+  return value;
+}

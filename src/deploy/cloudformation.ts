@@ -9,6 +9,15 @@ export interface CfnResource {
   UpdateReplacePolicy?: string;
 }
 
+/** A numeric stack parameter, as `resources.Parameters` of serverless.yml holds it. */
+export interface CfnNumberParameter {
+  Type: "Number";
+  Default: number;
+  MinValue: number;
+  MaxValue?: number;
+  Description: string;
+}
+
 export const TABLE_ID = "StoreTable";
 export const USER_POOL_ID = "UserPool";
 export const USER_POOL_CLIENT_ID = "UserPoolClient";
@@ -27,6 +36,10 @@ export const WEBSOCKET_API_ID = "WebsocketsApi";
  * is its name, which serverless gives both APIs (the stage of the deployment). */
 export const REST_API_ID = "ApiGatewayRestApi";
 export const WEBSOCKET_STAGE_ID = "WebsocketsDeploymentStage";
+/** A function's name as the start of a logical id: `sweepOrders` -> `SweepOrders`. */
+export const upperFirst = (name: string): string => (name[0]?.toUpperCase() ?? "") + name.slice(1);
+/** The logical id the Framework gives a function; its Ref is the function's name. */
+export const lambdaFunctionId = (name: string): string => `${upperFirst(name)}LambdaFunction`;
 export const arn = (service: string, resource: string): { "Fn::Sub": string } => ({
   "Fn::Sub": `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
 });

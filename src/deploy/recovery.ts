@@ -4,6 +4,7 @@
 import {
   ALERTS_TOPIC_ID,
   type CfnResource,
+  lambdaFunctionId,
   PROCESSING_DLQ_ALARM_ID,
   PROCESSING_DLQ_ID,
   SWEEPER_ERRORS_ALARM_ID,
@@ -79,8 +80,7 @@ export function sweeperErrorsAlarm(): CfnResource {
         "The sweeper of stuck orders failed twice in a row: orders left in flight stay there until it runs again; read its logs",
       Namespace: "AWS/Lambda",
       MetricName: "Errors",
-      // The Framework's logical id of the `sweepOrders` function; Ref is its name.
-      Dimensions: [{ Name: "FunctionName", Value: { Ref: "SweepOrdersLambdaFunction" } }],
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: lambdaFunctionId("sweepOrders") } }],
       Statistic: "Sum",
       Period: 300,
       EvaluationPeriods: 2,

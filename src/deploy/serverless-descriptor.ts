@@ -1,5 +1,6 @@
 import { needsSignIn } from "../http/index.js";
 import { OPERATOR_ONLY_PARTITIONS, ORDER_STREAM_FILTER_PATTERN } from "../store/dynamodb/table.js";
+import { alarmResources } from "./alarms.js";
 import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
 import {
   ADMIN_GROUP_ID,
@@ -12,9 +13,11 @@ import {
   TABLE_ID,
   USER_POOL_CLIENT_ID,
   USER_POOL_ID,
+  upperFirst,
   WEBSOCKET_API_ID,
   WEBSOCKET_STAGE_ID,
 } from "./cloudformation.js";
+import { type StackLimits, stackLimits } from "./limits.js";
 import { memorySizeMb } from "./memory-sizes.js";
 import {
   paymentLedgerWrite,
@@ -88,17 +91,13 @@ export interface ServerlessDescriptor {
   operatorFunctions: string[];
   /** The environment those functions get in AWS. */
   operatorEnvironment: Record<string, unknown>;
-  /** The stages' throttling, which deploy/stage-throttling.cjs puts on the compiled stages. */
-  stageThrottling: typeof STAGE_THROTTLING;
+  /**
+   * The stack's limits: the stages' throttling (parameters whose defaults deploy options set,
+   * which deploy/stages.cjs puts on the compiled stages) and the per-client web ACL that
+   * `--param="clientRateLimit=N"` adds (limits.ts).
+   */
+  limits: StackLimits;
 }
-
-/**
- * Every method of the REST stage, and every route of the WebSocket stage, is throttled at
- * `rateLimit` requests a second on average with bursts of `burstLimit` (API Gateway's token
- * bucket), far under the account's regional limit this API would otherwise share with every
- * other API of the account: a flood answers 429 at the gateway before any function runs.
- */
-export const STAGE_THROTTLING = { rateLimit: 100, burstLimit: 200 } as const;
 
 /** The stack outputs the deploy script reads to upload the site and write its config.json. */
 export const STACK_OUTPUTS = {
@@ -127,7 +126,6 @@ export const bundleDir = (name: string): string => `dist/functions/${name}`;
  */
 const ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin";
 
-const upperFirst = (name: string): string => (name[0]?.toUpperCase() ?? "") + name.slice(1);
 export const roleId = (name: string): string => `${upperFirst(name)}Role`;
 
 /**
@@ -146,6 +144,7 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     [ADMIN_GROUP_ID]: adminGroup(),
     [PROCESSING_DLQ_ID]: processingDeadLetterQueue(),
     ...recoveryResources(),
+    ...alarmResources(specs),
     ...gatewayResponses(),
     ...siteResources(),
   };
@@ -173,7 +172,7 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     siteOrigin: SITE_ORIGIN,
     operatorFunctions: specs.filter((spec) => spec.operator).map((spec) => spec.name),
     operatorEnvironment: { UPLOADS_BUCKET: { Ref: SITE_BUCKET_ID } },
-    stageThrottling: STAGE_THROTTLING,
+    limits: stackLimits(),
   };
 }
 
@@ -206,7 +205,7 @@ function outputs(): ServerlessDescriptor["outputs"] {
     [STACK_OUTPUTS.region]: { Description: "Region of the stack", Value: { Ref: "AWS::Region" } },
     AlertsTopicArn: {
       Description:
-        "SNS topic of the stack's alarms (orders the stream gave up on): subscribe to it",
+        "SNS topic of the stack's alarms (orders left in flight, throttling, errors): subscribe to it",
       Value: { Ref: ALERTS_TOPIC_ID },
     },
     [STACK_OUTPUTS.cognitoEndpoint]: {

@@ -2,8 +2,16 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ARCHITECTURES, type Architecture, functionsOf } from "../../src/deploy/index.js";
+import {
+  CLIENT_RATE_WINDOW_SECONDS,
+  REST_BURST_LIMIT_ID,
+  REST_RATE_LIMIT_ID,
+  STAGE_LIMITS,
+  WEBSOCKET_BURST_LIMIT_ID,
+  WEBSOCKET_RATE_LIMIT_ID,
+} from "../../src/deploy/limits.js";
 import { memorySizeMb } from "../../src/deploy/memory-sizes.js";
-import { STACK_OUTPUTS, STAGE_THROTTLING } from "../../src/deploy/serverless-descriptor.js";
+import { STACK_OUTPUTS } from "../../src/deploy/serverless-descriptor.js";
 import {
   CACHED_PATHS,
   MANAGED_CACHE_POLICY,
@@ -28,6 +36,7 @@ interface CfnResource {
   DependsOn?: string | string[];
 }
 type Template = {
+  Parameters?: Record<string, { Type: string; Default: unknown; MinValue?: number }>;
   Resources: Record<string, CfnResource>;
   Outputs: Record<string, { Value: unknown }>;
 };
@@ -387,10 +396,9 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
     expect(actions).not.toContain("dynamodb:GetRecords");
     expect(actions).not.toContain("sqs:SendMessage");
     const alarms = Object.fromEntries(ofType(t, "AWS::CloudWatch::Alarm"));
-    expect(Object.keys(alarms).sort()).toEqual([
-      "OrderProcessingDeadLetterAlarm",
-      "SweepOrdersErrorsAlarm",
-    ]);
+    expect(Object.keys(alarms)).toEqual(
+      expect.arrayContaining(["OrderProcessingDeadLetterAlarm", "SweepOrdersErrorsAlarm"]),
+    );
     const dlq = alarms.OrderProcessingDeadLetterAlarm?.Properties;
     expect(JSON.stringify(dlq?.Dimensions)).toContain("OrderProcessingDeadLetterQueue");
     expect(dlq?.AlarmActions).toEqual([{ Ref: "OperatorAlertsTopic" }]);
@@ -609,19 +617,41 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
     for (const id of Object.keys(t.Resources)) needs(t, id);
   });
 
-  it("throttles the REST and WebSocket stages at the descriptor's rate and burst", () => {
+  it("throttles the REST and WebSocket stages with the stack's limit parameters", () => {
     const t = template(architecture);
-    const expected = {
-      ThrottlingRateLimit: STAGE_THROTTLING.rateLimit,
-      ThrottlingBurstLimit: STAGE_THROTTLING.burstLimit,
-    };
+    // The parameters, their defaults the plan's figures when no option is given.
+    expect(t.Parameters).toEqual({
+      [REST_RATE_LIMIT_ID]: expect.objectContaining({
+        Type: "Number",
+        Default: STAGE_LIMITS.rest.rateLimit,
+      }),
+      [REST_BURST_LIMIT_ID]: expect.objectContaining({ Default: STAGE_LIMITS.rest.burstLimit }),
+      [WEBSOCKET_RATE_LIMIT_ID]: expect.objectContaining({
+        Default: STAGE_LIMITS.websocket.rateLimit,
+      }),
+      [WEBSOCKET_BURST_LIMIT_ID]: expect.objectContaining({
+        Default: STAGE_LIMITS.websocket.burstLimit,
+      }),
+    });
     const deployments = ofType(t, "AWS::ApiGateway::Deployment");
     expect(deployments).toHaveLength(1);
-    expect(deployments[0]?.[1].Properties.StageDescription).toEqual(expected);
+    expect(deployments[0]?.[1].Properties.StageDescription).toEqual({
+      ThrottlingRateLimit: { Ref: REST_RATE_LIMIT_ID },
+      ThrottlingBurstLimit: { Ref: REST_BURST_LIMIT_ID },
+    });
     expect(deployments[0]?.[1].Properties.StageName).toBe("dev");
     const websocketStages = ofType(t, "AWS::ApiGatewayV2::Stage");
     expect(websocketStages).toHaveLength(1);
-    expect(websocketStages[0]?.[1].Properties.DefaultRouteSettings).toMatchObject(expected);
+    expect(websocketStages[0]?.[1].Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: { Ref: WEBSOCKET_RATE_LIMIT_ID },
+      ThrottlingBurstLimit: { Ref: WEBSOCKET_BURST_LIMIT_ID },
+    });
+    // No per-client limit unless asked for: WAF is a paid service.
+    expect(Object.values(t.Resources).filter((r) => r.Type.startsWith("AWS::WAFv2::"))).toEqual([]);
+  });
+
+  it("stays under CloudFormation's 500 resources a stack", () => {
+    expect(Object.keys(template(architecture).Resources).length).toBeLessThan(500);
   });
 
   it("lets a browser read the gateway's own refusals from that origin", () => {
@@ -655,6 +685,123 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
     const pool = resource("UserPool").Properties;
     expect(pool.AutoVerifiedAttributes).toEqual(["email"]);
     expect(pool.VerificationMessageTemplate).toEqual({ DefaultEmailOption: "CONFIRM_WITH_CODE" });
+  });
+});
+
+/** A metric an alarm watches, as the alarm names it. */
+interface WatchedMetric {
+  Namespace: string;
+  MetricName: string;
+  Dimensions: { Name: string; Value: unknown }[];
+}
+
+/** The metrics of an alarm: its one metric, or each metric its math reads. */
+function metricsOf(alarm: Record<string, unknown>): WatchedMetric[] {
+  const queries = alarm.Metrics as { MetricStat?: { Metric: WatchedMetric } }[] | undefined;
+  if (queries === undefined) {
+    return [
+      {
+        Namespace: String(alarm.Namespace),
+        MetricName: String(alarm.MetricName),
+        Dimensions: (alarm.Dimensions ?? []) as WatchedMetric["Dimensions"],
+      },
+    ];
+  }
+  return queries.flatMap((query) =>
+    query.MetricStat === undefined
+      ? []
+      : [{ ...query.MetricStat.Metric, Dimensions: query.MetricStat.Metric.Dimensions ?? [] }],
+  );
+}
+
+const dimension = (metric: WatchedMetric, name: string) =>
+  metric.Dimensions.find((d) => d.Name === name)?.Value;
+
+describe.each(ARCHITECTURES)("the %s architecture's alarms", (architecture) => {
+  const alarms = () =>
+    ofType(template(architecture), "AWS::CloudWatch::Alarm").map(([id, alarm]) => ({
+      id,
+      properties: alarm.Properties,
+      metrics: metricsOf(alarm.Properties),
+    }));
+
+  it("all tell the alerts topic when they go off and when they clear", () => {
+    for (const { id, properties } of alarms()) {
+      expect(properties.AlarmActions, id).toEqual([{ Ref: "OperatorAlertsTopic" }]);
+      expect(properties.OKActions, id).toEqual([{ Ref: "OperatorAlertsTopic" }]);
+    }
+  });
+
+  it("watch the throttling of the table and of each of its global secondary indexes, once each", () => {
+    const indexes = (TABLE_DEFINITION.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName);
+    expect(indexes.length).toBeGreaterThan(0);
+    const watched = alarms()
+      .filter(({ metrics }) => metrics.some((metric) => metric.Namespace === "AWS/DynamoDB"))
+      .map(({ id, metrics }) => {
+        expect(metrics.map((metric) => metric.MetricName).sort(), id).toEqual([
+          "ReadThrottleEvents",
+          "WriteThrottleEvents",
+        ]);
+        for (const metric of metrics) {
+          expect(dimension(metric, "TableName"), id).toEqual({ Ref: "StoreTable" });
+          expect(metric.Dimensions, id).toEqual(metrics[0]?.Dimensions);
+        }
+        return dimension(metrics[0] as WatchedMetric, "GlobalSecondaryIndexName") ?? "(table)";
+      });
+    expect(watched.sort()).toEqual(["(table)", ...indexes].sort());
+  });
+
+  it("watch Lambda throttles account-wide, and each function's errors once", () => {
+    const t = template(architecture);
+    const lambda = alarms().flatMap(({ metrics }) =>
+      metrics.filter((metric) => metric.Namespace === "AWS/Lambda"),
+    );
+    const throttles = lambda.filter((metric) => metric.MetricName === "Throttles");
+    expect(throttles).toEqual([
+      { Namespace: "AWS/Lambda", MetricName: "Throttles", Dimensions: [] },
+    ]);
+    const erring = lambda
+      .filter((metric) => metric.MetricName === "Errors")
+      .map((metric) => (dimension(metric, "FunctionName") as { Ref: string }).Ref);
+    const functions = functionsOf(architecture).map(
+      (spec) => `${upperFirst(spec.name)}LambdaFunction`,
+    );
+    // The sweeper's alarm is the one recovery.ts already had, not a second.
+    expect(erring.sort()).toEqual(functions.sort());
+    for (const id of erring) expect(t.Resources[id]?.Type, id).toBe("AWS::Lambda::Function");
+  });
+
+  it("watch the REST stage's share of 5XX answers and the WebSocket API's failed calls", () => {
+    const t = template(architecture);
+    const [rest, ...moreRest] = alarms().filter(({ metrics }) =>
+      metrics.some((metric) => metric.MetricName === "5XXError"),
+    );
+    expect(moreRest).toEqual([]);
+    expect(rest?.properties).toMatchObject({ Statistic: "Average", Threshold: 0.01 });
+    // CloudWatch names the stage's metrics by the API's name: the one the template gives it.
+    const stageName = String(t.Resources.WebsocketsDeploymentStage?.Properties.StageName);
+    const apiName = dimension(rest?.metrics[0] as WatchedMetric, "ApiName") as {
+      "Fn::Sub": string;
+    };
+    expect(apiName["Fn::Sub"].replace(`\${WebsocketsDeploymentStage}`, stageName)).toBe(
+      t.Resources.ApiGatewayRestApi?.Properties.Name,
+    );
+    expect(dimension(rest?.metrics[0] as WatchedMetric, "Stage")).toEqual({
+      Ref: "WebsocketsDeploymentStage",
+    });
+    const websocket = alarms().flatMap(({ metrics }) =>
+      metrics.filter((metric) => metric.Dimensions.some((d) => d.Name === "ApiId")),
+    );
+    expect(websocket).toEqual([
+      {
+        Namespace: "AWS/ApiGateway",
+        MetricName: "ExecutionError",
+        Dimensions: [
+          { Name: "ApiId", Value: { Ref: "WebsocketsApi" } },
+          { Name: "Stage", Value: { Ref: "WebsocketsDeploymentStage" } },
+        ],
+      },
+    ]);
   });
 });
 
@@ -692,6 +839,102 @@ describe("a corsOrigins param", () => {
     expect(result.status).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/corsOrigins: "shop\.example" is not/);
   }, 60_000);
+});
+
+describe("the limits' params", () => {
+  const dir = "dist/package/monolith-limits";
+  let t: Template;
+
+  beforeAll(() => {
+    // Built by the packaging above; only the framework's part runs again.
+    const result = oslsPackage("monolith", dir, [
+      "--param=restRateLimit=3000",
+      "--param=restBurstLimit=6000",
+      "--param=websocketRateLimit=100",
+      "--param=websocketBurstLimit=200",
+      "--param=clientRateLimit=1500",
+      "--param=corsOrigins=https://shop.example",
+    ]);
+    if (result.status !== 0)
+      throw new Error(`osls package failed:\n${result.stdout}${result.stderr}`);
+    t = readTemplate(dir);
+  }, 60_000);
+
+  it("set the defaults of the stages' limit parameters", () => {
+    const defaults = Object.fromEntries(
+      Object.entries(t.Parameters ?? {}).map(([id, parameter]) => [id, parameter.Default]),
+    );
+    expect(defaults).toEqual({
+      [REST_RATE_LIMIT_ID]: 3000,
+      [REST_BURST_LIMIT_ID]: 6000,
+      [WEBSOCKET_RATE_LIMIT_ID]: 100,
+      [WEBSOCKET_BURST_LIMIT_ID]: 200,
+      ClientRateLimit: 1500,
+    });
+  });
+
+  it("put a web ACL with a rate-based rule per client address in front of the REST stage", () => {
+    expect(t.Parameters?.ClientRateLimit).toMatchObject({ Type: "Number", MinValue: 10 });
+    const acls = ofType(t, "AWS::WAFv2::WebACL");
+    expect(acls).toHaveLength(1);
+    const [aclId, acl] = acls[0] ?? [];
+    expect(acl?.Properties).toMatchObject({ Scope: "REGIONAL", DefaultAction: { Allow: {} } });
+    const rules = acl?.Properties.Rules as {
+      Statement: unknown;
+      Action: {
+        Block: { CustomResponse: { ResponseCode: number; CustomResponseBodyKey: string } };
+      };
+    }[];
+    expect(rules.map((rule) => rule.Statement)).toEqual([
+      {
+        RateBasedStatement: {
+          Limit: { Ref: "ClientRateLimit" },
+          AggregateKeyType: "IP",
+          EvaluationWindowSec: CLIENT_RATE_WINDOW_SECONDS,
+        },
+      },
+    ]);
+    // Refused as the gateway refuses a flood: 429, a problem the page reads from its origin.
+    const refusal = rules[0]?.Action.Block.CustomResponse;
+    expect(refusal).toMatchObject({
+      ResponseCode: 429,
+      ResponseHeaders: expect.arrayContaining([
+        { Name: "Access-Control-Allow-Origin", Value: "https://shop.example" },
+        { Name: "Vary", Value: "Origin" },
+      ]),
+    });
+    const bodies = acl?.Properties.CustomResponseBodies as Record<string, { Content: string }>;
+    expect(JSON.parse(bodies[refusal?.CustomResponseBodyKey ?? ""]?.Content ?? "{}")).toMatchObject(
+      { status: 429, code: "TOO_MANY_REQUESTS" },
+    );
+
+    const associations = ofType(t, "AWS::WAFv2::WebACLAssociation");
+    expect(associations).toHaveLength(1);
+    const [associationId, association] = associations[0] ?? [];
+    expect(association?.Properties).toEqual({
+      ResourceArn: {
+        "Fn::Sub": `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/restapis/\${ApiGatewayRestApi}/stages/\${WebsocketsDeploymentStage}`,
+      },
+      WebACLArn: { "Fn::GetAtt": [aclId, "Arn"] },
+    });
+    // The stage it names is created by the framework's deployment, so it waits for that.
+    const [deploymentId] = ofType(t, "AWS::ApiGateway::Deployment")[0] ?? [];
+    expect(association?.DependsOn).toEqual([deploymentId]);
+    expect([...needs(t, String(associationId))]).toContain(deploymentId);
+    for (const id of Object.keys(t.Resources)) needs(t, id);
+  });
+
+  it("fail the packaging on a value that is not a whole number within bounds", () => {
+    for (const [option, message] of [
+      ["clientRateLimit=9", /clientRateLimit: "9" is not a whole number from 10 to 2000000000/],
+      ["restRateLimit=fast", /restRateLimit: "fast" is not a whole number at least 1/],
+      ["websocketBurstLimit=2.5", /websocketBurstLimit: "2.5" is not a whole number/],
+    ] as const) {
+      const result = oslsPackage("monolith", `${dir}-refused`, [`--param=${option}`]);
+      expect(result.status, option).not.toBe(0);
+      expect(result.stdout + result.stderr, option).toMatch(message);
+    }
+  }, 120_000);
 });
 
 /** The statements of a function's role. */
