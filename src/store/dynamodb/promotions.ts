@@ -10,6 +10,7 @@ import {
   promotionNotFound,
   storeUnavailable,
 } from "../../domain/index.js";
+import { type HotReads, hotReadsOf } from "./hot-reads.js";
 import {
   type Item,
   PROMOTION_DEFINITION_FIELDS,
@@ -21,6 +22,29 @@ import {
 import { getItem, getItems, queryAll, type Table } from "./reads.js";
 import { failed, transact, transactOrRefuse } from "./retries.js";
 import { keys, LISTS, OPERATOR_INDEX, shardNumbers } from "./table.js";
+
+/**
+ * What this process keeps of promotions counted on shards (hot-reads.ts): every cart and every
+ * checkout with a code prices it from its definition, one key however many use it. Checkout
+ * checks the definition again on its use shard, so a second-old copy never prices an order
+ * wrongly: it is refused as changed, and priced again.
+ */
+const hotPromotions = new WeakMap<Table, HotReads<Item | undefined>>();
+
+/** A promotion's definition item, kept for a second when it is counted on shards. */
+export async function readPromotion(table: Table, code: string): Promise<Item | undefined> {
+  const hot = hotReadsOf(hotPromotions, table);
+  const kept = hot.get(code);
+  if (kept !== undefined) return kept;
+  const mark = hot.mark(code);
+  const item = await getItem(table, keys.promotion(code));
+  if (item !== undefined && useShardsOf(item) > 0) hot.keep(code, item, mark);
+  return item;
+}
+
+function forgetPromotion(table: Table, code: string): void {
+  hotReadsOf(hotPromotions, table).changed(code);
+}
 
 /** How often a write reads the promotion again after checkouts or another write got between. */
 const WRITE_MAX_ATTEMPTS = 10;
@@ -105,6 +129,7 @@ export async function createPromotion(
     })),
     [() => promotionExists(promotion.code)],
   );
+  forgetPromotion(table, promotion.code);
   return { ...promotion, uses: 0 };
 }
 
@@ -149,7 +174,10 @@ export async function updatePromotion(
             rewriteShard(table, promotion, shard, caps?.[shard]),
           )),
     ]);
-    if (outcome.written) return { ...promotion, uses: sum(uses) };
+    if (outcome.written) {
+      forgetPromotion(table, promotion.code);
+      return { ...promotion, uses: sum(uses) };
+    }
     if (!outcome.contended && !outcome.reasons.some(failed)) throw outcome.error;
   }
   throw storeUnavailable(new Error(`promotion ${promotion.code} kept changing under its update`));
@@ -246,7 +274,10 @@ export async function shardPromotionUses(table: Table, code: string): Promise<bo
         },
       })),
     ]);
-    if (outcome.written) return true;
+    if (outcome.written) {
+      forgetPromotion(table, code);
+      return true;
+    }
     if (!outcome.contended && !outcome.reasons.some(failed)) throw outcome.error;
   }
   throw storeUnavailable(new Error(`promotion ${code} kept changing while moved onto shards`));

@@ -3,6 +3,7 @@ import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { backoffMs } from "../../aws/aws-http.js";
 import { type Product, type ProductWithComments, storeUnavailable } from "../../domain/index.js";
 import type { DynamoDbDocuments } from "./documents.js";
+import { type HotReads, hotReadsOf } from "./hot-reads.js";
 import { catalogueProductFrom, type Item, isArchived, productFrom } from "./items.js";
 import { type ShardedStock, stockShardsOf, totalOf } from "./stock.js";
 import {
@@ -156,51 +157,12 @@ export async function withStock(
 }
 
 /**
- * How long a process keeps what it read of a product whose stock is split over more than one
- * shard. Such a product is one an operator made ready for a rush: every shopper's cart and
- * checkout would read its item and its shards, so each process reads them at most once a
- * second, and the shards' own reads stay bounded by the running instances, not the shoppers.
- * What it shows may be a second old (never of this process's own writes: it counts its own
- * takes and returns in it, and forgets a product it changed otherwise); checkout's conditions
- * on the shards keep it exact.
+ * What this process keeps of products whose stock is split over more than one shard (hot-reads.ts):
+ * such a product is one an operator made ready for a rush, and every shopper's cart and checkout
+ * would read its item and its shards. It counts its own takes and returns in what it keeps, and
+ * forgets a product it changed otherwise.
  */
-export const HOT_PRODUCT_MS = 1_000;
-
-interface HotEntry {
-  item: Item;
-  until: number;
-}
-
-/**
- * Per product, how many times this process changed what it keeps of it: a read that started
- * before one of its own writes must not put back what it read.
- */
-const changesSeen = new WeakMap<Table, Map<string, number>>();
-
-function changesOf(table: Table): Map<string, number> {
-  let changes = changesSeen.get(table);
-  if (changes === undefined) {
-    changes = new Map();
-    changesSeen.set(table, changes);
-  }
-  return changes;
-}
-
-function countChange(table: Table, productId: string): void {
-  const changes = changesOf(table);
-  changes.set(productId, (changes.get(productId) ?? 0) + 1);
-}
-
-const hotProducts = new WeakMap<Table, Map<string, HotEntry>>();
-
-function hotProductsOf(table: Table): Map<string, HotEntry> {
-  let entries = hotProducts.get(table);
-  if (entries === undefined) {
-    entries = new Map();
-    hotProducts.set(table, entries);
-  }
-  return entries;
-}
+const hotProducts = new WeakMap<Table, HotReads<Item>>();
 
 /**
  * Counts a change this process made to a product's stock (`delta` units on `shard`, -1 for the
@@ -213,11 +175,10 @@ export function noteStockChange(
   shard: number,
   delta: number,
 ): void {
-  countChange(table, productId);
-  const kept = hotProductsOf(table).get(productId);
-  if (kept !== undefined) {
-    kept.item = { ...kept.item, stock: Number(kept.item.stock ?? 0) + delta };
-  }
+  hotReadsOf(hotProducts, table).changed(productId, (item) => ({
+    ...item,
+    stock: Number(item.stock ?? 0) + delta,
+  }));
   const hint = stockHints.get(table)?.get(productId);
   const index = Math.max(shard, 0);
   if (hint !== undefined && index < hint.units.length) {
@@ -227,18 +188,7 @@ export function noteStockChange(
 
 /** Drops what this process keeps of a product: after its own writes of its price or stock. */
 export function forgetProduct(table: Table, productId: string): void {
-  countChange(table, productId);
-  hotProductsOf(table).delete(productId);
-}
-
-/** A product's item (its `stock` read from its shards) this process read less than a second ago. */
-function hotProduct(table: Table, id: string, now: number): Item | undefined {
-  const entries = hotProductsOf(table);
-  const entry = entries.get(id);
-  if (entry === undefined) return undefined;
-  if (entry.until > now) return entry.item;
-  entries.delete(id);
-  return undefined;
+  hotReadsOf(hotProducts, table).changed(productId);
 }
 
 /** What this process last read of each product's shards: where checkout first looks for stock. */
@@ -281,12 +231,6 @@ export async function freshStock(
   return fresh;
 }
 
-function keepIfHot(table: Table, item: Item, now: number, changes: number): void {
-  if (stockShardsOf(item) > 1 && (changesOf(table).get(String(item.id)) ?? 0) === changes) {
-    hotProductsOf(table).set(String(item.id), { item, until: now + HOT_PRODUCT_MS });
-  }
-}
-
 /**
  * The product items of `ids` (archived ones included), each `stock` added up from its shards:
  * one BatchGetItem for the items, one for their shards. Strongly consistent; with `fresh` off,
@@ -297,12 +241,13 @@ export async function productItemsByIds(
   ids: readonly string[],
   fresh = true,
 ): Promise<Map<string, Item>> {
-  const now = Date.now();
-  const seen = new Map(changesOf(table));
+  const hot = hotReadsOf(hotProducts, table);
   const byId = new Map<string, Item>();
   const wanted: string[] = [];
+  const marks = new Map<string, number>();
   for (const id of new Set(ids)) {
-    const kept = fresh ? undefined : hotProduct(table, id, now);
+    marks.set(id, hot.mark(id));
+    const kept = fresh ? undefined : hot.get(id);
     if (kept === undefined) wanted.push(id);
     else byId.set(id, kept);
   }
@@ -319,7 +264,8 @@ export async function productItemsByIds(
         );
   for (const item of await withStock(table, read, true)) {
     byId.set(String(item.id), item);
-    keepIfHot(table, item, now, seen.get(String(item.id)) ?? 0);
+    const id = String(item.id);
+    if (stockShardsOf(item) > 1) hot.keep(id, item, marks.get(id) ?? 0);
   }
   return byId;
 }

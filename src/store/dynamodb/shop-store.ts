@@ -54,6 +54,7 @@ import {
   userItem,
 } from "./items.js";
 import { orderPage, productPage } from "./pages.js";
+import { readPromotion } from "./promotions.js";
 import { getItem, getProduct, listProducts, productsByIds, queryAll, type Table } from "./reads.js";
 import { guarded, transactOrRefuse } from "./retries.js";
 import type { CatalogueSeed } from "./setup.js";
@@ -202,7 +203,7 @@ export abstract class DynamoDbShopStore
 
   async getPromotion(code: string): Promise<Promotion | undefined> {
     return this.guarded(async () => {
-      const item = await getItem(this.table, keys.promotion(code));
+      const item = await readPromotion(this.table, code);
       return item === undefined ? undefined : promotionFrom(item);
     });
   }
