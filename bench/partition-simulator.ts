@@ -19,6 +19,7 @@ import {
   indexKeysAfterUpdate,
   itemId,
   keyOf,
+  type Partition,
   partitionsOf,
   queryPartition,
   tablePartition,
@@ -61,6 +62,8 @@ export interface RequestCounts {
   throttled: number;
   /** Batches forwarded with some keys held back as unprocessed. */
   partial: number;
+  /** Requests whose client gave up (its timeout) before the answer went back. */
+  abandoned: number;
 }
 
 export interface SimulatorReport {
@@ -130,7 +133,12 @@ export async function startPartitionSimulator(
   });
   let requests = new Map<string, RequestCounts>();
   const count = (operation: string, outcome: keyof RequestCounts) => {
-    const counts = requests.get(operation) ?? { forwarded: 0, throttled: 0, partial: 0 };
+    const counts = requests.get(operation) ?? {
+      forwarded: 0,
+      throttled: 0,
+      partial: 0,
+      abandoned: 0,
+    };
     counts[outcome] += 1;
     requests.set(operation, counts);
   };
@@ -233,6 +241,14 @@ export async function startPartitionSimulator(
           : undefined;
   };
 
+  /** Writes whose table key is refused go back at once, without reading their items. */
+  const refusedOnTables = (writes: readonly PlannedWrite[]): Set<Partition> =>
+    new Set(
+      budget
+        .refusedOf(writes.map((write) => ({ partition: tablePartition(write.key), kind: "write" })))
+        .map((touch) => touch.partition),
+    );
+
   const singleWrite = async (
     operation: string,
     input: Json,
@@ -248,16 +264,33 @@ export async function startPartitionSimulator(
       ...(proposed === undefined ? {} : { proposed }),
       update: input as UpdateInput,
     };
-    const before = (await imagesOf([write])).get(itemId(tableName, write.key));
-    const refused = budget.refusedOf(touchesOf(write, before));
-    if (refused.length > 0) {
+    const throttled = (refused: readonly Touch[]) => {
       count(operation, "throttled");
       return throughputExceeded(refused, tableName, target.region);
+    };
+    if (refusedOnTables([write]).size > 0) {
+      return throttled([{ partition: tablePartition(write.key), kind: "write" }]);
     }
-    const answer = await forward(operation, headers, body);
+    const before = (await imagesOf([write])).get(itemId(tableName, write.key));
+    const refused = budget.refusedOf(touchesOf(write, before));
+    if (refused.length > 0) return throttled(refused);
+    // An UpdateItem that asks for nothing back is asked for the new item, saving a read after.
+    const askNew = write.kind === "Update" && (input.ReturnValues ?? "NONE") === "NONE";
+    const answer = await forward(
+      operation,
+      headers,
+      askNew ? JSON.stringify({ ...input, ReturnValues: "ALL_NEW" }) : body,
+    );
     if (answer.status === 200) {
-      const after = await imagesAfter([write]);
-      budget.debit(chargesOf(write, before, after(write), "written", false));
+      const after =
+        write.kind === "Update" && (askNew || input.ReturnValues === "ALL_NEW")
+          ? (answer.json.Attributes as WireItem | undefined)
+          : (await imagesAfter([write]))(write);
+      budget.debit(chargesOf(write, before, after, "written", false));
+      if (askNew) {
+        const { Attributes: _unasked, ...asked } = answer.json;
+        return withJson(answer, asked);
+      }
     } else if (errorNameOf(answer) === "ConditionalCheckFailedException") {
       budget.debit(chargesOf(write, before, undefined, "refused", false));
     }
@@ -443,16 +476,20 @@ export async function startPartitionSimulator(
 
   const transactWrite = async (input: Json, headers: Headers, body: string) => {
     const writes = ((input.TransactItems ?? []) as Json[]).map(plannedWriteOf);
+    const throttled = (throttledItems: boolean[]) => {
+      count("TransactWriteItems", "throttled");
+      return transactionThrottled(throttledItems, transactionMode);
+    };
+    const refusedTables = refusedOnTables(writes);
+    if (refusedTables.size > 0) {
+      return throttled(writes.map((write) => refusedTables.has(tablePartition(write.key))));
+    }
     const before = await imagesOf(writes);
     const beforeOf = (write: PlannedWrite) => before.get(itemId(write.tableName, write.key));
     const touches = writes.map((write) => touchesOf(write, beforeOf(write)));
     const refused = new Set(budget.refusedOf(touches.flat()).map((touch) => touch.partition));
     if (refused.size > 0) {
-      count("TransactWriteItems", "throttled");
-      return transactionThrottled(
-        touches.map((list) => list.some((touch) => refused.has(touch.partition))),
-        transactionMode,
-      );
+      return throttled(touches.map((list) => list.some((touch) => refused.has(touch.partition))));
     }
     const answer = await forward("TransactWriteItems", headers, body);
     if (answer.status === 200) {
@@ -505,6 +542,10 @@ export async function startPartitionSimulator(
       }
     }
     const input: Json = body === "" ? {} : JSON.parse(body);
+    response.once("close", () => {
+      if (!response.writableFinished) count(operation, "abandoned");
+    });
+    const t0 = performance.now();
     let answer: Answer | Forwarded;
     switch (operation) {
       case "GetItem":
@@ -535,6 +576,8 @@ export async function startPartitionSimulator(
         answer = await forward(operation, headers, body);
     }
     const text = "text" in answer ? answer.text : answer.body;
+    if (process.env.SIM_DEBUG)
+      console.log("DBG", operation, answer.status, Math.round(performance.now() - t0));
     response.writeHead(answer.status, answer.headers ?? {});
     response.end(text);
   };
