@@ -1,9 +1,10 @@
 // The throughput each partition key may use: one token bucket per key and kind (read, write),
 // refilled at the key's rate up to a burst, as DynamoDB serves one partition key at most about
 // 1,000 write units and 3,000 read units a second. A request may go while none of its keys'
-// buckets is below zero; what it consumed is taken afterwards, so a burst of requests can leave a
-// bucket in debt, and the key is refused until the refill pays it back. Also the record of what
-// each key used and how often it was refused.
+// buckets is below zero. What it will consume is estimated and reserved as it goes (so requests
+// arriving together do not all pass a bucket that can pay for one), and settled against what it
+// did consume once it is answered: a bucket can end in debt, and its key is refused until the
+// refill pays the debt back. Also the record of what each key used and how often it was refused.
 import type { CapacityKind, Charge, Partition } from "./scale-metering.js";
 
 /** AWS's per-key limits, units per second. */
@@ -95,6 +96,17 @@ export class PartitionBudget {
       }
     }
     return refused;
+  }
+
+  /** Takes a request's estimated units from its keys' buckets as it goes; not yet recorded. */
+  reserve(estimate: readonly Charge[]): void {
+    for (const charge of estimate) this.bucketOf(charge).tokens -= charge.units;
+  }
+
+  /** Gives back what was reserved and takes, and records, what the request did consume. */
+  settle(estimate: readonly Charge[], actual: readonly Charge[]): void {
+    for (const charge of estimate) this.bucketOf(charge).tokens += charge.units;
+    this.debit(actual);
   }
 
   /** Takes what a request consumed from its keys' buckets, and records it. */

@@ -1,8 +1,9 @@
 // The flash sale of `npm run bench -- scale`: many shoppers at once on one product with little
 // stock, half of them with one promotion code. Each shopper saves a cart of one unit and checks
-// out with an Idempotency-Key, again and again until the time is up or the stock is gone; a 503
-// is retried with the same key after its Retry-After, as a real client would, a bounded number
-// of times. Afterwards, what the table holds must add up: no unit sold twice, none lost.
+// out with an Idempotency-Key, all of them at the same moment, then again after a pause, until
+// the time is up or the stock is gone; a 503 is retried with the same key after its
+// Retry-After, as a real client would, a bounded number of times. Afterwards, what the table
+// holds must add up: no unit sold twice, none lost.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Product, Promotion } from "../src/domain/index.js";
 import type { DynamoDbLocal } from "../src/local/dynamodb-local.js";
@@ -33,6 +34,8 @@ export interface FlashSaleOptions {
   durationSeconds: number;
   /** Tries of one checkout (its first included) while the API answers 503. */
   maxTries: number;
+  /** A shopper's pause between two purchases, on average (half to one and a half of it). */
+  thinkMs: number;
 }
 
 export interface FlashSaleResult {
@@ -76,12 +79,17 @@ export async function runFlashSale(options: FlashSaleOptions): Promise<FlashSale
     const started = performance.now();
     const deadline = started + options.durationSeconds * 1000;
     const running = () => !soldOut && performance.now() < deadline;
+    // No pause outlasts the sale: the run ends with its last answer, not its last nap.
+    const pause = (ms: number) => sleep(Math.max(0, Math.min(ms, deadline - performance.now())));
 
     const shop = async (index: number) => {
       const token = tokens[index] ?? "";
       const promotionCode = index % 2 === 0 ? FLASH_PROMOTION.code : undefined;
       for (let purchase = 0; running(); purchase++) {
-        const saved = await untilAvailable(options.maxTries, running, async () => {
+        // Everyone is there at noon; after a purchase, a shopper looks around for a while.
+        if (purchase > 0) await pause(options.thinkMs * (0.5 + Math.random()));
+        if (!running()) return;
+        const saved = await untilAvailable(options.maxTries, running, pause, async () => {
           const answer = await run.call({
             method: "POST",
             resource: "/cart",
@@ -99,7 +107,7 @@ export async function runFlashSale(options: FlashSaleOptions): Promise<FlashSale
         // Anything else is a refusal that saving again would only repeat.
         if (saved.status !== 200) return;
         const key = `${shopperIds[index]}-${purchase}`;
-        const answer = await untilAvailable(options.maxTries, running, async () => {
+        const answer = await untilAvailable(options.maxTries, running, pause, async () => {
           const checkout = await run.call({
             method: "PUT",
             resource: "/checkout",
@@ -145,6 +153,7 @@ export async function runFlashSale(options: FlashSaleOptions): Promise<FlashSale
 export async function untilAvailable(
   maxTries: number,
   going: () => boolean,
+  pause: (ms: number) => Promise<unknown>,
   send: () => Promise<Answered>,
 ): Promise<Answered | undefined> {
   let answer: Answered | undefined;
@@ -152,7 +161,7 @@ export async function untilAvailable(
     answer = await send();
     if (answer.status !== 503) return answer;
     const retryAfterSeconds = Number(answer.headers["retry-after"] ?? 1);
-    await sleep(retryAfterSeconds * 1000 * (1 + Math.random() / 2));
+    await pause(retryAfterSeconds * 1000 * (1 + Math.random() / 2));
   }
   return answer;
 }

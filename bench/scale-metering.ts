@@ -188,6 +188,11 @@ export interface ItemWrite {
   after: WireItem | undefined;
   /** Part of a TransactWriteItems: every unit twice. */
   transactional: boolean;
+  /**
+   * Bill the index entries the item has as updated even if `after` equals `before`: an estimate
+   * before an Update is sent, when what it will change is not known yet.
+   */
+  assumeChanged?: boolean;
 }
 
 /**
@@ -197,7 +202,13 @@ export interface ItemWrite {
  * entry left as it was costs nothing. The indexes project every attribute (TABLE_DEFINITION), so
  * an index entry is as large as its item. A local index's write counts on the table's key.
  */
-export function chargesOfWrite({ key, before, after, transactional }: ItemWrite): Charge[] {
+export function chargesOfWrite({
+  key,
+  before,
+  after,
+  transactional,
+  assumeChanged = false,
+}: ItemWrite): Charge[] {
   const factor = transactional ? TRANSACTION_FACTOR : 1;
   const beforeBytes = itemSizeBytes(before);
   const afterBytes = itemSizeBytes(after);
@@ -214,7 +225,11 @@ export function chargesOfWrite({ key, before, after, transactional }: ItemWrite)
     const old = entryIn(index, before);
     const next = entryIn(index, after);
     if (old !== undefined && next !== undefined && old.sortKey === next.sortKey) {
-      if (before !== undefined && after !== undefined && !sameItem(before, after)) {
+      if (
+        before !== undefined &&
+        after !== undefined &&
+        (assumeChanged || !sameItem(before, after))
+      ) {
         charge(next.partition, Math.max(beforeBytes, afterBytes));
       }
       continue;

@@ -32,19 +32,20 @@ const { values: flags } = parseArgs({
   options: {
     only: { type: "string" },
     scale: { type: "string", default: String(DEFAULT_SCALE) },
-    "mixed-scale": { type: "string", default: "0.002" },
+    "mixed-scale": { type: "string", default: "0.005" },
     burst: { type: "string", default: "2" },
     "transaction-throttle": { type: "string", default: "cancellation" },
     shoppers: { type: "string", default: "200" },
     stock: { type: "string", default: "500" },
     tries: { type: "string", default: "5" },
+    "think-ms": { type: "string", default: "8000" },
     "flash-seconds": { type: "string", default: "15" },
     products: { type: "string", default: "1000" },
     users: { type: "string", default: "5000" },
-    rates: { type: "string", default: "2,4,8,16,32" },
-    "step-seconds": { type: "string", default: "6" },
+    rates: { type: "string", default: "2,4,8,16,32,64" },
+    "step-seconds": { type: "string", default: "5" },
     multiplier: { type: "string", default: "10" },
-    "mixed-seconds": { type: "string", default: "12" },
+    "mixed-seconds": { type: "string", default: "10" },
     "max-in-flight": { type: "string", default: "400" },
     "warmup-seconds": { type: "string", default: "6" },
   },
@@ -145,6 +146,7 @@ async function flashSales(): Promise<void> {
       stock: numberFlag("stock"),
       durationSeconds: numberFlag("flash-seconds"),
       maxTries: numberFlag("tries"),
+      thinkMs: numberFlag("think-ms"),
     });
     results.push([variant, result]);
     console.log(`  ${variant.name}: done at ${elapsed()}`);

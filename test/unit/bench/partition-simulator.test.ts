@@ -14,6 +14,7 @@ import {
   partitionsOf,
   type WireItem,
 } from "../../../bench/scale-metering.js";
+import { estimateOf } from "../../../bench/scale-simulator-context.js";
 import { throughputExceeded, transactionThrottled } from "../../../bench/scale-throttle-answers.js";
 
 // The partition simulator's metering, against unit counts worked out by hand from AWS's rules,
@@ -293,6 +294,40 @@ describe("a partition key's bucket", () => {
     const usage = budget.usages().find((u) => u.partition === hot.partition && u.kind === "write");
     expect(usage).toMatchObject({ units: 86, throttles: 3, peakUnitsPerSecond: 45 });
     expect(usage?.peakPercentOfBudget).toBe(225);
+  });
+});
+
+describe("a request's estimate, reserved as it goes", () => {
+  it("counts a stock update on the catalogue index before the update is known", () => {
+    const before = sized({ ...PRODUCT, stock: { N: "5" } }, 700);
+    const estimate = estimateOf(
+      {
+        kind: "Update",
+        tableName: "shop",
+        key: KEY,
+        update: { UpdateExpression: "SET #stock = #stock - :quantity" },
+      },
+      before,
+      true,
+    );
+    expect(total(estimate)).toEqual({ "write table PRODUCT#p": 2, "write GSI1 CATALOGUE": 2 });
+  });
+
+  it("lets only as many simultaneous requests go as the bucket can pay for", () => {
+    const budget = new PartitionBudget({ writeUnitsPerSecond: 2, burstSeconds: 1, nowMs: () => 0 });
+    const estimate = [{ partition: "table PRODUCT#p", kind: "write" as const, units: 2 }];
+    const went = Array.from({ length: 5 }, () => {
+      if (budget.refusedOf(estimate).length > 0) return false;
+      budget.reserve(estimate);
+      return true;
+    });
+    // 2 tokens: the first leaves 0, the second goes at 0 (not below) and leaves -2.
+    expect(went).toEqual([true, true, false, false, false]);
+    // Settled for less than estimated: the difference is given back, the usage is what it was.
+    budget.settle(estimate, [{ ...estimate[0], units: 1 } as (typeof estimate)[number]]);
+    budget.settle(estimate, []);
+    expect(budget.refusedOf(estimate)).toEqual([]);
+    expect(budget.usages()).toMatchObject([{ units: 1, throttles: 3 }]);
   });
 });
 
