@@ -43,7 +43,7 @@ const { values: flags } = parseArgs({
     products: { type: "string", default: "1000" },
     users: { type: "string", default: "5000" },
     rates: { type: "string", default: "2,4,8,16,32,64" },
-    "step-seconds": { type: "string", default: "5" },
+    "step-seconds": { type: "string", default: "8" },
     multiplier: { type: "string", default: "10" },
     "mixed-seconds": { type: "string", default: "10" },
     "max-in-flight": { type: "string", default: "400" },
@@ -206,6 +206,7 @@ async function mixedTraffic(): Promise<void> {
       `req/s for ${flags["step-seconds"]} s each until throttles appear, then ` +
       `${flags.multiplier}x that rate for ${flags["mixed-seconds"]} s ...`,
   );
+  const saturating: (number | undefined)[] = [];
   for (const [i, variant] of [BEFORE, AFTER].entries()) {
     const shop = await openMixedShop({
       local,
@@ -216,14 +217,25 @@ async function mixedTraffic(): Promise<void> {
       users: numberFlag("users"),
     });
     try {
-      await mixedRuns(shop, variant, rates);
+      saturating.push(await mixedRuns(shop, variant, rates));
     } finally {
       await shop.run.close();
     }
   }
+  const [before, after] = saturating;
+  console.log(
+    `\nmixed traffic, first throttles after vs before: ${after ?? "none"} vs ${before ?? "none"} ` +
+      `req/s offered (${((after ?? Number.NaN) / (before ?? Number.NaN)).toFixed(2)}x; ` +
+      "the rates double from step to step, so 1x means within a factor of 2)",
+  );
 }
 
-async function mixedRuns(shop: MixedShop, variant: Variant, rates: readonly number[]) {
+/** The ladder and the overload on one layout; the first rate with throttles, if any. */
+async function mixedRuns(
+  shop: MixedShop,
+  variant: Variant,
+  rates: readonly number[],
+): Promise<number | undefined> {
   const placed = new Set<string>();
   const buyers = new Set<string>();
   const steps: [string, TrafficResult][] = [];
@@ -300,6 +312,7 @@ async function mixedRuns(shop: MixedShop, variant: Variant, rates: readonly numb
   );
   console.log(`\nat ${steps.at(-1)?.[0]}: partition keys by units, then by throttles`);
   printPartitions(overload.partitions);
+  return saturating;
 }
 
 function describeBudget(budget: BudgetOptions): string {
