@@ -1,3 +1,17 @@
+// A partition-limit simulator: an HTTP proxy between the store's own DynamoDB client and
+// DynamoDB Local that meters every request as DynamoDB bills it, per partition key value of the
+// table and of each index (scale-metering.ts), and refuses, before forwarding, a request that
+// touches a key whose token bucket is below zero (scale-budget.ts), with the answer DynamoDB
+// gives a throttled request (scale-throttle-answers.ts). The store's code is unchanged: point its
+// endpoint at `endpoint`.
+//
+// A request that may go reserves the units it is estimated to consume (a read: the least one
+// can; a write: from the item as it is and as the write will leave its index keys), and once
+// answered the reservation is settled against the units it did consume. To know an item's size
+// and index keys before and after a write, the proxy reads the items a write names from DynamoDB
+// Local before forwarding it, and an UpdateItem's item afterwards (or asks the update for its new
+// item); those reads are its own, neither metered nor throttled. Under concurrent writes to one
+// item an image may be another request's: the units are then approximate.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DynamoDbClient } from "../src/store/dynamodb/client.js";
@@ -37,21 +51,6 @@ import {
   withJson,
 } from "./scale-simulator-context.js";
 import { type Answer, throughputExceeded, transactionThrottled } from "./scale-throttle-answers.js";
-
-// A partition-limit simulator: an HTTP proxy between the store's own DynamoDB client and
-// DynamoDB Local that meters every request as DynamoDB bills it, per partition key value of the
-// table and of each index (scale-metering.ts), and refuses, before forwarding, a request that
-// touches a key whose token bucket is below zero (scale-budget.ts), with the answer DynamoDB
-// gives a throttled request (scale-throttle-answers.ts). The store's code is unchanged: point its
-// endpoint at `endpoint`.
-//
-// A request that may go reserves the units it is estimated to consume (a read: the least one
-// can; a write: from the item as it is and as the write will leave its index keys), and once
-// answered the reservation is settled against the units it did consume. To know an item's size
-// and index keys before and after a write, the proxy reads the items a write names from DynamoDB
-// Local before forwarding it, and an UpdateItem's item afterwards (or asks the update for its new
-// item); those reads are its own, neither metered nor throttled. Under concurrent writes to one
-// item an image may be another request's: the units are then approximate.
 
 export interface SimulatorTarget {
   /** DynamoDB Local's endpoint. */

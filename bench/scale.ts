@@ -226,7 +226,7 @@ async function mixedTraffic(): Promise<void> {
   console.log(
     `\nmixed traffic, first throttles after vs before: ${after ?? "none"} vs ${before ?? "none"} ` +
       `req/s offered (${((after ?? Number.NaN) / (before ?? Number.NaN)).toFixed(2)}x; ` +
-      "the rates double from step to step, so 1x means within a factor of 2)",
+      "the rates double from step to step: the ratio is known within a factor of 2)",
   );
 }
 
