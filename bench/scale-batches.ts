@@ -4,10 +4,12 @@
 // every key is throttled is refused whole.
 
 import {
+  type CapacityKind,
   type Charge,
   chargesOfGet,
   itemId,
   keyOf,
+  type Partition,
   readUnitsOf,
   tablePartition,
   type WireItem,
@@ -51,15 +53,8 @@ export async function batchGetItem(
     if (go.length > 0) admitted[tableName] = { ...request, Keys: go };
     if (stay.length > 0) held[tableName] = { ...request, Keys: stay };
   }
-  if (Object.keys(admitted).length === 0) {
-    context.count("BatchGetItem", "throttled");
-    return throughputExceeded(
-      [...refused].map((partition) => ({ partition, kind: "read" as const })),
-      Object.keys(requested)[0] ?? "",
-      context.region,
-    );
-  }
-  if (Object.keys(held).length > 0) context.count("BatchGetItem", "partial");
+  const refusal = refusalOf(context, "BatchGetItem", "read", refused, admitted, held);
+  if (refusal !== undefined) return refusal;
   const estimate = Object.values(admitted).flatMap((request) =>
     request.Keys.map((key) => estimateOfKey(key, request.ConsistentRead === true)),
   );
@@ -131,15 +126,8 @@ export async function batchWriteItem(
     const into = goes[i] ? admitted : held;
     into[write.tableName] = [...(into[write.tableName] ?? []), request];
   });
-  if (Object.keys(admitted).length === 0) {
-    context.count("BatchWriteItem", "throttled");
-    return throughputExceeded(
-      [...refused].map((partition) => ({ partition, kind: "write" as const })),
-      planned[0]?.write.tableName ?? "",
-      context.region,
-    );
-  }
-  if (Object.keys(held).length > 0) context.count("BatchWriteItem", "partial");
+  const refusal = refusalOf(context, "BatchWriteItem", "write", refused, admitted, held);
+  if (refusal !== undefined) return refusal;
   const estimate = estimates.filter((_, i) => goes[i]).flat();
   budget.reserve(estimate);
   let consumed: Charge[] = [];
@@ -167,4 +155,28 @@ export async function batchWriteItem(
   } finally {
     budget.settle(estimate, consumed);
   }
+}
+
+/**
+ * The exception when every key of a batch was throttled (the batch is refused whole); otherwise
+ * nothing, the batch counted as partial when some keys are held back.
+ */
+function refusalOf(
+  context: SimulatorContext,
+  operation: string,
+  kind: CapacityKind,
+  refused: ReadonlySet<Partition>,
+  admitted: Record<string, unknown>,
+  held: Record<string, unknown>,
+): Answer | undefined {
+  if (Object.keys(admitted).length > 0) {
+    if (Object.keys(held).length > 0) context.count(operation, "partial");
+    return undefined;
+  }
+  context.count(operation, "throttled");
+  return throughputExceeded(
+    [...refused].map((partition) => ({ partition, kind })),
+    Object.keys(held)[0] ?? "",
+    context.region,
+  );
 }

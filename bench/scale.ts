@@ -91,7 +91,8 @@ const cpus = os.cpus();
 console.log(
   `node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? "unknown CPU"}, ${os.platform()} ${os.release()}`,
 );
-console.log(`CPU idle before the run: ${((await idleShare(1000)) * 100).toFixed(0)}%`);
+// Another process on the cores slows DynamoDB Local and the shop alike: say how busy they were.
+console.log(`load average before the run: ${os.loadavg()[0]?.toFixed(2)} (1 min)`);
 const begun = performance.now();
 const elapsed = () => `${Math.round((performance.now() - begun) / 1000)} s`;
 
@@ -327,20 +328,4 @@ function describeBudget(budget: BudgetOptions): string {
 function verdict(stock: StockCheck): string {
   if (stock.holds) return "holds";
   return `BROKEN (oversold ${stock.oversold}, lost ${stock.lost})`;
-}
-
-/** The share of all cores' time spent idle over the next `ms` milliseconds. */
-async function idleShare(ms: number): Promise<number> {
-  const totals = () =>
-    os.cpus().reduce(
-      (sum, cpu) => {
-        const { idle, user, nice, sys, irq } = cpu.times;
-        return { idle: sum.idle + idle, all: sum.all + idle + user + nice + sys + irq };
-      },
-      { idle: 0, all: 0 },
-    );
-  const before = totals();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const after = totals();
-  return (after.idle - before.idle) / Math.max(1, after.all - before.all);
 }
