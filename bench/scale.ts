@@ -75,6 +75,9 @@ const budgetAt = (
 const flashScale = numberFlag("scale");
 const mixedScale = numberFlag("mixed-scale");
 const only = flags.only;
+if (only !== undefined && only !== "flash" && only !== "mixed") {
+  throw new Error("--only: expected flash or mixed");
+}
 
 interface Variant {
   name: string;
