@@ -23,16 +23,17 @@ interface Budget {
   cpuShares?: { subject: (number | undefined)[]; baseline: (number | undefined)[] };
 }
 
-// `npm run bench -- cold`, `-- cost` and `-- memory` are benchmarks of their own (cold-start.ts,
-// cost.ts, memory.ts), run instead of the budgets; `-- profile` profiles the dev server budget's
-// two servers under its load (profile.ts), `-- cpu` measures their CPU time per request
-// (cpu-per-request.ts).
+// `npm run bench -- cold`, `-- cost`, `-- memory` and `-- scale` are benchmarks of their own
+// (cold-start.ts, cost.ts, memory.ts, scale.ts: partitions under a scaled limit), run instead of
+// the budgets; `-- profile` profiles the dev server budget's two servers under its load
+// (profile.ts), `-- cpu` measures their CPU time per request (cpu-per-request.ts).
 const COMMANDS: Record<string, string> = {
   cold: "./cold-start.js",
   cost: "./cost.js",
   cpu: "./cpu-per-request.js",
   memory: "./memory.js",
   profile: "./profile.js",
+  scale: "./scale.js",
 };
 const command = COMMANDS[process.argv[2] ?? ""];
 if (command !== undefined) {
