@@ -11,7 +11,7 @@ import {
 } from "../../domain/index.js";
 import type { AddCommentCommand, Page, PageRequest } from "../../services/index.js";
 import { catalogueProductFrom, commentFrom, commentItem, isArchived } from "./items.js";
-import { getItem, type Table } from "./reads.js";
+import { forgetProduct, getItem, type Table } from "./reads.js";
 import { failed, transact } from "./retries.js";
 import { keys, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
@@ -92,7 +92,10 @@ export async function addComment(
         COMMENT_LIMITS.perProductPerDay,
       ),
     ]);
-    if (outcome.written) return { ...comment };
+    if (outcome.written) {
+      forgetProduct(table, comment.productId);
+      return { ...comment };
+    }
     if (outcome.contended) throw storeUnavailable(outcome.error);
     const [productChanged, , perMinute, perProduct] = outcome.reasons;
     if (failed(perMinute)) throw tooManyComments("minute", minute.retryAfterSeconds);

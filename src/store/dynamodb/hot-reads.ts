@@ -19,6 +19,8 @@ interface Kept<T> {
 export class HotReads<T> {
   private readonly kept = new Map<string, Kept<T>>();
   private readonly changes = new Map<string, number>();
+  /** Counts `changedAll`: a read that started before one keeps nothing. */
+  private generation = 0;
 
   constructor(private readonly ttlMs = HOT_READ_MS) {}
 
@@ -32,18 +34,24 @@ export class HotReads<T> {
   }
 
   /** Where a read of `key` starts: pass it to `keep` when the read is done. */
-  mark(key: string): number {
-    return this.changes.get(key) ?? 0;
+  mark(key: string): string {
+    return `${this.generation}:${this.changes.get(key) ?? 0}`;
   }
 
   /** Keeps what a read that started at `mark` found, unless this process wrote `key` since. */
-  keep(key: string, value: T, mark: number, now = Date.now()): void {
+  keep(key: string, value: T, mark: string, now = Date.now()): void {
     if (this.mark(key) === mark) this.kept.set(key, { value, until: now + this.ttlMs });
+  }
+
+  /** This process wrote what every key depends on: forgets them all. */
+  changedAll(): void {
+    this.generation += 1;
+    this.kept.clear();
   }
 
   /** This process wrote `key`: forgets it, or, with `update`, applies the write to it. */
   changed(key: string, update?: (value: T) => T): void {
-    this.changes.set(key, this.mark(key) + 1);
+    this.changes.set(key, (this.changes.get(key) ?? 0) + 1);
     const entry = this.kept.get(key);
     if (entry === undefined) return;
     if (update === undefined) this.kept.delete(key);

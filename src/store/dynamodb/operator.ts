@@ -170,6 +170,7 @@ export async function createProduct(
     ],
     [() => productExists(product.id)],
   );
+  forgetProduct(table, product.id);
   return { ...product, archived: false };
 }
 

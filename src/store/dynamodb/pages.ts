@@ -1,13 +1,15 @@
 import type { Order, ProductWithComments } from "../../domain/index.js";
 import type { OrderKey, Page, PageRequest } from "../../services/index.js";
+import { hotReadsOf } from "./hot-reads.js";
 import { catalogueProductFrom, type Item, orderFrom } from "./items.js";
-import { type Table, withStock } from "./reads.js";
+import { cataloguePages, type Table, withStock } from "./reads.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, ORDERS_INDEX } from "./table.js";
 
 /**
- * One page of the catalogue in ONE Query of the catalogue index (and one BatchGetItem of the
- * page's stock items, eventually consistent), whatever the catalogue's size and however many
- * comments its products have: the index holds the products' items only, each
+ * One page of the catalogue in ONE Query of the catalogue index (kept by this process for a
+ * second, reads.ts `cataloguePages`) and one BatchGetItem of the page's stock items (eventually
+ * consistent, never kept), whatever the catalogue's size and however many comments its
+ * products have: the index holds the products' items only, each
  * with its comment count, rating total and latest comments, so the read stops at the page (and
  * one more product, to know whether more follow). A comment an older version wrote into the
  * index (until `migrateComments` moves it out) is skipped, and ends a page early at worst.
@@ -17,17 +19,26 @@ export async function productPage(
   page: PageRequest<string>,
 ): Promise<Page<ProductWithComments, string>> {
   const after = page.after;
-  const { Items = [], LastEvaluatedKey } = await table.documents.query({
-    TableName: table.name,
-    IndexName: CATALOGUE_INDEX,
-    KeyConditionExpression:
-      after === undefined ? "GSI1PK = :catalogue" : "GSI1PK = :catalogue AND GSI1SK > :after",
-    ExpressionAttributeValues: {
-      ":catalogue": CATALOGUE_PARTITION,
-      ...(after === undefined ? {} : { ":after": keys.pastProductGroup(after) }),
-    },
-    Limit: page.limit + 1,
-  });
+  const hot = hotReadsOf(cataloguePages, table);
+  const pageKey = `${page.limit}\n${after ?? ""}`;
+  let read = hot.get(pageKey);
+  if (read === undefined) {
+    const mark = hot.mark(pageKey);
+    const { Items = [], LastEvaluatedKey } = await table.documents.query({
+      TableName: table.name,
+      IndexName: CATALOGUE_INDEX,
+      KeyConditionExpression:
+        after === undefined ? "GSI1PK = :catalogue" : "GSI1PK = :catalogue AND GSI1SK > :after",
+      ExpressionAttributeValues: {
+        ":catalogue": CATALOGUE_PARTITION,
+        ...(after === undefined ? {} : { ":after": keys.pastProductGroup(after) }),
+      },
+      Limit: page.limit + 1,
+    });
+    read = { items: Items, last: LastEvaluatedKey };
+    hot.keep(pageKey, read, mark);
+  }
+  const { items: Items, last: LastEvaluatedKey } = read;
   const products = (
     await withStock(
       table,

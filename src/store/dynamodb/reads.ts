@@ -27,15 +27,16 @@ const BATCH_MAX_ATTEMPTS = 8;
 const BATCH_BASE_DELAY_MS = 50;
 const BATCH_MAX_DELAY_MS = 2_000;
 
-/** One item by key, strongly consistent. */
+/** One item by key, strongly consistent unless asked otherwise. */
 export async function getItem(
   table: Table,
   key: Record<string, string>,
+  consistent = true,
 ): Promise<Item | undefined> {
   const { Item } = await table.documents.get({
     TableName: table.name,
     Key: key,
-    ConsistentRead: true,
+    ConsistentRead: consistent,
   });
   return Item;
 }
@@ -147,7 +148,7 @@ export async function withStock(
   consistent: boolean,
 ): Promise<Item[]> {
   const stocks = await stockOf(table, products, consistent);
-  if (consistent) hintStock(table, stocks);
+  hintStock(table, stocks);
   return products.map((product) => {
     const stock = stocks.get(String(product.id));
     return stock === undefined || stock.shards === 0
@@ -186,9 +187,27 @@ export function noteStockChange(
   }
 }
 
-/** Drops what this process keeps of a product: after its own writes of its price or stock. */
+/**
+ * Drops what this process keeps of a product, and of the catalogue's pages: after its own
+ * writes of the product's item (its price, name, archived flag or comments) or its stock.
+ */
 export function forgetProduct(table: Table, productId: string): void {
   hotReadsOf(hotProducts, table).changed(productId);
+  hotReadsOf(cataloguePages, table).changedAll();
+}
+
+/**
+ * What this process keeps of the catalogue index's pages (the products' items, their stock read
+ * apart): every shopper's first page is one Query of one partition (`CATALOGUE`), about 3,000
+ * read units a second for the whole shop; kept for a second, it is read once a second per
+ * process. The index is eventually consistent anyway.
+ */
+export const cataloguePages = new WeakMap<Table, HotReads<CataloguePage>>();
+
+/** What one Query of the catalogue index answered: its items, and where it stopped. */
+export interface CataloguePage {
+  items: Item[];
+  last: Item | undefined;
 }
 
 /** What this process last read of each product's shards: where checkout first looks for stock. */
@@ -233,8 +252,10 @@ export async function freshStock(
 
 /**
  * The product items of `ids` (archived ones included), each `stock` added up from its shards:
- * one BatchGetItem for the items, one for their shards. Strongly consistent; with `fresh` off,
- * a product split over more than one shard may come from this process's last second of reads.
+ * one BatchGetItem (or GetItem) for the items, one for their shards. Strongly consistent; with
+ * `fresh` off (a cart's pricing, a product's page), eventually consistent, at half the read
+ * units, and a product split over more than one shard may come from this process's last second
+ * of reads: checkout's conditions on the stock shards check the price and stock it was given.
  */
 export async function productItemsByIds(
   table: Table,
@@ -244,7 +265,7 @@ export async function productItemsByIds(
   const hot = hotReadsOf(hotProducts, table);
   const byId = new Map<string, Item>();
   const wanted: string[] = [];
-  const marks = new Map<string, number>();
+  const marks = new Map<string, string>();
   for (const id of new Set(ids)) {
     marks.set(id, hot.mark(id));
     const kept = fresh ? undefined : hot.get(id);
@@ -254,18 +275,19 @@ export async function productItemsByIds(
   const [only] = wanted;
   const read: Item[] =
     wanted.length === 1 && only !== undefined
-      ? [await getItem(table, keys.product(only))].flatMap((item): Item[] =>
+      ? [await getItem(table, keys.product(only), fresh)].flatMap((item): Item[] =>
           item === undefined ? [] : [item],
         )
       : await batchGetItems(
           table,
           wanted.map((id) => keys.product(id)),
-          true,
+          fresh,
         );
-  for (const item of await withStock(table, read, true)) {
+  for (const item of await withStock(table, read, fresh)) {
     byId.set(String(item.id), item);
     const id = String(item.id);
-    if (stockShardsOf(item) > 1) hot.keep(id, item, marks.get(id) ?? 0);
+    const mark = marks.get(id);
+    if (stockShardsOf(item) > 1 && mark !== undefined) hot.keep(id, item, mark);
   }
   return byId;
 }
