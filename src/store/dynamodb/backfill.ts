@@ -4,11 +4,18 @@
 // stopped goes on where it stopped. `scripts/backfill-dynamodb.ts` runs it against a table.
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { isFinalStatus, ORDER_STATUSES } from "../../domain/index.js";
-import { cartListKeys, type Item, inFlightKeys, orderListKeys } from "./items.js";
+import {
+  cartListKeys,
+  catalogueProductFrom,
+  commentSummaryItem,
+  type Item,
+  inFlightKeys,
+  orderListKeys,
+} from "./items.js";
 import { reshardStock } from "./operator.js";
 import { shardPromotionUses } from "./promotions.js";
 import type { Table } from "./reads.js";
-import { isConditionFailure, transact } from "./retries.js";
+import { failed, isConditionFailure, transact } from "./retries.js";
 import { IN_FLIGHT_PARTITION, keys, LISTS, type TableLayout } from "./table.js";
 
 /**
@@ -199,11 +206,58 @@ const moveCustomerPromotionUses: BackfillStep = {
   },
 };
 
-/** The steps that move stock and promotion counts off the keys every checkout wrote. */
+/**
+ * A product's comment summary moves off its item (in the catalogue index's one partition) to an
+ * item of its own: put there unless a comment made one since (a later comment starts from the
+ * product's), and removed from the product's item conditional on the count read.
+ */
+const moveCommentSummary: BackfillStep = {
+  name: "comment summaries (PRODUCT#id#COMMENTS)",
+  async migrate(table, item) {
+    if (item.type !== "PRODUCT" || item.SK !== "META" || item.commentCount === undefined) {
+      return false;
+    }
+    const productId = String(item.id);
+    const count = Number(item.commentCount);
+    const removeFromProduct = {
+      Update: {
+        TableName: table.name,
+        Key: keys.product(productId),
+        UpdateExpression: "REMOVE commentCount, ratingTotal, latestComments",
+        ConditionExpression: "commentCount = :count",
+        ExpressionAttributeValues: { ":count": count },
+      },
+    };
+    const moved = await transact(table.documents, [
+      removeFromProduct,
+      {
+        Put: {
+          TableName: table.name,
+          Item: commentSummaryItem(productId, {
+            commentCount: count,
+            ratingTotal: Number(item.ratingTotal ?? 0),
+            comments: catalogueProductFrom(item).comments,
+          }),
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      },
+    ]);
+    if (moved.written) return true;
+    // A comment since made the summary item from the product's: the product's copy only goes.
+    if (moved.contended || !failed(moved.reasons[1]) || failed(moved.reasons[0])) return false;
+    return (await transact(table.documents, [removeFromProduct])).written;
+  },
+};
+
+/**
+ * The steps that move stock, promotion counts and comment summaries off the keys that every
+ * checkout or comment wrote.
+ */
 export const COUNTER_STEPS: readonly BackfillStep[] = [
   shardProductStock,
   shardPromotionCounters,
   moveCustomerPromotionUses,
+  moveCommentSummary,
 ];
 
 /** Every step a backfill runs, in this order on each item. */

@@ -10,8 +10,15 @@ import {
   tooManyComments,
 } from "../../domain/index.js";
 import type { AddCommentCommand, Page, PageRequest } from "../../services/index.js";
-import { catalogueProductFrom, commentFrom, commentItem, isArchived } from "./items.js";
-import { forgetProduct, getItem, type Table } from "./reads.js";
+import {
+  catalogueProductFrom,
+  commentFrom,
+  commentItem,
+  commentSummaryItem,
+  isArchived,
+  withCommentSummary,
+} from "./items.js";
+import { getItem, type Table } from "./reads.js";
 import { failed, transact } from "./retries.js";
 import { keys, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
@@ -40,10 +47,12 @@ const countedIn = (
 });
 
 /**
- * Adds a comment in ONE TransactWriteItems after one read of its product: the comment, the
- * product's count, rating total and latest comments (conditional on the count read, so two
- * comments at once cannot drop one from the latest), and the user's two counters of
- * COMMENT_LIMITS, conditional on being under the limit. The counters are items, not process
+ * Adds a comment in ONE TransactWriteItems after one read of its product and of its comment
+ * summary: the comment, the summary item's count, rating total and latest comments (conditional
+ * on the count read, so two comments at once cannot drop one from the latest), and the user's
+ * two counters of COMMENT_LIMITS, conditional on being under the limit. The product's own item
+ * is not written: it is in the catalogue index's one partition, which every comment of the shop
+ * would otherwise write (a product from before summary items starts its summary from its own). The counters are items, not process
  * memory, so the limits hold across every Lambda instance; their TTL clears them.
  */
 export async function addComment(
@@ -52,29 +61,29 @@ export async function addComment(
 ): Promise<Comment> {
   const { minute, day } = commentWindows(comment.createdAt);
   for (let attempt = 0; attempt < COMMENT_MAX_ATTEMPTS; attempt++) {
-    const item = await getItem(table, keys.product(comment.productId));
+    const [item, summary] = await Promise.all([
+      getItem(table, keys.product(comment.productId)),
+      getItem(table, keys.commentSummary(comment.productId)),
+    ]);
     if (item === undefined) throw productNotFound(comment.productId);
-    const product = catalogueProductFrom(item);
-    const counted = item.commentCount !== undefined;
+    const product = catalogueProductFrom(withCommentSummary(item, summary));
     const latest = [comment, ...product.comments]
       .sort(newestFirst)
       .slice(0, COMMENT_LIMITS.latestShown);
     const outcome = await transact(table.documents, [
       {
-        Update: {
+        Put: {
           TableName: table.name,
-          Key: keys.product(comment.productId),
-          UpdateExpression:
-            "SET commentCount = :count, ratingTotal = :total, latestComments = :latest",
-          ConditionExpression: counted
-            ? "commentCount = :seen"
-            : "attribute_exists(PK) AND attribute_not_exists(commentCount)",
-          ExpressionAttributeValues: {
-            ":count": product.commentCount + 1,
-            ":total": product.ratingTotal + comment.rating,
-            ":latest": latest.map((entry) => ({ ...entry })),
-            ...(counted ? { ":seen": product.commentCount } : {}),
-          },
+          Item: commentSummaryItem(comment.productId, {
+            commentCount: product.commentCount + 1,
+            ratingTotal: product.ratingTotal + comment.rating,
+            comments: latest,
+          }),
+          ConditionExpression:
+            summary === undefined ? "attribute_not_exists(PK)" : "commentCount = :seen",
+          ...(summary === undefined
+            ? {}
+            : { ExpressionAttributeValues: { ":seen": Number(summary.commentCount) } }),
         },
       },
       {
@@ -92,10 +101,7 @@ export async function addComment(
         COMMENT_LIMITS.perProductPerDay,
       ),
     ]);
-    if (outcome.written) {
-      forgetProduct(table, comment.productId);
-      return { ...comment };
-    }
+    if (outcome.written) return { ...comment };
     if (outcome.contended) throw storeUnavailable(outcome.error);
     const [productChanged, , perMinute, perProduct] = outcome.reasons;
     if (failed(perMinute)) throw tooManyComments("minute", minute.retryAfterSeconds);

@@ -98,6 +98,26 @@ export const commentSummaryAttributes = (summary: CommentSummary) => ({
   latestComments: summary.comments.map(commentValue),
 });
 
+/** The names of the attributes a comment summary is kept in (items.ts `commentSummaryAttributes`). */
+export const COMMENT_SUMMARY_FIELDS = ["commentCount", "ratingTotal", "latestComments"] as const;
+
+/** A product's comment summary item (`keys.commentSummary`). */
+export const commentSummaryItem = (productId: string, summary: CommentSummary): Item => ({
+  ...keys.commentSummary(productId),
+  type: "COMMENT_SUMMARY",
+  productId,
+  ...commentSummaryAttributes(summary),
+});
+
+/** A product's item with the summary of its summary item, when it has one. */
+export const withCommentSummary = (product: Item, summary: Item | undefined): Item =>
+  summary === undefined
+    ? product
+    : {
+        ...product,
+        ...Object.fromEntries(COMMENT_SUMMARY_FIELDS.map((field) => [field, summary[field]])),
+      };
+
 /** A product's item as the catalogue shows it; one written before comments were summed has none. */
 export const catalogueProductFrom = (item: Item): ProductWithComments => ({
   ...productFrom(item),

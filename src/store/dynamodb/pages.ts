@@ -44,6 +44,7 @@ export async function productPage(
       table,
       Items.filter((item) => item.type === "PRODUCT"),
       false,
+      true,
     )
   ).map(catalogueProductFrom);
   const items = products.slice(0, page.limit);

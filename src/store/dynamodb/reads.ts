@@ -4,7 +4,13 @@ import { backoffMs } from "../../aws/aws-http.js";
 import { type Product, type ProductWithComments, storeUnavailable } from "../../domain/index.js";
 import type { DynamoDbDocuments } from "./documents.js";
 import { type HotReads, hotReadsOf } from "./hot-reads.js";
-import { catalogueProductFrom, type Item, isArchived, productFrom } from "./items.js";
+import {
+  catalogueProductFrom,
+  type Item,
+  isArchived,
+  productFrom,
+  withCommentSummary,
+} from "./items.js";
 import { type ShardedStock, stockShardsOf, totalOf } from "./stock.js";
 import {
   CATALOGUE_INDEX,
@@ -110,16 +116,34 @@ export async function stockOf(
   table: Table,
   products: readonly Item[],
   consistent: boolean,
+  alsoRead: readonly Record<string, string>[] = [],
 ): Promise<Map<string, ShardedStock>> {
+  return (await stockAnd(table, products, consistent, alsoRead)).stocks;
+}
+
+/** `stockOf`, and the items of `alsoRead` read in the same BatchGetItem, by partition key. */
+async function stockAnd(
+  table: Table,
+  products: readonly Item[],
+  consistent: boolean,
+  alsoRead: readonly Record<string, string>[],
+): Promise<{ stocks: Map<string, ShardedStock>; also: Map<string, Item> }> {
   const sharded = products.filter((product) => stockShardsOf(product) > 0);
-  const shardItems = await batchGetItems(
+  const read = await batchGetItems(
     table,
-    sharded.flatMap((product) =>
-      shardNumbers(stockShardsOf(product)).map((shard) =>
-        keys.stockShard(String(product.id), shard),
+    [
+      ...sharded.flatMap((product) =>
+        shardNumbers(stockShardsOf(product)).map((shard) =>
+          keys.stockShard(String(product.id), shard),
+        ),
       ),
-    ),
+      ...alsoRead,
+    ],
     consistent,
+  );
+  const shardItems = read.filter((item) => item.type === "STOCK_SHARD");
+  const also = new Map(
+    read.filter((item) => item.type !== "STOCK_SHARD").map((item) => [String(item.PK), item]),
   );
   const byKey = new Map(shardItems.map((item) => [String(item.PK), Number(item.units ?? 0)]));
   const stocks = new Map<string, ShardedStock>();
@@ -138,22 +162,34 @@ export async function stockOf(
           },
     );
   }
-  return stocks;
+  return { stocks, also };
 }
 
-/** The items of `products` with their `stock` as their shards say. */
+/**
+ * The items of `products` with their `stock` as their shards say and, with `comments`, their
+ * comment summary from its item (`keys.commentSummary`), in the same BatchGetItem. A product
+ * from before summaries had items of their own keeps the one on its item until it has one.
+ */
 export async function withStock(
   table: Table,
   products: readonly Item[],
   consistent: boolean,
+  comments = false,
 ): Promise<Item[]> {
-  const stocks = await stockOf(table, products, consistent);
+  const { stocks, also } = await stockAnd(
+    table,
+    products,
+    consistent,
+    comments ? products.map((product) => keys.commentSummary(String(product.id))) : [],
+  );
   hintStock(table, stocks);
   return products.map((product) => {
-    const stock = stocks.get(String(product.id));
-    return stock === undefined || stock.shards === 0
-      ? product
-      : { ...product, stock: totalOf(stock) };
+    const id = String(product.id);
+    const stock = stocks.get(id);
+    return withCommentSummary(
+      stock === undefined || stock.shards === 0 ? product : { ...product, stock: totalOf(stock) },
+      also.get(keys.commentSummary(id).PK),
+    );
   });
 }
 
@@ -317,6 +353,7 @@ export async function listProducts(table: Table): Promise<ProductWithComments[]>
     table,
     all.filter((item) => item.type === "PRODUCT"),
     false,
+    true,
   );
   return products
     .sort((a, b) => Number(a.position) - Number(b.position) || compareIds(a, b))
@@ -325,11 +362,18 @@ export async function listProducts(table: Table): Promise<ProductWithComments[]>
 
 const compareIds = (a: Item, b: Item): number => String(a.id).localeCompare(String(b.id));
 
-/** One product with its comment summary: one GetItem, however many comments it has. */
+/**
+ * One product with its comment summary, however many comments it has: its item and stock, and
+ * its summary item read alongside (eventually consistent).
+ */
 export async function getProduct(
   table: Table,
   id: string,
 ): Promise<ProductWithComments | undefined> {
-  const item = (await productItemsByIds(table, [id], false)).get(id);
-  return item === undefined || isArchived(item) ? undefined : catalogueProductFrom(item);
+  const [item, summary] = await Promise.all([
+    productItemsByIds(table, [id], false).then((items) => items.get(id)),
+    getItem(table, keys.commentSummary(id), false),
+  ]);
+  if (item === undefined || isArchived(item)) return undefined;
+  return catalogueProductFrom(withCommentSummary(item, summary));
 }

@@ -9,12 +9,11 @@ import {
   type CommentSummary,
   commentFrom,
   commentItem,
-  commentSummaryAttributes,
+  commentSummaryItem,
   productItem,
 } from "./items.js";
 import { newPromotionItems } from "./promotions.js";
 import { queryAll, type Table } from "./reads.js";
-import { isConditionFailure } from "./retries.js";
 import { newStockItems } from "./stock.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, TABLE_DEFINITION } from "./table.js";
 
@@ -90,10 +89,8 @@ export async function seedTable(table: Table, seed: CatalogueSeed = {}): Promise
   const comments = seed.comments ?? SEED_COMMENTS;
   const all: Record<string, unknown>[] = [
     ...(seed.products ?? SEED_PRODUCTS).flatMap((product, index) => [
-      {
-        ...productItem(product, index, table.layout.stockShards),
-        ...commentSummaryAttributes(summaryOf(comments.filter((c) => c.productId === product.id))),
-      },
+      productItem(product, index, table.layout.stockShards),
+      commentSummaryItem(product.id, summaryOf(comments.filter((c) => c.productId === product.id))),
       ...newStockItems(product, table.layout.stockShards),
     ]),
     ...comments.map((comment) => commentItem(comment)),
@@ -142,24 +139,17 @@ export async function migrateComments(table: Table): Promise<void> {
       },
       ConsistentRead: true,
     });
-    const summary = commentSummaryAttributes(summaryOf(partition.map(commentFrom)));
-    await documents
-      .update({
-        TableName: tableName,
-        Key: keys.product(productId),
-        UpdateExpression:
-          "SET commentCount = :count, ratingTotal = :total, latestComments = :latest",
-        ConditionExpression: "attribute_exists(PK)",
-        ExpressionAttributeValues: {
-          ":count": summary.commentCount,
-          ":total": summary.ratingTotal,
-          ":latest": summary.latestComments,
-        },
-      })
-      .catch((error: unknown) => {
-        // A comment whose product is gone has nothing to sum up into.
-        if (!isConditionFailure(error)) throw error;
-      });
+    const product = await documents.get({
+      TableName: tableName,
+      Key: keys.product(productId),
+      ConsistentRead: true,
+    });
+    // A comment whose product is gone has nothing to sum up into.
+    if (product.Item === undefined) continue;
+    await documents.put({
+      TableName: tableName,
+      Item: commentSummaryItem(productId, summaryOf(partition.map(commentFrom))),
+    });
   }
   for (const item of legacy) {
     await documents.update({

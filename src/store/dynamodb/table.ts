@@ -306,6 +306,12 @@ export const keys = {
     PK: `PRODUCT#${productId}#STOCK#${shard}`,
     SK: "STOCK",
   }),
+  /**
+   * A product's comment count, rating total and latest comments: an item of its own, so that a
+   * comment never rewrites the product's item (and with it the whole catalogue's one index
+   * partition, `CATALOGUE`).
+   */
+  commentSummary: (productId: string) => ({ PK: `PRODUCT#${productId}#COMMENTS`, SK: "SUMMARY" }),
   /** One of a promotion's use counters, carrying the definition checkout checks. */
   promotionUseShard: (code: string, shard: number) => ({
     PK: `PROMOTION_USES#${code}#${shard}`,

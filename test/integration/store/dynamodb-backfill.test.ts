@@ -361,10 +361,20 @@ describe("the backfill of the counters every checkout wrote (DynamoDB)", () => {
       },
     });
 
+    // A comment summary where the layout before kept it: on the product's own item.
+    await documents.delete({ TableName: tableName, Key: keys.commentSummary("wool-throw") });
+    await documents.update({
+      TableName: tableName,
+      Key: keys.product("wool-throw"),
+      UpdateExpression: "SET commentCount = :count, ratingTotal = :total, latestComments = :none",
+      ExpressionAttributeValues: { ":count": 2, ":total": 9, ":none": [] },
+    });
+
     const first = await runBackfill(table, { steps: COUNTER_STEPS });
     expect(first.changed).toMatchObject({
       "product stock (PRODUCT#id#STOCK#k)": 10,
       "customers' promotion uses (USER#id / PROMOTION_USES#code)": 1,
+      "comment summaries (PRODUCT#id#COMMENTS)": 1,
     });
     expect(first.changed["promotion uses (PROMOTION_USES#code#k)"]).toBeGreaterThanOrEqual(1);
 
@@ -381,6 +391,9 @@ describe("the backfill of the counters every checkout wrote (DynamoDB)", () => {
       Key: keys.customerPromotionUses("WELCOME10", "user-ada"),
     });
     expect(moved.Item).toMatchObject({ uses: 2 });
+    const throw_ = await documents.get({ TableName: tableName, Key: keys.product("wool-throw") });
+    expect(throw_.Item).not.toHaveProperty("commentCount");
+    expect((await after.getProduct("wool-throw"))?.commentCount).toBe(2);
 
     const second = await runBackfill(table, { steps: COUNTER_STEPS });
     expect(Object.values(second.changed).every((changed) => changed === 0)).toBe(true);

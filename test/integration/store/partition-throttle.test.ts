@@ -123,7 +123,8 @@ describe("a hot key under a scaled partition limit", () => {
       .report()
       .partitions.filter((usage) => usage.throttles > 0)
       .map((usage) => usage.partition);
-    expect(throttledKeys).toContain(`table PRODUCT#${HOT.id}`);
+    // The product's stock, on its stock item (src/store/dynamodb/stock.ts).
+    expect(throttledKeys).toContain(`table PRODUCT#${HOT.id}#STOCK#0`);
 
     // What was answered is what the table holds: an order for each 202, none for each 503.
     await expectOrders(shoppers, first);
@@ -166,8 +167,12 @@ describe("a hot key under a scaled partition limit", () => {
     const refused = await get();
     expectProblem(refused, 503, "STORE_UNAVAILABLE");
     expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
-    // The client's standard-mode retries: three attempts, each refused by the simulator.
-    expect(attempts).toEqual(["GetItem", "GetItem", "GetItem"]);
+    // The client's standard-mode retries: three attempts of a read, each refused by the
+    // simulator. The product's page reads its item and its comment summary at once: the one
+    // answered last may be cut short by the first one's 503, never tried more than three times.
+    expect(attempts.every((op) => op === "GetItem")).toBe(true);
+    expect(attempts.length).toBeGreaterThanOrEqual(3);
+    expect(attempts.length).toBeLessThanOrEqual(6);
   });
 });
 
