@@ -18,7 +18,7 @@ import {
   isArchived,
   withCommentSummary,
 } from "./items.js";
-import { getItem, type Table } from "./reads.js";
+import { forgetCataloguePages, getItem, type Table } from "./reads.js";
 import { failed, transact } from "./retries.js";
 import { keys, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
@@ -101,7 +101,10 @@ export async function addComment(
         COMMENT_LIMITS.perProductPerDay,
       ),
     ]);
-    if (outcome.written) return { ...comment };
+    if (outcome.written) {
+      forgetCataloguePages(table);
+      return { ...comment };
+    }
     if (outcome.contended) throw storeUnavailable(outcome.error);
     const [productChanged, , perMinute, perProduct] = outcome.reasons;
     if (failed(perMinute)) throw tooManyComments("minute", minute.retryAfterSeconds);

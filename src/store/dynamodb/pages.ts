@@ -6,13 +6,14 @@ import { cataloguePages, type Table, withStock } from "./reads.js";
 import { CATALOGUE_INDEX, CATALOGUE_PARTITION, keys, ORDERS_INDEX } from "./table.js";
 
 /**
- * One page of the catalogue in ONE Query of the catalogue index (kept by this process for a
- * second, reads.ts `cataloguePages`) and one BatchGetItem of the page's stock items (eventually
- * consistent, never kept), whatever the catalogue's size and however many comments its
- * products have: the index holds the products' items only, each
- * with its comment count, rating total and latest comments, so the read stops at the page (and
- * one more product, to know whether more follow). A comment an older version wrote into the
- * index (until `migrateComments` moves it out) is skipped, and ends a page early at worst.
+ * One page of the catalogue in ONE Query of the catalogue index and one BatchGetItem of the
+ * page's stock and comment summary items (eventually consistent), whatever the catalogue's size
+ * and however many comments its products have: the index holds the products' items only, so the
+ * read stops at the page (and one more product, to know whether more follow). A comment an
+ * older version wrote into the index (until `migrateComments` moves it out) is skipped, and
+ * ends a page early at worst. Every shopper's first page reads the same keys (the index's one
+ * partition, the first products' stock and summaries), so a process keeps a page it read for a
+ * second (reads.ts `cataloguePages`), and forgets them all on its own writes to any product.
  */
 export async function productPage(
   table: Table,
@@ -35,21 +36,19 @@ export async function productPage(
       },
       Limit: page.limit + 1,
     });
-    read = { items: Items, last: LastEvaluatedKey };
-    hot.keep(pageKey, read, mark);
-  }
-  const { items: Items, last: LastEvaluatedKey } = read;
-  const products = (
-    await withStock(
+    const items = await withStock(
       table,
       Items.filter((item) => item.type === "PRODUCT"),
       false,
       true,
-    )
-  ).map(catalogueProductFrom);
+    );
+    read = { items, last: LastEvaluatedKey };
+    hot.keep(pageKey, read, mark);
+  }
+  const products = read.items.map(catalogueProductFrom);
   const items = products.slice(0, page.limit);
-  const last = items.at(-1)?.id ?? lastProductIdOf(LastEvaluatedKey);
-  const more = products.length > page.limit || LastEvaluatedKey !== undefined;
+  const last = items.at(-1)?.id ?? lastProductIdOf(read.last);
+  const more = products.length > page.limit || read.last !== undefined;
   return { items, next: more ? last : undefined };
 }
 

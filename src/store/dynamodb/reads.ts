@@ -216,6 +216,7 @@ export function noteStockChange(
     ...item,
     stock: Number(item.stock ?? 0) + delta,
   }));
+  forgetCataloguePages(table);
   const hint = stockHints.get(table)?.get(productId);
   const index = Math.max(shard, 0);
   if (hint !== undefined && index < hint.units.length) {
@@ -229,18 +230,24 @@ export function noteStockChange(
  */
 export function forgetProduct(table: Table, productId: string): void {
   hotReadsOf(hotProducts, table).changed(productId);
+  forgetCataloguePages(table);
+}
+
+/** Drops the catalogue pages this process keeps: after its own writes to any product. */
+export function forgetCataloguePages(table: Table): void {
   hotReadsOf(cataloguePages, table).changedAll();
 }
 
 /**
- * What this process keeps of the catalogue index's pages (the products' items, their stock read
- * apart): every shopper's first page is one Query of one partition (`CATALOGUE`), about 3,000
- * read units a second for the whole shop; kept for a second, it is read once a second per
- * process. The index is eventually consistent anyway.
+ * What this process keeps of the catalogue's pages (the products' items with their stock and
+ * comment summaries): every shopper's first page reads the same keys, one partition of the
+ * catalogue index (`CATALOGUE`) and the first products' stock and summary items, about 3,000
+ * read units a second each; kept for a second, they are read at most once a second per process.
+ * The index is eventually consistent anyway.
  */
 export const cataloguePages = new WeakMap<Table, HotReads<CataloguePage>>();
 
-/** What one Query of the catalogue index answered: its items, and where it stopped. */
+/** One page of the catalogue as read: its products' items (stock and summary added), and where the Query stopped. */
 export interface CataloguePage {
   items: Item[];
   last: Item | undefined;
