@@ -18,7 +18,7 @@ import {
   isArchived,
   withCommentSummary,
 } from "./items.js";
-import { forgetCataloguePages, getItem, type Table } from "./reads.js";
+import { getItem, type Table, updateCataloguePages } from "./reads.js";
 import { failed, transact } from "./retries.js";
 import { keys, TIME_TO_LIVE_ATTRIBUTE } from "./table.js";
 
@@ -70,15 +70,16 @@ export async function addComment(
     const latest = [comment, ...product.comments]
       .sort(newestFirst)
       .slice(0, COMMENT_LIMITS.latestShown);
+    const summaryAfter = commentSummaryItem(comment.productId, {
+      commentCount: product.commentCount + 1,
+      ratingTotal: product.ratingTotal + comment.rating,
+      comments: latest,
+    });
     const outcome = await transact(table.documents, [
       {
         Put: {
           TableName: table.name,
-          Item: commentSummaryItem(comment.productId, {
-            commentCount: product.commentCount + 1,
-            ratingTotal: product.ratingTotal + comment.rating,
-            comments: latest,
-          }),
+          Item: summaryAfter,
           ConditionExpression:
             summary === undefined ? "attribute_not_exists(PK)" : "commentCount = :seen",
           ...(summary === undefined
@@ -102,7 +103,9 @@ export async function addComment(
       ),
     ]);
     if (outcome.written) {
-      forgetCataloguePages(table);
+      updateCataloguePages(table, comment.productId, (kept) =>
+        withCommentSummary(kept, summaryAfter),
+      );
       return { ...comment };
     }
     if (outcome.contended) throw storeUnavailable(outcome.error);

@@ -49,6 +49,14 @@ export class HotReads<T> {
     this.kept.clear();
   }
 
+  /**
+   * This process wrote something every kept value may hold: applies the write to each of them
+   * (a read in flight meanwhile may still keep what it read, for at most the TTL).
+   */
+  updateAll(update: (value: T) => T): void {
+    for (const entry of this.kept.values()) entry.value = update(entry.value);
+  }
+
   /** This process wrote `key`: forgets it, or, with `update`, applies the write to it. */
   changed(key: string, update?: (value: T) => T): void {
     this.changes.set(key, (this.changes.get(key) ?? 0) + 1);

@@ -212,11 +212,9 @@ export function noteStockChange(
   shard: number,
   delta: number,
 ): void {
-  hotReadsOf(hotProducts, table).changed(productId, (item) => ({
-    ...item,
-    stock: Number(item.stock ?? 0) + delta,
-  }));
-  forgetCataloguePages(table);
+  const counted = (item: Item): Item => ({ ...item, stock: Number(item.stock ?? 0) + delta });
+  hotReadsOf(hotProducts, table).changed(productId, counted);
+  updateCataloguePages(table, productId, counted);
   const hint = stockHints.get(table)?.get(productId);
   const index = Math.max(shard, 0);
   if (hint !== undefined && index < hint.units.length) {
@@ -239,11 +237,27 @@ export function forgetCataloguePages(table: Table): void {
 }
 
 /**
+ * Applies a write of this process to one product (its stock taken or given back, a comment) to
+ * the catalogue pages it keeps, so that a rush of checkouts and comments does not empty them.
+ */
+export function updateCataloguePages(
+  table: Table,
+  productId: string,
+  update: (product: Item) => Item,
+): void {
+  hotReadsOf(cataloguePages, table).updateAll((page) => ({
+    ...page,
+    items: page.items.map((item) => (item.id === productId ? update(item) : item)),
+  }));
+}
+
+/**
  * What this process keeps of the catalogue's pages (the products' items with their stock and
  * comment summaries): every shopper's first page reads the same keys, one partition of the
  * catalogue index (`CATALOGUE`) and the first products' stock and summary items, about 3,000
  * read units a second each; kept for a second, they are read at most once a second per process.
- * The index is eventually consistent anyway.
+ * The index is eventually consistent anyway. This process's checkouts and comments are applied
+ * to the pages it keeps; its operators' writes drop them.
  */
 export const cataloguePages = new WeakMap<Table, HotReads<CataloguePage>>();
 

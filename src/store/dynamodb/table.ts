@@ -185,11 +185,13 @@ export interface TableLayout {
 }
 
 /**
- * 16 list partitions: an order writes its list entry about three times (placed, processing,
- * paid), so one partition of about 1,000 write units a second would cap the shop near 300
- * checkouts a second; 16 lift that past 4,000 (SCALE.md), for 16 Queries per operators' page.
+ * 64 list partitions: an order writes its entries in the in-flight and orders lists about three
+ * times each (placed, processing, paid), a couple of KB at a transaction's double rate, so one
+ * partition of about 1,000 write units a second caps the shop near 100 checkouts a second; 64
+ * keep every list partition under 80 % of its budget at 10 times the load that saturated the
+ * single lists in `npm run bench -- scale` (BENCHMARKS.md), for 64 Queries per operators' page.
  */
-export const DEFAULT_LAYOUT: TableLayout = { listShards: 16, stockShards: 1, promotionShards: 8 };
+export const DEFAULT_LAYOUT: TableLayout = { listShards: 64, stockShards: 1, promotionShards: 8 };
 
 /** The layout before the keys were spread: one key per list, stock and uses on single items. */
 export const UNSPREAD_LAYOUT: TableLayout = { listShards: 1, stockShards: 0, promotionShards: 0 };
