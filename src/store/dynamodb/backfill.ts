@@ -152,7 +152,7 @@ const shardProductStock: BackfillStep = {
       return false;
     }
     if (table.layout.stockShards === 0) return false;
-    return reshardStock(table, String(item.id), table.layout.stockShards);
+    return reshardStock(table, String(item.id), table.layout.stockShards, 0);
   },
 };
 

@@ -99,7 +99,7 @@ export async function placeOrder(
     // ONE TransactWriteItems, so the key, the cart, the stock, the promotion's uses and the
     // order cannot diverge. Item order matters: the cancellation reasons come back in that order.
     const stockTakes = plans.flat();
-    const outcome = await transact(table.documents, [
+    const items = [
       recordKey(table, order),
       checkAndEmptyCart(table, command),
       ...stockTakes.map((take) => takeStockItem(table.name, take)),
@@ -121,7 +121,15 @@ export async function placeOrder(
       ...promotion.items,
       // Last, and unconditional: where an account that confirms the guest's address finds it.
       ...(guestIndex === undefined ? [] : [{ Put: { TableName: table.name, Item: guestIndex } }]),
-    ]);
+    ];
+    // A big cart whose last units are scattered over many shards can need more items than one
+    // transaction holds: a shopper's retry plans again, or an operator re-splits the stock.
+    if (items.length > TRANSACTION_MAX_ITEMS) {
+      throw storeUnavailable(
+        new Error(`a checkout of ${items.length} items needs two transactions`),
+      );
+    }
+    const outcome = await transact(table.documents, items);
     if (outcome.written) {
       for (const take of stockTakes) {
         noteStockChange(table, take.productId, take.shard, -take.quantity);
@@ -148,7 +156,13 @@ export async function placeOrder(
       // A shard held less than planned (or the price, or the catalogue, changed): plan again
       // from what the shards hold now, which also says whether the refusal is real.
       if (attempt >= PLAN_MAX_ATTEMPTS) throw storeUnavailable(outcome.error);
-      plans = await replan(table, order, takes, plans, short);
+      try {
+        plans = await replan(table, order, takes, plans, short);
+      } catch (refusal) {
+        const replay = await replayed(table, order);
+        if (replay !== undefined) return replay;
+        throw refusal;
+      }
       continue;
     }
     const after = rest.slice(stockTakes.length);
@@ -158,11 +172,29 @@ export async function placeOrder(
     const promotionReasons = after.slice(2, 2 + promotion.items.length);
     if (promotionReasons.some(failed)) {
       // Refused, or the promotion's shard picked is full while another has room: again there.
-      promotion = await promotion.retry(promotionReasons.map((reason) => failed(reason)));
+      try {
+        promotion = await promotion.retry(promotionReasons.map((reason) => failed(reason)));
+      } catch (refusal) {
+        const replay = await replayed(table, order);
+        if (replay !== undefined) return replay;
+        throw refusal;
+      }
       continue;
     }
     throw outcome.error;
   }
+}
+
+/** DynamoDB's most items in one TransactWriteItems. */
+const TRANSACTION_MAX_ITEMS = 100;
+
+/**
+ * The order another request with the same Idempotency-Key placed while this one planned again:
+ * a retry's refusal gives way to it.
+ */
+async function replayed(table: Table, order: Order): Promise<PlaceOrderResult | undefined> {
+  const first = await orderByKey(table, order.userId, order.idempotencyKey);
+  return first === undefined ? undefined : { placed: false, order: first };
 }
 
 /**

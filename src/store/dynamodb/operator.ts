@@ -393,6 +393,8 @@ export async function reshardStock(
   table: Table,
   productId: string,
   shards: number,
+  /** Only from this many shards (0: stock on the product's item): the backfill's, which must not undo an operator's re-split made since its Scan read the product. */
+  onlyFrom?: number,
 ): Promise<boolean> {
   checkShardCount(shards);
   for (let attempt = 0; attempt < ADJUST_MAX_ATTEMPTS; attempt++) {
@@ -400,6 +402,7 @@ export async function reshardStock(
     if (now === undefined) throw productNotFound(productId);
     const old = now.stock;
     if (old.shards === shards) return false;
+    if (onlyFrom !== undefined && old.shards !== onlyFrom) return false;
     const units = splitUnits(totalOf(old), shards);
     const product = { id: productId, priceCents: Number(now.item.priceCents) };
     const archived = now.item.archived === true;
@@ -433,14 +436,22 @@ export async function reshardStock(
         Update: {
           TableName: table.name,
           Key: keys.product(productId),
+          // The price and archived flag read too: the new shards carry copies of them.
           ConditionExpression:
-            old.shards === 0
+            (old.shards === 0
               ? "attribute_not_exists(stockShards) AND #stock = :read"
-              : "stockShards = :old",
+              : "stockShards = :old") +
+            ` AND #price = :price AND ${archived ? "#archived = :true" : "attribute_not_exists(#archived)"}`,
           UpdateExpression: "SET stockShards = :shards REMOVE #stock",
-          ExpressionAttributeNames: { "#stock": "stock" },
+          ExpressionAttributeNames: {
+            "#stock": "stock",
+            "#price": "priceCents",
+            "#archived": "archived",
+          },
           ExpressionAttributeValues: {
             ":shards": shards,
+            ":price": product.priceCents,
+            ...(archived ? { ":true": true } : {}),
             ...(old.shards === 0 ? { ":read": old.units[0] ?? 0 } : { ":old": old.shards }),
           },
         },

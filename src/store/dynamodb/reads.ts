@@ -128,7 +128,15 @@ async function stockAnd(
   consistent: boolean,
   alsoRead: readonly Record<string, string>[],
 ): Promise<{ stocks: Map<string, ShardedStock>; also: Map<string, Item> }> {
-  const sharded = products.filter((product) => stockShardsOf(product) > 0);
+  // One product listed twice (the catalogue's index and the archived list catching up at
+  // different speeds) must not name its keys twice: BatchGetItem refuses that.
+  const sharded = [
+    ...new Map(
+      products
+        .filter((product) => stockShardsOf(product) > 0)
+        .map((product) => [String(product.id), product]),
+    ).values(),
+  ];
   const read = await batchGetItems(
     table,
     [
@@ -137,7 +145,7 @@ async function stockAnd(
           keys.stockShard(String(product.id), shard),
         ),
       ),
-      ...alsoRead,
+      ...new Map(alsoRead.map((key) => [`${key.PK}\n${key.SK}`, key])).values(),
     ],
     consistent,
   );
