@@ -53,7 +53,8 @@ interface ReportedCapacity {
   WriteCapacityUnits?: number;
 }
 
-const HOP_HEADERS = new Set([
+/** Headers of one hop, which a proxy answers for itself instead of passing on. */
+export const HOP_HEADERS: ReadonlySet<string> = new Set([
   "connection",
   "content-encoding",
   "content-length",

@@ -26,6 +26,7 @@ import { CHECKOUT_BODY } from "../test/helpers/fixtures.js";
 import { createSigningKey, mintToken, type SigningKey } from "../test/helpers/tokens.js";
 import { type Capacity, type CapacityProxy, startCapacityProxy } from "./capacity-proxy.js";
 import { estimateJourney, printJourney } from "./cost-estimate.js";
+import { localShopEnv } from "./local-shop-env.js";
 import { median } from "./measure.js";
 
 const ISSUER = "https://auth.bench.test";
@@ -264,21 +265,9 @@ interface Step {
  * and a notifier whose posts are counted, not sent.
  */
 async function shopApp(tableName: string, endpoint: string, keyFile: string) {
-  const config = loadConfig({
-    STORE: "dynamodb",
-    DYNAMODB_TABLE: tableName,
-    DYNAMODB_ENDPOINT: endpoint,
-    DYNAMODB_CREATE_TABLE: "false",
-    AWS_REGION: local.region,
-    AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
-    AUTH_MODE: "local",
-    AUTH_ISSUER: ISSUER,
-    AUTH_CLIENT_ID: CLIENT_ID,
-    AUTH_KEY_FILE: keyFile,
-    LOG_REQUESTS: "false",
-    NODE_ENV: "production",
-  });
+  const config = loadConfig(
+    localShopEnv(local, { tableName, endpoint }, { issuer: ISSUER, clientId: CLIENT_ID, keyFile }),
+  );
   const store = await openDynamoDbStore({
     tableName,
     endpoint,

@@ -15,6 +15,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DynamoDbClient } from "../src/store/dynamodb/client.js";
+import { HOP_HEADERS } from "./capacity-proxy.js";
 import { batchGetItem, batchWriteItem } from "./scale-batches.js";
 import {
   type BudgetOptions,
@@ -85,15 +86,8 @@ export interface PartitionSimulator {
 }
 
 const BATCH_GET_MAX_KEYS = 100;
-const HOP_HEADERS = new Set([
-  "connection",
-  "content-encoding",
-  "content-length",
-  "keep-alive",
-  "transfer-encoding",
-  // A rewritten body would fail the checksum; the store's client does not check it.
-  "x-amz-crc32",
-]);
+// A rewritten body would fail the checksum; the store's client does not check it.
+const DROPPED_HEADERS = new Set([...HOP_HEADERS, "x-amz-crc32"]);
 
 /** Starts the simulator in front of `options.target` on a free loopback port. */
 export async function startPartitionSimulator(
@@ -134,7 +128,7 @@ export async function startPartitionSimulator(
       }
       const passed: Record<string, string> = {};
       for (const [name, value] of answer.headers) {
-        if (!HOP_HEADERS.has(name)) passed[name] = value;
+        if (!DROPPED_HEADERS.has(name)) passed[name] = value;
       }
       context.count(operation, "forwarded");
       return { status: answer.status, headers: passed, text, json };

@@ -15,6 +15,7 @@ import { type DynamoDbStore, openDynamoDbStore } from "../src/store/dynamodb/sto
 import type { TableLayout } from "../src/store/dynamodb/table.js";
 import { type ApiEventOptions, apiEvent } from "../test/helpers/api-event.js";
 import { createSigningKey, mintToken, type SigningKey } from "../test/helpers/tokens.js";
+import { localShopEnv } from "./local-shop-env.js";
 import { type PartitionSimulator, startPartitionSimulator } from "./partition-simulator.js";
 import type { BudgetOptions } from "./scale-budget.js";
 
@@ -102,23 +103,15 @@ export async function openShopRun(options: ShopRunOptions): Promise<ShopRun> {
     const keyFile = join(workDir, "key.json");
     await writeFile(keyFile, JSON.stringify(key.privateJwk), { mode: 0o600 });
     const config = loadConfig({
-      STORE: "dynamodb",
-      DYNAMODB_TABLE: tableName,
-      DYNAMODB_ENDPOINT: simulator.endpoint,
-      DYNAMODB_CREATE_TABLE: "false",
+      ...localShopEnv(
+        local,
+        { tableName, endpoint: simulator.endpoint },
+        { issuer: ISSUER, clientId: CLIENT_ID, keyFile },
+      ),
       DYNAMODB_LIST_SHARDS: String(layout.listShards),
       DYNAMODB_STOCK_SHARDS: String(layout.stockShards),
       DYNAMODB_PROMOTION_SHARDS: String(layout.promotionShards),
-      AWS_REGION: local.region,
-      AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
-      AUTH_MODE: "local",
-      AUTH_ISSUER: ISSUER,
-      AUTH_CLIENT_ID: CLIENT_ID,
-      AUTH_KEY_FILE: keyFile,
-      LOG_REQUESTS: "false",
       PAYMENT_DELAY_MS: "0",
-      NODE_ENV: "production",
     });
     // The default order events: in AWS the table's stream feeds processing, which this run
     // leaves out (checkout's own writes are what it measures).
