@@ -99,7 +99,7 @@ export const commentSummaryAttributes = (summary: CommentSummary) => ({
 });
 
 /** The names of the attributes a comment summary is kept in (items.ts `commentSummaryAttributes`). */
-export const COMMENT_SUMMARY_FIELDS = ["commentCount", "ratingTotal", "latestComments"] as const;
+const COMMENT_SUMMARY_FIELDS = ["commentCount", "ratingTotal", "latestComments"] as const;
 
 /** A product's comment summary item (`keys.commentSummary`). */
 export const commentSummaryItem = (productId: string, summary: CommentSummary): Item => ({

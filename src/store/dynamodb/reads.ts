@@ -109,19 +109,10 @@ export async function batchGetItems(
 }
 
 /**
- * The stock of each product item given: read from its shards (one BatchGetItem for all of them)
- * or, for an item written before sharding, from the item itself.
+ * The stock of each product item given, read from its shards (or, for an item written before
+ * sharding, from the item itself), and the items of `alsoRead`, by partition key: one
+ * BatchGetItem for them all.
  */
-export async function stockOf(
-  table: Table,
-  products: readonly Item[],
-  consistent: boolean,
-  alsoRead: readonly Record<string, string>[] = [],
-): Promise<Map<string, ShardedStock>> {
-  return (await stockAnd(table, products, consistent, alsoRead)).stocks;
-}
-
-/** `stockOf`, and the items of `alsoRead` read in the same BatchGetItem, by partition key. */
 async function stockAnd(
   table: Table,
   products: readonly Item[],
@@ -236,11 +227,6 @@ export function noteStockChange(
  */
 export function forgetProduct(table: Table, productId: string): void {
   hotReadsOf(hotProducts, table).changed(productId);
-  forgetCataloguePages(table);
-}
-
-/** Drops the catalogue pages this process keeps: after its own writes to any product. */
-export function forgetCataloguePages(table: Table): void {
   hotReadsOf(cataloguePages, table).changedAll();
 }
 
@@ -305,7 +291,7 @@ export async function freshStock(
     [...new Set(ids)].map((id) => keys.product(id)),
     true,
   );
-  const stocks = await stockOf(table, items, true);
+  const { stocks } = await stockAnd(table, items, true, []);
   hintStock(table, stocks);
   const fresh = new Map<string, { item: Item; stock: ShardedStock }>();
   for (const item of items) {

@@ -63,7 +63,7 @@ export interface ShardTake {
 }
 
 /** The key a take writes: a stock item, or the product's own item before sharding. */
-export const takeKey = (take: Pick<ShardTake, "productId" | "shard">) =>
+const takeKey = (take: Pick<ShardTake, "productId" | "shard">) =>
   take.shard < 0 ? keys.product(take.productId) : keys.stockShard(take.productId, take.shard);
 
 /**
