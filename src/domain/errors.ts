@@ -18,6 +18,8 @@ export type ErrorCode =
   | "ADDRESS_BOOK_FULL"
   | "ILLEGAL_TRANSITION"
   | "ORDER_NOT_CANCELLABLE"
+  | "ORDER_NOT_PAYABLE"
+  | "WEBHOOK_UNVERIFIED"
   | "PRODUCT_EXISTS"
   | "PROMOTION_EXISTS"
   | "STOCK_NEGATIVE"
@@ -25,6 +27,7 @@ export type ErrorCode =
   | "NOT_SHIPPABLE"
   | "TOO_MANY_REQUESTS"
   | "STORE_UNAVAILABLE"
+  | "PAYMENT_UNAVAILABLE"
   | "NOT_IMPLEMENTED"
   | "INTERNAL";
 
@@ -63,6 +66,13 @@ export const isAppError = (error: unknown): error is AppError => error instanceo
 export const storeUnavailable = (cause: unknown): AppError =>
   new AppError("STORE_UNAVAILABLE", "the store is unavailable, retry shortly", {
     retryAfterSeconds: 1,
+    cause,
+  });
+
+/** The payment provider failed, timed out or is busy: its own text stays in `cause`. */
+export const paymentUnavailable = (cause: unknown): AppError =>
+  new AppError("PAYMENT_UNAVAILABLE", "the payment provider is unavailable, retry shortly", {
+    retryAfterSeconds: 2,
     cause,
   });
 

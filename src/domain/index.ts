@@ -79,6 +79,7 @@ export {
   settingsChanged,
   shippingMethodUnavailable,
   stockWouldGoNegative,
+  paymentUnavailable,
   storeUnavailable,
   tooManyComments,
 } from "./errors.js";

@@ -27,6 +27,8 @@ const STATUS: Record<ProblemCode, { status: number; title: string }> = {
   ADDRESS_BOOK_FULL: { status: 409, title: "Address book full" },
   ILLEGAL_TRANSITION: { status: 409, title: "Illegal order transition" },
   ORDER_NOT_CANCELLABLE: { status: 409, title: "Order cannot be cancelled" },
+  ORDER_NOT_PAYABLE: { status: 409, title: "Order cannot be paid" },
+  WEBHOOK_UNVERIFIED: { status: 400, title: "Webhook signature not verified" },
   PRODUCT_EXISTS: { status: 409, title: "Product already exists" },
   PROMOTION_EXISTS: { status: 409, title: "Promotion code already exists" },
   STOCK_NEGATIVE: { status: 409, title: "Not enough stock" },
@@ -34,6 +36,7 @@ const STATUS: Record<ProblemCode, { status: number; title: string }> = {
   NOT_SHIPPABLE: { status: 422, title: "Not shippable" },
   TOO_MANY_REQUESTS: { status: 429, title: "Too many requests" },
   STORE_UNAVAILABLE: { status: 503, title: "Store unavailable" },
+  PAYMENT_UNAVAILABLE: { status: 503, title: "Payment provider unavailable" },
   NOT_IMPLEMENTED: { status: 501, title: "Not implemented" },
   INTERNAL: { status: 500, title: "Internal server error" },
 };

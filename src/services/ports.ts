@@ -139,21 +139,85 @@ export interface PaymentRequest {
   currency: string;
 }
 
-export type PaymentResult = { approved: true } | { approved: false; reason: string };
+export type PaymentResult =
+  | { approved: true }
+  | { approved: false; reason: string }
+  /**
+   * Started, and waiting for the customer (a provider whose page takes the payment, such as
+   * Stripe's Payment Element): the order stays PROCESSING until the provider's webhook, or the
+   * sweeper's reconciliation, settles it.
+   */
+  | { approved: false; pending: true };
 
 export type RefundResult =
   | { refunded: true; amountCents: number }
   /** Nothing was taken for the order (never charged, or declined): nothing to give back. */
   | { refunded: false; reason: string };
 
+/** What the page needs to take an order's payment itself: its provider's public parts. */
+export type PaymentSession =
+  /** The provider charges on its own: the page has nothing to do but watch the order. */
+  | { provider: "demo" }
+  | {
+      provider: "stripe";
+      /** Stripe's publishable key (`pk_...`): Stripe.js is loaded with it. */
+      publishableKey: string;
+      /** The PaymentIntent's client secret: the Payment Element confirms the payment with it. */
+      clientSecret: string;
+      amountCents: number;
+      /** ISO 4217, upper case. */
+      currency: string;
+    };
+
+/**
+ * One verified event of the provider about an order's payment. `succeeded` and `failed` carry
+ * the amount and currency the provider saw; anything else the provider sends is `ignored`.
+ */
+export type PaymentEvent = { id: string; receivedType: string } & (
+  | {
+      kind: "succeeded" | "failed";
+      orderId: string;
+      userId: string;
+      amountCents: number;
+      /** ISO 4217, upper case. */
+      currency: string;
+      /** Why it failed, in the provider's words; on `failed` only. */
+      reason?: string;
+    }
+  | { kind: "ignored" }
+);
+
+/** A provider that tells the shop about payments by signed webhooks. */
+export interface PaymentWebhook {
+  /**
+   * Verifies `signature` over the raw body (as received, byte for byte) and answers the event;
+   * AppError WEBHOOK_UNVERIFIED for a missing, wrong or expired signature or a body that is not
+   * an event. Nothing unverified is ever answered.
+   */
+  verify(rawBody: string, signature: string | undefined): PaymentEvent;
+}
+
 /** Takes the payment of an order, and gives it back. Both are idempotent per `orderId`. */
 export interface PaymentProvider {
+  readonly name: "demo" | "stripe";
+  /**
+   * Takes (or, for a provider whose page takes it, starts and then looks up) the payment of an
+   * order. PAYMENT_UNAVAILABLE when the provider cannot be reached.
+   */
   charge(request: PaymentRequest): Promise<PaymentResult>;
   /**
    * Gives back what was taken for the order, once however often it is asked. Asked while the
    * charge is still running, it answers at once (not refunded yet) and refunds it when taken.
+   * A payment started but not taken is called off, so that it can no longer be taken.
    */
   refund(request: PaymentRequest): Promise<RefundResult>;
+  /**
+   * What the page needs to take the payment: starts it when not started (once per order,
+   * however often asked), answers the one started otherwise.
+   */
+  session(request: PaymentRequest): Promise<PaymentSession>;
+  /** Present on providers that send webhooks. */
+  readonly webhook?: PaymentWebhook;
 }
 
 /**

@@ -45,8 +45,44 @@ export interface RecordedPayment {
   payment: PaymentRecord;
 }
 
+/**
+ * A payment started at a provider for one order (Stripe: its PaymentIntent), written once: a
+ * retry, a re-drive or a second page asking reuses it, even after the provider's own
+ * idempotency keys have expired.
+ */
+export interface PaymentSessionRecord {
+  orderId: string;
+  provider: "stripe";
+  /** The provider's id of the payment (`pi_...`). */
+  reference: string;
+  createdAt: string;
+}
+
+/** One webhook event of a provider, recorded once it was handled: a replay of it does nothing. */
+export interface PaymentEventRecord {
+  /** The provider's event id (`evt_...`). */
+  eventId: string;
+  /** The event's type as the provider named it. */
+  type: string;
+  orderId?: string;
+  /** What handling it did: for the log and whoever reads the store. */
+  outcome: string;
+  receivedAt: string;
+  /** Epoch seconds after which the record may be dropped (DynamoDB TTL). */
+  expiresAt: number;
+}
+
 /** The store's part in taking payments exactly once per order, across processes and restarts. */
 export interface PaymentLedger {
+  findPaymentSession(orderId: string): Promise<PaymentSessionRecord | undefined>;
+  /**
+   * Records the payment started for `record.orderId` in one conditional write, unless one is
+   * recorded already; answers the one that stands.
+   */
+  recordPaymentSession(record: PaymentSessionRecord): Promise<PaymentSessionRecord>;
+  findPaymentEvent(eventId: string): Promise<PaymentEventRecord | undefined>;
+  /** Records a handled event in one conditional write; false when it was recorded before. */
+  recordPaymentEvent(record: PaymentEventRecord): Promise<boolean>;
   findPayment(orderId: string): Promise<PaymentRecord | undefined>;
   /**
    * Records the payment of `record.orderId` in one conditional write, unless one is recorded
