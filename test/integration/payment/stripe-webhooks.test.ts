@@ -17,7 +17,11 @@ import {
 } from "../../helpers/app.js";
 import { localTables, useDynamoDbLocal } from "../../helpers/dynamodb-local.js";
 import { type RecordingNotifier, recordingNotifier } from "../../helpers/processing.js";
-import { type StripeStandIn, signedDelivery, startStripeStandIn } from "../../helpers/stripe-stand-in.js";
+import {
+  type StripeStandIn,
+  signedDelivery,
+  startStripeStandIn,
+} from "../../helpers/stripe-stand-in.js";
 
 const WEBHOOK_SECRET = "whsec_test_serverless_store";
 
@@ -131,7 +135,9 @@ describe.each(STORES)("paying with Stripe on the %s store", (_name, openStore) =
       expect(session.json.clientSecret).toMatch(new RegExp(`^${intentId}_secret_`));
     }
     expect(stripe.calls("POST /v1/payment_intents")).toBe(created);
-    expect(stripe.intents().filter((intent) => intent.metadata.orderId === order.id)).toHaveLength(1);
+    expect(stripe.intents().filter((intent) => intent.metadata.orderId === order.id)).toHaveLength(
+      1,
+    );
 
     const event = stripe.succeed(intentId);
     const paid = await deliver(event);
