@@ -1,0 +1,489 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { AppError } from "../../../src/domain/index.js";
+import {
+  createStripePaymentProvider,
+  type StripePaymentOptions,
+} from "../../../src/payment/stripe-payment.js";
+import type {
+  Logger,
+  PaymentEventRecord,
+  PaymentLedger,
+  PaymentRecord,
+  PaymentRequest,
+  PaymentSessionRecord,
+  RecordedPayment,
+} from "../../../src/services/index.js";
+import {
+  type StripeStandIn,
+  signedBody,
+  signedDelivery,
+  startStripeStandIn,
+} from "../../helpers/stripe-stand-in.js";
+
+const SECRET_KEY = "sk_test_stand_in";
+const WEBHOOK_SECRET = "whsec_test_stand_in";
+const PUBLISHABLE_KEY = "pk_test_stand_in";
+
+/** The PaymentLedger contract over Maps: each method one put-once step, as the stores do it. */
+class MapLedger implements PaymentLedger {
+  readonly sessions = new Map<string, PaymentSessionRecord>();
+  readonly payments = new Map<string, PaymentRecord>();
+  readonly events = new Map<string, PaymentEventRecord>();
+
+  async findPaymentSession(orderId: string) {
+    const found = this.sessions.get(orderId);
+    return found === undefined ? undefined : { ...found };
+  }
+  async recordPaymentSession(record: PaymentSessionRecord) {
+    const first = this.sessions.get(record.orderId);
+    if (first !== undefined) return { ...first };
+    this.sessions.set(record.orderId, { ...record });
+    return { ...record };
+  }
+  async findPaymentEvent(eventId: string) {
+    const found = this.events.get(eventId);
+    return found === undefined ? undefined : { ...found };
+  }
+  async recordPaymentEvent(record: PaymentEventRecord) {
+    if (this.events.has(record.eventId)) return false;
+    this.events.set(record.eventId, { ...record });
+    return true;
+  }
+  async findPayment(orderId: string) {
+    const found = this.payments.get(orderId);
+    return found === undefined ? undefined : { ...found };
+  }
+  async recordPayment(record: PaymentRecord): Promise<RecordedPayment> {
+    const first = this.payments.get(record.orderId);
+    if (first !== undefined) return { recorded: false, payment: { ...first } };
+    this.payments.set(record.orderId, { ...record });
+    return { recorded: true, payment: { ...record } };
+  }
+  async recordRefund(orderId: string, refundedAt: string) {
+    const payment = this.payments.get(orderId);
+    if (payment === undefined || !payment.approved || payment.refundedAt !== undefined)
+      return false;
+    this.payments.set(orderId, { ...payment, refundedAt });
+    return true;
+  }
+}
+
+const order: PaymentRequest = {
+  orderId: "order-1",
+  userId: "user-a",
+  amountCents: 2999,
+  currency: "USD",
+};
+
+const standIns: StripeStandIn[] = [];
+afterEach(async () => {
+  for (const standIn of standIns.splice(0)) await standIn.close();
+});
+
+type LogLine = Parameters<Logger>[0];
+
+/** A stand-in, a ledger and a provider over both that logs into `lines`. */
+async function setup(options: Partial<StripePaymentOptions> = {}) {
+  const stripe = await startStripeStandIn({ secretKey: SECRET_KEY });
+  standIns.push(stripe);
+  const ledger = new MapLedger();
+  const lines: LogLine[] = [];
+  const provider = (more: Partial<StripePaymentOptions> = {}) =>
+    createStripePaymentProvider(
+      {
+        secretKey: SECRET_KEY,
+        webhookSecret: WEBHOOK_SECRET,
+        publishableKey: PUBLISHABLE_KEY,
+        apiUrl: stripe.url,
+        ...options,
+        ...more,
+      },
+      { ledger, log: (line) => lines.push(line) },
+    );
+  return { stripe, ledger, lines, payment: provider(), provider };
+}
+
+/** The only intent the stand-in holds. */
+function onlyIntent(stripe: StripeStandIn) {
+  const intents = stripe.intents();
+  expect(intents).toHaveLength(1);
+  const [intent] = intents;
+  if (intent === undefined) throw new Error("no intent");
+  return intent;
+}
+
+/** What `promise` rejected with, as an AppError. */
+async function refusalOf(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+function verifyError(verify: () => unknown): AppError {
+  try {
+    verify();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("verified");
+}
+
+describe("the Stripe payment's session", () => {
+  it("starts one PaymentIntent per order, however often the page asks", async () => {
+    const { stripe, ledger, payment } = await setup();
+    const first = await payment.session(order);
+    const second = await payment.session(order);
+
+    const intent = onlyIntent(stripe);
+    expect(first).toEqual({
+      provider: "stripe",
+      publishableKey: PUBLISHABLE_KEY,
+      clientSecret: intent.client_secret,
+      amountCents: 2999,
+      currency: "USD",
+    });
+    expect(second).toEqual(first);
+    expect(intent).toMatchObject({
+      amount: 2999,
+      currency: "usd",
+      automatic_payment_methods: { enabled: true },
+      metadata: { orderId: "order-1", userId: "user-a" },
+    });
+    expect(stripe.calls("POST /v1/payment_intents")).toBe(1);
+    expect(stripe.calls("GET /v1/payment_intents/:id")).toBe(1);
+    expect(stripe.requests()[0]?.idempotencyKey).toBe("order-order-1-intent");
+    expect(await ledger.findPaymentSession("order-1")).toMatchObject({
+      provider: "stripe",
+      reference: intent.id,
+    });
+  });
+
+  it("starts one PaymentIntent for two processes asking at once", async () => {
+    const { stripe, payment, provider } = await setup();
+    const [first, second] = await Promise.all([payment.session(order), provider().session(order)]);
+    expect(second).toEqual(first);
+    expect(stripe.intents()).toHaveLength(1);
+  });
+
+  it("answers the PaymentIntent another process recorded first, once the keys have expired", async () => {
+    const { stripe, ledger, payment, provider } = await setup();
+    const first = await payment.session(order);
+    // A process that read the ledger before the record was written, a day later.
+    const recorded = ledger.sessions.get(order.orderId);
+    ledger.sessions.delete(order.orderId);
+    stripe.expireIdempotencyKeys();
+    // Its lookup runs at the call, before the record is back; the record is back by its write.
+    const racing = provider().session(order);
+    if (recorded !== undefined) ledger.sessions.set(order.orderId, recorded);
+    expect(await racing).toEqual(first);
+    expect(stripe.intents()).toHaveLength(2);
+    expect(ledger.sessions.get(order.orderId)?.reference).toBe(recorded?.reference);
+  });
+});
+
+describe("the Stripe payment's charge (the sweeper's reconciliation)", () => {
+  it("answers pending while the customer has not paid, and records nothing", async () => {
+    const { ledger, payment } = await setup();
+    expect(await payment.charge(order)).toEqual({ approved: false, pending: true });
+    expect(await ledger.findPayment("order-1")).toBeUndefined();
+  });
+
+  it.each(["requires_confirmation", "requires_action", "processing"] as const)(
+    "answers pending for an intent that %s",
+    async (status) => {
+      const { stripe, ledger, payment } = await setup();
+      await payment.session(order);
+      stripe.setStatus(onlyIntent(stripe).id, status);
+      expect(await payment.charge(order)).toEqual({ approved: false, pending: true });
+      expect(await ledger.findPayment("order-1")).toBeUndefined();
+    },
+  );
+
+  it("records a succeeded intent approved, then answers from the ledger without asking Stripe", async () => {
+    const { stripe, ledger, payment, lines } = await setup();
+    await payment.session(order);
+    stripe.succeed(onlyIntent(stripe).id);
+
+    expect(await payment.charge(order)).toEqual({ approved: true });
+    expect(await ledger.findPayment("order-1")).toMatchObject({
+      approved: true,
+      amountCents: 2999,
+      userId: "user-a",
+    });
+    const asked = stripe.calls("GET /v1/payment_intents/:id");
+    expect(await payment.charge(order)).toEqual({ approved: true });
+    expect(stripe.calls("GET /v1/payment_intents/:id")).toBe(asked);
+    expect(lines.filter((line) => line.message === "payment taken")).toHaveLength(1);
+  });
+
+  it("records a declined card with the card's message", async () => {
+    const { stripe, ledger, payment } = await setup();
+    await payment.session(order);
+    stripe.fail(onlyIntent(stripe).id, "Your card has insufficient funds.");
+    const declined = { approved: false, reason: "Your card has insufficient funds." };
+    expect(await payment.charge(order)).toEqual(declined);
+    expect(await ledger.findPayment("order-1")).toMatchObject(declined);
+  });
+
+  it("records a canceled intent declined with its cancellation reason", async () => {
+    const { stripe, ledger, payment } = await setup();
+    await payment.session(order);
+    stripe.setStatus(onlyIntent(stripe).id, "canceled");
+    const declined = { approved: false, reason: "the payment was canceled (abandoned)" };
+    expect(await payment.charge(order)).toEqual(declined);
+    expect(await ledger.findPayment("order-1")).toMatchObject(declined);
+  });
+
+  it("leaves a payment of another amount unrecorded, pending, and logs it for an operator", async () => {
+    const { stripe, ledger, payment, lines } = await setup();
+    await payment.session(order);
+    stripe.succeed(onlyIntent(stripe).id, { amount: 100 });
+    expect(await payment.charge(order)).toEqual({ approved: false, pending: true });
+    expect(await ledger.findPayment("order-1")).toBeUndefined();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        orderId: "order-1",
+        received: { amountCents: 100, currency: "USD" },
+      }),
+    );
+  });
+});
+
+describe("the Stripe payment's refund", () => {
+  it("refunds a taken payment once, however often it is asked", async () => {
+    const { stripe, ledger, payment } = await setup();
+    await payment.session(order);
+    const intent = onlyIntent(stripe);
+    stripe.succeed(intent.id);
+    await payment.charge(order);
+
+    const answers = [
+      await payment.refund(order),
+      await payment.refund(order),
+      await payment.refund(order),
+    ];
+    expect(answers).toEqual(Array(3).fill({ refunded: true, amountCents: 2999 }));
+    expect(stripe.calls("POST /v1/refunds")).toBe(1);
+    expect(stripe.refunds()).toEqual([
+      expect.objectContaining({ payment_intent: intent.id, amount: 2999 }),
+    ]);
+    const refundRequest = stripe
+      .requests()
+      .find((request) => request.endpoint === "POST /v1/refunds");
+    expect(refundRequest?.idempotencyKey).toBe("order-order-1-refund");
+    expect(await ledger.findPayment("order-1")).toMatchObject({ refundedAt: expect.any(String) });
+  });
+
+  it("refunds once when asked by several processes at once", async () => {
+    const { stripe, payment, provider } = await setup();
+    await payment.session(order);
+    stripe.succeed(onlyIntent(stripe).id);
+    await payment.charge(order);
+    const answers = await Promise.all([
+      payment.refund(order),
+      provider().refund(order),
+      provider().refund(order),
+    ]);
+    expect(answers).toEqual(Array(3).fill({ refunded: true, amountCents: 2999 }));
+    expect(stripe.refunds()).toHaveLength(1);
+  });
+
+  it("marks a payment refunded that Stripe refunded before, when the ledger missed it", async () => {
+    const { stripe, ledger, payment } = await setup();
+    await payment.session(order);
+    stripe.succeed(onlyIntent(stripe).id);
+    await payment.charge(order);
+    await payment.refund(order);
+    // The ledger write after the refund was lost, and the refund's key expired since.
+    const taken = ledger.payments.get("order-1");
+    if (taken === undefined) throw new Error("no payment recorded");
+    const { refundedAt: _lost, ...unrefunded } = taken;
+    ledger.payments.set("order-1", unrefunded);
+    stripe.expireIdempotencyKeys();
+
+    expect(await payment.refund(order)).toEqual({ refunded: true, amountCents: 2999 });
+    expect(stripe.calls("POST /v1/refunds")).toBe(2);
+    expect(stripe.refunds()).toHaveLength(1);
+    expect(await ledger.findPayment("order-1")).toMatchObject({ refundedAt: expect.any(String) });
+  });
+
+  it("gives nothing back for a declined payment, and asks Stripe nothing", async () => {
+    const { stripe, payment } = await setup();
+    await payment.session(order);
+    stripe.fail(onlyIntent(stripe).id, "Your card was declined.");
+    await payment.charge(order);
+    expect(await payment.refund(order)).toEqual({
+      refunded: false,
+      reason: "the payment was declined",
+    });
+    expect(stripe.calls("POST /v1/refunds")).toBe(0);
+  });
+
+  it("has nothing to give back for an order never started", async () => {
+    const { stripe, payment } = await setup();
+    expect(await payment.refund(order)).toEqual({
+      refunded: false,
+      reason: "nothing was charged for this order",
+    });
+    expect(stripe.requests()).toEqual([]);
+  });
+
+  it("cancels a started, unpaid PaymentIntent so that it can no longer be paid", async () => {
+    const { stripe, payment } = await setup();
+    await payment.session(order);
+    const nothing = { refunded: false, reason: "nothing was charged for this order" };
+    expect(await payment.refund(order)).toEqual(nothing);
+    expect(onlyIntent(stripe).status).toBe("canceled");
+    // Asked again: Stripe refuses to cancel a canceled intent, which is what was wanted.
+    expect(await payment.refund(order)).toEqual(nothing);
+    expect(stripe.calls("POST /v1/payment_intents/:id/cancel")).toBe(2);
+    expect(stripe.calls("POST /v1/refunds")).toBe(0);
+  });
+
+  it("refunds a PaymentIntent paid before its webhook came", async () => {
+    const { stripe, ledger, payment } = await setup();
+    await payment.session(order);
+    stripe.succeed(onlyIntent(stripe).id);
+    expect(await payment.refund(order)).toEqual({ refunded: true, amountCents: 2999 });
+    expect(stripe.refunds()).toHaveLength(1);
+    expect(await ledger.findPayment("order-1")).toMatchObject({
+      approved: true,
+      refundedAt: expect.any(String),
+    });
+  });
+});
+
+describe("the Stripe payment when Stripe fails", () => {
+  it.each([
+    [500, "api_error"],
+    [402, "card_error"],
+    [400, "invalid_request_error"],
+    [429, "invalid_request_error"],
+  ])(
+    "answers PAYMENT_UNAVAILABLE to a %i, Stripe's words in the log only",
+    async (status, type) => {
+      const { stripe, payment, lines } = await setup({ maxNetworkRetries: 0 });
+      const words = `stand-in says ${status}`;
+      stripe.failNext(status, { error: { type, message: words, code: "stand_in" } });
+      const error = await refusalOf(payment.session(order));
+      expect(error.code).toBe("PAYMENT_UNAVAILABLE");
+      expect(error.message).not.toContain(words);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: "error",
+          statusCode: status,
+          error: expect.stringContaining(words),
+        }),
+      );
+    },
+  );
+
+  it("answers PAYMENT_UNAVAILABLE to a wrong secret key", async () => {
+    const { payment } = await setup({ secretKey: "sk_test_wrong" });
+    expect((await refusalOf(payment.charge(order))).code).toBe("PAYMENT_UNAVAILABLE");
+  });
+
+  it("retries a 500 under the same idempotency key: one PaymentIntent", async () => {
+    const { stripe, payment } = await setup({ maxNetworkRetries: 1 });
+    stripe.failNext(500);
+    await payment.session(order);
+    expect(stripe.calls("POST /v1/payment_intents")).toBe(2);
+    expect(stripe.intents()).toHaveLength(1);
+  });
+
+  it("answers PAYMENT_UNAVAILABLE within its timeout when Stripe does not answer", async () => {
+    const { stripe, payment } = await setup({ timeoutMs: 200, maxNetworkRetries: 0 });
+    stripe.hangNext();
+    const started = performance.now();
+    const error = await refusalOf(payment.session(order));
+    expect(error.code).toBe("PAYMENT_UNAVAILABLE");
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe("the Stripe webhook", () => {
+  it("verifies a signed payment_intent.succeeded and answers the order's payment", async () => {
+    const { stripe, payment } = await setup();
+    await payment.session(order);
+    const event = stripe.succeed(onlyIntent(stripe).id);
+    const { body, signature } = signedDelivery(event, WEBHOOK_SECRET);
+    expect(payment.webhook?.verify(body, signature)).toEqual({
+      id: event.id,
+      receivedType: "payment_intent.succeeded",
+      kind: "succeeded",
+      orderId: "order-1",
+      userId: "user-a",
+      amountCents: 2999,
+      currency: "USD",
+    });
+  });
+
+  it("answers a payment_intent.payment_failed with the card's message", async () => {
+    const { stripe, payment } = await setup();
+    await payment.session(order);
+    const event = stripe.fail(onlyIntent(stripe).id, "Your card was declined.");
+    const { body, signature } = signedDelivery(event, WEBHOOK_SECRET);
+    expect(payment.webhook?.verify(body, signature)).toMatchObject({
+      kind: "failed",
+      orderId: "order-1",
+      reason: "Your card was declined.",
+    });
+  });
+
+  it("ignores other event types and intents that are not an order's", async () => {
+    const { stripe, payment, provider } = await setup();
+    await payment.session(order);
+    const created = stripe.event(onlyIntent(stripe).id, "payment_intent.created");
+    const { body, signature } = signedDelivery(created, WEBHOOK_SECRET);
+    expect(payment.webhook?.verify(body, signature)).toEqual({
+      id: created.id,
+      receivedType: "payment_intent.created",
+      kind: "ignored",
+    });
+
+    const foreign = stripe.succeed(onlyIntent(stripe).id);
+    foreign.data.object.metadata = {};
+    const delivery = signedDelivery(foreign, WEBHOOK_SECRET);
+    expect(provider().webhook?.verify(delivery.body, delivery.signature)).toMatchObject({
+      kind: "ignored",
+    });
+  });
+
+  it("refuses a missing, wrong, stale or tampered signature without quoting the secret", async () => {
+    const { stripe, payment } = await setup();
+    await payment.session(order);
+    const event = stripe.succeed(onlyIntent(stripe).id);
+    const { body, signature } = signedDelivery(event, WEBHOOK_SECRET);
+    const verify = (raw: string, header: string | undefined) => () =>
+      payment.webhook?.verify(raw, header);
+
+    const refusals = {
+      missing: verifyError(verify(body, undefined)),
+      wrongSecret: verifyError(verify(body, signedDelivery(event, "whsec_other").signature)),
+      changedBody: verifyError(verify(body.replace("2999", "1"), signature)),
+      stale: verifyError(
+        verify(
+          body,
+          signedDelivery(event, WEBHOOK_SECRET, {
+            timestamp: Math.floor(Date.now() / 1000) - 301,
+          }).signature,
+        ),
+      ),
+      notJson: verifyError(verify("not json", signedBody("not json", WEBHOOK_SECRET))),
+    };
+    for (const error of Object.values(refusals)) {
+      expect(error.code).toBe("WEBHOOK_UNVERIFIED");
+      expect(error.message).not.toContain(WEBHOOK_SECRET);
+      expect(error.message).not.toContain(WEBHOOK_SECRET.slice(-4));
+    }
+    expect(refusals.missing.message).toContain("missing");
+    expect(refusals.stale.message).toContain("300 s old");
+    expect(refusals.wrongSecret.message).toContain("does not match");
+    expect(refusals.changedBody.message).toContain("does not match");
+  });
+});
