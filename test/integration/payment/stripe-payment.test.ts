@@ -383,6 +383,26 @@ describe("the Stripe payment when Stripe fails", () => {
     },
   );
 
+  it("answers PAYMENT_UNAVAILABLE when a started PaymentIntent cannot be read", async () => {
+    const { stripe, payment } = await setup({ maxNetworkRetries: 0 });
+    await payment.session(order);
+    stripe.failNext(503);
+    expect((await refusalOf(payment.charge(order))).code).toBe("PAYMENT_UNAVAILABLE");
+    expect(stripe.calls("GET /v1/payment_intents/:id")).toBe(1);
+  });
+
+  it("leaves a refund Stripe failed unmarked, and makes it when asked again", async () => {
+    const { stripe, ledger, payment } = await setup({ maxNetworkRetries: 0 });
+    await payment.session(order);
+    stripe.succeed(onlyIntent(stripe).id);
+    await payment.charge(order);
+    stripe.failNext(500);
+    expect((await refusalOf(payment.refund(order))).code).toBe("PAYMENT_UNAVAILABLE");
+    expect(await ledger.findPayment("order-1")).not.toHaveProperty("refundedAt");
+    expect(await payment.refund(order)).toEqual({ refunded: true, amountCents: 2999 });
+    expect(stripe.refunds()).toHaveLength(1);
+  });
+
   it("answers PAYMENT_UNAVAILABLE to a wrong secret key", async () => {
     const { payment } = await setup({ secretKey: "sk_test_wrong" });
     expect((await refusalOf(payment.charge(order))).code).toBe("PAYMENT_UNAVAILABLE");
