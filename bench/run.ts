@@ -26,7 +26,8 @@ interface Budget {
 // `npm run bench -- cold`, `-- cost`, `-- memory` and `-- scale` are benchmarks of their own
 // (cold-start.ts, cost.ts, memory.ts, scale.ts: partitions under a scaled limit), run instead of
 // the budgets; `-- profile` profiles the dev server budget's two servers under its load
-// (profile.ts), `-- cpu` measures their CPU time per request (cpu-per-request.ts).
+// (profile.ts), `-- cpu` measures their CPU time per request (cpu-per-request.ts), `-- stripe`
+// what loading the stripe package costs a cold start (stripe-import.ts).
 const COMMANDS: Record<string, string> = {
   cold: "./cold-start.js",
   cost: "./cost.js",
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, string> = {
   memory: "./memory.js",
   profile: "./profile.js",
   scale: "./scale.js",
+  stripe: "./stripe-import.js",
 };
 const command = COMMANDS[process.argv[2] ?? ""];
 if (command !== undefined) {
