@@ -206,6 +206,35 @@ export function createStripePaymentProvider(
     return matches;
   };
 
+  /** Cancels a PaymentIntent, or answers it as it stands when it is past cancelling. */
+  const cancel = async (reference: string, orderId: string): Promise<Stripe.PaymentIntent> => {
+    try {
+      return await stripe.paymentIntents.cancel(reference);
+    } catch (error) {
+      // Canceled before, succeeded or processing: its status says which.
+      if (!refusedWith(error, "payment_intent_unexpected_state"))
+        throw unavailable("cancel payment intent", orderId, error);
+      return retrieve(reference, orderId);
+    }
+  };
+
+  /**
+   * A declined attempt leaves the PaymentIntent payable with another card: it is called off
+   * before the decline is recorded, so that no payment can land on an order failed for it. Paid
+   * meanwhile, it is settled as paid instead.
+   */
+  const decline = async (
+    request: PaymentRequest,
+    intent: Stripe.PaymentIntent,
+    reason: string,
+  ): Promise<PaymentResult> => {
+    const calledOff = await cancel(intent.id, request.orderId);
+    if (calledOff.status === "canceled")
+      return resultOf(await record(request, { approved: false, reason }));
+    if (calledOff.status === "succeeded") return settle(request, calledOff);
+    return { approved: false, pending: true };
+  };
+
   /** What a PaymentIntent's status says of the order's payment; a settled one is recorded. */
   const settle = async (
     request: PaymentRequest,
@@ -227,12 +256,7 @@ export function createStripePaymentProvider(
       case "requires_payment_method":
         // Without an error, the customer has not tried to pay yet.
         if (intent.last_payment_error === null) return { approved: false, pending: true };
-        return resultOf(
-          await record(request, {
-            approved: false,
-            reason: intent.last_payment_error.message ?? DECLINED_REASON,
-          }),
-        );
+        return decline(request, intent, intent.last_payment_error.message ?? DECLINED_REASON);
       default:
         // requires_confirmation, requires_action, processing: the customer or the bank is on it.
         return { approved: false, pending: true };
@@ -270,18 +294,6 @@ export function createStripePaymentProvider(
       log?.({ level: "info", message: "payment refunded", orderId: request.orderId });
     }
     return { refunded: true, amountCents: payment.amountCents };
-  };
-
-  /** Cancels a PaymentIntent, or answers it as it stands when it is past cancelling. */
-  const cancel = async (reference: string, orderId: string): Promise<Stripe.PaymentIntent> => {
-    try {
-      return await stripe.paymentIntents.cancel(reference);
-    } catch (error) {
-      // Canceled before, succeeded or processing: its status says which.
-      if (!refusedWith(error, "payment_intent_unexpected_state"))
-        throw unavailable("cancel payment intent", orderId, error);
-      return retrieve(reference, orderId);
-    }
   };
 
   /** What an order's recorded payment gives back: a taken one once, a declined one nothing. */
@@ -346,7 +358,7 @@ export function createStripePaymentProvider(
       return payment === undefined ? callOff(request) : refundOf(request, payment);
     },
     webhook: {
-      verify(rawBody, signature) {
+      async verify(rawBody, signature) {
         if (signature === undefined || signature === "")
           throw unverifiedWebhook("the Stripe-Signature header is missing");
         let event: Stripe.Event;

@@ -99,8 +99,27 @@ export interface StripeStandIn {
   setStatus(intentId: string, status: IntentStatus): void;
   /** An event of any `type` over the intent as it stands. */
   event(intentId: string, type: string): StandInEvent;
-  /** The next request is answered `status` with `body` (an injected fault: never replayed). */
-  failNext(status: number, body?: unknown): void;
+  /**
+   * An intent made as the API makes one (`currency` default `usd`), as another process or
+   * integration on the account would: answers its id.
+   */
+  createIntent(params: {
+    amount: number;
+    currency?: string;
+    metadata?: Record<string, string>;
+  }): string;
+  /**
+   * The next request is answered `status` with `body` (default: Stripe's error for the status).
+   * Stripe-Should-Retry says `false`, as Stripe's API says of an error a retry would only
+   * replay, so the library does not retry it; `shouldRetry: true` lets it (a transient fault).
+   * The fault stands in front of the API: it is never saved under the idempotency key.
+   */
+  failNext(status: number, body?: unknown, options?: { shouldRetry?: boolean }): void;
+  /**
+   * Runs `change` when the next request to `endpoint` arrives, before it is answered: a change
+   * racing the caller's (the customer paying between two of its calls).
+   */
+  beforeNext(endpoint: StandInEndpoint, change: () => void): void;
   /** The next request is never answered (until `close`). */
   hangNext(): void;
   /** Forgets every idempotency key, as Stripe does after 24 hours. */
@@ -110,6 +129,7 @@ export interface StripeStandIn {
 interface Answer {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 const CANCELLABLE: readonly IntentStatus[] = [
@@ -201,6 +221,7 @@ export async function startStripeStandIn(
   const counts = new Map<string, number>();
   const replays = new Map<string, { endpoint: string; body: string; answer: Answer }>();
   const faults: Answer[] = [];
+  const changes = new Map<string, () => void>();
   let hangs = 0;
 
   const refundedOf = (intentId: string) =>
@@ -208,7 +229,42 @@ export async function startStripeStandIn(
       .filter((refund) => refund.payment_intent === intentId)
       .reduce((sum, refund) => sum + refund.amount, 0);
 
-  const createIntent = (form: Form): Answer => {
+  const makeIntent = (params: {
+    amount: number;
+    currency: string;
+    metadata: Record<string, string>;
+    automaticPaymentMethods: boolean;
+  }): StandInIntent => {
+    const id = idOf("pi");
+    const intent: StandInIntent = {
+      id,
+      object: "payment_intent",
+      amount: params.amount,
+      amount_capturable: 0,
+      amount_received: 0,
+      automatic_payment_methods: params.automaticPaymentMethods ? { enabled: true } : null,
+      canceled_at: null,
+      cancellation_reason: null,
+      capture_method: "automatic_async",
+      client_secret: `${id}_secret_${randomBytes(12).toString("hex")}`,
+      confirmation_method: "automatic",
+      created: epochSeconds(),
+      currency: params.currency,
+      description: null,
+      last_payment_error: null,
+      latest_charge: null,
+      livemode: false,
+      metadata: { ...params.metadata },
+      next_action: null,
+      payment_method: null,
+      payment_method_types: ["card"],
+      status: "requires_payment_method",
+    };
+    intents.set(id, intent);
+    return intent;
+  };
+
+  const answerIntent = (form: Form): Answer => {
     const amount = textOf(form, "amount");
     const currency = textOf(form, "currency");
     if (amount === undefined) return missingParam("amount");
@@ -219,33 +275,12 @@ export async function startStripeStandIn(
         message: `Invalid integer: ${amount}`,
         param: "amount",
       });
-    const id = idOf("pi");
-    const intent: StandInIntent = {
-      id,
-      object: "payment_intent",
+    const intent = makeIntent({
       amount: Number(amount),
-      amount_capturable: 0,
-      amount_received: 0,
-      automatic_payment_methods:
-        stringsOf(form, "automatic_payment_methods").enabled === "true" ? { enabled: true } : null,
-      canceled_at: null,
-      cancellation_reason: null,
-      capture_method: "automatic_async",
-      client_secret: `${id}_secret_${randomBytes(12).toString("hex")}`,
-      confirmation_method: "automatic",
-      created: epochSeconds(),
       currency,
-      description: null,
-      last_payment_error: null,
-      latest_charge: null,
-      livemode: false,
       metadata: stringsOf(form, "metadata"),
-      next_action: null,
-      payment_method: null,
-      payment_method_types: ["card"],
-      status: "requires_payment_method",
-    };
-    intents.set(id, intent);
+      automaticPaymentMethods: stringsOf(form, "automatic_payment_methods").enabled === "true",
+    });
     return { status: 200, body: intent };
   };
 
@@ -306,7 +341,7 @@ export async function startStripeStandIn(
     const id = path.split("/")[3] ?? "";
     switch (endpoint) {
       case "POST /v1/payment_intents":
-        return createIntent(form);
+        return answerIntent(form);
       case "GET /v1/payment_intents/:id": {
         const intent = intents.get(id);
         return intent === undefined
@@ -341,6 +376,7 @@ export async function startStripeStandIn(
     response.writeHead(answer.status, {
       "content-type": "application/json",
       "request-id": idOf("req"),
+      ...answer.headers,
     });
     response.end(JSON.stringify(answer.body));
   };
@@ -356,6 +392,9 @@ export async function startStripeStandIn(
     requests.push({ endpoint, idempotencyKey, form });
     counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
 
+    const change = changes.get(endpoint);
+    changes.delete(endpoint);
+    change?.();
     if (hangs > 0) {
       hangs -= 1;
       return;
@@ -438,12 +477,21 @@ export async function startStripeStandIn(
       }
     },
     event,
-    failNext(status, body) {
+    createIntent: ({ amount, currency = "usd", metadata = {} }) =>
+      makeIntent({ amount, currency, metadata, automaticPaymentMethods: true }).id,
+    failNext(status, body, { shouldRetry = false } = {}) {
       const error = DEFAULT_FAULTS[status] ?? {
         type: "api_error",
         message: "Something went wrong on Stripe's end.",
       };
-      faults.push({ status, body: body ?? { error } });
+      faults.push({
+        status,
+        body: body ?? { error },
+        headers: { "stripe-should-retry": String(shouldRetry) },
+      });
+    },
+    beforeNext(endpoint, change) {
+      changes.set(endpoint, change);
     },
     hangNext() {
       hangs += 1;
@@ -468,7 +516,7 @@ export function signedBody(body: string, secret: string, options: { timestamp?: 
  * `timestamp` (epoch seconds, default now) dates the signature.
  */
 export function signedDelivery(
-  event: StandInEvent,
+  event: object,
   secret: string,
   options: { timestamp?: number } = {},
 ): { body: string; signature: string } {

@@ -4,15 +4,8 @@ import {
   createStripePaymentProvider,
   type StripePaymentOptions,
 } from "../../../src/payment/stripe-payment.js";
-import type {
-  Logger,
-  PaymentEventRecord,
-  PaymentLedger,
-  PaymentRecord,
-  PaymentRequest,
-  PaymentSessionRecord,
-  RecordedPayment,
-} from "../../../src/services/index.js";
+import type { Logger, PaymentLedger, PaymentRequest } from "../../../src/services/index.js";
+import { MemoryStore } from "../../../src/store/memory-store.js";
 import {
   type StripeStandIn,
   signedBody,
@@ -24,49 +17,20 @@ const SECRET_KEY = "sk_test_stand_in";
 const WEBHOOK_SECRET = "whsec_test_stand_in";
 const PUBLISHABLE_KEY = "pk_test_stand_in";
 
-/** The PaymentLedger contract over Maps: each method one put-once step, as the stores do it. */
-class MapLedger implements PaymentLedger {
-  readonly sessions = new Map<string, PaymentSessionRecord>();
-  readonly payments = new Map<string, PaymentRecord>();
-  readonly events = new Map<string, PaymentEventRecord>();
-
-  async findPaymentSession(orderId: string) {
-    const found = this.sessions.get(orderId);
-    return found === undefined ? undefined : { ...found };
-  }
-  async recordPaymentSession(record: PaymentSessionRecord) {
-    const first = this.sessions.get(record.orderId);
-    if (first !== undefined) return { ...first };
-    this.sessions.set(record.orderId, { ...record });
-    return { ...record };
-  }
-  async findPaymentEvent(eventId: string) {
-    const found = this.events.get(eventId);
-    return found === undefined ? undefined : { ...found };
-  }
-  async recordPaymentEvent(record: PaymentEventRecord) {
-    if (this.events.has(record.eventId)) return false;
-    this.events.set(record.eventId, { ...record });
-    return true;
-  }
-  async findPayment(orderId: string) {
-    const found = this.payments.get(orderId);
-    return found === undefined ? undefined : { ...found };
-  }
-  async recordPayment(record: PaymentRecord): Promise<RecordedPayment> {
-    const first = this.payments.get(record.orderId);
-    if (first !== undefined) return { recorded: false, payment: { ...first } };
-    this.payments.set(record.orderId, { ...record });
-    return { recorded: true, payment: { ...record } };
-  }
-  async recordRefund(orderId: string, refundedAt: string) {
-    const payment = this.payments.get(orderId);
-    if (payment === undefined || !payment.approved || payment.refundedAt !== undefined)
-      return false;
-    this.payments.set(orderId, { ...payment, refundedAt });
-    return true;
-  }
-}
+/**
+ * The memory store's ledger, with `changes` in place of some of its methods: what a process
+ * sees when its read came before another's write, or when its own write is lost.
+ */
+const ledgerOf = (store: MemoryStore, changes: Partial<PaymentLedger> = {}): PaymentLedger => ({
+  findPaymentSession: (orderId) => store.findPaymentSession(orderId),
+  recordPaymentSession: (record) => store.recordPaymentSession(record),
+  findPaymentEvent: (eventId) => store.findPaymentEvent(eventId),
+  recordPaymentEvent: (record) => store.recordPaymentEvent(record),
+  findPayment: (orderId) => store.findPayment(orderId),
+  recordPayment: (record) => store.recordPayment(record),
+  recordRefund: (orderId, refundedAt) => store.recordRefund(orderId, refundedAt),
+  ...changes,
+});
 
 const order: PaymentRequest = {
   orderId: "order-1",
@@ -82,13 +46,16 @@ afterEach(async () => {
 
 type LogLine = Parameters<Logger>[0];
 
-/** A stand-in, a ledger and a provider over both that logs into `lines`. */
+/**
+ * A stand-in, a store and a provider over both that logs into `lines`; `provider()` is another
+ * process's, over the same store (its ledger with `changes`).
+ */
 async function setup(options: Partial<StripePaymentOptions> = {}) {
   const stripe = await startStripeStandIn({ secretKey: SECRET_KEY });
   standIns.push(stripe);
-  const ledger = new MapLedger();
+  const ledger = new MemoryStore();
   const lines: LogLine[] = [];
-  const provider = (more: Partial<StripePaymentOptions> = {}) =>
+  const provider = (changes: Partial<PaymentLedger> = {}) =>
     createStripePaymentProvider(
       {
         secretKey: SECRET_KEY,
@@ -96,9 +63,8 @@ async function setup(options: Partial<StripePaymentOptions> = {}) {
         publishableKey: PUBLISHABLE_KEY,
         apiUrl: stripe.url,
         ...options,
-        ...more,
       },
-      { ledger, log: (line) => lines.push(line) },
+      { ledger: ledgerOf(ledger, changes), log: (line) => lines.push(line) },
     );
   return { stripe, ledger, lines, payment: provider(), provider };
 }
@@ -120,16 +86,6 @@ async function refusalOf(promise: Promise<unknown>): Promise<AppError> {
   );
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return error;
-}
-
-function verifyError(verify: () => unknown): AppError {
-  try {
-    verify();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("verified");
 }
 
 describe("the Stripe payment's session", () => {
@@ -172,16 +128,12 @@ describe("the Stripe payment's session", () => {
   it("answers the PaymentIntent another process recorded first, once the keys have expired", async () => {
     const { stripe, ledger, payment, provider } = await setup();
     const first = await payment.session(order);
-    // A process that read the ledger before the record was written, a day later.
-    const recorded = ledger.sessions.get(order.orderId);
-    ledger.sessions.delete(order.orderId);
     stripe.expireIdempotencyKeys();
-    // Its lookup runs at the call, before the record is back; the record is back by its write.
-    const racing = provider().session(order);
-    if (recorded !== undefined) ledger.sessions.set(order.orderId, recorded);
-    expect(await racing).toEqual(first);
+    // A process that looked a day later, but before the first one's record was readable.
+    const late = provider({ findPaymentSession: async () => undefined });
+    expect(await late.session(order)).toEqual(first);
     expect(stripe.intents()).toHaveLength(2);
-    expect(ledger.sessions.get(order.orderId)?.reference).toBe(recorded?.reference);
+    expect((await ledger.findPaymentSession("order-1"))?.reference).toBe(stripe.intents()[0]?.id);
   });
 });
 
@@ -227,6 +179,27 @@ describe("the Stripe payment's charge (the sweeper's reconciliation)", () => {
     const declined = { approved: false, reason: "Your card has insufficient funds." };
     expect(await payment.charge(order)).toEqual(declined);
     expect(await ledger.findPayment("order-1")).toMatchObject(declined);
+  });
+
+  it("calls a declined intent off before recording the decline, so no later card can pay it", async () => {
+    const { stripe, payment } = await setup();
+    await payment.session(order);
+    stripe.fail(onlyIntent(stripe).id, "Your card was declined.");
+    expect(await payment.charge(order)).toEqual({
+      approved: false,
+      reason: "Your card was declined.",
+    });
+    expect(onlyIntent(stripe).status).toBe("canceled");
+  });
+
+  it("settles a declined intent paid with another card meanwhile as paid", async () => {
+    const { stripe, ledger, payment } = await setup();
+    await payment.session(order);
+    const intentId = onlyIntent(stripe).id;
+    stripe.fail(intentId, "Your card was declined.");
+    stripe.beforeNext("POST /v1/payment_intents/:id/cancel", () => stripe.succeed(intentId));
+    expect(await payment.charge(order)).toEqual({ approved: true });
+    expect(await ledger.findPayment("order-1")).toMatchObject({ approved: true });
   });
 
   it("records a canceled intent declined with its cancellation reason", async () => {
@@ -294,16 +267,17 @@ describe("the Stripe payment's refund", () => {
   });
 
   it("marks a payment refunded that Stripe refunded before, when the ledger missed it", async () => {
-    const { stripe, ledger, payment } = await setup();
+    const { stripe, ledger, payment, provider } = await setup();
     await payment.session(order);
     stripe.succeed(onlyIntent(stripe).id);
     await payment.charge(order);
-    await payment.refund(order);
-    // The ledger write after the refund was lost, and the refund's key expired since.
-    const taken = ledger.payments.get("order-1");
-    if (taken === undefined) throw new Error("no payment recorded");
-    const { refundedAt: _lost, ...unrefunded } = taken;
-    ledger.payments.set("order-1", unrefunded);
+    // A process refunds at Stripe, then its ledger write fails; the refund's key expires since.
+    const failing = provider({
+      recordRefund: async () => {
+        throw new Error("the store went away");
+      },
+    });
+    await expect(failing.refund(order)).rejects.toThrow("the store went away");
     stripe.expireIdempotencyKeys();
 
     expect(await payment.refund(order)).toEqual({ refunded: true, amountCents: 2999 });
@@ -410,7 +384,7 @@ describe("the Stripe payment when Stripe fails", () => {
 
   it("retries a 500 under the same idempotency key: one PaymentIntent", async () => {
     const { stripe, payment } = await setup({ maxNetworkRetries: 1 });
-    stripe.failNext(500);
+    stripe.failNext(500, undefined, { shouldRetry: true });
     await payment.session(order);
     expect(stripe.calls("POST /v1/payment_intents")).toBe(2);
     expect(stripe.intents()).toHaveLength(1);
@@ -432,7 +406,7 @@ describe("the Stripe webhook", () => {
     await payment.session(order);
     const event = stripe.succeed(onlyIntent(stripe).id);
     const { body, signature } = signedDelivery(event, WEBHOOK_SECRET);
-    expect(payment.webhook?.verify(body, signature)).toEqual({
+    expect(await payment.webhook?.verify(body, signature)).toEqual({
       id: event.id,
       receivedType: "payment_intent.succeeded",
       kind: "succeeded",
@@ -448,7 +422,7 @@ describe("the Stripe webhook", () => {
     await payment.session(order);
     const event = stripe.fail(onlyIntent(stripe).id, "Your card was declined.");
     const { body, signature } = signedDelivery(event, WEBHOOK_SECRET);
-    expect(payment.webhook?.verify(body, signature)).toMatchObject({
+    expect(await payment.webhook?.verify(body, signature)).toMatchObject({
       kind: "failed",
       orderId: "order-1",
       reason: "Your card was declined.",
@@ -460,7 +434,7 @@ describe("the Stripe webhook", () => {
     await payment.session(order);
     const created = stripe.event(onlyIntent(stripe).id, "payment_intent.created");
     const { body, signature } = signedDelivery(created, WEBHOOK_SECRET);
-    expect(payment.webhook?.verify(body, signature)).toEqual({
+    expect(await payment.webhook?.verify(body, signature)).toEqual({
       id: created.id,
       receivedType: "payment_intent.created",
       kind: "ignored",
@@ -469,7 +443,7 @@ describe("the Stripe webhook", () => {
     const foreign = stripe.succeed(onlyIntent(stripe).id);
     foreign.data.object.metadata = {};
     const delivery = signedDelivery(foreign, WEBHOOK_SECRET);
-    expect(provider().webhook?.verify(delivery.body, delivery.signature)).toMatchObject({
+    expect(await provider().webhook?.verify(delivery.body, delivery.signature)).toMatchObject({
       kind: "ignored",
     });
   });
@@ -479,22 +453,19 @@ describe("the Stripe webhook", () => {
     await payment.session(order);
     const event = stripe.succeed(onlyIntent(stripe).id);
     const { body, signature } = signedDelivery(event, WEBHOOK_SECRET);
-    const verify = (raw: string, header: string | undefined) => () =>
-      payment.webhook?.verify(raw, header);
+    const verify = (raw: string, header: string | undefined) =>
+      refusalOf(payment.webhook?.verify(raw, header) ?? Promise.resolve("no webhook"));
 
     const refusals = {
-      missing: verifyError(verify(body, undefined)),
-      wrongSecret: verifyError(verify(body, signedDelivery(event, "whsec_other").signature)),
-      changedBody: verifyError(verify(body.replace("2999", "1"), signature)),
-      stale: verifyError(
-        verify(
-          body,
-          signedDelivery(event, WEBHOOK_SECRET, {
-            timestamp: Math.floor(Date.now() / 1000) - 301,
-          }).signature,
-        ),
+      missing: await verify(body, undefined),
+      wrongSecret: await verify(body, signedDelivery(event, "whsec_other").signature),
+      changedBody: await verify(body.replace("2999", "1"), signature),
+      stale: await verify(
+        body,
+        signedDelivery(event, WEBHOOK_SECRET, { timestamp: Math.floor(Date.now() / 1000) - 301 })
+          .signature,
       ),
-      notJson: verifyError(verify("not json", signedBody("not json", WEBHOOK_SECRET))),
+      notJson: await verify("not json", signedBody("not json", WEBHOOK_SECRET)),
     };
     for (const error of Object.values(refusals)) {
       expect(error.code).toBe("WEBHOOK_UNVERIFIED");
