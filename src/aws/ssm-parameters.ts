@@ -83,12 +83,7 @@ export async function readSecureParameters(
     throw new SecureParameterError(`at most ${MAX_NAMES} parameters are read at once`);
   }
   const region = regionOf(options, "Reading SSM parameters");
-  const client = new AwsHttpClient(
-    "ssm",
-    region,
-    options.endpoint ?? ssmEndpoint(region),
-    options,
-  );
+  const client = new AwsHttpClient("ssm", region, options.endpoint ?? ssmEndpoint(region), options);
   let answer: GetParametersAnswer;
   try {
     answer = await client.send(

@@ -23,7 +23,7 @@ const given = (env: Env, name: string): string | undefined => {
   return value === undefined || value === "" ? undefined : value;
 };
 
-const valueOf = (values: Record<string, string>, name: string): string => {
+const readValue = (values: Record<string, string>, name: string): string => {
   const value = values[name];
   if (value === undefined) throw new Error(`the SSM parameter ${name} was not read`);
   return value;
@@ -51,8 +51,8 @@ export function stripeSecretsFrom(
     return () => {
       cached ??= read([secretKeyParameter, webhookSecretParameter], { env, ...options }).then(
         (values) => ({
-          secretKey: valueOf(values, secretKeyParameter),
-          webhookSecret: valueOf(values, webhookSecretParameter),
+          secretKey: readValue(values, secretKeyParameter),
+          webhookSecret: readValue(values, webhookSecretParameter),
         }),
         (error: unknown) => {
           cached = undefined;

@@ -106,6 +106,8 @@ const graphqlRoutes = (resource: string): Route[] => [
     summary: "GraphQL: queries and mutations in a JSON body",
     body: graphqlBody,
     ownAuthErrors: true,
+    // Its mutations cancel orders, which refunds a paid one.
+    paymentProvider: true,
     handle: (services, request) => runGraphql(services, request, () => request.body, "POST"),
   }),
   route({
@@ -385,6 +387,7 @@ export const ROUTES: readonly Route[] = [
     refusals: ["NOT_FOUND", "ORDER_NOT_CANCELLABLE"],
     auth: "required",
     store: "write",
+    paymentProvider: true,
     summary:
       "Cancel one of the caller's orders while it is PLACED: its stock returned; " +
       "ORDER_NOT_CANCELLABLE (409) once processing started (ask the shop) or when finished",
@@ -430,6 +433,7 @@ export const ROUTES: readonly Route[] = [
     refusals: ["VALIDATION_FAILED", "NOT_FOUND", "ORDER_NOT_CANCELLABLE"],
     auth: "none",
     store: "write",
+    paymentProvider: true,
     summary:
       "Cancel a guest's order, opened by its Order-Access-Token, while it is PLACED, as " +
       "POST /orders/{id}/cancel does for a customer's",

@@ -63,7 +63,11 @@ const options = (endpoint: string, more: SsmClientOptions = {}): SsmClientOption
 describe("readSecureParameters", () => {
   it("sends GetParameters as the AWS SDK does, signed alike", async () => {
     const fake = await standIn(answerFromStore);
-    const sdk = new SSMClient({ endpoint: fake.endpoint, region: REGION, credentials: CREDENTIALS });
+    const sdk = new SSMClient({
+      endpoint: fake.endpoint,
+      region: REGION,
+      credentials: CREDENTIALS,
+    });
     try {
       await sdk.send(
         new GetParametersCommand({
