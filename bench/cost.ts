@@ -301,8 +301,10 @@ function declinesOrdersOf(ledger: PaymentLedger, suffix: string): PaymentProvide
   const decline = createDemoPaymentProvider({ mode: "decline", delayMs: 0 }, { ledger });
   const pick = (userId: string) => (userId.endsWith(suffix) ? decline : approve);
   return {
+    name: "demo",
     charge: (request) => pick(request.userId).charge(request),
     refund: (request) => pick(request.userId).refund(request),
+    session: (request) => pick(request.userId).session(request),
   };
 }
 

@@ -12,7 +12,6 @@ import {
 } from "../http/index.js";
 import { scryptPasswords } from "../identity/scrypt-passwords.js";
 import { createLocalNotifier, createSkippingNotifier, LocalConnections } from "../notify/index.js";
-import { createDemoPaymentProvider } from "../payment/index.js";
 import {
   type Clock,
   type ConnectionDirectory,
@@ -31,6 +30,7 @@ import {
 import type { Config } from "./config.js";
 import { deferred } from "./deferred.js";
 import { createInProcessQueue } from "./in-process-queue.js";
+import { createPaymentProvider } from "./payment-provider.js";
 import { resumeOrdersInFlight } from "./resume-in-flight.js";
 
 export interface App {
@@ -111,7 +111,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     overrides.notifier ??
     createNotifier(config, { directory: store, clock, log }, localConnections);
   const payment =
-    overrides.payment ?? createDemoPaymentProvider(config.payment, { ledger: store, clock, log });
+    overrides.payment ?? createPaymentProvider(config.payment, { ledger: store, clock, log });
   const services = createServices({
     store,
     clock,

@@ -49,7 +49,33 @@ const envSchema = z.object({
   LOG_REQUESTS: z._default(flag, true),
   NODE_ENV: z.optional(z.string()),
   GRAPHQL_INTROSPECTION: z.optional(flag),
+  PAYMENT_PROVIDER: z._default(z.enum(["demo", "stripe"]), "demo"),
   PAYMENT_MODE: z._default(z.enum(["approve", "decline"]), "approve"),
+  STRIPE_PUBLISHABLE_KEY: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(/^pk_(test|live)_\w+$/, "must be a publishable key (pk_test_... or pk_live_...)"),
+      ),
+  ),
+  STRIPE_SECRET_KEY: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(sk|rk)_(test|live)_\w+$/,
+          "must be a secret or restricted key (sk_... or rk_...)",
+        ),
+      ),
+  ),
+  STRIPE_WEBHOOK_SECRET: z.optional(
+    z.string().check(z.regex(/^whsec_\w+$/, "must be a webhook signing secret (whsec_...)")),
+  ),
+  /** In AWS: the SSM SecureString parameters holding the two secrets (their names, not values). */
+  STRIPE_SECRET_KEY_PARAMETER: z.optional(text()),
+  STRIPE_WEBHOOK_SECRET_PARAMETER: z.optional(text()),
+  /** Stripe's API base URL: Stripe's own by default; a local stand-in (or stripe-mock) in tests. */
+  STRIPE_API_URL: z.optional(z.url({ protocol: /^https?$/ })),
   PAYMENT_DELAY_MS: z._default(integer(0, 60_000), 1000),
   WEBSOCKET_ENDPOINT: z.optional(z.url({ protocol: /^https$/, error: "must be an https URL" })),
   /** Comma-separated emails whose local tokens carry the `admin` group (AUTH_MODE=local). */
@@ -136,14 +162,33 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** GraphiQL on the dev server for a browser at GET /graphql; never under NODE_ENV=production. */
   graphiql: boolean;
-  /** The demo payment provider: approve or decline every payment, after `delayMs`. */
-  payment: { mode: "approve" | "decline"; delayMs: number };
+  /**
+   * Who takes payments. `demo` (the default): a stand-in that approves or declines every
+   * payment after `delayMs`. `stripe`: Stripe's PaymentIntents, taken on the page with Stripe.js
+   * and settled by Stripe's signed webhook; the secrets come from the environment locally and
+   * from SSM Parameter Store in AWS (read at the first payment, never logged).
+   */
+  payment: PaymentConfig;
   /**
    * The WebSocket API's management endpoint the processing function posts order updates to
    * (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`) and its region; absent locally.
    */
   websocket?: { endpoint: string; region: string };
 }
+
+export type PaymentConfig =
+  | { provider: "demo"; mode: "approve" | "decline"; delayMs: number }
+  | {
+      provider: "stripe";
+      publishableKey: string;
+      secrets: StripeSecretsSource;
+      apiUrl?: string;
+    };
+
+/** Where the Stripe adapter's two secrets are read from. */
+export type StripeSecretsSource =
+  | { from: "env"; secretKey: string; webhookSecret: string }
+  | { from: "ssm"; secretKeyParameter: string; webhookSecretParameter: string };
 
 type ParsedEnv = z.output<typeof envSchema>;
 
@@ -212,6 +257,51 @@ function storeConfig(e: ParsedEnv): Config["store"] {
       };
     }
   }
+}
+
+/** PAYMENT_PROVIDER and what the chosen provider needs, each missing setting named. */
+function paymentConfig(e: ParsedEnv): PaymentConfig {
+  if (e.PAYMENT_PROVIDER === "demo") {
+    return { provider: "demo", mode: e.PAYMENT_MODE, delayMs: e.PAYMENT_DELAY_MS };
+  }
+  const publishableKey = e.STRIPE_PUBLISHABLE_KEY;
+  if (publishableKey === undefined) {
+    throw new ConfigError("STRIPE_PUBLISHABLE_KEY: PAYMENT_PROVIDER=stripe needs it (pk_...)");
+  }
+  const apiUrl = e.STRIPE_API_URL === undefined ? {} : { apiUrl: e.STRIPE_API_URL };
+  const secretKeyParameter = e.STRIPE_SECRET_KEY_PARAMETER;
+  const webhookSecretParameter = e.STRIPE_WEBHOOK_SECRET_PARAMETER;
+  if (secretKeyParameter !== undefined || webhookSecretParameter !== undefined) {
+    if (secretKeyParameter === undefined || webhookSecretParameter === undefined) {
+      throw new ConfigError(
+        "STRIPE_SECRET_KEY_PARAMETER, STRIPE_WEBHOOK_SECRET_PARAMETER: give both SSM parameter names",
+      );
+    }
+    return {
+      provider: "stripe",
+      publishableKey,
+      secrets: { from: "ssm", secretKeyParameter, webhookSecretParameter },
+      ...apiUrl,
+    };
+  }
+  const missing = (["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] as const).filter(
+    (name) => e[name] === undefined,
+  );
+  if (e.STRIPE_SECRET_KEY === undefined || e.STRIPE_WEBHOOK_SECRET === undefined) {
+    throw new ConfigError(
+      `${missing.join(", ")}: PAYMENT_PROVIDER=stripe needs the secret key and the webhook signing secret (or, in AWS, STRIPE_SECRET_KEY_PARAMETER and STRIPE_WEBHOOK_SECRET_PARAMETER)`,
+    );
+  }
+  return {
+    provider: "stripe",
+    publishableKey,
+    secrets: {
+      from: "env",
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    },
+    ...apiUrl,
+  };
 }
 
 /** The WebSocket API's region: the environment's (Lambda sets it), else the endpoint's host's. */
@@ -302,7 +392,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphqlIntrospection,
     // The IDE needs the schema: without introspection it would only show errors.
     graphiql: e.NODE_ENV !== "production" && graphqlIntrospection,
-    payment: { mode: e.PAYMENT_MODE, delayMs: e.PAYMENT_DELAY_MS },
+    payment: paymentConfig(e),
     ...(websocket === undefined ? {} : { websocket }),
     ...(e.UPLOADS_BUCKET === undefined || uploadsRegion === undefined
       ? {}

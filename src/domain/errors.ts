@@ -136,7 +136,7 @@ export const orderNotFound = (orderId: string): AppError =>
   new AppError("NOT_FOUND", `order ${orderId} does not exist`);
 
 /**
- * An order that cannot be cancelled by `by` in its `status`: already cancelled, finished, or (for
+ * An order that cannot be cancelled by `by` in its `status`: already cancelled, failed, or (for
  * its customer) no longer PLACED.
  */
 export const orderNotCancellable = (
@@ -147,11 +147,9 @@ export const orderNotCancellable = (
   const why =
     status === "CANCELLED"
       ? "it is already CANCELLED"
-      : status === "COMPLETED" || status === "FAILED"
+      : status === "FAILED" || by === "operator"
         ? `it is ${status}`
-        : by === "customer"
-          ? `it is ${status}: a customer may cancel an order only while it is PLACED; ask the shop`
-          : `it is ${status}`;
+        : `it is ${status}: a customer may cancel an order only while it is PLACED; ask the shop`;
   return new AppError("ORDER_NOT_CANCELLABLE", `order ${orderId} cannot be cancelled: ${why}`);
 };
 

@@ -70,6 +70,7 @@ export {
   orderNotCancellable,
   orderNotFound,
   outOfStock,
+  paymentUnavailable,
   priceChanged,
   productExists,
   productNotFound,
@@ -79,7 +80,6 @@ export {
   settingsChanged,
   shippingMethodUnavailable,
   stockWouldGoNegative,
-  paymentUnavailable,
   storeUnavailable,
   tooManyComments,
 } from "./errors.js";
@@ -108,6 +108,7 @@ export {
   createOrder,
   holdsStock,
   isFinalStatus,
+  mayHoldPayment,
   ORDER_STATUSES,
   orderTotals,
   returnsStock,

@@ -92,14 +92,14 @@ export interface PlaceOrderCommand {
 }
 
 /**
- * The lifecycle: PLACED -> PROCESSING -> COMPLETED, or PROCESSING -> FAILED; PLACED and
- * PROCESSING may also be CANCELLED. Nothing leaves COMPLETED, FAILED or CANCELLED, and no state
- * is skipped: the payment runs only on a PROCESSING order.
+ * The lifecycle: PLACED -> PROCESSING -> COMPLETED (paid), or PROCESSING -> FAILED; PLACED,
+ * PROCESSING and COMPLETED may also be CANCELLED (a paid order is refunded). Nothing leaves
+ * FAILED or CANCELLED, and no state is skipped: the payment runs only on a PROCESSING order.
  */
 const NEXT: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   PLACED: ["PROCESSING", "CANCELLED"],
   PROCESSING: ["COMPLETED", "FAILED", "CANCELLED"],
-  COMPLETED: [],
+  COMPLETED: ["CANCELLED"],
   FAILED: [],
   CANCELLED: [],
 };
@@ -114,19 +114,27 @@ export function returnsStock(to: OrderStatus): boolean {
   return to === "FAILED" || to === "CANCELLED";
 }
 
-/** Who may cancel an order in `status`: the shop while it is PLACED or PROCESSING, its customer
- * only while it is PLACED (the payment has not started). */
+/**
+ * Who may cancel an order in `status`: the shop while it is PLACED, PROCESSING or COMPLETED
+ * (paid: the payment is refunded), its customer only while it is PLACED (the payment has not
+ * started).
+ */
 export function cancellableBy(status: OrderStatus, by: "customer" | "operator"): boolean {
-  return by === "customer" ? status === "PLACED" : status === "PLACED" || status === "PROCESSING";
+  return by === "customer" ? status === "PLACED" : canTransition(status, "CANCELLED");
+}
+
+/** Whether the order's payment was (or may have been) taken: cancelling it asks for a refund. */
+export function mayHoldPayment(status: OrderStatus): boolean {
+  return status === "PROCESSING" || status === "COMPLETED";
 }
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
 }
 
-/** COMPLETED, FAILED and CANCELLED: processing has nothing left to do. */
+/** COMPLETED, FAILED and CANCELLED: processing has nothing left to do (only a cancel may follow). */
 export function isFinalStatus(status: OrderStatus): boolean {
-  return NEXT[status].length === 0;
+  return status === "COMPLETED" || status === "FAILED" || status === "CANCELLED";
 }
 
 /** One step of the lifecycle, as the store is asked to apply it. */

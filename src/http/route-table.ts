@@ -412,6 +412,34 @@ export const ROUTES: readonly Route[] = [
       ok(await services.orders.attachGuestOrders(signedIn(request), request.body.idToken)),
   }),
   route({
+    method: "POST",
+    resource: "/orders/{id}/payment",
+    group: "orders",
+    answers: { 200: "PaymentSession" },
+    refusals: ["NOT_FOUND", "ORDER_NOT_PAYABLE", "PAYMENT_UNAVAILABLE"],
+    auth: "required",
+    store: "write",
+    summary:
+      "Start (or take up again) the payment of one of the caller's orders: what the page needs " +
+      "to take it (Stripe: the publishable key and the PaymentIntent's client secret; demo: " +
+      "nothing, the shop charges by itself). One payment per order however often asked; " +
+      "ORDER_NOT_PAYABLE (409) once the order is paid, failed or cancelled",
+    handle: async (services, request) =>
+      ok(await services.orders.payOrder(signedIn(request), param(request, "id"))),
+  }),
+  route({
+    method: "POST",
+    resource: "/guest-orders/{id}/payment",
+    group: "orders",
+    answers: { 200: "PaymentSession" },
+    refusals: ["VALIDATION_FAILED", "NOT_FOUND", "ORDER_NOT_PAYABLE", "PAYMENT_UNAVAILABLE"],
+    auth: "none",
+    store: "write",
+    summary: "As POST /orders/{id}/payment, for the guest's order its Order-Access-Token opens",
+    handle: async (services, request) =>
+      ok(await services.orders.payGuestOrder(param(request, "id"), accessTokenOf(request))),
+  }),
+  route({
     method: "GET",
     resource: "/guest-orders/{id}",
     group: "orders",
@@ -563,6 +591,27 @@ export const ROUTES: readonly Route[] = [
   }),
   ...graphqlRoutes("/query"),
   ...graphqlRoutes("/graphql"),
+  route({
+    method: "POST",
+    resource: "/webhooks/stripe",
+    group: "payments",
+    answers: { 200: "PaymentEventReceipt" },
+    refusals: ["WEBHOOK_UNVERIFIED"],
+    auth: "none",
+    store: "write",
+    summary:
+      "Stripe's webhook: the raw body's Stripe-Signature is verified (5 minutes' tolerance) " +
+      "before anything is read; 400 WEBHOOK_UNVERIFIED otherwise. Each event is handled once " +
+      "(by its id); payment_intent.succeeded pays the order it names when the amount and " +
+      "currency match, payment_intent.payment_failed fails it. 400 too unless PAYMENT_PROVIDER is stripe",
+    handle: async (services, request) =>
+      ok(
+        await services.paymentEvents.receive(
+          request.rawBody ?? "",
+          request.header("stripe-signature"),
+        ),
+      ),
+  }),
   route({
     method: "GET",
     resource: "/openapi.json",

@@ -31,6 +31,7 @@ export type ResourceGroup =
   | "auth"
   | "graphql"
   | "docs"
+  | "payments"
   | "admin";
 
 /** What route handlers call: the use cases, and the GraphQL executor built on the same ones. */
@@ -60,6 +61,11 @@ export interface RouteRequest<Body> {
   clientAddress: string | undefined;
   /** A request header by lower-case name. */
   header(lowerName: string): string | undefined;
+  /**
+   * The body as sent (decoded when API Gateway base64-encoded it), within the size limit: what
+   * a signed webhook's signature is verified over. Undefined when there is none.
+   */
+  rawBody: string | undefined;
 }
 
 export interface Reply {

@@ -143,6 +143,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
       guestCartToken,
       authFailure,
       requestId,
+      rawBody: text,
       clientAddress: event.requestContext?.identity?.sourceIp ?? undefined,
       // A method, not an arrow: no closure to name at every request under tsx's keepNames.
       header(name) {

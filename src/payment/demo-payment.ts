@@ -97,6 +97,7 @@ export function createDemoPaymentProvider(
   };
 
   return {
+    name: "demo",
     charge(request) {
       let result = running.get(request.orderId);
       if (result === undefined) {
@@ -130,6 +131,8 @@ export function createDemoPaymentProvider(
         reason: "the payment is still being taken: it is refunded as soon as it is",
       };
     },
+    // The demo provider takes the payment itself: the page only watches the order.
+    session: async () => ({ provider: "demo" }),
     refunds: () => refunded.map((entry) => ({ ...entry })),
   };
 }

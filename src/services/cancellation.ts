@@ -1,4 +1,10 @@
-import { CURRENCY, cancellableBy, type Order, orderNotCancellable } from "../domain/index.js";
+import {
+  CURRENCY,
+  cancellableBy,
+  mayHoldPayment,
+  type Order,
+  orderNotCancellable,
+} from "../domain/index.js";
 import { orderUpdateOf } from "./order-processing.js";
 import type { Logger, Notifier, PaymentProvider, RefundResult, Store } from "./ports.js";
 
@@ -13,10 +19,10 @@ export type Canceller = (order: Order, by: "customer" | "operator") => Promise<C
 /**
  * Cancels `order` for `by`: one conditional status change that returns its stock in the same
  * store transaction, then a refund through the payment port when the order was PROCESSING (its
- * payment may have been taken), then the owner's notification. Answered with
- * ORDER_NOT_CANCELLABLE (409) when the order is already CANCELLED, finished, or (for a customer)
- * past PLACED; when processing moves the order meanwhile, the state it reached decides: an
- * operator's cancel follows a PLACED order into PROCESSING once, a COMPLETED one is refused.
+ * payment may have been taken, or is called off) or COMPLETED (paid), then the owner's
+ * notification. Answered with ORDER_NOT_CANCELLABLE (409) when the order is already CANCELLED,
+ * FAILED, or (for a customer) past PLACED; when processing moves the order meanwhile, the state
+ * it reached decides: an operator's cancel follows the order into PROCESSING and COMPLETED.
  */
 export function createCanceller(deps: {
   store: Store;
@@ -53,7 +59,7 @@ export function createCanceller(deps: {
           orderId: current.id,
         });
         const result: CancelResult = { order: cancelled };
-        if (current.status === "PROCESSING") result.refund = await refund(cancelled);
+        if (mayHoldPayment(current.status)) result.refund = await refund(cancelled);
         try {
           await notifier.notify(cancelled.userId, orderUpdateOf(cancelled));
         } catch (error) {

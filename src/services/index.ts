@@ -15,6 +15,7 @@ import { type GUEST_CHECKOUT_LIMITS, GuestCheckoutLimits } from "./guest-checkou
 import { createOrderProcessor, type OrderProcessor } from "./order-processing.js";
 import { createOrderRecovery, type OrderRecovery } from "./order-recovery.js";
 import { createOrderService, type OrderService } from "./orders.js";
+import { createPaymentEventService, type PaymentEventService } from "./payment-events.js";
 import type {
   Clock,
   IdGenerator,
@@ -103,6 +104,11 @@ export type { OrderRecovery, SweepOptions, SweepSummary } from "./order-recovery
 export type { PageInput, PageOf } from "./paging.js";
 export { graphqlPageArgs, PAGE_LIMITS, pageInputOf, pageQuery } from "./paging.js";
 export type {
+  PaymentEventOutcome,
+  PaymentEventReceipt,
+  PaymentEventService,
+} from "./payment-events.js";
+export type {
   AllOrdersPageRequest,
   Caller,
   Clock,
@@ -124,8 +130,8 @@ export type {
   Page,
   PageRequest,
   PasswordHasher,
-  PaymentProvider,
   PaymentEvent,
+  PaymentProvider,
   PaymentRequest,
   PaymentResult,
   PaymentSession,
@@ -200,6 +206,8 @@ export interface Services {
   processing: OrderProcessor;
   /** Re-drives the orders stuck in flight: the sweeper function's use case. */
   recovery: OrderRecovery;
+  /** The payment provider's webhook: settles orders from its verified events. */
+  paymentEvents: PaymentEventService;
   adminCatalogue: AdminCatalogueService;
   adminPromotions: AdminPromotionService;
   adminOrders: AdminOrderService;
@@ -242,6 +250,7 @@ export function createServices(deps: ServiceDeps): Services {
     connections: createConnectionService(deps),
     processing,
     recovery: createOrderRecovery({ ...deps, processing }),
+    paymentEvents: createPaymentEventService({ ...deps, processing }),
     adminCatalogue: createAdminCatalogueService(deps),
     adminPromotions: createAdminPromotionService(deps),
     adminOrders: createAdminOrderService(deps),

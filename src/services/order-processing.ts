@@ -4,7 +4,8 @@ import type { Logger, Notifier, OrderRef, OrderUpdate, PaymentProvider, Store } 
 export interface OrderProcessor {
   /**
    * Takes a placed order through its lifecycle: PLACED -> PROCESSING, the payment, then
-   * COMPLETED, or FAILED with the stock put back. Safe to run any number of times, at once or
+   * COMPLETED, or FAILED with the stock put back; an order whose payment waits for its customer
+   * stays PROCESSING (the webhook, or the next run, finishes it). Safe to run any number of times, at once or
    * one after the other, for the same order: each step is a conditional write that only one run
    * wins, only the winner notifies, and a run finding the order further along carries on from
    * there (so a run that crashed mid-payment is finished by the next). Answers the status the
@@ -91,6 +92,9 @@ export function createOrderProcessor(deps: {
           amountCents: order.totalCents,
           currency: CURRENCY,
         });
+        // Started and waiting for the customer: the provider's webhook, or a later sweep's
+        // look at the payment, settles the order.
+        if ("pending" in result) return order.status;
         order = result.approved
           ? await advance(order, "COMPLETED")
           : await advance(order, "FAILED", result.reason);

@@ -1,5 +1,6 @@
 import {
   AppError,
+  CURRENCY,
   createOrder,
   isFinalStatus,
   type Order,
@@ -29,6 +30,7 @@ import type {
   Notifier,
   OrderQueue,
   PaymentProvider,
+  PaymentSession,
   Store,
   TokenVerifier,
 } from "./ports.js";
@@ -87,6 +89,15 @@ export interface OrderService {
    * its stock returned; ORDER_NOT_CANCELLABLE (409) in any other state, NOT_FOUND as getOrder.
    */
   cancelOrder(caller: Caller, orderId: string): Promise<OrderView>;
+  /**
+   * What the page needs to pay one of the caller's orders (the payment is started once per
+   * order, however often asked): `{provider: "demo"}` when the shop's provider charges by
+   * itself. ORDER_NOT_PAYABLE (409) once the order is paid, failed or cancelled; NOT_FOUND as
+   * getOrder; PAYMENT_UNAVAILABLE (503) when the provider cannot be reached.
+   */
+  payOrder(caller: Caller, orderId: string): Promise<PaymentSession>;
+  /** As `payOrder`, for the guest order `accessToken` opens. */
+  payGuestOrder(orderId: string, accessToken: string): Promise<PaymentSession>;
 }
 
 export function createOrderService(deps: {
@@ -102,7 +113,7 @@ export function createOrderService(deps: {
   /** Verifies the ID token an attach of guest orders is sent with. */
   identity?: Pick<TokenVerifier, "verifyIdToken"> | undefined;
 }): OrderService {
-  const { store, clock, ids, queue, pricing, guestLimits, identity } = deps;
+  const { store, clock, ids, queue, pricing, guestLimits, identity, payment } = deps;
   const cancel = createCanceller(deps);
 
   /** A still PLACED order is handed on again on a replay: processing is idempotent. */
@@ -255,7 +266,33 @@ export function createOrderService(deps: {
       if (order === undefined) throw orderNotFound(orderId);
       return orderView((await cancel(order, "customer")).order);
     },
+
+    async payOrder(caller, orderId) {
+      const order = await store.getOrder(caller.userId, orderId);
+      if (order === undefined) throw orderNotFound(orderId);
+      return paymentSessionOf(payment, order);
+    },
+
+    async payGuestOrder(orderId, accessToken) {
+      return paymentSessionOf(payment, await guestOrder(orderId, accessToken));
+    },
   };
+}
+
+/** The provider's session for an order still waiting for its payment. */
+function paymentSessionOf(payment: PaymentProvider, order: Order): Promise<PaymentSession> {
+  if (order.status !== "PLACED" && order.status !== "PROCESSING") {
+    throw new AppError(
+      "ORDER_NOT_PAYABLE",
+      `order ${order.id} cannot be paid: it is ${order.status}`,
+    );
+  }
+  return payment.session({
+    orderId: order.id,
+    userId: order.userId,
+    amountCents: order.totalCents,
+    currency: CURRENCY,
+  });
 }
 
 /**

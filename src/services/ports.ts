@@ -194,7 +194,7 @@ export interface PaymentWebhook {
    * AppError WEBHOOK_UNVERIFIED for a missing, wrong or expired signature or a body that is not
    * an event. Nothing unverified is ever answered.
    */
-  verify(rawBody: string, signature: string | undefined): PaymentEvent;
+  verify(rawBody: string, signature: string | undefined): Promise<PaymentEvent>;
 }
 
 /** Takes the payment of an order, and gives it back. Both are idempotent per `orderId`. */

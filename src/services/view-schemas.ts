@@ -19,7 +19,8 @@ import type { CheckoutQuoteView } from "./checkout.js";
 import type { GuestCartCreated } from "./guest-carts.js";
 import type { CheckoutResult, GuestOrdersAttached as GuestOrdersAttachedView } from "./orders.js";
 import type { PageOf } from "./paging.js";
-import type { IssuedToken } from "./ports.js";
+import type { PaymentEventReceipt as PaymentEventReceiptView } from "./payment-events.js";
+import type { IssuedToken, PaymentSession as PaymentSessionView } from "./ports.js";
 import type {
   ShippingSettings as ShippingSettingsView,
   TaxSettings as TaxSettingsView,
@@ -158,6 +159,26 @@ const PlacedOrder = z.object({
 });
 
 const GuestOrdersAttached = z.object({ attached: z.array(Order), inFlight: int() });
+
+/** What the page needs to pay an order: nothing for the demo provider, Stripe.js's keys else. */
+const PaymentSession = z.discriminatedUnion("provider", [
+  z.object({ provider: z.literal("demo") }),
+  z.object({
+    provider: z.literal("stripe"),
+    publishableKey: z.string(),
+    clientSecret: z.string(),
+    amountCents: cents(),
+    currency: z.string().check(z.length(3)),
+  }),
+]);
+
+/** What the webhook answers the provider: handled, and how. */
+const PaymentEventReceipt = z.object({
+  received: z.literal(true),
+  eventId: z.string(),
+  outcome: z.enum(["settled", "duplicate", "ignored", "amount-mismatch", "order-finished"]),
+  status: z.optional(z.enum(["PLACED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"])),
+});
 
 const page = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
@@ -370,6 +391,8 @@ export const VIEW_SCHEMAS = {
   Order,
   PlacedOrder,
   GuestOrdersAttached,
+  PaymentSession,
+  PaymentEventReceipt,
   OrderPage,
   ManagedProduct,
   ManagedProductList,
@@ -436,5 +459,7 @@ fits([
   true satisfies Fits<ShippingMethodsView, typeof ShippingMethodList>,
   true satisfies Fits<CheckoutQuoteView, typeof CheckoutQuote>,
   true satisfies Fits<GuestOrdersAttachedView, typeof GuestOrdersAttached>,
+  true satisfies Fits<PaymentSessionView, typeof PaymentSession>,
+  true satisfies Fits<PaymentEventReceiptView, typeof PaymentEventReceipt>,
   true satisfies Fits<CheckoutResult["order"] & { orderAccessToken?: string }, typeof PlacedOrder>,
 ]);

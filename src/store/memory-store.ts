@@ -20,7 +20,9 @@ import type {
   OrderKey,
   Page,
   PageRequest,
+  PaymentEventRecord,
   PaymentRecord,
+  PaymentSessionRecord,
   RecordedPayment,
   SaveShippingCommand,
   SaveTaxCommand,
@@ -52,6 +54,8 @@ const copyOrder = (order: Order): Order => ({
 export class MemoryStore extends MemoryShopStore implements Store {
   private readonly adjustments = new Map<string, StockAdjustment[]>();
   private readonly payments = new Map<string, PaymentRecord>();
+  private readonly paymentSessions = new Map<string, PaymentSessionRecord>();
+  private readonly paymentEvents = new Map<string, PaymentEventRecord>();
   private readonly shopConfig: MemoryShopConfig;
 
   constructor(seed: MemoryStoreSeed = {}) {
@@ -111,6 +115,29 @@ export class MemoryStore extends MemoryShopStore implements Store {
     if (payment === undefined || !payment.approved || payment.refundedAt !== undefined)
       return false;
     this.payments.set(orderId, { ...payment, refundedAt });
+    return true;
+  }
+
+  async findPaymentSession(orderId: string): Promise<PaymentSessionRecord | undefined> {
+    const session = this.paymentSessions.get(orderId);
+    return session === undefined ? undefined : { ...session };
+  }
+
+  async recordPaymentSession(record: PaymentSessionRecord): Promise<PaymentSessionRecord> {
+    const first = this.paymentSessions.get(record.orderId);
+    if (first !== undefined) return { ...first };
+    this.paymentSessions.set(record.orderId, { ...record });
+    return { ...record };
+  }
+
+  async findPaymentEvent(eventId: string): Promise<PaymentEventRecord | undefined> {
+    const event = this.paymentEvents.get(eventId);
+    return event === undefined ? undefined : { ...event };
+  }
+
+  async recordPaymentEvent(record: PaymentEventRecord): Promise<boolean> {
+    if (this.paymentEvents.has(record.eventId)) return false;
+    this.paymentEvents.set(record.eventId, { ...record });
     return true;
   }
 

@@ -5,7 +5,9 @@ import type {
   InFlightKey,
   InFlightPage,
   InFlightQuery,
+  PaymentEventRecord,
   PaymentRecord,
+  PaymentSessionRecord,
   RecoveryStore,
 } from "../../services/index.js";
 import { type Item, orderFrom } from "./items.js";
@@ -34,6 +36,37 @@ const paymentFrom = (item: Item): PaymentRecord => ({
   chargedAt: String(item.chargedAt),
   ...(typeof item.refundedAt === "string" ? { refundedAt: item.refundedAt } : {}),
 });
+
+const sessionFrom = (item: Item): PaymentSessionRecord => ({
+  orderId: String(item.orderId),
+  provider: "stripe",
+  reference: String(item.reference),
+  createdAt: String(item.createdAt),
+});
+
+const eventFrom = (item: Item): PaymentEventRecord => ({
+  eventId: String(item.eventId),
+  type: String(item.eventType),
+  ...(typeof item.orderId === "string" ? { orderId: item.orderId } : {}),
+  outcome: String(item.outcome),
+  receivedAt: String(item.receivedAt),
+  expiresAt: Number(item.expiresAt),
+});
+
+/** Writes `item` unless its key is taken; false when it was. */
+async function putOnce(table: Table, item: Item): Promise<boolean> {
+  try {
+    await table.documents.put({
+      TableName: table.name,
+      Item: item,
+      ConditionExpression: "attribute_not_exists(PK)",
+    });
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
 
 /** Where a page of in-flight orders stopped: its last order, or the last key a shard read. */
 function inFlightKeyOf(item: Item): InFlightKey {
@@ -89,6 +122,34 @@ export function dynamoDbRecovery(table: Table): RecoveryStore {
         if (first === undefined) throw new Error(`payment of order ${record.orderId} vanished`);
         return { recorded: false, payment: first };
       }
+    },
+    async findPaymentSession(orderId) {
+      const item = await getItem(table, keys.paymentSession(orderId));
+      return item === undefined ? undefined : sessionFrom(item);
+    },
+    async recordPaymentSession(record) {
+      const item = {
+        ...keys.paymentSession(record.orderId),
+        type: "PAYMENT_SESSION",
+        ...record,
+      };
+      if (await putOnce(table, item)) return { ...record };
+      const first = await getItem(table, keys.paymentSession(record.orderId));
+      if (first === undefined) throw new Error(`payment of order ${record.orderId} vanished`);
+      return sessionFrom(first);
+    },
+    async findPaymentEvent(eventId) {
+      const item = await getItem(table, keys.paymentEvent(eventId));
+      return item === undefined ? undefined : eventFrom(item);
+    },
+    recordPaymentEvent({ type, ...record }) {
+      // `type` names the item's kind on every item of the table: the event's own is `eventType`.
+      return putOnce(table, {
+        ...keys.paymentEvent(record.eventId),
+        type: "PAYMENT_EVENT",
+        eventType: type,
+        ...record,
+      });
     },
     async recordRefund(orderId, refundedAt) {
       try {

@@ -14,7 +14,9 @@ import type {
   OrderKey,
   Page,
   PageRequest,
+  PaymentEventRecord,
   PaymentRecord,
+  PaymentSessionRecord,
   RecordedPayment,
   SaveShippingCommand,
   SaveTaxCommand,
@@ -125,6 +127,22 @@ export class DynamoDbStore extends DynamoDbShopStore implements Store {
 
   async recordRefund(orderId: string, refundedAt: string): Promise<boolean> {
     return this.guarded(() => this.recovery.recordRefund(orderId, refundedAt));
+  }
+
+  async findPaymentSession(orderId: string): Promise<PaymentSessionRecord | undefined> {
+    return this.guarded(() => this.recovery.findPaymentSession(orderId));
+  }
+
+  async recordPaymentSession(record: PaymentSessionRecord): Promise<PaymentSessionRecord> {
+    return this.guarded(() => this.recovery.recordPaymentSession(record));
+  }
+
+  async findPaymentEvent(eventId: string): Promise<PaymentEventRecord | undefined> {
+    return this.guarded(() => this.recovery.findPaymentEvent(eventId));
+  }
+
+  async recordPaymentEvent(record: PaymentEventRecord): Promise<boolean> {
+    return this.guarded(() => this.recovery.recordPaymentEvent(record));
   }
   async listAllProducts(): Promise<ManagedProduct[]> {
     return this.guarded(() => operator.listAllProducts(this.table));

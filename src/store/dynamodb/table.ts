@@ -41,6 +41,8 @@ export type TableDefinition = Required<
  * | use shard   | PROMOTION_USES#code#k | TOTAL (uses, cap, a copy of the definition)        |
  * | stock adj.  | STOCK#productId | ADJ#createdAt#id    |                                    |
  * | payment     | PAYMENT#orderId | META                |                                    |
+ * | pay. started| PAYMENT#orderId | SESSION (provider, reference: the PaymentIntent) |          |
+ * | pay. event  | PAYMENT_EVENT#id | META (outcome; expiresAt: the TTL attribute) |             |
  * | settings    | SHOP_CONFIG    | SHIPPING / TAX       |                                    |
  *
  * GSI2 holds the operators' lists: ORDERS#shard (GSI2SK createdAt#id: every order, newest
@@ -278,6 +280,10 @@ export const keys = {
   }),
   inFlightSort: (createdAt: string, orderId: string) => `${createdAt}#${orderId}`,
   payment: (orderId: string) => ({ PK: `PAYMENT#${orderId}`, SK: "META" }),
+  /** The payment started at the provider for an order: beside its payment, one per order. */
+  paymentSession: (orderId: string) => ({ PK: `PAYMENT#${orderId}`, SK: "SESSION" }),
+  /** A handled webhook event: one partition per event, so no delivery meets another's key. */
+  paymentEvent: (eventId: string) => ({ PK: `PAYMENT_EVENT#${eventId}`, SK: "META" }),
   shopSettings: (part: "SHIPPING" | "TAX") => ({ PK: SHOP_CONFIG_PARTITION, SK: part }),
   promotionUses: (code: string) => ({ PK: `PROMOTION_USES#${code}`, SK: "TOTAL" }),
   /**

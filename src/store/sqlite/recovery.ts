@@ -4,7 +4,9 @@ import type Database from "better-sqlite3";
 import type {
   InFlightPage,
   InFlightQuery,
+  PaymentEventRecord,
   PaymentRecord,
+  PaymentSessionRecord,
   RecoveryStore,
 } from "../../services/index.js";
 import { ORDER_COLUMNS, type OrderRow, orderFromRow } from "./rows.js";
@@ -31,7 +33,24 @@ const paymentFromRow = ({ approved, reason, refundedAt, ...rest }: PaymentRow): 
   ...(refundedAt === null ? {} : { refundedAt }),
 });
 
-/** The recovery methods of the Store over `db`, whose schema has the `payments` table. */
+interface PaymentEventRow {
+  eventId: string;
+  type: string;
+  orderId: string | null;
+  outcome: string;
+  receivedAt: string;
+  expiresAt: number;
+}
+
+const paymentEventFromRow = ({ orderId, ...rest }: PaymentEventRow): PaymentEventRecord => ({
+  ...rest,
+  ...(orderId === null ? {} : { orderId }),
+});
+
+/**
+ * The recovery methods of the Store over `db`, whose schema has the `payments`,
+ * `payment_sessions` and `payment_events` tables.
+ */
 export function sqliteRecovery(db: Database.Database): RecoveryStore {
   // Two ranges of orders_by_status (status, created_at, id): finished orders are never read.
   const inFlight = db.prepare<
@@ -50,6 +69,23 @@ export function sqliteRecovery(db: Database.Database): RecoveryStore {
     `INSERT INTO payments (order_id, user_id, amount_cents, approved, reason, charged_at)
      VALUES (@orderId, @userId, @amountCents, @approved, @reason, @chargedAt)
      ON CONFLICT (order_id) DO NOTHING`,
+  );
+  const findSession = db.prepare<[string], PaymentSessionRecord>(
+    `SELECT order_id AS orderId, provider, reference, created_at AS createdAt
+     FROM payment_sessions WHERE order_id = ?`,
+  );
+  const insertSession = db.prepare(
+    `INSERT INTO payment_sessions (order_id, provider, reference, created_at)
+     VALUES (@orderId, @provider, @reference, @createdAt) ON CONFLICT (order_id) DO NOTHING`,
+  );
+  const findEvent = db.prepare<[string], PaymentEventRow>(
+    `SELECT event_id AS eventId, type, order_id AS orderId, outcome, received_at AS receivedAt,
+       expires_at AS expiresAt FROM payment_events WHERE event_id = ?`,
+  );
+  const insertEvent = db.prepare(
+    `INSERT INTO payment_events (event_id, type, order_id, outcome, received_at, expires_at)
+     VALUES (@eventId, @type, @orderId, @outcome, @receivedAt, @expiresAt)
+     ON CONFLICT (event_id) DO NOTHING`,
   );
   const refund = db.prepare(
     `UPDATE payments SET refunded_at = ?
@@ -100,6 +136,28 @@ export function sqliteRecovery(db: Database.Database): RecoveryStore {
     },
     async recordRefund(orderId, refundedAt) {
       return guarded(() => refund.run(refundedAt, orderId).changes === 1);
+    },
+    async findPaymentSession(orderId) {
+      return guarded(() => findSession.get(orderId));
+    },
+    async recordPaymentSession(record) {
+      return guarded(() => {
+        insertSession.run(record);
+        const standing = findSession.get(record.orderId);
+        if (standing === undefined) throw new Error(`payment of order ${record.orderId} vanished`);
+        return standing;
+      });
+    },
+    async findPaymentEvent(eventId) {
+      return guarded(() => {
+        const row = findEvent.get(eventId);
+        return row === undefined ? undefined : paymentEventFromRow(row);
+      });
+    },
+    async recordPaymentEvent(record) {
+      return guarded(
+        () => insertEvent.run({ ...record, orderId: record.orderId ?? null }).changes === 1,
+      );
     },
   };
 }

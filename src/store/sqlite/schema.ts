@@ -110,6 +110,20 @@ CREATE TABLE IF NOT EXISTS payments (
   charged_at TEXT NOT NULL,
   refunded_at TEXT
 );
+CREATE TABLE IF NOT EXISTS payment_sessions (
+  order_id TEXT PRIMARY KEY,
+  provider TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS payment_events (
+  event_id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  order_id TEXT,
+  outcome TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY,
   email TEXT NOT NULL UNIQUE,

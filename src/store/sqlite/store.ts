@@ -22,7 +22,9 @@ import type {
   OrderKey,
   Page,
   PageRequest,
+  PaymentEventRecord,
   PaymentRecord,
+  PaymentSessionRecord,
   RecordedPayment,
   RecoveryStore,
   SaveShippingCommand,
@@ -137,6 +139,22 @@ export class SqliteStore extends SqliteShopStore implements Store {
 
   recordRefund(orderId: string, refundedAt: string): Promise<boolean> {
     return this.recovery.recordRefund(orderId, refundedAt);
+  }
+
+  findPaymentSession(orderId: string): Promise<PaymentSessionRecord | undefined> {
+    return this.recovery.findPaymentSession(orderId);
+  }
+
+  recordPaymentSession(record: PaymentSessionRecord): Promise<PaymentSessionRecord> {
+    return this.recovery.recordPaymentSession(record);
+  }
+
+  findPaymentEvent(eventId: string): Promise<PaymentEventRecord | undefined> {
+    return this.recovery.findPaymentEvent(eventId);
+  }
+
+  recordPaymentEvent(record: PaymentEventRecord): Promise<boolean> {
+    return this.recovery.recordPaymentEvent(record);
   }
 
   async listAllProducts(): Promise<ManagedProduct[]> {
