@@ -79,8 +79,8 @@ async function givenWholeNumber(resolveVariable, option, { MinValue, MaxValue })
 
 // The payments' parameters (src/deploy/payments.ts), each with the value of its deploy option
 // as default when given (--param="paymentProvider=stripe"). Checked here so a mistake fails the
-// packaging, not the stack's update: a value the parameter would refuse, a Stripe stack that
-// names no secret, and a secret itself given where its SSM parameter's name belongs (which
+// packaging, not the stack's update: a value the parameter would refuse, a Stripe stack without
+// its publishable key or its secrets' names, and a secret itself given where its SSM parameter's name belongs (which
 // would put it in the template).
 exports.givenPayments = async (resolveVariable) => {
   const { payments } = await loadDescriptor(resolveVariable);
@@ -109,9 +109,9 @@ exports.givenPayments = async (resolveVariable) => {
     chosen[option] = given;
   }
   if (chosen.paymentProvider === "stripe") {
-    const missing = payments.secretNameOptions.filter((option) => chosen[option] === "");
+    const missing = payments.stripeOptions.filter((option) => chosen[option] === "");
     if (missing.length > 0) {
-      throw new Error(`paymentProvider=stripe needs ${missing.join(" and ")} (docs/payments.md)`);
+      throw new Error(`paymentProvider=stripe needs ${missing.join(", ")} (docs/payments.md)`);
     }
   }
   return parameters;

@@ -25,9 +25,11 @@ export interface StackPayments {
   /** The stack's conditions: `StripePayments` when PaymentProvider is `stripe`. */
   conditions: Record<string, object>;
   /** The environment of the functions that talk to the provider, in AWS: names, never secrets. */
-  environment: Record<string, { Ref: string }>;
+  environment: Record<string, object>;
   /** The parameters that name SSM parameters: a secret's value given instead is refused. */
   secretNameOptions: string[];
+  /** The options a Stripe stack needs: its packaging fails without them. */
+  stripeOptions: string[];
 }
 
 /**
@@ -43,6 +45,14 @@ const secretName = (what: string): CfnStringParameter => ({
   AllowedPattern: SSM_NAME_PATTERN,
   ConstraintDescription: "a SecureString parameter's full name, starting with /",
   Description: `Name (not value) of the SSM SecureString parameter holding ${what}; read by the functions at a cold start when PaymentProvider is stripe`,
+});
+
+/**
+ * A parameter's value in a Stripe stack, no variable at all in a demo one: the functions'
+ * configuration refuses an empty Stripe setting, and the parameters' defaults are empty.
+ */
+const onlyWithStripe = (id: string): object => ({
+  "Fn::If": [STRIPE_PAYMENTS, { Ref: id }, { Ref: "AWS::NoValue" }],
 });
 
 export function stackPayments(): StackPayments {
@@ -82,11 +92,16 @@ export function stackPayments(): StackPayments {
     },
     environment: {
       PAYMENT_PROVIDER: { Ref: PAYMENT_PROVIDER_ID },
-      STRIPE_PUBLISHABLE_KEY: { Ref: STRIPE_PUBLISHABLE_KEY_ID },
-      STRIPE_SECRET_KEY_PARAMETER: { Ref: STRIPE_SECRET_KEY_PARAMETER_ID },
-      STRIPE_WEBHOOK_SECRET_PARAMETER: { Ref: STRIPE_WEBHOOK_SECRET_PARAMETER_ID },
+      STRIPE_PUBLISHABLE_KEY: onlyWithStripe(STRIPE_PUBLISHABLE_KEY_ID),
+      STRIPE_SECRET_KEY_PARAMETER: onlyWithStripe(STRIPE_SECRET_KEY_PARAMETER_ID),
+      STRIPE_WEBHOOK_SECRET_PARAMETER: onlyWithStripe(STRIPE_WEBHOOK_SECRET_PARAMETER_ID),
     },
     secretNameOptions: ["stripeSecretKeyParameter", "stripeWebhookSecretParameter"],
+    stripeOptions: [
+      "stripePublishableKey",
+      "stripeSecretKeyParameter",
+      "stripeWebhookSecretParameter",
+    ],
   };
 }
 

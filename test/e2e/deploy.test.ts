@@ -905,12 +905,26 @@ describe("the limits' params", () => {
         Block: { CustomResponse: { ResponseCode: number; CustomResponseBodyKey: string } };
       };
     }[];
+    // Every path is counted but the webhooks': the provider calls from a few addresses.
+    expect(webhookRoutes.map((route) => route.resource)).toEqual(["/webhooks/stripe"]);
     expect(rules.map((rule) => rule.Statement)).toEqual([
       {
         RateBasedStatement: {
           Limit: { Ref: "ClientRateLimit" },
           AggregateKeyType: "IP",
           EvaluationWindowSec: CLIENT_RATE_WINDOW_SECONDS,
+          ScopeDownStatement: {
+            NotStatement: {
+              Statement: {
+                ByteMatchStatement: {
+                  SearchString: "/webhooks/stripe",
+                  FieldToMatch: { UriPath: {} },
+                  TextTransformations: [{ Priority: 0, Type: "NONE" }],
+                  PositionalConstraint: "ENDS_WITH",
+                },
+              },
+            },
+          },
         },
       },
     ]);
@@ -1072,11 +1086,16 @@ describe("the nanoservices architecture", () => {
 });
 
 /** The environment variables the functions that talk to the payment provider get, as Refs. */
+const onlyWithStripe = (id: string) => ({
+  "Fn::If": ["StripePayments", { Ref: id }, { Ref: "AWS::NoValue" }],
+});
+/** The environment the functions that talk to the payment provider get: names, never values,
+ * and Stripe's only in a Stripe stack (an empty setting would fail their configuration). */
 const PAYMENT_ENVIRONMENT = {
   PAYMENT_PROVIDER: { Ref: "PaymentProvider" },
-  STRIPE_PUBLISHABLE_KEY: { Ref: "StripePublishableKey" },
-  STRIPE_SECRET_KEY_PARAMETER: { Ref: "StripeSecretKeyParameter" },
-  STRIPE_WEBHOOK_SECRET_PARAMETER: { Ref: "StripeWebhookSecretParameter" },
+  STRIPE_PUBLISHABLE_KEY: onlyWithStripe("StripePublishableKey"),
+  STRIPE_SECRET_KEY_PARAMETER: onlyWithStripe("StripeSecretKeyParameter"),
+  STRIPE_WEBHOOK_SECRET_PARAMETER: onlyWithStripe("StripeWebhookSecretParameter"),
 };
 
 /** The one statement that reads the two secrets' parameters, only in a Stripe stack. */
@@ -1149,6 +1168,23 @@ describe.each(ARCHITECTURES)("payments in the %s architecture", (architecture) =
     expect(JSON.stringify(t)).not.toContain("kms:Decrypt");
   });
 
+  it("serves Stripe's webhook without the Cognito authorizer, from a function of its own in micro", () => {
+    const methods = methodsOf(template(architecture));
+    const webhook = methods.find((method) => method.key === "POST /webhooks/stripe");
+    expect(webhook?.authorization).toBe("NONE");
+    const owner = functionsOf(architecture).find((spec) =>
+      spec.routes.some((route) => route.resource === "/webhooks/stripe"),
+    );
+    expect(owner?.paymentProvider).toBe(true);
+    expect(webhook?.functionId).toBe(upperFirst(owner?.name ?? ""));
+    if (architecture === "micro" || architecture === "graph") {
+      expect(owner?.name).toBe("payments");
+      expect(owner?.routes.map((route) => `${route.method} ${route.resource}`)).toEqual([
+        "POST /webhooks/stripe",
+      ]);
+    }
+  });
+
   it("serves every cancel route from a function that talks to the provider", () => {
     for (const spec of functionsOf(architecture)) {
       for (const route of spec.routes.filter((r) => r.resource.endsWith("/cancel"))) {
@@ -1207,7 +1243,7 @@ describe("a Stripe stack's params", () => {
     for (const [options, message] of [
       [
         ["--param=paymentProvider=stripe"],
-        /paymentProvider=stripe needs stripeSecretKeyParameter and stripeWebhookSecretParameter/,
+        /paymentProvider=stripe needs stripePublishableKey, stripeSecretKeyParameter, stripeWebhookSecretParameter/,
       ],
       [["--param=paymentProvider=paypal"], /paymentProvider: "paypal" is not demo or stripe/],
       [

@@ -1,12 +1,11 @@
 import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   readSecureParameters,
   SecureParameterError,
   type SsmClientOptions,
   ssmEndpoint,
 } from "../../../src/aws/ssm-parameters.js";
-import { stripeSecretsFrom } from "../../../src/compose/stripe-secrets.js";
 import { type CapturedRequest, resign, signedHeadersOf } from "../../helpers/aws-signature.js";
 import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
 
@@ -172,71 +171,5 @@ describe("readSecureParameters", () => {
   it("finds the region's endpoint, China's included", () => {
     expect(ssmEndpoint("eu-west-1")).toBe("https://ssm.eu-west-1.amazonaws.com");
     expect(ssmEndpoint("cn-north-1")).toBe("https://ssm.cn-north-1.amazonaws.com.cn");
-  });
-});
-
-describe("stripeSecretsFrom", () => {
-  const inAws = {
-    PAYMENT_PROVIDER: "stripe",
-    STRIPE_SECRET_KEY_PARAMETER: SECRET_KEY_NAME,
-    STRIPE_WEBHOOK_SECRET_PARAMETER: WEBHOOK_SECRET_NAME,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  };
-
-  it("has nothing to read for the demo provider", () => {
-    expect(stripeSecretsFrom({})).toBeUndefined();
-    expect(stripeSecretsFrom({ PAYMENT_PROVIDER: "demo", STRIPE_SECRET_KEY: "x" })).toBeUndefined();
-  });
-
-  it("reads both parameters once per process, at the first call", async () => {
-    const fake = await standIn(answerFromStore);
-    const secrets = stripeSecretsFrom(inAws, { endpoint: fake.endpoint });
-    expect(fake.requests).toHaveLength(0);
-
-    const [first, second] = await Promise.all([secrets?.(), secrets?.()]);
-    expect(first).toStrictEqual({
-      secretKey: "sk_test_never_logged",
-      webhookSecret: "whsec_never_logged",
-    });
-    expect(second).toBe(first);
-    expect(await secrets?.()).toBe(first);
-    expect(fake.requests).toHaveLength(1);
-  });
-
-  it("tries again after a failed read instead of keeping the failure", async () => {
-    const read = vi
-      .fn()
-      .mockRejectedValueOnce(new SecureParameterError("down"))
-      .mockResolvedValueOnce({ [SECRET_KEY_NAME]: "sk", [WEBHOOK_SECRET_NAME]: "wh" });
-    const secrets = stripeSecretsFrom(inAws, {}, read);
-
-    await expect(secrets?.()).rejects.toThrow("down");
-    expect(await secrets?.()).toStrictEqual({ secretKey: "sk", webhookSecret: "wh" });
-    expect(read).toHaveBeenCalledTimes(2);
-  });
-
-  it("takes the plain variables locally, and reads nothing", async () => {
-    const read = vi.fn();
-    const secrets = stripeSecretsFrom(
-      { PAYMENT_PROVIDER: "stripe", STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "wh_1" },
-      {},
-      read,
-    );
-    expect(await secrets?.()).toStrictEqual({ secretKey: "sk_test_1", webhookSecret: "wh_1" });
-    expect(read).not.toHaveBeenCalled();
-  });
-
-  it("refuses a half-given pair at once, naming what is missing and no value", () => {
-    expect(() =>
-      stripeSecretsFrom({ PAYMENT_PROVIDER: "stripe", STRIPE_SECRET_KEY: "sk_test_secret" }),
-    ).toThrow(/^invalid configuration: STRIPE_WEBHOOK_SECRET: PAYMENT_PROVIDER=stripe needs/);
-    expect(() =>
-      stripeSecretsFrom({ PAYMENT_PROVIDER: "stripe", STRIPE_SECRET_KEY_PARAMETER: "/a" }),
-    ).toThrow(/^invalid configuration: STRIPE_WEBHOOK_SECRET_PARAMETER: /);
-    expect(() =>
-      stripeSecretsFrom({ PAYMENT_PROVIDER: "stripe", STRIPE_SECRET_KEY: "sk_test_secret" }),
-    ).not.toThrow(/sk_test_secret/);
   });
 });
