@@ -1,4 +1,4 @@
-// Secrets from SSM Parameter Store, read once at a function's cold start: one signed
+// Secrets from SSM Parameter Store, read once per process: one signed
 // `GetParameters` over the lean transport of `aws-http.ts` (Systems Manager's JSON 1.1 protocol,
 // `POST /` with `X-Amz-Target`), so a function that needs two secrets does not load the SDK's
 // SSM client for them. Values are returned to the caller and appear in no error message.
