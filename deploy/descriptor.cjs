@@ -76,3 +76,43 @@ async function givenWholeNumber(resolveVariable, option, { MinValue, MaxValue })
   }
   return value;
 }
+
+// The payments' parameters (src/deploy/payments.ts), each with the value of its deploy option
+// as default when given (--param="paymentProvider=stripe"). Checked here so a mistake fails the
+// packaging, not the stack's update: a value the parameter would refuse, a Stripe stack without
+// its publishable key or its secrets' names, and a secret itself given where its SSM parameter's name belongs (which
+// would put it in the template).
+exports.givenPayments = async (resolveVariable) => {
+  const { payments } = await loadDescriptor(resolveVariable);
+  const parameters = {};
+  const chosen = {};
+  for (const [id, { option, parameter }] of Object.entries(payments.parameters)) {
+    const given = String((await resolveVariable(`param:${option}`)) ?? "").trim();
+    if (given === "") {
+      parameters[id] = parameter;
+      chosen[option] = parameter.Default;
+      continue;
+    }
+    if (payments.secretNameOptions.includes(option) && /^(sk|rk|whsec)_/.test(given)) {
+      throw new Error(
+        `${option}: give the name of the SSM SecureString parameter that holds the secret, never the secret itself`,
+      );
+    }
+    const allowed =
+      (parameter.AllowedValues === undefined || parameter.AllowedValues.includes(given)) &&
+      (parameter.AllowedPattern === undefined || new RegExp(parameter.AllowedPattern).test(given));
+    if (!allowed) {
+      const expected = parameter.AllowedValues?.join(" or ") ?? parameter.ConstraintDescription;
+      throw new Error(`${option}: "${given}" is not ${expected}`);
+    }
+    parameters[id] = { ...parameter, Default: given };
+    chosen[option] = given;
+  }
+  if (chosen.paymentProvider === "stripe") {
+    const missing = payments.stripeOptions.filter((option) => chosen[option] === "");
+    if (missing.length > 0) {
+      throw new Error(`paymentProvider=stripe needs ${missing.join(", ")} (docs/payments.md)`);
+    }
+  }
+  return parameters;
+};

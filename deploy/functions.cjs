@@ -1,10 +1,11 @@
 const { loadDescriptor } = require("./descriptor.cjs");
 
 // The functions of the architecture, each with its events (preflights included: the handlers
-// answer them with the CORS_ORIGINS of the stage); the operators' ones know the site bucket. The processing and sweeper functions are told
+// answer them with the CORS_ORIGINS of the stage); the operators' ones know the site bucket, the
+// payment provider's ones the stack's payments. The processing and sweeper functions are told
 // where to post order updates: the stage's WebSocket API, whose stage name is only known here.
 module.exports = async ({ resolveVariable }) => {
-  const { functions, operatorFunctions, operatorEnvironment } =
+  const { functions, operatorFunctions, operatorEnvironment, paymentFunctions, payments } =
     await loadDescriptor(resolveVariable);
   const stage = await resolveVariable("sls:stage");
   if (stage === "offline") return functions;
@@ -12,6 +13,12 @@ module.exports = async ({ resolveVariable }) => {
   for (const name of operatorFunctions ?? []) {
     const fn = functions[name];
     if (fn !== undefined) fn.environment = { ...fn.environment, ...operatorEnvironment };
+  }
+  // The functions that talk to the payment provider: which one, and Stripe's settings (the
+  // secrets by their SSM parameters' names, read at a cold start).
+  for (const name of paymentFunctions ?? []) {
+    const fn = functions[name];
+    if (fn !== undefined) fn.environment = { ...fn.environment, ...payments.environment };
   }
   for (const fn of Object.values(functions)) {
     if (fn.events.some((event) => event.stream !== undefined || event.schedule !== undefined)) {

@@ -27,6 +27,12 @@ export interface FunctionSpec {
    * bucket; every other function's role denies those writes.
    */
   operator: boolean;
+  /**
+   * Talks to the payment provider (payment sessions, refunds, webhooks, the processing that
+   * charges and the sweeper that reconciles): in AWS it gets the provider's settings and, with
+   * Stripe, may read the two secrets' SSM parameters (serverless-descriptor's payments).
+   */
+  paymentProvider: boolean;
 }
 
 const READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
@@ -70,6 +76,7 @@ const EVENT_FUNCTIONS: readonly FunctionSpec[] = [
     routes: [],
     storeActions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
     operator: false,
+    paymentProvider: false,
   },
   {
     name: "processOrders",
@@ -78,6 +85,7 @@ const EVENT_FUNCTIONS: readonly FunctionSpec[] = [
     routes: [],
     storeActions: PROCESSING_ACTIONS,
     operator: false,
+    paymentProvider: true,
   },
   {
     name: "sweepOrders",
@@ -86,6 +94,7 @@ const EVENT_FUNCTIONS: readonly FunctionSpec[] = [
     routes: [],
     storeActions: PROCESSING_ACTIONS,
     operator: false,
+    paymentProvider: true,
   },
 ];
 
@@ -124,21 +133,27 @@ function apiFunctionsOf(architecture: Architecture, routes: readonly Route[]): F
     case "nano":
       return rest.map((route) => spec(nanoName(route), routeKey(route), [route]));
     case "micro":
-      return [...groupBy(rest, (route) => route.group)].map(([group, members]) =>
-        spec(group, `the ${group} resource`, members),
-      );
+      return perResource(rest);
     case "monolith":
       return [spec("api", "every REST route", rest)];
     case "graph":
+      // A webhook's caller speaks REST, not GraphQL: its resource keeps a function of its own.
       return [
         spec(
           "graphql",
           "GraphQL",
           deployed.filter((route) => route.group === "graphql"),
         ),
+        ...perResource(rest.filter((route) => route.webhook === true)),
       ];
   }
 }
+
+/** One function per resource group of `routes`, named after the group. */
+const perResource = (routes: readonly Route[]): FunctionSpec[] =>
+  [...groupBy(routes, (route) => route.group)].map(([group, members]) =>
+    spec(group, `the ${group} resource`, members),
+  );
 
 function spec(name: string, what: string, routes: readonly Route[]): FunctionSpec {
   const storeActions = [...new Set(routes.flatMap((route) => STORE_ACTIONS[route.store]))];
@@ -151,6 +166,7 @@ function spec(name: string, what: string, routes: readonly Route[]): FunctionSpe
     routes,
     storeActions,
     operator,
+    paymentProvider: routes.some((route) => route.paymentProvider === true),
   };
 }
 

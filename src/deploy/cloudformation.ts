@@ -18,6 +18,20 @@ export interface CfnNumberParameter {
   Description: string;
 }
 
+/** A text stack parameter, as `resources.Parameters` of serverless.yml holds it. */
+export interface CfnStringParameter {
+  Type: "String";
+  Default: string;
+  AllowedValues?: string[];
+  AllowedPattern?: string;
+  ConstraintDescription?: string;
+  Description: string;
+}
+
+/** The stack parameter naming the payment provider, and the condition that it is Stripe. */
+export const PAYMENT_PROVIDER_ID = "PaymentProvider";
+export const STRIPE_PAYMENTS = "StripePayments";
+
 export const TABLE_ID = "StoreTable";
 export const USER_POOL_ID = "UserPool";
 export const USER_POOL_CLIENT_ID = "UserPoolClient";

@@ -90,8 +90,12 @@ const numberParameter = (Default: number, Description: string): CfnNumberParamet
   Description,
 });
 
-/** The limits of a stack, the same in every architecture. */
-export function stackLimits(): StackLimits {
+/**
+ * The limits of a stack, the same in every architecture. `uncountedPaths` are the REST resources
+ * the per-client rule does not count (webhooks: the provider calls from a few addresses, and
+ * retries); the stages' throttling still applies to them.
+ */
+export function stackLimits(uncountedPaths: readonly string[] = []): StackLimits {
   const { rest, websocket } = STAGE_LIMITS;
   return {
     stageParameters: {
@@ -131,7 +135,7 @@ export function stackLimits(): StackLimits {
         Description: `Requests one IP address may send the REST API in ${CLIENT_RATE_WINDOW_SECONDS / 60} minutes before AWS WAF answers 429`,
       },
       resources: {
-        [CLIENT_WEB_ACL_ID]: clientWebAcl(),
+        [CLIENT_WEB_ACL_ID]: clientWebAcl(uncountedPaths),
         [CLIENT_WEB_ACL_ASSOCIATION_ID]: clientWebAclAssociation(),
       },
     },
@@ -159,8 +163,10 @@ const TOO_MANY_REQUESTS_BODY = "too-many-requests";
  * gateway's own refusals carry, so the page reads it; WAF lets a body be JSON, not
  * problem+json, and sets the Content-Type itself.
  */
-function clientWebAcl(): CfnResource {
+function clientWebAcl(uncountedPaths: readonly string[]): CfnResource {
   const code = "TOO_MANY_REQUESTS";
+  const uncounted = uncountedPaths.map(pathEndsWith);
+  const [only] = uncounted;
   return {
     Type: "AWS::WAFv2::WebACL",
     Properties: {
@@ -188,6 +194,19 @@ function clientWebAcl(): CfnResource {
               Limit: { Ref: CLIENT_RATE_LIMIT_ID },
               AggregateKeyType: "IP",
               EvaluationWindowSec: CLIENT_RATE_WINDOW_SECONDS,
+              // Counts, and so refuses, only requests to the other paths.
+              ...(only === undefined
+                ? {}
+                : {
+                    ScopeDownStatement: {
+                      NotStatement: {
+                        Statement:
+                          uncounted.length === 1
+                            ? only
+                            : { OrStatement: { Statements: uncounted } },
+                      },
+                    },
+                  }),
             },
           },
           Action: {
@@ -208,6 +227,25 @@ function clientWebAcl(): CfnResource {
         },
       ],
       VisibilityConfig: visibility("rest-api-clients"),
+    },
+  };
+}
+
+/**
+ * A request whose path ends with `path` (a resource without `{...}` parameters). "Ends with"
+ * because the path WAF sees in front of a REST stage may carry the stage's name before it; a
+ * longer path ending the same way is no route of the API, and the gateway answers it alone.
+ */
+function pathEndsWith(path: string): object {
+  if (path.includes("{")) {
+    throw new Error(`${path}: a path the per-client limit leaves out may have no parameters`);
+  }
+  return {
+    ByteMatchStatement: {
+      SearchString: path,
+      FieldToMatch: { UriPath: {} },
+      TextTransformations: [{ Priority: 0, Type: "NONE" }],
+      PositionalConstraint: "ENDS_WITH",
     },
   };
 }

@@ -19,6 +19,7 @@ import {
 } from "./cloudformation.js";
 import { type StackLimits, stackLimits } from "./limits.js";
 import { memorySizeMb } from "./memory-sizes.js";
+import { paymentSecretsRead, type StackPayments, stackPayments } from "./payments.js";
 import {
   paymentLedgerWrite,
   recoveryResources,
@@ -97,6 +98,14 @@ export interface ServerlessDescriptor {
    * `--param="clientRateLimit=N"` adds (limits.ts).
    */
   limits: StackLimits;
+  /**
+   * The functions that talk to the payment provider: deploy/functions.cjs gives them the
+   * payments' environment (the provider and Stripe's settings, secrets by name) outside the
+   * offline stage; their roles may read the secrets' parameters in a Stripe stack.
+   */
+  paymentFunctions: string[];
+  /** The payments' stack parameters, condition and environment (payments.ts). */
+  payments: StackPayments;
 }
 
 /** The stack outputs the deploy script reads to upload the site and write its config.json. */
@@ -172,9 +181,20 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     siteOrigin: SITE_ORIGIN,
     operatorFunctions: specs.filter((spec) => spec.operator).map((spec) => spec.name),
     operatorEnvironment: { UPLOADS_BUCKET: { Ref: SITE_BUCKET_ID } },
-    limits: stackLimits(),
+    limits: stackLimits(webhookPaths(specs)),
+    paymentFunctions: specs.filter((spec) => spec.paymentProvider).map((spec) => spec.name),
+    payments: stackPayments(),
   };
 }
+
+/** The resources of the webhooks the architecture serves, once each. */
+const webhookPaths = (specs: readonly FunctionSpec[]): string[] => [
+  ...new Set(
+    specs.flatMap((spec) =>
+      spec.routes.filter((route) => route.webhook === true).map((route) => route.resource),
+    ),
+  ),
+];
 
 function outputs(): ServerlessDescriptor["outputs"] {
   const apiHost = `.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/\${${WEBSOCKET_STAGE_ID}}`;
@@ -331,6 +351,7 @@ function role(spec: FunctionSpec): CfnResource {
       },
     });
   }
+  if (spec.paymentProvider) statements.push(paymentSecretsRead());
   if (spec.trigger === "stream" || spec.trigger === "schedule") {
     statements.push(paymentLedgerWrite(), {
       // Posting order updates to the user's WebSocket connections, and nothing else.

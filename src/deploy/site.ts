@@ -1,5 +1,10 @@
 import { STOREFRONT_REFERRER_POLICY, storefrontContentSecurityPolicy } from "../http/site-files.js";
-import { type CfnResource, REST_API_ID, WEBSOCKET_API_ID } from "./cloudformation.js";
+import {
+  type CfnResource,
+  REST_API_ID,
+  STRIPE_PAYMENTS,
+  WEBSOCKET_API_ID,
+} from "./cloudformation.js";
 
 /**
  * The storefront's hosting: a private S3 bucket read only by one CloudFront distribution
@@ -208,8 +213,21 @@ function responseHeadersPolicy(): CfnResource {
         Comment: "The storefront's security headers, its CSP as the dev server sends it",
         SecurityHeadersConfig: {
           ContentSecurityPolicy: {
+            // Stripe.js's origins only in a stack that takes payments with Stripe.
             ContentSecurityPolicy: {
-              "Fn::Sub": storefrontContentSecurityPolicy(SITE_CONNECT_ORIGINS),
+              "Fn::If": [
+                STRIPE_PAYMENTS,
+                {
+                  "Fn::Sub": storefrontContentSecurityPolicy(SITE_CONNECT_ORIGINS, {
+                    stripe: true,
+                  }),
+                },
+                {
+                  "Fn::Sub": storefrontContentSecurityPolicy(SITE_CONNECT_ORIGINS, {
+                    stripe: false,
+                  }),
+                },
+              ],
             },
             Override: true,
           },

@@ -220,6 +220,7 @@ export const ADMIN_ROUTES: readonly Route[] = [
     answers: { 200: "CancelledOrder" },
     refusals: ["NOT_FOUND", "ORDER_NOT_CANCELLABLE"],
     store: "write",
+    paymentProvider: true,
     summary:
       "Cancel a PLACED or PROCESSING order: its stock returned in the same transaction, a paid " +
       "order refunded, its owner told over the WebSocket; ORDER_NOT_CANCELLABLE otherwise",

@@ -106,6 +106,8 @@ const graphqlRoutes = (resource: string): Route[] => [
     summary: "GraphQL: queries and mutations in a JSON body",
     body: graphqlBody,
     ownAuthErrors: true,
+    // Its mutations cancel orders, which refunds a paid one.
+    paymentProvider: true,
     handle: (services, request) => runGraphql(services, request, () => request.body, "POST"),
   }),
   route({
@@ -385,6 +387,7 @@ export const ROUTES: readonly Route[] = [
     refusals: ["NOT_FOUND", "ORDER_NOT_CANCELLABLE"],
     auth: "required",
     store: "write",
+    paymentProvider: true,
     summary:
       "Cancel one of the caller's orders while it is PLACED: its stock returned; " +
       "ORDER_NOT_CANCELLABLE (409) once processing started (ask the shop) or when finished",
@@ -416,6 +419,7 @@ export const ROUTES: readonly Route[] = [
     refusals: ["NOT_FOUND", "ORDER_NOT_PAYABLE", "PAYMENT_UNAVAILABLE"],
     auth: "required",
     store: "write",
+    paymentProvider: true,
     summary:
       "Start (or take up again) the payment of one of the caller's orders: what the page needs " +
       "to take it (Stripe: the publishable key and the PaymentIntent's client secret; demo: " +
@@ -432,6 +436,7 @@ export const ROUTES: readonly Route[] = [
     refusals: ["VALIDATION_FAILED", "NOT_FOUND", "ORDER_NOT_PAYABLE", "PAYMENT_UNAVAILABLE"],
     auth: "none",
     store: "write",
+    paymentProvider: true,
     summary: "As POST /orders/{id}/payment, for the guest's order its Order-Access-Token opens",
     handle: async (services, request) =>
       ok(await services.orders.payGuestOrder(param(request, "id"), accessTokenOf(request))),
@@ -458,6 +463,7 @@ export const ROUTES: readonly Route[] = [
     refusals: ["VALIDATION_FAILED", "NOT_FOUND", "ORDER_NOT_CANCELLABLE"],
     auth: "none",
     store: "write",
+    paymentProvider: true,
     summary:
       "Cancel a guest's order, opened by its Order-Access-Token, while it is PLACED, as " +
       "POST /orders/{id}/cancel does for a customer's",
@@ -595,6 +601,8 @@ export const ROUTES: readonly Route[] = [
     refusals: ["WEBHOOK_UNVERIFIED"],
     auth: "none",
     store: "write",
+    paymentProvider: true,
+    webhook: true,
     summary:
       "Stripe's webhook: the raw body's Stripe-Signature is verified (5 minutes' tolerance) " +
       "before anything is read; 400 WEBHOOK_UNVERIFIED otherwise. Each event is handled once " +

@@ -103,6 +103,17 @@ export interface Route<Body = unknown> {
   ownAuthErrors?: true;
   /** Served by the dev server only: in AWS the Cognito user pool signs users up and in. */
   localOnly?: true;
+  /**
+   * Its use case may call the payment provider (a payment session, a refund, a webhook's
+   * event): in AWS its function gets the provider's settings and may read its secrets.
+   */
+  paymentProvider?: true;
+  /**
+   * Called by another service, not by a shopper's browser (the payment provider's webhook):
+   * public, its request proven by its own signature; not counted per client address (the
+   * provider retries from a few addresses), still bounded in body size.
+   */
+  webhook?: true;
   summary: string;
   /** What the route answers on success: each status and the schema of its body (204: none). */
   answers: Partial<Record<200 | 201 | 202, ViewName>> & { 204?: null };

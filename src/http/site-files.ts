@@ -17,19 +17,44 @@ export interface SiteConfig {
 export const STOREFRONT_REFERRER_POLICY = "same-origin";
 
 /**
+ * What Stripe.js needs of a page's policy (Stripe's integration security guide,
+ * docs.stripe.com/security/guide, "Content Security Policy"): its script from js.stripe.com,
+ * the Payment Element's frames from js.stripe.com and 3-D Secure's from hooks.stripe.com, and
+ * calls to api.stripe.com. Admitted only when the shop takes payments with Stripe.
+ */
+export const STRIPE_JS_ORIGINS = {
+  script: ["https://js.stripe.com"],
+  frame: ["https://js.stripe.com", "https://hooks.stripe.com"],
+  connect: ["https://api.stripe.com"],
+} as const;
+
+/** What the storefront's policy admits beyond its own origin and its endpoints. */
+export interface StorefrontPolicyOptions {
+  /** `PAYMENT_PROVIDER=stripe`: Stripe.js's script, frames and API (STRIPE_JS_ORIGINS). */
+  stripe: boolean;
+}
+
+/**
  * The storefront's Content-Security-Policy, the same from the dev server and from CloudFront:
  * scripts and styles of its own origin only (no inline script, no eval), no framing, no
  * plugins; it may talk to its own origin and to `connectOrigins` (the API, the WebSocket API
- * and the Cognito endpoint). The deployment passes origins with CloudFormation `${...}`
- * placeholders, so nothing here may contain `${`.
+ * and the Cognito endpoint). With `stripe`, Stripe.js's origins too, and only then. The
+ * deployment passes origins with CloudFormation `${...}` placeholders, so nothing here may
+ * contain `${`.
  */
-export function storefrontContentSecurityPolicy(connectOrigins: readonly string[]): string {
+export function storefrontContentSecurityPolicy(
+  connectOrigins: readonly string[],
+  { stripe }: StorefrontPolicyOptions,
+): string {
+  const sources = (own: readonly string[], fromStripe: readonly string[]) =>
+    [...new Set([...own, ...(stripe ? fromStripe : [])])].join(" ");
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    `script-src ${sources(["'self'"], STRIPE_JS_ORIGINS.script)}`,
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ${[...new Set(connectOrigins)].join(" ")}`,
+    `connect-src ${sources(["'self'", ...connectOrigins], STRIPE_JS_ORIGINS.connect)}`,
+    ...(stripe ? [`frame-src ${sources([], STRIPE_JS_ORIGINS.frame)}`] : []),
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",

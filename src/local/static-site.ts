@@ -93,4 +93,5 @@ async function findFile(root: string, path: string): Promise<string | undefined>
 const contentSecurityPolicy = (config: SiteConfig): string =>
   storefrontContentSecurityPolicy(
     [config.apiUrl, config.websocketUrl, config.cognitoEndpoint].map((url) => new URL(url).origin),
+    { stripe: false },
   );

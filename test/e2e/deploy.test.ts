@@ -94,6 +94,8 @@ const ofType = (t: Template, type: string) =>
 const deployed = ROUTES.filter((route) => route.localOnly !== true);
 const restRoutes = deployed.filter((route) => route.group !== "graphql");
 const graphqlRoutes = deployed.filter((route) => route.group === "graphql");
+/** Called by another service: served in every architecture, graph's included. */
+const webhookRoutes = restRoutes.filter((route) => route.webhook === true);
 
 /** API Gateway resource paths, rebuilt from the Resource tree the template declares. */
 function resourcePaths(t: Template): Map<string, string> {
@@ -199,7 +201,7 @@ const envOf = (t: Template, functionId: string): Record<string, unknown> => {
 const ALLOW_ORIGIN = "gatewayresponse.header.Access-Control-Allow-Origin";
 
 describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architecture) => {
-  const served = architecture === "graph" ? graphqlRoutes : restRoutes;
+  const served = architecture === "graph" ? [...graphqlRoutes, ...webhookRoutes] : restRoutes;
 
   it("has the number of functions the architecture calls for", () => {
     // Every architecture adds the WebSocket, order processing and sweeper functions.
@@ -208,7 +210,7 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
         nano: restRoutes.length,
         micro: new Set(restRoutes.map((route) => route.group)).size,
         monolith: 1,
-        graph: 1,
+        graph: 1 + new Set(webhookRoutes.map((route) => route.group)).size,
       }[architecture] + 3;
     expect(ofType(template(architecture), "AWS::Lambda::Function")).toHaveLength(expected);
     expect(functionsOf(architecture)).toHaveLength(expected);
@@ -368,7 +370,7 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
       Policies: { PolicyDocument: { Statement: { Action: unknown; Condition?: unknown }[] } }[];
     };
     const puts = role.Policies.flatMap((policy) => policy.PolicyDocument.Statement).filter(
-      (statement) => JSON.stringify(statement.Action).includes("dynamodb:PutItem"),
+      (statement) => String(JSON.stringify(statement.Action)).includes("dynamodb:PutItem"),
     );
     expect(puts.map((statement) => statement.Condition)).toEqual([
       { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["PAYMENT#*"] } },
@@ -522,10 +524,19 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
       SecurityHeadersConfig: Record<string, Record<string, unknown>>;
     };
     const headers = config.SecurityHeadersConfig;
-    const cspValue = headers.ContentSecurityPolicy?.ContentSecurityPolicy as { "Fn::Sub": string };
-    const csp = cspValue["Fn::Sub"];
-    // The same policy the dev server sends, with the stack's own endpoints to connect to.
-    expect(csp).toBe(storefrontContentSecurityPolicy(SITE_CONNECT_ORIGINS));
+    const cspValue = headers.ContentSecurityPolicy?.ContentSecurityPolicy as {
+      "Fn::If": [string, { "Fn::Sub": string }, { "Fn::Sub": string }];
+    };
+    const [condition, withStripe, demo] = cspValue["Fn::If"];
+    const csp = demo["Fn::Sub"];
+    // The same policy the dev server sends, with the stack's own endpoints to connect to; Stripe's
+    // origins only when the stack takes payments with Stripe.
+    expect(condition).toBe("StripePayments");
+    expect(csp).toBe(storefrontContentSecurityPolicy(SITE_CONNECT_ORIGINS, { stripe: false }));
+    expect(withStripe["Fn::Sub"]).toBe(
+      storefrontContentSecurityPolicy(SITE_CONNECT_ORIGINS, { stripe: true }),
+    );
+    expect(csp).not.toContain("stripe.com");
     expect(csp).toContain("script-src 'self';");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain(
@@ -632,6 +643,11 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
       [WEBSOCKET_BURST_LIMIT_ID]: expect.objectContaining({
         Default: STAGE_LIMITS.websocket.burstLimit,
       }),
+      // And the payments' (below).
+      PaymentProvider: expect.objectContaining({ Default: "demo" }),
+      StripePublishableKey: expect.objectContaining({ Default: "" }),
+      StripeSecretKeyParameter: expect.objectContaining({ Default: "" }),
+      StripeWebhookSecretParameter: expect.objectContaining({ Default: "" }),
     });
     const deployments = ofType(t, "AWS::ApiGateway::Deployment");
     expect(deployments).toHaveLength(1);
@@ -870,6 +886,10 @@ describe("the limits' params", () => {
       [WEBSOCKET_RATE_LIMIT_ID]: 100,
       [WEBSOCKET_BURST_LIMIT_ID]: 200,
       ClientRateLimit: 1500,
+      PaymentProvider: "demo",
+      StripePublishableKey: "",
+      StripeSecretKeyParameter: "",
+      StripeWebhookSecretParameter: "",
     });
   });
 
@@ -885,12 +905,26 @@ describe("the limits' params", () => {
         Block: { CustomResponse: { ResponseCode: number; CustomResponseBodyKey: string } };
       };
     }[];
+    // Every path is counted but the webhooks': the provider calls from a few addresses.
+    expect(webhookRoutes.map((route) => route.resource)).toEqual(["/webhooks/stripe"]);
     expect(rules.map((rule) => rule.Statement)).toEqual([
       {
         RateBasedStatement: {
           Limit: { Ref: "ClientRateLimit" },
           AggregateKeyType: "IP",
           EvaluationWindowSec: CLIENT_RATE_WINDOW_SECONDS,
+          ScopeDownStatement: {
+            NotStatement: {
+              Statement: {
+                ByteMatchStatement: {
+                  SearchString: "/webhooks/stripe",
+                  FieldToMatch: { UriPath: {} },
+                  TextTransformations: [{ Priority: 0, Type: "NONE" }],
+                  PositionalConstraint: "ENDS_WITH",
+                },
+              },
+            },
+          },
         },
       },
     ]);
@@ -1049,4 +1083,177 @@ describe("the nanoservices architecture", () => {
       actionsOf(template("nano"), "getOpenapiJson").some((a) => a.startsWith("dynamodb:")),
     ).toBe(false);
   });
+});
+
+/** The environment variables the functions that talk to the payment provider get, as Refs. */
+const onlyWithStripe = (id: string) => ({
+  "Fn::If": ["StripePayments", { Ref: id }, { Ref: "AWS::NoValue" }],
+});
+/** The environment the functions that talk to the payment provider get: names, never values,
+ * and Stripe's only in a Stripe stack (an empty setting would fail their configuration). */
+const PAYMENT_ENVIRONMENT = {
+  PAYMENT_PROVIDER: { Ref: "PaymentProvider" },
+  STRIPE_PUBLISHABLE_KEY: onlyWithStripe("StripePublishableKey"),
+  STRIPE_SECRET_KEY_PARAMETER: onlyWithStripe("StripeSecretKeyParameter"),
+  STRIPE_WEBHOOK_SECRET_PARAMETER: onlyWithStripe("StripeWebhookSecretParameter"),
+};
+
+/** The one statement that reads the two secrets' parameters, only in a Stripe stack. */
+const SECRETS_READ = {
+  "Fn::If": [
+    "StripePayments",
+    {
+      Effect: "Allow",
+      Action: "ssm:GetParameters",
+      Resource: [
+        {
+          "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${StripeSecretKeyParameter}`,
+        },
+        {
+          "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${StripeWebhookSecretParameter}`,
+        },
+      ],
+    },
+    { Ref: "AWS::NoValue" },
+  ],
+};
+
+describe.each(ARCHITECTURES)("payments in the %s architecture", (architecture) => {
+  it("has the payment parameters, demo by default, and the condition that says Stripe", () => {
+    const t = template(architecture) as Template & { Conditions?: Record<string, unknown> };
+    expect(t.Parameters?.PaymentProvider).toMatchObject({
+      Type: "String",
+      Default: "demo",
+      AllowedValues: ["demo", "stripe"],
+    });
+    for (const id of [
+      "StripePublishableKey",
+      "StripeSecretKeyParameter",
+      "StripeWebhookSecretParameter",
+    ]) {
+      expect(t.Parameters?.[id], id).toMatchObject({ Type: "String", Default: "" });
+    }
+    expect(t.Conditions?.StripePayments).toEqual({
+      "Fn::Equals": [{ Ref: "PaymentProvider" }, "stripe"],
+    });
+  });
+
+  it("gives the functions that talk to the provider its settings and the secrets' read, and only them", () => {
+    const t = template(architecture);
+    const talking = functionsOf(architecture).filter((spec) => spec.paymentProvider);
+    // The processing and the sweeper always; the functions of the cancel routes (and GraphQL's).
+    expect(talking.map((spec) => spec.name)).toEqual(
+      expect.arrayContaining(["processOrders", "sweepOrders"]),
+    );
+    for (const spec of functionsOf(architecture)) {
+      const talks = spec.paymentProvider;
+      if (spec.trigger === "http") {
+        expect(talks, spec.name).toBe(spec.routes.some((route) => route.paymentProvider === true));
+      }
+      const env = envOf(t, `${upperFirst(spec.name)}LambdaFunction`);
+      const statements = statementsOf(t, spec.name);
+      const reads = statements.filter((statement) => JSON.stringify(statement).includes("ssm:"));
+      if (talks) {
+        expect(env, spec.name).toMatchObject(PAYMENT_ENVIRONMENT);
+        expect(reads, spec.name).toEqual([SECRETS_READ]);
+      } else {
+        expect(
+          Object.keys(env).filter((name) => /PAYMENT|STRIPE/.test(name)),
+          spec.name,
+        ).toEqual([]);
+        expect(reads, spec.name).toEqual([]);
+      }
+    }
+    // No function may decrypt with a KMS key: the parameters use the AWS managed aws/ssm key.
+    expect(JSON.stringify(t)).not.toContain("kms:Decrypt");
+  });
+
+  it("serves Stripe's webhook without the Cognito authorizer, from a function of its own in micro", () => {
+    const methods = methodsOf(template(architecture));
+    const webhook = methods.find((method) => method.key === "POST /webhooks/stripe");
+    expect(webhook?.authorization).toBe("NONE");
+    const owner = functionsOf(architecture).find((spec) =>
+      spec.routes.some((route) => route.resource === "/webhooks/stripe"),
+    );
+    expect(owner?.paymentProvider).toBe(true);
+    expect(webhook?.functionId).toBe(upperFirst(owner?.name ?? ""));
+    if (architecture === "micro" || architecture === "graph") {
+      expect(owner?.name).toBe("payments");
+      expect(owner?.routes.map((route) => `${route.method} ${route.resource}`)).toEqual([
+        "POST /webhooks/stripe",
+      ]);
+    }
+  });
+
+  it("serves every cancel route from a function that talks to the provider", () => {
+    for (const spec of functionsOf(architecture)) {
+      for (const route of spec.routes.filter((r) => r.resource.endsWith("/cancel"))) {
+        expect(spec.paymentProvider, `${route.method} ${route.resource}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe("a Stripe stack's params", () => {
+  const dir = "dist/package/monolith-stripe";
+  const stripe = [
+    "--param=paymentProvider=stripe",
+    "--param=stripePublishableKey=pk_test_51PublishableExample",
+    "--param=stripeSecretKeyParameter=/shop/prod/stripe-secret-key",
+    "--param=stripeWebhookSecretParameter=/shop/prod/stripe-webhook-secret",
+  ];
+  let t: Template;
+
+  beforeAll(() => {
+    // Built by the packaging above; only the framework's part runs again.
+    const result = oslsPackage("monolith", dir, stripe);
+    if (result.status !== 0)
+      throw new Error(`osls package failed:\n${result.stdout}${result.stderr}`);
+    t = readTemplate(dir);
+  }, 60_000);
+
+  it("set the payment parameters' defaults; the template holds names, never a secret", () => {
+    expect(t.Parameters?.PaymentProvider?.Default).toBe("stripe");
+    expect(t.Parameters?.StripePublishableKey?.Default).toBe("pk_test_51PublishableExample");
+    expect(t.Parameters?.StripeSecretKeyParameter?.Default).toBe("/shop/prod/stripe-secret-key");
+    expect(t.Parameters?.StripeWebhookSecretParameter?.Default).toBe(
+      "/shop/prod/stripe-webhook-secret",
+    );
+    const text = JSON.stringify(t);
+    expect(text).not.toMatch(/sk_(test|live)_|rk_(test|live)_|whsec_/);
+    // The functions get the names through Refs, not values written into them.
+    const api = envOf(t, "ApiLambdaFunction");
+    expect(api).toMatchObject(PAYMENT_ENVIRONMENT);
+    expect(statementsOf(t, "processOrders")).toContainEqual(SECRETS_READ);
+  });
+
+  it("fail the packaging on a secret given where its parameter's name belongs", () => {
+    const result = oslsPackage("monolith", `${dir}-refused`, [
+      "--param=paymentProvider=stripe",
+      "--param=stripeSecretKeyParameter=sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+      "--param=stripeWebhookSecretParameter=/shop/prod/stripe-webhook-secret",
+    ]);
+    expect(result.status).not.toBe(0);
+    const output = result.stdout + result.stderr;
+    expect(output).toMatch(/stripeSecretKeyParameter: give the name of the SSM SecureString/);
+    expect(output).not.toContain("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+  }, 60_000);
+
+  it("fail the packaging on a Stripe stack without its secrets' names, or an unknown provider", () => {
+    for (const [options, message] of [
+      [
+        ["--param=paymentProvider=stripe"],
+        /paymentProvider=stripe needs stripePublishableKey, stripeSecretKeyParameter, stripeWebhookSecretParameter/,
+      ],
+      [["--param=paymentProvider=paypal"], /paymentProvider: "paypal" is not demo or stripe/],
+      [
+        [...stripe.slice(0, 3), "--param=stripeWebhookSecretParameter=shop/no-leading-slash"],
+        /stripeWebhookSecretParameter: "shop\/no-leading-slash" is not a SecureString parameter's full name/,
+      ],
+    ] as const) {
+      const result = oslsPackage("monolith", `${dir}-refused`, [...options]);
+      expect(result.status, options.join(" ")).not.toBe(0);
+      expect(result.stdout + result.stderr, options.join(" ")).toMatch(message);
+    }
+  }, 180_000);
 });

@@ -1,5 +1,3 @@
-import { createServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -11,6 +9,7 @@ import {
 } from "../../../src/store/dynamodb/client.js";
 import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
 import { type CapturedRequest, resign, signedHeadersOf } from "../../helpers/aws-signature.js";
+import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
 
 const REGION = "eu-west-1";
 const CREDENTIALS = {
@@ -21,46 +20,22 @@ const CREDENTIALS = {
 
 type Captured = CapturedRequest;
 
-/** What the fake DynamoDB answers one request with; `hang` never answers. */
-type Answer = { status: number; body: object | string } | "hang";
-
 const servers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of servers.splice(0)) await close();
 });
 
 /** A loopback HTTP server playing DynamoDB: records each request, answers with `answer`. */
-async function fakeDynamoDb(answer: (request: Captured, index: number) => Answer = () => okay) {
-  const requests: Captured[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer(async (request, response) => {
-    let body = "";
-    for await (const chunk of request) body += chunk;
-    const captured = {
-      method: request.method ?? "",
-      path: request.url ?? "",
-      headers: request.headers,
-      body,
-    };
-    requests.push(captured);
-    const answered = answer(captured, requests.length - 1);
-    if (answered === "hang") return;
-    response.writeHead(answered.status, { "content-type": "application/x-amz-json-1.0" });
-    const { body: answerBody } = answered;
-    response.end(typeof answerBody === "string" ? answerBody : JSON.stringify(answerBody));
-  });
-  server.on("connection", (socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  servers.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, port, requests };
+async function fakeDynamoDb(
+  answer: (request: Captured, index: number) => StandInAnswer = () => okay,
+) {
+  const fake = await startAwsStandIn("application/x-amz-json-1.0", answer);
+  servers.push(fake.close);
+  return fake;
 }
 
-const okay: Answer = { status: 200, body: {} };
-const failure = (status: number, name: string, fields: object = {}): Answer => ({
+const okay: StandInAnswer = { status: 200, body: {} };
+const failure = (status: number, name: string, fields: object = {}): StandInAnswer => ({
   status,
   body: { __type: `com.amazonaws.dynamodb.v20120810#${name}`, message: `${name} text`, ...fields },
 });

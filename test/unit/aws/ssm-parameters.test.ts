@@ -1,0 +1,175 @@
+import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  readSecureParameters,
+  SecureParameterError,
+  type SsmClientOptions,
+  ssmEndpoint,
+} from "../../../src/aws/ssm-parameters.js";
+import { type CapturedRequest, resign, signedHeadersOf } from "../../helpers/aws-signature.js";
+import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
+
+const REGION = "eu-west-1";
+const CREDENTIALS = {
+  accessKeyId: "AKIDEXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+  sessionToken: "session-token-example",
+};
+const SECRET_KEY_NAME = "/shop/stripe/secret-key";
+const WEBHOOK_SECRET_NAME = "/shop/stripe/webhook-secret";
+/** Values a test must never find in an error message. */
+const STORED: Record<string, { Type: string; Value: string }> = {
+  [SECRET_KEY_NAME]: { Type: "SecureString", Value: "sk_test_never_logged" },
+  [WEBHOOK_SECRET_NAME]: { Type: "SecureString", Value: "whsec_never_logged" },
+  "/shop/plain": { Type: "String", Value: "plain-value-never-logged" },
+};
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/** GetParameters as Systems Manager answers it, over what STORED holds. */
+function answerFromStore(request: CapturedRequest): StandInAnswer {
+  const { Names } = JSON.parse(request.body) as { Names: string[] };
+  return {
+    status: 200,
+    body: {
+      Parameters: Names.filter((name) => STORED[name] !== undefined).map((name) => ({
+        Name: name,
+        ...STORED[name],
+        Version: 1,
+        ARN: `arn:aws:ssm:${REGION}:123456789012:parameter${name}`,
+      })),
+      InvalidParameters: Names.filter((name) => STORED[name] === undefined),
+    },
+  };
+}
+
+async function standIn(answer: (request: CapturedRequest, index: number) => StandInAnswer) {
+  const fake = await startAwsStandIn("application/x-amz-json-1.1", answer);
+  closers.push(fake.close);
+  return fake;
+}
+
+const options = (endpoint: string, more: SsmClientOptions = {}): SsmClientOptions => ({
+  endpoint,
+  region: REGION,
+  credentials: CREDENTIALS,
+  ...more,
+});
+
+describe("readSecureParameters", () => {
+  it("sends GetParameters as the AWS SDK does, signed alike", async () => {
+    const fake = await standIn(answerFromStore);
+    const sdk = new SSMClient({
+      endpoint: fake.endpoint,
+      region: REGION,
+      credentials: CREDENTIALS,
+    });
+    try {
+      await sdk.send(
+        new GetParametersCommand({
+          Names: [SECRET_KEY_NAME, WEBHOOK_SECRET_NAME],
+          WithDecryption: true,
+        }),
+      );
+    } finally {
+      sdk.destroy();
+    }
+    const [fromSdk] = fake.requests;
+    if (fromSdk === undefined) throw new Error("the SDK sent nothing");
+    const signing = { service: "ssm", region: REGION, credentials: CREDENTIALS };
+    expect(await resign(fromSdk, fake.port, signing)).toBe(fromSdk.headers.authorization);
+
+    await readSecureParameters([SECRET_KEY_NAME, WEBHOOK_SECRET_NAME], options(fake.endpoint));
+    const own = fake.requests[1];
+    if (own === undefined) throw new Error("the lean client sent nothing");
+    expect(own.method).toBe("POST");
+    expect(own.path).toBe(fromSdk.path);
+    expect(JSON.parse(own.body)).toStrictEqual(JSON.parse(fromSdk.body));
+    for (const name of ["content-type", "x-amz-target", "x-amz-security-token", "host"]) {
+      expect(own.headers[name], name).toBe(fromSdk.headers[name]);
+    }
+    expect(signedHeadersOf(own.headers.authorization)).toBe(
+      signedHeadersOf(fromSdk.headers.authorization),
+    );
+    expect(await resign(own, fake.port, signing)).toBe(own.headers.authorization);
+  });
+
+  it("answers the decrypted values by name", async () => {
+    const fake = await standIn(answerFromStore);
+    expect(
+      await readSecureParameters([SECRET_KEY_NAME, WEBHOOK_SECRET_NAME], options(fake.endpoint)),
+    ).toStrictEqual({
+      [SECRET_KEY_NAME]: "sk_test_never_logged",
+      [WEBHOOK_SECRET_NAME]: "whsec_never_logged",
+    });
+    expect(JSON.parse(fake.requests[0]?.body ?? "")).toStrictEqual({
+      Names: [SECRET_KEY_NAME, WEBHOOK_SECRET_NAME],
+      WithDecryption: true,
+    });
+  });
+
+  it("names a missing parameter and one that is not a SecureString, never a value", async () => {
+    const fake = await standIn(answerFromStore);
+    const error = await readSecureParameters(
+      [SECRET_KEY_NAME, "/shop/missing", "/shop/plain"],
+      options(fake.endpoint),
+    ).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SecureParameterError);
+    const { message } = error as Error;
+    expect(message).toContain(`/shop/missing does not exist in ${REGION}`);
+    expect(message).toContain("/shop/plain is a String, not a SecureString");
+    for (const { Value } of Object.values(STORED)) expect(message).not.toContain(Value);
+  });
+
+  it("says why the read failed, naming the parameters, and does not retry a refusal", async () => {
+    const fake = await standIn(() => ({
+      status: 400,
+      body: {
+        __type: "AccessDeniedException",
+        message: "not authorized to perform: ssm:GetParameters",
+      },
+    }));
+    const error = await readSecureParameters([SECRET_KEY_NAME], options(fake.endpoint)).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(SecureParameterError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`${SECRET_KEY_NAME}.*AccessDeniedException: not authorized`),
+    );
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("retries throttling and a 5xx, then answers", async () => {
+    const fake = await standIn((request, index) =>
+      index === 0
+        ? { status: 400, body: { __type: "ThrottlingException", message: "Rate exceeded" } }
+        : index === 1
+          ? { status: 503, body: "<html>unavailable</html>" }
+          : answerFromStore(request),
+    );
+    expect(await readSecureParameters([SECRET_KEY_NAME], options(fake.endpoint))).toStrictEqual({
+      [SECRET_KEY_NAME]: "sk_test_never_logged",
+    });
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it("gives up within its timeout when nothing answers", async () => {
+    const fake = await standIn(() => "hang");
+    const error = await readSecureParameters(
+      [SECRET_KEY_NAME],
+      options(fake.endpoint, { requestTimeoutMs: 100, maxAttempts: 2 }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecureParameterError);
+    expect((error as Error).message).toContain("TimeoutError");
+  });
+
+  it("finds the region's endpoint, China's included", () => {
+    expect(ssmEndpoint("eu-west-1")).toBe("https://ssm.eu-west-1.amazonaws.com");
+    expect(ssmEndpoint("cn-north-1")).toBe("https://ssm.cn-north-1.amazonaws.com.cn");
+  });
+});
