@@ -222,6 +222,12 @@ export function createRootValue(
       const token = accessToken();
       return withChapterLines(await services.orders.cancelGuestOrder(orderId, token));
     },
+    payOrder: ({ id }: { id: string }) =>
+      services.orders.payOrder(requireCaller(caller), idNamed(id, "id")),
+    payGuestOrder: ({ id }: { id: string }) => {
+      const orderId = idNamed(id, "id");
+      return services.orders.payGuestOrder(orderId, accessToken());
+    },
     myAddresses: () => services.addresses.listAddresses(requireCaller(caller)),
     addAddress: ({ input }: { input: Record<string, unknown> }) => {
       const who = requireCaller(caller);

@@ -117,6 +117,16 @@ ${POSTAL_ADDRESS_FIELDS}
     totals: Totals!
   }
 
+  "What the page needs to pay an order: nothing more than provider 'demo' (the shop charges by itself), or Stripe.js's publishable key and the PaymentIntent's client secret with provider 'stripe'."
+  type PaymentSession {
+    provider: String!
+    publishableKey: String
+    clientSecret: String
+    amountCents: Int
+    "ISO 4217, upper case."
+    currency: String
+  }
+
   type GuestOrdersAttached {
     attached: [Order!]!
     "Guest orders of the address still being processed: attached by a later call."
@@ -161,6 +171,10 @@ ${POSTAL_ADDRESS_FIELDS}
     checkout(idempotencyKey: String, input: CheckoutInput!): CheckoutResult!
     "Cancel a guest's order while it is PLACED, opened by the Order-Access-Token header."
     cancelGuestOrder(id: ID!): Order!
+    "Start (or take up again) the payment of one of the caller's orders still PLACED or PROCESSING (as POST /orders/{id}/payment): one payment per order however often asked. The error's reason is ORDER_NOT_PAYABLE (code CONFLICT) once it is paid, failed or cancelled. Requires a token."
+    payOrder(id: ID!): PaymentSession!
+    "As payOrder, for the guest's order the Order-Access-Token header opens."
+    payGuestOrder(id: ID!): PaymentSession!
     "Move the finished guest orders placed with the caller's e-mail address into the caller's orders, once the pool confirmed the address (as POST /guest-orders/attach): idToken is the caller's ID token. The error's code is FORBIDDEN while the address is unconfirmed. Requires a token."
     attachGuestOrders(idToken: String!): GuestOrdersAttached!
     "Comment on a product (rating 1 to 5, text up to ${COMMENT_LIMITS.maxTextLength} characters); past a user's rate limit (${COMMENT_LIMITS.perMinute} a minute, ${COMMENT_LIMITS.perProductPerDay} a day on one product, UTC) the error's code is TOO_MANY_REQUESTS."

@@ -11,6 +11,7 @@ const PRIVATE_GROUPS: ReadonlySet<ResourceGroup> = new Set([
   "cart",
   "checkout",
   "orders",
+  "payments",
   "account",
   "auth",
   "graphql",

@@ -592,14 +592,14 @@ export const ROUTES: readonly Route[] = [
     resource: "/webhooks/stripe",
     group: "payments",
     answers: { 200: "PaymentEventReceipt" },
-    refusals: ["WEBHOOK_UNVERIFIED", "NOT_FOUND"],
+    refusals: ["WEBHOOK_UNVERIFIED"],
     auth: "none",
     store: "write",
     summary:
       "Stripe's webhook: the raw body's Stripe-Signature is verified (5 minutes' tolerance) " +
       "before anything is read; 400 WEBHOOK_UNVERIFIED otherwise. Each event is handled once " +
       "(by its id); payment_intent.succeeded pays the order it names when the amount and " +
-      "currency match, payment_intent.payment_failed fails it. 404 unless PAYMENT_PROVIDER is stripe",
+      "currency match, payment_intent.payment_failed fails it. 400 too unless PAYMENT_PROVIDER is stripe",
     handle: async (services, request) =>
       ok(
         await services.paymentEvents.receive(

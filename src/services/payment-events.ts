@@ -25,8 +25,8 @@ export interface PaymentEventService {
    * per event id, settles the order it names. A payment that succeeded for the order's amount
    * and currency pays it (COMPLETED); one for another amount changes nothing and is logged as
    * an error; a failed one fails the order (FAILED, its stock back). Every step is the order's
-   * own conditional write, so deliveries of one event at once make one change. NOT_FOUND when
-   * the shop's provider sends no webhooks; STORE_UNAVAILABLE (503, so the provider delivers
+   * own conditional write, so deliveries of one event at once make one change. WEBHOOK_UNVERIFIED
+   * too when the shop's provider sends no webhooks; STORE_UNAVAILABLE (503, so the provider delivers
    * again) while the order is not in the store yet.
    */
   receive(rawBody: string, signature: string | undefined): Promise<PaymentEventReceipt>;
@@ -93,7 +93,10 @@ export function createPaymentEventService(deps: {
     async receive(rawBody, signature) {
       const webhook = payment.webhook;
       if (webhook === undefined) {
-        throw new AppError("NOT_FOUND", `the ${payment.name} payment provider sends no webhooks`);
+        throw new AppError(
+          "WEBHOOK_UNVERIFIED",
+          `this shop's payment provider (${payment.name}) sends no webhooks: none can be verified`,
+        );
       }
       const event = await webhook.verify(rawBody, signature);
       if ((await store.findPaymentEvent(event.id)) !== undefined) {

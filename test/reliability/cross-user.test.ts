@@ -221,6 +221,7 @@ describe("cross-user access: Bob cannot read or change Ada's cart, orders or not
       "{ cart { products { code } version } }",
       `{ adminOrder(id: "${adaOrderId}") { id userId } }`,
       `mutation { cancelMyOrder(id: "${adaOrderId}") { id status } }`,
+      `mutation { payOrder(id: "${adaOrderId}") { provider clientSecret } }`,
       `mutation { cancelOrder(id: "${adaOrderId}") { order { id } } }`,
       `mutation { checkout(idempotencyKey: "${ADA_KEY}", input: ${CHECKOUT_INPUT_GRAPHQL}) { order { id products { code } } replayed } }`,
       "{ myAddresses { items { id line1 isDefault } } }",

@@ -192,6 +192,38 @@ describe("GraphQL on the same services as REST", () => {
     expect(order.json.data.order).toEqual({ status: "FAILED", failureReason: "card declined" });
   });
 
+  it("pays an order with payOrder as REST's POST /orders/{id}/payment, refusing a finished or another's order", async () => {
+    await start();
+    const ada = await t.signup();
+    const bob = await t.signup();
+    await t.saveCart(ada.token, [["wool-throw", 1]]);
+    const { id } = (await t.checkout(ada.token)).json;
+    const pay = `mutation { payOrder(id: "${id}") { provider publishableKey clientSecret } }`;
+
+    const session = await gql(pay, { token: ada.token });
+    expect(session.json).toEqual({
+      data: { payOrder: { provider: "demo", publishableKey: null, clientSecret: null } },
+    });
+    const rest = await t.invoke({
+      method: "POST",
+      resource: "/orders/{id}/payment",
+      pathParameters: { id },
+      token: ada.token,
+    });
+    expect(rest.json).toEqual({ provider: "demo" });
+
+    expect((await gql(pay, { token: bob.token })).json.errors[0].extensions.code).toBe("NOT_FOUND");
+    await t.invoke({
+      method: "POST",
+      resource: "/orders/{id}/cancel",
+      pathParameters: { id },
+      token: ada.token,
+    });
+    const finished = (await gql(pay, { token: ada.token })).json.errors[0];
+    expect(finished.extensions).toMatchObject({ code: "CONFLICT", reason: "ORDER_NOT_PAYABLE" });
+    expect(finished.message).toMatch(/it is CANCELLED/);
+  });
+
   it("returns the same prices, totals and stock as REST for the same store state", async () => {
     await start();
     const ada = await t.signup();

@@ -1,6 +1,6 @@
 // Cancelling orders over HTTP: who may cancel what, the stock returned, the refund of a paid
 // order, the owner's notification, and the 409s of a double cancel, a cancel racing completion
-// and a cancel after COMPLETED.
+// and a cancel after COMPLETED (refunded).
 import { describe, expect, it } from "vitest";
 import { createDemoPaymentProvider, type DemoPaymentProvider } from "../../../src/payment/index.js";
 import { MemoryStore } from "../../../src/store/index.js";
@@ -102,7 +102,7 @@ describe("cancelling an order", () => {
     expect(await stockOf("wool-throw")).toBe(10);
   });
 
-  it("answers a double cancel and a cancel after COMPLETED with 409 ORDER_NOT_CANCELLABLE", async () => {
+  it("answers a double cancel with 409 ORDER_NOT_CANCELLABLE, and refunds a paid order's cancel once", async () => {
     await startWith();
     const ada = await t.signup();
     const operator = await t.mintAdmin();
@@ -117,12 +117,29 @@ describe("cancelling an order", () => {
     expect(again.detail).toMatch(/already CANCELLED/);
     expect(await stockOf("wool-throw")).toBe(10);
 
-    const done = await placeOrder(ada.token);
-    await t.app.services.processing.processOrder({ userId: ada.userId, orderId: done.id });
-    const late = expectProblem(await adminCancel(operator, done.id), 409, "ORDER_NOT_CANCELLABLE");
-    expect(late.detail).toMatch(/it is COMPLETED/);
+    const paid = await placeOrder(ada.token);
+    await t.app.services.processing.processOrder({ userId: ada.userId, orderId: paid.id });
     expect(await stockOf("wool-throw")).toBe(8);
-    expect(payment.refunds()).toEqual([]);
+    // The customer may not: the payment is taken.
+    const own = expectProblem(
+      await t.invoke({
+        method: "POST",
+        resource: "/orders/{id}/cancel",
+        pathParameters: { id: paid.id },
+        token: ada.token,
+      }),
+      409,
+      "ORDER_NOT_CANCELLABLE",
+    );
+    expect(own.detail).toMatch(/it is COMPLETED: a customer may cancel an order only while/);
+    const refunded = await adminCancel(operator, paid.id);
+    expect(refunded.json).toMatchObject({
+      order: { status: "CANCELLED" },
+      refund: { refunded: true, amountCents: paid.totalCents },
+    });
+    expectProblem(await adminCancel(operator, paid.id), 409, "ORDER_NOT_CANCELLABLE");
+    expect(await stockOf("wool-throw")).toBe(10);
+    expect(payment.refunds()).toEqual([{ orderId: paid.id, amountCents: paid.totalCents }]);
   });
 
   it("a cancel racing completion: the cancel wins while the payment runs, and the charge is refunded once", async () => {
@@ -173,24 +190,26 @@ describe("cancelling an order", () => {
     expect((await t.app.store.findPayment(order.id))?.refundedAt).toBeDefined();
   });
 
-  it("a cancel losing the race to completion is refused with 409, and nothing is refunded", async () => {
+  it("a cancel racing completion ends CANCELLED either way, refunded exactly when the payment was taken", async () => {
     await startWith(0);
     const ada = await t.signup();
     const operator = await t.mintAdmin();
     const order = await placeOrder(ada.token);
-    const results = await Promise.all([
+    const [, cancel] = await Promise.all([
       t.app.services.processing.processOrder({ userId: ada.userId, orderId: order.id }),
       adminCancel(operator, order.id),
     ]);
-    const [status, cancel] = results;
-    if (status === "COMPLETED") {
-      expectProblem(cancel, 409, "ORDER_NOT_CANCELLABLE");
-      expect(await stockOf("wool-throw")).toBe(8);
-      expect(payment.refunds()).toEqual([]);
-    } else {
-      expect(cancel.statusCode).toBe(200);
-      expect(await stockOf("wool-throw")).toBe(10);
-    }
+    expect(cancel.statusCode).toBe(200);
+    expect(cancel.json.order.status).toBe("CANCELLED");
+    expect(await stockOf("wool-throw")).toBe(10);
+    const taken = await t.app.store.findPayment(order.id);
+    // A payment taken before the cancel is given back once (by the cancel, or by the processing
+    // once the charge it raced lands); none taken, nothing to give back.
+    await expect
+      .poll(() => payment.refunds())
+      .toEqual(
+        taken?.approved === true ? [{ orderId: order.id, amountCents: order.totalCents }] : [],
+      );
   });
 
   it("a customer cancels their own PLACED order, not a PROCESSING one, and never another's", async () => {

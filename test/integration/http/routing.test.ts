@@ -140,7 +140,26 @@ describe("routing", () => {
         200,
       ],
       "GET /guest-orders/{id}": [guestOrderEvent("GET", "/guest-orders/{id}"), 200],
+      // Before the cancels below: an order is paid only while it is in flight.
+      "POST /orders/{id}/payment": [
+        {
+          method: "POST",
+          resource: "/orders/{id}/payment",
+          pathParameters: { id: order.json.id },
+          token: ada.token,
+        },
+        200,
+      ],
+      "POST /guest-orders/{id}/payment": [
+        guestOrderEvent("POST", "/guest-orders/{id}/payment"),
+        200,
+      ],
       "POST /guest-orders/{id}/cancel": [guestOrderEvent("POST", "/guest-orders/{id}/cancel"), 200],
+      // The demo provider sends no webhooks: nothing can be verified.
+      "POST /webhooks/stripe": [
+        { method: "POST", resource: "/webhooks/stripe", body: { id: "evt_1" } },
+        400,
+      ],
       "GET /shipping-methods": [
         {
           method: "GET",

@@ -115,5 +115,43 @@ export function describeRecoveryContract(name: string, makeStore: () => Promise<
       });
       expect(await store.recordRefund("order-declined", "2026-07-01T10:00:04.000Z")).toBe(false);
     });
+
+    it("keeps one started payment per order: the first stands, whoever asks after", async () => {
+      expect(await store.findPaymentSession("order-started")).toBeUndefined();
+      const started = (reference: string) =>
+        store.recordPaymentSession({
+          orderId: "order-started",
+          provider: "stripe",
+          reference,
+          createdAt: "2026-07-01T10:00:00.000Z",
+        });
+      const answers = await Promise.all([started("pi_first"), started("pi_second")]);
+      const standing = await store.findPaymentSession("order-started");
+      expect(["pi_first", "pi_second"]).toContain(standing?.reference);
+      for (const answer of answers) expect(answer).toStrictEqual(standing);
+      expect(await started("pi_third")).toStrictEqual(standing);
+      // Beside the order's payment, not over it.
+      expect(await store.findPayment("order-started")).toBeUndefined();
+    });
+
+    it("records a handled webhook event once, however many deliveries race", async () => {
+      expect(await store.findPaymentEvent("evt_1")).toBeUndefined();
+      const event = {
+        eventId: "evt_1",
+        type: "payment_intent.succeeded",
+        orderId: "order-paid",
+        outcome: "settled",
+        receivedAt: "2026-07-01T10:00:00.000Z",
+        expiresAt: 1_790_000_000,
+      };
+      const firsts = await Promise.all(
+        Array.from({ length: 5 }, () => store.recordPaymentEvent(event)),
+      );
+      expect(firsts.filter(Boolean)).toHaveLength(1);
+      expect(await store.findPaymentEvent("evt_1")).toStrictEqual(event);
+      const { orderId: _none, ...ignored } = { ...event, eventId: "evt_2", outcome: "ignored" };
+      expect(await store.recordPaymentEvent(ignored)).toBe(true);
+      expect(await store.findPaymentEvent("evt_2")).toStrictEqual(ignored);
+    });
   });
 }

@@ -7,6 +7,7 @@ import {
   createOrder,
   holdsStock,
   isFinalStatus,
+  mayHoldPayment,
   ORDER_STATUSES,
   type OrderStatus,
   type PricedCart,
@@ -91,6 +92,7 @@ describe("the order lifecycle", () => {
     ["PROCESSING", "FAILED"],
     ["PLACED", "CANCELLED"],
     ["PROCESSING", "CANCELLED"],
+    ["COMPLETED", "CANCELLED"],
   ];
   const isLegal = (from: OrderStatus, to: OrderStatus) =>
     LEGAL.some(([a, b]) => a === from && b === to);
@@ -101,11 +103,11 @@ describe("the order lifecycle", () => {
   const reasonFor = (to: OrderStatus) => (to === "FAILED" ? "declined" : undefined);
   const orderIn = (status: OrderStatus) => ({ ...createOrder(pricedCart(), placement), status });
 
-  it("has exactly five steps: PLACED -> PROCESSING -> COMPLETED | FAILED, and CANCELLED from PLACED or PROCESSING", () => {
+  it("has exactly six steps: PLACED -> PROCESSING -> COMPLETED | FAILED, and CANCELLED from PLACED, PROCESSING or COMPLETED", () => {
     expect(everyPair.filter(([from, to]) => canTransition(from, to)).sort()).toEqual(
       [...LEGAL].sort(),
     );
-    expect(illegal).toHaveLength(20);
+    expect(illegal).toHaveLength(19);
   });
 
   it.each(illegal)("refuses %s -> %s with ILLEGAL_TRANSITION", (from, to) => {
@@ -157,12 +159,14 @@ describe("the order lifecycle", () => {
     expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["COMPLETED", "FAILED", "CANCELLED"]);
   });
 
-  it("lets a customer cancel a PLACED order only, the shop a PLACED or PROCESSING one", () => {
+  it("lets a customer cancel a PLACED order only, the shop a PLACED, PROCESSING or paid one", () => {
     expect(ORDER_STATUSES.filter((s) => cancellableBy(s, "customer"))).toEqual(["PLACED"]);
     expect(ORDER_STATUSES.filter((s) => cancellableBy(s, "operator"))).toEqual([
       "PLACED",
       "PROCESSING",
+      "COMPLETED",
     ]);
+    expect(ORDER_STATUSES.filter(mayHoldPayment)).toEqual(["PROCESSING", "COMPLETED"]);
     expect(ORDER_STATUSES.filter(holdsStock)).toEqual(["PLACED", "PROCESSING", "COMPLETED"]);
   });
 });
