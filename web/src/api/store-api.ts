@@ -12,6 +12,7 @@ import type {
   GuestOrdersAttached,
   Order,
   OrderPage,
+  PaymentSession,
   PlacedOrder,
   Product,
   ProductComment,
@@ -106,6 +107,13 @@ const ORDER_ACCESS_HEADER = "Order-Access-Token";
 export const getGuestOrder = (id: string, accessToken: string) =>
   request<Order>(`/guest-orders/${path(id)}`, { headers: { [ORDER_ACCESS_HEADER]: accessToken } });
 
+/** Starts (or takes up again) the payment of a guest's order; see payOrder. */
+export const payGuestOrder = (id: string, accessToken: string) =>
+  request<PaymentSession>(`/guest-orders/${path(id)}/payment`, {
+    method: "POST",
+    headers: { [ORDER_ACCESS_HEADER]: accessToken },
+  });
+
 export const cancelGuestOrder = (id: string, accessToken: string) =>
   request<Order>(`/guest-orders/${path(id)}/cancel`, {
     method: "POST",
@@ -127,3 +135,11 @@ export const getOrder = (id: string) => request<Order>(`/orders/${path(id)}`, { 
 /** Cancels one of the signed-in user's orders while it is still PLACED. */
 export const cancelOrder = (id: string) =>
   request<Order>(`/orders/${path(id)}/cancel`, { method: "POST", auth: true });
+
+/**
+ * Starts (or takes up again) the payment of one of the signed-in user's orders while it is
+ * PLACED or PROCESSING: one payment per order however often asked. 409 ORDER_NOT_PAYABLE once
+ * it is finished, 503 PAYMENT_UNAVAILABLE when the provider cannot be reached.
+ */
+export const payOrder = (id: string) =>
+  request<PaymentSession>(`/orders/${path(id)}/payment`, { method: "POST", auth: true });

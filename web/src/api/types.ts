@@ -39,6 +39,11 @@ export type PlacedOrder = Schemas["PlacedOrder"];
 export type GuestOrdersAttached = Schemas["GuestOrdersAttached"];
 export type SavedAddress = Schemas["Address"];
 export type AddressBook = Schemas["AddressBook"];
+/**
+ * What the page needs to pay an order: nothing in demo mode (the shop charges by itself), or
+ * Stripe's publishable key and the PaymentIntent's client secret for the Payment Element.
+ */
+export type PaymentSession = Schemas["PaymentSession"];
 
 /** Any page of a list, for the components that page one: `nextCursor` is null on the last. */
 export interface Page<T> {

@@ -1,12 +1,13 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { type ApiError, asApiError } from "../api/problem.js";
-import type { Order, PostalAddress } from "../api/types.js";
+import type { Order, PaymentSession, PostalAddress } from "../api/types.js";
 import { countryName } from "../checkout/countries.js";
 import { OrderTotals } from "../checkout/order-totals.js";
 import { deliveryDays } from "../checkout/shipping-methods.js";
 import { isShipped, totalsRows } from "../checkout/totals-rows.js";
 import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
+import { PaymentPanel } from "../payment/payment-panel.js";
 import { StatusSteps } from "./order-status.js";
 
 function AddressBlock({ address }: { address: PostalAddress }) {
@@ -64,19 +65,23 @@ function Delivery({ order }: { order: Order }) {
 
 /**
  * One order as its owner sees it: status (live, from the page that holds it), items, delivery
- * and totals, every amount the API's. `cancel` is offered while the order is PLACED.
+ * and totals, every amount the API's. `cancel` is offered while the order is PLACED; `pay` is
+ * asked once while it is PLACED or PROCESSING, for the payment form Stripe mode shows.
  */
 export function OrderView({
   order,
   crumbs,
   cancel,
+  pay,
   children,
 }: {
   order: Order;
   crumbs?: ComponentChildren;
   cancel: () => Promise<void>;
+  pay: () => Promise<PaymentSession>;
   children?: ComponentChildren;
 }) {
+  const payable = order.status === "PLACED" || order.status === "PROCESSING";
   const money = (cents: number) => formatMoney(cents, order.currency);
   return (
     <article class="order" aria-labelledby="order-title">
@@ -99,6 +104,7 @@ export function OrderView({
         <StatusSteps status={order.status} />
         {order.status === "PLACED" ? <CancelButton cancel={cancel} /> : null}
       </div>
+      {payable ? <PaymentPanel key={order.id} pay={pay} /> : null}
       <h2>Items</h2>
       <ul class="lines">
         {order.products.map((line) => (

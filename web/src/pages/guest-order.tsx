@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { type ApiError, asApiError } from "../api/problem.js";
-import { cancelGuestOrder, getGuestOrder } from "../api/store-api.js";
+import { cancelGuestOrder, getGuestOrder, payGuestOrder } from "../api/store-api.js";
 import { type Order, TERMINAL_STATUSES } from "../api/types.js";
 import { tokenOfFragment } from "../cart/guest-order-link.js";
 import { keepGuestOrder, keptToken } from "../cart/guest-orders.js";
@@ -89,7 +89,7 @@ export function GuestOrderPage({ id }: { id: string }) {
     setOrder(await cancelGuestOrder(id, token));
   };
   return (
-    <OrderView order={order} cancel={cancel}>
+    <OrderView order={order} cancel={cancel} pay={() => payGuestOrder(id, token)}>
       <p class="keep-link">
         This page's address is the only key to your order: bookmark it to come back, on this device
         or another. Anyone with the link can see the order, so share it with care.

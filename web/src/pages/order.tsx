@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type ApiError, asApiError } from "../api/problem.js";
-import { cancelOrder, getOrder } from "../api/store-api.js";
+import { cancelOrder, getOrder, payOrder } from "../api/store-api.js";
 import { type Order, type OrderStatus, TERMINAL_STATUSES } from "../api/types.js";
 import { session } from "../auth/session.js";
 import { OrderView } from "../components/order-view.js";
@@ -98,6 +98,7 @@ function LiveOrder({ id }: { id: string }) {
     <OrderView
       order={order}
       cancel={cancel}
+      pay={() => payOrder(order.id)}
       crumbs={
         <a href="/account/orders">
           <span aria-hidden="true">← </span>My orders
