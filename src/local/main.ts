@@ -80,7 +80,11 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     port: config.port,
     maxBodyBytes: config.maxBodyBytes,
     cors: app.cors,
-    site: createStaticSite({ root: config.webDir, config: (origin) => siteConfig(config, origin) }),
+    site: createStaticSite({
+      root: config.webDir,
+      config: (origin) => siteConfig(config, origin),
+      stripe: config.payment.provider === "stripe",
+    }),
     websocket:
       app.localConnections === undefined
         ? undefined

@@ -18,6 +18,8 @@ export interface StaticSiteOptions {
    * origin as the request named it (`localhost` or `127.0.0.1`), so the page stays same-origin.
    */
   config: (origin: string) => SiteConfig;
+  /** Whether the shop takes payments with Stripe: the page's policy then admits Stripe.js. */
+  stripe: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export function createStaticSite(options: StaticSiteOptions): LocalHandler {
     const html = {
       type: contentTypeOf("index.html"),
       cache: REVALIDATE,
-      contentSecurityPolicy: contentSecurityPolicy(config),
+      contentSecurityPolicy: contentSecurityPolicy(config, options.stripe),
     };
 
     const file = await findFile(root, path);
@@ -90,8 +92,8 @@ async function findFile(root: string, path: string): Promise<string | undefined>
 }
 
 /** The storefront's policy, with the origins of the endpoints the page's config names. */
-const contentSecurityPolicy = (config: SiteConfig): string =>
+const contentSecurityPolicy = (config: SiteConfig, stripe: boolean): string =>
   storefrontContentSecurityPolicy(
     [config.apiUrl, config.websocketUrl, config.cognitoEndpoint].map((url) => new URL(url).origin),
-    { stripe: false },
+    { stripe },
   );

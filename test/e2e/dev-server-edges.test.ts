@@ -20,6 +20,7 @@ beforeAll(async () => {
     {
       server: {
         site: createStaticSite({
+          stripe: false,
           root: dir,
           config: (origin) => ({
             apiUrl: origin,

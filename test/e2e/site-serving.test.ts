@@ -29,6 +29,7 @@ describe("the storefront on the dev server, beside the API", () => {
       {
         server: {
           site: createStaticSite({
+            stripe: false,
             root: webDir,
             config: (origin) => ({
               apiUrl: origin,

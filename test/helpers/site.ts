@@ -37,7 +37,7 @@ export async function serveSiteElsewhere(
   root: string,
   config: (origin: string) => SiteConfig,
 ): Promise<SiteServer> {
-  const site = createStaticSite({ root, config });
+  const site = createStaticSite({ root, config, stripe: false });
   const server: Server = createServer((request, response) => {
     Promise.resolve(site(request, response))
       .then((served) => {
