@@ -110,7 +110,8 @@ function summarise(profile: Profile): void {
     const seen = new Set<string>();
     for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parentOf.get(id)) {
       const callFrame = byId.get(id)?.callFrame;
-      if (callFrame === undefined || !/^(src|bench)\//.test(shortFile(callFrame.url))) continue;
+      if (callFrame === undefined || !/^(src|bench|dist)\//.test(shortFile(callFrame.url)))
+        continue;
       const name = nameOf(callFrame);
       if (!seen.has(name)) add(totalByFunction, name, micros);
       seen.add(name);

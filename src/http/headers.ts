@@ -1,3 +1,8 @@
+import { GUEST_CART_TOKEN_HEADER } from "../services/index.js";
+
+/** `Guest-Cart-Token` as `header` takes it: lower-cased once here, not at every request. */
+export const GUEST_CART_TOKEN_NAME = GUEST_CART_TOKEN_HEADER.toLowerCase();
+
 /**
  * A request header by lower-case name. API Gateway keeps the client's spelling of header names,
  * so the exact key is tried first and a case-insensitive scan only when that misses.

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { GUEST_CART_TOKEN_HEADER } from "../services/index.js";
-import { header } from "./headers.js";
+import { GUEST_CART_TOKEN_NAME, header } from "./headers.js";
 import type { ResourceGroup, Route } from "./route.js";
 
 /** What no cache may keep: an answer for one caller, or a refusal of who they are. */
@@ -34,7 +33,7 @@ export function withSafetyHeaders(
   headers["X-Content-Type-Options"] = "nosniff";
   const credentials =
     header(request, "authorization") !== undefined ||
-    header(request, GUEST_CART_TOKEN_HEADER.toLowerCase()) !== undefined;
+    header(request, GUEST_CART_TOKEN_NAME) !== undefined;
   const refusedIdentity = result.statusCode === 401 || result.statusCode === 403;
   const privateRoute =
     route !== undefined &&

@@ -3,7 +3,6 @@ import { AppError } from "../domain/index.js";
 import {
   anonymousWithoutGuestCart,
   type Caller,
-  GUEST_CART_TOKEN_HEADER,
   guestCartTokenRequired,
   idNamed,
   requireAdmin,
@@ -11,7 +10,7 @@ import {
   type TokenVerifier,
 } from "../services/index.js";
 import { type CorsConfig, isAllowedOrigin, preflightHeaders, withCors } from "./cors.js";
-import { header } from "./headers.js";
+import { GUEST_CART_TOKEN_NAME, header } from "./headers.js";
 import { methodNotAllowed } from "./http-error.js";
 import { createPathMatcher } from "./path-match.js";
 import { type ProblemLog, problemResult } from "./problem.js";
@@ -181,7 +180,7 @@ export function createRouter(options: RouterOptions): ApiHandler {
     // A signed-in caller's own cart wins: a token the page forgot to drop is no error.
     if (route.guestCart === "anonymous" && caller !== undefined) return undefined;
     return requireGuestCartToken(
-      header(event, GUEST_CART_TOKEN_HEADER.toLowerCase()),
+      header(event, GUEST_CART_TOKEN_NAME),
       route.guestCart === "anonymous" ? anonymousWithoutGuestCart : guestCartTokenRequired,
     );
   }

@@ -85,7 +85,10 @@ export function createGraphiql(): LocalHandler | undefined {
 
   return (request, response) => {
     if (request.method !== "GET" && request.method !== "HEAD") return false;
-    const { path, query } = splitTarget(request.url ?? "/");
+    // Asked of every request: the target is split only when it can be one of the IDE's.
+    const target = request.url ?? "/";
+    if (!isOwnTarget(target)) return false;
+    const { path, query } = splitTarget(target);
 
     if (path.startsWith(ASSETS_PREFIX)) {
       const name = path.slice(ASSETS_PREFIX.length);
@@ -113,4 +116,13 @@ export function createGraphiql(): LocalHandler | undefined {
     );
     return Promise.resolve(true);
   };
+}
+
+/** Whether a request target can be the IDE's: its files, or a GraphQL path. */
+function isOwnTarget(target: string): boolean {
+  return (
+    target.startsWith(ASSETS_PREFIX) ||
+    target.startsWith(GRAPHIQL_PATHS[0]) ||
+    target.startsWith(GRAPHIQL_PATHS[1])
+  );
 }
