@@ -124,6 +124,9 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     log,
     uploads: overrides.uploads ?? createUploads(config),
     identity: verifier,
+    ...(config.payment.provider === "stripe"
+      ? { paymentWindowMs: config.payment.windowMinutes * 60_000 }
+      : {}),
   });
   // The dev server runs the processing itself: what a previous run left in flight resumes now.
   if (queue !== undefined) void resumeOrdersInFlight({ store, queue, clock, log });

@@ -74,6 +74,8 @@ const envSchema = z.object({
   /** In AWS: the SSM SecureString parameters holding the two secrets (their names, not values). */
   STRIPE_SECRET_KEY_PARAMETER: z.optional(text()),
   STRIPE_WEBHOOK_SECRET_PARAMETER: z.optional(text()),
+  /** How long after checkout a Stripe payment may wait for its customer before it is called off. */
+  PAYMENT_WINDOW_MINUTES: z._default(integer(5, 1440), 60),
   /** Stripe's API base URL: Stripe's own by default; a local stand-in (or stripe-mock) in tests. */
   STRIPE_API_URL: z.optional(z.url({ protocol: /^https?$/ })),
   PAYMENT_DELAY_MS: z._default(integer(0, 60_000), 1000),
@@ -182,6 +184,8 @@ export type PaymentConfig =
       provider: "stripe";
       publishableKey: string;
       secrets: StripeSecretsSource;
+      /** Minutes after checkout an unpaid order's payment is called off and the order failed. */
+      windowMinutes: number;
       apiUrl?: string;
     };
 
@@ -268,7 +272,10 @@ function paymentConfig(e: ParsedEnv): PaymentConfig {
   if (publishableKey === undefined) {
     throw new ConfigError("STRIPE_PUBLISHABLE_KEY: PAYMENT_PROVIDER=stripe needs it (pk_...)");
   }
-  const apiUrl = e.STRIPE_API_URL === undefined ? {} : { apiUrl: e.STRIPE_API_URL };
+  const stripeOptions = {
+    windowMinutes: e.PAYMENT_WINDOW_MINUTES,
+    ...(e.STRIPE_API_URL === undefined ? {} : { apiUrl: e.STRIPE_API_URL }),
+  };
   const secretKeyParameter = e.STRIPE_SECRET_KEY_PARAMETER;
   const webhookSecretParameter = e.STRIPE_WEBHOOK_SECRET_PARAMETER;
   if (secretKeyParameter !== undefined || webhookSecretParameter !== undefined) {
@@ -281,7 +288,7 @@ function paymentConfig(e: ParsedEnv): PaymentConfig {
       provider: "stripe",
       publishableKey,
       secrets: { from: "ssm", secretKeyParameter, webhookSecretParameter },
-      ...apiUrl,
+      ...stripeOptions,
     };
   }
   const missing = (["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] as const).filter(
@@ -300,7 +307,7 @@ function paymentConfig(e: ParsedEnv): PaymentConfig {
       secretKey: e.STRIPE_SECRET_KEY,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET,
     },
-    ...apiUrl,
+    ...stripeOptions,
   };
 }
 

@@ -32,6 +32,12 @@ export function createPaymentProvider(config: PaymentConfig, deps: PaymentDeps):
     charge: async (request) => (await load()).charge(request),
     refund: async (request) => (await load()).refund(request),
     session: async (request) => (await load()).session(request),
+    async abandon(request, reason) {
+      const provider = await load();
+      return provider.abandon === undefined
+        ? provider.charge(request)
+        : provider.abandon(request, reason);
+    },
     webhook: {
       async verify(rawBody, signature) {
         const { webhook } = await load();

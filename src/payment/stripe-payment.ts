@@ -357,6 +357,17 @@ export function createStripePaymentProvider(
       const payment = await ledger.findPayment(request.orderId);
       return payment === undefined ? callOff(request) : refundOf(request, payment);
     },
+    async abandon(request, reason) {
+      const known = await ledger.findPayment(request.orderId);
+      if (known !== undefined) return resultOf(known);
+      const intent = await intentOf(request);
+      // Paid, called off, or with the bank (a processing intent cannot be cancelled): as it is.
+      if (intent.status === "succeeded" || intent.status === "canceled") {
+        return settle(request, intent);
+      }
+      if (intent.status === "processing") return { approved: false, pending: true };
+      return decline(request, intent, reason);
+    },
     webhook: {
       async verify(rawBody, signature) {
         if (signature === undefined || signature === "")

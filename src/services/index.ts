@@ -232,6 +232,8 @@ export interface ServiceDeps {
   identity?: Pick<TokenVerifier, "verifyIdToken">;
   /** The guest checkout's rate limits; GUEST_CHECKOUT_LIMITS when absent. */
   guestCheckoutLimits?: typeof GUEST_CHECKOUT_LIMITS;
+  /** How long a payment may wait for its customer (PAYMENT_WINDOW_MS when absent). */
+  paymentWindowMs?: number;
 }
 
 /** Builds every use case from its ports; the only place services are wired together. */

@@ -1,5 +1,13 @@
 import { CURRENCY, type Order, type OrderStatus } from "../domain/index.js";
-import type { Logger, Notifier, OrderRef, OrderUpdate, PaymentProvider, Store } from "./ports.js";
+import type {
+  Clock,
+  Logger,
+  Notifier,
+  OrderRef,
+  OrderUpdate,
+  PaymentProvider,
+  Store,
+} from "./ports.js";
 
 export interface OrderProcessor {
   /**
@@ -24,13 +32,26 @@ export function orderUpdateOf(order: Order): OrderUpdate {
   };
 }
 
+/** How long a payment waiting for its customer is kept open by default: an hour. */
+export const PAYMENT_WINDOW_MS = 60 * 60_000;
+
 export function createOrderProcessor(deps: {
   store: Store;
   payment: PaymentProvider;
   notifier: Notifier;
   log: Logger;
+  clock?: Clock;
+  /**
+   * How long after checkout an order's payment may wait for its customer: past it, the next run
+   * (the sweeper's) calls the payment off and fails the order, its stock back. PAYMENT_WINDOW_MS
+   * by default.
+   */
+  paymentWindowMs?: number;
 }): OrderProcessor {
   const { store, payment, notifier, log } = deps;
+  const windowMs = deps.paymentWindowMs ?? PAYMENT_WINDOW_MS;
+  const waitedTooLong = (order: Order) =>
+    (deps.clock?.now() ?? new Date()).getTime() - Date.parse(order.createdAt) > windowMs;
 
   const notify = async (order: Order): Promise<void> => {
     try {
@@ -86,12 +107,20 @@ export function createOrderProcessor(deps: {
       }
       if (order.status === "PLACED") order = await advance(order, "PROCESSING");
       if (order.status === "PROCESSING") {
-        const result = await payment.charge({
+        const request = {
           orderId: order.id,
           userId: order.userId,
           amountCents: order.totalCents,
           currency: CURRENCY,
-        });
+        };
+        let result = await payment.charge(request);
+        if ("pending" in result && payment.abandon !== undefined && waitedTooLong(order)) {
+          const minutes = Math.round(windowMs / 60_000);
+          result = await payment.abandon(
+            request,
+            `the payment was not completed within ${minutes} minutes of checkout`,
+          );
+        }
         // Started and waiting for the customer: the provider's webhook, or a later sweep's
         // look at the payment, settles the order.
         if ("pending" in result) return order.status;

@@ -216,6 +216,12 @@ export interface PaymentProvider {
    * however often asked), answers the one started otherwise.
    */
   session(request: PaymentRequest): Promise<PaymentSession>;
+  /**
+   * On providers whose payments wait for the customer: calls off a payment not taken in time,
+   * so that it can no longer be taken, and answers it declined for `reason`; one taken (or
+   * being taken) meanwhile is answered as it stands.
+   */
+  abandon?(request: PaymentRequest, reason: string): Promise<PaymentResult>;
   /** Present on providers that send webhooks. */
   readonly webhook?: PaymentWebhook;
 }

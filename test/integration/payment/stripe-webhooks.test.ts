@@ -12,7 +12,9 @@ import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import {
   createTestApp,
   expectProblem,
+  manualClock,
   type TestApp,
+  type TestAppOptions,
   type TestResponse,
 } from "../../helpers/app.js";
 import { localTables, useDynamoDbLocal } from "../../helpers/dynamodb-local.js";
@@ -47,12 +49,14 @@ describe.each(STORES)("paying with Stripe on the %s store", (_name, openStore) =
   let notifier: RecordingNotifier;
   const errors: Record<string, unknown>[] = [];
 
-  const start = async () => {
+  const start = async (options: { clock?: TestAppOptions["clock"]; window?: string } = {}) => {
     notifier = recordingNotifier();
     t = await createTestApp({
       store: await openStore(),
       notifier,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
       env: {
+        ...(options.window === undefined ? {} : { PAYMENT_WINDOW_MINUTES: options.window }),
         PAYMENT_PROVIDER: "stripe",
         STRIPE_PUBLISHABLE_KEY: "pk_test_serverless_store",
         STRIPE_SECRET_KEY: "sk_test_serverless_store",
@@ -249,6 +253,31 @@ describe.each(STORES)("paying with Stripe on the %s store", (_name, openStore) =
     });
     expect(swept.statuses).toEqual({ COMPLETED: 1 });
     expect(await statusOf(ref)).toBe("COMPLETED");
+  });
+
+  it("calls off a payment not completed within PAYMENT_WINDOW_MINUTES, failing the order with its stock back", async () => {
+    const clock = manualClock(new Date().toISOString());
+    await start({ clock, window: "30" });
+    const sweep = () =>
+      t.app.services.recovery.sweep({ stuckAfterMs: 0, maxOrders: 10, concurrency: 2 });
+    const before = await stockOf("wool-throw");
+    const abandoned = await placeOrder();
+    const paidLate = await placeOrder();
+    // Paid within the window, its webhook lost: settled as paid, never called off.
+    stripe.succeed(await intentOf(paidLate.order.id));
+    clock.advanceSeconds(1);
+    expect((await sweep()).statuses).toEqual({ PROCESSING: 1, COMPLETED: 1 });
+
+    clock.advanceSeconds(31 * 60);
+    expect((await sweep()).statuses).toEqual({ FAILED: 1 });
+    const failed = await t.app.store.getOrder(abandoned.ref.userId, abandoned.ref.orderId);
+    expect(failed?.status).toBe("FAILED");
+    expect(failed?.failureReason).toMatch(/not completed within 30 minutes/);
+    const intentId = await intentOf(abandoned.order.id);
+    expect(stripe.intents().find((intent) => intent.id === intentId)?.status).toBe("canceled");
+    expect(await statusOf(paidLate.ref)).toBe("COMPLETED");
+    expect(await stockOf("wool-throw")).toBe((before ?? 0) - 2);
+    expect(notifier.statusesOf(abandoned.order.id)).toEqual(["PROCESSING", "FAILED"]);
   });
 
   it("refunds a cancelled paid order exactly once, and calls off an unpaid one's intent", async () => {
