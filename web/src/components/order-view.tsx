@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { type ApiError, asApiError } from "../api/problem.js";
 import type { Order, PaymentSession, PostalAddress } from "../api/types.js";
 import { countryName } from "../checkout/countries.js";
@@ -7,7 +7,7 @@ import { OrderTotals } from "../checkout/order-totals.js";
 import { deliveryDays } from "../checkout/shipping-methods.js";
 import { isShipped, totalsRows } from "../checkout/totals-rows.js";
 import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
-import { PaymentPanel } from "../payment/payment-panel.js";
+import { PaymentPanel, takeRedirectStatus } from "../payment/payment-panel.js";
 import { StatusSteps } from "./order-status.js";
 
 function AddressBlock({ address }: { address: PostalAddress }) {
@@ -82,6 +82,8 @@ export function OrderView({
   children?: ComponentChildren;
 }) {
   const payable = order.status === "PLACED" || order.status === "PROCESSING";
+  // Back from Stripe on an order already settled: the client secret leaves the address anyway.
+  useEffect(() => void takeRedirectStatus(), []);
   const money = (cents: number) => formatMoney(cents, order.currency);
   return (
     <article class="order" aria-labelledby="order-title">

@@ -46,8 +46,9 @@ const STRIPE_RETURN_PARAMS = ["payment_intent", "payment_intent_client_secret", 
 /**
  * Back from a redirect (a bank's page, 3-D Secure): what Stripe said of it, its parameters
  * taken out of the address so that a reload or a shared link does not carry the client secret.
+ * The order page calls it too, so that they go even when the order no longer shows the panel.
  */
-function takeRedirectStatus(): string | null {
+export function takeRedirectStatus(): string | null {
   const url = new URL(window.location.href);
   const status = url.searchParams.get("redirect_status");
   if (status === null) return null;
