@@ -67,6 +67,7 @@ describe("the payments' environment, as a stack gives it", () => {
         secretKeyParameter: "/shop/stripe/secret-key",
         webhookSecretParameter: "/shop/stripe/webhook-secret",
       },
+      windowMinutes: 60,
     });
   });
 
