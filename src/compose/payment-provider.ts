@@ -87,12 +87,20 @@ async function stripeSecrets(
     source.secretKeyParameter,
     source.webhookSecretParameter,
   ]);
-  const secretKey = values[source.secretKeyParameter];
-  const webhookSecret = values[source.webhookSecretParameter];
-  if (secretKey === undefined || webhookSecret === undefined) {
-    throw new Error(
-      `SSM parameters ${source.secretKeyParameter} and ${source.webhookSecretParameter} must both exist`,
-    );
+  return {
+    secretKey: secretFrom(values, source.secretKeyParameter, /^(sk|rk)_(test|live)_\w+$/),
+    webhookSecret: secretFrom(values, source.webhookSecretParameter, /^whsec_\w+$/),
+  };
+}
+
+/**
+ * A secret as a parameter holds it, without the line break a file written with `echo` leaves
+ * (the CLI's `file://` stores it); checked as the environment's are, naming the parameter only.
+ */
+function secretFrom(values: Record<string, string>, name: string, pattern: RegExp): string {
+  const value = values[name]?.trim();
+  if (value === undefined || !pattern.test(value)) {
+    throw new Error(`SSM parameter ${name} does not hold a Stripe secret of the right kind`);
   }
-  return { secretKey, webhookSecret };
+  return value;
 }

@@ -222,8 +222,10 @@ export const ADMIN_ROUTES: readonly Route[] = [
     store: "write",
     paymentProvider: true,
     summary:
-      "Cancel a PLACED or PROCESSING order: its stock returned in the same transaction, a paid " +
-      "order refunded, its owner told over the WebSocket; ORDER_NOT_CANCELLABLE otherwise",
+      "Cancel a PLACED, PROCESSING or paid (COMPLETED) order: its stock returned in the same " +
+      "transaction, a paid order refunded once, its owner told over the WebSocket; asked again " +
+      "for a cancelled order whose refund could not be made, it retries the refund; " +
+      "ORDER_NOT_CANCELLABLE otherwise",
     handle: async (services, request) =>
       ok(await services.adminOrders.cancelOrder(request.caller, param(request, "id"))),
   }),

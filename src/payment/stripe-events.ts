@@ -16,7 +16,7 @@ export const unverifiedWebhook = (detail: string): AppError =>
  * (another integration's, on the same account) is `ignored`.
  */
 function intentEvent(
-  received: { id: string; receivedType: string },
+  received: { id: string; receivedType: string; createdAt: string },
   kind: "succeeded" | "failed",
   intent: Stripe.PaymentIntent,
 ): PaymentEvent {
@@ -35,7 +35,11 @@ function intentEvent(
 
 /** A verified Stripe event as the shop's: two types of it matter, the rest is `ignored`. */
 export function paymentEventOf(event: Stripe.Event): PaymentEvent {
-  const received = { id: event.id, receivedType: event.type };
+  const received = {
+    id: event.id,
+    receivedType: event.type,
+    createdAt: new Date(event.created * 1000).toISOString(),
+  };
   switch (event.type) {
     case "payment_intent.succeeded":
       return intentEvent(received, "succeeded", event.data.object);

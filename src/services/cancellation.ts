@@ -18,11 +18,13 @@ export type Canceller = (order: Order, by: "customer" | "operator") => Promise<C
 
 /**
  * Cancels `order` for `by`: one conditional status change that returns its stock in the same
- * store transaction, then a refund through the payment port when the order was PROCESSING (its
- * payment may have been taken, or is called off) or COMPLETED (paid), then the owner's
- * notification. Answered with ORDER_NOT_CANCELLABLE (409) when the order is already CANCELLED,
- * FAILED, or (for a customer) past PLACED; when processing moves the order meanwhile, the state
- * it reached decides: an operator's cancel follows the order into PROCESSING and COMPLETED.
+ * store transaction, then the payment port's refund (what was taken is given back, a payment
+ * started and not taken is called off; answered when the order was PROCESSING or COMPLETED, or
+ * when something was given back), then the owner's notification. Answered with
+ * ORDER_NOT_CANCELLABLE (409) when the order is already CANCELLED (except an operator's cancel
+ * of one whose refund is still owed: it retries the refund), FAILED, or (for a customer) past
+ * PLACED; when processing moves the order meanwhile, the state it reached decides: an
+ * operator's cancel follows the order into PROCESSING and COMPLETED.
  */
 export function createCanceller(deps: {
   store: Store;
@@ -32,17 +34,47 @@ export function createCanceller(deps: {
 }): Canceller {
   const { store, payment, notifier, log } = deps;
 
-  const refund = (order: Order): Promise<RefundResult> =>
-    payment.refund({
-      orderId: order.id,
-      userId: order.userId,
-      amountCents: order.totalCents,
-      currency: CURRENCY,
-    });
+  /**
+   * Gives back what was taken (or calls off a payment started, even on a PLACED order whose page
+   * opened the payment form). The order is CANCELLED already: a failed refund is not the
+   * cancel's failure, it is answered as owed, and an operator's cancel asked again makes it.
+   */
+  const refund = async (order: Order): Promise<RefundResult> => {
+    try {
+      return await payment.refund({
+        orderId: order.id,
+        userId: order.userId,
+        amountCents: order.totalCents,
+        currency: CURRENCY,
+      });
+    } catch (error) {
+      log({
+        level: "error",
+        message: "refunding a cancelled order failed: cancel it again to retry the refund",
+        orderId: order.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return {
+        refunded: false,
+        reason:
+          "the order is cancelled, but its refund could not be made now: cancel it again shortly to retry",
+      };
+    }
+  };
+
+  /** A cancelled order whose payment was taken and never given back: the refund still owed. */
+  const owesRefund = async (order: Order): Promise<boolean> => {
+    if (order.status !== "CANCELLED") return false;
+    const taken = await store.findPayment(order.id);
+    return taken?.approved === true && taken.refundedAt === undefined;
+  };
 
   return async function cancel(order, by) {
     let current = order;
     for (let attempt = 0; attempt < 3; attempt++) {
+      if (by === "operator" && (await owesRefund(current))) {
+        return { order: current, refund: await refund(current) };
+      }
       if (!cancellableBy(current.status, by)) {
         throw orderNotCancellable(current.id, current.status, by);
       }
@@ -59,7 +91,8 @@ export function createCanceller(deps: {
           orderId: current.id,
         });
         const result: CancelResult = { order: cancelled };
-        if (mayHoldPayment(current.status)) result.refund = await refund(cancelled);
+        const given = await refund(cancelled);
+        if (mayHoldPayment(current.status) || given.refunded) result.refund = given;
         try {
           await notifier.notify(cancelled.userId, orderUpdateOf(cancelled));
         } catch (error) {

@@ -105,7 +105,14 @@ export function createOrderProcessor(deps: {
         await refund(order);
         return order.status;
       }
-      if (order.status === "PLACED") order = await advance(order, "PROCESSING");
+      if (order.status === "PLACED") {
+        order = await advance(order, "PROCESSING");
+        // Cancelled meanwhile: a payment the page started while it was PLACED is called off.
+        if (order.status === "CANCELLED") {
+          await refund(order);
+          return order.status;
+        }
+      }
       if (order.status === "PROCESSING") {
         const request = {
           orderId: order.id,

@@ -8,7 +8,8 @@ export type PaymentEventOutcome =
   | "duplicate"
   | "ignored"
   | "amount-mismatch"
-  | "order-finished";
+  | "order-finished"
+  | "unknown-order";
 
 export interface PaymentEventReceipt {
   received: true;
@@ -26,14 +27,22 @@ export interface PaymentEventService {
    * and currency pays it (COMPLETED); one for another amount changes nothing and is logged as
    * an error; a failed one fails the order (FAILED, its stock back). Every step is the order's
    * own conditional write, so deliveries of one event at once make one change. WEBHOOK_UNVERIFIED
-   * too when the shop's provider sends no webhooks; STORE_UNAVAILABLE (503, so the provider delivers
-   * again) while the order is not in the store yet.
+   * too when the shop's provider sends no webhooks; STORE_UNAVAILABLE (503, so the provider
+   * delivers again) while the order is not in the store yet, for UNKNOWN_ORDER_PATIENCE_MS after
+   * the event was made (then `unknown-order`: another shop's, on the same account).
    */
   receive(rawBody: string, signature: string | undefined): Promise<PaymentEventReceipt>;
 }
 
 /** How long a handled event's id is kept: past Stripe's three days of redelivery. */
 export const PAYMENT_EVENT_RETENTION_SECONDS = 30 * 24 * 3600;
+
+/**
+ * How long an event naming an order the store does not hold is delivered again (checkout's
+ * write may still be on its way); past it the order is not this shop's (another shop, or a
+ * local `stripe listen`, on the same Stripe account) and the event is answered handled.
+ */
+export const UNKNOWN_ORDER_PATIENCE_MS = 10 * 60_000;
 
 export function createPaymentEventService(deps: {
   store: Store;
@@ -47,10 +56,20 @@ export function createPaymentEventService(deps: {
   const settle = async (
     event: Extract<PaymentEvent, { kind: "succeeded" | "failed" }>,
   ): Promise<Pick<PaymentEventReceipt, "outcome" | "status">> => {
-    const order = await store.getOrder(event.userId, event.orderId);
+    // By id: a guest order attached to an account since has another owner than the metadata's.
+    const order = await store.findOrder(event.orderId);
     if (order === undefined) {
-      // The payment was started for an order checkout has not finished writing (or this store
-      // does not hold): not handled, so the provider delivers it again.
+      if (clock.now().getTime() - Date.parse(event.createdAt) > UNKNOWN_ORDER_PATIENCE_MS) {
+        log({
+          level: "warn",
+          message: "a payment event names an order this store does not hold: left alone",
+          orderId: event.orderId,
+          eventId: event.id,
+        });
+        return { outcome: "unknown-order" };
+      }
+      // The payment was started for an order checkout has not finished writing: not handled,
+      // so the provider delivers it again.
       throw new AppError(
         "STORE_UNAVAILABLE",
         `order ${event.orderId} is not in the store yet; deliver again later`,

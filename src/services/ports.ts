@@ -173,7 +173,12 @@ export type PaymentSession =
  * One verified event of the provider about an order's payment. `succeeded` and `failed` carry
  * the amount and currency the provider saw; anything else the provider sends is `ignored`.
  */
-export type PaymentEvent = { id: string; receivedType: string } & (
+export type PaymentEvent = {
+  id: string;
+  receivedType: string;
+  /** When the provider made the event (ISO 8601). */
+  createdAt: string;
+} & (
   | {
       kind: "succeeded" | "failed";
       orderId: string;

@@ -176,7 +176,14 @@ const PaymentSession = z.discriminatedUnion("provider", [
 const PaymentEventReceipt = z.object({
   received: z.literal(true),
   eventId: z.string(),
-  outcome: z.enum(["settled", "duplicate", "ignored", "amount-mismatch", "order-finished"]),
+  outcome: z.enum([
+    "settled",
+    "duplicate",
+    "ignored",
+    "amount-mismatch",
+    "order-finished",
+    "unknown-order",
+  ]),
   status: z.optional(z.enum(["PLACED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"])),
 });
 

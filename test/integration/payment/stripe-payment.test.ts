@@ -409,6 +409,7 @@ describe("the Stripe webhook", () => {
     expect(await payment.webhook?.verify(body, signature)).toEqual({
       id: event.id,
       receivedType: "payment_intent.succeeded",
+      createdAt: new Date(event.created * 1000).toISOString(),
       kind: "succeeded",
       orderId: "order-1",
       userId: "user-a",
@@ -437,6 +438,7 @@ describe("the Stripe webhook", () => {
     expect(await payment.webhook?.verify(body, signature)).toEqual({
       id: created.id,
       receivedType: "payment_intent.created",
+      createdAt: new Date(created.created * 1000).toISOString(),
       kind: "ignored",
     });
 

@@ -184,8 +184,10 @@ function PaymentForm({
     try {
       const { error: refused } = await stripe.confirmPayment({
         elements,
-        // A payment method that leaves the page (a bank's, 3-D Secure) comes back here.
-        confirmParams: { return_url: window.location.href },
+        // A payment method that leaves the page (a bank's, 3-D Secure) comes back here: the
+        // page's address without its query or fragment, since a guest page's fragment holds
+        // the order's access token, which must never reach Stripe.
+        confirmParams: { return_url: window.location.origin + window.location.pathname },
         redirect: "if_required",
       });
       if (refused === undefined) sent();
