@@ -105,36 +105,62 @@ export function createRouter(options: RouterOptions): ApiHandler {
     return withSafetyHeaders(withCors(result, cors, origin), route, event);
   };
 
-  async function run(
+  /**
+   * Size first (413 before reading further), then identity (401 before saying what is wrong with
+   * the body of a caller who may not call at all), then the body itself, then the route. No
+   * `async` layer of its own unless a token has to be verified: most reads of the shop carry none.
+   */
+  function run(
     route: Route,
     event: APIGatewayProxyEvent,
     params: Readonly<Record<string, string | undefined>>,
     requestId: string,
   ): Promise<Reply> {
-    // Size first (413 before reading further), then identity (401 before saying what is wrong
-    // with the body of a caller who may not call at all), then the body itself.
     const text = bodyText(event, maxBodyBytes);
+    const tokenless =
+      route.auth === "none" ||
+      (route.auth === "optional" && header(event, "authorization") === undefined);
+    return tokenless
+      ? handle(route, event, params, requestId, text, undefined, undefined)
+      : runAuthenticated(route, event, params, requestId, text);
+  }
+
+  async function runAuthenticated(
+    route: Route,
+    event: APIGatewayProxyEvent,
+    params: Readonly<Record<string, string | undefined>>,
+    requestId: string,
+    text: string | undefined,
+  ): Promise<Reply> {
     let caller: Caller | undefined;
     let authFailure: AppError | undefined;
     try {
-      // No token where none is needed: no promise to wait for (most reads of the shop).
-      caller =
-        route.auth === "none" ||
-        (route.auth === "optional" && header(event, "authorization") === undefined)
-          ? undefined
-          : await authenticate(route, event);
+      caller = await authenticate(route, event);
     } catch (error) {
       const refused = error instanceof AppError && error.code === "UNAUTHENTICATED";
       if (!refused || route.ownAuthErrors !== true) throw error;
       authFailure = error;
     }
+    // `return await`, not `return`: an async function that returns a promise waits two more
+    // turns of the microtask queue for it to settle.
+    return await handle(route, event, params, requestId, text, caller, authFailure);
+  }
+
+  /** The route's own checks and its service call, for a caller already known. */
+  function handle(
+    route: Route,
+    event: APIGatewayProxyEvent,
+    params: Readonly<Record<string, string | undefined>>,
+    requestId: string,
+    text: string | undefined,
+    caller: Caller | undefined,
+    authFailure: AppError | undefined,
+  ): Promise<Reply> {
     const guestCartToken = guestCartTokenOf(route, caller, event);
     // Every `{name}` of the resource within the store's id limits, before any service sees it.
     for (const name of parametersOf.get(route) ?? []) idNamed(params[name] ?? "", name);
     const body = route.body === undefined ? undefined : parseJsonBody(event, text, route.body);
-    // `return await`, not `return`: an async function that returns a promise waits two more
-    // turns of the microtask queue for it to settle.
-    return await route.handle(services, {
+    return route.handle(services, {
       body,
       params,
       query: event.queryStringParameters ?? {},

@@ -26,7 +26,6 @@ export function toApiGatewayEvent(
   match: PathMatch | undefined,
 ): APIGatewayProxyEvent {
   const { path, query: queryString } = target;
-  const search = queryString === undefined ? undefined : new URLSearchParams(queryString);
   const method = request.method ?? "GET";
   const resource = match?.resource ?? "/{proxy+}";
   const pathParameters = match === undefined ? { proxy: path.slice(1) } : match.params;
@@ -45,13 +44,16 @@ export function toApiGatewayEvent(
 
   let query: Record<string, string> | null = null;
   let multiQuery: Record<string, string[]> | null = null;
-  for (const [key, value] of search ?? []) {
-    query ??= {};
-    multiQuery ??= {};
-    query[key] = value;
-    const values = multiQuery[key];
-    if (values === undefined) multiQuery[key] = [value];
-    else values.push(value);
+  // Parsed only when there is a query: most requests have none.
+  if (queryString !== undefined) {
+    for (const [key, value] of new URLSearchParams(queryString)) {
+      query ??= {};
+      multiQuery ??= {};
+      query[key] = value;
+      const values = multiQuery[key];
+      if (values === undefined) multiQuery[key] = [value];
+      else values.push(value);
+    }
   }
 
   const hasBody = body !== undefined && body.length > 0;
@@ -67,7 +69,7 @@ export function toApiGatewayEvent(
     multiValueHeaders,
     queryStringParameters: query,
     multiValueQueryStringParameters: multiQuery,
-    pathParameters: Object.keys(pathParameters).length === 0 ? null : pathParameters,
+    pathParameters: hasKeys(pathParameters) ? pathParameters : null,
     stageVariables: null,
     body: hasBody ? body.toString(isText ? "utf8" : "base64") : null,
     isBase64Encoded: hasBody && !isText,
@@ -86,6 +88,12 @@ export function toApiGatewayEvent(
       identity: callerIdentity(sourceIp, request.headers["user-agent"] ?? null),
     },
   };
+}
+
+/** Whether an object has an own key, without the array `Object.keys` would make. */
+function hasKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }
 
 /** `requestContext.identity` of a request that no IAM or Cognito identity pool signed. */

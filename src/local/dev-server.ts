@@ -14,12 +14,13 @@ import {
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
-import type { APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import {
   type ApiHandler,
   type CorsConfig,
   createPathMatcher,
   NO_STORE,
+  type PathMatch,
   payloadTooLarge,
   problemResult,
   ROUTES,
@@ -29,7 +30,7 @@ import {
   withCors,
 } from "../http/index.js";
 import type { LocalConnections } from "../notify/index.js";
-import { toApiGatewayEvent } from "./api-gateway-event.js";
+import { type RequestTarget, toApiGatewayEvent } from "./api-gateway-event.js";
 import { type LocalHandler, NOSNIFF, splitTarget } from "./plain-http.js";
 import { acceptWebSockets } from "./websocket-endpoint.js";
 
@@ -130,40 +131,88 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     connectionsCheckingInterval: limits.checkEveryMs,
     ServerResponse: log === undefined ? NosniffResponse : loggedResponses(log),
   };
-  // No `.catch` with a closure per request: `serve` catches what it throws itself.
-  const server = createServer(serverOptions, (request, response) => void serve(request, response));
+  const server = createServer(serverOptions, serve);
 
-  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * Synchronous until something has to be waited for: a first handler's or the site's answer,
+   * a body, the handler's result. A request with none of the first three (most API requests)
+   * costs no promise of the server's own, only the handler's (BENCHMARKS.md).
+   */
+  function serve(request: IncomingMessage, response: ServerResponse, next = 0): void {
     try {
-      for (const handle of firstHandlers) {
-        const served = handle(request, response);
-        if (served !== false && (await served)) return;
+      for (; next < firstHandlers.length; next++) {
+        const served = (firstHandlers[next] as LocalHandler)(request, response);
+        if (served !== false) {
+          const after = next + 1;
+          served.then(
+            (done) => done || serve(request, response, after),
+            (error: unknown) => fail(response, error),
+          );
+          return;
+        }
       }
       const target = splitTarget(request.url ?? "/");
       const match = matchPath(target.path);
       // A GET or HEAD of an address that no API route has: the page's or a file's.
       if (site !== undefined && match === undefined && isRead(request)) {
         const served = site(request, response);
-        if (served !== false && (await served)) return;
+        if (served !== false) {
+          served.then(
+            (done) => done || serveApi(request, response, target, match),
+            (error: unknown) => fail(response, error),
+          );
+          return;
+        }
       }
+      serveApi(request, response, target, match);
+    } catch (error) {
+      fail(response, error);
+    }
+  }
+
+  function serveApi(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: RequestTarget,
+    match: PathMatch | undefined,
+  ): void {
+    try {
       const length = request.headers["content-length"];
       if (length !== undefined && Number(length) > maxBodyBytes) {
-        return refuseTooLarge(request, response);
+        refuseTooLarge(request, response);
+      } else if (length === undefined && request.headers["transfer-encoding"] === undefined) {
+        // No Content-Length and no Transfer-Encoding means no body (RFC 9112): skip the read.
+        invoke(response, toApiGatewayEvent(request, undefined, target, match));
+      } else {
+        void serveWithBody(request, response, target, match);
       }
-      // No Content-Length and no Transfer-Encoding means no body (RFC 9112): skip the read.
-      const hasBody = length !== undefined || request.headers["transfer-encoding"] !== undefined;
-      const body = hasBody ? await readBody(request, maxBodyBytes) : undefined;
-      if (body === "too-large") return refuseTooLarge(request, response);
-      const event = toApiGatewayEvent(request, body, target, match);
-      const exact = options.exactPaths?.get(event.path);
-      const result = await (exact ?? handler)(event, {
-        awsRequestId: event.requestContext.requestId,
-      });
-      writeResult(response, result);
     } catch (error) {
-      // Only a broken socket gets here; there is nobody left to answer.
-      response.destroy(error instanceof Error ? error : undefined);
+      fail(response, error);
     }
+  }
+
+  async function serveWithBody(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: RequestTarget,
+    match: PathMatch | undefined,
+  ): Promise<void> {
+    try {
+      const body = await readBody(request, maxBodyBytes);
+      if (body === "too-large") return refuseTooLarge(request, response);
+      invoke(response, toApiGatewayEvent(request, body, target, match));
+    } catch (error) {
+      fail(response, error);
+    }
+  }
+
+  /** The handler's result written back; one `.then`, not an `async` layer around the handler. */
+  function invoke(response: ServerResponse, event: APIGatewayProxyEvent): void {
+    const exact = options.exactPaths?.get(event.path);
+    (exact ?? handler)(event, { awsRequestId: event.requestContext.requestId }).then(
+      (result) => answer(response, result),
+      (error: unknown) => fail(response, error),
+    );
   }
 
   function refuseTooLarge(request: IncomingMessage, response: ServerResponse): void {
@@ -227,6 +276,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
 const isRead = (request: IncomingMessage): boolean =>
   request.method === "GET" || request.method === "HEAD";
+
+/** Only a broken socket gets here, or a result that cannot be written: nobody is left to answer. */
+function fail(response: ServerResponse, error: unknown): void {
+  response.destroy(error instanceof Error ? error : undefined);
+}
+
+function answer(response: ServerResponse, result: APIGatewayProxyResult): void {
+  try {
+    writeResult(response, result);
+  } catch (error) {
+    fail(response, error);
+  }
+}
 
 /**
  * Reads and throws away the rest of a refused upload within `limits` (see LingerLimits), then
@@ -349,9 +411,16 @@ function loggedResponses(log: (line: string) => void): typeof NosniffResponse {
   return class LoggedResponse extends NosniffResponse {
     private readonly startedMs = performance.now();
 
-    override end(...args: unknown[]): this {
+    // Node's three parameters, passed on as they came: a rest array and `apply` were an
+    // allocation and a slow call per request.
+    override end(chunk?: unknown, encoding?: unknown, callback?: unknown): this {
       const first = !this.writableEnded;
-      (super.end as (...endArgs: unknown[]) => unknown).apply(this, args);
+      (super.end as (chunk: unknown, encoding: unknown, callback: unknown) => unknown).call(
+        this,
+        chunk,
+        encoding,
+        callback,
+      );
       if (first) {
         const ms = tenths(performance.now() - this.startedMs);
         log(`${this.req.method} ${this.req.url} ${this.statusCode} ${ms}ms`);
