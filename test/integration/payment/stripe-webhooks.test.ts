@@ -115,6 +115,18 @@ describe.each(STORES)("paying with Stripe on the %s store", (_name, openStore) =
     return session.reference;
   };
 
+  /** An operator's `POST /admin/orders/{id}/cancel`, signed in once. */
+  const operatorCancel = async () => {
+    const operator = await t.mintAdmin();
+    return (orderId: string) =>
+      t.invoke({
+        method: "POST",
+        resource: "/admin/orders/{id}/cancel",
+        pathParameters: { id: orderId },
+        token: operator,
+      });
+  };
+
   const statusOf = async (ref: { userId: string; orderId: string }) =>
     (await t.app.store.getOrder(ref.userId, ref.orderId))?.status;
 
@@ -285,14 +297,7 @@ describe.each(STORES)("paying with Stripe on the %s store", (_name, openStore) =
 
   it("refunds a cancelled paid order exactly once, and calls off an unpaid one's intent", async () => {
     await start();
-    const operator = await t.mintAdmin();
-    const cancel = (orderId: string) =>
-      t.invoke({
-        method: "POST",
-        resource: "/admin/orders/{id}/cancel",
-        pathParameters: { id: orderId },
-        token: operator,
-      });
+    const cancel = await operatorCancel();
     const { order } = await placeOrder();
     await deliver(stripe.succeed(await intentOf(order.id)));
     const refundsBefore = stripe.refunds().length;
@@ -333,14 +338,7 @@ describe.each(STORES)("paying with Stripe on the %s store", (_name, openStore) =
 
   it("cancels a paid order even when Stripe cannot refund it now, and refunds it when the cancel is asked again", async () => {
     await start();
-    const operator = await t.mintAdmin();
-    const cancel = (orderId: string) =>
-      t.invoke({
-        method: "POST",
-        resource: "/admin/orders/{id}/cancel",
-        pathParameters: { id: orderId },
-        token: operator,
-      });
+    const cancel = await operatorCancel();
     const { order, ref } = await placeOrder();
     await deliver(stripe.succeed(await intentOf(order.id)));
     const refundsBefore = stripe.refunds().length;
