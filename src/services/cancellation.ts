@@ -1,11 +1,5 @@
-import {
-  CURRENCY,
-  cancellableBy,
-  mayHoldPayment,
-  type Order,
-  orderNotCancellable,
-} from "../domain/index.js";
-import { orderUpdateOf } from "./order-processing.js";
+import { cancellableBy, mayHoldPayment, type Order, orderNotCancellable } from "../domain/index.js";
+import { orderUpdateOf, paymentRequestOf } from "./order-processing.js";
 import type { Logger, Notifier, PaymentProvider, RefundResult, Store } from "./ports.js";
 
 export interface CancelResult {
@@ -41,12 +35,7 @@ export function createCanceller(deps: {
    */
   const refund = async (order: Order): Promise<RefundResult> => {
     try {
-      return await payment.refund({
-        orderId: order.id,
-        userId: order.userId,
-        amountCents: order.totalCents,
-        currency: CURRENCY,
-      });
+      return await payment.refund(paymentRequestOf(order));
     } catch (error) {
       log({
         level: "error",

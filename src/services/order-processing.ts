@@ -6,6 +6,7 @@ import type {
   OrderRef,
   OrderUpdate,
   PaymentProvider,
+  PaymentRequest,
   Store,
 } from "./ports.js";
 
@@ -29,6 +30,16 @@ export function orderUpdateOf(order: Order): OrderUpdate {
     orderId: order.id,
     status: order.status,
     ...(order.failureReason === undefined ? {} : { reason: order.failureReason }),
+  };
+}
+
+/** What the payment port is asked for `order`: its total, in the shop's currency. */
+export function paymentRequestOf(order: Order): PaymentRequest {
+  return {
+    orderId: order.id,
+    userId: order.userId,
+    amountCents: order.totalCents,
+    currency: CURRENCY,
   };
 }
 
@@ -86,40 +97,24 @@ export function createOrderProcessor(deps: {
     return now;
   };
 
-  const refund = (order: Order) =>
-    payment.refund({
-      orderId: order.id,
-      userId: order.userId,
-      amountCents: order.totalCents,
-      currency: CURRENCY,
-    });
+  const refund = (order: Order) => payment.refund(paymentRequestOf(order));
 
   return {
     async processOrder(ref) {
       let order = await store.getOrder(ref.userId, ref.orderId);
       if (order === undefined) return undefined;
-      // Cancelled, and run again (a stream retry, a resume): a charge may have landed after the
-      // cancel looked, from a run that died before refunding it. The port refunds once at most,
-      // and answers "nothing charged" otherwise.
+      if (order.status === "PLACED") order = await advance(order, "PROCESSING");
+      // Cancelled, before this run or while it moved the order on, or run again (a stream
+      // retry, a resume): a charge may have landed after the cancel looked, from a run that died
+      // before refunding it, and a payment the page started while the order was PLACED is still
+      // open. The port refunds once at most, calls off what was not taken, and answers "nothing
+      // charged" otherwise.
       if (order.status === "CANCELLED") {
         await refund(order);
         return order.status;
       }
-      if (order.status === "PLACED") {
-        order = await advance(order, "PROCESSING");
-        // Cancelled meanwhile: a payment the page started while it was PLACED is called off.
-        if (order.status === "CANCELLED") {
-          await refund(order);
-          return order.status;
-        }
-      }
       if (order.status === "PROCESSING") {
-        const request = {
-          orderId: order.id,
-          userId: order.userId,
-          amountCents: order.totalCents,
-          currency: CURRENCY,
-        };
+        const request = paymentRequestOf(order);
         let result = await payment.charge(request);
         if ("pending" in result && payment.abandon !== undefined && waitedTooLong(order)) {
           const minutes = Math.round(windowMs / 60_000);

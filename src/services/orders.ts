@@ -1,6 +1,5 @@
 import {
   AppError,
-  CURRENCY,
   createOrder,
   isFinalStatus,
   type Order,
@@ -21,6 +20,7 @@ import {
 } from "./checkout.js";
 import { guestCartTokenHash } from "./guest-carts.js";
 import type { GuestCheckoutLimits } from "./guest-checkout-limits.js";
+import { paymentRequestOf } from "./order-processing.js";
 import { nextCursorOf, type PageInput, type PageOf, pageRequest } from "./paging.js";
 import type {
   Caller,
@@ -287,12 +287,7 @@ function paymentSessionOf(payment: PaymentProvider, order: Order): Promise<Payme
       `order ${order.id} cannot be paid: it is ${order.status}`,
     );
   }
-  return payment.session({
-    orderId: order.id,
-    userId: order.userId,
-    amountCents: order.totalCents,
-    currency: CURRENCY,
-  });
+  return payment.session(paymentRequestOf(order));
 }
 
 /**
