@@ -1,6 +1,13 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { type AwsCredentials, signRequest } from "../../src/aws/aws-http.js";
 
+/** AWS's documentation's example keys: what the signing tests sign with, never real ones. */
+export const EXAMPLE_CREDENTIALS: AwsCredentials = {
+  accessKeyId: "AKIDEXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+  sessionToken: "session-token-example",
+};
+
 /** A request as a loopback server received it. */
 export interface CapturedRequest {
   method: string;

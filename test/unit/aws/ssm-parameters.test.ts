@@ -6,15 +6,15 @@ import {
   type SsmClientOptions,
   ssmEndpoint,
 } from "../../../src/aws/ssm-parameters.js";
-import { type CapturedRequest, resign, signedHeadersOf } from "../../helpers/aws-signature.js";
+import {
+  type CapturedRequest,
+  EXAMPLE_CREDENTIALS as CREDENTIALS,
+  resign,
+  signedHeadersOf,
+} from "../../helpers/aws-signature.js";
 import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
 
 const REGION = "eu-west-1";
-const CREDENTIALS = {
-  accessKeyId: "AKIDEXAMPLE",
-  secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-  sessionToken: "session-token-example",
-};
 const SECRET_KEY_NAME = "/shop/stripe/secret-key";
 const WEBHOOK_SECRET_NAME = "/shop/stripe/webhook-secret";
 /** Values a test must never find in an error message. */

@@ -8,15 +8,15 @@ import {
   defaultEndpoint,
 } from "../../../src/store/dynamodb/client.js";
 import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
-import { type CapturedRequest, resign, signedHeadersOf } from "../../helpers/aws-signature.js";
+import {
+  type CapturedRequest,
+  EXAMPLE_CREDENTIALS as CREDENTIALS,
+  resign,
+  signedHeadersOf,
+} from "../../helpers/aws-signature.js";
 import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
 
 const REGION = "eu-west-1";
-const CREDENTIALS = {
-  accessKeyId: "AKIDEXAMPLE",
-  secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-  sessionToken: "session-token-example",
-};
 
 type Captured = CapturedRequest;
 
