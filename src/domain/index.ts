@@ -99,15 +99,18 @@ export type {
   OrderTotals,
   OrderTransition,
   PlaceOrderCommand,
+  Shipment,
 } from "./order.js";
 export {
   assertTransition,
+  awaitsShipping,
   billingAddressOf,
   cancellableBy,
   canTransition,
   createOrder,
   holdsStock,
   isFinalStatus,
+  isFulfilmentStep,
   mayHoldPayment,
   ORDER_STATUSES,
   orderTotals,
@@ -115,6 +118,15 @@ export {
   snapshotCheckout,
   transitionOrder,
 } from "./order.js";
+export type { OrderMailKind, OutboxMessage } from "./order-mail.js";
+export {
+  MAIL_MAX_ATTEMPTS,
+  mailKindOf,
+  nextMailAttemptAt,
+  ORDER_MAIL_KINDS,
+  outboxMessageId,
+  outboxMessageOf,
+} from "./order-mail.js";
 export type { ManagedPromotion, Promotion } from "./promotion.js";
 export { normalizePromotionCode, requireUsablePromotion } from "./promotion.js";
 export type { ShippingMethod, ShippingOption, ShippingZone } from "./shipping.js";

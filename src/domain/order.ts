@@ -5,15 +5,39 @@ import type { Promotion } from "./promotion.js";
 import type { ShippingOption } from "./shipping.js";
 import type { CheckoutTotals, TaxConfig, TaxMode } from "./tax.js";
 
-export type OrderStatus = "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED";
+/**
+ * COMPLETED is "paid" (its name is kept from before fulfilment: every stored order, client and
+ * stream consumer knows it); SHIPPED and DELIVERED follow it.
+ */
+export type OrderStatus =
+  | "PLACED"
+  | "PROCESSING"
+  | "COMPLETED"
+  | "SHIPPED"
+  | "DELIVERED"
+  | "FAILED"
+  | "CANCELLED";
 
 export const ORDER_STATUSES: readonly OrderStatus[] = [
   "PLACED",
   "PROCESSING",
   "COMPLETED",
+  "SHIPPED",
+  "DELIVERED",
   "FAILED",
   "CANCELLED",
 ];
+
+/**
+ * How a parcel left: the carrier, its tracking number, where the customer follows it (https
+ * only) and when it was handed over (ISO 8601).
+ */
+export interface Shipment {
+  carrier: string;
+  trackingNumber: string;
+  trackingUrl?: string;
+  shippedAt: string;
+}
 
 /** An order keeps the unit prices of the moment it was placed, whatever the catalogue says later. */
 export interface Order extends PricedCart {
@@ -32,6 +56,10 @@ export interface Order extends PricedCart {
   checkout?: OrderCheckout;
   /** Present on an order placed without an account (a guest checkout); absent on a user's. */
   guest?: OrderGuest;
+  /** Present from SHIPPED on. */
+  shipment?: Shipment;
+  /** When it was delivered (ISO 8601); on DELIVERED only. */
+  deliveredAt?: string;
 }
 
 /**
@@ -92,17 +120,30 @@ export interface PlaceOrderCommand {
 }
 
 /**
- * The lifecycle: PLACED -> PROCESSING -> COMPLETED (paid), or PROCESSING -> FAILED; PLACED,
- * PROCESSING and COMPLETED may also be CANCELLED (a paid order is refunded). Nothing leaves
- * FAILED or CANCELLED, and no state is skipped: the payment runs only on a PROCESSING order.
+ * The lifecycle: PLACED -> PROCESSING -> COMPLETED (paid) -> SHIPPED -> DELIVERED, or
+ * PROCESSING -> FAILED; PLACED, PROCESSING and COMPLETED may also be CANCELLED (a paid order is
+ * refunded), a SHIPPED one no longer. Nothing leaves DELIVERED, FAILED or CANCELLED, and no
+ * state is skipped: the payment runs only on a PROCESSING order, only a paid one ships.
  */
 const NEXT: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   PLACED: ["PROCESSING", "CANCELLED"],
   PROCESSING: ["COMPLETED", "FAILED", "CANCELLED"],
-  COMPLETED: ["CANCELLED"],
+  COMPLETED: ["SHIPPED", "CANCELLED"],
+  SHIPPED: ["DELIVERED"],
+  DELIVERED: [],
   FAILED: [],
   CANCELLED: [],
 };
+
+/** The steps only an operator takes: a paid order shipped, a shipped one delivered. */
+export function isFulfilmentStep(to: OrderStatus): boolean {
+  return to === "SHIPPED" || to === "DELIVERED";
+}
+
+/** A paid order waiting for its parcel to leave: the operators' shipping queue. */
+export function awaitsShipping(status: OrderStatus): boolean {
+  return status === "COMPLETED";
+}
 
 /** The states whose order still holds its stock: the order is live, its units are taken. */
 export function holdsStock(status: OrderStatus): boolean {
@@ -132,9 +173,12 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return NEXT[from].includes(to);
 }
 
-/** COMPLETED, FAILED and CANCELLED: processing has nothing left to do (only a cancel may follow). */
+/**
+ * Paid (and on), FAILED and CANCELLED: processing has nothing left to do (a cancel, or the
+ * operators' fulfilment steps, may follow).
+ */
 export function isFinalStatus(status: OrderStatus): boolean {
-  return status === "COMPLETED" || status === "FAILED" || status === "CANCELLED";
+  return status !== "PLACED" && status !== "PROCESSING";
 }
 
 /** One step of the lifecycle, as the store is asked to apply it. */
@@ -143,13 +187,23 @@ export interface OrderTransition {
   to: OrderStatus;
   /** Required when `to` is FAILED, refused otherwise. */
   failureReason?: string;
+  /** Required when `to` is SHIPPED, refused otherwise. */
+  shipment?: Shipment;
+  /** When it was delivered (ISO 8601): required when `to` is DELIVERED, refused otherwise. */
+  deliveredAt?: string;
 }
 
 /**
  * Refuses a step the lifecycle does not have (ILLEGAL_TRANSITION), a FAILED without a reason
  * and a reason on any other state. Stores check it before writing, so no adapter can apply one.
  */
-export function assertTransition({ from, to, failureReason }: OrderTransition): void {
+export function assertTransition({
+  from,
+  to,
+  failureReason,
+  shipment,
+  deliveredAt,
+}: OrderTransition): void {
   if (!canTransition(from, to)) {
     throw new AppError("ILLEGAL_TRANSITION", `an order cannot go from ${from} to ${to}`);
   }
@@ -159,14 +213,37 @@ export function assertTransition({ from, to, failureReason }: OrderTransition): 
   if (to !== "FAILED" && failureReason !== undefined) {
     throw new AppError("ILLEGAL_TRANSITION", `a ${to} order has no failure reason`);
   }
+  if ((to === "SHIPPED") !== (shipment !== undefined)) {
+    throw new AppError("ILLEGAL_TRANSITION", "a shipment is given when an order ships, only then");
+  }
+  if ((to === "DELIVERED") !== (deliveredAt !== undefined)) {
+    throw new AppError(
+      "ILLEGAL_TRANSITION",
+      "a delivery time is given when an order is delivered, only then",
+    );
+  }
 }
 
-/** `order` moved one step along the lifecycle; throws ILLEGAL_TRANSITION for a step it lacks. */
-export function transitionOrder(order: Order, to: OrderStatus, failureReason?: string): Order {
+/** `order` moved one step along `transition` (its `from` is the order's status). */
+export function transitionOrder(
+  order: Order,
+  to: OrderStatus,
+  details:
+    | {
+        failureReason?: string | undefined;
+        shipment?: Shipment | undefined;
+        deliveredAt?: string | undefined;
+      }
+    | string = {},
+): Order {
+  const { failureReason, shipment, deliveredAt } =
+    typeof details === "string" ? { failureReason: details } : details;
   const transition: OrderTransition = {
     from: order.status,
     to,
     ...(failureReason === undefined ? {} : { failureReason }),
+    ...(shipment === undefined ? {} : { shipment }),
+    ...(deliveredAt === undefined ? {} : { deliveredAt }),
   };
   assertTransition(transition);
   const { failureReason: _previous, ...rest } = order;
@@ -175,6 +252,8 @@ export function transitionOrder(order: Order, to: OrderStatus, failureReason?: s
     lines: order.lines.map((line) => ({ ...line })),
     status: to,
     ...(failureReason === undefined ? {} : { failureReason }),
+    ...(shipment === undefined ? {} : { shipment: { ...shipment } }),
+    ...(deliveredAt === undefined ? {} : { deliveredAt }),
   };
 }
 

@@ -260,3 +260,15 @@ export function createServices(deps: ServiceDeps): Services {
     checkout,
   };
 }
+export type {
+  DueMailQuery,
+  FulfilmentStore,
+  FulfilmentStoreMethod,
+  MailAttempt,
+  Mailer,
+  MailMessage,
+  OrderLinks,
+  OutboxKey,
+  Recipients,
+  ShippingQueueKey,
+} from "./outbox-ports.js";

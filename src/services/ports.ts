@@ -21,6 +21,7 @@ import type {
 import type { AddressStore } from "./address-ports.js";
 import type { CommentStore } from "./comment-ports.js";
 import type { GuestOrderStore } from "./guest-order-ports.js";
+import type { FulfilmentStore } from "./outbox-ports.js";
 import type { Page, PageRequest } from "./page-ports.js";
 import type { RecoveryStore } from "./recovery-ports.js";
 import type { ShopConfigStore } from "./shop-config-ports.js";
@@ -323,6 +324,8 @@ export interface AllOrdersPageRequest extends PageRequest<OrderKey> {
 export interface OrderStatusChange extends OrderTransition {
   userId: string;
   orderId: string;
+  /** When it happens (ISO 8601): the outbox message it writes is due then. Now by default. */
+  at?: string;
 }
 
 /**
@@ -335,6 +338,7 @@ export interface OrderStatusChange extends OrderTransition {
 export interface Store
   extends AddressStore,
     CommentStore,
+    FulfilmentStore,
     GuestOrderStore,
     RecoveryStore,
     ShopConfigStore {
@@ -378,7 +382,8 @@ export interface Store
    * In ONE transaction: refuse a reused idempotency key by returning its order, check the cart
    * is still at `cartVersion` (else CART_CHANGED), decrement each line's stock only if enough is
    * left and the price is unchanged (else OUT_OF_STOCK / CART_CHANGED naming the product), insert
-   * the order, empty the cart and record the key. Nothing is written when any check fails.
+   * the order, empty the cart, record the key and put the order's `placed` e-mail in the outbox
+   * (`outboxMessageOf(order, order.createdAt)`). Nothing is written when any check fails.
    */
   placeOrder(command: PlaceOrderCommand): Promise<PlaceOrderResult>;
   findOrderByIdempotencyKey(userId: string, key: string): Promise<Order | undefined>;
@@ -393,8 +398,10 @@ export interface Store
    * Moves the order one step along its lifecycle, only if its status is `change.from` at that
    * moment; answers the order as it is now, or undefined when its status was another (another
    * delivery got there first) or there is no such order. Going to FAILED or CANCELLED puts back
-   * the stock the order took, in the same transaction. Throws ILLEGAL_TRANSITION, writing
-   * nothing, for a step the lifecycle does not have.
+   * the stock the order took, in the same transaction; a step the customer is told of puts its
+   * e-mail in the outbox (`outboxMessageOf(changed, at)`, unless that id is there already) in
+   * the same transaction too. SHIPPED records `shipment`, DELIVERED `deliveredAt`. Throws
+   * ILLEGAL_TRANSITION, writing nothing, for a step the lifecycle does not have.
    */
   changeOrderStatus(change: OrderStatusChange): Promise<Order | undefined>;
 

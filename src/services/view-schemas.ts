@@ -137,7 +137,15 @@ const Cart = z.object({
 
 const Order = z.object({
   id: z.string(),
-  status: z.enum(["PLACED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"]),
+  status: z.enum([
+    "PLACED",
+    "PROCESSING",
+    "COMPLETED",
+    "SHIPPED",
+    "DELIVERED",
+    "FAILED",
+    "CANCELLED",
+  ]),
   failureReason: z.optional(z.string()),
   products: z.array(OrderLine),
   ...priced,
@@ -184,7 +192,9 @@ const PaymentEventReceipt = z.object({
     "order-finished",
     "unknown-order",
   ]),
-  status: z.optional(z.enum(["PLACED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"])),
+  status: z.optional(
+    z.enum(["PLACED", "PROCESSING", "COMPLETED", "SHIPPED", "DELIVERED", "FAILED", "CANCELLED"]),
+  ),
 });
 
 const page = <T extends z.ZodMiniType>(item: T) =>

@@ -13,6 +13,8 @@ import {
   mergeConflict,
   type NewSavedAddress,
   type Order,
+  type OutboxMessage,
+  outboxMessageOf,
   outOfStock,
   type PlaceOrderCommand,
   type Product,
@@ -31,6 +33,7 @@ import { type AttachGuestOrderCommand, GUEST_ORDER_LIMITS } from "../services/gu
 import type {
   AddCommentCommand,
   CreateGuestCartCommand,
+  FulfilmentStoreMethod,
   MergeGuestCartCommand,
   OperatorStoreMethod,
   OrderKey,
@@ -76,7 +79,11 @@ const secondsOf = (iso: string): number => epochSeconds(new Date(iso));
  * the store's state.
  */
 export abstract class MemoryShopStore
-  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod>
+  implements
+    Omit<
+      Store,
+      FulfilmentStoreMethod | OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod
+    >
 {
   /** Products taken out of the catalogue: readable by their operators only. */
   protected readonly archived = new Set<string>();
@@ -94,6 +101,8 @@ export abstract class MemoryShopStore
   protected readonly users = new Map<string, User>();
   protected readonly userIdsByEmail = new Map<string, string>();
   protected readonly connections = new Map<string, Connection>();
+  /** The outbox of order e-mails, by message id. */
+  protected readonly mail = new Map<string, OutboxMessage>();
 
   constructor(seed: MemoryStoreSeed = {}) {
     for (const product of seed.products ?? SEED_PRODUCTS) {
@@ -286,6 +295,7 @@ export abstract class MemoryShopStore
     }
     this.orders.set(order.id, copyOrder(order));
     this.ordersByKey.set(keyId, order.id);
+    this.putMail(outboxMessageOf(order, order.createdAt));
     if (cart !== undefined) {
       const { promotionCode: _dropped, ...rest } = cart;
       const emptied = { ...rest, lines: [], version: cart.version + 1, updatedAt: order.createdAt };
@@ -353,9 +363,16 @@ export abstract class MemoryShopStore
         if (product !== undefined) product.stock += line.quantity;
       }
     }
-    const changed = transitionOrder(order, change.to, change.failureReason);
+    const { failureReason, shipment, deliveredAt } = change;
+    const changed = transitionOrder(order, change.to, { failureReason, shipment, deliveredAt });
     this.orders.set(order.id, changed);
+    this.putMail(outboxMessageOf(changed, change.at ?? new Date().toISOString()));
     return copyOrder(changed);
+  }
+
+  /** Puts a message in the outbox unless its id is there already. */
+  private putMail(message: OutboxMessage | undefined): void {
+    if (message !== undefined && !this.mail.has(message.id)) this.mail.set(message.id, message);
   }
 
   async saveConnection(connection: Connection): Promise<void> {

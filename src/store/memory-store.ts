@@ -1,8 +1,10 @@
 import {
+  awaitsShipping,
   holdsStock,
   type ManagedProduct,
   type ManagedPromotion,
   type Order,
+  type OutboxMessage,
   type ProductFigures,
   type Promotion,
   productExists,
@@ -15,9 +17,12 @@ import {
 import type {
   AllOrdersPageRequest,
   CreateProductCommand,
+  DueMailQuery,
   InFlightPage,
   InFlightQuery,
+  MailAttempt,
   OrderKey,
+  OutboxKey,
   Page,
   PageRequest,
   PaymentEventRecord,
@@ -26,6 +31,7 @@ import type {
   RecordedPayment,
   SaveShippingCommand,
   SaveTaxCommand,
+  ShippingQueueKey,
   ShippingSettings,
   ShopConfig,
   StockAdjustmentKey,
@@ -73,6 +79,92 @@ export class MemoryStore extends MemoryShopStore implements Store {
 
   saveTaxSettings(command: SaveTaxCommand): Promise<TaxSettings> {
     return this.shopConfig.saveTaxSettings(command);
+  }
+
+  async listDueMail(query: DueMailQuery): Promise<Page<OutboxMessage, OutboxKey>> {
+    const { after } = query;
+    const keyOf = (m: OutboxMessage): OutboxKey => ({
+      nextAttemptAt: m.nextAttemptAt ?? "",
+      id: m.id,
+    });
+    const before = (a: OutboxKey, b: OutboxKey) =>
+      a.nextAttemptAt < b.nextAttemptAt || (a.nextAttemptAt === b.nextAttemptAt && a.id < b.id);
+    const due = [...this.mail.values()]
+      .filter((m) => m.nextAttemptAt !== undefined && m.nextAttemptAt <= query.dueBy)
+      .filter((m) => after === undefined || before(after, keyOf(m)))
+      .sort((a, b) => (before(keyOf(a), keyOf(b)) ? -1 : 1));
+    const items = due.slice(0, query.limit).map((m) => ({ ...m }));
+    const last = items[items.length - 1];
+    return {
+      items,
+      next: due.length > query.limit && last !== undefined ? keyOf(last) : undefined,
+    };
+  }
+
+  async getMail(id: string): Promise<OutboxMessage | undefined> {
+    const message = this.mail.get(id);
+    return message === undefined ? undefined : { ...message };
+  }
+
+  async listOrderMail(orderId: string): Promise<OutboxMessage[]> {
+    return [...this.mail.values()]
+      .filter((m) => m.orderId === orderId)
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((m) => ({ ...m }));
+  }
+
+  async markMailSent(id: string, sentAt: string, attempts: number): Promise<boolean> {
+    const message = this.mail.get(id);
+    if (message === undefined || message.sentAt !== undefined || message.failedAt !== undefined) {
+      return false;
+    }
+    const { nextAttemptAt: _due, ...rest } = message;
+    this.mail.set(id, { ...rest, attempts, sentAt });
+    return true;
+  }
+
+  async recordMailAttempt(attempt: MailAttempt): Promise<boolean> {
+    const message = this.mail.get(attempt.id);
+    if (
+      message === undefined ||
+      message.nextAttemptAt === undefined ||
+      message.attempts !== attempt.attemptsBefore
+    ) {
+      return false;
+    }
+    const { nextAttemptAt: _due, ...rest } = message;
+    this.mail.set(attempt.id, {
+      ...rest,
+      attempts: attempt.attemptsBefore + 1,
+      lastError: attempt.error,
+      ...(attempt.nextAttemptAt === undefined ? {} : { nextAttemptAt: attempt.nextAttemptAt }),
+      ...(attempt.failedAt === undefined ? {} : { failedAt: attempt.failedAt }),
+    });
+    return true;
+  }
+
+  async listOrdersToShip(
+    page: PageRequest<ShippingQueueKey>,
+  ): Promise<Page<Order, ShippingQueueKey>> {
+    const { after } = page;
+    const waiting = [...this.orders.values()]
+      .filter((order) => awaitsShipping(order.status))
+      .filter(
+        (order) =>
+          after === undefined ||
+          order.createdAt > after.createdAt ||
+          (order.createdAt === after.createdAt && order.id > after.id),
+      )
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : 1));
+    const items = waiting.slice(0, page.limit).map(copyOrder);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next:
+        waiting.length > page.limit && last !== undefined
+          ? { createdAt: last.createdAt, id: last.id }
+          : undefined,
+    };
   }
 
   async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {

@@ -21,6 +21,7 @@ import type {
   AddCommentCommand,
   AttachGuestOrderCommand,
   CreateGuestCartCommand,
+  FulfilmentStoreMethod,
   Logger,
   MergeGuestCartCommand,
   OperatorStoreMethod,
@@ -94,7 +95,11 @@ const stderrLog: Logger = (entry) => console.error(JSON.stringify(entry));
  * never a Scan.
  */
 export abstract class DynamoDbShopStore
-  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod>
+  implements
+    Omit<
+      Store,
+      FulfilmentStoreMethod | OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod
+    >
 {
   protected readonly table: Table;
   private closed = false;

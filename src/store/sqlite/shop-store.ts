@@ -33,6 +33,7 @@ import {
 import type {
   AddCommentCommand,
   CreateGuestCartCommand,
+  FulfilmentStoreMethod,
   MergeGuestCartCommand,
   OperatorStoreMethod,
   OrderKey,
@@ -91,7 +92,11 @@ export function guarded<T>(work: () => T): T {
  * completion inside one call; what must be atomic across statements is one transaction.
  */
 export abstract class SqliteShopStore
-  implements Omit<Store, OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod>
+  implements
+    Omit<
+      Store,
+      FulfilmentStoreMethod | OperatorStoreMethod | RecoveryStoreMethod | ShopConfigStoreMethod
+    >
 {
   protected readonly statements: Statements;
   private readonly comments: ReturnType<typeof prepareComments>;

@@ -93,6 +93,8 @@ describe("the order lifecycle", () => {
     ["PLACED", "CANCELLED"],
     ["PROCESSING", "CANCELLED"],
     ["COMPLETED", "CANCELLED"],
+    ["COMPLETED", "SHIPPED"],
+    ["SHIPPED", "DELIVERED"],
   ];
   const isLegal = (from: OrderStatus, to: OrderStatus) =>
     LEGAL.some(([a, b]) => a === from && b === to);
@@ -101,31 +103,37 @@ describe("the order lifecycle", () => {
   );
   const illegal = everyPair.filter(([from, to]) => !isLegal(from, to));
   const reasonFor = (to: OrderStatus) => (to === "FAILED" ? "declined" : undefined);
+  const shipment = {
+    carrier: "DHL",
+    trackingNumber: "JD0002",
+    trackingUrl: "https://track.example/JD0002",
+    shippedAt: "2026-05-02T09:00:00.000Z",
+  };
+  const detailsFor = (to: OrderStatus) => ({
+    ...(to === "FAILED" ? { failureReason: "declined" } : {}),
+    ...(to === "SHIPPED" ? { shipment } : {}),
+    ...(to === "DELIVERED" ? { deliveredAt: "2026-05-03T09:00:00.000Z" } : {}),
+  });
   const orderIn = (status: OrderStatus) => ({ ...createOrder(pricedCart(), placement), status });
 
-  it("has exactly six steps: PLACED -> PROCESSING -> COMPLETED | FAILED, and CANCELLED from PLACED, PROCESSING or COMPLETED", () => {
+  it("has exactly eight steps: PLACED -> PROCESSING -> COMPLETED -> SHIPPED -> DELIVERED, PROCESSING -> FAILED, and CANCELLED from PLACED, PROCESSING or COMPLETED", () => {
     expect(everyPair.filter(([from, to]) => canTransition(from, to)).sort()).toEqual(
       [...LEGAL].sort(),
     );
-    expect(illegal).toHaveLength(19);
+    expect(illegal).toHaveLength(41);
   });
 
   it.each(illegal)("refuses %s -> %s with ILLEGAL_TRANSITION", (from, to) => {
-    const reason = reasonFor(to);
-    const transition = { from, to, ...(reason === undefined ? {} : { failureReason: reason }) };
+    const transition = { from, to, ...detailsFor(to) };
     expect(() => assertTransition(transition)).toThrow(AppError);
     expect(() => assertTransition(transition)).toThrow(/cannot go from/);
-    expect(() => transitionOrder(orderIn(from), to, reason)).toThrow(/cannot go from/);
+    expect(() => transitionOrder(orderIn(from), to, detailsFor(to))).toThrow(/cannot go from/);
   });
 
   it.each(LEGAL)("takes %s -> %s, keeping everything else of the order", (from, to) => {
     const before = orderIn(from);
-    const after = transitionOrder(before, to, reasonFor(to));
-    expect(after).toEqual({
-      ...before,
-      status: to,
-      ...(to === "FAILED" ? { failureReason: "declined" } : {}),
-    });
+    const after = transitionOrder(before, to, detailsFor(to));
+    expect(after).toEqual({ ...before, status: to, ...detailsFor(to) });
     expect(before.status).toBe(from);
     expect(after.lines).not.toBe(before.lines);
   });
@@ -146,6 +154,21 @@ describe("the order lifecycle", () => {
     expect(() => transitionOrder(orderIn("PLACED"), "PROCESSING", "why")).toThrow(AppError);
   });
 
+  it("records a shipment on SHIPPED and a time on DELIVERED, and refuses either anywhere else", () => {
+    expect(() => assertTransition({ from: "COMPLETED", to: "SHIPPED" })).toThrow(/shipment/);
+    expect(() => assertTransition({ from: "PLACED", to: "PROCESSING", shipment })).toThrow(
+      /shipment/,
+    );
+    expect(() => assertTransition({ from: "SHIPPED", to: "DELIVERED" })).toThrow(/delivery time/);
+    expect(() =>
+      assertTransition({ from: "PROCESSING", to: "COMPLETED", deliveredAt: shipment.shippedAt }),
+    ).toThrow(/delivery time/);
+    const shipped = transitionOrder(orderIn("COMPLETED"), "SHIPPED", { shipment });
+    const delivered = transitionOrder(shipped, "DELIVERED", { deliveredAt: "2026-05-03" });
+    expect(delivered.shipment).toEqual(shipment);
+    expect(delivered.shipment).not.toBe(shipment);
+  });
+
   it("the error is ILLEGAL_TRANSITION", () => {
     try {
       assertTransition({ from: "COMPLETED", to: "PLACED" });
@@ -155,11 +178,17 @@ describe("the order lifecycle", () => {
     }
   });
 
-  it("ends in COMPLETED, FAILED and CANCELLED only", () => {
-    expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["COMPLETED", "FAILED", "CANCELLED"]);
+  it("leaves processing nothing to do from COMPLETED on, and on FAILED and CANCELLED", () => {
+    expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual([
+      "COMPLETED",
+      "SHIPPED",
+      "DELIVERED",
+      "FAILED",
+      "CANCELLED",
+    ]);
   });
 
-  it("lets a customer cancel a PLACED order only, the shop a PLACED, PROCESSING or paid one", () => {
+  it("lets a customer cancel a PLACED order only, the shop a PLACED, PROCESSING or paid one (not a shipped one)", () => {
     expect(ORDER_STATUSES.filter((s) => cancellableBy(s, "customer"))).toEqual(["PLACED"]);
     expect(ORDER_STATUSES.filter((s) => cancellableBy(s, "operator"))).toEqual([
       "PLACED",
@@ -167,6 +196,12 @@ describe("the order lifecycle", () => {
       "COMPLETED",
     ]);
     expect(ORDER_STATUSES.filter(mayHoldPayment)).toEqual(["PROCESSING", "COMPLETED"]);
-    expect(ORDER_STATUSES.filter(holdsStock)).toEqual(["PLACED", "PROCESSING", "COMPLETED"]);
+    expect(ORDER_STATUSES.filter(holdsStock)).toEqual([
+      "PLACED",
+      "PROCESSING",
+      "COMPLETED",
+      "SHIPPED",
+      "DELIVERED",
+    ]);
   });
 });
