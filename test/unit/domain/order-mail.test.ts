@@ -16,6 +16,7 @@ const order = (status: Order["status"]): Order => ({
   idempotencyKey: "key-1",
   lines: [],
   subtotalCents: 0,
+  discountPercentage: 0,
   discountCents: 0,
   totalCents: 0,
 });

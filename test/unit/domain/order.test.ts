@@ -102,7 +102,6 @@ describe("the order lifecycle", () => {
     ORDER_STATUSES.map((to): [OrderStatus, OrderStatus] => [from, to]),
   );
   const illegal = everyPair.filter(([from, to]) => !isLegal(from, to));
-  const reasonFor = (to: OrderStatus) => (to === "FAILED" ? "declined" : undefined);
   const shipment = {
     carrier: "DHL",
     trackingNumber: "JD0002",
