@@ -394,8 +394,7 @@ export async function changeOrderStatus(
       TableName: table.name,
       Key: keys.order(change.userId, change.orderId),
       ConditionExpression: "#status = :from",
-      UpdateExpression:
-        `SET ${set.join(", ")}` + (remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""),
+      UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
