@@ -5,12 +5,7 @@
 // paid), read with one Query per shard merged by sort key (spread-lists.ts): no partition key
 // is written by every checkout.
 import { ORDER_MAIL_KINDS, type OrderMailKind } from "../../domain/index.js";
-import type {
-  FulfilmentStore,
-  MailAttempt,
-  OutboxKey,
-  ShippingQueueKey,
-} from "../../services/index.js";
+import type { FulfilmentStore, MailAttempt } from "../../services/index.js";
 import { type Item, mailDueKeys, mailFrom, orderFrom } from "./items.js";
 import { getItem, queryAll, type Table } from "./reads.js";
 import { isConditionFailure } from "./retries.js";
@@ -68,10 +63,7 @@ export function dynamoDbFulfilment(table: Table): FulfilmentStore {
       const next = page.next === undefined ? undefined : positionOf(page.next);
       return {
         items: page.items.map(mailFrom),
-        next:
-          next === undefined
-            ? undefined
-            : ({ nextAttemptAt: next.at, id: next.id } satisfies OutboxKey),
+        next: next === undefined ? undefined : { nextAttemptAt: next.at, id: next.id },
       };
     },
 
@@ -160,10 +152,7 @@ export function dynamoDbFulfilment(table: Table): FulfilmentStore {
       const next = page.next === undefined ? undefined : positionOf(page.next);
       return {
         items: page.items.map(orderFrom),
-        next:
-          next === undefined
-            ? undefined
-            : ({ createdAt: next.at, id: next.id } satisfies ShippingQueueKey),
+        next: next === undefined ? undefined : { createdAt: next.at, id: next.id },
       };
     },
   };

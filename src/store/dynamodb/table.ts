@@ -161,6 +161,16 @@ export const ORDER_STREAM_FILTER_PATTERN = {
   dynamodb: { NewImage: { type: { S: ["ORDER"] }, status: { S: ["PLACED"] } } },
 } as const;
 
+/**
+ * The filter that lets the outbox's inserted e-mails (`ORDER#id / MAIL#kind`, written in the
+ * transaction of the change each tells of) invoke the processing function, which sends them:
+ * listed beside ORDER_STREAM_FILTER_PATTERN (a record matching either passes).
+ */
+export const MAIL_STREAM_FILTER_PATTERN = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { type: { S: ["MAIL"] } } },
+} as const;
+
 /** Index names and the fixed key values the adapter queries with. */
 export const CATALOGUE_INDEX = "GSI1";
 export const ORDERS_INDEX = "LSI1";
