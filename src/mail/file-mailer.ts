@@ -28,7 +28,8 @@ export function createFileMailer(options: { dir: string; log: Logger }): Mailer 
         await writeFile(temporary, bytes, { flag: "wx" });
         await rename(temporary, path);
       } catch (error) {
-        await rm(temporary, { force: true });
+        // Whatever kept the file from being written may keep it from being removed too.
+        await rm(temporary, { force: true }).catch(() => {});
         throw mailUnavailable(error);
       }
       log({ level: "info", message: "order e-mail written", path, messageId: message.messageId });
