@@ -28,6 +28,8 @@ export type ErrorCode =
   | "TOO_MANY_REQUESTS"
   | "STORE_UNAVAILABLE"
   | "PAYMENT_UNAVAILABLE"
+  | "MAIL_UNAVAILABLE"
+  | "MAIL_REJECTED"
   | "NOT_IMPLEMENTED"
   | "INTERNAL";
 
@@ -75,6 +77,17 @@ export const paymentUnavailable = (cause: unknown): AppError =>
     retryAfterSeconds: 2,
     cause,
   });
+
+/** The mail service failed, timed out or is busy: try the message again later. */
+export const mailUnavailable = (cause: unknown): AppError =>
+  new AppError("MAIL_UNAVAILABLE", "the mail service is unavailable, retry later", {
+    retryAfterSeconds: 30,
+    cause,
+  });
+
+/** The mail service refused this message for good (a bad address, a sender it will not use). */
+export const mailRejected = (cause: unknown): AppError =>
+  new AppError("MAIL_REJECTED", "the mail service refused the message", { cause });
 
 export const productNotFound = (productId: string): AppError =>
   new AppError("NOT_FOUND", `product ${productId} does not exist`);
