@@ -153,6 +153,15 @@ export const ORDER_STREAM_FILTER_PATTERN = {
   dynamodb: { NewImage: { type: { S: ["ORDER"] }, status: { S: ["PLACED"] } } },
 } as const;
 
+/**
+ * The filter that lets inserted outbox messages (`type: "MAIL"`) invoke the processing function,
+ * which sends each at once; the sweeper sends those whose record was lost or whose send failed.
+ */
+export const MAIL_STREAM_FILTER_PATTERN = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { type: { S: ["MAIL"] } } },
+} as const;
+
 /** Index names and the fixed key values the adapter queries with. */
 export const CATALOGUE_INDEX = "GSI1";
 export const ORDERS_INDEX = "LSI1";
