@@ -18,7 +18,9 @@ export const ORDER_LINK_KEY_PARAMETER_GIVEN = "OrderLinkKeyParameterGiven";
 
 /**
  * The log line the outbox writes (at level error) when it gives a message up after its last
- * try: mail-outbox.ts's words. Term-matched, so it counts in Lambda's text and JSON log formats.
+ * try: mail-outbox.ts's words, said by no other line. Matched as a quoted term, so it counts in
+ * Lambda's text and JSON log formats alike; not with Lambda's `ERROR` tag, which every line of
+ * the shop's logger carries (it writes each entry with console.error).
  */
 export const MAIL_GIVEN_UP_LOG_MESSAGE = "order e-mail given up";
 /** The metric the given-up lines count into, in the stack's own namespace. */
@@ -214,7 +216,7 @@ export function mailGivenUpResources(senders: readonly string[]): Record<string,
       Properties: {
         // The log group the framework creates for the function (its Ref is the group's name).
         LogGroupName: { Ref: `${upperFirst(name)}LogGroup` },
-        FilterPattern: `ERROR "${MAIL_GIVEN_UP_LOG_MESSAGE}"`,
+        FilterPattern: `"${MAIL_GIVEN_UP_LOG_MESSAGE}"`,
         MetricTransformations: [
           {
             MetricNamespace: namespace,

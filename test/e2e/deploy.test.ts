@@ -1413,7 +1413,7 @@ describe.each(ARCHITECTURES)("the order e-mails in the %s architecture", (archit
       expect(t.Resources[(filter.LogGroupName as { Ref: string }).Ref]?.Type).toBe(
         "AWS::Logs::LogGroup",
       );
-      expect(filter.FilterPattern).toBe('ERROR "order e-mail given up"');
+      expect(filter.FilterPattern).toBe('"order e-mail given up"');
     }
     const [transformation] = (filters[0]?.MetricTransformations ?? []) as {
       MetricNamespace: unknown;

@@ -212,7 +212,7 @@ describe.each(ARCHITECTURES)("the mail in the %s architecture", (architecture) =
       { Ref: "SweepOrdersLogGroup" },
     ]);
     for (const [, filter] of filters) {
-      expect(filter.Properties.FilterPattern).toBe(`ERROR "${MAIL_GIVEN_UP_LOG_MESSAGE}"`);
+      expect(filter.Properties.FilterPattern).toBe(`"${MAIL_GIVEN_UP_LOG_MESSAGE}"`);
     }
     expect(descriptor.resources[MAIL_GIVEN_UP_ALARM_ID]?.Properties).toMatchObject({
       MetricName: "OrderEmailsGivenUp",
