@@ -149,7 +149,8 @@ export function createSesMailer(options: SesMailerOptions): Mailer {
   };
 }
 
+/** The shop's words for SES's refusal: its error type (a stable code), never its message. */
 const refusalOf = (error: unknown): AppError =>
   error instanceof SesServiceError && REJECTIONS.has(error.name)
-    ? mailRejected(error)
+    ? mailRejected(`SES refused the message for good (${error.name})`, error)
     : mailUnavailable(error);

@@ -78,16 +78,13 @@ export const paymentUnavailable = (cause: unknown): AppError =>
     cause,
   });
 
-/** The mail service failed, timed out or is busy: try the message again later. */
+/** The mail service could not be reached or is refusing for a while: the message is tried again. */
 export const mailUnavailable = (cause: unknown): AppError =>
-  new AppError("MAIL_UNAVAILABLE", "the mail service is unavailable, retry later", {
-    retryAfterSeconds: 30,
-    cause,
-  });
+  new AppError("MAIL_UNAVAILABLE", "the mail service is unavailable, retry later", { cause });
 
-/** The mail service refused this message for good (a bad address, a sender it will not use). */
-export const mailRejected = (cause: unknown): AppError =>
-  new AppError("MAIL_REJECTED", "the mail service refused the message", { cause });
+/** The mail service refuses this message for good (a bad address): it is not tried again. */
+export const mailRejected = (detail: string, cause?: unknown): AppError =>
+  new AppError("MAIL_REJECTED", detail, cause === undefined ? {} : { cause });
 
 export const productNotFound = (productId: string): AppError =>
   new AppError("NOT_FOUND", `product ${productId} does not exist`);
