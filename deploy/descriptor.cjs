@@ -116,3 +116,25 @@ exports.givenPayments = async (resolveVariable) => {
   }
   return parameters;
 };
+
+// The mail's parameters (src/deploy/mail.ts), each with the value of its deploy option as default
+// when given (--param="mailFrom=Shop <shop@example.com>"); MailFrom has no default otherwise, so
+// CloudFormation refuses a stack without a sender. A value the parameter would refuse, or a key
+// given where its SSM parameter's name belongs, fails the packaging here.
+exports.givenMail = async (resolveVariable) => {
+  const { mail } = await loadDescriptor(resolveVariable);
+  const parameters = {};
+  for (const [id, { option, parameter }] of Object.entries(mail.parameters)) {
+    const given = String((await resolveVariable(`param:${option}`)) ?? "").trim();
+    if (given === "") {
+      parameters[id] = parameter;
+      continue;
+    }
+    if (!new RegExp(parameter.AllowedPattern).test(given)) {
+      const shown = option === "orderLinkKeyParameter" ? "the value given" : `"${given}"`;
+      throw new Error(`${option}: ${shown} is not ${parameter.ConstraintDescription}`);
+    }
+    parameters[id] = { ...parameter, Default: given };
+  }
+  return parameters;
+};

@@ -5,8 +5,16 @@ const { loadDescriptor } = require("./descriptor.cjs");
 // payment provider's ones the stack's payments. The processing and sweeper functions are told
 // where to post order updates: the stage's WebSocket API, whose stage name is only known here.
 module.exports = async ({ resolveVariable }) => {
-  const { functions, operatorFunctions, operatorEnvironment, paymentFunctions, payments } =
-    await loadDescriptor(resolveVariable);
+  const {
+    functions,
+    operatorFunctions,
+    operatorEnvironment,
+    paymentFunctions,
+    payments,
+    mailFunctions,
+    orderLinkFunctions,
+    mail,
+  } = await loadDescriptor(resolveVariable);
   const stage = await resolveVariable("sls:stage");
   if (stage === "offline") return functions;
   // The operators' functions sign image uploads to the stack's site bucket.
@@ -19,6 +27,16 @@ module.exports = async ({ resolveVariable }) => {
   for (const name of paymentFunctions ?? []) {
     const fn = functions[name];
     if (fn !== undefined) fn.environment = { ...fn.environment, ...payments.environment };
+  }
+  // The functions that make or open guests' order links: the key's SSM parameter, by name; the
+  // ones that send the order e-mails: SES, the sender, the configuration set, the page's address.
+  for (const name of orderLinkFunctions ?? []) {
+    const fn = functions[name];
+    if (fn !== undefined) fn.environment = { ...fn.environment, ...mail.linkEnvironment };
+  }
+  for (const name of mailFunctions ?? []) {
+    const fn = functions[name];
+    if (fn !== undefined) fn.environment = { ...fn.environment, ...mail.senderEnvironment };
   }
   for (const fn of Object.values(functions)) {
     if (fn.events.some((event) => event.stream !== undefined || event.schedule !== undefined)) {

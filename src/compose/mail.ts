@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { AppError, mailUnavailable } from "../domain/index.js";
 import type { Logger, Mailer, OrderLinks, Recipients, Store } from "../services/index.js";
 import { createOrderLinks } from "../services/order-links.js";
 import type { Config, OrderLinkKeySource } from "./config.js";
@@ -30,14 +29,15 @@ export function createMailPorts(config: Config, deps: { store: Store; log: Logge
 
 function createMailer(config: Config, log: Logger): Mailer {
   const provider = config.mail.provider;
-  if (provider.kind === "ses") {
-    return {
-      send: async () => {
-        throw mailUnavailable(new Error("MAIL_PROVIDER=ses: the SES mailer is not configured"));
-      },
-    };
-  }
-  const mailer = onFirstUse(async () => {
+  const mailer = onFirstUse(async (): Promise<Mailer> => {
+    if (provider.kind === "ses") {
+      const { createSesMailer } = await import("../aws/ses-mailer.js");
+      return createSesMailer({
+        region: provider.region,
+        configurationSet: provider.configurationSet,
+        log,
+      });
+    }
     const { createFileMailer } = await import("../mail/file-mailer.js");
     return createFileMailer({ dir: provider.dir, log });
   });
@@ -45,12 +45,14 @@ function createMailer(config: Config, log: Logger): Mailer {
 }
 
 function createRecipients(config: Config, store: Store): Recipients {
-  if (config.auth.mode === "cognito") {
-    return {
-      emailOf: async () => {
-        throw new AppError("NOT_IMPLEMENTED", "customers' addresses are not read from Cognito yet");
-      },
-    };
+  const { auth } = config;
+  if (auth.mode === "cognito") {
+    // A Cognito access token carries no address: the pool is asked at each send (AdminGetUser).
+    const recipients = onFirstUse(async () => {
+      const { createCognitoRecipients } = await import("../aws/cognito-recipients.js");
+      return createCognitoRecipients({ userPoolId: auth.userPoolId });
+    });
+    return { emailOf: async (userId) => (await recipients()).emailOf(userId) };
   }
   // The local pool's users are the store's.
   return { emailOf: async (userId) => (await store.getUser(userId))?.email };
@@ -61,13 +63,8 @@ async function linkKeyOf(source: OrderLinkKeySource): Promise<Uint8Array> {
     case "env":
       return Buffer.from(source.key, "base64url");
     case "ssm": {
-      const { readSecureParameters } = await import("../aws/ssm-parameters.js");
-      const values = await readSecureParameters([source.parameter]);
-      const key = values[source.parameter]?.trim() ?? "";
-      if (!/^[\w-]{43}$/.test(key)) {
-        throw new Error(`SSM parameter ${source.parameter} does not hold 32 bytes in base64url`);
-      }
-      return Buffer.from(key, "base64url");
+      const { orderLinkKeyFromSsm } = await import("../aws/order-link-key.js");
+      return orderLinkKeyFromSsm(source.parameter)();
     }
     case "file":
       return fileKey(source.file);

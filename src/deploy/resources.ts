@@ -51,6 +51,9 @@ export function userPool(): CfnResource {
       UsernameAttributes: ["email"],
       // Sign-up mails a code; the page's confirmation step sends it back (ConfirmSignUp).
       AutoVerifiedAttributes: ["email"],
+      // A changed address counts once its code is confirmed; until then the verified one stays,
+      // so the order e-mails (sent to the pool's verified address) never go to none.
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ["email"] },
       VerificationMessageTemplate: { DefaultEmailOption: "CONFIRM_WITH_CODE" },
       Schema: [{ Name: "name", AttributeDataType: "String", Mutable: true, Required: false }],
       Policies: {

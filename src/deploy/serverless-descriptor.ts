@@ -1,5 +1,9 @@
 import { needsSignIn } from "../http/index.js";
-import { OPERATOR_ONLY_PARTITIONS, ORDER_STREAM_FILTER_PATTERN } from "../store/dynamodb/table.js";
+import {
+  MAIL_STREAM_FILTER_PATTERN,
+  OPERATOR_ONLY_PARTITIONS,
+  ORDER_STREAM_FILTER_PATTERN,
+} from "../store/dynamodb/table.js";
 import { alarmResources } from "./alarms.js";
 import { type Architecture, type FunctionSpec, functionsOf } from "./architectures.js";
 import {
@@ -18,6 +22,15 @@ import {
   WEBSOCKET_STAGE_ID,
 } from "./cloudformation.js";
 import { type StackLimits, stackLimits } from "./limits.js";
+import {
+  MAIL_CONFIGURATION_SET_ID,
+  mailConfigurationSet,
+  mailGivenUpResources,
+  mailSending,
+  orderLinkKeyRead,
+  type StackMail,
+  stackMail,
+} from "./mail.js";
 import { memorySizeMb } from "./memory-sizes.js";
 import { paymentSecretsRead, type StackPayments, stackPayments } from "./payments.js";
 import {
@@ -106,6 +119,18 @@ export interface ServerlessDescriptor {
   paymentFunctions: string[];
   /** The payments' stack parameters, condition and environment (payments.ts). */
   payments: StackPayments;
+  /**
+   * The functions that send the order e-mails (the stream function and the sweeper):
+   * deploy/functions.cjs gives them the mail's sender environment outside the offline stage.
+   */
+  mailFunctions: string[];
+  /**
+   * The functions that make or open guests' order links (the senders, the guest order routes'
+   * and GraphQL's, the WebSocket's): they get the order-link key's parameter name, and may read it.
+   */
+  orderLinkFunctions: string[];
+  /** The mail's stack parameters, conditions and environments (mail.ts). */
+  mail: StackMail;
 }
 
 /** The stack outputs the deploy script reads to upload the site and write its config.json. */
@@ -123,7 +148,8 @@ export const STACK_OUTPUTS = {
 /** The DynamoDB writes an operator-only partition is denied to every other function. */
 const OPERATOR_WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
 
-/** Seconds the processing function may run: the payment step (1 s by default) and posting. */
+/** Seconds the processing function may run: the payment step (1 s by default), posting, and
+ * sending a batch's e-mails (each at most two SES tries and a user-pool read). */
 const PROCESSING_TIMEOUT_SECONDS = 30;
 /** Where `npm run build` puts a function's bundle; the handler and package patterns point here. */
 export const bundleDir = (name: string): string => `dist/functions/${name}`;
@@ -154,6 +180,8 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     [PROCESSING_DLQ_ID]: processingDeadLetterQueue(),
     ...recoveryResources(),
     ...alarmResources(specs),
+    [MAIL_CONFIGURATION_SET_ID]: mailConfigurationSet(),
+    ...mailGivenUpResources(specs.filter(sendsMail).map((spec) => spec.name)),
     ...gatewayResponses(),
     ...siteResources(),
   };
@@ -184,8 +212,27 @@ export function describeArchitecture(architecture: Architecture): ServerlessDesc
     limits: stackLimits(webhookPaths(specs)),
     paymentFunctions: specs.filter((spec) => spec.paymentProvider).map((spec) => spec.name),
     payments: stackPayments(),
+    mailFunctions: specs.filter(sendsMail).map((spec) => spec.name),
+    orderLinkFunctions: specs.filter(opensOrderLinks).map((spec) => spec.name),
+    mail: stackMail(),
   };
 }
+
+/** The order processing and the sweeper send the outbox's e-mails. */
+const sendsMail = (spec: FunctionSpec): boolean =>
+  spec.trigger === "stream" || spec.trigger === "schedule";
+
+/**
+ * A function that makes guests' order links (the senders) or opens them: the guest order routes
+ * and GraphQL (whose guest order fields take a link's token as the checkout's), and the
+ * WebSocket's subscription of a guest to their order.
+ */
+const opensOrderLinks = (spec: FunctionSpec): boolean =>
+  sendsMail(spec) ||
+  spec.trigger === "websocket" ||
+  spec.routes.some(
+    (route) => route.resource.startsWith("/guest-orders/{id}") || route.group === "graphql",
+  );
 
 /** The resources of the webhooks the architecture serves, once each. */
 const webhookPaths = (specs: readonly FunctionSpec[]): string[] => [
@@ -265,9 +312,9 @@ function eventsOf(spec: FunctionSpec, preflightPaths: string[]): FunctionEvent[]
             arn: { "Fn::GetAtt": [TABLE_ID, "StreamArn"] },
             startingPosition: "TRIM_HORIZON",
             batchSize: 10,
-            // Only inserted orders in PLACED wake the function; processing is idempotent, so a
-            // retried batch changes nothing twice.
-            filterPatterns: [ORDER_STREAM_FILTER_PATTERN],
+            // Only inserted orders in PLACED and inserted outbox messages wake the function;
+            // processing and sending are idempotent, so a retried batch changes nothing twice.
+            filterPatterns: [ORDER_STREAM_FILTER_PATTERN, MAIL_STREAM_FILTER_PATTERN],
             functionResponseType: "ReportBatchItemFailures",
             bisectBatchOnFunctionError: true,
             maximumRetryAttempts: 10,
@@ -352,6 +399,8 @@ function role(spec: FunctionSpec): CfnResource {
     });
   }
   if (spec.paymentProvider) statements.push(paymentSecretsRead());
+  if (sendsMail(spec)) statements.push(...mailSending());
+  if (opensOrderLinks(spec)) statements.push(orderLinkKeyRead());
   if (spec.trigger === "stream" || spec.trigger === "schedule") {
     statements.push(paymentLedgerWrite(), {
       // Posting order updates to the user's WebSocket connections, and nothing else.

@@ -19,6 +19,7 @@ import {
   type UserPoolRefusal,
 } from "../services/index.js";
 import {
+  adminGetUserRequest,
   confirmSignUpRequest,
   emailUsername,
   getUserRequest,
@@ -37,6 +38,12 @@ const ALLOWED_HEADERS =
 const EXPOSED_HEADERS = "x-amzn-RequestId, x-amzn-ErrorType, Date";
 const METHODS = "OPTIONS, POST";
 const MAX_NAME_LENGTH = 60;
+
+/**
+ * The local pool's id, for the admin operation a function of the shop calls with IAM
+ * credentials (AdminGetUser): `COGNITO_USER_POOL_ID` of a client pointed at the dev server.
+ */
+export const LOCAL_USER_POOL_ID = "local_devserver";
 
 export interface CognitoEndpointOptions {
   /** The user-pool use cases: pending sign-ups, password sign-in, refresh, the profile. */
@@ -178,6 +185,48 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
           { Name: "name", Value: user.name },
           { Name: "email", Value: user.email },
         ],
+      };
+    },
+
+    /**
+     * What the shop's functions read a customer's address with in AWS (aws/cognito-recipients.ts):
+     * the user by `sub`, with the address the account has now. An admin operation: Cognito wants
+     * a SigV4-signed request. The local pool has no IAM to check the signature against, so it
+     * asks for one to be there (any credentials) and refuses a browser's call outright.
+     */
+    async AdminGetUser(body, event) {
+      if (header(event, "origin") !== undefined) {
+        throw new CognitoError(
+          "AccessDeniedException",
+          "AdminGetUser is an administrator's operation, not a page's.",
+          403,
+        );
+      }
+      if (!(header(event, "authorization") ?? "").startsWith("AWS4-HMAC-SHA256 ")) {
+        throw new CognitoError(
+          "MissingAuthenticationTokenException",
+          "AdminGetUser needs a request signed with IAM credentials (SigV4).",
+          403,
+        );
+      }
+      const request = parse(adminGetUserRequest, body);
+      if (request.UserPoolId !== LOCAL_USER_POOL_ID) {
+        throw new CognitoError(
+          "ResourceNotFoundException",
+          `User pool ${request.UserPoolId} does not exist.`,
+        );
+      }
+      const user = await auth.getUser(request.Username);
+      return {
+        Username: user.sub,
+        UserAttributes: [
+          { Name: "sub", Value: user.sub },
+          { Name: "email_verified", Value: "true" },
+          { Name: "name", Value: user.name },
+          { Name: "email", Value: user.email },
+        ],
+        Enabled: true,
+        UserStatus: "CONFIRMED",
       };
     },
   };

@@ -42,5 +42,11 @@ export const getUserRequest = z.object({
   AccessToken: z.string().check(z.minLength(1)),
 });
 
+export const adminGetUserRequest = z.object({
+  // Cognito's pattern of a pool id: `<region>_<id>`.
+  UserPoolId: z.string().check(z.maxLength(55), z.regex(/^[\w-]+_[0-9a-zA-Z]+$/)),
+  Username: username,
+});
+
 /** A username that is an email address: the pool signs users in by email. */
 export const emailUsername = z.string().check(z.maxLength(128), z.email());

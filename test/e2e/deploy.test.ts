@@ -346,6 +346,8 @@ describe.each(ARCHITECTURES)("the %s architecture, packaged offline", (architect
         eventName: ["INSERT"],
         dynamodb: { NewImage: { type: { S: ["ORDER"] }, status: { S: ["PLACED"] } } },
       },
+      // The outbox's messages, sent as they are written.
+      { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["MAIL"] } } } },
     ]);
     // What fails every retry is kept, never dropped with its order.
     expect(JSON.stringify(mapping.DestinationConfig)).toContain("OrderProcessingDeadLetterQueue");
@@ -648,6 +650,10 @@ describe.each(ARCHITECTURES)("the %s architecture's storefront hosting", (archit
       StripePublishableKey: expect.objectContaining({ Default: "" }),
       StripeSecretKeyParameter: expect.objectContaining({ Default: "" }),
       StripeWebhookSecretParameter: expect.objectContaining({ Default: "" }),
+      // And the mail's (below): no default sender, so a stack cannot be made without one.
+      MailFrom: expect.not.objectContaining({ Default: expect.anything() }),
+      MailIdentity: expect.objectContaining({ Default: "" }),
+      OrderLinkKeyParameter: expect.objectContaining({ Default: "" }),
     });
     const deployments = ofType(t, "AWS::ApiGateway::Deployment");
     expect(deployments).toHaveLength(1);
@@ -890,6 +896,9 @@ describe("the limits' params", () => {
       StripePublishableKey: "",
       StripeSecretKeyParameter: "",
       StripeWebhookSecretParameter: "",
+      MailFrom: undefined,
+      MailIdentity: "",
+      OrderLinkKeyParameter: "",
     });
   });
 
@@ -1118,6 +1127,26 @@ const SECRETS_READ = {
   ],
 };
 
+/** The order-link key's parameter: the one given, else the stack's own. */
+const ORDER_LINK_KEY_NAME = {
+  "Fn::If": [
+    "OrderLinkKeyParameterGiven",
+    { Ref: "OrderLinkKeyParameter" },
+    { "Fn::Sub": `/\${AWS::StackName}/order-link-key` },
+  ],
+};
+/** The one statement that reads the order-link key, on exactly its parameter. */
+const ORDER_LINK_KEY_READ = {
+  Effect: "Allow",
+  Action: "ssm:GetParameters",
+  Resource: {
+    "Fn::Sub": [
+      `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${Name}`,
+      { Name: ORDER_LINK_KEY_NAME },
+    ],
+  },
+};
+
 describe.each(ARCHITECTURES)("payments in the %s architecture", (architecture) => {
   it("has the payment parameters, demo by default, and the condition that says Stripe", () => {
     const t = template(architecture) as Template & { Conditions?: Record<string, unknown> };
@@ -1152,7 +1181,12 @@ describe.each(ARCHITECTURES)("payments in the %s architecture", (architecture) =
       }
       const env = envOf(t, `${upperFirst(spec.name)}LambdaFunction`);
       const statements = statementsOf(t, spec.name);
-      const reads = statements.filter((statement) => JSON.stringify(statement).includes("ssm:"));
+      // The Stripe secrets' read (the order-link key's is the mail's, below).
+      const reads = statements.filter(
+        (statement) =>
+          JSON.stringify(statement).includes("ssm:") &&
+          JSON.stringify(statement) !== JSON.stringify(ORDER_LINK_KEY_READ),
+      );
       if (talks) {
         expect(env, spec.name).toMatchObject(PAYMENT_ENVIRONMENT);
         expect(reads, spec.name).toEqual([SECRETS_READ]);
@@ -1256,4 +1290,182 @@ describe("a Stripe stack's params", () => {
       expect(result.stdout + result.stderr, options.join(" ")).toMatch(message);
     }
   }, 180_000);
+});
+
+/** Sending the e-mails: SendEmail on exactly the sender's identity and the stack's set. */
+const MAIL_SENDING = [
+  {
+    Effect: "Allow",
+    Action: "ses:SendEmail",
+    Resource: [
+      {
+        "Fn::Sub": [
+          `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/\${Identity}`,
+          {
+            Identity: {
+              "Fn::If": [
+                "MailIdentityGiven",
+                { Ref: "MailIdentity" },
+                {
+                  "Fn::Select": [
+                    0,
+                    {
+                      "Fn::Split": [
+                        ">",
+                        { "Fn::Select": [1, { "Fn::Split": ["@", { Ref: "MailFrom" }] }] },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+      },
+      {
+        "Fn::Sub": [
+          `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:configuration-set/\${ConfigurationSet}`,
+          { ConfigurationSet: { Ref: "MailConfigurationSet" } },
+        ],
+      },
+    ],
+  },
+  {
+    Effect: "Allow",
+    Action: "cognito-idp:AdminGetUser",
+    Resource: { "Fn::GetAtt": ["UserPool", "Arn"] },
+  },
+];
+
+describe.each(ARCHITECTURES)("the order e-mails in the %s architecture", (architecture) => {
+  const senders = ["processOrders", "sweepOrders"];
+
+  it("take the sender and the order-link key's parameter as stack parameters", () => {
+    const t = template(architecture) as Template & { Conditions?: Record<string, unknown> };
+    expect(t.Parameters?.MailFrom).toMatchObject({ Type: "String" });
+    expect(t.Parameters?.MailFrom).not.toHaveProperty("Default");
+    expect(t.Parameters?.MailIdentity).toMatchObject({ Type: "String", Default: "" });
+    expect(t.Parameters?.OrderLinkKeyParameter).toMatchObject({ Type: "String", Default: "" });
+    expect(t.Conditions?.MailIdentityGiven).toEqual({
+      "Fn::Not": [{ "Fn::Equals": [{ Ref: "MailIdentity" }, ""] }],
+    });
+  });
+
+  it("sends with the stack's own configuration set", () => {
+    const t = template(architecture);
+    const sets = ofType(t, "AWS::SES::ConfigurationSet");
+    expect(sets.map(([id]) => id)).toEqual(["MailConfigurationSet"]);
+    expect(sets[0]?.[1].Properties.Name).toEqual({ "Fn::Sub": `\${AWS::StackName}` });
+    for (const name of senders) {
+      expect(envOf(t, `${upperFirst(name)}LambdaFunction`), name).toMatchObject({
+        MAIL_PROVIDER: "ses",
+        MAIL_FROM: { Ref: "MailFrom" },
+        MAIL_CONFIGURATION_SET: { Ref: "MailConfigurationSet" },
+        SHOP_URL: SITE_ORIGIN,
+        ORDER_LINK_KEY_PARAMETER: ORDER_LINK_KEY_NAME,
+      });
+    }
+  });
+
+  it("lets only the stream function and the sweeper send, on exactly the identity and the set", () => {
+    const t = template(architecture);
+    for (const spec of functionsOf(architecture)) {
+      const statements = statementsOf(t, spec.name);
+      const mail = statements.filter((statement) =>
+        /"(ses|cognito-idp):/.test(JSON.stringify(statement.Action)),
+      );
+      const env = envOf(t, `${upperFirst(spec.name)}LambdaFunction`);
+      if (senders.includes(spec.name)) {
+        expect(mail, spec.name).toEqual(MAIL_SENDING);
+      } else {
+        expect(mail, spec.name).toEqual([]);
+        expect(
+          Object.keys(env).filter((name) => /^(MAIL_|SHOP_URL)/.test(name)),
+          spec.name,
+        ).toEqual([]);
+      }
+      // The key of guests' links: read by whoever makes or opens one, and by no other function.
+      const reads = statements.filter(
+        (statement) => JSON.stringify(statement) === JSON.stringify(ORDER_LINK_KEY_READ),
+      );
+      const opens =
+        senders.includes(spec.name) ||
+        spec.trigger === "websocket" ||
+        spec.routes.some(
+          (route) => route.resource.startsWith("/guest-orders/{id}") || route.group === "graphql",
+        );
+      expect(reads.length, spec.name).toBe(opens ? 1 : 0);
+      expect(env.ORDER_LINK_KEY_PARAMETER, spec.name).toEqual(
+        opens ? ORDER_LINK_KEY_NAME : undefined,
+      );
+    }
+    expect(JSON.stringify(t)).not.toMatch(/"ses:\*"|"cognito-idp:\*"/);
+  });
+
+  it("alarms on an e-mail given up, counted from the sending functions' logs", () => {
+    const t = template(architecture);
+    const filters = ofType(t, "AWS::Logs::MetricFilter").map(([, filter]) => filter.Properties);
+    expect(filters.map((filter) => filter.LogGroupName)).toEqual([
+      { Ref: "ProcessOrdersLogGroup" },
+      { Ref: "SweepOrdersLogGroup" },
+    ]);
+    for (const filter of filters) {
+      expect(t.Resources[(filter.LogGroupName as { Ref: string }).Ref]?.Type).toBe(
+        "AWS::Logs::LogGroup",
+      );
+      expect(filter.FilterPattern).toBe('"order e-mail given up"');
+    }
+    const [transformation] = (filters[0]?.MetricTransformations ?? []) as {
+      MetricNamespace: unknown;
+      MetricName: string;
+    }[];
+    const alarm = t.Resources.OrderEmailsGivenUpAlarm?.Properties;
+    expect(alarm).toMatchObject({
+      Namespace: transformation?.MetricNamespace,
+      MetricName: transformation?.MetricName,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [{ Ref: "OperatorAlertsTopic" }],
+      OKActions: [{ Ref: "OperatorAlertsTopic" }],
+    });
+    // CloudFormation can order all of it: no cycle through the functions and their logs.
+    for (const id of ["OrderEmailsGivenUpAlarm", "ProcessOrdersGivenUpEmailsFilter"]) {
+      expect(() => needs(t, id)).not.toThrow();
+    }
+    expect(() => needs(t, "ProcessOrdersLambdaFunction")).not.toThrow();
+  });
+});
+
+describe("the order e-mails' params", () => {
+  const dir = "dist/package/monolith-mail";
+  let t: Template;
+
+  beforeAll(() => {
+    const result = oslsPackage("monolith", dir, [
+      "--param=mailFrom=Serverless Store <shop@shop.example>",
+      "--param=orderLinkKeyParameter=/shop/prod/order-link-key",
+    ]);
+    if (result.status !== 0)
+      throw new Error(`osls package failed:\n${result.stdout}${result.stderr}`);
+    t = readTemplate(dir);
+  }, 60_000);
+
+  it("set the sender's and the key parameter's defaults; the template holds no key", () => {
+    expect(t.Parameters?.MailFrom?.Default).toBe("Serverless Store <shop@shop.example>");
+    expect(t.Parameters?.OrderLinkKeyParameter?.Default).toBe("/shop/prod/order-link-key");
+    expect(t.Parameters?.MailIdentity?.Default).toBe("");
+  });
+
+  it("fail the packaging on a sender that is no address, or a key where its parameter's name belongs", () => {
+    const key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA";
+    for (const [option, message] of [
+      ["--param=mailFrom=the shop", /mailFrom: "the shop" is not an address/],
+      [`--param=orderLinkKeyParameter=${key}`, /orderLinkKeyParameter: the value given is not/],
+    ] as const) {
+      const result = oslsPackage("monolith", `${dir}-refused`, [option]);
+      expect(result.status, option).not.toBe(0);
+      expect(result.stdout + result.stderr, option).toMatch(message);
+      expect(result.stdout + result.stderr, option).not.toContain(key);
+    }
+  }, 120_000);
 });

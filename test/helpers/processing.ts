@@ -1,3 +1,4 @@
+import type { DueMailSender, MailDelivery } from "../../src/functions/index.js";
 import { createDemoPaymentProvider } from "../../src/payment/index.js";
 import type { Notifier, OrderProcessor, OrderUpdate, Store } from "../../src/services/index.js";
 import { createOrderProcessor } from "../../src/services/order-processing.js";
@@ -55,4 +56,35 @@ export function countStatusChanges(store: Store): { store: Store; changes: strin
     },
   });
   return { store: counting, changes };
+}
+
+/**
+ * The outbox's sending (`services.mail`) over `store`, as far as the stream and sweeper functions
+ * use it, with a mail service that takes every message: `sent` holds the ids sent, in order. A
+ * message already sent, or unknown, is skipped.
+ */
+export function recordingMail(
+  store: Store,
+  now: () => Date = () => new Date(),
+): MailDelivery & DueMailSender & { sent: string[] } {
+  const sent: string[] = [];
+  const deliver = async (id: string) => {
+    const message = await store.getMail(id);
+    if (message === undefined || message.sentAt !== undefined) return "skipped" as const;
+    if (!(await store.markMailSent(id, now().toISOString(), message.attempts + 1))) {
+      return "skipped" as const;
+    }
+    sent.push(id);
+    return "sent" as const;
+  };
+  return {
+    sent,
+    deliver,
+    async sendDue({ limit }) {
+      const page = await store.listDueMail({ dueBy: now().toISOString(), limit });
+      let count = 0;
+      for (const message of page.items) if ((await deliver(message.id)) === "sent") count += 1;
+      return { sent: count, retried: 0, failed: 0, more: page.next !== undefined };
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import type { Order } from "../../src/domain/index.js";
+import type { Order, OutboxMessage } from "../../src/domain/index.js";
 import { orderItem } from "../../src/store/dynamodb/items.js";
 import { DEFAULT_LAYOUT, STREAM_VIEW_TYPE } from "../../src/store/dynamodb/table.js";
 
@@ -64,3 +64,16 @@ export function orderRecord(
 export const streamEvent = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({
   Records: records,
 });
+
+/**
+ * The record of an outbox message as the DynamoDB adapter stores it (brief-seams: PK
+ * `ORDER#<orderId>`, SK `MAIL#<kind>`, `type: "MAIL"`), inserted.
+ */
+export function outboxRecord(message: OutboxMessage): DynamoDBRecord {
+  const keys = { PK: `ORDER#${message.orderId}`, SK: `MAIL#${message.kind}` };
+  return streamRecord({
+    eventName: "INSERT",
+    newImage: { ...keys, type: "MAIL", ...message },
+    keys,
+  });
+}

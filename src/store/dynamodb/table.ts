@@ -162,9 +162,8 @@ export const ORDER_STREAM_FILTER_PATTERN = {
 } as const;
 
 /**
- * The filter that lets the outbox's inserted e-mails (`ORDER#id / MAIL#kind`, written in the
- * transaction of the change each tells of) invoke the processing function, which sends them:
- * listed beside ORDER_STREAM_FILTER_PATTERN (a record matching either passes).
+ * The filter that lets inserted outbox messages (`type: "MAIL"`) invoke the processing function,
+ * which sends each at once; the sweeper sends those whose record was lost or whose send failed.
  */
 export const MAIL_STREAM_FILTER_PATTERN = {
   eventName: ["INSERT"],

@@ -2,15 +2,22 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Order } from "../../../src/domain/index.js";
 import {
   createOrderStreamHandler,
+  type MailDelivery,
   orderStreamHandler,
+  outboxMessageIdOf,
   placedOrderOf,
 } from "../../../src/functions/index.js";
 import type { OrderProcessor } from "../../../src/services/index.js";
 import { MemoryStore } from "../../../src/store/index.js";
 import { startPerTest, stubLambdaEnvironment, type TestApp } from "../../helpers/app.js";
 
-import { countStatusChanges, recordingNotifier } from "../../helpers/processing.js";
-import { orderRecord, streamEvent, streamRecord } from "../../helpers/stream-event.js";
+import { countStatusChanges, recordingMail, recordingNotifier } from "../../helpers/processing.js";
+import {
+  orderRecord,
+  outboxRecord,
+  streamEvent,
+  streamRecord,
+} from "../../helpers/stream-event.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -41,6 +48,16 @@ async function placeOrder(productId = "lonely-bird", quantity = 1): Promise<Orde
   return order;
 }
 
+/** The outbox's sending over the test app's store. */
+const mailOf = () => recordingMail(t.app.store);
+
+/** The outbox message of `order` of `kind`, as the store holds it. */
+async function outboxMessage(order: Order, kind: string) {
+  const message = await t.app.store.getMail(`${order.id}.${kind}`);
+  if (message === undefined) throw new Error(`no ${kind} message for ${order.id}`);
+  return message;
+}
+
 const statusOf = async (order: Order) =>
   (await t.app.store.getOrder(order.userId, order.id))?.status;
 
@@ -49,7 +66,7 @@ describe("the order-stream function", () => {
     const { notifier } = await startCounted();
     const order = await placeOrder();
     expect(await statusOf(order)).toBe("PLACED");
-    const handler = orderStreamHandler(t.app.services.processing, quiet);
+    const handler = orderStreamHandler(t.app.services.processing, quiet, mailOf());
 
     const result = await handler(
       streamEvent(
@@ -85,7 +102,7 @@ describe("the order-stream function", () => {
   it("a duplicated record, delivered at once and again later: one change and one notification per state", async () => {
     const { changes, notifier } = await startCounted();
     const order = await placeOrder();
-    const handler = orderStreamHandler(t.app.services.processing, quiet);
+    const handler = orderStreamHandler(t.app.services.processing, quiet, mailOf());
     const insert = orderRecord(order);
 
     const results = await Promise.all([
@@ -102,7 +119,7 @@ describe("the order-stream function", () => {
   it("the order's own MODIFY records (its status changes) start nothing", async () => {
     const { changes } = await startCounted();
     const order = await placeOrder();
-    const handler = orderStreamHandler(t.app.services.processing, quiet);
+    const handler = orderStreamHandler(t.app.services.processing, quiet, mailOf());
 
     await handler(streamEvent(orderRecord(order, "MODIFY")));
 
@@ -123,7 +140,11 @@ describe("the order-stream function", () => {
       ).json.stock;
     expect(await stock()).toBe(0);
 
-    await orderStreamHandler(t.app.services.processing, quiet)(streamEvent(orderRecord(order)));
+    await orderStreamHandler(
+      t.app.services.processing,
+      quiet,
+      mailOf(),
+    )(streamEvent(orderRecord(order)));
 
     expect(await statusOf(order)).toBe("FAILED");
     expect(await stock()).toBe(5);
@@ -144,7 +165,11 @@ describe("the order-stream function", () => {
     const goodRecord = orderRecord(good);
     const badRecord = orderRecord(bad);
 
-    const result = await orderStreamHandler(processor, log)(streamEvent(goodRecord, badRecord));
+    const result = await orderStreamHandler(
+      processor,
+      log,
+      mailOf(),
+    )(streamEvent(goodRecord, badRecord));
 
     expect(result).toEqual({
       batchItemFailures: [{ itemIdentifier: badRecord.dynamodb?.SequenceNumber }],
@@ -168,6 +193,61 @@ describe("the order-stream function", () => {
         }),
       ),
     ).toBeUndefined();
+  });
+
+  it("sends the outbox message an inserted MAIL item announces, once, beside the orders", async () => {
+    await startCounted();
+    const order = await placeOrder();
+    const placed = await outboxMessage(order, "placed");
+    const mail = mailOf();
+    const handler = orderStreamHandler(t.app.services.processing, quiet, mail);
+
+    const result = await handler(streamEvent(outboxRecord(placed), orderRecord(order)));
+    // The stream delivers a record again after a failed batch: the message was sent already.
+    const again = await handler(streamEvent(outboxRecord(placed)));
+
+    for (const answer of [result, again]) expect(answer).toEqual({ batchItemFailures: [] });
+    expect(mail.sent).toEqual([placed.id]);
+    expect((await t.app.store.getMail(placed.id))?.sentAt).toBeDefined();
+    expect(await statusOf(order)).toBe("COMPLETED");
+  });
+
+  it("reports a record whose sending threw, and only it, for the stream to retry", async () => {
+    await startCounted();
+    const order = await placeOrder();
+    const placed = await outboxMessage(order, "placed");
+    const log = vi.fn();
+    const failing: MailDelivery = {
+      deliver: async () => {
+        throw new Error("the store is down");
+      },
+    };
+    const mailRecord = outboxRecord(placed);
+
+    const result = await orderStreamHandler(
+      t.app.services.processing,
+      log,
+      failing,
+    )(streamEvent(orderRecord(order), mailRecord));
+
+    expect(result).toEqual({
+      batchItemFailures: [{ itemIdentifier: mailRecord.dynamodb?.SequenceNumber }],
+    });
+    expect(log).toHaveBeenCalledWith(
+      expect.objectContaining({ level: "error", mailId: placed.id, error: "the store is down" }),
+    );
+    expect(await statusOf(order)).toBe("COMPLETED");
+  });
+
+  it("reads the message id of an inserted MAIL item, and nothing from other records", async () => {
+    await startCounted();
+    const order = await placeOrder();
+    const placed = await outboxMessage(order, "placed");
+    const record = outboxRecord(placed);
+    expect(outboxMessageIdOf(record)).toBe(`${order.id}.placed`);
+    expect(outboxMessageIdOf({ ...record, eventName: "MODIFY" })).toBeUndefined();
+    expect(outboxMessageIdOf(orderRecord(order))).toBeUndefined();
+    expect(placedOrderOf(record)).toBeUndefined();
   });
 
   it("createOrderStreamHandler composes from the environment, as the Lambda function does", async () => {

@@ -1,6 +1,6 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { afterAll, describe, expect, it } from "vitest";
-import { SWEEP, sweepHandler } from "../../../src/functions/index.js";
+import { type DueMailSender, SWEEP, sweepHandler } from "../../../src/functions/index.js";
 import { createDemoPaymentProvider } from "../../../src/payment/index.js";
 import type { Logger } from "../../../src/services/index.js";
 import { createTestApp, type TestApp } from "../../helpers/app.js";
@@ -12,6 +12,9 @@ const tables = localTables(useDynamoDbLocal());
 const NOW = new Date("2026-08-01T12:00:00.000Z");
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
 const scheduled = { "detail-type": "Scheduled Event" } as ScheduledEvent;
+const NOTHING_SENT = { sent: 0, retried: 0, failed: 0, more: false };
+/** The orders' part only: the e-mails' is sweep-mail.test.ts's. */
+const nothingDue: DueMailSender = { sendDue: async () => NOTHING_SENT };
 
 // The sweeper, invoked as EventBridge invokes it, on DynamoDB Local: orders stuck in flight
 // past the deadline (their stream record went to the DLQ, or the run died) are finished through
@@ -62,9 +65,16 @@ describe("the sweeper function on DynamoDB Local", () => {
     });
     const stockBefore = (await store.getProduct("lonely-bird"))?.stock;
 
-    const summary = await sweepHandler(t.app.services.recovery)(scheduled);
+    const sweep = sweepHandler({ recovery: t.app.services.recovery, mail: nothingDue }, log);
+    const summary = await sweep(scheduled);
 
-    expect(summary).toEqual({ found: 2, statuses: { COMPLETED: 2 }, failed: 0, more: false });
+    expect(summary).toEqual({
+      found: 2,
+      statuses: { COMPLETED: 2 },
+      failed: 0,
+      more: false,
+      mail: NOTHING_SENT,
+    });
     const statusOf = async (order: typeof fresh) =>
       (await store.getOrder(order.userId, order.id))?.status;
     expect(await statusOf(stuckPlaced)).toBe("COMPLETED");
@@ -79,11 +89,12 @@ describe("the sweeper function on DynamoDB Local", () => {
     expect(notifier.statusesOf(stuckPlaced.id)).toEqual(["PROCESSING", "COMPLETED"]);
 
     // Nothing left in flight past the deadline: the next sweep finds nothing.
-    expect(await sweepHandler(t.app.services.recovery)(scheduled)).toEqual({
+    expect(await sweep(scheduled)).toEqual({
       found: 0,
       statuses: {},
       failed: 0,
       more: false,
+      mail: NOTHING_SENT,
     });
     expect(SWEEP.stuckAfterMs).toBeGreaterThanOrEqual(5 * 60_000);
   });

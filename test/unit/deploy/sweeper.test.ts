@@ -41,6 +41,10 @@ describe.each(ARCHITECTURES)("the %s descriptor's sweeper", (architecture) => {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
         "execute-api:ManageConnections",
+        // The due e-mails: sending (mail.ts scopes each to its one resource), the order links' key.
+        "cognito-idp:AdminGetUser",
+        "ses:SendEmail",
+        "ssm:GetParameters",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "xray:PutTelemetryRecords",
