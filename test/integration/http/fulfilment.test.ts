@@ -35,7 +35,7 @@ async function call(options: ApiEventOptions): Promise<TestResponse> {
   return res;
 }
 
-const ship = (token: string, id: string, body: unknown = SHIPMENT) =>
+const ship = (token: string, id: string, body: object = SHIPMENT) =>
   call({
     method: "POST",
     resource: "/admin/orders/{id}/ship",
@@ -172,7 +172,7 @@ describe("the operators' fulfilment routes", () => {
     const ada = await t.signup();
     const operator = await t.mintAdmin();
     const orderId = await orderOf(ada, "wool-throw");
-    const cases: [unknown, string][] = [
+    const cases: [object, string][] = [
       [{ ...SHIPMENT, carrier: "  " }, "carrier"],
       [{ ...SHIPMENT, carrier: "x".repeat(61) }, "carrier"],
       [{ trackingNumber: "JJD1" }, "carrier"],
