@@ -4,7 +4,7 @@
 // shipment and the delivery to the customer, the guest and the operators; the query limits hold.
 import { describe, expect, it } from "vitest";
 import { ORDER_ACCESS_TOKEN_HEADER } from "../../../src/services/index.js";
-import { startPerTest, type TestApp } from "../../helpers/app.js";
+import { checkedOutOrder, startPerTest, type TestApp } from "../../helpers/app.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -36,15 +36,8 @@ const INPUT = {
 };
 
 /** A paid order of `productId`: placed by `customer`, processed by the demo payment. */
-async function paidOrder(customer: { token: string; userId: string }, productId: string) {
-  await t.saveCart(customer.token, [[productId, 1]]);
-  const placed = await t.checkout(customer.token);
-  expect(placed.statusCode).toBe(202);
-  const orderId: string = placed.json.id;
-  const ref = { userId: customer.userId, orderId };
-  expect(await t.app.services.processing.processOrder(ref)).toBe("COMPLETED");
-  return orderId;
-}
+const paidOrder = (customer: { token: string; userId: string }, productId: string) =>
+  checkedOutOrder(t, customer, productId);
 
 const startPaying = () => start({ env: { PAYMENT_DELAY_MS: "0" } });
 

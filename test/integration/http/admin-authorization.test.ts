@@ -6,7 +6,13 @@ import { describe, expect, it } from "vitest";
 import { ADMIN_SDL } from "../../../src/graphql/admin-schema.js";
 import { ADMIN_ROUTES, ROUTES } from "../../../src/http/index.js";
 import { adminSamples } from "../../helpers/admin-samples.js";
-import { expectProblem, startPerTest, type TestApp, type TestResponse } from "../../helpers/app.js";
+import {
+  checkedOutOrder,
+  expectProblem,
+  startPerTest,
+  type TestApp,
+  type TestResponse,
+} from "../../helpers/app.js";
 import { createResponseChecker } from "../../helpers/openapi-responses.js";
 
 let t: TestApp;
@@ -94,15 +100,8 @@ async function placedOrderId(token: string, productId: string): Promise<string> 
 }
 
 /** An order of `productId`, paid: what the operators' ship and deliver samples act on. */
-async function paidOrderId(customer: { token: string; userId: string }, productId: string) {
-  const orderId = await placedOrderId(customer.token, productId);
-  const status = await t.app.services.processing.processOrder({
-    userId: customer.userId,
-    orderId,
-  });
-  expect(status).toBe("COMPLETED");
-  return orderId;
-}
+const paidOrderId = (customer: { token: string; userId: string }, productId: string) =>
+  checkedOutOrder(t, customer, productId);
 
 /** The demo payment answers at once: the samples' paid order is paid without waiting. */
 const PAY_AT_ONCE = { env: { PAYMENT_DELAY_MS: "0" } };

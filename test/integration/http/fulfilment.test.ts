@@ -5,7 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { ORDER_ACCESS_TOKEN_HEADER } from "../../../src/services/index.js";
 import type { ApiEventOptions } from "../../helpers/api-event.js";
-import { expectProblem, startPerTest, type TestApp, type TestResponse } from "../../helpers/app.js";
+import {
+  checkedOutOrder,
+  expectProblem,
+  startPerTest,
+  type TestApp,
+  type TestResponse,
+} from "../../helpers/app.js";
 import { createResponseChecker } from "../../helpers/openapi-responses.js";
 
 let t: TestApp;
@@ -51,21 +57,8 @@ const queue = (token: string, query: Record<string, string> = {}) =>
   call({ method: "GET", resource: "/admin/shipping-queue", token, query });
 
 /** A customer's order of `productId`, placed, and paid unless `paid` is false. */
-async function orderOf(
-  customer: { token: string; userId: string },
-  productId: string,
-  paid = true,
-): Promise<string> {
-  await t.saveCart(customer.token, [[productId, 1]]);
-  const placed = await t.checkout(customer.token);
-  expect(placed.statusCode).toBe(202);
-  const orderId: string = placed.json.id;
-  if (paid) {
-    const ref = { userId: customer.userId, orderId };
-    expect(await t.app.services.processing.processOrder(ref)).toBe("COMPLETED");
-  }
-  return orderId;
-}
+const orderOf = (customer: { token: string; userId: string }, productId: string, paid = true) =>
+  checkedOutOrder(t, customer, productId, { paid });
 
 const startPaying = () => start({ env: { PAYMENT_DELAY_MS: "0" } });
 
