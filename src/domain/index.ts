@@ -71,6 +71,7 @@ export {
   notShippable,
   orderNotCancellable,
   orderNotFound,
+  orderNotShippable,
   outOfStock,
   paymentUnavailable,
   priceChanged,

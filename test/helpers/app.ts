@@ -361,3 +361,25 @@ export function stubLambdaEnvironment(): void {
   vi.stubEnv("COGNITO_USER_POOL_ID", "eu-west-1_abcdefghi");
   vi.stubEnv("COGNITO_CLIENT_ID", "client");
 }
+
+/**
+ * One of `productId`, checked out by `customer` over the app's handler and, unless `paid` is
+ * false, processed with its demo payment (start the app with PAYMENT_DELAY_MS 0 to wait for
+ * none): a paid (COMPLETED) order, as the operators' fulfilment steps need. Answers its id.
+ */
+export async function checkedOutOrder(
+  t: TestApp,
+  customer: { token: string; userId: string },
+  productId: string,
+  options: { paid?: boolean } = {},
+): Promise<string> {
+  await t.saveCart(customer.token, [[productId, 1]]);
+  const placed = await t.checkout(customer.token);
+  expect(placed.statusCode).toBe(202);
+  const orderId: string = placed.json.id;
+  if (options.paid !== false) {
+    const ref = { userId: customer.userId, orderId };
+    expect(await t.app.services.processing.processOrder(ref)).toBe("COMPLETED");
+  }
+  return orderId;
+}

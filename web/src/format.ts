@@ -24,6 +24,8 @@ export const STATUS_TEXT: Record<OrderStatus, string> = {
   PLACED: "Placed",
   PROCESSING: "Processing payment",
   COMPLETED: "Completed",
+  SHIPPED: "Shipped",
+  DELIVERED: "Delivered",
   FAILED: "Failed",
   CANCELLED: "Cancelled",
 };

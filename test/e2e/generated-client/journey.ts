@@ -103,10 +103,14 @@ export async function runJourney(baseUrl: string, email: string): Promise<Journe
 
   const listed = await api.GET("/orders", { params: { query: { limit: 10 } }, headers: auth });
   const one = await api.GET("/orders/{id}", { params: { path: { id: order.id } }, headers: auth });
-  const status: "PLACED" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED" = required(
-    one.data,
-    "order",
-  ).status;
+  const status:
+    | "PLACED"
+    | "PROCESSING"
+    | "COMPLETED"
+    | "SHIPPED"
+    | "DELIVERED"
+    | "FAILED"
+    | "CANCELLED" = required(one.data, "order").status;
   if (status === "FAILED" || status === "CANCELLED") throw new Error(`the order is ${status}`);
 
   return {
