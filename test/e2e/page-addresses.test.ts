@@ -45,6 +45,8 @@ const PAGES: Record<string, { who: Who; heading: (order: string) => string }> = 
   "/manage/products/{id}": { who: "operator", heading: () => "Lonely Bird" },
   "/manage/promotions": { who: "operator", heading: () => "Promotions" },
   "/manage/orders": { who: "operator", heading: () => "Orders" },
+  "/manage/orders/{id}/slip": { who: "operator", heading: () => "Packing slip" },
+  "/manage/fulfilment": { who: "operator", heading: () => "Fulfilment" },
   "/manage/shipping": { who: "operator", heading: () => "Shipping" },
   "/manage/tax": { who: "operator", heading: () => "Tax" },
 };
@@ -60,11 +62,13 @@ interface GuestOrder {
 }
 
 /**
- * The table's address with `{id}` filled in: the customer's order on its page, the guest's on
- * the guest order page (with its key in the fragment), else a product.
+ * The table's address with `{id}` filled in: the customer's order on its page and its packing
+ * slip, the guest's on the guest order page (with its key in the fragment), else a product.
  */
 const addressOf = (pattern: string, orderId: string, guest?: GuestOrder) => {
-  if (pattern.startsWith("/account/orders/")) return pattern.replace("{id}", orderId);
+  if (pattern.startsWith("/account/orders/") || pattern.startsWith("/manage/orders/")) {
+    return pattern.replace("{id}", orderId);
+  }
   if (pattern.startsWith("/track/")) {
     const id = guest?.id ?? randomUUID();
     return `${pattern.replace("{id}", id)}${guest === undefined ? "" : `#token=${guest.token}`}`;
