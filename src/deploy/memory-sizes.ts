@@ -56,6 +56,12 @@ export const MEMORY_SIZES_MB: Readonly<Record<string, number>> = {
   getAdminOrders: 256,
   getAdminOrdersId: 192,
   postAdminOrdersIdCancel: 192,
+  // Not measured yet: the size of the route each one mirrors (getAdminOrders,
+  // postAdminOrdersIdCancel, postAdminOrdersIdCancel) until `npm run bench -- memory nano` says
+  // otherwise.
+  getAdminShippingQueue: 256,
+  postAdminOrdersIdShip: 192,
+  postAdminOrdersIdDeliver: 192,
   getAdminFigures: 256,
   getAdminShipping: 192,
   putAdminShipping: 256,

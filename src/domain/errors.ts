@@ -19,6 +19,7 @@ export type ErrorCode =
   | "ILLEGAL_TRANSITION"
   | "ORDER_NOT_CANCELLABLE"
   | "ORDER_NOT_PAYABLE"
+  | "ORDER_NOT_SHIPPABLE"
   | "WEBHOOK_UNVERIFIED"
   | "PRODUCT_EXISTS"
   | "PROMOTION_EXISTS"
@@ -147,10 +148,29 @@ export const orderNotCancellable = (
   const why =
     status === "CANCELLED"
       ? "it is already CANCELLED"
-      : status === "FAILED" || by === "operator"
-        ? `it is ${status}`
-        : `it is ${status}: a customer may cancel an order only while it is PLACED; ask the shop`;
+      : status === "SHIPPED" || status === "DELIVERED"
+        ? `it is ${status}: its parcel has left the shop`
+        : status === "FAILED" || by === "operator"
+          ? `it is ${status}`
+          : `it is ${status}: a customer may cancel an order only while it is PLACED; ask the shop`;
   return new AppError("ORDER_NOT_CANCELLABLE", `order ${orderId} cannot be cancelled: ${why}`);
+};
+
+/**
+ * An order that is not in the state the operator's fulfilment step needs: `step` is "shipped"
+ * (it must be paid, COMPLETED) or "delivered" (it must be SHIPPED). `status` is the state it is
+ * in now, which another operator's step may just have reached.
+ */
+export const orderNotShippable = (
+  orderId: string,
+  status: string,
+  step: "shipped" | "delivered",
+): AppError => {
+  const needs = step === "shipped" ? "paid (COMPLETED)" : "SHIPPED";
+  return new AppError(
+    "ORDER_NOT_SHIPPABLE",
+    `order ${orderId} cannot be marked ${step}: it is ${status}, and only a ${needs} order can`,
+  );
 };
 
 export const productExists = (productId: string): AppError =>

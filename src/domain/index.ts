@@ -69,6 +69,7 @@ export {
   notShippable,
   orderNotCancellable,
   orderNotFound,
+  orderNotShippable,
   outOfStock,
   paymentUnavailable,
   priceChanged,

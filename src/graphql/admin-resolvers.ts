@@ -12,6 +12,7 @@ import {
   promotionDefinition,
   requireAdmin,
   type Services,
+  shipmentBody,
   shippingSettingsBody,
   stockAdjustmentBody,
   taxSettingsBody,
@@ -86,6 +87,14 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
       const orderId = idNamed(id, "id");
       return orNull(async () => chapterOrder(await services.adminOrders.getOrder(who, orderId)));
     },
+    shippingQueue: async (args: PageArgs) => {
+      const who = admin();
+      const page = await services.fulfilment.listShippingQueue(
+        who,
+        pageInputOf(validate(graphqlPageArgs, args, "arguments")),
+      );
+      return { items: page.items.map(chapterOrder), nextCursor: page.nextCursor };
+    },
     operatorFigures: () => services.adminCatalogue.figures(admin()),
     shippingSettings: () => services.shopSettings.shippingSettings(admin()),
     taxSettings: () => services.shopSettings.taxSettings(admin()),
@@ -156,6 +165,16 @@ export function createAdminRootValue(services: Services, caller: Caller | undefi
         order: chapterOrder(result.order),
         refundedCents: result.refund?.refunded === true ? result.refund.amountCents : null,
       };
+    },
+    shipOrder: async ({ id, input }: { id: string; input: Record<string, unknown> }) => {
+      const who = admin();
+      const orderId = idNamed(id, "id");
+      const shipment = validate(shipmentBody, present(input), "input");
+      return chapterOrder(await services.fulfilment.shipOrder(who, orderId, shipment));
+    },
+    markOrderDelivered: async ({ id }: { id: string }) => {
+      const who = admin();
+      return chapterOrder(await services.fulfilment.markDelivered(who, idNamed(id, "id")));
     },
   };
 }

@@ -13,6 +13,8 @@ export const ADMIN_SDL = /* GraphQL */ `
     "A page of every user's orders, newest first, optionally of one status (first and after as for stockAdjustments) (operators only)."
     adminOrders(status: String, first: Int, after: String): AdminOrderPage!
     adminOrder(id: ID!): AdminOrder
+    "A page of the paid (COMPLETED) orders waiting to ship, oldest first (first and after as for stockAdjustments) (operators only)."
+    shippingQueue(first: Int, after: String): AdminOrderPage!
     "Units in carts and sold in the last 24 h / 7 d per product (operators only)."
     operatorFigures: OperatorFigures!
     "The shipping zones and methods, with the version to save from (operators only)."
@@ -30,8 +32,12 @@ export const ADMIN_SDL = /* GraphQL */ `
     createPromotion(input: NewPromotionInput!): PromotionCode!
     updatePromotion(code: String!, input: PromotionDefinitionInput!): PromotionCode!
     deactivatePromotion(code: String!): PromotionCode!
-    "Cancel any PLACED or PROCESSING order (operators only): stock back, a paid order refunded."
+    "Cancel any PLACED, PROCESSING or paid (COMPLETED) order (operators only): stock back, a paid order refunded. The error's reason is ORDER_NOT_CANCELLABLE (code CONFLICT) in any other state, SHIPPED and DELIVERED included."
     cancelOrder(id: ID!): CancelledOrder!
+    "Mark a paid (COMPLETED) order SHIPPED, shipped now (operators only): its owner is told over the WebSocket and by e-mail. The error's reason is ORDER_NOT_SHIPPABLE (code CONFLICT), naming its state, in any other state."
+    shipOrder(id: ID!, input: ShipmentInput!): AdminOrder!
+    "Mark a SHIPPED order DELIVERED, delivered now (operators only); ORDER_NOT_SHIPPABLE as shipOrder in any other state."
+    markOrderDelivered(id: ID!): AdminOrder!
     "Replace the shipping zones and methods, from the version read; CONFLICT (SETTINGS_CHANGED) when another save replaced it since."
     saveShippingSettings(input: ShippingSettingsInput!): ShippingSettings!
     "Replace the tax rates (ratePpm: 19 % is 190000), mode (inclusive or exclusive) and taxShipping, from the version read."
@@ -125,6 +131,7 @@ export const ADMIN_SDL = /* GraphQL */ `
   type AdminOrder {
     id: ID!
     userId: ID!
+    "As Order's status."
     status: String!
     failureReason: String
     products: [Product!]!
@@ -134,6 +141,20 @@ export const ADMIN_SDL = /* GraphQL */ `
     totalCents: Int!
     currency: String!
     createdAt: String!
+    "Null until the order is SHIPPED."
+    shipment: Shipment
+    "When it was delivered; null until the order is DELIVERED."
+    deliveredAt: String
+  }
+
+  "What an operator records when an order ships."
+  input ShipmentInput {
+    "1 to 60 characters."
+    carrier: String!
+    "1 to 60 letters, digits, spaces and -."
+    trackingNumber: String!
+    "An absolute https: URL (at most 2048 characters) where the customer follows the parcel."
+    trackingUrl: String
   }
 
   type AdminOrderPage {

@@ -295,9 +295,18 @@ ${POSTAL_ADDRESS_FIELDS}
     createdAt: String!
   }
 
+  "How the parcel left."
+  type Shipment {
+    carrier: String!
+    trackingNumber: String!
+    "An https URL where the customer follows the parcel; null when the operator gave none."
+    trackingUrl: String
+    shippedAt: String!
+  }
+
   type Order {
     id: ID!
-    "PLACED, PROCESSING, COMPLETED, FAILED or CANCELLED."
+    "PLACED, then PROCESSING, then COMPLETED (paid) or FAILED; a paid order then SHIPPED and DELIVERED. PLACED, PROCESSING and COMPLETED orders may be CANCELLED."
     status: String!
     "Why the order failed; null unless status is FAILED."
     failureReason: String
@@ -322,6 +331,10 @@ ${POSTAL_ADDRESS_FIELDS}
     shipping: OrderShipping
     "The e-mail address of a guest's order; null on a customer's."
     guestEmail: String
+    "Null until the order is SHIPPED."
+    shipment: Shipment
+    "When it was delivered; null until the order is DELIVERED."
+    deliveredAt: String
   }
 
   type CheckoutResult {

@@ -4,6 +4,7 @@ import {
   imageUploadBody,
   orderStatusQuery,
   promotionDefinition,
+  shipmentBody,
   shippingSettingsBody,
   stockAdjustmentBody,
   taxSettingsBody,
@@ -193,7 +194,9 @@ export const ADMIN_ROUTES: readonly Route[] = [
     answers: { 200: "AdminOrderPage" },
     refusals: ["VALIDATION_FAILED"],
     store: "read",
-    summary: "Every user's orders, newest first (status, limit, cursor -> nextCursor)",
+    summary:
+      "Every user's orders, newest first (status: any state, SHIPPED and DELIVERED included; " +
+      "limit, cursor -> nextCursor)",
     handle: async (services, request) =>
       ok(
         await services.adminOrders.listOrders(request.caller, {
@@ -225,9 +228,49 @@ export const ADMIN_ROUTES: readonly Route[] = [
       "Cancel a PLACED, PROCESSING or paid (COMPLETED) order: its stock returned in the same " +
       "transaction, a paid order refunded once, its owner told over the WebSocket; asked again " +
       "for a cancelled order whose refund could not be made, it retries the refund; " +
-      "ORDER_NOT_CANCELLABLE otherwise",
+      "ORDER_NOT_CANCELLABLE otherwise (a SHIPPED or DELIVERED order too)",
     handle: async (services, request) =>
       ok(await services.adminOrders.cancelOrder(request.caller, param(request, "id"))),
+  }),
+  route({
+    ...admin,
+    method: "GET",
+    resource: "/admin/shipping-queue",
+    paged: true,
+    answers: { 200: "AdminOrderPage" },
+    store: "read",
+    summary:
+      "The paid (COMPLETED) orders waiting to ship, oldest first (limit, cursor -> nextCursor)",
+    handle: async (services, request) =>
+      ok(await services.fulfilment.listShippingQueue(request.caller, pageOf(request))),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/orders/{id}/ship",
+    answers: { 200: "AdminOrder" },
+    refusals: ["NOT_FOUND", "ORDER_NOT_SHIPPABLE"],
+    store: "write",
+    summary:
+      "Mark a paid (COMPLETED) order SHIPPED with its carrier, tracking number and optional " +
+      "https tracking URL, shipped now: its owner is told over the WebSocket and by e-mail; " +
+      "ORDER_NOT_SHIPPABLE (409, naming its state) for an order in any other state",
+    body: shipmentBody,
+    handle: async (services, request) =>
+      ok(await services.fulfilment.shipOrder(request.caller, param(request, "id"), request.body)),
+  }),
+  route({
+    ...admin,
+    method: "POST",
+    resource: "/admin/orders/{id}/deliver",
+    answers: { 200: "AdminOrder" },
+    refusals: ["NOT_FOUND", "ORDER_NOT_SHIPPABLE"],
+    store: "write",
+    summary:
+      "Mark a SHIPPED order DELIVERED, delivered now: its owner is told over the WebSocket; " +
+      "ORDER_NOT_SHIPPABLE (409, naming its state) for an order in any other state",
+    handle: async (services, request) =>
+      ok(await services.fulfilment.markDelivered(request.caller, param(request, "id"))),
   }),
   route({
     ...admin,

@@ -20,6 +20,7 @@ import {
   PAGE_LIMITS,
   promotionDefinition,
   saveCartBody,
+  shipmentBody,
   shippingSettingsBody,
   signupBody,
   stockAdjustmentBody,
@@ -57,6 +58,7 @@ const REQUEST_BODIES = {
   PromotionDefinitionRequest: promotionDefinition,
   ShippingSettingsRequest: shippingSettingsBody,
   TaxSettingsRequest: taxSettingsBody,
+  ShipmentRequest: shipmentBody,
   AttachGuestOrdersRequest: attachGuestOrdersBody,
 };
 
@@ -326,7 +328,8 @@ const TAGS = {
   account: "The signed-in user's own records: the address book",
   auth: "The dev server's own sign-up and sign-in (in AWS, the Cognito user pool)",
   graphql: "The same use cases over GraphQL",
-  admin: "The shop's operators (the admin group): catalogue, stock, promotions, every order",
+  admin:
+    "The shop's operators (the admin group): catalogue, stock, promotions, every order and its fulfilment",
   docs: "This document",
   cors: "CORS preflights",
 };

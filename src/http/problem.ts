@@ -28,6 +28,7 @@ const STATUS: Record<ProblemCode, { status: number; title: string }> = {
   ILLEGAL_TRANSITION: { status: 409, title: "Illegal order transition" },
   ORDER_NOT_CANCELLABLE: { status: 409, title: "Order cannot be cancelled" },
   ORDER_NOT_PAYABLE: { status: 409, title: "Order cannot be paid" },
+  ORDER_NOT_SHIPPABLE: { status: 409, title: "Order not in the state this step needs" },
   WEBHOOK_UNVERIFIED: { status: 400, title: "Webhook signature not verified" },
   PRODUCT_EXISTS: { status: 409, title: "Product already exists" },
   PROMOTION_EXISTS: { status: 409, title: "Promotion code already exists" },

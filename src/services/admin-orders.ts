@@ -20,8 +20,9 @@ export interface AdminOrderService {
   ): Promise<PageOf<AdminOrderView>>;
   getOrder(caller: Caller | undefined, orderId: string): Promise<AdminOrderView>;
   /**
-   * Cancels a PLACED or PROCESSING order: its stock returned in the same transaction, a paid one
-   * refunded, its owner notified. ORDER_NOT_CANCELLABLE (409) for any other state.
+   * Cancels a PLACED, PROCESSING or paid (COMPLETED) order: its stock returned in the same
+   * transaction, a paid one refunded, its owner notified. ORDER_NOT_CANCELLABLE (409) for any
+   * other state: a SHIPPED or DELIVERED order's parcel has left.
    */
   cancelOrder(caller: Caller | undefined, orderId: string): Promise<CancelledOrderView>;
 }

@@ -10,6 +10,7 @@ import { type CartService, createCartService } from "./cart.js";
 import { type CatalogService, createCatalogService } from "./catalog.js";
 import { type CheckoutPricingService, createCheckoutPricing } from "./checkout.js";
 import { type ConnectionService, createConnectionService } from "./connections.js";
+import { createFulfilmentService, type FulfilmentService } from "./fulfilment.js";
 import { createGuestCartService, type GuestCartService } from "./guest-carts.js";
 import { type GUEST_CHECKOUT_LIMITS, GuestCheckoutLimits } from "./guest-checkout-limits.js";
 import { createOrderProcessor, type OrderProcessor } from "./order-processing.js";
@@ -58,6 +59,7 @@ export type {
 } from "./checkout.js";
 export type { AddCommentCommand, CommentStore } from "./comment-ports.js";
 export type { ConnectionService } from "./connections.js";
+export type { FulfilmentService, ShipmentInput } from "./fulfilment.js";
 export { GUEST_CHECKOUT_LIMITS } from "./guest-checkout-limits.js";
 export type {
   AttachGuestOrderCommand,
@@ -90,7 +92,9 @@ export {
   promotionCode,
   promotionDefinition,
   requireGuestCartToken,
+  SHIPMENT_LIMITS,
   saveCartBody,
+  shipmentBody,
   signupBody,
   stockAdjustmentBody,
   storeId,
@@ -191,6 +195,7 @@ export type {
   OrderView,
   PostalAddressView,
   ProductView,
+  ShipmentView,
   TotalsView,
 } from "./views.js";
 
@@ -211,6 +216,8 @@ export interface Services {
   adminCatalogue: AdminCatalogueService;
   adminPromotions: AdminPromotionService;
   adminOrders: AdminOrderService;
+  /** The operators' shipping queue, and their SHIPPED and DELIVERED steps. */
+  fulfilment: FulfilmentService;
   /** The shop's shipping and tax settings: the operators' edits, and everyone's cached read. */
   shopSettings: ShopSettingsService;
   /** Prices a cart for an address (the checkout quote); checkout itself is `orders`'. */
@@ -256,6 +263,7 @@ export function createServices(deps: ServiceDeps): Services {
     adminCatalogue: createAdminCatalogueService(deps),
     adminPromotions: createAdminPromotionService(deps),
     adminOrders: createAdminOrderService(deps),
+    fulfilment: createFulfilmentService(deps),
     shopSettings,
     checkout,
   };

@@ -240,6 +240,45 @@ export const imageUploadBody = z.lazy(() =>
   }),
 );
 
+/** How long a shipment's fields may be: a carrier's name and tracking number, a tracking URL. */
+export const SHIPMENT_LIMITS = { carrier: 60, trackingNumber: 60, trackingUrl: 2048 } as const;
+
+/**
+ * An absolute `https:` URL with a host: the page links to it, so never `javascript:`, `data:`
+ * or plain http. Whitespace and control characters are refused rather than encoded.
+ */
+const HTTPS_URL = /^https:\/\/[^\s]+$/;
+const parsesAsHttps = (value: string): boolean => {
+  if (!NO_CONTROL_CHARACTERS.test(value) || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === "https:" && url.hostname !== "";
+};
+
+/** What an operator records when an order ships (`POST /admin/orders/{id}/ship`). */
+export const shipmentBody = z.lazy(() =>
+  z.object({
+    carrier: trimmed(1, SHIPMENT_LIMITS.carrier),
+    trackingNumber: z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1),
+        z.maxLength(SHIPMENT_LIMITS.trackingNumber),
+        z.regex(/^[A-Za-z0-9 -]+$/, "letters, digits, spaces and - only"),
+      ),
+    trackingUrl: z.optional(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.maxLength(SHIPMENT_LIMITS.trackingUrl),
+          z.regex(HTTPS_URL, { message: "must be an absolute https: URL", abort: true }),
+          z.refine(parsesAsHttps, "must be an absolute https: URL"),
+        ),
+    ),
+  }),
+);
+
 /** `?status=` of the operators' order list (GraphQL's `status`); its page is `pageQuery`'s. */
 export const orderStatusQuery = z.lazy(() =>
   z.object({ status: z.optional(z.enum(ORDER_STATUSES)) }),

@@ -9,6 +9,7 @@ import type {
   PaymentRequest,
   Store,
 } from "./ports.js";
+import { shipmentView } from "./views.js";
 
 export interface OrderProcessor {
   /**
@@ -30,6 +31,7 @@ export function orderUpdateOf(order: Order): OrderUpdate {
     orderId: order.id,
     status: order.status,
     ...(order.failureReason === undefined ? {} : { reason: order.failureReason }),
+    ...(order.shipment === undefined ? {} : { shipment: shipmentView(order.shipment) }),
   };
 }
 

@@ -14,7 +14,13 @@ import "./zod-messages.js";
 /** How many items a page holds when `limit` is not sent, and at most. */
 export const PAGE_LIMITS = { defaultLimit: 20, maxLimit: 100 } as const;
 
-export type ListName = "products" | "orders" | "comments" | "stockAdjustments" | "allOrders";
+export type ListName =
+  | "products"
+  | "orders"
+  | "comments"
+  | "stockAdjustments"
+  | "allOrders"
+  | "shippingQueue";
 
 /** A page request as the query string carries it, before the cursor is opened. */
 export interface PageInput {
@@ -50,7 +56,8 @@ export const pageQuery = z.lazy(() =>
 );
 
 const productKey = z.lazy(() => z.string().check(z.minLength(1), z.maxLength(64)));
-// An order's, a comment's and a stock adjustment's position have the same shape: a time, an id.
+// An order's (in any list of orders), a comment's and a stock adjustment's position have the
+// same shape: a time, an id.
 const timeKey: z.ZodMiniType<OrderKey> = z.lazy(() =>
   z.object({
     createdAt: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -63,6 +70,7 @@ const KEYS = {
   comments: timeKey,
   stockAdjustments: timeKey,
   allOrders: timeKey,
+  shippingQueue: timeKey,
 } as const;
 type KeyOf<List extends ListName> = z.infer<(typeof KEYS)[List]>;
 

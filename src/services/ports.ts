@@ -25,6 +25,7 @@ import type { FulfilmentStore } from "./outbox-ports.js";
 import type { Page, PageRequest } from "./page-ports.js";
 import type { RecoveryStore } from "./recovery-ports.js";
 import type { ShopConfigStore } from "./shop-config-ports.js";
+import type { ShipmentView } from "./views.js";
 
 export type { Page, PageRequest } from "./page-ports.js";
 
@@ -122,6 +123,8 @@ export interface OrderUpdate {
   status: OrderStatus;
   /** Why the order failed; on FAILED only. */
   reason?: string;
+  /** How the parcel left; from SHIPPED on. */
+  shipment?: ShipmentView;
 }
 
 /**

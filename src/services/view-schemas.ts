@@ -135,6 +135,13 @@ const Cart = z.object({
   notices: z.array(z.string()),
 });
 
+const Shipment = z.object({
+  carrier: z.string(),
+  trackingNumber: z.string(),
+  trackingUrl: z.nullable(z.string()),
+  shippedAt: iso(),
+});
+
 const Order = z.object({
   id: z.string(),
   status: z.enum([
@@ -158,6 +165,8 @@ const Order = z.object({
   billingAddress: z.nullable(PostalAddress),
   shipping: z.nullable(OrderShipping),
   guestEmail: z.nullable(z.string()),
+  shipment: z.nullable(Shipment),
+  deliveredAt: z.nullable(iso()),
 });
 
 /** What checkout answers: the order, and to a guest the token that opens it. */
@@ -405,6 +414,7 @@ export const VIEW_SCHEMAS = {
   TaxLine,
   Totals,
   OrderShipping,
+  Shipment,
   Order,
   PlacedOrder,
   GuestOrdersAttached,

@@ -12,6 +12,7 @@ import {
   type Product,
   type ProductWithComments,
   type RatingSummary,
+  type Shipment,
   summarizeRatings,
   type TaxLine,
   type TaxMode,
@@ -132,9 +133,21 @@ export interface TotalsView {
   currency: string;
 }
 
+/** How the parcel left: `trackingUrl` is null when the operator gave none. */
+export interface ShipmentView {
+  carrier: string;
+  trackingNumber: string;
+  /** An https URL where the customer follows the parcel. */
+  trackingUrl: string | null;
+  shippedAt: string;
+}
+
 export interface OrderView extends PricedView {
   id: string;
-  /** PLACED, then PROCESSING, then COMPLETED or FAILED. */
+  /**
+   * PLACED, then PROCESSING, then COMPLETED (paid) or FAILED; a paid order then SHIPPED and
+   * DELIVERED. PLACED, PROCESSING and COMPLETED orders may be CANCELLED.
+   */
   status: OrderStatus;
   /** Why the order failed; on FAILED orders only. */
   failureReason?: string;
@@ -150,6 +163,10 @@ export interface OrderView extends PricedView {
   shipping: OrderShippingView | null;
   /** The e-mail address of a guest's order; null on a customer's (the account has it). */
   guestEmail: string | null;
+  /** Null until the order is SHIPPED. */
+  shipment: ShipmentView | null;
+  /** When it was delivered; null until the order is DELIVERED. */
+  deliveredAt: string | null;
 }
 
 export function commentView(comment: Comment): CommentView {
@@ -274,6 +291,13 @@ const shippingView = (shipping: OrderShipping): OrderShippingView => ({
   maxDeliveryDays: shipping.maxDeliveryDays ?? null,
 });
 
+export const shipmentView = (shipment: Shipment): ShipmentView => ({
+  carrier: shipment.carrier,
+  trackingNumber: shipment.trackingNumber,
+  trackingUrl: shipment.trackingUrl ?? null,
+  shippedAt: shipment.shippedAt,
+});
+
 export function orderView(order: Order): OrderView {
   const totals = orderTotals(order);
   const { checkout } = order;
@@ -294,5 +318,7 @@ export function orderView(order: Order): OrderView {
         : postalAddressView(checkout.billingAddress ?? checkout.shippingAddress),
     shipping: checkout === undefined ? null : shippingView(checkout.shipping),
     guestEmail: order.guest?.email ?? null,
+    shipment: order.shipment === undefined ? null : shipmentView(order.shipment),
+    deliveredAt: order.deliveredAt ?? null,
   };
 }

@@ -5,6 +5,8 @@ export interface AdminSampleIds {
   productId: string;
   /** A PLACED order: the cancel sample cancels it. */
   orderId: string;
+  /** A paid (COMPLETED) order: the ship sample ships it, the deliver sample then delivers it. */
+  paidOrderId: string;
   promotionCode: string;
 }
 
@@ -125,6 +127,32 @@ export function adminSamples(ids: AdminSampleIds): Record<string, [ApiEventOptio
         method: "POST",
         resource: "/admin/orders/{id}/cancel",
         pathParameters: { id: ids.orderId },
+      },
+      200,
+    ],
+    "GET /admin/shipping-queue": [
+      { method: "GET", resource: "/admin/shipping-queue", query: { limit: "10" } },
+      200,
+    ],
+    "POST /admin/orders/{id}/ship": [
+      {
+        method: "POST",
+        resource: "/admin/orders/{id}/ship",
+        pathParameters: { id: ids.paidOrderId },
+        body: {
+          carrier: "DHL",
+          trackingNumber: "JJD 0001 2345",
+          trackingUrl: "https://tracking.example.com/JJD00012345",
+        },
+      },
+      200,
+    ],
+    // After the ship sample: only a SHIPPED order is delivered.
+    "POST /admin/orders/{id}/deliver": [
+      {
+        method: "POST",
+        resource: "/admin/orders/{id}/deliver",
+        pathParameters: { id: ids.paidOrderId },
       },
       200,
     ],

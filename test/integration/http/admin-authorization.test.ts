@@ -52,6 +52,15 @@ const GRAPHQL_SAMPLES: Record<string, { query: string; variables?: object }> = {
   cancelOrder: {
     query: "mutation ($id: ID!) { cancelOrder(id: $id) { order { status } refundedCents } }",
   },
+  shippingQueue: { query: "{ shippingQueue(first: 5) { items { id createdAt } nextCursor } }" },
+  shipOrder: {
+    query:
+      'mutation ($paidId: ID!) { shipOrder(id: $paidId, input: { carrier: "DHL", trackingNumber: "JJD 0001" }) { status shipment { trackingNumber } } }',
+  },
+  // After shipOrder: only a SHIPPED order is delivered.
+  markOrderDelivered: {
+    query: "mutation ($paidId: ID!) { markOrderDelivered(id: $paidId) { status deliveredAt } }",
+  },
   shippingSettings: { query: "{ shippingSettings { version zones { id countries } } }" },
   taxSettings: { query: "{ taxSettings { version mode taxShipping rates { country ratePpm } } }" },
   saveShippingSettings: {
@@ -84,6 +93,20 @@ async function placedOrderId(token: string, productId: string): Promise<string> 
   return res.json.id;
 }
 
+/** An order of `productId`, paid: what the operators' ship and deliver samples act on. */
+async function paidOrderId(customer: { token: string; userId: string }, productId: string) {
+  const orderId = await placedOrderId(customer.token, productId);
+  const status = await t.app.services.processing.processOrder({
+    userId: customer.userId,
+    orderId,
+  });
+  expect(status).toBe("COMPLETED");
+  return orderId;
+}
+
+/** The demo payment answers at once: the samples' paid order is paid without waiting. */
+const PAY_AT_ONCE = { env: { PAYMENT_DELAY_MS: "0" } };
+
 describe("the operators' routes and fields", () => {
   it("marks every /admin route admin in the admin group, and nothing else", () => {
     const marked = ROUTES.filter((route) => route.auth === "admin");
@@ -97,7 +120,7 @@ describe("the operators' routes and fields", () => {
   });
 
   it("REST: anonymous 401, customer 403, operator succeeds; 0 successes for non-operators", async () => {
-    await start();
+    await start(PAY_AT_ONCE);
     const customer = await t.signup();
     const strangers = {
       anonymous: undefined,
@@ -108,6 +131,7 @@ describe("the operators' routes and fields", () => {
     const samples = adminSamples({
       productId: "lonely-bird",
       orderId: await placedOrderId(customer.token, "copper-kettle"),
+      paidOrderId: await paidOrderId(customer, "wool-throw"),
       promotionCode: "WELCOME10",
     });
     expect(Object.keys(samples).sort()).toEqual(
@@ -180,10 +204,11 @@ describe("the operators' routes and fields", () => {
   });
 
   it("GraphQL: anonymous UNAUTHENTICATED, customer FORBIDDEN, operator answered; 0 successes for non-operators", async () => {
-    await start();
+    await start(PAY_AT_ONCE);
     const customer = await t.signup();
     const operator = await t.mintAdmin();
     const orderId = await placedOrderId(customer.token, "copper-kettle");
+    const paidId = await paidOrderId(customer, "wool-throw");
     // The fields of the two `extend type` blocks: what comes before the first new type.
     const roots = ADMIN_SDL.slice(0, ADMIN_SDL.indexOf("type ManagedProduct"));
     const fields = [...roots.matchAll(/^ {4}(\w+)(?:\(|:)/gm)].map((match) => match[1]);
@@ -193,7 +218,7 @@ describe("the operators' routes and fields", () => {
 
     let nonOperatorSuccesses = 0;
     for (const [field, sample] of Object.entries(GRAPHQL_SAMPLES)) {
-      const body = { query: sample.query, variables: { id: orderId } };
+      const body = { query: sample.query, variables: { id: orderId, paidId } };
       const before = await snapshot();
       for (const [token, code] of [
         [undefined, "UNAUTHENTICATED"],

@@ -18,7 +18,7 @@ afterEach(() => {
 
 describe("routing", () => {
   it("answers every route of the route table", async () => {
-    await start();
+    await start({ env: { PAYMENT_DELAY_MS: "0" } });
     const ada = await t.signup("ada@example.com");
     await t.saveCart(ada.token, [["lonely-bird", 1]]);
     const order = await t.checkout(ada.token);
@@ -26,6 +26,10 @@ describe("routing", () => {
     const cancellable = await t.checkout(ada.token);
     await t.saveCart(ada.token, [["linen-notebook", 1]]);
     const forOperator = await t.checkout(ada.token);
+    await t.saveCart(ada.token, [["lonely-bird", 1]]);
+    const toShip = await t.checkout(ada.token);
+    const paid = { userId: ada.userId, orderId: toShip.json.id };
+    expect(await t.app.services.processing.processOrder(paid)).toBe("COMPLETED");
     const operator = await t.mintAdmin();
     const guestOrder = await t.guestCheckout([["linen-notebook", 1]]);
     const guestOrderEvent = (method: "GET" | "POST", resource: string): ApiEventOptions => ({
@@ -210,6 +214,7 @@ describe("routing", () => {
           adminSamples({
             productId: "morning-fog",
             orderId: forOperator.json.id,
+            paidOrderId: toShip.json.id,
             promotionCode: "WELCOME10",
           }),
         ).map(([key, [options, status]]) => [key, [{ ...options, token: operator }, status]]),
