@@ -226,7 +226,7 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
 
     await page.getByRole("button", { name: /Notifications/ }).click();
     await page
-      .getByRole("link", { name: /Completed$/ })
+      .getByRole("link", { name: /Paid$/ })
       .first()
       .waitFor();
     await expectAccessible(page, "the open notifications bell");

@@ -95,7 +95,7 @@ function ShipForm({ order, onShipped }: { order: AdminOrder; onShipped: (s: Ship
           error={refused.fields.trackingUrl}
           autocomplete="off"
           inputMode="url"
-          maxLength={2000}
+          maxLength={2048}
         />
       </div>
       <button type="submit" class="button button-primary" disabled={busy} aria-busy={busy}>
@@ -151,7 +151,10 @@ function QueueEntry({ order }: { order: AdminOrder }) {
           "No shipping address"
         ) : (
           <>
-            To {to.name}, {to.line1}, {to.city}, {countryName(to.country)}
+            To{" "}
+            {[to.name, to.line1, to.line2, to.city, countryName(to.country)]
+              .filter((part) => part !== null && part !== "")
+              .join(", ")}
           </>
         )}
         {order.guestEmail === null ? null : <> · guest {order.guestEmail}</>}

@@ -55,7 +55,8 @@ export function ShipmentDetails({
       {href === undefined ? null : (
         <p>
           <a class="button" href={href} target="_blank" rel="noopener noreferrer">
-            Track the parcel<span class="visually-hidden"> with {shipment.carrier}</span>
+            Track the parcel<span class="visually-hidden"> with {shipment.carrier}</span>{" "}
+            <span aria-hidden="true">↗</span>
             <span class="visually-hidden"> (opens in a new tab)</span>
           </a>
         </p>
