@@ -19,6 +19,7 @@ import {
   type IdGenerator,
   type ImageUploads,
   type Logger,
+  type Mailer,
   type Notifier,
   type OrderQueue,
   type PaymentProvider,
@@ -30,6 +31,8 @@ import {
 import type { Config } from "./config.js";
 import { deferred } from "./deferred.js";
 import { createInProcessQueue } from "./in-process-queue.js";
+import { createMailPorts } from "./mail.js";
+import { onFirstUse } from "./on-first-use.js";
 import { createPaymentProvider } from "./payment-provider.js";
 import { resumeOrdersInFlight } from "./resume-in-flight.js";
 
@@ -71,6 +74,13 @@ export interface ComposeOverrides {
   payment?: PaymentProvider;
   /** Where product images are uploaded; the dev server passes its own endpoint. */
   uploads?: ImageUploads;
+  /** Sends the order e-mails instead of the configured mail service (tests). */
+  mailer?: Mailer;
+  /**
+   * The storefront's address for the links in e-mails when SHOP_URL is unset: the dev server
+   * gives its own, known once it listens. Otherwise `http://localhost:<PORT>`.
+   */
+  shopUrl?: () => string;
   /**
    * `eager` (the default, the dev server): the store and the local token issuer are open before
    * compose returns, so a wrong setting fails at start. `deferred` (the Lambda functions): they
@@ -112,6 +122,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     createNotifier(config, { directory: store, clock, log }, localConnections);
   const payment =
     overrides.payment ?? createPaymentProvider(config.payment, { ledger: store, clock, log });
+  const mail = createMailPorts(config, { store, log });
+  const ownUrl = overrides.shopUrl ?? (() => `http://localhost:${config.port}`);
   const services = createServices({
     store,
     clock,
@@ -124,6 +136,14 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     log,
     uploads: overrides.uploads ?? createUploads(config),
     identity: verifier,
+    links: mail.links,
+    mail: {
+      mailer: overrides.mailer ?? mail.mailer,
+      recipients: mail.recipients,
+      shopUrl: config.mail.shopUrl ?? ownUrl,
+      from: config.mail.from,
+      mailDomain: config.mail.domain,
+    },
     ...(config.payment.provider === "stripe"
       ? { paymentWindowMs: config.payment.windowMinutes * 60_000 }
       : {}),
@@ -205,18 +225,6 @@ function createUploads(config: Config): ImageUploads {
     return createS3ImageUploads(target);
   });
   return { createUpload: async (request) => (await uploads()).createUpload(request) };
-}
-
-/**
- * `load`, called on the first use and once: what a Lambda function may never need (graphql-js,
- * the token verifiers, the notifier) stays out of its cold start.
- */
-function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () => {
-    loading ??= load();
-    return loading;
-  };
 }
 
 /** Loads the management API's client on the first update: the REST functions never do. */

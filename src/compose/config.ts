@@ -86,6 +86,28 @@ const envSchema = z.object({
   UPLOADS_BUCKET: z.optional(
     z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")),
   ),
+  /** How order e-mails leave: `.eml` files in DATA_DIR/mail, or Amazon SES. */
+  MAIL_PROVIDER: z._default(z.enum(["file", "ses"]), "file"),
+  /** The sender, `Name <address>` or an address; SES needs a verified identity here. */
+  MAIL_FROM: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(?:[^<>\r\n"]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/,
+          "must be an address or Name <address>",
+        ),
+      ),
+  ),
+  MAIL_CONFIGURATION_SET: z.optional(text()),
+  /** The storefront's base address, for the links in e-mails; locally the dev server's own. */
+  SHOP_URL: z.optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })),
+  /** The key of guests' order links: 32 bytes in base64url. */
+  ORDER_LINK_KEY: z.optional(
+    z.string().check(z.regex(/^[\w-]{43}$/, "must be 32 bytes in base64url (43 characters)")),
+  ),
+  /** In AWS: the SSM SecureString parameter holding ORDER_LINK_KEY (its name, not its value). */
+  ORDER_LINK_KEY_PARAMETER: z.optional(text()),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -176,7 +198,35 @@ export interface Config {
    * (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`) and its region; absent locally.
    */
   websocket?: { endpoint: string; region: string };
+  /** Order e-mails: how they are sent, from whom, and what their links open. */
+  mail: MailConfig;
 }
+
+export interface MailConfig {
+  /** `file`: `.eml` files in `dir` (DATA_DIR/mail). `ses`: Amazon SES v2 in `region`. */
+  provider:
+    | { kind: "file"; dir: string }
+    | { kind: "ses"; region: string; configurationSet?: string };
+  /** The sender, as MAIL_FROM gives it. */
+  from: string;
+  /** The sender address's domain: each message's Message-ID is `<outbox id>@<domain>`. */
+  domain: string;
+  /** The storefront's base address; absent: the dev server's own, once it listens. */
+  shopUrl?: string;
+  /** Where the key of guests' order links comes from. */
+  linkKey: OrderLinkKeySource;
+}
+
+/**
+ * `env`: ORDER_LINK_KEY. `ssm`: the SecureString ORDER_LINK_KEY_PARAMETER names. `file`: made
+ * once into the data directory and read from there after (a local store that outlives the
+ * process). `process`: a new key per process (the memory store, which forgets its orders too).
+ */
+export type OrderLinkKeySource =
+  | { from: "env"; key: string }
+  | { from: "ssm"; parameter: string }
+  | { from: "file"; file: string }
+  | { from: "process" };
 
 export type PaymentConfig =
   | { provider: "demo"; mode: "approve" | "decline"; delayMs: number }
@@ -326,6 +376,63 @@ function websocketConfig(e: ParsedEnv): Config["websocket"] {
   return { endpoint, region };
 }
 
+const DEFAULT_MAIL_FROM = "Serverless Store <shop@localhost>";
+
+/** MAIL_* and what links in e-mails need, each missing setting named. */
+function mailConfig(e: ParsedEnv): MailConfig {
+  const from = e.MAIL_FROM;
+  let provider: MailConfig["provider"];
+  if (e.MAIL_PROVIDER === "ses") {
+    const region = regionOf(e);
+    if (from === undefined) {
+      throw new ConfigError("MAIL_FROM: MAIL_PROVIDER=ses needs the verified sender address");
+    }
+    if (region === undefined) {
+      throw new ConfigError("AWS_REGION: MAIL_PROVIDER=ses needs the SES region (AWS_REGION)");
+    }
+    if (e.SHOP_URL === undefined) {
+      throw new ConfigError("SHOP_URL: MAIL_PROVIDER=ses needs the storefront's address for links");
+    }
+    provider = {
+      kind: "ses",
+      region,
+      ...(e.MAIL_CONFIGURATION_SET === undefined
+        ? {}
+        : { configurationSet: e.MAIL_CONFIGURATION_SET }),
+    };
+  } else {
+    provider = { kind: "file", dir: `${e.DATA_DIR}/mail` };
+  }
+  const sender = from ?? DEFAULT_MAIL_FROM;
+  const domain = /@([^<>@\s]+)>?$/.exec(sender.trim())?.[1] ?? "localhost";
+  return {
+    provider,
+    from: sender,
+    domain,
+    ...(e.SHOP_URL === undefined ? {} : { shopUrl: e.SHOP_URL.replace(/\/+$/, "") }),
+    linkKey: linkKeyOf(e),
+  };
+}
+
+function linkKeyOf(e: ParsedEnv): OrderLinkKeySource {
+  if (e.ORDER_LINK_KEY !== undefined && e.ORDER_LINK_KEY_PARAMETER !== undefined) {
+    throw new ConfigError("ORDER_LINK_KEY, ORDER_LINK_KEY_PARAMETER: give one, not both");
+  }
+  if (e.ORDER_LINK_KEY !== undefined) return { from: "env", key: e.ORDER_LINK_KEY };
+  if (e.ORDER_LINK_KEY_PARAMETER !== undefined) {
+    return { from: "ssm", parameter: e.ORDER_LINK_KEY_PARAMETER };
+  }
+  if (e.MAIL_PROVIDER === "ses") {
+    // Every function checks link tokens: a key of each process's own would open nothing.
+    throw new ConfigError(
+      "ORDER_LINK_KEY_PARAMETER: MAIL_PROVIDER=ses needs the order links' key (or ORDER_LINK_KEY)",
+    );
+  }
+  const local =
+    e.STORE === "sqlite" || (e.STORE === "dynamodb" && e.DYNAMODB_ENDPOINT !== undefined);
+  return local ? { from: "file", file: `${e.DATA_DIR}/order-link.key` } : { from: "process" };
+}
+
 /**
  * Reads and validates the environment once. A wrong variable fails at start with a message
  * naming it, instead of surfacing later as an odd request failure.
@@ -400,6 +507,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // The IDE needs the schema: without introspection it would only show errors.
     graphiql: e.NODE_ENV !== "production" && graphqlIntrospection,
     payment: paymentConfig(e),
+    mail: mailConfig(e),
     ...(websocket === undefined ? {} : { websocket }),
     ...(e.UPLOADS_BUCKET === undefined || uploadsRegion === undefined
       ? {}

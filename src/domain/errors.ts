@@ -29,6 +29,8 @@ export type ErrorCode =
   | "TOO_MANY_REQUESTS"
   | "STORE_UNAVAILABLE"
   | "PAYMENT_UNAVAILABLE"
+  | "MAIL_UNAVAILABLE"
+  | "MAIL_REJECTED"
   | "NOT_IMPLEMENTED"
   | "INTERNAL";
 
@@ -76,6 +78,14 @@ export const paymentUnavailable = (cause: unknown): AppError =>
     retryAfterSeconds: 2,
     cause,
   });
+
+/** The mail service could not be reached or is refusing for a while: the message is tried again. */
+export const mailUnavailable = (cause: unknown): AppError =>
+  new AppError("MAIL_UNAVAILABLE", "the mail service is unavailable, retry later", { cause });
+
+/** The mail service refuses this message for good (a bad address): it is not tried again. */
+export const mailRejected = (detail: string, cause?: unknown): AppError =>
+  new AppError("MAIL_REJECTED", detail, cause === undefined ? {} : { cause });
 
 export const productNotFound = (productId: string): AppError =>
   new AppError("NOT_FOUND", `product ${productId} does not exist`);

@@ -65,6 +65,8 @@ export {
   invalidAddress,
   invalidConfiguration,
   isAppError,
+  mailRejected,
+  mailUnavailable,
   mergeConflict,
   notShippable,
   orderNotCancellable,

@@ -38,6 +38,8 @@ const STATUS: Record<ProblemCode, { status: number; title: string }> = {
   TOO_MANY_REQUESTS: { status: 429, title: "Too many requests" },
   STORE_UNAVAILABLE: { status: 503, title: "Store unavailable" },
   PAYMENT_UNAVAILABLE: { status: 503, title: "Payment provider unavailable" },
+  MAIL_UNAVAILABLE: { status: 503, title: "Mail service unavailable" },
+  MAIL_REJECTED: { status: 422, title: "Mail refused" },
   NOT_IMPLEMENTED: { status: 501, title: "Not implemented" },
   INTERNAL: { status: 500, title: "Internal server error" },
 };

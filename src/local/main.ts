@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, ConfigError, compose, loadConfig } from "../compose/index.js";
+import {
+  type Config,
+  ConfigError,
+  compose,
+  loadConfig,
+  startMailPoller,
+} from "../compose/index.js";
 import { AppError } from "../domain/index.js";
 import type { SiteConfig } from "../http/site-files.js";
 import { batchedLines } from "./batched-lines.js";
@@ -9,6 +15,8 @@ import { startDevServer } from "./dev-server.js";
 import { startDynamoDbLocal } from "./dynamodb-local.js";
 import { createGraphiql } from "./graphiql.js";
 import { createLocalImageUploads } from "./image-uploads.js";
+import { createMailOutboxPage, MAIL_OUTBOX_PATH } from "./mail-outbox-page.js";
+import type { LocalHandler } from "./plain-http.js";
 import { createStaticSite } from "./static-site.js";
 
 try {
@@ -64,7 +72,13 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     dataDir: config.dataDir,
     cors: { allowedOrigins: new Set(config.allowedOrigins), maxAgeSeconds: 600 },
   });
-  const app = await compose(config, { orderEvents: "in-process", uploads: images.uploads });
+  let ownUrl: string | undefined;
+  const app = await compose(config, {
+    orderEvents: "in-process",
+    uploads: images.uploads,
+    // Links in e-mails open this server's page unless SHOP_URL says otherwise.
+    shopUrl: () => ownUrl ?? `http://localhost:${config.port}`,
+  });
   const lines = batchedLines((text) => process.stdout.write(text));
   process.once("exit", lines.flush);
   const writeLine = lines.write;
@@ -74,6 +88,12 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
   const userPoolPaths = localUserPoolPaths(app, writeLine);
 
   const graphiql = config.graphiql ? createGraphiql() : undefined;
+  const mailProvider = config.mail.provider;
+  const outboxPage =
+    mailProvider.kind === "file" ? createMailOutboxPage({ dir: mailProvider.dir }) : undefined;
+  const firstHandlers = [graphiql, images.handle, outboxPage].filter(
+    (handle): handle is LocalHandler => handle !== undefined,
+  );
   const server = await startDevServer({
     handler: app.handler,
     host: config.host,
@@ -93,8 +113,12 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     // measurable share of a request here.
     log: config.logRequests ? writeLine : undefined,
     exactPaths: userPoolPaths,
-    firstHandlers: graphiql === undefined ? [images.handle] : [graphiql, images.handle],
+    firstHandlers,
   });
+  ownUrl = server.url;
+  // The outbox's sending, as the stream function does it in AWS: what a previous run left
+  // unsent goes out now, then whatever falls due, about every second.
+  const mailPoller = startMailPoller({ mail: app.services.mail, log: app.log, intervalMs: 1000 });
 
   const storeText =
     config.store.kind === "sqlite"
@@ -117,12 +141,16 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
       `Cognito user-pool API (SignUp, ConfirmSignUp, InitiateAuth, GetUser):  ${server.url}${COGNITO_PATHS[0]}  (confirmation codes are printed here)`,
     );
   }
+  if (mailProvider.kind === "file") {
+    console.log(`E-mails:  ${server.url}${MAIL_OUTBOX_PATH}  (written to ${mailProvider.dir})`);
+  }
   console.log(
     `Or sign up, then sign in for a token:  curl -s -X POST ${server.url}/auth/signup -H 'Content-Type: application/json' -d '{"email":"you@example.com","password":"correct horse battery"}'  (then the same to ${server.url}/auth/login)`,
   );
 
   const stop = async () => {
     await server.close();
+    await mailPoller.stop();
     await app.close();
     await emulator?.stop();
     process.exit(0);

@@ -4,7 +4,8 @@ import {
   type Connection,
   epochSeconds,
 } from "../domain/index.js";
-import { opensOrder } from "./checkout.js";
+import { opensGuestOrder } from "./order-links.js";
+import type { OrderLinks } from "./outbox-ports.js";
 import type { Caller, Clock, Store } from "./ports.js";
 
 export interface ConnectionService {
@@ -20,8 +21,13 @@ export interface ConnectionService {
   disconnect(connectionId: string): Promise<void>;
 }
 
-export function createConnectionService(deps: { store: Store; clock: Clock }): ConnectionService {
-  const { store, clock } = deps;
+export function createConnectionService(deps: {
+  store: Store;
+  clock: Clock;
+  /** The link tokens of guests' e-mails, which follow a guest order as its access token does. */
+  links: OrderLinks;
+}): ConnectionService {
+  const { store, clock, links } = deps;
   const save = async (userId: string, connectionId: string): Promise<Connection> => {
     const now = clock.now();
     const connection: Connection = {
@@ -38,9 +44,9 @@ export function createConnectionService(deps: { store: Store; clock: Clock }): C
     async connectGuest(orderId, accessToken, connectionId) {
       const order = await store.findOrder(orderId);
       if (
-        order?.guest === undefined ||
+        order === undefined ||
         !order.userId.startsWith("guest-") ||
-        !opensOrder(accessToken, order.guest.accessTokenHash)
+        !(await opensGuestOrder(links, order, accessToken))
       ) {
         throw new AppError("UNAUTHENTICATED", "the access token opens no such guest order");
       }

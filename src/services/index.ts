@@ -13,9 +13,11 @@ import { type ConnectionService, createConnectionService } from "./connections.j
 import { createFulfilmentService, type FulfilmentService } from "./fulfilment.js";
 import { createGuestCartService, type GuestCartService } from "./guest-carts.js";
 import { type GUEST_CHECKOUT_LIMITS, GuestCheckoutLimits } from "./guest-checkout-limits.js";
+import { createMailSender, type MailSender, type MailSenderDeps } from "./mail-outbox.js";
 import { createOrderProcessor, type OrderProcessor } from "./order-processing.js";
 import { createOrderRecovery, type OrderRecovery } from "./order-recovery.js";
 import { createOrderService, type OrderService } from "./orders.js";
+import type { OrderLinks } from "./outbox-ports.js";
 import { createPaymentEventService, type PaymentEventService } from "./payment-events.js";
 import type {
   Clock,
@@ -102,6 +104,8 @@ export {
   validate,
 } from "./inputs.js";
 export { delaySecondsAfter, LOGIN_THROTTLE } from "./login-throttle.js";
+export type { DeliveryOutcome, MailSender, MailSenderDeps } from "./mail-outbox.js";
+export { MAIL_GIVEN_UP } from "./mail-outbox.js";
 export { isAdmin, requireAdmin } from "./operator-access.js";
 export type { OrderProcessor } from "./order-processing.js";
 export type { OrderRecovery, SweepOptions, SweepSummary } from "./order-recovery.js";
@@ -222,6 +226,8 @@ export interface Services {
   shopSettings: ShopSettingsService;
   /** Prices a cart for an address (the checkout quote); checkout itself is `orders`'. */
   checkout: CheckoutPricingService;
+  /** Sends the order e-mails of the outbox: the stream function's, the dev server's poller's. */
+  mail: MailSender;
 }
 
 export interface ServiceDeps {
@@ -241,6 +247,10 @@ export interface ServiceDeps {
   guestCheckoutLimits?: typeof GUEST_CHECKOUT_LIMITS;
   /** How long a payment may wait for its customer (PAYMENT_WINDOW_MS when absent). */
   paymentWindowMs?: number;
+  /** The link tokens of guests' e-mails: they open a guest order as its access token does. */
+  links: OrderLinks;
+  /** What sending the order e-mails takes besides the store, the clock, the log and `links`. */
+  mail: Pick<MailSenderDeps, "mailer" | "recipients" | "shopUrl" | "from" | "mailDomain">;
 }
 
 /** Builds every use case from its ports; the only place services are wired together. */
@@ -266,6 +276,7 @@ export function createServices(deps: ServiceDeps): Services {
     fulfilment: createFulfilmentService(deps),
     shopSettings,
     checkout,
+    mail: createMailSender({ ...deps, ...deps.mail }),
   };
 }
 export type {

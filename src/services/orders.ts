@@ -14,13 +14,14 @@ import {
   cartEmpty,
   guestOwnerId,
   normalizeEmail,
-  opensOrder,
   orderAccessToken,
   refusedField,
 } from "./checkout.js";
 import { guestCartTokenHash } from "./guest-carts.js";
 import type { GuestCheckoutLimits } from "./guest-checkout-limits.js";
+import { opensGuestOrder } from "./order-links.js";
 import { paymentRequestOf } from "./order-processing.js";
+import type { OrderLinks } from "./outbox-ports.js";
 import { nextCursorOf, type PageInput, type PageOf, pageRequest } from "./paging.js";
 import type {
   Caller,
@@ -112,8 +113,10 @@ export function createOrderService(deps: {
   guestLimits: GuestCheckoutLimits;
   /** Verifies the ID token an attach of guest orders is sent with. */
   identity?: Pick<TokenVerifier, "verifyIdToken"> | undefined;
+  /** The link tokens of guests' e-mails, which open a guest order as its access token does. */
+  links: OrderLinks;
 }): OrderService {
-  const { store, clock, ids, queue, pricing, guestLimits, identity, payment } = deps;
+  const { store, clock, ids, queue, pricing, guestLimits, identity, payment, links } = deps;
   const cancel = createCanceller(deps);
 
   /** A still PLACED order is handed on again on a replay: processing is idempotent. */
@@ -145,7 +148,7 @@ export function createOrderService(deps: {
   /** The guest order `accessToken` opens; NOT_FOUND, as for no order at all, otherwise. */
   const guestOrder = async (orderId: string, accessToken: string): Promise<Order> => {
     const order = await store.findOrder(orderId);
-    if (order?.guest === undefined || !opensOrder(accessToken, order.guest.accessTokenHash)) {
+    if (order === undefined || !(await opensGuestOrder(links, order, accessToken))) {
       throw orderNotFound(orderId);
     }
     return order;

@@ -9,10 +9,13 @@ import {
   type ManagedPromotion,
   type Order,
   type OrderCheckout,
+  type OrderMailKind,
   type OrderStatus,
+  type OutboxMessage,
   type PricedLine,
   type Product,
   type Promotion,
+  type Shipment,
   type StockAdjustment,
   type StockReason,
 } from "../../domain/index.js";
@@ -31,7 +34,7 @@ export const ORDER_COLUMNS =
   "promotion_code AS promotionCode, discount_percentage AS discountPercentage, " +
   "subtotal_cents AS subtotalCents, discount_cents AS discountCents, total_cents AS totalCents, " +
   "lines, failure_reason AS failureReason, checkout, guest_email AS guestEmail, " +
-  "access_token_hash AS accessTokenHash";
+  "access_token_hash AS accessTokenHash, shipment, delivered_at AS deliveredAt";
 export const USER_COLUMNS =
   "id, email, name, password_hash AS passwordHash, created_at AS createdAt";
 export const CONNECTION_COLUMNS =
@@ -86,6 +89,9 @@ export interface OrderRow {
   checkout: string | null;
   guestEmail: string | null;
   accessTokenHash: string | null;
+  /** The order's `Shipment` as JSON, from SHIPPED on. */
+  shipment: string | null;
+  deliveredAt: string | null;
 }
 
 /** A row as inserted: a guest's order also records who placed it (its key stays theirs). */
@@ -108,6 +114,17 @@ const pickPricedLine = (line: PricedLine): PricedLine => ({
 
 const pricedLinesFrom = (json: string): PricedLine[] =>
   (JSON.parse(json) as PricedLine[]).map(pickPricedLine);
+
+const pickShipment = (shipment: Shipment): Shipment => ({
+  carrier: shipment.carrier,
+  trackingNumber: shipment.trackingNumber,
+  ...(shipment.trackingUrl === undefined ? {} : { trackingUrl: shipment.trackingUrl }),
+  shippedAt: shipment.shippedAt,
+});
+
+/** A shipment as its column holds it; null for none (SQL's `coalesce` keeps the one stored). */
+export const shipmentJson = (shipment: Shipment | undefined): string | null =>
+  shipment === undefined ? null : JSON.stringify(pickShipment(shipment));
 
 export const cartFromRow = ({ lines, promotionCode, ...rest }: CartRow): Cart => ({
   ...rest,
@@ -190,6 +207,8 @@ export const orderFromRow = ({
   checkout,
   guestEmail,
   accessTokenHash,
+  shipment,
+  deliveredAt,
   ...rest
 }: OrderRow): Order => ({
   ...rest,
@@ -200,6 +219,8 @@ export const orderFromRow = ({
   ...(guestEmail === null || accessTokenHash === null
     ? {}
     : { guest: { email: guestEmail, accessTokenHash } }),
+  ...(shipment === null ? {} : { shipment: pickShipment(JSON.parse(shipment) as Shipment) }),
+  ...(deliveredAt === null ? {} : { deliveredAt }),
 });
 
 export const orderToRow = (order: Order): NewOrderRow => ({
@@ -219,4 +240,52 @@ export const orderToRow = (order: Order): NewOrderRow => ({
   guestEmail: order.guest?.email ?? null,
   accessTokenHash: order.guest?.accessTokenHash ?? null,
   placedBy: order.guest === undefined ? null : order.userId,
+  shipment: shipmentJson(order.shipment),
+  deliveredAt: order.deliveredAt ?? null,
+});
+
+export interface OutboxMessageRow {
+  id: string;
+  orderId: string;
+  userId: string;
+  kind: OrderMailKind;
+  createdAt: string;
+  attempts: number;
+  /** Null once the message is sent or given up: out of `order_mail_due`. */
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  failedAt: string | null;
+  lastError: string | null;
+}
+
+export const MAIL_COLUMNS =
+  "id, order_id AS orderId, user_id AS userId, kind, created_at AS createdAt, attempts, " +
+  "next_attempt_at AS nextAttemptAt, sent_at AS sentAt, failed_at AS failedAt, " +
+  "last_error AS lastError";
+
+export const mailFromRow = ({
+  nextAttemptAt,
+  sentAt,
+  failedAt,
+  lastError,
+  ...rest
+}: OutboxMessageRow): OutboxMessage => ({
+  ...rest,
+  ...(nextAttemptAt === null ? {} : { nextAttemptAt }),
+  ...(sentAt === null ? {} : { sentAt }),
+  ...(failedAt === null ? {} : { failedAt }),
+  ...(lastError === null ? {} : { lastError }),
+});
+
+export const mailToRow = (message: OutboxMessage): OutboxMessageRow => ({
+  id: message.id,
+  orderId: message.orderId,
+  userId: message.userId,
+  kind: message.kind,
+  createdAt: message.createdAt,
+  attempts: message.attempts,
+  nextAttemptAt: message.nextAttemptAt ?? null,
+  sentAt: message.sentAt ?? null,
+  failedAt: message.failedAt ?? null,
+  lastError: message.lastError ?? null,
 });

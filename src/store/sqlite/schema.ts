@@ -96,11 +96,28 @@ CREATE TABLE IF NOT EXISTS orders (
   guest_email TEXT,
   access_token_hash TEXT,
   placed_by TEXT,
+  shipment TEXT,
+  delivered_at TEXT,
   UNIQUE (user_id, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS orders_by_time ON orders (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, created_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS order_mail (
+  id TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,
+  sent_at TEXT,
+  failed_at TEXT,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS order_mail_due ON order_mail (next_attempt_at, id)
+  WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS order_mail_by_order ON order_mail (order_id, id);
 CREATE TABLE IF NOT EXISTS payments (
   order_id TEXT PRIMARY KEY,
   user_id TEXT NOT NULL,
@@ -177,8 +194,9 @@ export function openDatabase({ file, busyTimeoutMs }: SqliteStoreOptions): Datab
 }
 
 /**
- * Brings a file made by an earlier version up to SCHEMA. A new table (guest_carts, addresses) comes with
- * SCHEMA's CREATE IF NOT EXISTS; a new column of an existing table needs its ALTER here.
+ * Brings a file made by an earlier version up to SCHEMA. A new table (guest_carts, addresses,
+ * order_mail) comes with SCHEMA's CREATE IF NOT EXISTS; a new column of an existing table needs
+ * its ALTER here.
  */
 function migrate(db: Database.Database): void {
   const columns = (table: string) =>
@@ -205,6 +223,9 @@ function migrate(db: Database.Database): void {
       "CREATE UNIQUE INDEX IF NOT EXISTS orders_by_guest_key ON orders (placed_by, idempotency_key) " +
       "WHERE placed_by IS NOT NULL",
   );
+  // Orders from before fulfilment were never shipped: none has either.
+  add("orders", "shipment", "TEXT");
+  add("orders", "delivered_at", "TEXT");
   // Comments written before the rate limits have no user_id: they count against nobody.
   add("comments", "user_id", "TEXT");
   const uncounted = !columns("products").includes("comment_count");

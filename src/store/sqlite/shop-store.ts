@@ -14,6 +14,8 @@ import {
   mergeConflict,
   type NewSavedAddress,
   type Order,
+  type OutboxMessage,
+  outboxMessageOf,
   outOfStock,
   type PlaceOrderCommand,
   type Product,
@@ -55,10 +57,12 @@ import {
   cartFromRow,
   cartLinesJson,
   guestCartFromRow,
+  mailToRow,
   orderFromRow,
   orderToRow,
   promotionFromRow,
   secondsOf,
+  shipmentJson,
 } from "./rows.js";
 import { prepareStatements, type Statements } from "./statements.js";
 
@@ -375,16 +379,22 @@ export abstract class SqliteShopStore
     return cartFromRow(row);
   }
 
-  /** The status update and, on FAILED, the stock put back: one transaction, all or nothing. */
+  /**
+   * The status update, on FAILED or CANCELLED the stock put back, and the step's e-mail in the
+   * outbox: one transaction, all or nothing.
+   */
   private changeOrderStatusInTransaction(change: OrderStatusChange): Order | undefined {
     const row = this.statements.order.get(change.userId, change.orderId);
     if (row === undefined || row.status !== change.from) return undefined;
+    const { failureReason, shipment, deliveredAt } = change;
     const updated = this.statements.changeStatus.run({
       userId: change.userId,
       orderId: change.orderId,
       from: change.from,
       to: change.to,
-      failureReason: change.failureReason ?? null,
+      failureReason: failureReason ?? null,
+      shipment: shipmentJson(shipment),
+      deliveredAt: deliveredAt ?? null,
     });
     if (updated.changes !== 1) return undefined;
     const order = orderFromRow(row);
@@ -393,7 +403,14 @@ export abstract class SqliteShopStore
         this.statements.returnStock.run({ productId: line.productId, quantity: line.quantity });
       }
     }
-    return transitionOrder(order, change.to, change.failureReason);
+    const changed = transitionOrder(order, change.to, { failureReason, shipment, deliveredAt });
+    this.putMail(outboxMessageOf(changed, change.at ?? new Date().toISOString()));
+    return changed;
+  }
+
+  /** Puts a message in the outbox unless its id is there already. */
+  private putMail(message: OutboxMessage | undefined): void {
+    if (message !== undefined) this.statements.insertMail.run(mailToRow(message));
   }
 
   /** The body of placeOrder's one IMMEDIATE transaction: any throw rolls every write back. */
@@ -439,6 +456,7 @@ export abstract class SqliteShopStore
     takePromotionUse(this.statements, order);
     const row = orderToRow(order);
     this.statements.insertOrder.run(row);
+    this.putMail(outboxMessageOf(order, order.createdAt));
     if (guestCartTokenHash !== undefined) {
       this.statements.emptyGuestCart.run({
         tokenHash: guestCartTokenHash,

@@ -11,6 +11,7 @@ import {
   type NewOrderRow,
   ORDER_COLUMNS,
   type OrderRow,
+  type OutboxMessageRow,
   PRODUCT_COLUMNS,
   PROMOTION_COLUMNS,
   type PromotionRow,
@@ -96,20 +97,31 @@ export function prepareStatements(db: Database.Database) {
     insertOrder: db.prepare<NewOrderRow>(
       "INSERT INTO orders (id, user_id, idempotency_key, status, created_at, promotion_code, " +
         "discount_percentage, subtotal_cents, discount_cents, total_cents, lines, failure_reason, " +
-        "checkout, guest_email, access_token_hash, placed_by) " +
+        "checkout, guest_email, access_token_hash, placed_by, shipment, delivered_at) " +
         "VALUES (@id, @userId, @idempotencyKey, @status, @createdAt, @promotionCode, " +
         "@discountPercentage, @subtotalCents, @discountCents, @totalCents, @lines, @failureReason, " +
-        "@checkout, @guestEmail, @accessTokenHash, @placedBy)",
+        "@checkout, @guestEmail, @accessTokenHash, @placedBy, @shipment, @deliveredAt)",
     ),
+    // The shipment and the delivery are kept by every later step (each is given once).
     changeStatus: db.prepare<{
       userId: string;
       orderId: string;
       from: string;
       to: string;
       failureReason: string | null;
+      shipment: string | null;
+      deliveredAt: string | null;
     }>(
-      "UPDATE orders SET status = @to, failure_reason = @failureReason " +
+      "UPDATE orders SET status = @to, failure_reason = @failureReason, " +
+        "shipment = coalesce(@shipment, shipment), " +
+        "delivered_at = coalesce(@deliveredAt, delivered_at) " +
         "WHERE user_id = @userId AND id = @orderId AND status = @from",
+    ),
+    // Put only if absent: a message once written (and perhaps sent) is never written again.
+    insertMail: db.prepare<OutboxMessageRow>(
+      "INSERT INTO order_mail (id, order_id, user_id, kind, created_at, attempts, " +
+        "next_attempt_at) VALUES (@id, @orderId, @userId, @kind, @createdAt, @attempts, " +
+        "@nextAttemptAt) ON CONFLICT (id) DO NOTHING",
     ),
     returnStock: db.prepare<{ productId: string; quantity: number }>(
       "UPDATE products SET stock = stock + @quantity WHERE id = @productId",
@@ -135,7 +147,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     attachGuestOrder: db.prepare<AttachGuestOrderCommand, OrderRow>(
       "UPDATE orders SET user_id = @toUserId WHERE id = @orderId AND user_id = @fromUserId " +
-        "AND guest_email IS NOT NULL AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') " +
+        "AND guest_email IS NOT NULL " +
+        "AND status IN ('COMPLETED', 'SHIPPED', 'DELIVERED', 'FAILED', 'CANCELLED') " +
         `RETURNING ${ORDER_COLUMNS}`,
     ),
     order: db.prepare<[string, string], OrderRow>(

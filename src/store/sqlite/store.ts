@@ -5,6 +5,7 @@ import {
   type ManagedProduct,
   type ManagedPromotion,
   type Order,
+  type OutboxMessage,
   type ProductFigures,
   type Promotion,
   productExists,
@@ -17,9 +18,13 @@ import {
 import type {
   AllOrdersPageRequest,
   CreateProductCommand,
+  DueMailQuery,
+  FulfilmentStore,
   InFlightPage,
   InFlightQuery,
+  MailAttempt,
   OrderKey,
+  OutboxKey,
   Page,
   PageRequest,
   PaymentEventRecord,
@@ -29,6 +34,7 @@ import type {
   RecoveryStore,
   SaveShippingCommand,
   SaveTaxCommand,
+  ShippingQueueKey,
   ShippingSettings,
   ShopConfig,
   ShopConfigStore,
@@ -37,6 +43,7 @@ import type {
   TaxSettings,
   UpdateProductCommand,
 } from "../../services/index.js";
+import { sqliteFulfilment } from "./fulfilment.js";
 import { type OperatorStatements, prepareOperatorStatements } from "./operator-statements.js";
 import { sqliteRecovery } from "./recovery.js";
 import {
@@ -76,6 +83,7 @@ function pageFrom<T extends OrderKey>(rows: T[], limit: number): Page<T, OrderKe
  */
 export class SqliteStore extends SqliteShopStore implements Store {
   private readonly operator: OperatorStatements;
+  private readonly fulfilment: FulfilmentStore;
   private readonly recovery: RecoveryStore;
   private readonly shopConfig: ShopConfigStore;
   private readonly adjustTransaction: Database.Transaction<
@@ -89,6 +97,7 @@ export class SqliteStore extends SqliteShopStore implements Store {
   constructor(db: Database.Database) {
     super(db);
     this.operator = prepareOperatorStatements(db);
+    this.fulfilment = sqliteFulfilment(db);
     this.recovery = sqliteRecovery(db);
     this.shopConfig = sqliteShopConfig(db);
     this.adjustTransaction = db.transaction((adjustment) => {
@@ -123,6 +132,30 @@ export class SqliteStore extends SqliteShopStore implements Store {
 
   saveTaxSettings(command: SaveTaxCommand): Promise<TaxSettings> {
     return this.shopConfig.saveTaxSettings(command);
+  }
+
+  listDueMail(query: DueMailQuery): Promise<Page<OutboxMessage, OutboxKey>> {
+    return this.fulfilment.listDueMail(query);
+  }
+
+  getMail(id: string): Promise<OutboxMessage | undefined> {
+    return this.fulfilment.getMail(id);
+  }
+
+  listOrderMail(orderId: string): Promise<OutboxMessage[]> {
+    return this.fulfilment.listOrderMail(orderId);
+  }
+
+  markMailSent(id: string, sentAt: string, attempts: number): Promise<boolean> {
+    return this.fulfilment.markMailSent(id, sentAt, attempts);
+  }
+
+  recordMailAttempt(attempt: MailAttempt): Promise<boolean> {
+    return this.fulfilment.recordMailAttempt(attempt);
+  }
+
+  listOrdersToShip(page: PageRequest<ShippingQueueKey>): Promise<Page<Order, ShippingQueueKey>> {
+    return this.fulfilment.listOrdersToShip(page);
   }
 
   listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {

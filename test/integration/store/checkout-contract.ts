@@ -50,6 +50,8 @@ function servicesOver(store: Store): Services {
     notifier: recordingNotifier(),
     log: () => {},
     uploads: unused as never,
+    links: unused as never,
+    mail: unused as never,
   });
 }
 

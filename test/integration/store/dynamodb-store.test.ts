@@ -19,6 +19,7 @@ import { orderFromCart } from "../../helpers/orders.js";
 import { describeAddressesContract } from "./addresses-contract.js";
 import { describeCheckoutContract } from "./checkout-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
+import { describeFulfilmentContract } from "./fulfilment-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeRecoveryContract } from "./recovery-contract.js";
@@ -90,6 +91,7 @@ describeOperatorContract("DynamoDbStore", () => freshStore());
 describeRecoveryContract("DynamoDbStore", () => freshStore());
 describeShopConfigContract("DynamoDbStore", () => freshStore());
 describeCheckoutContract("DynamoDbStore", () => freshStore());
+describeFulfilmentContract("DynamoDbStore", () => freshStore());
 
 // The contract again where the stock sits on 8 shards per product, and in the layout before the
 // keys were spread (stock on the product's item, one key per list and per promotion counter):
@@ -101,6 +103,7 @@ for (const [name, layout] of [
   describeStoreContract(`DynamoDbStore, ${name}`, () => freshStore({ layout }));
   describeOperatorContract(`DynamoDbStore, ${name}`, () => freshStore({ layout }));
   describeCheckoutContract(`DynamoDbStore, ${name}`, () => freshStore({ layout }));
+  describeFulfilmentContract(`DynamoDbStore, ${name}`, () => freshStore({ layout }));
 }
 
 describe("DynamoDbStore", () => {

@@ -4,12 +4,14 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { seedShopConfig } from "../../../src/store/seed-checkout.js";
+import { FULFILMENT_QUERIES } from "../../../src/store/sqlite/fulfilment.js";
 import { openSqliteStore } from "../../../src/store/sqlite/store.js";
 import { appErrorOf } from "../../helpers/errors.js";
-import { orderFromCart } from "../../helpers/orders.js";
+import { orderFromCart, placeOneBirdAt } from "../../helpers/orders.js";
 import { describeAddressesContract } from "./addresses-contract.js";
 import { describeCheckoutContract } from "./checkout-contract.js";
 import { describeCommentsContract } from "./comments-contract.js";
+import { describeFulfilmentContract } from "./fulfilment-contract.js";
 import { describeOperatorContract } from "./operator-contract.js";
 import { describePagingContract } from "./paging-contract.js";
 import { describeRecoveryContract } from "./recovery-contract.js";
@@ -47,6 +49,7 @@ describeOperatorContract("SqliteStore", () => openSqliteStore({ file: tempDbFile
 describeRecoveryContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeShopConfigContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 describeCheckoutContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
+describeFulfilmentContract("SqliteStore", () => openSqliteStore({ file: tempDbFile() }));
 
 describe("SqliteStore", () => {
   it("reopening a file keeps the saved settings; a file made before them gets the demo ones", async () => {
@@ -293,6 +296,73 @@ describe("SqliteStore", () => {
       await reopened.addAddress("alice", saved);
       expect(await reopened.listAddresses("alice")).toEqual([saved]);
     });
+  });
+
+  it("opens a file made before fulfilment: adds the outbox and the order's columns, queues its paid orders", async () => {
+    const file = tempDbFile();
+    const first = await openSqliteStore({ file });
+    const paid = await placeOneBirdAt(first, "alice", NOW.toISOString(), "order-old");
+    for (const [from, to] of [
+      ["PLACED", "PROCESSING"],
+      ["PROCESSING", "COMPLETED"],
+    ] as const) {
+      await first.changeOrderStatus({ userId: "alice", orderId: paid.id, from, to });
+    }
+    await first.close();
+    // The file as the previous version left it: no outbox, no shipment columns.
+    const raw = new Database(file);
+    raw.exec(
+      "DROP TABLE order_mail; " +
+        "ALTER TABLE orders DROP COLUMN shipment; ALTER TABLE orders DROP COLUMN delivered_at",
+    );
+    raw.close();
+
+    const reopened = await openSqliteStore({ file });
+    try {
+      const queued = await reopened.listOrdersToShip({ limit: 5 });
+      expect(queued.items.map((order) => order.id)).toEqual(["order-old"]);
+      expect(await reopened.listOrderMail("order-old")).toEqual([]);
+      const shipment = {
+        carrier: "DHL",
+        trackingNumber: "JJD1",
+        shippedAt: "2026-05-02T09:00:00.000Z",
+      };
+      const shipped = await reopened.changeOrderStatus({
+        userId: "alice",
+        orderId: "order-old",
+        from: "COMPLETED",
+        to: "SHIPPED",
+        shipment,
+        at: shipment.shippedAt,
+      });
+      expect(shipped).toMatchObject({ status: "SHIPPED", shipment });
+      expect(await reopened.getOrder("alice", "order-old")).toStrictEqual(shipped);
+      expect((await reopened.listOrderMail("order-old")).map((m) => m.kind)).toEqual(["shipped"]);
+      expect((await reopened.listOrdersToShip({ limit: 5 })).items).toEqual([]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("finds the due messages and the queue through an index each, never a table scan", async () => {
+    const file = tempDbFile();
+    await (await openSqliteStore({ file })).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      const plan = (sql: string) =>
+        db
+          .prepare<Record<string, string | number>, { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+          .all({ dueBy: "", afterTime: "", afterId: "", limit: 1 })
+          .map((row) => row.detail)
+          .join("\n");
+      expect(plan(FULFILMENT_QUERIES.dueMail)).toMatch(/USING INDEX order_mail_due/);
+      expect(plan(FULFILMENT_QUERIES.ordersToShip)).toMatch(/USING INDEX orders_by_status/);
+      for (const sql of Object.values(FULFILMENT_QUERIES)) {
+        expect(plan(sql)).not.toMatch(/SCAN (order_mail|orders)$/m);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it("sweeps expired guest carts when the file opens and when a guest cart is created", async () => {
