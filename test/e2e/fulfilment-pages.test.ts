@@ -13,6 +13,7 @@ import {
 } from "../helpers/dev-server-process.js";
 import { CHECKOUT_ADDRESS } from "../helpers/fixtures.js";
 import { placeGuestOrderOverHttp } from "../helpers/guest-orders.js";
+import { waitForMail } from "../helpers/mail-files.js";
 import {
   continueToShipping,
   expectAccessible,
@@ -22,12 +23,15 @@ import {
   signInAt,
 } from "../helpers/storefront-page.js";
 
-// After payment, in Debian's chromium against the dev server as `npm start` runs it: an
-// operator ships a paid order from the shipping queue with a tracking number, and the
-// customer's open order page shows SHIPPED live with the tracking link, then DELIVERED; a
-// guest's open order page does the same. The packing slip of a 5-line order prints on one A4
-// page (Chromium's own PDF output, its pages counted). A product named like an HTML tag and an
-// address with markup stay text on every page, and no script of theirs runs.
+// After payment, in Debian's chromium against the dev server as `npm start` runs it: a customer
+// buys, and the confirmation e-mail lands in the local outbox (DATA_DIR/mail, parsed with
+// mailparser) with both parts, the totals and a link that opens the order; an operator ships
+// the paid order from the shipping queue with a tracking number, the customer's open order page
+// shows SHIPPED live with the tracking link, and the shipped e-mail carries it; then DELIVERED.
+// A guest's page, opened from its e-mail's link, follows the same way. The packing slip of a
+// 5-line order prints on one A4 page (Chromium's own PDF output, its pages counted). A product
+// named like an HTML tag and an address with markup stay text on every page and in every
+// e-mail's HTML, and no script of theirs runs.
 
 const SCREENSHOTS = join(tmpdir(), "store-fulfilment-screenshots");
 
@@ -36,6 +40,17 @@ const MARKUP_NAME = "<img src=x onerror=alert(1)>";
 const MARKUP_LINE = '<b>Flat 3</b> <script>alert("line")</script>';
 const ADDRESS = { ...CHECKOUT_ADDRESS, line1: "1 Main Street", line2: MARKUP_LINE };
 const TRACKING_URL = "https://tracking.example.com/parcels/1Z999AA10123456784";
+const GUEST_EMAIL = "gus@example.com";
+
+/** Every http(s) address in a text part. */
+const linksOf = (text: string) => text.match(/https?:\/\/\S+/g) ?? [];
+/** Every link target of an HTML part, its entities (`&amp;`) read back. */
+const hrefsOf = (html: string) =>
+  [...html.matchAll(/href="([^"]*)"/g)].map((match) => (match[1] ?? "").replaceAll("&amp;", "&"));
+/** The two markup values as HTML text: what the e-mails' HTML part must hold. */
+const ESCAPED_NAME = "&lt;img src=x onerror=alert(1)&gt;";
+const ESCAPED_LINE =
+  "&lt;b&gt;Flat 3&lt;/b&gt; &lt;script&gt;alert(&quot;line&quot;)&lt;/script&gt;";
 
 /** The products of the 5-line order: four of the seed catalogue and the one named in markup. */
 const LINES = [
@@ -65,6 +80,8 @@ describe.skipIf(!chromiumAvailable())("shipping an order from the operators' pag
   const customer = `carl-${randomUUID()}@example.com`;
   let operatorToken = "";
   let customerToken = "";
+  /** Where the dev server's file mailer writes the order e-mails (DATA_DIR/mail). */
+  let mailDir = "";
   /** Every dialog any page opened: an alert() would be markup that ran. */
   const dialogs: string[] = [];
 
@@ -92,9 +109,9 @@ describe.skipIf(!chromiumAvailable())("shipping an order from the operators' pag
     running = await startShopWithPage("store-fulfilment-", {
       PAYMENT_DELAY_MS: "200",
       ADMIN_EMAILS: operator,
-      STORE: "memory", // TEMP
     });
     shop = running.shop;
+    mailDir = join(running.work, "shop", "mail");
     operatorToken = await signUpAndSignIn(shop.url, operator);
     customerToken = await signUpAndSignIn(shop.url, customer);
     const made = await api("/admin/products", {
@@ -151,10 +168,35 @@ describe.skipIf(!chromiumAvailable())("shipping an order from the operators' pag
     await shopper.getByText(MARKUP_LINE, { exact: true }).waitFor();
     expect(await parsedMarkup(shopper), "markup parsed on the order page").toBe(0);
 
-    // A guest's paid order, placed later, with its page open too.
-    const guest = await placeGuestOrderOverHttp(server.url, "gus@example.com");
+    // The confirmation e-mail is in the local outbox: both parts, to the customer, the totals,
+    // every typed value escaped in the HTML, and a link that opens the order.
+    const placedMail = await waitForMail(mailDir, customer, /we have your order/);
+    const placedText = placedMail.text ?? "";
+    const placedHtml = typeof placedMail.html === "string" ? placedMail.html : "";
+    expect(placedText).toMatch(/Total\s+\$422\.98/);
+    expect(placedText).toContain(MARKUP_NAME);
+    expect(placedHtml).toContain("$422.98");
+    expect(placedHtml).toContain(ESCAPED_NAME);
+    expect(placedHtml).toContain(ESCAPED_LINE);
+    expect(placedHtml).not.toMatch(/<img|<b>|<script/i);
+    const orderLink = `${server.url}/account/orders/${orderId}`;
+    expect(linksOf(placedText)).toContain(orderLink);
+    expect(hrefsOf(placedHtml)).toContain(orderLink);
+    const fromMail = await visitor();
+    await signInAt(fromMail, server, new URL(orderLink).pathname, customer);
+    await fromMail
+      .getByRole("heading", { level: 1, name: `Order ${orderId.slice(0, 8)}` })
+      .waitFor({ timeout: STEP_MS });
+
+    // A guest's paid order, placed later, its page opened by the link of its e-mail (the
+    // e-mail's own key in the fragment, not the checkout's).
+    const guest = await placeGuestOrderOverHttp(server.url, GUEST_EMAIL);
+    const guestMail = await waitForMail(mailDir, GUEST_EMAIL, /we have your order/);
+    const guestLink = linksOf(guestMail.text ?? "").find((link) => link.includes("/track/"));
+    expect(guestLink).toMatch(new RegExp(`^${escapeRegExp(server.url)}/track/${guest.id}#token=`));
+    expect(guestLink).not.toContain(guest.token);
     const guestPage = await visitor();
-    await guestPage.goto(`${server.url}/track/${guest.id}#token=${guest.token}`);
+    await guestPage.goto(guestLink ?? "");
     await guestPage.locator('[data-status="COMPLETED"]').waitFor({ timeout: STEP_MS });
 
     // The operator opens the queue: both orders, the customer's (older) first.
@@ -173,7 +215,7 @@ describe.skipIf(!chromiumAvailable())("shipping an order from the operators' pag
     await entry.getByText(`1 × ${MARKUP_NAME}`, { exact: true }).waitFor();
     expect(await parsedMarkup(admin), "markup parsed on the queue page").toBe(0);
     expect(await admin.locator(`li[data-order="${guest.id}"]`).textContent()).toContain(
-      "guest gus@example.com",
+      `guest ${GUEST_EMAIL}`,
     );
     await expectAccessible(admin, "the shipping queue");
     await admin.screenshot({ path: join(SCREENSHOTS, "queue-1280.png"), fullPage: true });
@@ -262,6 +304,11 @@ describe.skipIf(!chromiumAvailable())("shipping an order from the operators' pag
       }),
     );
     await expectAccessible(shopper, "a shipped order");
+    const shippedMail = await waitForMail(mailDir, customer, /on its way/);
+    expect(shippedMail.text).toContain(`Track the parcel: ${TRACKING_URL}`);
+    expect(hrefsOf(typeof shippedMail.html === "string" ? shippedMail.html : "")).toContain(
+      TRACKING_URL,
+    );
     await shopper.screenshot({ path: join(SCREENSHOTS, "order-shipped-1280.png"), fullPage: true });
 
     // The guest's order ships too (over the API): the guest's open page shows it.
