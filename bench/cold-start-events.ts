@@ -105,6 +105,7 @@ function requestOf(route: Route): ApiEventOptions {
   const admin = adminSamples({
     productId: PRODUCT_ID,
     orderId: ORDER_ID,
+    paidOrderId: ORDER_ID,
     promotionCode: "SPRING20",
   })[key];
   if (admin !== undefined) return admin[0];

@@ -1,3 +1,5 @@
+import { SHIPMENT_LIMITS } from "../services/index.js";
+
 /**
  * The operators' part of the schema: every field and mutation here answers UNAUTHENTICATED
  * without a token and FORBIDDEN outside the `admin` group, as the REST admin routes do.
@@ -149,11 +151,11 @@ export const ADMIN_SDL = /* GraphQL */ `
 
   "What an operator records when an order ships."
   input ShipmentInput {
-    "1 to 60 characters."
+    "1 to ${SHIPMENT_LIMITS.carrier} characters."
     carrier: String!
-    "1 to 60 letters, digits, spaces and -."
+    "1 to ${SHIPMENT_LIMITS.trackingNumber} letters, digits, spaces and -."
     trackingNumber: String!
-    "An absolute https: URL (at most 2048 characters) where the customer follows the parcel."
+    "An absolute https: URL (at most ${SHIPMENT_LIMITS.trackingUrl} characters) where the customer follows the parcel."
     trackingUrl: String
   }
 

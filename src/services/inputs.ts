@@ -264,7 +264,7 @@ export const shipmentBody = z.lazy(() =>
         z.trim(),
         z.minLength(1),
         z.maxLength(SHIPMENT_LIMITS.trackingNumber),
-        z.regex(/^[A-Za-z0-9 -]+$/, "letters, digits, spaces and - only"),
+        z.regex(/^[A-Za-z0-9 -]*$/, "letters, digits, spaces and - only"),
       ),
     trackingUrl: z.optional(
       z

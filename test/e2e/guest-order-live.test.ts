@@ -23,12 +23,15 @@ afterEach(async () => {
   }
 });
 
-async function startServer(): Promise<{ server: DevServer; wsUrl: string; logged: string[] }> {
+async function startServer(
+  env: Record<string, string> = {},
+): Promise<{ server: DevServer; wsUrl: string; logged: string[] }> {
   const config = loadConfig({
     STORE: "memory",
     PORT: "0",
     LOG_REQUESTS: "true",
     PAYMENT_DELAY_MS: "300",
+    ...env,
   });
   const app = await compose(config, { orderEvents: "in-process" });
   if (app.localConnections === undefined) throw new Error("no local connections composed");
@@ -86,6 +89,30 @@ async function guestOrder(server: DevServer): Promise<{ id: string; accessToken:
   return { id: placed.body.id, accessToken: placed.body.orderAccessToken };
 }
 
+/** The guest's socket following `order`, open; `updates` collects what it receives. */
+async function follow(wsUrl: string, order: { id: string; accessToken: string }) {
+  const socket = new WebSocket(`${wsUrl}?guestOrder=${order.id}`, [
+    GUEST_ORDER_SUBPROTOCOL,
+    order.accessToken,
+  ]);
+  sockets.push(socket);
+  const updates: OrderUpdate[] = [];
+  socket.on("message", (data) => updates.push(JSON.parse(String(data))));
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+  });
+  return { socket, updates };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
 function refusedHandshake(url: string, protocols?: string[]): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, protocols);
@@ -104,24 +131,11 @@ describe("a guest's order, live", () => {
     const { server, wsUrl, logged } = await startServer();
     const order = await guestOrder(server);
 
-    const socket = new WebSocket(`${wsUrl}?guestOrder=${order.id}`, [
-      GUEST_ORDER_SUBPROTOCOL,
-      order.accessToken,
-    ]);
-    sockets.push(socket);
-    const updates: OrderUpdate[] = [];
-    socket.on("message", (data) => updates.push(JSON.parse(String(data))));
-    await new Promise<void>((resolve, reject) => {
-      socket.once("open", () => resolve());
-      socket.once("error", reject);
-    });
+    const { socket, updates } = await follow(wsUrl, order);
     // The server chose the guest's subprotocol, as a browser requires of a handshake that offers one.
     expect(socket.protocol).toBe(GUEST_ORDER_SUBPROTOCOL);
 
-    const deadline = Date.now() + 10_000;
-    while (!updates.some((update) => update.status === "COMPLETED") && Date.now() < deadline) {
-      await sleep(20);
-    }
+    await until(() => updates.some((update) => update.status === "COMPLETED"), "COMPLETED");
     // PROCESSING may come before the socket opens (the page reads the order first, then
     // follows it); the payment's 300 ms leave COMPLETED after it.
     expect(updates.map((update) => update.orderId)).toEqual(updates.map(() => order.id));
@@ -141,5 +155,35 @@ describe("a guest's order, live", () => {
     for (const token of [order.accessToken, other.accessToken]) {
       expect(logged.join("\n")).not.toContain(token);
     }
+  });
+
+  it("is told SHIPPED with the tracking link when an operator ships the guest's order", async () => {
+    const { server, wsUrl } = await startServer({ ADMIN_EMAILS: "ops@example.com" });
+    const signup = { email: "ops@example.com", password: "correct horse battery" };
+    expect((await call(server, "POST", "/auth/signup", { body: signup })).status).toBe(202);
+    const login = await call(server, "POST", "/auth/login", { body: signup });
+    const operator = { Authorization: `Bearer ${login.body.accessToken}` };
+    const order = await guestOrder(server);
+    const { updates } = await follow(wsUrl, order);
+    await until(() => updates.some((update) => update.status === "COMPLETED"), "COMPLETED");
+
+    const shipment = {
+      carrier: "DHL",
+      trackingNumber: "JJD 0001-2345",
+      trackingUrl: "https://tracking.example.com/JJD00012345",
+    };
+    const shipped = await call(server, "POST", `/admin/orders/${order.id}/ship`, {
+      headers: operator,
+      body: shipment,
+    });
+    expect(shipped.status).toBe(200);
+    await until(() => updates.some((update) => update.status === "SHIPPED"), "SHIPPED");
+
+    expect(updates.at(-1)).toStrictEqual({
+      type: "order.updated",
+      orderId: order.id,
+      status: "SHIPPED",
+      shipment: { ...shipment, shippedAt: shipped.body.shipment.shippedAt },
+    });
   });
 });

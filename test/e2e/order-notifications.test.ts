@@ -70,8 +70,10 @@ async function call<T>(
   return { status: response.status, headers: response.headers, body: JSON.parse(text || "null") };
 }
 
-async function signUp(server: DevServer): Promise<{ token: string; userId: string }> {
-  const email = `shopper-${randomUUID()}@example.com`;
+async function signUp(
+  server: DevServer,
+  email = `shopper-${randomUUID()}@example.com`,
+): Promise<{ token: string; userId: string }> {
   const signup = await call(server, "POST", "/auth/signup", {
     body: { email, password: PASSWORD },
   });
@@ -206,6 +208,47 @@ describe("order notifications over the dev server's WebSocket", () => {
       failureReason: socket.messages[1]?.reason,
     });
     expect(await stockOf(server, "copper-kettle")).toBe(before);
+  });
+
+  it("tells the buyer SHIPPED with the shipment, then DELIVERED, as an operator takes the steps", async () => {
+    const { server, wsUrl } = await startServer({ ADMIN_EMAILS: "ops@example.com" });
+    const ada = await signUp(server);
+    const operator = await signUp(server, "ops@example.com");
+    const socket = await connect(wsUrl, ada.token);
+    const placed = await checkout(server, ada.token, "wool-throw", 1);
+    const orderId = placed.body.id;
+    await until(() => socket.messages.length >= 2, "COMPLETED");
+
+    const shipment = {
+      carrier: "DHL",
+      trackingNumber: "JJD 0001-2345",
+      trackingUrl: "https://tracking.example.com/JJD00012345",
+    };
+    const shipped = await call<OrderView>(server, "POST", `/admin/orders/${orderId}/ship`, {
+      token: operator.token,
+      body: shipment,
+    });
+    expect(shipped.status).toBe(200);
+    await until(() => socket.messages.length >= 3, "SHIPPED");
+    const delivered = await call<OrderView>(server, "POST", `/admin/orders/${orderId}/deliver`, {
+      token: operator.token,
+    });
+    expect(delivered.status).toBe(200);
+    await until(() => socket.messages.length >= 4, "DELIVERED");
+    await sleep(150);
+
+    const sent = { ...shipment, shippedAt: shipped.body.shipment?.shippedAt };
+    expect(sent.shippedAt).toEqual(expect.any(String));
+    expect(socket.messages.slice(2)).toStrictEqual([
+      { type: "order.updated", orderId, status: "SHIPPED", shipment: sent },
+      { type: "order.updated", orderId, status: "DELIVERED", shipment: sent },
+    ]);
+    const order = await call<OrderView>(server, "GET", `/orders/${orderId}`, { token: ada.token });
+    expect(order.body).toMatchObject({
+      status: "DELIVERED",
+      shipment: sent,
+      deliveredAt: delivered.body.deliveredAt,
+    });
   });
 
   it("refuses a handshake without a token, with a bad one, or anywhere but /notifications", async () => {
