@@ -82,7 +82,7 @@ async function linkKeyOf(source: OrderLinkKeySource): Promise<Uint8Array> {
  */
 async function fileKey(file: string): Promise<Uint8Array> {
   await mkdir(dirname(file), { recursive: true });
-  const aside = `${file}.${process.pid}.tmp`;
+  const aside = `${file}.${randomBytes(4).toString("hex")}.tmp`;
   await writeFile(aside, randomBytes(LINK_KEY_BYTES).toString("base64url"), { mode: 0o600 });
   try {
     await link(aside, file);

@@ -134,6 +134,14 @@ ${html}
   );
 }
 
+function decoded(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
 function notFound(response: ServerResponse): void {
   response.writeHead(404, {
     "Content-Type": "text/plain; charset=utf-8",
@@ -165,8 +173,8 @@ export function createMailOutboxPage(options: { dir: string }): LocalHandler {
       return true;
     }
     // A file name the mailer writes, and nothing else: no path, no dot segment, no other file.
-    const name = decodeURIComponent(rest);
-    if (!EML_FILE.test(name)) {
+    const name = decoded(rest);
+    if (name === undefined || !EML_FILE.test(name)) {
       notFound(response);
       return true;
     }

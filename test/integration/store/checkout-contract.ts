@@ -9,6 +9,7 @@ import {
   type Services,
   type Store,
 } from "../../../src/services/index.js";
+import { createOrderLinks } from "../../../src/services/order-links.js";
 import { appErrorOf } from "../../helpers/errors.js";
 import { BERLIN_ADDRESS, CHECKOUT_ADDRESS, PRICED_CART } from "../../helpers/fixtures.js";
 import { recordingNotifier } from "../../helpers/processing.js";
@@ -50,8 +51,15 @@ function servicesOver(store: Store): Services {
     notifier: recordingNotifier(),
     log: () => {},
     uploads: unused as never,
-    links: unused as never,
-    mail: unused as never,
+    // A wrong guest token is also checked as an e-mail's link token.
+    links: createOrderLinks(async () => new Uint8Array(32)),
+    mail: {
+      mailer: unused as never,
+      recipients: unused as never,
+      shopUrl: "http://localhost:3000",
+      from: "shop@localhost",
+      mailDomain: "localhost",
+    },
   });
 }
 
