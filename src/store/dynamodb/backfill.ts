@@ -3,20 +3,34 @@
 // holding the old key), and each segment's position is saved after every page, so a run that is
 // stopped goes on where it stopped. `scripts/backfill-dynamodb.ts` runs it against a table.
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { isFinalStatus, ORDER_STATUSES } from "../../domain/index.js";
+import {
+  awaitsShipping,
+  isFinalStatus,
+  ORDER_STATUSES,
+  type OrderStatus,
+} from "../../domain/index.js";
 import {
   cartListKeys,
   catalogueProductFrom,
   commentSummaryItem,
   type Item,
   inFlightKeys,
+  mailDueKeys,
   orderListKeys,
+  toShipKeys,
 } from "./items.js";
 import { reshardStock } from "./operator.js";
 import { shardPromotionUses } from "./promotions.js";
 import type { Table } from "./reads.js";
 import { failed, isConditionFailure, transact } from "./retries.js";
-import { IN_FLIGHT_PARTITION, keys, LISTS, type TableLayout } from "./table.js";
+import {
+  IN_FLIGHT_PARTITION,
+  keys,
+  LISTS,
+  MAIL_DUE_PARTITION,
+  type TableLayout,
+  TO_SHIP_PARTITION,
+} from "./table.js";
 
 /**
  * One migration of the backfill. `migrate` sees every item of the table (as the Scan read it)
@@ -105,40 +119,94 @@ const spreadCartList = spreadList(
 );
 
 /**
- * Orders still PLACED or PROCESSING in the single `IN_FLIGHT` partition (or in another shard
- * count's), or with no in-flight keys at all (placed before they existed), move to their shard.
+ * A step that puts the orders whose status `belongs` on GSI1 under `partition` (its single old
+ * key, another shard count's, or none at all when placed before the list existed) where `wanted`
+ * gives them, conditional on the status read: an order that moved on since leaves such a list
+ * for good, and its own write took care of its keys.
  */
-const spreadInFlightOrders: BackfillStep = {
-  name: "in-flight orders (GSI1 IN_FLIGHT)",
+function spreadOrderIndex(
+  name: string,
+  partition: string,
+  belongs: (status: OrderStatus) => boolean,
+  wanted: (
+    order: { id: string; createdAt: string },
+    layout: TableLayout,
+  ) => {
+    GSI1PK: string;
+    GSI1SK: string;
+  },
+): BackfillStep {
+  return {
+    name,
+    async migrate(table, item) {
+      const status = ORDER_STATUSES.find((known) => known === item.status);
+      if (item.type !== "ORDER" || status === undefined || !belongs(status)) return false;
+      if (item.GSI1PK !== undefined && !inList(item.GSI1PK, partition)) return false;
+      const place = wanted(orderKeysOf(item), table.layout);
+      if (item.GSI1PK === place.GSI1PK && item.GSI1SK === place.GSI1SK) return false;
+      return rewrite(table, item, {
+        set: "GSI1PK = :wanted, GSI1SK = :sort",
+        condition:
+          item.GSI1PK === undefined
+            ? "#status = :status AND attribute_not_exists(GSI1PK)"
+            : "#status = :status AND GSI1PK = :old",
+        names: { "#status": "status" },
+        values: {
+          ":wanted": place.GSI1PK,
+          ":sort": place.GSI1SK,
+          ":status": status,
+          ...(item.GSI1PK === undefined ? {} : { ":old": item.GSI1PK }),
+        },
+      });
+    },
+  };
+}
+
+/** Orders still PLACED or PROCESSING move to their shard of the in-flight orders. */
+const spreadInFlightOrders = spreadOrderIndex(
+  "in-flight orders (GSI1 IN_FLIGHT)",
+  IN_FLIGHT_PARTITION,
+  (status) => !isFinalStatus(status),
+  inFlightKeys,
+);
+
+/** Paid orders (paid before the shipping queue existed, too) move to their shard of it. */
+const spreadOrdersToShip = spreadOrderIndex(
+  "shipping queue (GSI1 TO_SHIP)",
+  TO_SHIP_PARTITION,
+  awaitsShipping,
+  toShipKeys,
+);
+
+/**
+ * E-mails waiting to be sent under another shard count's MAIL_DUE partition move to their
+ * shard, conditional on still being where they were read (a message sent since has no keys).
+ */
+const spreadDueMail: BackfillStep = {
+  name: "due e-mails (GSI1 MAIL_DUE)",
   async migrate(table, item) {
-    const status = ORDER_STATUSES.find((known) => known === item.status);
-    if (item.type !== "ORDER" || status === undefined || isFinalStatus(status)) return false;
-    if (item.GSI1PK !== undefined && !inList(item.GSI1PK, IN_FLIGHT_PARTITION)) return false;
-    const wanted = inFlightKeys(orderKeysOf(item), table.layout);
-    if (item.GSI1PK === wanted.GSI1PK && item.GSI1SK === wanted.GSI1SK) return false;
-    // On the status read too: an order that finished since leaves the in-flight orders for good.
+    if (item.type !== "MAIL" || typeof item.nextAttemptAt !== "string") return false;
+    if (!inList(item.GSI1PK, MAIL_DUE_PARTITION)) return false;
+    const wanted = mailDueKeys({ id: String(item.id) }, item.nextAttemptAt, table.layout);
+    if (item.GSI1PK === wanted.GSI1PK) return false;
     return rewrite(table, item, {
-      set: "GSI1PK = :wanted, GSI1SK = :sort",
-      condition:
-        item.GSI1PK === undefined
-          ? "#status = :status AND attribute_not_exists(GSI1PK)"
-          : "#status = :status AND GSI1PK = :old",
-      names: { "#status": "status" },
-      values: {
-        ":wanted": wanted.GSI1PK,
-        ":sort": wanted.GSI1SK,
-        ":status": status,
-        ...(item.GSI1PK === undefined ? {} : { ":old": item.GSI1PK }),
-      },
+      set: "GSI1PK = :wanted",
+      condition: "GSI1PK = :old",
+      values: { ":wanted": wanted.GSI1PK, ":old": item.GSI1PK },
     });
   },
 };
 
-/** The steps that spread the operators' lists and the in-flight orders (`listShards`). */
+/**
+ * The steps that spread the operators' lists, the in-flight orders, the shipping queue and the
+ * due e-mails (`listShards`).
+ */
 export const LIST_STEPS: readonly BackfillStep[] = [
   spreadOrderList,
   spreadCartList,
   spreadInFlightOrders,
+  spreadOrdersToShip,
+  spreadDueMail,
 ];
 
 /**

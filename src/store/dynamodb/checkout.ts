@@ -2,9 +2,11 @@
 // the stock and inserts the order, how its cancellation reasons become refusals, and the status
 // change that gives a failed order's stock back.
 import {
+  awaitsShipping,
   cartChanged,
   isFinalStatus,
   type Order,
+  outboxMessageOf,
   outOfStock,
   type PlaceOrderCommand,
   type PricedLine,
@@ -17,9 +19,11 @@ import type { OrderStatusChange, PlaceOrderResult } from "../../services/index.j
 import {
   guestOrderIndexItem,
   idempotencyKeyItem,
+  mailItem,
   orderFrom,
   orderItem,
   pickOrder,
+  toShipKeys,
 } from "./items.js";
 import { type PromotionUse, promotionUse, requirePromotionLeft } from "./promotion-uses.js";
 import {
@@ -94,6 +98,9 @@ export async function placeOrder(
 
   let promotion: PromotionUse = promotionUse(table, command);
   const guestIndex = guestOrderIndexItem(order);
+  const placed = outboxMessageOf(order, order.createdAt);
+  if (placed === undefined) throw new Error(`order ${order.id} is placed as ${order.status}`);
+  const placedMail = mailItem(placed, table.layout);
   let plans = await firstPlans(table, takes);
   for (let attempt = 1; ; attempt++) {
     // ONE TransactWriteItems, so the key, the cart, the stock, the promotion's uses and the
@@ -119,8 +126,10 @@ export async function placeOrder(
         },
       },
       ...promotion.items,
-      // Last, and unconditional: where an account that confirms the guest's address finds it.
+      // Last, and unconditional: where an account that confirms the guest's address finds it,
+      // and the order's e-mail (the order's own condition makes both new).
       ...(guestIndex === undefined ? [] : [{ Put: { TableName: table.name, Item: guestIndex } }]),
+      { Put: { TableName: table.name, Item: placedMail } },
     ];
     // A big cart whose last units are scattered over many shards can need more items than one
     // transaction holds: a shopper's retry plans again, or an operator re-splits the stock.
@@ -338,8 +347,9 @@ async function refusalFromCurrentState(
 }
 
 /**
- * Moves an order one step, conditional on the status read; going to FAILED puts back the stock
- * the order took, in the same transaction. Undefined when the status was another.
+ * Moves an order one step, conditional on the status read; going to FAILED or CANCELLED puts
+ * back the stock the order took, and a step the customer is told of puts its e-mail in the
+ * outbox, in the same transaction. Undefined when the status was another.
  */
 export async function changeOrderStatus(
   table: Table,
@@ -347,35 +357,59 @@ export async function changeOrderStatus(
 ): Promise<Order | undefined> {
   const current = await orderById(table, change.userId, change.orderId);
   if (current === undefined || current.status !== change.from) return undefined;
-  const hasReason = change.failureReason !== undefined;
-  // A finished order leaves the in-flight orders of the catalogue index (table.ts).
-  const removed = [
-    ...(hasReason ? [] : ["#failureReason"]),
-    ...(isFinalStatus(change.to) ? ["GSI1PK", "GSI1SK"] : []),
-  ];
+  const { failureReason, shipment, deliveredAt } = change;
+  const changed = transitionOrder(current, change.to, { failureReason, shipment, deliveredAt });
+  const set = ["#status = :to"];
+  const remove: string[] = [];
+  const names: Record<string, string> = { "#status": "status", "#failureReason": "failureReason" };
+  const values: Record<string, unknown> = { ":from": change.from, ":to": change.to };
+  if (failureReason === undefined) remove.push("#failureReason");
+  else {
+    set.push("#failureReason = :reason");
+    values[":reason"] = failureReason;
+  }
+  if (shipment !== undefined) {
+    set.push("#shipment = :shipment");
+    names["#shipment"] = "shipment";
+    values[":shipment"] = changed.shipment;
+  }
+  if (deliveredAt !== undefined) {
+    set.push("#deliveredAt = :deliveredAt");
+    names["#deliveredAt"] = "deliveredAt";
+    values[":deliveredAt"] = deliveredAt;
+  }
+  // A paid order joins the shipping queue (GSI1, table.ts); any other finished one leaves GSI1
+  // (the in-flight orders, or the queue once it ships or is cancelled).
+  const queueKeys = awaitsShipping(change.to) ? toShipKeys(current, table.layout) : undefined;
+  if (queueKeys !== undefined) {
+    set.push("GSI1PK = :queue", "GSI1SK = :queueSort");
+    values[":queue"] = queueKeys.GSI1PK;
+    values[":queueSort"] = queueKeys.GSI1SK;
+  } else if (isFinalStatus(change.to)) {
+    remove.push("GSI1PK", "GSI1SK");
+  }
   // Conditional on the status read: of two deliveries racing, exactly one moves the order.
   const updateOrder = {
     Update: {
       TableName: table.name,
       Key: keys.order(change.userId, change.orderId),
       ConditionExpression: "#status = :from",
-      UpdateExpression:
-        (hasReason ? "SET #status = :to, #failureReason = :reason" : "SET #status = :to") +
-        (removed.length > 0 ? ` REMOVE ${removed.join(", ")}` : ""),
-      ExpressionAttributeNames: { "#status": "status", "#failureReason": "failureReason" },
-      ExpressionAttributeValues: {
-        ":from": change.from,
-        ":to": change.to,
-        ...(hasReason ? { ":reason": change.failureReason } : {}),
-      },
+      UpdateExpression: `SET ${set.join(", ")}${remove.length > 0 ? ` REMOVE ${remove.join(", ")}` : ""}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     },
   };
   // FAILED or CANCELLED: the status and the stock put back in ONE TransactWriteItems, so such an
   // order can never keep the stock it took, nor give it back twice.
   const returns = returnsStock(change.to) ? await stockReturns(table, current) : [];
+  // Unconditional: the status condition lets each step happen once, so its message is new.
+  const message = outboxMessageOf(changed, change.at ?? new Date().toISOString());
   const outcome = await transact(table.documents, [
     updateOrder,
     ...returns.map((item) => item.write),
+    ...(message === undefined
+      ? []
+      : [{ Put: { TableName: table.name, Item: mailItem(message, table.layout) } }]),
   ]);
   if (!outcome.written) {
     // The status moved since it was read: another delivery got there first.
@@ -385,7 +419,7 @@ export async function changeOrderStatus(
   for (const { productId, shard, quantity } of returns.map((item) => item.given)) {
     noteStockChange(table, productId, shard, quantity);
   }
-  return transitionOrder(current, change.to, change.failureReason);
+  return changed;
 }
 
 /**

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 // written only by this adapter; decoders pick the known fields, so the objects handed out are
 // fresh and free of keys, index attributes and anything else an item carries.
 import {
+  awaitsShipping,
   type Cart,
   type CartLine,
   type Comment,
@@ -12,10 +13,13 @@ import {
   isFinalStatus,
   type ManagedProduct,
   type Order,
+  type OrderStatus,
+  type OutboxMessage,
   type PricedLine,
   type Product,
   type ProductWithComments,
   type Promotion,
+  type Shipment,
   type StockAdjustment,
   type User,
 } from "../../domain/index.js";
@@ -220,6 +224,63 @@ export const inFlightKeys = (order: Pick<Order, "id" | "createdAt">, layout: Tab
   GSI1SK: keys.inFlightSort(order.createdAt, order.id),
 });
 
+/** A paid order's place in the shipping queue (GSI1), by the same shard as in ORDERS. */
+export const toShipKeys = (order: Pick<Order, "id" | "createdAt">, layout: TableLayout) => ({
+  GSI1PK: keys.toShipPartition(shardOf(order.id, layout.listShards)),
+  GSI1SK: keys.toShipSort(order.createdAt, order.id),
+});
+
+/**
+ * The GSI1 keys an order in `status` has: among the in-flight orders while PLACED or
+ * PROCESSING, in the shipping queue while paid, none after.
+ */
+export function orderQueueKeys(
+  order: Pick<Order, "id" | "createdAt">,
+  status: OrderStatus,
+  layout: TableLayout,
+): { GSI1PK: string; GSI1SK: string } | undefined {
+  if (!isFinalStatus(status)) return inFlightKeys(order, layout);
+  return awaitsShipping(status) ? toShipKeys(order, layout) : undefined;
+}
+
+/** A message's place among the due e-mails (GSI1): the shard of its id, by when it is due. */
+export const mailDueKeys = (
+  message: Pick<OutboxMessage, "id">,
+  nextAttemptAt: string,
+  layout: TableLayout,
+) => ({
+  GSI1PK: keys.mailDuePartition(shardOf(message.id, layout.listShards)),
+  GSI1SK: keys.mailDueSort(nextAttemptAt, message.id),
+});
+
+const pickMail = (message: OutboxMessage): OutboxMessage => ({
+  id: message.id,
+  orderId: message.orderId,
+  userId: message.userId,
+  kind: message.kind,
+  createdAt: message.createdAt,
+  attempts: Number(message.attempts),
+  ...(message.nextAttemptAt === undefined ? {} : { nextAttemptAt: message.nextAttemptAt }),
+  ...(message.sentAt === undefined ? {} : { sentAt: message.sentAt }),
+  ...(message.failedAt === undefined ? {} : { failedAt: message.failedAt }),
+  ...(message.lastError === undefined ? {} : { lastError: message.lastError }),
+});
+
+/**
+ * An order's e-mail in the outbox, beside its order's pointer; among the due ones (GSI1) while
+ * it has a `nextAttemptAt`. `type` and `id` are what the table stream's consumer reads.
+ */
+export const mailItem = (message: OutboxMessage, layout: TableLayout): Item => ({
+  ...keys.orderMail(message.orderId, message.kind),
+  ...(message.nextAttemptAt === undefined
+    ? {}
+    : mailDueKeys(message, message.nextAttemptAt, layout)),
+  type: "MAIL",
+  ...pickMail(message),
+});
+
+export const mailFrom = (item: Item): OutboxMessage => pickMail(item as unknown as OutboxMessage);
+
 export const stockAdjustmentItem = (adjustment: StockAdjustment): Item => ({
   ...keys.stockAdjustment(adjustment.productId, adjustment.createdAt, adjustment.id),
   type: "STOCK_ADJUSTMENT",
@@ -298,6 +359,13 @@ const pricedLinesOf = (lines: readonly PricedLine[]): PricedLine[] =>
     lineTotalCents,
   }));
 
+const pickShipment = (shipment: Shipment): Shipment => ({
+  carrier: shipment.carrier,
+  trackingNumber: shipment.trackingNumber,
+  ...(shipment.trackingUrl === undefined ? {} : { trackingUrl: shipment.trackingUrl }),
+  shippedAt: shipment.shippedAt,
+});
+
 export const pickOrder = (order: Order): Order => ({
   id: order.id,
   userId: order.userId,
@@ -315,6 +383,8 @@ export const pickOrder = (order: Order): Order => ({
   ...(order.guest === undefined
     ? {}
     : { guest: { email: order.guest.email, accessTokenHash: order.guest.accessTokenHash } }),
+  ...(order.shipment === undefined ? {} : { shipment: pickShipment(order.shipment) }),
+  ...(order.deliveredAt === undefined ? {} : { deliveredAt: order.deliveredAt }),
 });
 
 /** The item an order is stored as: what the table's stream carries when checkout inserts it. */
@@ -322,7 +392,7 @@ export const orderItem = (order: Order, layout: TableLayout): Item => ({
   ...keys.order(order.userId, order.id),
   LSI1SK: keys.orderTimeSort(order.createdAt, order.id),
   ...orderListKeys(order, layout),
-  ...(isFinalStatus(order.status) ? {} : inFlightKeys(order, layout)),
+  ...orderQueueKeys(order, order.status, layout),
   type: "ORDER",
   ...pickOrder(order),
 });

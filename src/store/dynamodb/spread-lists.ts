@@ -1,7 +1,8 @@
 // Reading a list whose items are spread over several partitions of an index (the operators'
-// ORDERS and CARTS lists, the in-flight orders): one Query per shard, in parallel, merged by
-// sort key. Where each item is written is `items.ts`'s (`orderListKeys`, `cartListKeys`,
-// `inFlightKeys`); the shard count is the table's `layout.listShards`.
+// ORDERS and CARTS lists, the in-flight orders, the shipping queue, the due e-mails): one Query
+// per shard, in parallel, merged by sort key. Where each item is written is `items.ts`'s
+// (`orderListKeys`, `cartListKeys`, `inFlightKeys`, `toShipKeys`, `mailDueKeys`); the shard
+// count is the table's `layout.listShards`.
 import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Item } from "./items.js";
 import { queryAll, type Table } from "./reads.js";
@@ -17,6 +18,14 @@ export const listPartitions = (list: "ORDERS" | "CARTS", shards: number): string
 /** Every partition of the in-flight orders. */
 export const inFlightPartitions = (shards: number): string[] =>
   shardNumbers(shards).map(keys.inFlightPartition);
+
+/** Every partition of the shipping queue. */
+export const toShipPartitions = (shards: number): string[] =>
+  shardNumbers(shards).map(keys.toShipPartition);
+
+/** Every partition of the e-mails waiting to be sent. */
+export const mailDuePartitions = (shards: number): string[] =>
+  shardNumbers(shards).map(keys.mailDuePartition);
 
 /** A list spread over `partitions` of an index, and the part of it a read wants. */
 export interface SpreadList {

@@ -2,6 +2,7 @@ import type {
   ManagedProduct,
   ManagedPromotion,
   Order,
+  OutboxMessage,
   ProductFigures,
   Promotion,
   StockAdjustment,
@@ -9,9 +10,12 @@ import type {
 import type {
   AllOrdersPageRequest,
   CreateProductCommand,
+  DueMailQuery,
   InFlightPage,
   InFlightQuery,
+  MailAttempt,
   OrderKey,
+  OutboxKey,
   Page,
   PageRequest,
   PaymentEventRecord,
@@ -20,6 +24,7 @@ import type {
   RecordedPayment,
   SaveShippingCommand,
   SaveTaxCommand,
+  ShippingQueueKey,
   ShippingSettings,
   ShopConfig,
   StockAdjustmentKey,
@@ -29,6 +34,7 @@ import type {
 } from "../../services/index.js";
 import { DynamoDbClient } from "./client.js";
 import { DynamoDbDocuments } from "./documents.js";
+import { dynamoDbFulfilment } from "./fulfilment.js";
 import * as operator from "./operator.js";
 import * as promotions from "./promotions.js";
 import type { Table } from "./reads.js";
@@ -100,6 +106,7 @@ export async function openDynamoDbStore(options: DynamoDbStoreOptions): Promise<
  */
 export class DynamoDbStore extends DynamoDbShopStore implements Store {
   private readonly recovery = dynamoDbRecovery(this.table);
+  private readonly fulfilment = dynamoDbFulfilment(this.table);
 
   async getShopConfig(): Promise<ShopConfig> {
     return this.guarded(() => shopConfig.getShopConfig(this.table));
@@ -111,6 +118,32 @@ export class DynamoDbStore extends DynamoDbShopStore implements Store {
 
   async saveTaxSettings(command: SaveTaxCommand): Promise<TaxSettings> {
     return this.guarded(() => shopConfig.saveTaxSettings(this.table, command));
+  }
+
+  async listDueMail(query: DueMailQuery): Promise<Page<OutboxMessage, OutboxKey>> {
+    return this.guarded(() => this.fulfilment.listDueMail(query));
+  }
+
+  async getMail(id: string): Promise<OutboxMessage | undefined> {
+    return this.guarded(() => this.fulfilment.getMail(id));
+  }
+
+  async listOrderMail(orderId: string): Promise<OutboxMessage[]> {
+    return this.guarded(() => this.fulfilment.listOrderMail(orderId));
+  }
+
+  async markMailSent(id: string, sentAt: string, attempts: number): Promise<boolean> {
+    return this.guarded(() => this.fulfilment.markMailSent(id, sentAt, attempts));
+  }
+
+  async recordMailAttempt(attempt: MailAttempt): Promise<boolean> {
+    return this.guarded(() => this.fulfilment.recordMailAttempt(attempt));
+  }
+
+  async listOrdersToShip(
+    page: PageRequest<ShippingQueueKey>,
+  ): Promise<Page<Order, ShippingQueueKey>> {
+    return this.guarded(() => this.fulfilment.listOrdersToShip(page));
   }
 
   async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {

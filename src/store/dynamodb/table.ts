@@ -29,6 +29,7 @@ export type TableDefinition = Required<
  * | guest cart  | GUEST#sha256   | CART                 | (expiresAt: the TTL attribute)     |
  * | order       | USER#id        | ORDER#id             | (LSI1SK: ORDER#createdAt#id)       |
  * |  in flight  |                |                      | IN_FLIGHT#shard / createdAt#id     |
+ * |  paid       |                |                      | TO_SHIP#shard / createdAt#id       |
  * | idem. key   | USER#id        | IDEMPOTENCY#key      |                                    |
  * | address     | USER#id        | ADDRESS#id           |                                    |
  * | addr. book  | USER#id        | ADDRESS_BOOK (count, defaultId) |                         |
@@ -37,6 +38,7 @@ export type TableDefinition = Required<
  * | user's conn.| USER#id        | CONN#id              | (expiresAt: the TTL attribute)     |
  *
  * | order ptr.  | ORDER#id       | META (its userId)    |                                    |
+ * | order mail  | ORDER#id       | MAIL#kind            | MAIL_DUE#shard / nextAttemptAt#id  |
  * | promo uses  | PROMOTION_USES#code | USER#id (TOTAL: a promotion from before shards)      |
  * | use shard   | PROMOTION_USES#code#k | TOTAL (uses, cap, a copy of the definition)        |
  * | stock adj.  | STOCK#productId | ADJ#createdAt#id    |                                    |
@@ -59,7 +61,13 @@ export type TableDefinition = Required<
  * before that also had catalogue keys; `setup.ts`'s `migrateComments` moves them out.) An order
  * still PLACED or PROCESSING is in the GSI too, under IN_FLIGHT (the keys are removed when it
  * finishes), spread like ORDERS (IN_FLIGHT#shard, the order's ORDERS shard): recovery finds the
- * orders left in flight with one Query per shard of only those, never a scan. The orders LSI
+ * orders left in flight with one Query per shard of only those, never a scan. A paid order
+ * (COMPLETED) has the same keys under TO_SHIP instead, until it ships or is cancelled: the
+ * operators' shipping queue, oldest first. An order's e-mail in the outbox (`ORDER#id /
+ * MAIL#kind`, written in the transaction of the step it tells of) is in the GSI under MAIL_DUE,
+ * spread by the message's id, while it waits to be sent: the sender finds the due ones by
+ * `nextAttemptAt`, and sending (or giving up) removes the keys. The GSI projects every
+ * attribute, which each of its lists reads whole. The orders LSI
  * sorts a user's orders by time and, unlike a GSI, can be read strongly consistent: an order
  * shows up in the list the moment it is placed.
  * The shop's shipping and tax settings are two whole documents (replaced with a version
@@ -153,12 +161,26 @@ export const ORDER_STREAM_FILTER_PATTERN = {
   dynamodb: { NewImage: { type: { S: ["ORDER"] }, status: { S: ["PLACED"] } } },
 } as const;
 
+/**
+ * The filter that lets the outbox's inserted e-mails (`ORDER#id / MAIL#kind`, written in the
+ * transaction of the change each tells of) invoke the processing function, which sends them:
+ * listed beside ORDER_STREAM_FILTER_PATTERN (a record matching either passes).
+ */
+export const MAIL_STREAM_FILTER_PATTERN = {
+  eventName: ["INSERT"],
+  dynamodb: { NewImage: { type: { S: ["MAIL"] } } },
+} as const;
+
 /** Index names and the fixed key values the adapter queries with. */
 export const CATALOGUE_INDEX = "GSI1";
 export const ORDERS_INDEX = "LSI1";
 export const CATALOGUE_PARTITION = "CATALOGUE";
 /** The partition of the catalogue index that holds the orders still PLACED or PROCESSING. */
 export const IN_FLIGHT_PARTITION = "IN_FLIGHT";
+/** The partition of the catalogue index that holds the paid orders waiting to ship. */
+export const TO_SHIP_PARTITION = "TO_SHIP";
+/** The partition of the catalogue index that holds the e-mails waiting to be sent. */
+export const MAIL_DUE_PARTITION = "MAIL_DUE";
 export const OPERATOR_INDEX = "GSI2";
 /** The partition of the shop's shipping and tax settings (`keys.shopSettings`). */
 export const SHOP_CONFIG_PARTITION = "SHOP_CONFIG";
@@ -178,7 +200,10 @@ export const LISTS = {
  * or promotion gets; each one records its own count, so they can differ item by item.
  */
 export interface TableLayout {
-  /** Partitions each operators' list (ORDERS, CARTS) and the in-flight orders are spread over. */
+  /**
+   * Partitions each operators' list (ORDERS, CARTS), the in-flight orders, the shipping queue
+   * and the due e-mails are spread over.
+   */
   readonly listShards: number;
   /** Items a new product's stock is split over; 0: on the product's own item (before sharding). */
   readonly stockShards: number;
@@ -305,6 +330,18 @@ export const keys = {
   listPartition: (list: "ORDERS" | "CARTS", shard: number) => `${list}#${shard}`,
   /** One spread partition of the in-flight orders on GSI1. */
   inFlightPartition: (shard: number) => `${IN_FLIGHT_PARTITION}#${shard}`,
+  /** One spread partition of the shipping queue on GSI1; sorted like the in-flight orders. */
+  toShipPartition: (shard: number) => `${TO_SHIP_PARTITION}#${shard}`,
+  toShipSort: (createdAt: string, orderId: string) => `${createdAt}#${orderId}`,
+  /** An order's e-mail of one kind, in the partition of its order's pointer. */
+  orderMail: (orderId: string, kind: string) => ({ PK: `ORDER#${orderId}`, SK: `MAIL#${kind}` }),
+  orderPointerPartition: (orderId: string) => `ORDER#${orderId}`,
+  orderMailSortPrefix: "MAIL#",
+  /** One spread partition of the due e-mails on GSI1, sorted by when each is due. */
+  mailDuePartition: (shard: number) => `${MAIL_DUE_PARTITION}#${shard}`,
+  mailDueSort: (nextAttemptAt: string, id: string) => `${nextAttemptAt}#${id}`,
+  /** Above the sort key of every e-mail due at `dueBy` (ids are ASCII, below U+FFFF). */
+  pastMailDueAt: (dueBy: string) => `${dueBy}#\uffff`,
   /**
    * One of a product's stock items: its own partition (the table has an LSI, so DynamoDB never
    * splits one partition key's items over partitions), carrying the units and the product's

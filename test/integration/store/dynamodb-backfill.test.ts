@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Cart, Order, OrderStatus } from "../../../src/domain/index.js";
-import type { InFlightKey, OrderKey } from "../../../src/services/index.js";
+import type { InFlightKey, OrderKey, ShippingQueueKey } from "../../../src/services/index.js";
 import {
   type BackfillReport,
   COUNTER_STEPS,
@@ -38,6 +38,7 @@ const STEPS = {
   orders: "orders list (GSI2 ORDERS)",
   carts: "carts list (GSI2 CARTS)",
   inFlight: "in-flight orders (GSI1 IN_FLIGHT)",
+  toShip: "shipping queue (GSI1 TO_SHIP)",
 } as const;
 
 const local = useDynamoDbLocal();
@@ -89,13 +90,17 @@ const oldOrders = (): Order[] =>
     ],
   }));
 
-/** Today's item with the keys the layout before the spread lists wrote. */
+/**
+ * Today's item with the keys the layout before the spread lists wrote: in flight under one
+ * key, and a paid order in no shipping queue (there was none).
+ */
 function inOldLayout(order: Order): Item {
   const { GSI1PK, GSI1SK, ...item } = orderItem(order, DEFAULT_LAYOUT);
+  const inFlight = order.status === "PLACED" || order.status === "PROCESSING";
   return {
     ...item,
     GSI2PK: "ORDERS",
-    ...(GSI1PK === undefined ? {} : { GSI1PK: "IN_FLIGHT", GSI1SK }),
+    ...(inFlight ? { GSI1PK: "IN_FLIGHT", GSI1SK } : {}),
   };
 }
 
@@ -127,7 +132,9 @@ const oldCarts = (): Item[] => [
 const UNITS_IN_OLD_CARTS = 1 + 2 + 3 + 10 + 20;
 
 /** The old layout's orders (with their pointers) and carts, written as they were. */
-async function writeOldLayout(table: Table): Promise<{ orders: Order[]; inFlight: Order[] }> {
+async function writeOldLayout(
+  table: Table,
+): Promise<{ orders: Order[]; inFlight: Order[]; paid: Order[] }> {
   const orders = oldOrders();
   const items = [
     ...orders.map(inOldLayout),
@@ -140,7 +147,8 @@ async function writeOldLayout(table: Table): Promise<{ orders: Order[]; inFlight
   ];
   for (const item of items) await table.documents.put({ TableName: table.name, Item: item });
   const inFlight = orders.filter((order) => ["PLACED", "PROCESSING"].includes(order.status));
-  return { orders, inFlight };
+  const paid = orders.filter((order) => order.status === "COMPLETED");
+  return { orders, inFlight, paid };
 }
 
 async function everyOrder(store: DynamoDbStore): Promise<string[]> {
@@ -164,6 +172,17 @@ async function everyInFlight(store: DynamoDbStore): Promise<string[]> {
       after,
     });
     ids.push(...page.orders.map((order) => order.id));
+    after = page.next;
+  } while (after !== undefined);
+  return ids;
+}
+
+async function everyToShip(store: DynamoDbStore): Promise<string[]> {
+  const ids: string[] = [];
+  let after: ShippingQueueKey | undefined;
+  do {
+    const page = await store.listOrdersToShip({ limit: 4, after });
+    ids.push(...page.items.map((order) => order.id));
     after = page.next;
   } while (after !== undefined);
   return ids;
@@ -197,11 +216,12 @@ async function itemCount(table: Table): Promise<number> {
 }
 
 describe("DynamoDB backfill of the spread lists", () => {
-  it("moves the old layout's orders, carts and in-flight orders into the lists today's reads see, once", async () => {
+  it("moves the old layout's orders, carts, in-flight and paid orders into the lists today's reads see, once", async () => {
     const { store, table } = await freshTable();
-    const { orders, inFlight } = await writeOldLayout(table);
+    const { orders, inFlight, paid } = await writeOldLayout(table);
     expect(await everyOrder(store)).toEqual([]);
     expect(await everyInFlight(store)).toEqual([]);
+    expect(await everyToShip(store)).toEqual([]);
     expect(await unitsInCarts(store)).toBe(0);
 
     const first = await runBackfill(table, { segments: 3 });
@@ -212,9 +232,12 @@ describe("DynamoDB backfill of the spread lists", () => {
       [STEPS.orders]: ORDER_COUNT,
       [STEPS.carts]: 5,
       [STEPS.inFlight]: inFlight.length,
+      [STEPS.toShip]: paid.length,
     });
+    expect(paid.length).toBeGreaterThan(1);
     expect(await everyOrder(store)).toEqual(orders.map((order) => order.id).reverse());
     expect(await everyInFlight(store)).toEqual(inFlight.map((order) => order.id));
+    expect(await everyToShip(store)).toEqual(paid.map((order) => order.id));
     expect(await unitsInCarts(store)).toBe(UNITS_IN_OLD_CARTS);
     const { Items: left = [] } = await table.documents.query({
       TableName: table.name,
@@ -230,12 +253,13 @@ describe("DynamoDB backfill of the spread lists", () => {
       [STEPS.orders]: 0,
       [STEPS.carts]: 0,
       [STEPS.inFlight]: 0,
+      [STEPS.toShip]: 0,
     });
   });
 
   it("goes on from its checkpoint after a stop, rewriting every item exactly once", async () => {
     const { store, table } = await freshTable();
-    const { orders, inFlight } = await writeOldLayout(table);
+    const { orders, inFlight, paid } = await writeOldLayout(table);
     const dir = await mkdtemp(join(tmpdir(), "backfill-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const checkpointFile = join(dir, "checkpoint.json");
@@ -267,6 +291,7 @@ describe("DynamoDB backfill of the spread lists", () => {
       [STEPS.orders]: ORDER_COUNT,
       [STEPS.carts]: 5,
       [STEPS.inFlight]: inFlight.length,
+      [STEPS.toShip]: paid.length,
     });
     expect(existsSync(checkpointFile)).toBe(false);
     expect(await everyOrder(store)).toEqual(orders.map((order) => order.id).reverse());
@@ -307,6 +332,28 @@ describe("DynamoDB backfill of the spread lists", () => {
     expect(order?.GSI1PK).toBeUndefined();
     expect(order?.GSI2PK).toMatch(/^ORDERS#\d+$/);
     expect(await unitsInCarts(store)).toBe(4);
+  });
+
+  it("leaves out of the shipping queue a paid order shipped after the Scan read it", async () => {
+    const { store, table } = await freshTable();
+    const { paid } = await writeOldLayout(table);
+    const [shipped, waiting] = paid;
+    if (shipped === undefined || waiting === undefined) throw new Error("two paid orders");
+    const scanned = inOldLayout(shipped);
+    await store.changeOrderStatus({
+      userId: shipped.userId,
+      orderId: shipped.id,
+      from: "COMPLETED",
+      to: "SHIPPED",
+      shipment: { carrier: "DHL", trackingNumber: "JJD1", shippedAt: NOW.toISOString() },
+    });
+    const toShipStep = LIST_STEPS.find((step) => step.name === STEPS.toShip);
+
+    expect(await toShipStep?.migrate(table, scanned)).toBe(false);
+    expect(await toShipStep?.migrate(table, inOldLayout(waiting))).toBe(true);
+    expect(await toShipStep?.migrate(table, inOldLayout(waiting))).toBe(false);
+    expect(await everyToShip(store)).toEqual([waiting.id]);
+    expect((await store.findOrder(shipped.id))?.status).toBe("SHIPPED");
   });
 
   it("puts an in-flight order placed before the in-flight keys existed among the in-flight orders", async () => {
