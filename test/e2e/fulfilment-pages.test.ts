@@ -278,6 +278,7 @@ describe.skipIf(!chromiumAvailable())("shipping an order from the operators' pag
       `ship-${orderId}-trackingUrl-error`,
     );
     await expectAccessible(admin, "the ship form with a refused field");
+    await entry.screenshot({ path: join(SCREENSHOTS, "ship-form-refused-1280.png") });
     await urlField.fill(TRACKING_URL);
     await entry.getByRole("button", { name: /^Mark shipped/ }).click();
     await entry.getByText(/shipped with UPS, tracking number 1Z999AA10123456784/).waitFor({
@@ -334,6 +335,7 @@ describe.skipIf(!chromiumAvailable())("shipping an order from the operators' pag
     const row = admin.locator(`tr[data-order="${orderId}"]`);
     await row.waitFor({ timeout: STEP_MS });
     await expectAccessible(admin, "the orders page filtered by SHIPPED");
+    await admin.screenshot({ path: join(SCREENSHOTS, "orders-shipped-1280.png"), fullPage: true });
     await row.getByRole("button", { name: /^Mark delivered/ }).click();
     await admin
       .getByText(`Order ${orderId.slice(0, 8)} marked delivered.`)

@@ -183,10 +183,10 @@ function OrderActions({
       return slip;
     case "SHIPPED":
       return (
-        <span class="actions">
+        <span class="row-actions">
           <button type="button" class="link-button" onClick={() => void deliver(order)}>
             Mark delivered{which}
-          </button>{" "}
+          </button>
           {slip}
         </span>
       );
