@@ -51,8 +51,9 @@ function Delivery({ order }: { order: Order }) {
 
 /**
  * One order as its owner sees it: status (live, from the page that holds it) and, once shipped,
- * the parcel's tracking, items, delivery and totals, every amount the API's. `cancel` is offered while the order is PLACED; `pay` is
- * asked once while it is PLACED or PROCESSING, for the payment form Stripe mode shows.
+ * the parcel's tracking, items, delivery and totals, every amount the API's. `cancel` is offered
+ * while the order is PLACED; `pay` is asked once while it is PLACED or PROCESSING, for the
+ * payment form Stripe mode shows.
  */
 export function OrderView({
   order,

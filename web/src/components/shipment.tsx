@@ -6,7 +6,7 @@ import { formatDate } from "../format.js";
  * when the order is shipped; the page checks again, since a link is where a bad address would
  * do harm (a `javascript:` one runs in the shop's origin).
  */
-export function trackingHref(url: string | null): string | undefined {
+function trackingHref(url: string | null): string | undefined {
   if (url === null) return undefined;
   try {
     return new URL(url).protocol === "https:" ? url : undefined;
@@ -33,9 +33,7 @@ export function ShipmentDetails({
         </div>
         <div>
           <dt>Tracking number</dt>
-          <dd class="mono" data-tracking-number>
-            {shipment.trackingNumber}
-          </dd>
+          <dd class="mono">{shipment.trackingNumber}</dd>
         </div>
         <div>
           <dt>Shipped</dt>
