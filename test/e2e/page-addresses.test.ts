@@ -11,7 +11,8 @@ import {
   type ShopWithPage,
   startShopWithPage,
 } from "../helpers/dev-server-process.js";
-import { CHECKOUT_ADDRESS, CHECKOUT_BODY } from "../helpers/fixtures.js";
+import { CHECKOUT_ADDRESS } from "../helpers/fixtures.js";
+import { type GuestOrder, placeGuestOrderOverHttp } from "../helpers/guest-orders.js";
 import { readmePageAddresses } from "../helpers/page-table.js";
 import { spaFallback } from "../helpers/site.js";
 import {
@@ -45,6 +46,8 @@ const PAGES: Record<string, { who: Who; heading: (order: string) => string }> = 
   "/manage/products/{id}": { who: "operator", heading: () => "Lonely Bird" },
   "/manage/promotions": { who: "operator", heading: () => "Promotions" },
   "/manage/orders": { who: "operator", heading: () => "Orders" },
+  "/manage/orders/{id}/slip": { who: "operator", heading: () => "Packing slip" },
+  "/manage/fulfilment": { who: "operator", heading: () => "Fulfilment" },
   "/manage/shipping": { who: "operator", heading: () => "Shipping" },
   "/manage/tax": { who: "operator", heading: () => "Tax" },
 };
@@ -53,46 +56,20 @@ type Who = "anyone" | "customer" | "operator";
 /** Where the operators' orders page, opened directly, is photographed at 1280 px, to look at. */
 const SCREENSHOTS = join(tmpdir(), "store-page-addresses-screenshots");
 
-/** A guest's order, its key only ever in the fragment of its page's address. */
-interface GuestOrder {
-  id: string;
-  token: string;
-}
-
 /**
- * The table's address with `{id}` filled in: the customer's order on its page, the guest's on
- * the guest order page (with its key in the fragment), else a product.
+ * The table's address with `{id}` filled in: the customer's order on its page and its packing
+ * slip, the guest's on the guest order page (with its key in the fragment), else a product.
  */
 const addressOf = (pattern: string, orderId: string, guest?: GuestOrder) => {
-  if (pattern.startsWith("/account/orders/")) return pattern.replace("{id}", orderId);
+  if (pattern.startsWith("/account/orders/") || pattern.startsWith("/manage/orders/")) {
+    return pattern.replace("{id}", orderId);
+  }
   if (pattern.startsWith("/track/")) {
     const id = guest?.id ?? randomUUID();
     return `${pattern.replace("{id}", id)}${guest === undefined ? "" : `#token=${guest.token}`}`;
   }
   return pattern.replace("{id}", "lonely-bird");
 };
-
-/** A guest's order placed over HTTP, as the page would: a guest cart, then the checkout. */
-async function placeGuestOrder(baseUrl: string): Promise<GuestOrder> {
-  const json = { "Content-Type": "application/json" };
-  const started = await fetch(`${baseUrl}/guest-carts`, { method: "POST" });
-  const { token } = (await started.json()) as { token: string };
-  const guest = { ...json, "Guest-Cart-Token": token };
-  const saved = await fetch(`${baseUrl}/cart`, {
-    method: "POST",
-    headers: guest,
-    body: JSON.stringify({ products: [{ id: "lonely-bird", quantity: 1 }] }),
-  });
-  expect(saved.status).toBe(200);
-  const placed = await fetch(`${baseUrl}/checkout`, {
-    method: "PUT",
-    headers: guest,
-    body: JSON.stringify({ ...CHECKOUT_BODY, email: "gus@example.com" }),
-  });
-  expect(placed.status).toBe(202);
-  const order = (await placed.json()) as { id: string; orderAccessToken: string };
-  return { id: order.id, token: order.orderAccessToken };
-}
 
 /** Every file of the built site, as the path a browser asks for. */
 async function siteFiles(root: string): Promise<string[]> {
@@ -188,7 +165,7 @@ describe("every page address opens its page", () => {
         .poll(() => orderPath.exec(pages.customer.url())?.[1] ?? "", { timeout: STEP_MS })
         .not.toBe("");
       const orderId = orderPath.exec(pages.customer.url())?.[1] ?? "";
-      const guest = await placeGuestOrder(server.url);
+      const guest = await placeGuestOrderOverHttp(server.url, "gus@example.com");
       await signInAt(pages.operator, server, "/manage/orders", operator);
 
       for (const pattern of patterns) {

@@ -225,10 +225,7 @@ describe.skipIf(!chromiumAvailable())("the storefront in a real browser", () => 
     await page.screenshot({ path: join(SCREENSHOTS, "order-completed.png") });
 
     await page.getByRole("button", { name: /Notifications/ }).click();
-    await page
-      .getByRole("link", { name: /Completed$/ })
-      .first()
-      .waitFor();
+    await page.getByRole("link", { name: /Paid$/ }).first().waitFor();
     await expectAccessible(page, "the open notifications bell");
     await page.keyboard.press("Escape");
 

@@ -23,7 +23,7 @@ export function formatDate(iso: string): string {
 export const STATUS_TEXT: Record<OrderStatus, string> = {
   PLACED: "Placed",
   PROCESSING: "Processing payment",
-  COMPLETED: "Completed",
+  COMPLETED: "Paid",
   SHIPPED: "Shipped",
   DELIVERED: "Delivered",
   FAILED: "Failed",

@@ -18,6 +18,8 @@ export const PAGE_PATHS = {
   manageProduct: "/manage/products/{id}",
   managePromotions: "/manage/promotions",
   manageOrders: "/manage/orders",
+  managePackingSlip: "/manage/orders/{id}/slip",
+  manageFulfilment: "/manage/fulfilment",
   manageShipping: "/manage/shipping",
   manageTax: "/manage/tax",
 } as const;

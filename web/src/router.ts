@@ -13,7 +13,15 @@ export type Route =
   | { name: "admin"; section: AdminSection; id?: string }
   | { name: "not-found" };
 
-export type AdminSection = "products" | "product" | "promotions" | "orders" | "shipping" | "tax";
+export type AdminSection =
+  | "products"
+  | "product"
+  | "promotions"
+  | "orders"
+  | "packing-slip"
+  | "fulfilment"
+  | "shipping"
+  | "tax";
 
 export interface Location {
   path: string;
@@ -55,6 +63,10 @@ export function matchRoute(path: string): Route {
       return { name: "admin", section: "promotions" };
     case "manageOrders":
       return { name: "admin", section: "orders" };
+    case "managePackingSlip":
+      return { name: "admin", section: "packing-slip", id };
+    case "manageFulfilment":
+      return { name: "admin", section: "fulfilment" };
     case "manageShipping":
       return { name: "admin", section: "shipping" };
     case "manageTax":
@@ -69,6 +81,8 @@ const ADMIN_PAGES: Record<AdminSection, PageName> = {
   product: "manageProduct",
   promotions: "managePromotions",
   orders: "manageOrders",
+  "packing-slip": "managePackingSlip",
+  fulfilment: "manageFulfilment",
   shipping: "manageShipping",
   tax: "manageTax",
 };

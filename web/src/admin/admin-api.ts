@@ -18,6 +18,7 @@ export type ShippingZone = Schemas["ShippingZone"];
 export type ShippingMethod = Schemas["ShippingMethod"];
 export type TaxSettings = Schemas["TaxSettings"];
 export type TaxRate = Schemas["TaxRate"];
+export type ShipmentInput = Schemas["ShipmentRequest"];
 
 const path = (id: string) => encodeURIComponent(id);
 const query = (values: Record<string, string | number | undefined>) => {
@@ -69,6 +70,27 @@ export const listOrders = (status: OrderStatus | undefined, cursor?: string) =>
   request<Schemas["AdminOrderPage"]>(`/admin/orders${query({ status, limit: 20, cursor })}`, {
     auth: true,
   });
+
+export const getOrder = (id: string) =>
+  request<AdminOrder>(`/admin/orders/${path(id)}`, { auth: true });
+
+/** Paid orders waiting to ship, oldest first. */
+export const listShippingQueue = (cursor?: string) =>
+  request<Schemas["AdminOrderPage"]>(`/admin/shipping-queue${query({ limit: 20, cursor })}`, {
+    auth: true,
+  });
+
+/** A paid order leaves: 409 ORDER_NOT_SHIPPABLE when it is not paid and waiting. */
+export const shipOrder = (id: string, shipment: ShipmentInput) =>
+  request<AdminOrder>(`/admin/orders/${path(id)}/ship`, {
+    method: "POST",
+    body: shipment,
+    auth: true,
+  });
+
+/** A SHIPPED order arrived: 409 ORDER_NOT_SHIPPABLE for any other. */
+export const markDelivered = (id: string) =>
+  request<AdminOrder>(`/admin/orders/${path(id)}/deliver`, { method: "POST", auth: true });
 
 export const cancelOrder = (id: string) =>
   request<Schemas["CancelledOrder"]>(`/admin/orders/${path(id)}/cancel`, {

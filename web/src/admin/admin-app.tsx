@@ -2,7 +2,9 @@ import { isAdmin, session } from "../auth/session.js";
 import { SignInNeeded } from "../components/sign-in-needed.js";
 import { type AdminSection, adminPath } from "../router.js";
 import { useStore } from "../state.js";
+import { FulfilmentSection } from "./fulfilment.js";
 import { OrdersSection } from "./orders.js";
+import { PackingSlipSection } from "./packing-slip.js";
 import { ProductSection } from "./product.js";
 import { ProductsSection } from "./products.js";
 import { PromotionsSection } from "./promotions.js";
@@ -13,6 +15,7 @@ const LINKS: [AdminSection, string][] = [
   ["products", "Products"],
   ["promotions", "Promotions"],
   ["orders", "Orders"],
+  ["fulfilment", "Fulfilment"],
   ["shipping", "Shipping"],
   ["tax", "Tax"],
 ];
@@ -32,7 +35,8 @@ export function AdminApp({ section, id }: { section: AdminSection; id?: string |
       </section>
     );
   }
-  const current = section === "product" ? "products" : section;
+  const current =
+    section === "product" ? "products" : section === "packing-slip" ? "orders" : section;
   return (
     <div class="admin">
       <nav aria-label="Admin" class="admin-nav">
@@ -50,6 +54,8 @@ export function AdminApp({ section, id }: { section: AdminSection; id?: string |
       {section === "product" && id !== undefined ? <ProductSection id={id} /> : null}
       {section === "promotions" ? <PromotionsSection /> : null}
       {section === "orders" ? <OrdersSection /> : null}
+      {section === "packing-slip" && id !== undefined ? <PackingSlipSection id={id} /> : null}
+      {section === "fulfilment" ? <FulfilmentSection /> : null}
       {section === "shipping" ? <ShippingSection /> : null}
       {section === "tax" ? <TaxSection /> : null}
     </div>

@@ -5,10 +5,19 @@ import { StatusBadge } from "../components/order-status.js";
 import { ProblemView } from "../components/problem-view.js";
 import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
 import { useLoad, usePageTitle } from "../load.js";
-import { type AdminOrder, cancelOrder, listOrders } from "./admin-api.js";
+import { adminPath } from "../router.js";
+import { type AdminOrder, cancelOrder, listOrders, markDelivered } from "./admin-api.js";
 import { TableScroll } from "./table-scroll.js";
 
-const STATUSES: OrderStatus[] = ["PLACED", "PROCESSING", "COMPLETED", "FAILED", "CANCELLED"];
+const STATUSES: OrderStatus[] = [
+  "PLACED",
+  "PROCESSING",
+  "COMPLETED",
+  "SHIPPED",
+  "DELIVERED",
+  "FAILED",
+  "CANCELLED",
+];
 
 export function OrdersSection() {
   usePageTitle("Admin: orders");
@@ -33,6 +42,18 @@ export function OrdersSection() {
           ? `, ${formatMoney(result.refund.amountCents, order.currency)} refunded`
           : "";
       setDone(`Order ${order.id.slice(0, 8)} cancelled, its stock returned${refunded}.`);
+      setRound((value) => value + 1);
+    } catch (failure) {
+      setError(asApiError(failure));
+    }
+  };
+
+  const deliver = async (order: AdminOrder) => {
+    setError(null);
+    setDone("");
+    try {
+      await markDelivered(order.id);
+      setDone(`Order ${order.id.slice(0, 8)} marked delivered.`);
       setRound((value) => value + 1);
     } catch (failure) {
       setError(asApiError(failure));
@@ -96,19 +117,15 @@ export function OrdersSection() {
                     <td>{formatMoney(order.totalCents, order.currency)}</td>
                     <td>
                       <StatusBadge status={order.status} />
+                      {order.shipment === null ? null : (
+                        <span class="muted tracking">
+                          {order.shipment.carrier}{" "}
+                          <span class="mono">{order.shipment.trackingNumber}</span>
+                        </span>
+                      )}
                     </td>
                     <td>
-                      {order.status === "PLACED" || order.status === "PROCESSING" ? (
-                        <button
-                          type="button"
-                          class="link-button"
-                          onClick={() => void cancel(order)}
-                        >
-                          Cancel<span class="visually-hidden"> order {order.id.slice(0, 8)}</span>
-                        </button>
-                      ) : (
-                        "—"
-                      )}
+                      <OrderActions order={order} cancel={cancel} deliver={deliver} />
                     </td>
                   </tr>
                 ))}
@@ -136,4 +153,44 @@ export function OrdersSection() {
       ) : null}
     </section>
   );
+}
+
+/** What an operator can do with an order in its state, from its row. */
+function OrderActions({
+  order,
+  cancel,
+  deliver,
+}: {
+  order: AdminOrder;
+  cancel: (order: AdminOrder) => Promise<void>;
+  deliver: (order: AdminOrder) => Promise<void>;
+}) {
+  const which = <span class="visually-hidden"> order {order.id.slice(0, 8)}</span>;
+  const slip = (
+    <a href={adminPath("packing-slip", order.id)}>
+      Packing slip<span class="visually-hidden"> of order {order.id.slice(0, 8)}</span>
+    </a>
+  );
+  switch (order.status) {
+    case "PLACED":
+    case "PROCESSING":
+      return (
+        <button type="button" class="link-button" onClick={() => void cancel(order)}>
+          Cancel{which}
+        </button>
+      );
+    case "COMPLETED":
+      return slip;
+    case "SHIPPED":
+      return (
+        <span class="row-actions">
+          <button type="button" class="link-button" onClick={() => void deliver(order)}>
+            Mark delivered{which}
+          </button>
+          {slip}
+        </span>
+      );
+    default:
+      return <>—</>;
+  }
 }

@@ -17,6 +17,8 @@ export type CartLine = Schemas["CartLine"];
 export type Cart = Schemas["Cart"];
 export type Order = Schemas["Order"];
 export type OrderStatus = Order["status"];
+/** How a SHIPPED order left: carrier, tracking number, and the carrier's tracking page if given. */
+export type Shipment = Schemas["Shipment"];
 export type GuestCart = Schemas["GuestCart"];
 /** What a cart save sends: the server prices it, the client never sends a price. */
 export type CartInput = Schemas["SaveCartRequest"];
@@ -57,6 +59,9 @@ export interface OrderUpdate {
   orderId: string;
   status: OrderStatus;
   reason?: string;
+  /** Carried from SHIPPED on. */
+  shipment?: Shipment;
 }
 
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ["COMPLETED", "FAILED", "CANCELLED"];
+/** Where an order's life ends: a paid (COMPLETED) order still waits to be shipped. */
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ["DELIVERED", "FAILED", "CANCELLED"];

@@ -9,7 +9,7 @@ interface FieldProps {
   error?: string | undefined;
   type?: "text" | "email" | "password" | "tel";
   autocomplete?: string;
-  inputMode?: "text" | "numeric" | "email" | "tel";
+  inputMode?: "text" | "numeric" | "email" | "tel" | "url";
   required?: boolean;
   minLength?: number;
   maxLength?: number;

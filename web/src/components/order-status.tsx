@@ -5,9 +5,12 @@ export function StatusBadge({ status }: { status: OrderStatus }) {
   return <span class={`badge badge-${status.toLowerCase()}`}>{STATUS_TEXT[status]}</span>;
 }
 
-const STEPS: readonly OrderStatus[] = ["PLACED", "PROCESSING", "COMPLETED"];
+const STEPS: readonly OrderStatus[] = ["PLACED", "PROCESSING", "COMPLETED", "SHIPPED", "DELIVERED"];
 
-/** PLACED → PROCESSING → COMPLETED (or FAILED in the last place), with the current one marked. */
+/**
+ * PLACED → PROCESSING → COMPLETED (paid) → SHIPPED → DELIVERED, or FAILED after PROCESSING, with
+ * the current one marked.
+ */
 export function StatusSteps({ status }: { status: OrderStatus }) {
   const steps =
     status === "FAILED"

@@ -2,28 +2,14 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { type ApiError, asApiError } from "../api/problem.js";
 import type { Order, PaymentSession, PostalAddress } from "../api/types.js";
-import { countryName } from "../checkout/countries.js";
 import { OrderTotals } from "../checkout/order-totals.js";
 import { deliveryDays } from "../checkout/shipping-methods.js";
 import { isShipped, totalsRows } from "../checkout/totals-rows.js";
 import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
 import { PaymentPanel, takeRedirectStatus } from "../payment/payment-panel.js";
+import { AddressBlock } from "./address-block.js";
 import { StatusSteps } from "./order-status.js";
-
-function AddressBlock({ address }: { address: PostalAddress }) {
-  const place = [address.postalCode, address.city, address.region].filter(Boolean).join(" ");
-  return (
-    <address>
-      {[address.name, address.line1, address.line2, place, countryName(address.country)]
-        .filter((part): part is string => part !== null && part !== "")
-        .map((part) => (
-          <span key={part} class="address-line">
-            {part}
-          </span>
-        ))}
-    </address>
-  );
-}
+import { ShipmentDetails } from "./shipment.js";
 
 const sameAddress = (a: PostalAddress, b: PostalAddress) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -64,9 +50,10 @@ function Delivery({ order }: { order: Order }) {
 }
 
 /**
- * One order as its owner sees it: status (live, from the page that holds it), items, delivery
- * and totals, every amount the API's. `cancel` is offered while the order is PLACED; `pay` is
- * asked once while it is PLACED or PROCESSING, for the payment form Stripe mode shows.
+ * One order as its owner sees it: status (live, from the page that holds it) and, once shipped,
+ * the parcel's tracking, items, delivery and totals, every amount the API's. `cancel` is offered
+ * while the order is PLACED; `pay` is asked once while it is PLACED or PROCESSING, for the
+ * payment form Stripe mode shows.
  */
 export function OrderView({
   order,
@@ -102,8 +89,18 @@ export function OrderView({
           {order.status === "FAILED" && order.failureReason !== undefined ? (
             <span class="reason"> — {order.failureReason}</span>
           ) : null}
+          {order.status === "SHIPPED" && order.shipment !== null ? (
+            // Said with the status, so the change announced is the whole news.
+            <span>
+              {" "}
+              — with {order.shipment.carrier}, tracking number {order.shipment.trackingNumber}
+            </span>
+          ) : null}
         </p>
         <StatusSteps status={order.status} />
+        {order.shipment === null ? null : (
+          <ShipmentDetails shipment={order.shipment} deliveredAt={order.deliveredAt} />
+        )}
         {order.status === "PLACED" ? <CancelButton cancel={cancel} /> : null}
       </div>
       {payable ? <PaymentPanel key={order.id} pay={pay} /> : null}

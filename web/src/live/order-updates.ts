@@ -1,4 +1,4 @@
-import type { OrderStatus, OrderUpdate } from "../api/types.js";
+import type { OrderStatus, OrderUpdate, Shipment } from "../api/types.js";
 import { createStore } from "../state.js";
 
 export type SocketState = "closed" | "connecting" | "open";
@@ -12,9 +12,25 @@ const STATUSES: readonly OrderStatus[] = [
   "PLACED",
   "PROCESSING",
   "COMPLETED",
+  "SHIPPED",
+  "DELIVERED",
   "FAILED",
   "CANCELLED",
 ];
+
+function parseShipment(value: unknown): Shipment | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { carrier, trackingNumber, trackingUrl, shippedAt } = value as Record<string, unknown>;
+  if (
+    typeof carrier !== "string" ||
+    typeof trackingNumber !== "string" ||
+    typeof shippedAt !== "string" ||
+    (trackingUrl !== null && typeof trackingUrl !== "string")
+  ) {
+    return undefined;
+  }
+  return { carrier, trackingNumber, trackingUrl, shippedAt };
+}
 
 function parseUpdate(data: unknown): OrderUpdate | null {
   if (typeof data !== "string") return null;
@@ -25,6 +41,8 @@ function parseUpdate(data: unknown): OrderUpdate | null {
     if (status === undefined) return null;
     const update: OrderUpdate = { type: "order.updated", orderId: value.orderId, status };
     if (typeof value.reason === "string") update.reason = value.reason;
+    const shipment = parseShipment(value.shipment);
+    if (shipment !== undefined) update.shipment = shipment;
     return update;
   } catch {
     return null;

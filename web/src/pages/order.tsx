@@ -29,16 +29,29 @@ function useLiveOrder(id: string): { order: Order | null; error: ApiError | null
     setOrder(null);
     setError(null);
     seen.current = null;
-    return onOrderUpdate((update) => {
+    let live = true;
+    const stop = onOrderUpdate((update) => {
       if (update.orderId !== id) return;
       seen.current = update.status;
       setOrder((current) => {
         if (current === null || current.status === update.status) return current;
         const next: Order = { ...current, status: update.status };
         if (update.reason !== undefined) next.failureReason = update.reason;
+        if (update.shipment !== undefined) next.shipment = update.shipment;
         return next;
       });
+      // The push says the status and the parcel; the rest (when it was delivered) is read.
+      if (update.status === "SHIPPED" || update.status === "DELIVERED") {
+        getOrder(id).then(
+          (fresh) => live && setOrder(fresh),
+          () => undefined,
+        );
+      }
     });
+    return () => {
+      live = false;
+      stop();
+    };
   }, [id]);
 
   // Read the order now, again whenever the socket (re)opens (an update may have gone by while
