@@ -98,7 +98,7 @@ try {
     );
   }
 
-  const { app, steps, posted } = await shopApp(tableOf(SHOP_SIZE), proxy.endpoint, keyFile);
+  const { app, steps, posted, mailed } = await shopApp(tableOf(SHOP_SIZE), proxy.endpoint, keyFile);
   const productWithComments = generatedProduct(2).id;
   rows.push(
     await measure(proxy, "get product (2 comments)", () =>
@@ -194,6 +194,38 @@ try {
       ]),
     });
   }
+  // After payment, on the paid 1-line order: an operator ships it and marks it delivered (each
+  // step writes its e-mail into the outbox in the same transaction), then the outbox's sender
+  // sends one message, the rest that are due, and finds nothing due (one Query per list shard).
+  const paid = orders.find((order) => order.lines === 1 && !order.declined);
+  if (paid === undefined) throw new Error("the journeys include a paid 1-line order");
+  const operator = { userId: "bench-operator", username: "operator", groups: ["admin"] };
+  const afterPayment: Measured[] = [
+    await measure(proxy, "ship (1 line)", () =>
+      app.services.fulfilment.shipOrder(operator, paid.orderId, {
+        carrier: "UPS",
+        trackingNumber: "1Z999AA10123456784",
+        trackingUrl: "https://track.example/1Z999AA10123456784",
+      }),
+    ),
+    await measure(proxy, "deliver (1 line)", () =>
+      app.services.fulfilment.markDelivered(operator, paid.orderId),
+    ),
+    await measure(proxy, "send one order e-mail (placed, 1 line)", () =>
+      app.services.mail.deliver(`${paid.orderId}.placed`),
+    ),
+  ];
+  const mailedBefore = mailed.count;
+  const due = await measure(proxy, "send the due e-mails", () =>
+    app.services.mail.sendDue({ limit: 100 }),
+  );
+  afterPayment.push({ ...due, operation: `send the due e-mails (${mailed.count - mailedBefore})` });
+  afterPayment.push(
+    await measure(proxy, "send the due e-mails (none due)", () =>
+      app.services.mail.sendDue({ limit: 100 }),
+    ),
+  );
+
   const disconnectToken = await tokenOf(app, key, "bench-disconnect");
   const connectionId = newConnectionId();
   await connect(app, connectionId, disconnectToken);
@@ -205,7 +237,7 @@ try {
     ),
   );
 
-  printTable([...rows, ...processingRows]);
+  printTable([...rows, ...processingRows, ...afterPayment]);
 
   // Durations: the same operations straight to DynamoDB Local (no proxy), median of many runs.
   const timed = await shopApp(tableOf(SHOP_SIZE), local.endpoint, keyFile);
@@ -277,6 +309,7 @@ async function shopApp(tableName: string, endpoint: string, keyFile: string) {
   const steps: Step[] & { recording: boolean } = Object.assign([], { recording: false });
   const recorded = recordSteps(store, steps, endpoint === proxy.endpoint ? proxy : undefined);
   const posted = { count: 0 };
+  const mailed = { count: 0 };
   const log = () => {};
   const app = await compose(config, {
     store: recorded,
@@ -290,9 +323,15 @@ async function shopApp(tableName: string, endpoint: string, keyFile: string) {
       },
     }),
     payment: declinesOrdersOf(recorded, "-declined"),
+    // The mail service is counted, not called: what is measured is the store's part.
+    mailer: {
+      send: async () => {
+        mailed.count += 1;
+      },
+    },
   });
   apps.push(app);
-  return { app, steps, posted };
+  return { app, steps, posted, mailed };
 }
 
 /** Approves every payment at once, except for users whose id ends with `suffix`. */
