@@ -61,11 +61,13 @@ const layout = (title: string, body: string): Buffer =>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${escapeHtml(title)}</title>
     <style>
-      body { font-family: system-ui, sans-serif; margin: 2rem; }
+      body { font-family: system-ui, sans-serif; margin: clamp(0.75rem, 4vw, 2rem); }
       table { border-collapse: collapse; }
       th, td { text-align: left; padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; }
+      td, pre, p { overflow-wrap: anywhere; }
       pre { white-space: pre-wrap; background: #f6f6f6; padding: 1rem; }
       iframe { width: 100%; height: 32rem; border: 1px solid #ccc; }
     </style>
