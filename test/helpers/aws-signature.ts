@@ -8,6 +8,17 @@ export const EXAMPLE_CREDENTIALS: AwsCredentials = {
   sessionToken: "session-token-example",
 };
 
+/** The region the signing tests' clients (ours and the SDK's) are set to. */
+export const EXAMPLE_REGION = "eu-west-1";
+
+/** A client's options (ours or the SDK's) for a stand-in at `endpoint`, in the example region
+ * with the example keys. */
+export const exampleClientOptions = (endpoint: string) => ({
+  endpoint,
+  region: EXAMPLE_REGION,
+  credentials: EXAMPLE_CREDENTIALS,
+});
+
 /** A request as a loopback server received it. */
 export interface CapturedRequest {
   method: string;

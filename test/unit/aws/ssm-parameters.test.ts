@@ -1,5 +1,5 @@
 import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   readSecureParameters,
   SecureParameterError,
@@ -9,12 +9,13 @@ import {
 import {
   type CapturedRequest,
   EXAMPLE_CREDENTIALS as CREDENTIALS,
+  exampleClientOptions,
+  EXAMPLE_REGION as REGION,
   resign,
   signedHeadersOf,
 } from "../../helpers/aws-signature.js";
-import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
+import { awsStandInsPerTest, type StandInAnswer } from "../../helpers/aws-stand-in.js";
 
-const REGION = "eu-west-1";
 const SECRET_KEY_NAME = "/shop/stripe/secret-key";
 const WEBHOOK_SECRET_NAME = "/shop/stripe/webhook-secret";
 /** Values a test must never find in an error message. */
@@ -23,11 +24,6 @@ const STORED: Record<string, { Type: string; Value: string }> = {
   [WEBHOOK_SECRET_NAME]: { Type: "SecureString", Value: "whsec_never_logged" },
   "/shop/plain": { Type: "String", Value: "plain-value-never-logged" },
 };
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
 
 /** GetParameters as Systems Manager answers it, over what STORED holds. */
 function answerFromStore(request: CapturedRequest): StandInAnswer {
@@ -46,27 +42,17 @@ function answerFromStore(request: CapturedRequest): StandInAnswer {
   };
 }
 
-async function standIn(answer: (request: CapturedRequest, index: number) => StandInAnswer) {
-  const fake = await startAwsStandIn("application/x-amz-json-1.1", answer);
-  closers.push(fake.close);
-  return fake;
-}
+const standIn = awsStandInsPerTest("application/x-amz-json-1.1");
 
 const options = (endpoint: string, more: SsmClientOptions = {}): SsmClientOptions => ({
-  endpoint,
-  region: REGION,
-  credentials: CREDENTIALS,
+  ...exampleClientOptions(endpoint),
   ...more,
 });
 
 describe("readSecureParameters", () => {
   it("sends GetParameters as the AWS SDK does, signed alike", async () => {
     const fake = await standIn(answerFromStore);
-    const sdk = new SSMClient({
-      endpoint: fake.endpoint,
-      region: REGION,
-      credentials: CREDENTIALS,
-    });
+    const sdk = new SSMClient(exampleClientOptions(fake.endpoint));
     try {
       await sdk.send(
         new GetParametersCommand({

@@ -11,12 +11,12 @@ import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
 import {
   type CapturedRequest,
   EXAMPLE_CREDENTIALS as CREDENTIALS,
+  exampleClientOptions,
+  EXAMPLE_REGION as REGION,
   resign,
   signedHeadersOf,
 } from "../../helpers/aws-signature.js";
 import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
-
-const REGION = "eu-west-1";
 
 type Captured = CapturedRequest;
 
@@ -41,12 +41,7 @@ const failure = (status: number, name: string, fields: object = {}): StandInAnsw
 });
 
 function leanClient(endpoint: string, options: DynamoDbClientOptions = {}): DynamoDbClient {
-  const client = new DynamoDbClient({
-    endpoint,
-    region: REGION,
-    credentials: CREDENTIALS,
-    ...options,
-  });
+  const client = new DynamoDbClient({ ...exampleClientOptions(endpoint), ...options });
   servers.push(async () => client.destroy());
   return client;
 }
@@ -74,11 +69,7 @@ describe("DynamoDbClient signatures", () => {
     "signs %s exactly as the AWS SDK does, with the same signed headers",
     async (_, sendWithSdk) => {
       const fake = await fakeDynamoDb();
-      const sdk = new DynamoDBClient({
-        endpoint: fake.endpoint,
-        region: REGION,
-        credentials: CREDENTIALS,
-      });
+      const sdk = new DynamoDBClient(exampleClientOptions(fake.endpoint));
       try {
         await sendWithSdk(sdk);
       } finally {
