@@ -47,6 +47,23 @@ export type { MemoryStoreSeed } from "./memory-shop-store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * `orders` oldest first (ties by id) from just after the cursor `after`: the order in which the
+ * shipping queue and the in-flight list page.
+ */
+const oldestFirstAfter = (
+  orders: Order[],
+  after: { createdAt: string; id: string } | undefined,
+): Order[] =>
+  orders
+    .filter(
+      (order) =>
+        after === undefined ||
+        order.createdAt > after.createdAt ||
+        (order.createdAt === after.createdAt && order.id > after.id),
+    )
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : 1));
+
 const copyOrder = (order: Order): Order => ({
   ...order,
   lines: order.lines.map((line) => ({ ...line })),
@@ -147,15 +164,10 @@ export class MemoryStore extends MemoryShopStore implements Store {
     page: PageRequest<ShippingQueueKey>,
   ): Promise<Page<Order, ShippingQueueKey>> {
     const { after } = page;
-    const waiting = [...this.orders.values()]
-      .filter((order) => awaitsShipping(order.status))
-      .filter(
-        (order) =>
-          after === undefined ||
-          order.createdAt > after.createdAt ||
-          (order.createdAt === after.createdAt && order.id > after.id),
-      )
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : 1));
+    const waiting = oldestFirstAfter(
+      [...this.orders.values()].filter((order) => awaitsShipping(order.status)),
+      after,
+    );
     const items = waiting.slice(0, page.limit).map(copyOrder);
     const last = items[items.length - 1];
     return {
@@ -169,16 +181,14 @@ export class MemoryStore extends MemoryShopStore implements Store {
 
   async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
     const after = query.after;
-    const orders = [...this.orders.values()]
-      .filter((order) => order.status === "PLACED" || order.status === "PROCESSING")
-      .filter((order) => order.createdAt < query.placedBefore)
-      .filter(
+    const orders = oldestFirstAfter(
+      [...this.orders.values()].filter(
         (order) =>
-          after === undefined ||
-          order.createdAt > after.createdAt ||
-          (order.createdAt === after.createdAt && order.id > after.id),
-      )
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : 1));
+          (order.status === "PLACED" || order.status === "PROCESSING") &&
+          order.createdAt < query.placedBefore,
+      ),
+      after,
+    );
     const page = orders.slice(0, query.limit).map(copyOrder);
     const last = page[page.length - 1];
     return {
