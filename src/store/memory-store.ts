@@ -39,30 +39,13 @@ import type {
   TaxSettings,
   UpdateProductCommand,
 } from "../services/index.js";
-import { newestFirstPage } from "./memory-pages.js";
+import { newestFirstPage, oldestFirstAfter, oldestFirstPage } from "./memory-pages.js";
 import { MemoryShopConfig } from "./memory-shop-config.js";
 import { MemoryShopStore, type MemoryStoreSeed } from "./memory-shop-store.js";
 
 export type { MemoryStoreSeed } from "./memory-shop-store.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * `orders` oldest first (ties by id) from just after the cursor `after`: the order in which the
- * shipping queue and the in-flight list page.
- */
-const oldestFirstAfter = (
-  orders: Order[],
-  after: { createdAt: string; id: string } | undefined,
-): Order[] =>
-  orders
-    .filter(
-      (order) =>
-        after === undefined ||
-        order.createdAt > after.createdAt ||
-        (order.createdAt === after.createdAt && order.id > after.id),
-    )
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : 1));
 
 const copyOrder = (order: Order): Order => ({
   ...order,
@@ -163,31 +146,18 @@ export class MemoryStore extends MemoryShopStore implements Store {
   async listOrdersToShip(
     page: PageRequest<ShippingQueueKey>,
   ): Promise<Page<Order, ShippingQueueKey>> {
-    const { after } = page;
-    const waiting = oldestFirstAfter(
-      [...this.orders.values()].filter((order) => awaitsShipping(order.status)),
-      after,
-    );
-    const items = waiting.slice(0, page.limit).map(copyOrder);
-    const last = items[items.length - 1];
-    return {
-      items,
-      next:
-        waiting.length > page.limit && last !== undefined
-          ? { createdAt: last.createdAt, id: last.id }
-          : undefined,
-    };
+    const waiting = [...this.orders.values()].filter((order) => awaitsShipping(order.status));
+    return oldestFirstPage(waiting, page, copyOrder);
   }
 
   async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
-    const after = query.after;
     const orders = oldestFirstAfter(
       [...this.orders.values()].filter(
         (order) =>
           (order.status === "PLACED" || order.status === "PROCESSING") &&
           order.createdAt < query.placedBefore,
       ),
-      after,
+      query.after,
     );
     const page = orders.slice(0, query.limit).map(copyOrder);
     const last = page[page.length - 1];
