@@ -4,65 +4,32 @@
 // it, so a customer who changes their address in the pool gets the next e-mail at the new one.
 import { mailUnavailable } from "../domain/index.js";
 import type { Recipients } from "../services/index.js";
+import { type AwsClientOptions, AwsHttpClient, regionOf } from "./aws-http.js";
 import {
-  type AwsClientOptions,
-  AwsHttpClient,
-  type HttpAnswer,
-  isNetworkError,
-  regionOf,
-} from "./aws-http.js";
+  AwsServiceError,
+  isRetryableRead,
+  readJsonAnswer,
+  regionalEndpoint,
+} from "./json-protocol.js";
 
 export interface CognitoRecipientsOptions extends AwsClientOptions {
-  /** `AWS_REGION` (then `AWS_DEFAULT_REGION`) when omitted, as in Lambda. */
-  region?: string;
   userPoolId: string;
   /** A stand-in's (or the dev server's) URL; `https://cognito-idp.<region>.amazonaws.com` when omitted. */
   endpoint?: string | undefined;
 }
 
 /** A refusal of the user pool, named after its `__type` (`UserNotFoundException`). */
-export class CognitoServiceError extends Error {
-  constructor(
-    name: string,
-    message: string,
-    readonly statusCode: number,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
+export class CognitoServiceError extends AwsServiceError {}
 
 const TARGET = "AWSCognitoIdentityProviderService.AdminGetUser";
 const CONTENT_TYPE = "application/x-amz-json-1.1";
-const RETRYABLE_STATUS_CODES = new Set([429, 500, 502, 503, 504]);
 
-/** The region's public endpoint of the user-pool API: China's regions have their own domain. */
-export const cognitoEndpoint = (region: string): string =>
-  `https://cognito-idp.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
-
-/** A read changes nothing: a timeout is retried like throttling and a 5xx. */
-const isRetryable = (error: unknown): boolean =>
-  error instanceof CognitoServiceError
-    ? RETRYABLE_STATUS_CODES.has(error.statusCode) || /TooManyRequests|Throttl/.test(error.name)
-    : isNetworkError(error);
+/** The region's public endpoint of the user-pool API. */
+export const cognitoEndpoint = (region: string): string => regionalEndpoint("cognito-idp", region);
 
 /** AdminGetUser's answer, as far as it is read here. */
 interface AdminGetUserAnswer {
   UserAttributes?: { Name?: string; Value?: string }[];
-}
-
-function readAnswer({ statusCode, text }: HttpAnswer): AdminGetUserAnswer {
-  let body: Record<string, unknown> = {};
-  try {
-    if (text !== "") body = JSON.parse(text);
-  } catch {
-    // A proxy's HTML page: the status says enough.
-  }
-  if (statusCode >= 200 && statusCode < 300) return body as AdminGetUserAnswer;
-  const type = typeof body.__type === "string" ? body.__type : "";
-  const name = (type.split("#").pop() ?? "").split(":")[0] || `Http${statusCode}Error`;
-  const message = body.message ?? body.Message;
-  throw new CognitoServiceError(name, typeof message === "string" ? message : name, statusCode);
 }
 
 /**
@@ -91,8 +58,8 @@ export function createCognitoRecipients(options: CognitoRecipientsOptions): Reci
             headers: { "content-type": CONTENT_TYPE, "x-amz-target": TARGET },
             body: JSON.stringify({ UserPoolId: options.userPoolId, Username: userId }),
           },
-          readAnswer,
-          isRetryable,
+          (answer) => readJsonAnswer<AdminGetUserAnswer>(answer, CognitoServiceError),
+          isRetryableRead,
         );
       } catch (error) {
         if (error instanceof CognitoServiceError && error.name === "UserNotFoundException") {

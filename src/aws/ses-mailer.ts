@@ -6,11 +6,10 @@
 import { type AppError, mailRejected, mailUnavailable } from "../domain/index.js";
 import { composeMime } from "../mail/mime.js";
 import type { Logger, Mailer, MailMessage } from "../services/index.js";
-import { type AwsClientOptions, AwsHttpClient, type HttpAnswer, regionOf } from "./aws-http.js";
+import { type AwsClientOptions, AwsHttpClient, regionOf } from "./aws-http.js";
+import { AwsServiceError, readJsonAnswer, regionalEndpoint } from "./json-protocol.js";
 
 export interface SesMailerOptions extends AwsClientOptions {
-  /** `AWS_REGION` (then `AWS_DEFAULT_REGION`) when omitted, as in Lambda. */
-  region?: string;
   /** The configuration set every message is sent with (its event destinations, its IP pool). */
   configurationSet?: string | undefined;
   /** A stand-in's URL, for example; `https://email.<region>.amazonaws.com` when omitted. */
@@ -22,16 +21,7 @@ export interface SesMailerOptions extends AwsClientOptions {
 }
 
 /** A refusal of SES, named after its error type (`MessageRejected`, `TooManyRequestsException`). */
-export class SesServiceError extends Error {
-  constructor(
-    name: string,
-    message: string,
-    readonly statusCode: number,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
+export class SesServiceError extends AwsServiceError {}
 
 const SEND_EMAIL_PATH = "/v2/email/outbound-emails";
 
@@ -49,9 +39,8 @@ const REJECTIONS = new Set([
   "BadRequestException",
 ]);
 
-/** The region's public endpoint of SES v2: China's regions have their own domain. */
-export const sesEndpoint = (region: string): string =>
-  `https://email.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+/** The region's public endpoint of SES v2. */
+export const sesEndpoint = (region: string): string => regionalEndpoint("email", region);
 
 /**
  * Retried within one send: throttling and a 5xx (SES took nothing), and a connection that never
@@ -66,21 +55,6 @@ function isRetryable(error: unknown): boolean {
   }
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === "string" && NOT_SENT_CODES.has(code);
-}
-
-function readAnswer({ statusCode, headers, text }: HttpAnswer): void {
-  if (statusCode >= 200 && statusCode < 300) return;
-  let body: { message?: unknown; Message?: unknown; __type?: unknown; code?: unknown } = {};
-  try {
-    if (text !== "") body = JSON.parse(text);
-  } catch {
-    // A proxy's HTML page: the status says enough.
-  }
-  // REST-JSON names the error in `x-amzn-ErrorType` (`MessageRejected:http://...`), else in the body.
-  const typed = String(headers["x-amzn-errortype"] ?? body.__type ?? body.code ?? "");
-  const name = (typed.split(":")[0] ?? "").split("#").pop() || `Http${statusCode}Error`;
-  const message = body.message ?? body.Message;
-  throw new SesServiceError(name, typeof message === "string" ? message : name, statusCode);
 }
 
 /** SendEmail's body: who sends, to whom, the raw MIME, and the configuration set if any. */
@@ -131,7 +105,9 @@ export function createSesMailer(options: SesMailerOptions): Mailer {
             headers: { "content-type": "application/json" },
             body: sendEmailBody(message, mime, configurationSet),
           },
-          readAnswer,
+          (answer) => {
+            readJsonAnswer(answer, SesServiceError);
+          },
           isRetryable,
         );
       } catch (error) {

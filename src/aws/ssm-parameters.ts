@@ -2,13 +2,13 @@
 // `GetParameters` over the lean transport of `aws-http.ts` (Systems Manager's JSON 1.1 protocol,
 // `POST /` with `X-Amz-Target`), so a function that needs two secrets does not load the SDK's
 // SSM client for them. Values are returned to the caller and appear in no error message.
+import { type AwsClientOptions, AwsHttpClient, regionOf } from "./aws-http.js";
 import {
-  type AwsClientOptions,
-  AwsHttpClient,
-  type HttpAnswer,
-  isNetworkError,
-  regionOf,
-} from "./aws-http.js";
+  AwsServiceError,
+  isRetryableRead,
+  readJsonAnswer,
+  regionalEndpoint,
+} from "./json-protocol.js";
 
 export interface SsmClientOptions extends AwsClientOptions {
   /** A stand-in's URL, for example; `https://ssm.<region>.amazonaws.com` when omitted. */
@@ -16,16 +16,7 @@ export interface SsmClientOptions extends AwsClientOptions {
 }
 
 /** A refusal of Systems Manager, named after its `__type` (`AccessDeniedException`). */
-export class SsmServiceError extends Error {
-  constructor(
-    name: string,
-    message: string,
-    readonly statusCode: number,
-  ) {
-    super(message);
-    this.name = name;
-  }
-}
+export class SsmServiceError extends AwsServiceError {}
 
 /** The parameters could not be used: missing, not SecureString, or the read itself failed. */
 export class SecureParameterError extends Error {
@@ -36,35 +27,14 @@ const TARGET = "AmazonSSM.GetParameters";
 const CONTENT_TYPE = "application/x-amz-json-1.1";
 /** GetParameters takes at most ten names a call. */
 const MAX_NAMES = 10;
-const RETRYABLE_STATUS_CODES = new Set([429, 500, 502, 503, 504]);
 
-/** The region's public endpoint: China's regions have their own domain. */
-export const ssmEndpoint = (region: string): string =>
-  `https://ssm.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
-
-const isRetryable = (error: unknown): boolean =>
-  error instanceof SsmServiceError
-    ? RETRYABLE_STATUS_CODES.has(error.statusCode) || /Throttl/.test(error.name)
-    : isNetworkError(error);
+/** The region's public endpoint of Systems Manager. */
+export const ssmEndpoint = (region: string): string => regionalEndpoint("ssm", region);
 
 /** GetParameters' answer, as far as it is read here. */
 interface GetParametersAnswer {
   Parameters?: { Name?: string; Type?: string; Value?: string }[];
   InvalidParameters?: string[];
-}
-
-function readAnswer({ statusCode, text }: HttpAnswer): GetParametersAnswer {
-  let body: Record<string, unknown> = {};
-  try {
-    if (text !== "") body = JSON.parse(text);
-  } catch {
-    // A proxy's HTML page: the status says enough.
-  }
-  if (statusCode >= 200 && statusCode < 300) return body as GetParametersAnswer;
-  const type = typeof body.__type === "string" ? body.__type : "";
-  const name = (type.split("#").pop() ?? "").split(":")[0] || `Http${statusCode}Error`;
-  const message = body.message ?? body.Message;
-  throw new SsmServiceError(name, typeof message === "string" ? message : name, statusCode);
 }
 
 /**
@@ -92,8 +62,8 @@ export async function readSecureParameters(
         headers: { "content-type": CONTENT_TYPE, "x-amz-target": TARGET },
         body: JSON.stringify({ Names: unique, WithDecryption: true }),
       },
-      readAnswer,
-      isRetryable,
+      (answer) => readJsonAnswer<GetParametersAnswer>(answer, SsmServiceError),
+      isRetryableRead,
     );
   } catch (error) {
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

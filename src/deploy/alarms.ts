@@ -31,11 +31,15 @@ export const indexThrottleAlarmId = (indexName: string): string =>
 export const functionErrorsAlarmId = (name: string): string => `${upperFirst(name)}ErrorsAlarm`;
 
 /**
- * An alarm that goes off for one 5-minute period above `threshold`. Missing data is not
- * breaching: DynamoDB, Lambda and API Gateway publish most of these only when they count
- * something.
+ * An alarm that goes off for one period of `metric` above `threshold` and tells the alerts topic
+ * when it goes off and when it clears. Missing data is not breaching: DynamoDB, Lambda, API
+ * Gateway and the shop's own metrics publish most of these only when they count something.
  */
-function alarm(description: string, metric: Record<string, unknown>, threshold = 0): CfnResource {
+export function alarm(
+  description: string,
+  metric: Record<string, unknown>,
+  threshold = 0,
+): CfnResource {
   return {
     Type: "AWS::CloudWatch::Alarm",
     Properties: {

@@ -4,7 +4,8 @@
 // sender's identity, the configuration set, the user pool and the key), and the alarm on a
 // message given up. The key itself never enters the template: the stack holds its parameter's
 // name, the functions read the value at their first link (src/aws/order-link-key.ts).
-import { ALERTS_TOPIC_ID, type CfnResource, USER_POOL_ID, upperFirst } from "./cloudformation.js";
+import { alarm } from "./alarms.js";
+import { type CfnResource, USER_POOL_ID, upperFirst } from "./cloudformation.js";
 import { SITE_ORIGIN } from "./site.js";
 
 export const MAIL_FROM_ID = "MailFrom";
@@ -228,22 +229,9 @@ export function mailGivenUpResources(senders: readonly string[]): Record<string,
       },
     };
   }
-  resources[MAIL_GIVEN_UP_ALARM_ID] = {
-    Type: "AWS::CloudWatch::Alarm",
-    Properties: {
-      AlarmDescription:
-        "An order e-mail was given up after its last try (the customer was not told): read the sending function's logs for why, fix it, and tell the customer",
-      Namespace: namespace,
-      MetricName: MAIL_GIVEN_UP_METRIC,
-      Statistic: "Sum",
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "notBreaching",
-      AlarmActions: [{ Ref: ALERTS_TOPIC_ID }],
-      OKActions: [{ Ref: ALERTS_TOPIC_ID }],
-    },
-  };
+  resources[MAIL_GIVEN_UP_ALARM_ID] = alarm(
+    "An order e-mail was given up after its last try (the customer was not told): read the sending function's logs for why, fix it, and tell the customer",
+    { Namespace: namespace, MetricName: MAIL_GIVEN_UP_METRIC, Statistic: "Sum", Period: 300 },
+  );
   return resources;
 }

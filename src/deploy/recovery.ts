@@ -1,6 +1,7 @@
 // What keeps an order from staying in flight in AWS, beside the stream's own retries: the
 // sweeper's schedule and time, the payment ledger's one write, and the alarms on the DLQ and on
 // the sweeper itself.
+import { alarm } from "./alarms.js";
 import {
   ALERTS_TOPIC_ID,
   type CfnResource,
@@ -45,11 +46,9 @@ export function alertsTopic(): CfnResource {
  * the sequence numbers of the batch).
  */
 export function deadLetterAlarm(): CfnResource {
-  return {
-    Type: "AWS::CloudWatch::Alarm",
-    Properties: {
-      AlarmDescription:
-        "Order stream records failed every retry and went to the dead-letter queue; the sweeper re-drives their orders, read the messages to find why",
+  return alarm(
+    "Order stream records failed every retry and went to the dead-letter queue; the sweeper re-drives their orders, read the messages to find why",
+    {
       Namespace: "AWS/SQS",
       MetricName: "ApproximateNumberOfMessagesVisible",
       Dimensions: [
@@ -57,14 +56,8 @@ export function deadLetterAlarm(): CfnResource {
       ],
       Statistic: "Maximum",
       Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: "GreaterThanThreshold",
-      TreatMissingData: "notBreaching",
-      AlarmActions: [{ Ref: ALERTS_TOPIC_ID }],
-      OKActions: [{ Ref: ALERTS_TOPIC_ID }],
     },
-  };
+  );
 }
 
 /**

@@ -9,16 +9,7 @@ import type { CheckoutTotals, TaxConfig, TaxMode } from "./tax.js";
  * COMPLETED is "paid" (its name is kept from before fulfilment: every stored order, client and
  * stream consumer knows it); SHIPPED and DELIVERED follow it.
  */
-export type OrderStatus =
-  | "PLACED"
-  | "PROCESSING"
-  | "COMPLETED"
-  | "SHIPPED"
-  | "DELIVERED"
-  | "FAILED"
-  | "CANCELLED";
-
-export const ORDER_STATUSES: readonly OrderStatus[] = [
+export const ORDER_STATUSES = [
   "PLACED",
   "PROCESSING",
   "COMPLETED",
@@ -26,7 +17,9 @@ export const ORDER_STATUSES: readonly OrderStatus[] = [
   "DELIVERED",
   "FAILED",
   "CANCELLED",
-];
+] as const;
+
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
  * How a parcel left: the carrier, its tracking number, where the customer follows it (https

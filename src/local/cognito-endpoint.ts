@@ -179,12 +179,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
       const user = await auth.getUser(caller.userId);
       return {
         Username: user.sub,
-        UserAttributes: [
-          { Name: "sub", Value: user.sub },
-          { Name: "email_verified", Value: "true" },
-          { Name: "name", Value: user.name },
-          { Name: "email", Value: user.email },
-        ],
+        UserAttributes: userAttributes(user),
       };
     },
 
@@ -219,12 +214,7 @@ export function createCognitoEndpoint(options: CognitoEndpointOptions): ApiHandl
       const user = await auth.getUser(request.Username);
       return {
         Username: user.sub,
-        UserAttributes: [
-          { Name: "sub", Value: user.sub },
-          { Name: "email_verified", Value: "true" },
-          { Name: "name", Value: user.name },
-          { Name: "email", Value: user.email },
-        ],
+        UserAttributes: userAttributes(user),
         Enabled: true,
         UserStatus: "CONFIRMED",
       };
@@ -379,6 +369,14 @@ function cognitoErrorOf(error: unknown): CognitoError | undefined {
       return undefined;
   }
 }
+
+/** A user's attributes as the pool answers GetUser and AdminGetUser: every address is confirmed. */
+const userAttributes = (user: { sub: string; name: string; email: string }) => [
+  { Name: "sub", Value: user.sub },
+  { Name: "email_verified", Value: "true" },
+  { Name: "name", Value: user.name },
+  { Name: "email", Value: user.email },
+];
 
 /** The body as `schema` reads it; Cognito's validation message naming the first bad member. */
 function parse<T>(schema: z.ZodMiniType<T>, body: unknown): T {

@@ -4,6 +4,7 @@ import {
   ADDRESS_LIMITS,
   COMMENT_LIMITS,
   type ImageUpload,
+  ORDER_STATUSES,
 } from "../domain/index.js";
 import type { AddressBookView, AddressView } from "./addresses.js";
 import type { FiguresView } from "./admin-catalogue.js";
@@ -144,15 +145,7 @@ const Shipment = z.object({
 
 const Order = z.object({
   id: z.string(),
-  status: z.enum([
-    "PLACED",
-    "PROCESSING",
-    "COMPLETED",
-    "SHIPPED",
-    "DELIVERED",
-    "FAILED",
-    "CANCELLED",
-  ]),
+  status: z.enum(ORDER_STATUSES),
   failureReason: z.optional(z.string()),
   products: z.array(OrderLine),
   ...priced,
@@ -201,9 +194,7 @@ const PaymentEventReceipt = z.object({
     "order-finished",
     "unknown-order",
   ]),
-  status: z.optional(
-    z.enum(["PLACED", "PROCESSING", "COMPLETED", "SHIPPED", "DELIVERED", "FAILED", "CANCELLED"]),
-  ),
+  status: z.optional(z.enum(ORDER_STATUSES)),
 });
 
 const page = <T extends z.ZodMiniType>(item: T) =>

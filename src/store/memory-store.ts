@@ -39,7 +39,7 @@ import type {
   TaxSettings,
   UpdateProductCommand,
 } from "../services/index.js";
-import { newestFirstPage } from "./memory-pages.js";
+import { newestFirstPage, oldestFirstAfter, oldestFirstPage } from "./memory-pages.js";
 import { MemoryShopConfig } from "./memory-shop-config.js";
 import { MemoryShopStore, type MemoryStoreSeed } from "./memory-shop-store.js";
 
@@ -146,39 +146,19 @@ export class MemoryStore extends MemoryShopStore implements Store {
   async listOrdersToShip(
     page: PageRequest<ShippingQueueKey>,
   ): Promise<Page<Order, ShippingQueueKey>> {
-    const { after } = page;
-    const waiting = [...this.orders.values()]
-      .filter((order) => awaitsShipping(order.status))
-      .filter(
-        (order) =>
-          after === undefined ||
-          order.createdAt > after.createdAt ||
-          (order.createdAt === after.createdAt && order.id > after.id),
-      )
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : 1));
-    const items = waiting.slice(0, page.limit).map(copyOrder);
-    const last = items[items.length - 1];
-    return {
-      items,
-      next:
-        waiting.length > page.limit && last !== undefined
-          ? { createdAt: last.createdAt, id: last.id }
-          : undefined,
-    };
+    const waiting = [...this.orders.values()].filter((order) => awaitsShipping(order.status));
+    return oldestFirstPage(waiting, page, copyOrder);
   }
 
   async listOrdersInFlight(query: InFlightQuery): Promise<InFlightPage> {
-    const after = query.after;
-    const orders = [...this.orders.values()]
-      .filter((order) => order.status === "PLACED" || order.status === "PROCESSING")
-      .filter((order) => order.createdAt < query.placedBefore)
-      .filter(
+    const orders = oldestFirstAfter(
+      [...this.orders.values()].filter(
         (order) =>
-          after === undefined ||
-          order.createdAt > after.createdAt ||
-          (order.createdAt === after.createdAt && order.id > after.id),
-      )
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.id < b.id ? -1 : 1));
+          (order.status === "PLACED" || order.status === "PROCESSING") &&
+          order.createdAt < query.placedBefore,
+      ),
+      query.after,
+    );
     const page = orders.slice(0, query.limit).map(copyOrder);
     const last = page[page.length - 1];
     return {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   AdminGetUserCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   ResourceNotFoundException,
   SignUpCommand,
@@ -9,48 +9,29 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCognitoRecipients } from "../../src/aws/cognito-recipients.js";
-import { LOCAL_USER_POOL_ID, localUserPoolPaths } from "../../src/local/cognito-endpoint.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import { LOCAL_USER_POOL_ID } from "../../src/local/cognito-endpoint.js";
+import type { DevServer } from "../../src/local/dev-server.js";
+import { ALLOWED_ORIGIN, DEFAULT_PASSWORD, TEST_CLIENT_ID } from "../helpers/app.js";
 import {
-  ALLOWED_ORIGIN,
-  createTestApp,
-  DEFAULT_PASSWORD,
-  TEST_CLIENT_ID,
-  type TestApp,
-} from "../helpers/app.js";
+  LOCAL_CREDENTIALS,
+  type LocalUserPool,
+  startLocalUserPool,
+} from "../helpers/local-user-pool.js";
 
 // How the shop's functions find a customer's address in AWS (AdminGetUser by the user's sub),
 // against the dev server's user pool: the AWS SDK's own client, and the shop's lean one.
 
-const CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
-const logLines: string[] = [];
-let t: TestApp;
 let server: DevServer;
 let cognito: CognitoIdentityProviderClient;
+let pool: LocalUserPool;
 
 beforeAll(async () => {
-  t = await createTestApp();
-  server = await startDevServer({
-    handler: t.handler,
-    host: "127.0.0.1",
-    port: 0,
-    maxBodyBytes: t.app.config.maxBodyBytes,
-    cors: t.app.cors,
-    log: (line) => logLines.push(line),
-    exactPaths: localUserPoolPaths(t.app, (line) => logLines.push(line)),
-  });
-  cognito = new CognitoIdentityProviderClient({
-    endpoint: `${server.url}/cognito`,
-    region: "local",
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-  });
+  pool = await startLocalUserPool();
+  ({ server, cognito } = pool);
 });
 
 afterAll(async () => {
-  cognito?.destroy();
-  await server?.close();
-  await t?.close();
+  await pool?.close();
 });
 
 /** A confirmed user of the local pool: their sub and address. */
@@ -59,10 +40,12 @@ async function registered(): Promise<{ sub: string; email: string }> {
   const { UserSub } = await cognito.send(
     new SignUpCommand({ ClientId: TEST_CLIENT_ID, Username: email, Password: DEFAULT_PASSWORD }),
   );
-  const prefix = `confirmation code for ${email}: `;
-  const code = logLines.findLast((line) => line.startsWith(prefix))?.slice(prefix.length) ?? "";
   await cognito.send(
-    new ConfirmSignUpCommand({ ClientId: TEST_CLIENT_ID, Username: email, ConfirmationCode: code }),
+    new ConfirmSignUpCommand({
+      ClientId: TEST_CLIENT_ID,
+      Username: email,
+      ConfirmationCode: pool.codeFor(email),
+    }),
   );
   return { sub: UserSub ?? "", email };
 }
@@ -89,7 +72,7 @@ describe("AdminGetUser on the dev server's user pool", () => {
       endpoint: `${server.url}/cognito`,
       region: "local",
       userPoolId: LOCAL_USER_POOL_ID,
-      credentials: CREDENTIALS,
+      credentials: LOCAL_CREDENTIALS,
     });
     expect(await recipients.emailOf(sub)).toBe(email);
     expect(await recipients.emailOf(randomUUID())).toBeUndefined();

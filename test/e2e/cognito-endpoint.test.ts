@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   CodeMismatchException,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   ExpiredCodeException,
   GetUserCommand,
@@ -18,18 +18,17 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localUserPoolPaths } from "../../src/local/cognito-endpoint.js";
-import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
+import type { DevServer } from "../../src/local/dev-server.js";
 import { LOGIN_THROTTLE, PENDING_SIGNUPS } from "../../src/services/index.js";
 import {
   ALLOWED_ORIGIN,
-  createTestApp,
   DEFAULT_PASSWORD,
   manualClock,
   TEST_CLIENT_ID,
   TEST_ISSUER,
   type TestApp,
 } from "../helpers/app.js";
+import { type LocalUserPool, startLocalUserPool } from "../helpers/local-user-pool.js";
 import { mintToken } from "../helpers/tokens.js";
 
 // The real Cognito client of the AWS SDK against the dev server: what the storefront does in a
@@ -37,46 +36,21 @@ import { mintToken } from "../helpers/tokens.js";
 
 const TARGET = "AWSCognitoIdentityProviderService";
 const clock = manualClock("2026-03-01T10:00:00Z");
-const logLines: string[] = [];
 let t: TestApp;
 let server: DevServer;
 let cognito: CognitoIdentityProviderClient;
+let pool: LocalUserPool;
 
 beforeAll(async () => {
-  t = await createTestApp({ clock });
-  server = await startDevServer({
-    handler: t.handler,
-    host: "127.0.0.1",
-    port: 0,
-    maxBodyBytes: t.app.config.maxBodyBytes,
-    cors: t.app.cors,
-    log: (line) => logLines.push(line),
-    exactPaths: localUserPoolPaths(t.app, (line) => logLines.push(line)),
-  });
-  cognito = new CognitoIdentityProviderClient({
-    endpoint: `${server.url}/cognito`,
-    region: "local",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    // A throttled call must reach the test, not be retried by the SDK.
-    maxAttempts: 1,
-  });
+  pool = await startLocalUserPool({ clock });
+  ({ t, server, cognito } = pool);
 });
 
 afterAll(async () => {
-  cognito?.destroy();
-  await server?.close();
-  await t?.close();
+  await pool?.close();
 });
 
 const newEmail = () => `shopper-${randomUUID().slice(0, 8)}@example.com`;
-
-/** The code the server printed for `email`: what a developer reads in the terminal. */
-function codeFromLog(email: string): string {
-  const prefix = `confirmation code for ${email}: `;
-  const line = logLines.findLast((l) => l.startsWith(prefix));
-  if (line === undefined) throw new Error(`no confirmation code for ${email} in the log`);
-  return line.slice(prefix.length);
-}
 
 function signUp(email: string, password = DEFAULT_PASSWORD, name = "Ada") {
   return cognito.send(
@@ -120,7 +94,7 @@ function refresh(refreshToken: string) {
 
 async function registered(email = newEmail()): Promise<string> {
   await signUp(email);
-  await confirm(email, codeFromLog(email));
+  await confirm(email, pool.codeFor(email));
   return email;
 }
 
@@ -166,10 +140,10 @@ describe("a shopper signs up and in with the AWS SDK's Cognito client", () => {
         AttributeName: "email",
       },
     });
-    const code = codeFromLog(email);
+    const code = pool.codeFor(email);
     expect(code).toMatch(/^\d{6}$/);
     // The SDK posts to the endpoint's path with a trailing slash.
-    expect(logLines.some((line) => /^POST \/cognito\/ 200 /.test(line))).toBe(true);
+    expect(pool.logLines.some((line) => /^POST \/cognito\/ 200 /.test(line))).toBe(true);
 
     await confirm(email, code);
     const { AuthenticationResult: session, ChallengeParameters } = await signIn(email);
@@ -257,7 +231,7 @@ describe("each refusal reaches the SDK as its own exception class", () => {
   it("CodeMismatchException for a wrong code, ExpiredCodeException once too many were tried", async () => {
     const email = newEmail();
     await signUp(email);
-    const code = codeFromLog(email);
+    const code = pool.codeFor(email);
     const wrong = code === "000000" ? "000001" : "000000";
     for (let attempt = 1; attempt <= PENDING_SIGNUPS.maxCodeAttempts; attempt++) {
       await sdkErrorOf(confirm(email, wrong), CodeMismatchException);
@@ -350,7 +324,7 @@ describe("each refusal reaches the SDK as its own exception class", () => {
     const email = newEmail();
     await signUp(email);
     clock.advanceSeconds(PENDING_SIGNUPS.codeTtlSeconds);
-    await sdkErrorOf(confirm(email, codeFromLog(email)), ExpiredCodeException);
+    await sdkErrorOf(confirm(email, pool.codeFor(email)), ExpiredCodeException);
   });
 });
 
@@ -406,7 +380,7 @@ describe("the wire", () => {
       }),
     });
     expect(res.status).toBe(200);
-    expect(await res.text()).not.toContain(codeFromLog(email));
+    expect(await res.text()).not.toContain(pool.codeFor(email));
   });
 });
 

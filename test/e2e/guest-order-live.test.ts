@@ -6,7 +6,7 @@ import { type App, compose, loadConfig } from "../../src/compose/index.js";
 import { GUEST_ORDER_SUBPROTOCOL } from "../../src/http/index.js";
 import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
 import type { OrderUpdate } from "../../src/services/index.js";
-import { BERLIN_ADDRESS } from "../helpers/fixtures.js";
+import { BERLIN_ADDRESS, SAMPLE_SHIPMENT } from "../helpers/fixtures.js";
 
 // A guest follows their order live on the dev server's WebSocket endpoint with a real `ws`
 // client: the order's access token travels as a subprotocol of the handshake, never in the
@@ -167,14 +167,9 @@ describe("a guest's order, live", () => {
     const { updates } = await follow(wsUrl, order);
     await until(() => updates.some((update) => update.status === "COMPLETED"), "COMPLETED");
 
-    const shipment = {
-      carrier: "DHL",
-      trackingNumber: "JJD 0001-2345",
-      trackingUrl: "https://tracking.example.com/JJD00012345",
-    };
     const shipped = await call(server, "POST", `/admin/orders/${order.id}/ship`, {
       headers: operator,
-      body: shipment,
+      body: SAMPLE_SHIPMENT,
     });
     expect(shipped.status).toBe(200);
     await until(() => updates.some((update) => update.status === "SHIPPED"), "SHIPPED");
@@ -183,7 +178,7 @@ describe("a guest's order, live", () => {
       type: "order.updated",
       orderId: order.id,
       status: "SHIPPED",
-      shipment: { ...shipment, shippedAt: shipped.body.shipment.shippedAt },
+      shipment: { ...SAMPLE_SHIPMENT, shippedAt: shipped.body.shipment.shippedAt },
     });
   });
 });

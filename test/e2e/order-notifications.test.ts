@@ -7,7 +7,7 @@ import { type App, compose, loadConfig } from "../../src/compose/index.js";
 import { epochSeconds } from "../../src/domain/index.js";
 import { type DevServer, startDevServer } from "../../src/local/dev-server.js";
 import type { OrderUpdate, OrderView, ProductView } from "../../src/services/index.js";
-import { CHECKOUT_BODY } from "../helpers/fixtures.js";
+import { CHECKOUT_BODY, SAMPLE_SHIPMENT } from "../helpers/fixtures.js";
 
 const PASSWORD = "correct horse battery";
 
@@ -219,14 +219,9 @@ describe("order notifications over the dev server's WebSocket", () => {
     const orderId = placed.body.id;
     await until(() => socket.messages.length >= 2, "COMPLETED");
 
-    const shipment = {
-      carrier: "DHL",
-      trackingNumber: "JJD 0001-2345",
-      trackingUrl: "https://tracking.example.com/JJD00012345",
-    };
     const shipped = await call<OrderView>(server, "POST", `/admin/orders/${orderId}/ship`, {
       token: operator.token,
-      body: shipment,
+      body: SAMPLE_SHIPMENT,
     });
     expect(shipped.status).toBe(200);
     await until(() => socket.messages.length >= 3, "SHIPPED");
@@ -237,7 +232,7 @@ describe("order notifications over the dev server's WebSocket", () => {
     await until(() => socket.messages.length >= 4, "DELIVERED");
     await sleep(150);
 
-    const sent = { ...shipment, shippedAt: shipped.body.shipment?.shippedAt };
+    const sent = { ...SAMPLE_SHIPMENT, shippedAt: shipped.body.shipment?.shippedAt };
     expect(sent.shippedAt).toEqual(expect.any(String));
     expect(socket.messages.slice(2)).toStrictEqual([
       { type: "order.updated", orderId, status: "SHIPPED", shipment: sent },

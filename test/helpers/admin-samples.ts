@@ -1,4 +1,5 @@
 import type { ApiEventOptions } from "./api-event.js";
+import { SAMPLE_SHIPMENT } from "./fixtures.js";
 
 /** What the operators' samples act on: a product, an order that can be cancelled, a code. */
 export interface AdminSampleIds {
@@ -139,11 +140,7 @@ export function adminSamples(ids: AdminSampleIds): Record<string, [ApiEventOptio
         method: "POST",
         resource: "/admin/orders/{id}/ship",
         pathParameters: { id: ids.paidOrderId },
-        body: {
-          carrier: "DHL",
-          trackingNumber: "JJD 0001 2345",
-          trackingUrl: "https://tracking.example.com/JJD00012345",
-        },
+        body: SAMPLE_SHIPMENT,
       },
       200,
     ],

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { expect } from "vitest";
 import { type AwsCredentials, signRequest } from "../../src/aws/aws-http.js";
 
 /** AWS's documentation's example keys: what the signing tests sign with, never real ones. */
@@ -7,6 +8,17 @@ export const EXAMPLE_CREDENTIALS: AwsCredentials = {
   secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
   sessionToken: "session-token-example",
 };
+
+/** The region the signing tests' clients (ours and the SDK's) are set to. */
+export const EXAMPLE_REGION = "eu-west-1";
+
+/** A client's options (ours or the SDK's) for a stand-in at `endpoint`, in the example region
+ * with the example keys. */
+export const exampleClientOptions = (endpoint: string) => ({
+  endpoint,
+  region: EXAMPLE_REGION,
+  credentials: EXAMPLE_CREDENTIALS,
+});
 
 /** A request as a loopback server received it. */
 export interface CapturedRequest {
@@ -55,3 +67,31 @@ export async function resign(
 /** The `SignedHeaders=` list of an `Authorization` header. */
 export const signedHeadersOf = (authorization: unknown): string =>
   /SignedHeaders=([^,]+)/.exec(String(authorization))?.[1] ?? "";
+
+/**
+ * Of the requests a stand-in received, the first is the AWS SDK's and the second our client's
+ * for the same operation: asserts that both are POSTs to one path with the same `sameHeaders`,
+ * that they sign the same headers, and that each carries the signature its headers and body call
+ * for (the SDK's too, so the comparison means something). The bodies are the caller's to compare.
+ */
+export async function expectSignedLikeTheSdk(
+  standIn: { requests: readonly CapturedRequest[]; port: number },
+  signing: { service: string; region: string; credentials: AwsCredentials },
+  sameHeaders: readonly string[] = ["content-type", "x-amz-target", "x-amz-security-token", "host"],
+): Promise<{ fromSdk: CapturedRequest; own: CapturedRequest }> {
+  const [fromSdk, own] = standIn.requests;
+  if (fromSdk === undefined) throw new Error("the SDK sent nothing");
+  if (own === undefined) throw new Error("our client sent nothing");
+  expect(await resign(fromSdk, standIn.port, signing)).toBe(fromSdk.headers.authorization);
+  expect(fromSdk.method).toBe("POST");
+  expect(own.method).toBe("POST");
+  expect(own.path).toBe(fromSdk.path);
+  for (const name of sameHeaders) {
+    expect(own.headers[name], name).toBe(fromSdk.headers[name]);
+  }
+  expect(signedHeadersOf(own.headers.authorization)).toBe(
+    signedHeadersOf(fromSdk.headers.authorization),
+  );
+  expect(await resign(own, standIn.port, signing)).toBe(own.headers.authorization);
+  return { fromSdk, own };
+}

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { afterEach } from "vitest";
 import type { CapturedRequest } from "./aws-signature.js";
 
 /** What a stand-in answers one request with; `hang` never answers. */
@@ -51,5 +52,23 @@ export async function startAwsStandIn(
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * For one test file: a `start(answer)` that starts a stand-in answering as `contentType`, closed
+ * after the test that started it.
+ */
+export function awsStandInsPerTest(
+  contentType: string,
+): (answer: (request: CapturedRequest, index: number) => StandInAnswer) => Promise<AwsStandIn> {
+  const started: AwsStandIn[] = [];
+  afterEach(async () => {
+    for (const standIn of started.splice(0)) await standIn.close();
+  });
+  return async (answer) => {
+    const standIn = await startAwsStandIn(contentType, answer);
+    started.push(standIn);
+    return standIn;
   };
 }

@@ -8,11 +8,14 @@ import {
   type DynamoDbClientOptions,
   DynamoDbServiceError,
 } from "../../src/store/dynamodb/client.js";
+import { DynamoDbDocuments } from "../../src/store/dynamodb/documents.js";
+import type { Table } from "../../src/store/dynamodb/reads.js";
 import {
   type DynamoDbStore,
   type DynamoDbStoreOptions,
   openDynamoDbStore,
 } from "../../src/store/dynamodb/store.js";
+import { DEFAULT_LAYOUT } from "../../src/store/dynamodb/table.js";
 
 /**
  * Starts one DynamoDB Local for the calling test file (beforeAll) and stops it afterwards
@@ -50,17 +53,29 @@ export function localClient(
 export const uniqueTableName = (prefix = "store"): string =>
   `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/** A store whose client counts its requests, and its table as the store's own reads see it. */
+export interface CountedStore {
+  store: DynamoDbStore;
+  requests: ReturnType<typeof countRequests>;
+  table: Table;
+}
+
+export interface LocalTables {
+  open(options?: Partial<DynamoDbStoreOptions>): Promise<DynamoDbStore>;
+  openCounted(prefix: string): Promise<CountedStore>;
+  drop(): Promise<void>;
+}
+
 /**
  * Tables of DynamoDB Local made for the calling test file: `open` gives a store on a new table,
- * created and seeded (options override), as one Lambda instance opens it; `drop` deletes every
- * table opened so far (call it from afterEach or afterAll).
+ * created and seeded (options override), as one Lambda instance opens it; `openCounted` the same
+ * on a client that counts its requests (its table named after `prefix`); `drop` closes the
+ * counted stores and deletes every table opened so far (call it from afterEach or afterAll).
  */
-export function localTables(local: () => DynamoDbLocal): {
-  open(options?: Partial<DynamoDbStoreOptions>): Promise<DynamoDbStore>;
-  drop(): Promise<void>;
-} {
+export function localTables(local: () => DynamoDbLocal): LocalTables {
   const names = new Set<string>();
-  return {
+  const closers: (() => Promise<void>)[] = [];
+  const tables: LocalTables = {
     open(options = {}) {
       const tableName = options.tableName ?? uniqueTableName();
       names.add(tableName);
@@ -75,7 +90,24 @@ export function localTables(local: () => DynamoDbLocal): {
         ...options,
       });
     },
+    async openCounted(prefix) {
+      const requests = countRequests();
+      const client = localClient(local(), local().endpoint, { onRequest: requests.onRequest });
+      const tableName = uniqueTableName(prefix);
+      const store = await tables.open({ tableName, client });
+      closers.push(async () => {
+        await store.close();
+        client.destroy();
+      });
+      const table: Table = {
+        documents: new DynamoDbDocuments(client),
+        name: tableName,
+        layout: DEFAULT_LAYOUT,
+      };
+      return { store, requests, table };
+    },
     async drop() {
+      for (const close of closers.splice(0)) await close();
       const admin = localClient(local(), local().endpoint);
       try {
         for (const name of names) await deleteTable(admin, name);
@@ -85,6 +117,7 @@ export function localTables(local: () => DynamoDbLocal): {
       }
     },
   };
+  return tables;
 }
 
 export async function deleteTable(client: DynamoDbClient, tableName: string): Promise<void> {

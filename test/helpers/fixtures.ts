@@ -48,3 +48,10 @@ export const BERLIN_ADDRESS = {
   postalCode: "10117",
   country: "DE",
 } as const;
+
+/** A valid shipment an operator ships a paid order with: carrier, tracking number and https link. */
+export const SAMPLE_SHIPMENT = {
+  carrier: "DHL",
+  trackingNumber: "JJD 0001-2345",
+  trackingUrl: "https://tracking.example.com/JJD00012345",
+};

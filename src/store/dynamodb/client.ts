@@ -20,6 +20,7 @@ import {
   isNetworkError,
   regionOf,
 } from "../../aws/aws-http.js";
+import { regionalEndpoint } from "../../aws/json-protocol.js";
 
 export {
   type AwsCredentials as DynamoDbCredentials,
@@ -100,9 +101,8 @@ function isRetryable(error: unknown): boolean {
   return isNetworkError(error);
 }
 
-/** The region's public endpoint: China's regions have their own domain. */
-export const defaultEndpoint = (region: string): string =>
-  `https://dynamodb.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+/** The region's public endpoint of DynamoDB. */
+export const defaultEndpoint = (region: string): string => regionalEndpoint("dynamodb", region);
 
 /**
  * DynamoDB's JSON 1.0 protocol: one signed `POST /` per operation, retried as the SDK's standard

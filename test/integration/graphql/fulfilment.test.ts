@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ORDER_ACCESS_TOKEN_HEADER } from "../../../src/services/index.js";
 import { checkedOutOrder, startPerTest, type TestApp } from "../../helpers/app.js";
+import { SAMPLE_SHIPMENT as INPUT } from "../../helpers/fixtures.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
@@ -29,11 +30,6 @@ const DELIVER = `mutation ($id: ID!) { markOrderDelivered(id: $id) { id status $
 const QUEUE = `query ($first: Int, $after: String) {
   shippingQueue(first: $first, after: $after) { items { id status createdAt } nextCursor }
 }`;
-const INPUT = {
-  carrier: "DHL",
-  trackingNumber: "JJD 0001-2345",
-  trackingUrl: "https://tracking.example.com/JJD00012345",
-};
 
 /** A paid order of `productId`: placed by `customer`, processed by the demo payment. */
 const paidOrder = (customer: { token: string; userId: string }, productId: string) =>

@@ -12,18 +12,13 @@ import {
   type TestApp,
   type TestResponse,
 } from "../../helpers/app.js";
+import { SAMPLE_SHIPMENT as SHIPMENT } from "../../helpers/fixtures.js";
 import { createResponseChecker } from "../../helpers/openapi-responses.js";
 
 let t: TestApp;
 const start = startPerTest((app) => {
   t = app;
 });
-
-const SHIPMENT = {
-  carrier: "DHL",
-  trackingNumber: "JJD 0001-2345",
-  trackingUrl: "https://tracking.example.com/JJD00012345",
-};
 
 const checker = createResponseChecker();
 

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Order } from "../../../src/domain/index.js";
-import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
 import type { Table } from "../../../src/store/dynamodb/reads.js";
 import { mailDuePartitions, toShipPartitions } from "../../../src/store/dynamodb/spread-lists.js";
 import {
@@ -10,13 +9,7 @@ import {
   MAIL_DUE_PARTITION,
   TO_SHIP_PARTITION,
 } from "../../../src/store/dynamodb/table.js";
-import {
-  countRequests,
-  localClient,
-  localTables,
-  uniqueTableName,
-  useDynamoDbLocal,
-} from "../../helpers/dynamodb-local.js";
+import { localTables, useDynamoDbLocal } from "../../helpers/dynamodb-local.js";
 import { placeOneBirdAt } from "../../helpers/orders.js";
 
 // The outbox and the shipping queue on DynamoDB: no partition key takes every order's message
@@ -27,29 +20,13 @@ const ORDER_COUNT = 16;
 const SHARDS = DEFAULT_LAYOUT.listShards;
 const local = useDynamoDbLocal();
 const tables = localTables(local);
-const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
   await tables.drop();
 });
 
-async function countedStore() {
-  const requests = countRequests();
-  const client = localClient(local(), local().endpoint, { onRequest: requests.onRequest });
-  const tableName = uniqueTableName("fulfilment");
-  const store = await tables.open({ tableName, client });
-  cleanups.push(async () => {
-    await store.close();
-    client.destroy();
-  });
-  const table: Table = {
-    documents: new DynamoDbDocuments(client),
-    name: tableName,
-    layout: DEFAULT_LAYOUT,
-  };
-  return { store, requests, table };
-}
+/** A seeded store on a client that counts its requests, and the table it works on. */
+const countedStore = () => tables.openCounted("fulfilment");
 
 async function itemsOf(table: Table, partition: string) {
   const { Items = [] } = await table.documents.query({

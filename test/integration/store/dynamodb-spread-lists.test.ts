@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Order } from "../../../src/domain/index.js";
 import type { InFlightKey, OrderKey } from "../../../src/services/index.js";
-import { DynamoDbDocuments } from "../../../src/store/dynamodb/documents.js";
 import type { Table } from "../../../src/store/dynamodb/reads.js";
 import {
   inFlightPartitions,
@@ -16,13 +15,7 @@ import {
   LISTS,
   OPERATOR_INDEX,
 } from "../../../src/store/dynamodb/table.js";
-import {
-  countRequests,
-  localClient,
-  localTables,
-  uniqueTableName,
-  useDynamoDbLocal,
-} from "../../helpers/dynamodb-local.js";
+import { localTables, useDynamoDbLocal } from "../../helpers/dynamodb-local.js";
 import { orderFromCart } from "../../helpers/orders.js";
 
 // The spread lists on DynamoDB: orders land on several partitions of each index, and a walk
@@ -32,30 +25,13 @@ const ORDER_COUNT = 27;
 const SHARDS = DEFAULT_LAYOUT.listShards;
 const local = useDynamoDbLocal();
 const tables = localTables(local);
-const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
   await tables.drop();
 });
 
 /** A seeded store on a client that counts its requests, and the table it works on. */
-async function countedStore() {
-  const requests = countRequests();
-  const client = localClient(local(), local().endpoint, { onRequest: requests.onRequest });
-  const tableName = uniqueTableName("spread");
-  const store = await tables.open({ tableName, client });
-  cleanups.push(async () => {
-    await store.close();
-    client.destroy();
-  });
-  const table: Table = {
-    documents: new DynamoDbDocuments(client),
-    name: tableName,
-    layout: DEFAULT_LAYOUT,
-  };
-  return { store, requests, table };
-}
+const countedStore = () => tables.openCounted("spread");
 
 /**
  * `ORDER_COUNT` empty orders of three users, two at a time sharing their `createdAt` (ties are

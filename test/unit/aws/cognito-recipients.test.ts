@@ -2,7 +2,7 @@ import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type CognitoRecipientsOptions,
   cognitoEndpoint,
@@ -10,22 +10,16 @@ import {
 } from "../../../src/aws/cognito-recipients.js";
 import type { AppError } from "../../../src/domain/index.js";
 import {
-  type CapturedRequest,
   EXAMPLE_CREDENTIALS as CREDENTIALS,
-  resign,
-  signedHeadersOf,
+  exampleClientOptions,
+  expectSignedLikeTheSdk,
+  EXAMPLE_REGION as REGION,
 } from "../../helpers/aws-signature.js";
-import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
+import { awsStandInsPerTest, type StandInAnswer } from "../../helpers/aws-stand-in.js";
 
-const REGION = "eu-west-1";
 const POOL = "eu-west-1_AbCdEf123";
 const SUB = "4320de44-2322-4620-999b-5e2e1c8df013";
 const SIGNING = { service: "cognito-idp", region: REGION, credentials: CREDENTIALS };
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
 
 /** AdminGetUser's answer for a user of `email`, verified or not. */
 const user = (email: string, verified = "true"): StandInAnswer => ({
@@ -46,52 +40,25 @@ const refusal = (status: number, type: string): StandInAnswer => ({
   body: { __type: type, message: `${type} text` },
 });
 
-async function fakeCognito(answer: (request: CapturedRequest, index: number) => StandInAnswer) {
-  const fake = await startAwsStandIn("application/x-amz-json-1.1", answer);
-  closers.push(fake.close);
-  return fake;
-}
+const fakeCognito = awsStandInsPerTest("application/x-amz-json-1.1");
 
 const recipients = (endpoint: string, more: Partial<CognitoRecipientsOptions> = {}) =>
-  createCognitoRecipients({
-    endpoint,
-    region: REGION,
-    userPoolId: POOL,
-    credentials: CREDENTIALS,
-    ...more,
-  });
+  createCognitoRecipients({ ...exampleClientOptions(endpoint), userPoolId: POOL, ...more });
 
 describe("the Cognito recipients' request", () => {
   it("is AdminGetUser by the user's sub, exactly as the AWS SDK sends it, signed alike", async () => {
     const fake = await fakeCognito(() => user("ada@customer.example"));
-    const sdk = new CognitoIdentityProviderClient({
-      endpoint: fake.endpoint,
-      region: REGION,
-      credentials: CREDENTIALS,
-    });
+    const sdk = new CognitoIdentityProviderClient(exampleClientOptions(fake.endpoint));
     try {
       await sdk.send(new AdminGetUserCommand({ UserPoolId: POOL, Username: SUB }));
     } finally {
       sdk.destroy();
     }
-    const [fromSdk] = fake.requests;
-    if (fromSdk === undefined) throw new Error("the SDK sent nothing");
-    expect(await resign(fromSdk, fake.port, SIGNING)).toBe(fromSdk.headers.authorization);
 
     expect(await recipients(fake.endpoint).emailOf(SUB)).toBe("ada@customer.example");
-    const own = fake.requests[1];
-    if (own === undefined) throw new Error("the lean client sent nothing");
-    expect(own.method).toBe("POST");
-    expect(own.path).toBe(fromSdk.path);
+    const { fromSdk, own } = await expectSignedLikeTheSdk(fake, SIGNING);
     expect(own.body).toBe(fromSdk.body);
-    for (const name of ["content-type", "x-amz-target", "x-amz-security-token", "host"]) {
-      expect(own.headers[name], name).toBe(fromSdk.headers[name]);
-    }
     expect(own.headers["x-amz-target"]).toBe("AWSCognitoIdentityProviderService.AdminGetUser");
-    expect(signedHeadersOf(own.headers.authorization)).toBe(
-      signedHeadersOf(fromSdk.headers.authorization),
-    );
-    expect(await resign(own, fake.port, SIGNING)).toBe(own.headers.authorization);
   });
 
   it("finds the region's endpoint, China's included", () => {

@@ -12,12 +12,13 @@ import type { MailMessage } from "../../../src/services/index.js";
 import {
   type CapturedRequest,
   EXAMPLE_CREDENTIALS as CREDENTIALS,
+  exampleClientOptions,
+  expectSignedLikeTheSdk,
+  EXAMPLE_REGION as REGION,
   resign,
-  signedHeadersOf,
 } from "../../helpers/aws-signature.js";
-import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
+import { awsStandInsPerTest, type StandInAnswer } from "../../helpers/aws-stand-in.js";
 
-const REGION = "eu-west-1";
 const CONFIGURATION_SET = "shop-prod";
 const SIGNING = { service: "ses", region: REGION, credentials: CREDENTIALS };
 
@@ -30,19 +31,13 @@ const MESSAGE: MailMessage = {
   html: "<p>Thank you for your order &lt;img&gt;.</p>",
 };
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
-  for (const close of closers.splice(0)) await close();
 });
 
 const accepted: StandInAnswer = { status: 200, body: { MessageId: "0102018f-example-000000" } };
 
-async function fakeSes(answer: (request: CapturedRequest, index: number) => StandInAnswer) {
-  const fake = await startAwsStandIn("application/json", answer);
-  closers.push(fake.close);
-  return fake;
-}
+const fakeSes = awsStandInsPerTest("application/json");
 
 /** An SES v2 REST-JSON error: the type in `x-amzn-ErrorType` is what the stand-in cannot set, so
  * the body carries it as `__type`, which SES's protocol reads too. */
@@ -52,9 +47,7 @@ const refusal = (status: number, type: string, message: string): StandInAnswer =
 });
 
 const options = (endpoint: string, more: Partial<SesMailerOptions> = {}): SesMailerOptions => ({
-  endpoint,
-  region: REGION,
-  credentials: CREDENTIALS,
+  ...exampleClientOptions(endpoint),
   ...more,
 });
 
@@ -65,11 +58,7 @@ describe("the SES mailer's request", () => {
     vi.setSystemTime(new Date("2026-05-01T12:00:00Z"));
     const fake = await fakeSes(() => accepted);
     const mime = await composeMime(MESSAGE);
-    const sdk = new SESv2Client({
-      endpoint: fake.endpoint,
-      region: REGION,
-      credentials: CREDENTIALS,
-    });
+    const sdk = new SESv2Client(exampleClientOptions(fake.endpoint));
     try {
       await sdk.send(
         new SendEmailCommand({
@@ -82,10 +71,6 @@ describe("the SES mailer's request", () => {
     } finally {
       sdk.destroy();
     }
-    const [fromSdk] = fake.requests;
-    if (fromSdk === undefined) throw new Error("the SDK sent nothing");
-    // The signer both sides use gives the SDK's own signature back: the comparison means something.
-    expect(await resign(fromSdk, fake.port, SIGNING)).toBe(fromSdk.headers.authorization);
 
     await createSesMailer(
       options(fake.endpoint, {
@@ -93,20 +78,15 @@ describe("the SES mailer's request", () => {
         composeMime: async () => mime,
       }),
     ).send(MESSAGE);
-    const own = fake.requests[1];
-    if (own === undefined) throw new Error("the lean mailer sent nothing");
-    expect(own.method).toBe(fromSdk.method);
+    const { fromSdk, own } = await expectSignedLikeTheSdk(fake, SIGNING, [
+      "content-type",
+      "content-length",
+      "x-amz-security-token",
+      "host",
+    ]);
     expect(own.path).toBe("/v2/email/outbound-emails");
-    expect(own.path).toBe(fromSdk.path);
     expect(JSON.parse(own.body)).toStrictEqual(JSON.parse(fromSdk.body));
     expect(own.body).toBe(fromSdk.body);
-    for (const name of ["content-type", "content-length", "x-amz-security-token", "host"]) {
-      expect(own.headers[name], name).toBe(fromSdk.headers[name]);
-    }
-    expect(signedHeadersOf(own.headers.authorization)).toBe(
-      signedHeadersOf(fromSdk.headers.authorization),
-    );
-    expect(await resign(own, fake.port, SIGNING)).toBe(own.headers.authorization);
     expect(String(own.headers.authorization)).toContain(`/${REGION}/ses/aws4_request`);
 
     // The same signature, but for the headers that name the client and the attempt: the SDK's
@@ -213,7 +193,6 @@ describe("the SES mailer's refusals", () => {
     const fake = await fakeSes(() => accepted);
     const endpoint = fake.endpoint;
     await fake.close();
-    closers.pop();
     const error = await createSesMailer(options(endpoint))
       .send(MESSAGE)
       .catch((e: unknown) => e);

@@ -1,5 +1,5 @@
 import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   readSecureParameters,
   SecureParameterError,
@@ -9,12 +9,12 @@ import {
 import {
   type CapturedRequest,
   EXAMPLE_CREDENTIALS as CREDENTIALS,
-  resign,
-  signedHeadersOf,
+  exampleClientOptions,
+  expectSignedLikeTheSdk,
+  EXAMPLE_REGION as REGION,
 } from "../../helpers/aws-signature.js";
-import { type StandInAnswer, startAwsStandIn } from "../../helpers/aws-stand-in.js";
+import { awsStandInsPerTest, type StandInAnswer } from "../../helpers/aws-stand-in.js";
 
-const REGION = "eu-west-1";
 const SECRET_KEY_NAME = "/shop/stripe/secret-key";
 const WEBHOOK_SECRET_NAME = "/shop/stripe/webhook-secret";
 /** Values a test must never find in an error message. */
@@ -23,11 +23,6 @@ const STORED: Record<string, { Type: string; Value: string }> = {
   [WEBHOOK_SECRET_NAME]: { Type: "SecureString", Value: "whsec_never_logged" },
   "/shop/plain": { Type: "String", Value: "plain-value-never-logged" },
 };
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
 
 /** GetParameters as Systems Manager answers it, over what STORED holds. */
 function answerFromStore(request: CapturedRequest): StandInAnswer {
@@ -46,27 +41,17 @@ function answerFromStore(request: CapturedRequest): StandInAnswer {
   };
 }
 
-async function standIn(answer: (request: CapturedRequest, index: number) => StandInAnswer) {
-  const fake = await startAwsStandIn("application/x-amz-json-1.1", answer);
-  closers.push(fake.close);
-  return fake;
-}
+const standIn = awsStandInsPerTest("application/x-amz-json-1.1");
 
 const options = (endpoint: string, more: SsmClientOptions = {}): SsmClientOptions => ({
-  endpoint,
-  region: REGION,
-  credentials: CREDENTIALS,
+  ...exampleClientOptions(endpoint),
   ...more,
 });
 
 describe("readSecureParameters", () => {
   it("sends GetParameters as the AWS SDK does, signed alike", async () => {
     const fake = await standIn(answerFromStore);
-    const sdk = new SSMClient({
-      endpoint: fake.endpoint,
-      region: REGION,
-      credentials: CREDENTIALS,
-    });
+    const sdk = new SSMClient(exampleClientOptions(fake.endpoint));
     try {
       await sdk.send(
         new GetParametersCommand({
@@ -77,24 +62,11 @@ describe("readSecureParameters", () => {
     } finally {
       sdk.destroy();
     }
-    const [fromSdk] = fake.requests;
-    if (fromSdk === undefined) throw new Error("the SDK sent nothing");
-    const signing = { service: "ssm", region: REGION, credentials: CREDENTIALS };
-    expect(await resign(fromSdk, fake.port, signing)).toBe(fromSdk.headers.authorization);
 
     await readSecureParameters([SECRET_KEY_NAME, WEBHOOK_SECRET_NAME], options(fake.endpoint));
-    const own = fake.requests[1];
-    if (own === undefined) throw new Error("the lean client sent nothing");
-    expect(own.method).toBe("POST");
-    expect(own.path).toBe(fromSdk.path);
+    const signing = { service: "ssm", region: REGION, credentials: CREDENTIALS };
+    const { fromSdk, own } = await expectSignedLikeTheSdk(fake, signing);
     expect(JSON.parse(own.body)).toStrictEqual(JSON.parse(fromSdk.body));
-    for (const name of ["content-type", "x-amz-target", "x-amz-security-token", "host"]) {
-      expect(own.headers[name], name).toBe(fromSdk.headers[name]);
-    }
-    expect(signedHeadersOf(own.headers.authorization)).toBe(
-      signedHeadersOf(fromSdk.headers.authorization),
-    );
-    expect(await resign(own, fake.port, signing)).toBe(own.headers.authorization);
   });
 
   it("answers the decrypted values by name", async () => {

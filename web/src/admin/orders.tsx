@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { type ApiError, asApiError } from "../api/problem.js";
-import type { OrderStatus } from "../api/types.js";
+import { ORDER_STATUSES, type OrderStatus } from "../api/types.js";
 import { StatusBadge } from "../components/order-status.js";
 import { ProblemView } from "../components/problem-view.js";
 import { formatDate, formatMoney, STATUS_TEXT } from "../format.js";
@@ -8,16 +8,6 @@ import { useLoad, usePageTitle } from "../load.js";
 import { adminPath } from "../router.js";
 import { type AdminOrder, cancelOrder, listOrders, markDelivered } from "./admin-api.js";
 import { TableScroll } from "./table-scroll.js";
-
-const STATUSES: OrderStatus[] = [
-  "PLACED",
-  "PROCESSING",
-  "COMPLETED",
-  "SHIPPED",
-  "DELIVERED",
-  "FAILED",
-  "CANCELLED",
-];
 
 export function OrdersSection() {
   usePageTitle("Admin: orders");
@@ -76,7 +66,7 @@ export function OrdersSection() {
           }}
         >
           <option value="">Every status</option>
-          {STATUSES.map((value) => (
+          {ORDER_STATUSES.map((value) => (
             <option key={value} value={value}>
               {STATUS_TEXT[value]}
             </option>

@@ -63,5 +63,16 @@ export interface OrderUpdate {
   shipment?: Shipment;
 }
 
+/** Every status, in the order of an order's life: the admin's filter, what a pushed update may carry. */
+export const ORDER_STATUSES: readonly OrderStatus[] = [
+  "PLACED",
+  "PROCESSING",
+  "COMPLETED",
+  "SHIPPED",
+  "DELIVERED",
+  "FAILED",
+  "CANCELLED",
+];
+
 /** Where an order's life ends: a paid (COMPLETED) order still waits to be shipped. */
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ["DELIVERED", "FAILED", "CANCELLED"];

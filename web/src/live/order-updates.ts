@@ -1,4 +1,4 @@
-import type { OrderStatus, OrderUpdate, Shipment } from "../api/types.js";
+import { ORDER_STATUSES, type OrderUpdate, type Shipment } from "../api/types.js";
 import { createStore } from "../state.js";
 
 export type SocketState = "closed" | "connecting" | "open";
@@ -7,16 +7,6 @@ export type SocketState = "closed" | "connecting" | "open";
 export const socketState = createStore<SocketState>("closed");
 
 const listeners = new Set<(update: OrderUpdate) => void>();
-
-const STATUSES: readonly OrderStatus[] = [
-  "PLACED",
-  "PROCESSING",
-  "COMPLETED",
-  "SHIPPED",
-  "DELIVERED",
-  "FAILED",
-  "CANCELLED",
-];
 
 function parseShipment(value: unknown): Shipment | undefined {
   if (typeof value !== "object" || value === null) return undefined;
@@ -37,7 +27,7 @@ function parseUpdate(data: unknown): OrderUpdate | null {
   try {
     const value = JSON.parse(data) as Record<string, unknown>;
     if (value.type !== "order.updated" || typeof value.orderId !== "string") return null;
-    const status = STATUSES.find((known) => known === value.status);
+    const status = ORDER_STATUSES.find((known) => known === value.status);
     if (status === undefined) return null;
     const update: OrderUpdate = { type: "order.updated", orderId: value.orderId, status };
     if (typeof value.reason === "string") update.reason = value.reason;
