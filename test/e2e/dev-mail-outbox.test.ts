@@ -27,6 +27,17 @@ async function start(env: Record<string, string>): Promise<DevServerProcess> {
   return server;
 }
 
+/** Waits (up to 10 s) until the server printed `text`: its lines come in chunks of their own. */
+async function printed(server: DevServerProcess, text: string): Promise<string> {
+  for (let tries = 0; tries < 100 && !server.output().includes(text); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return server.output();
+}
+
+/** The last line the dev server prints at start. */
+const LAST_START_LINE = "Or sign up, then sign in for a token";
+
 async function waitForFiles(dir: string, count: number): Promise<string[]> {
   for (let tries = 0; tries < 100; tries++) {
     const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith(".eml"));
@@ -51,7 +62,7 @@ describe("the dev server's outbox page", () => {
   it("lists the e-mails written under DATA_DIR/mail and shows one, its HTML unable to run", async () => {
     const dataDir = join(work, "file");
     const server = await start({ STORE: "sqlite", DATA_DIR: dataDir });
-    expect(server.output()).toContain(`E-mails:  ${server.url}/dev/mail`);
+    expect(await printed(server, LAST_START_LINE)).toContain(`E-mails:  ${server.url}/dev/mail`);
 
     const empty = await fetch(`${server.url}/dev/mail`);
     expect(empty.status).toBe(200);
@@ -75,7 +86,9 @@ describe("the dev server's outbox page", () => {
 
     // Placed, then paid by the demo provider: two messages.
     const files = await waitForFiles(join(dataDir, "mail"), 2);
-    expect(server.output()).toContain('"message":"order e-mail written"');
+    expect(await printed(server, '"message":"order e-mail written"')).toContain(
+      '"message":"order e-mail written"',
+    );
 
     const list = await fetch(`${server.url}/dev/mail`);
     expect(list.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -135,7 +148,9 @@ describe("the dev server's outbox page", () => {
       SHOP_URL: "https://shop.example.com",
       ORDER_LINK_KEY: randomBytes(32).toString("base64url"),
     });
-    expect(server.output()).not.toContain("/dev/mail");
+    const startOutput = await printed(server, LAST_START_LINE);
+    expect(startOutput).toContain(LAST_START_LINE);
+    expect(startOutput).not.toContain("/dev/mail");
     const answer = await fetch(`${server.url}/dev/mail`);
     expect(answer.status).toBe(404);
     expect(await answer.text()).not.toContain("Outbox");
