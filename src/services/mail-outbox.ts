@@ -208,17 +208,18 @@ export function createMailSender(deps: MailSenderDeps): MailSender {
       let handled = 0;
       let after: OutboxKey | undefined;
       do {
-        const page = await store.listDueMail({
-          dueBy,
-          limit: Math.min(SEND_CONCURRENCY, limit - handled),
-          after,
-        });
+        // One listing for all that is left to send (on DynamoDB each is a Query per list shard),
+        // then the messages a few at a time.
+        const page = await store.listDueMail({ dueBy, limit: limit - handled, after });
         handled += page.items.length;
-        const outcomes = await Promise.all(page.items.map((message) => deliver(message.id)));
-        for (const outcome of outcomes) {
-          if (outcome === "sent") summary.sent += 1;
-          else if (outcome === "retry") summary.retried += 1;
-          else if (outcome === "failed") summary.failed += 1;
+        for (let i = 0; i < page.items.length; i += SEND_CONCURRENCY) {
+          const batch = page.items.slice(i, i + SEND_CONCURRENCY);
+          const outcomes = await Promise.all(batch.map((message) => deliver(message.id)));
+          for (const outcome of outcomes) {
+            if (outcome === "sent") summary.sent += 1;
+            else if (outcome === "retry") summary.retried += 1;
+            else if (outcome === "failed") summary.failed += 1;
+          }
         }
         after = page.next;
       } while (after !== undefined && handled < limit);
