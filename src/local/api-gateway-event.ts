@@ -1,9 +1,10 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { PathMatch } from "../http/index.js";
+import { createRequestIds } from "./request-ids.js";
 
 export const LOCAL_STAGE = "local";
+const nextRequestId = createRequestIds();
 const TEXT_TYPES = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded))/i;
 
 /** The request's target as sent (`splitTarget`). */
@@ -79,8 +80,8 @@ export function toApiGatewayEvent(
       authorizer: null,
       httpMethod: method,
       path: `/${LOCAL_STAGE}${path}`,
-      protocol: `HTTP/${request.httpVersion}`,
-      requestId: randomUUID(),
+      protocol: request.httpVersion === "1.1" ? "HTTP/1.1" : `HTTP/${request.httpVersion}`,
+      requestId: nextRequestId(),
       requestTimeEpoch: now,
       resourceId: "local",
       resourcePath: resource,
