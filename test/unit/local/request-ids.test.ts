@@ -24,7 +24,7 @@ describe("the dev server's request ids", () => {
     const next = createRequestIds();
     const seen = Array.from({ length: 36 }, () => new Set<string>());
     for (let i = 0; i < 2000; i++) {
-      [...next()].forEach((char, at) => seen[at]?.add(char));
+      for (const [at, char] of [...next()].entries()) seen[at]?.add(char);
     }
     const free = seen.filter((_, at) => ![8, 13, 14, 18, 19, 23].includes(at));
     for (const digits of free) expect(digits.size).toBe(16);
