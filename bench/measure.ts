@@ -1,10 +1,17 @@
-/** Rates of one subject against its baseline, each the median of interleaved rounds. */
+/** Rates of one subject against its baseline, measured in interleaved rounds. */
 export interface Comparison {
   subjectRates: number[];
   baselineRates: number[];
   subjectMedian: number;
   baselineMedian: number;
-  /** subjectMedian / baselineMedian. */
+  /** Per round, the subject's rate over the baseline's: the two measured back to back. */
+  pairedRatios: number[];
+  /**
+   * The median of `pairedRatios`. A shared machine's speed drifts during a run (a baseline
+   * measured 19,700 req/s in one round and 36,600 in a later one of the same run, BENCHMARKS.md);
+   * within a pair the drift cancels, where a ratio of the two medians would compare rounds
+   * of different speeds.
+   */
   ratio: number;
 }
 
@@ -33,14 +40,14 @@ export async function compareInterleaved(
       (which === "subject" ? subjectRates : baselineRates).push(rate);
     }
   }
-  const subjectMedian = median(subjectRates);
-  const baselineMedian = median(baselineRates);
+  const pairedRatios = subjectRates.map((rate, i) => rate / (baselineRates[i] ?? Number.NaN));
   return {
     subjectRates,
     baselineRates,
-    subjectMedian,
-    baselineMedian,
-    ratio: subjectMedian / baselineMedian,
+    subjectMedian: median(subjectRates),
+    baselineMedian: median(baselineRates),
+    pairedRatios,
+    ratio: median(pairedRatios),
   };
 }
 

@@ -78,13 +78,13 @@ try {
   });
 
   console.log(
-    "dev server: npm start vs bare node:http, 10 connections, 6 interleaved rounds of 2 s ...",
+    "dev server: npm start vs bare node:http, 10 connections, 12 interleaved rounds of 1 s ...",
   );
   const devServer = await benchDevServer(servers, {
     path: `/products/${PRODUCT_ID}`,
     connections: 10,
-    rounds: 6,
-    roundSeconds: 2,
+    rounds: 12,
+    roundSeconds: 1,
     warmupSeconds: 1,
   });
   budgets.push({
@@ -141,7 +141,7 @@ function printTable(rows: readonly Budget[]): void {
     "compared",
     "subject (median)",
     "baseline (median)",
-    "ratio",
+    "ratio (median of rounds)",
     "min",
     "",
   ];
@@ -161,9 +161,7 @@ function printRounds(rows: readonly Budget[]): void {
   for (const row of rows) {
     const { subjectRates, baselineRates } = row.comparison;
     const rates = (values: number[]) => values.map((n) => Math.round(n)).join(", ");
-    const paired = subjectRates.map((rate, i) =>
-      (rate / (baselineRates[i] ?? Number.NaN)).toFixed(2),
-    );
+    const paired = row.comparison.pairedRatios.map((ratio) => ratio.toFixed(2));
     console.log(`${row.name}, ${row.unit} per round:`);
     console.log(`  subject  ${rates(subjectRates)}`);
     console.log(`  baseline ${rates(baselineRates)}`);

@@ -31,6 +31,7 @@ import {
 } from "../http/index.js";
 import type { LocalConnections } from "../notify/index.js";
 import { type RequestTarget, toApiGatewayEvent } from "./api-gateway-event.js";
+import { type RequestLog, requestLine } from "./batched-lines.js";
 import { type LocalHandler, NOSNIFF, splitTarget } from "./plain-http.js";
 import { acceptWebSockets } from "./websocket-endpoint.js";
 
@@ -57,8 +58,13 @@ export interface DevServerOptions {
    * that shares an API address) and the product image uploads, which check their own size.
    */
   firstHandlers?: readonly LocalHandler[] | undefined;
-  /** Receives one line per request; absent logs nothing. */
+  /** Receives the server's lines (a WebSocket opened or refused); absent logs nothing. */
   log?: ((line: string) => void) | undefined;
+  /**
+   * Receives one line per request, as it ends (`BatchedLines` writes it without making a
+   * string). Absent: the lines go to `log` as text, or nowhere.
+   */
+  requestLog?: RequestLog | undefined;
   /**
    * The WebSocket API at `/notifications`: the handler its events go to and where the open
    * sockets are kept for the local notifier. Absent: no WebSocket upgrades are accepted.
@@ -120,6 +126,9 @@ export interface DevServer {
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const { handler, maxBodyBytes, log, site } = options;
+  const requestLog: RequestLog | undefined =
+    options.requestLog ??
+    (log === undefined ? undefined : { request: (...parts) => log(requestLine(...parts)) });
   const matchPath = createPathMatcher((options.routes ?? ROUTES).map((r) => r.resource));
   const firstHandlers = options.firstHandlers ?? [];
   const linger = options.refusedUploads ?? REFUSED_UPLOAD_LINGER;
@@ -129,7 +138,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     headersTimeout: limits.headersMs,
     requestTimeout: limits.requestMs,
     connectionsCheckingInterval: limits.checkEveryMs,
-    ServerResponse: log === undefined ? NosniffResponse : loggedResponses(log),
+    ServerResponse: requestLog === undefined ? NosniffResponse : loggedResponses(requestLog),
   };
   const server = createServer(serverOptions, serve);
 
@@ -407,7 +416,7 @@ class NosniffResponse extends ServerResponse {
  * Logged by the response itself rather than by a `finish` listener added to every response: a
  * listener and its closure per request were a measurable share of a request (BENCHMARKS.md).
  */
-function loggedResponses(log: (line: string) => void): typeof NosniffResponse {
+function loggedResponses(log: RequestLog): typeof NosniffResponse {
   return class LoggedResponse extends NosniffResponse {
     private readonly startedMs = performance.now();
 
@@ -422,20 +431,10 @@ function loggedResponses(log: (line: string) => void): typeof NosniffResponse {
         callback,
       );
       if (first) {
-        const ms = tenths(performance.now() - this.startedMs);
-        log(`${this.req.method} ${this.req.url} ${this.statusCode} ${ms}ms`);
+        const { method, url } = this.req;
+        log.request(method ?? "", url ?? "", this.statusCode, performance.now() - this.startedMs);
       }
       return this;
     }
   };
-}
-
-/**
- * Milliseconds with one decimal, as `toFixed(1)` writes them (`0.4`, `12.0`), from whole
- * numbers: `toFixed` is a call into the runtime, a measurable share of the log line.
- */
-function tenths(ms: number): string {
-  const tenthsOfMs = Math.round(ms * 10);
-  const tenth = tenthsOfMs % 10;
-  return `${(tenthsOfMs - tenth) / 10}.${tenth}`;
 }

@@ -79,7 +79,7 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     // Links in e-mails open this server's page unless SHOP_URL says otherwise.
     shopUrl: () => ownUrl ?? `http://localhost:${config.port}`,
   });
-  const lines = batchedLines((text) => process.stdout.write(text));
+  const lines = batchedLines((bytes) => process.stdout.write(bytes));
   process.once("exit", lines.flush);
   const writeLine = lines.write;
   // With the local issuer the dev server is the user pool too: the page signs up and in with
@@ -112,6 +112,7 @@ async function serve(emulator: { stop(): Promise<void> } | undefined): Promise<v
     // Plain writes, batched: console.log's formatting, and a write per line, are each a
     // measurable share of a request here.
     log: config.logRequests ? writeLine : undefined,
+    requestLog: config.logRequests ? lines : undefined,
     exactPaths: userPoolPaths,
     firstHandlers,
   });
