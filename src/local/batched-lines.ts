@@ -118,10 +118,11 @@ export function batchedLines(
 
     request(method, target, status, ms) {
       const tenths = Math.round(ms * 10);
-      const numbers = tenths >= 0 && tenths <= Number.MAX_SAFE_INTEGER && status >= 0;
+      // A status has three digits (Node refuses any other) and the milliseconds fit in 16.
+      const numbers = tenths >= 0 && tenths <= Number.MAX_SAFE_INTEGER && status < 1000;
       makeRoom(method.length + target.length + NUMBERS_ROOM);
       const start = length;
-      if (!numbers || !Number.isInteger(status) || !copyLatin1(method)) {
+      if (!numbers || !(status >= 0 && Number.isInteger(status)) || !copyLatin1(method)) {
         writeText(requestLine(method, target, status, ms));
         return;
       }
