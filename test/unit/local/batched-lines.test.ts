@@ -55,7 +55,7 @@ describe("the request log's batched lines", () => {
       ["GET", "/orders", 503, 123456.78],
       ["GET", "/odd", 200, -1],
       ["GET", "/odd", 200, Number.NaN],
-      ["GET", "/odd", 12345678901234567890, 1],
+      ["GET", "/odd", 1e20, 1],
     ];
     const { writes, lines } = collect(1024);
     for (const parts of cases) lines.request(...parts);
